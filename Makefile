@@ -1,0 +1,61 @@
+# The two commands: `make demo` and `make test`. Everything generated lives in ignored folders
+# (.venv/, data/, dbt_project/target/).
+PYTHON      ?= python3.11
+UV_VERSION  := 0.13.9
+VENV        := .venv
+BIN         := $(VENV)/bin
+CONSTRAINTS := constraints/constraints-3.11.txt
+MANIFEST    := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
+                 \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+
+export IRM_DATA_ROOT ?= $(CURDIR)/data
+
+.PHONY: install demo test lint format up clean clean-all constraints manifest
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --python $(BIN)/python --constraint $(CONSTRAINTS) --editable ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# astronomer-cosmos renders the dbt task group from this manifest (no `dbt ls` at parse time).
+$(MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
+	cd dbt_project && IRM_WAREHOUSE_PATH="$(IRM_DATA_ROOT)/warehouse/irm.duckdb" \
+	  ../$(BIN)/dbt parse --profiles-dir . --target duckdb --quiet
+	touch $@
+
+manifest: $(MANIFEST)
+
+demo: $(MANIFEST)
+	$(BIN)/irm demo
+
+test: $(MANIFEST) lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models --processes 2
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix dbt_project/models --processes 2
+
+# The Airflow UI on localhost:8080 with these DAGs, against the sandbox platform.
+up: $(MANIFEST)
+	$(BIN)/irm up
+
+# Re-pin the constraints file after changing pyproject.toml (needs the package index).
+constraints: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python $(BIN)/python \
+	  --no-annotate --no-header --output-file $(CONSTRAINTS)
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+
+clean-all: clean
+	rm -rf $(VENV)

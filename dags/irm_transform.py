@@ -1,0 +1,96 @@
+"""irm_transform: load the new landing partitions, build the marts with dbt, validate, publish.
+
+Scheduled on the landing Assets. Asset-triggered runs have no logical date, so the days to load
+come from the triggering events (`extra.dt`); a manual run loads whatever is not loaded yet.
+Every task that writes the warehouse runs in the one-slot `irm_warehouse` pool.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import dag, task
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+from irm.config import WAREHOUSE_POOL, get_settings
+from irm.orchestration import (
+    DEFAULT_ARGS,
+    LANDING_ASSETS,
+    MARTS_ASSET,
+    PUBLISHED_ASSET,
+    WAREHOUSE_WRITER_ARGS,
+)
+
+settings = get_settings()
+dbt_dir = settings.dbt_project_dir
+
+
+@dag(
+    dag_id="irm_transform",
+    schedule=[LANDING_ASSETS["youtube/channels"], LANDING_ASSETS["youtube/videos"]],
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["irm", "transform"],
+    doc_md=__doc__,
+)
+def irm_transform() -> None:
+    @task
+    def days_to_load(triggering_asset_events=None) -> list[str]:
+        days = {
+            event.extra["dt"]
+            for events in (triggering_asset_events or {}).values()
+            for event in events
+            if event.extra and "dt" in event.extra
+        }
+        return sorted(days)
+
+    @task(**WAREHOUSE_WRITER_ARGS)
+    def load_raw(days: list[str]) -> dict:
+        from irm.tasks import load_raw as load
+
+        return load(days or None)
+
+    dbt_build = DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            dbt_project_path=dbt_dir,
+            manifest_path=dbt_dir / "target" / "manifest.json",
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name="irm",
+            target_name=settings.dbt_target,
+            profiles_yml_filepath=dbt_dir / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD
+        ),
+        operator_args={
+            "pool": WAREHOUSE_POOL,
+            "install_deps": False,
+            "env": {"IRM_WAREHOUSE_PATH": str(settings.warehouse_path)},
+            "append_env": True,
+        },
+    )
+
+    @task(outlets=[MARTS_ASSET])
+    def validate_marts() -> dict:
+        from irm.tasks import validate_marts as validate
+
+        return validate()
+
+    @task(outlets=[PUBLISHED_ASSET])
+    def publish() -> dict:
+        from irm.tasks import publish as publish_bi_copy
+
+        return publish_bi_copy()
+
+    load_raw(days_to_load()) >> dbt_build >> validate_marts() >> publish()
+
+
+irm_transform()

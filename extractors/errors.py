@@ -1,0 +1,34 @@
+"""The ways an API call can end, as the extractors need to tell them apart."""
+
+from __future__ import annotations
+
+
+class ExtractError(Exception):
+    """Base class of every extractor error."""
+
+
+class RetryableError(ExtractError):
+    """A transient failure (429, 5xx, timeout, truncated body): try again after a wait.
+
+    `wait_seconds` is the platform's own hint (Retry-After, a usage header) when it gave one.
+    """
+
+    def __init__(self, message: str, wait_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
+class AuthError(ExtractError):
+    """Credentials rejected: fail at once; the message names the connection, never the secret."""
+
+
+class QuotaExhausted(ExtractError):
+    """The platform's daily quota is spent: stop cleanly with what has landed, resume next run."""
+
+
+class PermanentError(ExtractError):
+    """A request the platform will never answer (bad parameters, unknown path)."""
+
+
+class CredentialsMissing(ExtractError):
+    """The Airflow connection the source needs is not configured."""

@@ -1,0 +1,187 @@
+"""The HTTP client every extractor shares (modelled on the Singer SDK's RESTStream and dlt's
+REST client): one session per source, timeouts, retries with backoff that honour the
+platform's own wait hints, and call accounting for the landing manifest.
+
+Each platform decides what its error responses mean through a `classify` function that maps a
+response to an `ExtractError` (or None when the response is a success). The client never puts
+the request URL in a message: query strings can carry API keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
+
+from extractors.errors import ExtractError, PermanentError, RetryableError
+
+log = logging.getLogger(__name__)
+
+Classifier = Callable[[requests.Response], ExtractError | None]
+
+DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
+MAX_BACKOFF_SECONDS = 60.0
+
+
+def retry_after_seconds(response: requests.Response) -> float | None:
+    """The Retry-After header in seconds, when the platform sent one as a number."""
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def default_classify(response: requests.Response) -> ExtractError | None:
+    """HTTP semantics every platform shares: 429 and 5xx are transient, other 4xx are not."""
+    status = response.status_code
+    if status == 429 or status >= 500:
+        return RetryableError(f"HTTP {status}", retry_after_seconds(response))
+    if status >= 400:
+        return PermanentError(f"HTTP {status}")
+    return None
+
+
+@dataclass
+class CallStats:
+    """What a run spent, for the manifest and the benchmark."""
+
+    calls: int = 0
+    retries: int = 0
+    quota_units: int = 0
+    by_endpoint: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
+class ApiClient:
+    """A session bound to one API base URL, with retries and accounting."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connection_id: str,
+        classify: Classifier = default_classify,
+        default_params: Mapping[str, str] | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_attempts: int = 8,
+        base_backoff: float = 0.5,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.connection_id = connection_id
+        self.classify = classify
+        self.default_params = dict(default_params or {})
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self.stats = CallStats()
+        self.session = requests.Session()
+        self.session.headers.update(default_headers or {})
+        self._sleep = sleep
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        quota_units: int = 0,
+    ) -> ApiResponse:
+        """One logical call: retried on transient failures, counted once per HTTP attempt."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(RetryableError),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            before_sleep=self._log_retry,
+            reraise=True,
+            **({"sleep": self._sleep} if self._sleep else {}),
+        )
+        for attempt in retrying:
+            with attempt:
+                return self._attempt(method, path, params, json_body, headers, quota_units)
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+        quota_units: int,
+    ) -> ApiResponse:
+        self.stats.calls += 1
+        self.stats.quota_units += quota_units
+        self.stats.by_endpoint[path] = self.stats.by_endpoint.get(path, 0) + 1
+        try:
+            response = self.session.request(
+                method,
+                f"{self.base_url}/{path.lstrip('/')}",
+                params={**self.default_params, **(params or {})},
+                json=json_body,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            # The exception text holds the URL (and so the key): report its type only.
+            raise RetryableError(f"{type(exc).__name__} calling {path}") from None
+        error = self.classify(response)
+        if error is not None:
+            raise error
+        return ApiResponse(response.status_code, response.headers, self._json(response, path))
+
+    @staticmethod
+    def _json(response: requests.Response, path: str) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            # A body cut off in transit parses as nothing: ask again.
+            raise RetryableError(f"truncated or invalid JSON from {path}") from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hint = getattr(exc, "wait_seconds", None)
+        if hint is not None:
+            return min(float(hint), MAX_BACKOFF_SECONDS)
+        backoff = self.base_backoff * 2 ** (state.attempt_number - 1)
+        return min(backoff, MAX_BACKOFF_SECONDS) * (0.5 + random.random() / 2)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        self.stats.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "%s: attempt %d failed (%s); retrying",
+            self.connection_id,
+            state.attempt_number,
+            exc,
+        )

@@ -1,0 +1,25 @@
+"""Extractor bookmarks: small JSON documents under the data root's state folder.
+
+A bookmark is saved only after the partitions it describes have landed, so a crashed run
+repeats work rather than skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+
+def load_bookmarks(state_dir: Path, name: str) -> dict[str, Any]:
+    path = state_dir / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def save_bookmarks(state_dir: Path, name: str, bookmarks: dict[str, Any]) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(bookmarks, indent=1, sort_keys=True))
+    os.replace(tmp, path)

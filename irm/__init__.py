@@ -1,0 +1,1 @@
+"""The pipeline's core: configuration, the `irm` command, warehouse loading and publication."""

@@ -1,0 +1,76 @@
+"""The `irm` command. Subcommands: `demo`, `sandbox` (delegates to the sandbox's own CLI),
+`load`, `publish`, `export`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from irm.demo import DemoOptions, print_result, run_demo
+
+    options = DemoOptions(
+        seed=args.seed, accounts=args.accounts, days=args.days, live_days=args.live_days,
+        port=args.port,
+    )  # fmt: skip
+    print_result(run_demo(options))
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from irm.tasks import load_raw
+
+    print(load_raw())
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from irm.tasks import publish
+
+    print(publish())
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from irm.tasks import export
+
+    print(export(args.day))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="irm", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run a synthetic world end to end through Airflow")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--accounts", type=int, default=40)
+    demo.add_argument("--days", type=int, default=30, help="days of world history")
+    demo.add_argument("--live-days", type=int, default=4, help="last days run through Airflow")
+    demo.add_argument("--port", type=int, default=8765, help="sandbox API port")
+    demo.set_defaults(func=_demo)
+    sub.add_parser("sandbox", help="the sandbox platform (see `irm sandbox --help`)")
+    sub.add_parser("load", help="load pending landing partitions").set_defaults(func=_load)
+    sub.add_parser("publish", help="publish the marts to the BI copy").set_defaults(func=_publish)
+    export = sub.add_parser("export", help="write the export for a day")
+    export.add_argument("day", help="YYYY-MM-DD")
+    export.set_defaults(func=_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if argv[:1] == ["sandbox"]:
+        # The sandbox is the outside world: only this command reaches into it.
+        from sandbox.cli import main as sandbox_main
+
+        return sandbox_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

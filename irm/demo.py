@@ -1,0 +1,146 @@
+"""`irm demo`: a small synthetic world run end to end through Airflow, with progress shown.
+
+Steps: generate the sandbox world and drop its CRM export in the inbox; start the sandbox API
+server; prepare Airflow (metadata database, pools); then for each live day set the sandbox's
+clock and run `irm_extract` and `irm_transform` through `airflow dags test`; finally run
+`irm_exports` and print where the results are. Running it again without cleaning gives the
+same marts: landing partitions are immutable and loads replace whole partitions.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from irm.airflow_cli import prepare, run_airflow, sandbox_connections
+from irm.config import Settings, get_settings
+
+SANDBOX_KEYS = {"youtube": "sandbox-youtube-key"}
+WORLD_START = date(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    seed: int = 7
+    accounts: int = 40
+    days: int = 30
+    live_days: int = 4
+    port: int = 8765
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    warehouse: Path
+    published: Path
+    export_dir: Path
+    data_docs: Path
+    last_day: date
+
+
+def say(message: str) -> None:
+    print(f"[irm demo] {message}", flush=True)
+
+
+@contextmanager
+def step(title: str) -> Iterator[None]:
+    started = time.monotonic()
+    say(f"{title} ...")
+    yield
+    say(f"{title}: done in {time.monotonic() - started:.1f} s")
+
+
+def sandbox_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "sandbox", *args]
+
+
+def world_args(opts: DemoOptions) -> list[str]:
+    return ["--seed", str(opts.seed), "--accounts", str(opts.accounts), "--days", str(opts.days)]
+
+
+@contextmanager
+def running_sandbox(opts: DemoOptions, settings: Settings, first_day: date) -> Iterator[str]:
+    """The sandbox API server in the background for the duration of the block."""
+    pid_file = settings.data_root / "sandbox" / "sandbox.pid"
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    serve = sandbox_command(
+        "serve", *world_args(opts), "--port", str(opts.port), "--day", first_day.isoformat(),
+        "--api-key", SANDBOX_KEYS["youtube"], "--pid-file", str(pid_file), "--background",
+    )  # fmt: skip
+    subprocess.run(serve, check=True)
+    try:
+        yield f"http://127.0.0.1:{opts.port}"
+    finally:
+        subprocess.run(sandbox_command("stop", "--pid-file", str(pid_file)), check=False)
+
+
+def set_clock(opts: DemoOptions, day: date) -> None:
+    subprocess.run(
+        sandbox_command("clock", "--port", str(opts.port), "--day", day.isoformat()), check=True
+    )
+
+
+def run_day(settings: Settings, env: dict[str, str], day: date, log_dir: Path) -> None:
+    """One data interval through Airflow. `dags test <D+1>` runs the interval [D, D+1)."""
+    run_after = (day + timedelta(days=1)).isoformat()
+    for dag_id in ("irm_extract", "irm_transform"):
+        log = log_dir / f"{day.isoformat()}_{dag_id}.log"
+        run_airflow(["dags", "test", dag_id, run_after], settings, env, log_file=log)
+
+
+def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoResult:
+    settings = get_settings()
+    log_dir = settings.data_root / "logs" / "demo"
+    last_day = WORLD_START + timedelta(days=opts.days - 1)
+    live_days = [last_day - timedelta(days=n) for n in reversed(range(opts.live_days))]
+    progress(f"data root: {settings.data_root}")
+
+    with step(f"Writing the CRM export of a {opts.accounts}-account world to the inbox"):
+        subprocess.run(
+            sandbox_command(
+                "write-crm",
+                *world_args(opts),
+                "--day",
+                live_days[0].isoformat(),
+                "--inbox",
+                str(settings.crm_inbox),
+            ),  # fmt: skip
+            check=True,
+        )
+    with step("Preparing Airflow (metadata database, pools)"):
+        prepare(settings, log_dir)
+    with running_sandbox(opts, settings, live_days[0]) as base_url:
+        env = sandbox_connections(base_url, SANDBOX_KEYS)
+        for n, day in enumerate(live_days, start=1):
+            with step(f"Day {n}/{len(live_days)} {day}: irm_extract and irm_transform"):
+                set_clock(opts, day)
+                run_day(settings, env, day, log_dir)
+    with step("Weekly export (irm_exports)"):
+        run_airflow(
+            ["dags", "test", "irm_exports", last_day.isoformat()],
+            settings,
+            log_file=log_dir / "irm_exports.log",
+        )
+    return DemoResult(
+        warehouse=settings.warehouse_path,
+        published=settings.published_path,
+        export_dir=settings.export_dir_for(last_day.isoformat()),
+        data_docs=settings.data_docs_dir / "index.html",
+        last_day=last_day,
+    )
+
+
+def print_result(result: DemoResult) -> None:
+    say("finished. Results:")
+    for label, path in (
+        ("warehouse (DuckDB)", result.warehouse),
+        ("BI copy (read-only DuckDB)", result.published),
+        ("weekly export", result.export_dir),
+        ("Data Docs", result.data_docs),
+    ):
+        print(f"  {label:28} {path}", flush=True)

@@ -1,0 +1,55 @@
+"""Airflow pieces the DAG files share: Assets, default arguments, the failure callback.
+
+Imported by the DAG files only; it imports nothing heavy (DAG files must parse in well under a
+second).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Asset
+
+from irm.config import WAREHOUSE_POOL
+
+log = logging.getLogger(__name__)
+
+LANDING_ENTITIES = ("crm/creators", "youtube/channels", "youtube/videos")
+
+# One Asset per landing entity; the transform DAG is scheduled on them.
+LANDING_ASSETS: dict[str, Asset] = {
+    name: Asset(name=f"landing/{name}", uri=f"irm-landing://{name}") for name in LANDING_ENTITIES
+}
+MARTS_ASSET = Asset(name="warehouse/marts", uri="irm-warehouse://marts")
+PUBLISHED_ASSET = Asset(name="published/marts", uri="irm-published://marts")
+
+
+def failure_summary(context: dict[str, Any]) -> str:
+    """One paragraph an operator can act on without opening five log pages."""
+    ti = context.get("task_instance") or context.get("ti")
+    dag_run = context.get("dag_run")
+    error = context.get("exception")
+    return (
+        f"IRM task failed: dag={getattr(ti, 'dag_id', '?')} task={getattr(ti, 'task_id', '?')} "
+        f"run={getattr(dag_run, 'run_id', '?')} try={getattr(ti, 'try_number', '?')}. "
+        f"Error: {type(error).__name__ if error else 'unknown'}: {error}. "
+        "Landing partitions are immutable and loads replace whole partitions, so clearing the "
+        "task and running it again is safe once the cause is fixed."
+    )
+
+
+def on_failure(context: dict[str, Any]) -> None:
+    log.error(failure_summary(context))
+
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "irm",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    "retry_exponential_backoff": True,
+    "on_failure_callback": on_failure,
+}
+
+WAREHOUSE_WRITER_ARGS: dict[str, Any] = {"pool": WAREHOUSE_POOL}

@@ -1,0 +1,62 @@
+"""What each Airflow task does, as plain functions (the DAG files only wire them together).
+
+Every function takes and returns JSON-friendly values, so a task's result can travel as XCom,
+and each imports what it needs when called, so DAG parsing stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def land_crm(day: str) -> dict[str, Any] | None:
+    from extractors import crm
+    from irm.config import get_settings
+
+    return crm.land_day(date.fromisoformat(day), get_settings())
+
+
+def land_youtube(day: str) -> dict[str, Any]:
+    from extractors import crm, youtube
+    from extractors.connections import load_credentials
+    from irm.config import get_settings
+
+    settings = get_settings()
+    the_day = date.fromisoformat(day)
+    channel_ids = crm.youtube_channel_ids(settings, the_day)
+    if not channel_ids:
+        log.warning("youtube: the CRM roster lists no YouTube channel as of %s", day)
+    return youtube.land_day(the_day, load_credentials("youtube"), channel_ids, settings)
+
+
+def load_raw(days: list[str] | None = None) -> dict[str, Any]:
+    from irm.warehouse import load_landing
+
+    result = load_landing([date.fromisoformat(d) for d in days] if days else None)
+    return {"loaded": result.loaded, "rows": result.rows}
+
+
+def validate_marts() -> dict[str, Any]:
+    from expectations.runner import raise_on_critical
+    from expectations.runner import validate_marts as run_validation
+
+    report = run_validation()
+    raise_on_critical(report)
+    return {"success": report.success, "data_docs": str(report.data_docs_index)}
+
+
+def publish() -> dict[str, Any]:
+    from irm.publish import publish_marts
+
+    result = publish_marts()
+    return {"path": str(result.path), "rows": result.row_counts}
+
+
+def export(day: str) -> str:
+    from exports import write_csv_export
+
+    return str(write_csv_export(day))
