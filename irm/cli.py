@@ -1,4 +1,4 @@
-"""The `irm` command. Subcommands: `demo`, `sandbox` (delegates to the sandbox's own CLI),
+"""The `irm` command. Subcommands: `demo`, `up`, `sandbox` (delegates to the sandbox's own CLI),
 `load`, `publish`, `export`."""
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ def _demo(args: argparse.Namespace) -> int:
     )  # fmt: skip
     print_result(run_demo(options))
     return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    from irm.demo import DemoOptions, run_up
+
+    return run_up(DemoOptions(port=args.port))
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -51,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--live-days", type=int, default=4, help="last days run through Airflow")
     demo.add_argument("--port", type=int, default=8765, help="sandbox API port")
     demo.set_defaults(func=_demo)
+    up = sub.add_parser("up", help="the Airflow UI on localhost:8080, against the sandbox")
+    up.add_argument("--port", type=int, default=8765, help="sandbox API port")
+    up.set_defaults(func=_up)
     sub.add_parser("sandbox", help="the sandbox platform (see `irm sandbox --help`)")
     sub.add_parser("load", help="load pending landing partitions").set_defaults(func=_load)
     sub.add_parser("publish", help="publish the marts to the BI copy").set_defaults(func=_publish)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from irm.airflow_cli import prepare, run_airflow, sandbox_connections
+from irm.airflow_cli import AIRFLOW_BIN, prepare, run_airflow, sandbox_connections
 from irm.config import Settings, get_settings
 
 SANDBOX_KEYS = {"youtube": "sandbox-youtube-key"}
@@ -144,3 +144,35 @@ def print_result(result: DemoResult) -> None:
         ("Data Docs", result.data_docs),
     ):
         print(f"  {label:28} {path}", flush=True)
+
+
+def run_up(opts: DemoOptions) -> int:
+    """`make up`: the Airflow UI on localhost:8080 with these DAGs, pointed at a sandbox server.
+
+    Runs `airflow standalone` in the foreground; Ctrl-C stops Airflow and the sandbox.
+    """
+    import os
+
+    from irm.config import airflow_environment
+
+    settings = get_settings()
+    log_dir = settings.data_root / "logs" / "up"
+    prepare(settings, log_dir)
+    last_day = WORLD_START + timedelta(days=opts.days - 1)
+    with running_sandbox(opts, settings, last_day) as base_url:
+        env = {
+            **os.environ,
+            **airflow_environment(settings),
+            **sandbox_connections(base_url, SANDBOX_KEYS),
+        }
+        say(
+            "Airflow UI: http://localhost:8080 (admin password in "
+            f"{settings.airflow_home / 'simple_auth_manager_passwords.json.generated'})"
+        )
+        # A process group of its own, so stopping it stops every Airflow child process.
+        proc = subprocess.Popen([str(AIRFLOW_BIN), "standalone"], env=env, start_new_session=True)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            os.killpg(proc.pid, 15)
+            return proc.wait()
