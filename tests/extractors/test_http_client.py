@@ -1,0 +1,105 @@
+"""The shared HTTP client: retries that honour the platform's hints, clean failures, no secrets."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from extractors.errors import AuthError, RetryableError
+from extractors.http import ApiClient
+from extractors.youtube import classify
+
+SECRET = "s3cr3t-key-value"
+
+
+class ScriptedHandler(BaseHTTPRequestHandler):
+    """Answers each request with the next scripted (status, headers, body)."""
+
+    script: list[tuple[int, dict[str, str], bytes]] = []
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        type(self).seen.append(self.path)
+        status, headers, body = type(self).script.pop(0)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    ScriptedHandler.seen = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def client(base_url: str, waits: list[float]) -> ApiClient:
+    return ApiClient(
+        base_url,
+        connection_id="irm_youtube",
+        classify=classify,
+        default_params={"key": SECRET},
+        sleep=waits.append,
+    )
+
+
+def ok(body: dict) -> tuple[int, dict[str, str], bytes]:
+    return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+
+def test_retries_429_5xx_and_truncated_bodies_honouring_retry_after(server) -> None:
+    ScriptedHandler.script = [
+        (429, {"Retry-After": "7"}, b"{}"),
+        (503, {}, b"{}"),
+        (200, {}, b'{"items": [{"id": "a"'),  # cut off in transit
+        ok({"items": [{"id": "a"}]}),
+    ]
+    waits: list[float] = []
+    with client(server, waits) as api:
+        response = api.request("GET", "videos", params={"id": "a"}, quota_units=1)
+    assert response.body == {"items": [{"id": "a"}]}
+    assert waits[0] == 7.0  # the platform's own hint, not our backoff
+    assert api.stats.calls == 4 and api.stats.retries == 3 and api.stats.quota_units == 4
+
+
+def test_gives_up_after_max_attempts(server) -> None:
+    ScriptedHandler.script = [(500, {}, b"{}")] * 3
+    waits: list[float] = []
+    api = ApiClient(server, connection_id="irm_youtube", max_attempts=3, sleep=waits.append)
+    with pytest.raises(RetryableError):
+        api.request("GET", "videos")
+    assert api.stats.calls == 3
+
+
+def test_auth_error_fails_at_once_naming_the_connection_not_the_secret(server) -> None:
+    error = {"error": {"code": 400, "message": "API key not valid.", "errors": [
+        {"reason": "badRequest"}], "details": [{"reason": "API_KEY_INVALID"}]}}  # fmt: skip
+    ScriptedHandler.script = [(400, {}, json.dumps(error).encode())]
+    with pytest.raises(AuthError) as caught, client(server, []) as api:
+        api.request("GET", "channels")
+    assert "irm_youtube" in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert api.stats.calls == 1
+
+
+def test_connection_errors_do_not_leak_the_key_in_messages() -> None:
+    waits: list[float] = []
+    api = client("http://127.0.0.1:9", waits)  # nothing listens on the discard port
+    api.max_attempts = 2
+    with pytest.raises(RetryableError) as caught:
+        api.request("GET", "channels")
+    assert SECRET not in str(caught.value)
+    assert caught.value.__cause__ is None
