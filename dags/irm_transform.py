@@ -78,13 +78,14 @@ def irm_transform() -> None:
         },
     )
 
-    @task(outlets=[MARTS_ASSET])
+    # Reading the warehouse blocks DuckDB writers, so readers of it share the writers' pool.
+    @task(outlets=[MARTS_ASSET], **WAREHOUSE_WRITER_ARGS)
     def validate_marts() -> dict:
         from irm.tasks import validate_marts as validate
 
         return validate()
 
-    @task(outlets=[PUBLISHED_ASSET])
+    @task(outlets=[PUBLISHED_ASSET], **WAREHOUSE_WRITER_ARGS)
     def publish() -> dict:
         from irm.tasks import publish as publish_bi_copy
 

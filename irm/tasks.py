@@ -41,8 +41,8 @@ def load_raw(days: list[str] | None = None) -> dict[str, Any]:
 
 
 def validate_marts() -> dict[str, Any]:
-    from expectations.runner import raise_on_critical
-    from expectations.runner import validate_marts as run_validation
+    from expectations import raise_on_critical
+    from expectations import validate_marts as run_validation
 
     report = run_validation()
     raise_on_critical(report)

@@ -13,7 +13,7 @@ EXPECTED_DAGS = {"irm_extract", "irm_transform", "irm_exports"}
 def dagbag():
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(REPO_ROOT / "dags"), include_examples=False)
+    return DagBag(dag_folder=str(REPO_ROOT / "dags"))
 
 
 def test_no_import_errors(dagbag) -> None:
@@ -26,7 +26,7 @@ def test_expected_dags_present(dagbag) -> None:
 
 @pytest.mark.parametrize("dag_id", sorted(EXPECTED_DAGS))
 def test_dag_has_tags_owner_and_retries(dagbag, dag_id: str) -> None:
-    dag = dagbag.get_dag(dag_id)
+    dag = dagbag.dags[dag_id]
     assert dag.tags, f"{dag_id} has no tags"
     for task in dag.tasks:
         assert task.owner and task.owner != "airflow", f"{dag_id}.{task.task_id} has no owner"
@@ -36,7 +36,7 @@ def test_dag_has_tags_owner_and_retries(dagbag, dag_id: str) -> None:
 def test_every_warehouse_writer_is_in_the_one_slot_pool(dagbag) -> None:
     from irm.config import WAREHOUSE_POOL
 
-    dag = dagbag.get_dag("irm_transform")
+    dag = dagbag.dags["irm_transform"]
     writers = [t for t in dag.tasks if t.task_id == "load_raw" or t.task_id.startswith("dbt.")]
     assert writers, "irm_transform has no load or dbt tasks"
     assert {t.pool for t in writers} == {WAREHOUSE_POOL}
@@ -45,4 +45,4 @@ def test_every_warehouse_writer_is_in_the_one_slot_pool(dagbag) -> None:
 def test_extract_uses_a_data_interval_timetable(dagbag) -> None:
     from airflow.timetables.interval import CronDataIntervalTimetable
 
-    assert isinstance(dagbag.get_dag("irm_extract").timetable, CronDataIntervalTimetable)
+    assert isinstance(dagbag.dags["irm_extract"].timetable, CronDataIntervalTimetable)

@@ -1,0 +1,139 @@
+"""What a validation run returns, and the error a failed critical expectation raises.
+
+Plain dataclasses (no Great Expectations import), JSON-friendly through `to_dict()` so a task can
+hand a summary to XCom.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+# How many failing values a message or a report quotes.
+SAMPLE_SIZE = 5
+
+
+class DataQualityError(RuntimeError):
+    """A critical expectation failed: the data must not be published."""
+
+    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    suite: str
+    expectation_type: str
+    column: str | None
+    level: str
+    kwargs: dict[str, Any]
+    unexpected_count: int | None = None
+    element_count: int | None = None
+    sample: list[Any] = field(default_factory=list)
+    observed: Any = None
+    error: str | None = None
+    notes: str | None = None
+
+    def describe(self) -> str:
+        """One line naming the suite, the expectation, its arguments and what was found."""
+        return f"{self.suite}: {self.expectation_type}({_args(self.kwargs)}): {self._finding()}"
+
+    def _finding(self) -> str:
+        if self.error:
+            return f"error: {self.error}"
+        if self.unexpected_count is not None:
+            of = f" of {self.element_count}" if self.element_count is not None else ""
+            return f"{self.unexpected_count}{of} unexpected, e.g. {self.sample}"
+        if self.sample and self.expectation_type == "expect_table_columns_to_match_set":
+            return f"missing columns {self.sample}"
+        if self.sample:
+            return f"found {self.sample}"
+        return f"observed {self.observed!r}"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    table: str
+    rows: int | None
+    evaluated: int
+    failed_critical: list[FailedExpectation]
+    warnings: list[FailedExpectation]
+
+    @property
+    def success(self) -> bool:
+        return not self.failed_critical
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """success is True when no critical expectation failed; warnings do not count."""
+
+    stage: str
+    suites: list[SuiteResult]
+    data_docs_index: Path | None
+    seconds: float
+
+    @property
+    def success(self) -> bool:
+        return all(s.success for s in self.suites)
+
+    @property
+    def failed_critical(self) -> list[FailedExpectation]:
+        return [f for s in self.suites for f in s.failed_critical]
+
+    @property
+    def warnings(self) -> list[FailedExpectation]:
+        return [f for s in self.suites for f in s.warnings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "success": self.success,
+            "seconds": round(self.seconds, 3),
+            "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
+            "suites": [{**asdict(s), "success": s.success} for s in self.suites],
+        }
+
+    def summary(self) -> str:
+        parts = [
+            f"{s.suite}: {'ok' if s.success else 'FAILED'} "
+            f"({s.rows} rows, {s.evaluated} expectations, {len(s.failed_critical)} critical, "
+            f"{len(s.warnings)} warnings)"
+            for s in self.suites
+        ]
+        return f"stage {self.stage}: " + "; ".join(parts)
+
+
+def log_warnings(report: ValidationReport) -> None:
+    for warning in report.warnings:
+        log.warning("data quality warning: %s", warning.describe())
+
+
+def raise_on_critical(report: ValidationReport) -> None:
+    """Raise DataQualityError naming every failed critical expectation.
+
+    Warnings never raise (validate_marts has logged them).
+    """
+    failed = report.failed_critical
+    if not failed:
+        return
+    lines = "\n".join(f"  - {f.describe()}" for f in failed)
+    docs = f"\nData Docs: {report.data_docs_index}" if report.data_docs_index else ""
+    raise DataQualityError(
+        f"{len(failed)} critical expectation(s) failed in stage {report.stage}:\n{lines}{docs}",
+        report,
+    )
+
+
+def _args(kwargs: dict[str, Any]) -> str:
+    def short(value: Any) -> str:
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+
+    return ", ".join(f"{k}={short(v)}" for k, v in kwargs.items() if v is not None)

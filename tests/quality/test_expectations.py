@@ -1,0 +1,158 @@
+"""Mart validation: good data passes, spoiled data fails naming the expectation and values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from expectations import DataQualityError, raise_on_critical, validate_marts
+from expectations.frames import kind_of, read_tables
+from expectations.suites import KIND_DTYPES, STAGES, suites_for
+from irm.config import Settings
+
+Warehouse = Callable[..., Path]
+
+
+def critical_error(report) -> str:
+    with pytest.raises(DataQualityError) as caught:
+        raise_on_critical(report)
+    assert caught.value.report is report
+    return str(caught.value)
+
+
+# --- without Great Expectations -------------------------------------------------------------
+
+
+def test_every_check_names_a_declared_column() -> None:
+    for tables in STAGES.values():
+        for suite in tables.values():
+            for check in suite.all_checks():
+                columns = [check.column] if check.column else check.kwargs.get("column_list", [])
+                assert set(columns) <= set(suite.columns), (suite.name, check)
+                assert check.level in ("critical", "warning")
+
+
+def test_unknown_table_is_refused() -> None:
+    with pytest.raises(ValueError, match="no_such_mart"):
+        suites_for("marts", ["no_such_mart"])
+
+
+def test_frames_get_one_dtype_per_kind(settings: Settings, warehouse: Warehouse) -> None:
+    # DuckDB's .df() gives int32 for an INTEGER without NULLs: the kind's dtype must win.
+    warehouse("ALTER TABLE marts.dim_creator_account ALTER followers TYPE INTEGER")
+    frames, present = read_tables(settings.warehouse_path, "marts", ["dim_creator_account"])
+    frame = frames["dim_creator_account"]
+    assert present == ["dim_creator_account", "fct_post"]
+    assert str(frame["followers"].dtype) == KIND_DTYPES["integer"]
+    assert str(frame["handle"].dtype) == KIND_DTYPES["string"]
+    assert frame["last_refreshed_at"].dtype == pd.DatetimeTZDtype("us", "UTC")
+    assert kind_of("DECIMAL(12,2)") == "number"
+    assert kind_of("TIMESTAMP WITH TIME ZONE") == "timestamp"
+    assert kind_of("STRUCT(a INTEGER)") is None
+
+
+# --- with Great Expectations (one import per session) ---------------------------------------
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_good_marts_pass_and_docs_are_built(settings: Settings, warehouse: Warehouse) -> None:
+    warehouse()
+    report = validate_marts()
+    assert report.success, report.failed_critical
+    assert [s.suite for s in report.suites] == ["marts.fct_post", "marts.dim_creator_account"]
+    assert [s.rows for s in report.suites] == [5, 3]
+    assert report.warnings == []
+    raise_on_critical(report)  # does not raise
+    assert report.data_docs_index == settings.data_docs_dir / "marts" / "index.html"
+    assert report.data_docs_index.is_file()
+    html = report.data_docs_index.read_text(encoding="utf-8")
+    assert "marts.fct_post" in html
+    # Staging folders are gone; the report travels as JSON (XCom).
+    assert [p.name for p in settings.data_docs_dir.iterdir()] == ["marts"]
+    json.dumps(report.to_dict())
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_negative_count_is_critical(warehouse: Warehouse) -> None:
+    warehouse("UPDATE marts.fct_post SET likes = -7 WHERE post_id = 'youtube:v2'")
+    report = validate_marts()
+    assert not report.success
+    [failure] = report.failed_critical
+    assert (failure.expectation_type, failure.column, failure.sample) == (
+        "expect_column_values_to_be_between",
+        "likes",
+        [-7],
+    )
+    message = critical_error(report)
+    assert "marts.fct_post" in message
+    assert "expect_column_values_to_be_between(column='likes'" in message
+    assert "[-7]" in message
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_duplicated_key_is_critical(warehouse: Warehouse) -> None:
+    warehouse(
+        "INSERT INTO marts.dim_creator_account "
+        "SELECT * FROM marts.dim_creator_account WHERE account_id = 'tiktok:k3'"
+    )
+    report = validate_marts()
+    failures = {(f.suite, f.expectation_type, f.column) for f in report.failed_critical}
+    assert failures == {
+        ("marts.dim_creator_account", "expect_column_values_to_be_unique", "account_id")
+    }
+    message = critical_error(report)
+    assert "expect_column_values_to_be_unique(column='account_id')" in message
+    assert "tiktok:k3" in message
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_missing_column_is_critical_and_named_first(warehouse: Warehouse) -> None:
+    warehouse("ALTER TABLE marts.fct_post DROP COLUMN followers_at_post")
+    report = validate_marts()
+    first = report.failed_critical[0]
+    assert first.expectation_type == "expect_table_columns_to_match_set"
+    assert first.sample == ["followers_at_post"]
+    message = critical_error(report)
+    assert "marts.fct_post: expect_table_columns_to_match_set" in message
+    assert "missing columns ['followers_at_post']" in message
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_wrong_type_and_unknown_platform_are_critical(warehouse: Warehouse) -> None:
+    warehouse(
+        "ALTER TABLE marts.fct_post ALTER views TYPE VARCHAR",
+        "UPDATE marts.dim_creator_account SET platform = 'myspace' WHERE account_id = 'youtube:c1'",
+    )
+    report = validate_marts()
+    failures = {(f.expectation_type, f.column) for f in report.failed_critical}
+    assert ("expect_column_type_to_be", "views") in failures
+    assert ("expect_column_values_to_be_in_set", "platform") in failures
+    assert "myspace" in critical_error(report)
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_warnings_are_reported_not_fatal(
+    warehouse: Warehouse, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A rate above 5 is implausible but possible for a tiny account: review, do not stop.
+    warehouse("UPDATE marts.fct_post SET engagement_rate = 7.5 WHERE post_id = 'instagram:p1'")
+    report = validate_marts(["fct_post"])
+    assert report.success
+    assert [s.suite for s in report.suites] == ["marts.fct_post"]
+    [warning] = report.warnings
+    assert (warning.column, warning.level, warning.sample) == ("engagement_rate", "warning", [7.5])
+    raise_on_critical(report)
+    assert "data quality warning" in caplog.text
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_missing_mart_is_critical(warehouse: Warehouse) -> None:
+    warehouse("DROP TABLE marts.dim_creator_account")
+    report = validate_marts()
+    [failure] = report.failed_critical
+    assert failure.expectation_type == "expect_table_to_exist"
+    assert "marts.dim_creator_account" in critical_error(report)
