@@ -56,9 +56,17 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def envelope(record_key: str, payload: Any, extracted_at: str) -> dict[str, Any]:
-    """One landing line: the record as received, its key, and when it was received."""
-    return {"extracted_at": extracted_at, "record_key": record_key, "payload": payload}
+def envelope(
+    record_key: str, payload: Any, extracted_at: str, parent_key: str | None = None
+) -> dict[str, Any]:
+    """One landing line: the record as received, its key, when it was received, and (for child
+    records whose payload does not name their parent, e.g. Instagram media) the parent's key."""
+    return {
+        "extracted_at": extracted_at,
+        "record_key": record_key,
+        "parent_key": parent_key,
+        "payload": payload,
+    }
 
 
 def write_partition(

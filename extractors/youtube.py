@@ -224,7 +224,7 @@ def land_day(
             continue
         manifests[part.entity] = write_partition(
             part,
-            (envelope(item["id"], item, extracted_at) for item in items),
+            (envelope(item["id"], item, extracted_at, _parent(item)) for item in items),
             api_calls=calls[part.entity],
             quota_units=calls[part.entity] * QUOTA_UNITS_PER_CALL,
             extra={"calls_by_endpoint": result.calls, "retries": stats.retries},
@@ -232,3 +232,8 @@ def land_day(
         )
     save_bookmarks(settings.state_dir, BOOKMARKS, {**bookmarks, **result.newest_published})
     return manifests
+
+
+def _parent(item: dict[str, Any]) -> str | None:
+    """A video's channel (channels have no parent)."""
+    return item.get("snippet", {}).get("channelId") if item.get("kind") == "youtube#video" else None

@@ -28,7 +28,9 @@ RAW_ENTITIES: tuple[tuple[str, str], ...] = (
     ("crm", "creators"),
 )
 
-_RAW_COLUMNS = "dt DATE, extracted_at TIMESTAMPTZ, record_key VARCHAR, payload JSON"
+_RAW_COLUMNS = (
+    "dt DATE, extracted_at TIMESTAMPTZ, record_key VARCHAR, parent_key VARCHAR, payload JSON"
+)
 _LEDGER = "raw._loaded_partitions"
 
 
@@ -89,8 +91,9 @@ def load_partition(con: duckdb.DuckDBPyConnection, part: Partition) -> int:
         if manifest["record_count"]:
             con.execute(
                 f"INSERT INTO {table} SELECT ?::DATE, extracted_at::TIMESTAMPTZ, record_key, "
-                "payload FROM read_json(?, format = 'newline_delimited', columns = "
-                "{'extracted_at': 'VARCHAR', 'record_key': 'VARCHAR', 'payload': 'JSON'})",
+                "parent_key, payload FROM read_json(?, format = 'newline_delimited', columns = "
+                "{'extracted_at': 'VARCHAR', 'record_key': 'VARCHAR', 'parent_key': 'VARCHAR', "
+                "'payload': 'JSON'})",
                 [part.dt, str(part.records_path)],
             )
         con.execute(
