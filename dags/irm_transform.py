@@ -7,10 +7,19 @@ Every task that writes the warehouse runs in the one-slot `irm_warehouse` pool.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.constants import (
+    ExecutionMode,
+    InvocationMode,
+    LoadMode,
+    TestBehavior,
+    TestIndirectSelection,
+)
 
 from irm.config import WAREHOUSE_POOL, get_settings
 from irm.orchestration import (
@@ -23,6 +32,7 @@ from irm.orchestration import (
 
 settings = get_settings()
 dbt_dir = settings.dbt_project_dir
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 @dag(
@@ -64,8 +74,15 @@ def irm_transform() -> None:
             target_name=settings.dbt_target,
             profiles_yml_filepath=dbt_dir / "profiles.yml",
         ),
+        # One `dbt build` per model (model + its tests); a test spanning two models runs with
+        # the later one (cautious selection), never before both exist. dbt runs as a
+        # subprocess so no task inherits its open warehouse connection (`dags test` runs every
+        # task in one process, and DuckDB refuses a read-only open next to a read-write one).
         execution_config=ExecutionConfig(
-            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            dbt_executable_path=DBT_EXECUTABLE,
+            test_indirect_selection=TestIndirectSelection.CAUTIOUS,
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD

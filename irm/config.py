@@ -14,6 +14,8 @@ Variables (default: meaning):
 - IRM_DBT_PROJECT_DIR = <repo>/dbt_project: the dbt project
 - IRM_DBT_TARGET = duckdb: dbt target: duckdb or postgres
 - IRM_REFRESH_WINDOW_DAYS = 30: posts younger than this get new metrics
+- IRM_FRESHNESS_DAYS = 3: a mart whose newest post or refresh is older than this many days
+  before the validated day gets a data-quality warning (not a failure)
 - AIRFLOW_HOME = <data root>/airflow: Airflow home (SQLite, LocalExecutor)
 
 Source endpoints and credentials are Airflow connections (`irm_youtube`, `irm_instagram`,
@@ -59,6 +61,7 @@ class Settings:
     dbt_target: str
     refresh_window_days: int
     airflow_home: Path
+    freshness_days: int = 3
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -87,6 +90,7 @@ def get_settings() -> Settings:
         dbt_target=os.environ.get("IRM_DBT_TARGET", "duckdb"),
         refresh_window_days=int(os.environ.get("IRM_REFRESH_WINDOW_DAYS", "30")),
         airflow_home=_path("AIRFLOW_HOME", data_root / "airflow"),
+        freshness_days=int(os.environ.get("IRM_FRESHNESS_DAYS", "3")),
     )
 
 

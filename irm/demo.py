@@ -102,14 +102,7 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoRe
 
     with step(f"Writing the CRM export of a {opts.accounts}-account world to the inbox"):
         subprocess.run(
-            sandbox_command(
-                "write-crm",
-                *world_args(opts),
-                "--day",
-                live_days[0].isoformat(),
-                "--inbox",
-                str(settings.crm_inbox),
-            ),  # fmt: skip
+            sandbox_command("write-crm", *world_args(opts), "--inbox", str(settings.crm_inbox)),
             check=True,
         )
     with step("Preparing Airflow (metadata database, pools)"):

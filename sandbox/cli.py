@@ -1,0 +1,114 @@
+"""`python -m sandbox ...` (and `irm sandbox ...`, which delegates to `main(argv)`).
+
+serve        --seed --accounts --days [--start-date] [--port] [--host] [--day] [--api-key]
+             [--daily-quota] [--pid-file] [--background]
+stop         --pid-file | --port
+clock        [--port] [--host] [--day]       (no --day: print the current day)
+write-crm    --seed --accounts --days [--start-date] --inbox
+ground-truth --seed --accounts --days [--start-date] [--day] --out
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Sequence
+from datetime import date
+
+from sandbox.crm import write_crm
+from sandbox.ground_truth import write_ground_truth
+from sandbox.server import DEFAULT_PORT, default_pid_file, fetch_json, serve, stop
+from sandbox.world import DEFAULT_START_DATE, World
+from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA
+
+
+def _world_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--accounts", type=int, default=100, help="platform accounts")
+    parser.add_argument("--days", type=int, default=60, help="days of simulated history")
+    parser.add_argument("--start-date", type=date.fromisoformat, default=DEFAULT_START_DATE)
+
+
+def _server_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--host", default="127.0.0.1")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sandbox", description="The synthetic outside world.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="serve the platform APIs over HTTP")
+    _world_args(p)
+    _server_args(p)
+    p.add_argument("--day", type=date.fromisoformat, help="initial clock (default: last day)")
+    p.add_argument("--api-key", default=DEFAULT_API_KEY)
+    p.add_argument("--daily-quota", type=int, default=DEFAULT_DAILY_QUOTA)
+    p.add_argument("--pid-file")
+    p.add_argument("--background", action="store_true", help="detach; print the pid")
+
+    p = commands.add_parser("stop", help="stop a background server")
+    p.add_argument("--pid-file")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help="finds the default pid file")
+
+    p = commands.add_parser("clock", help="show or set a running server's simulated day")
+    _server_args(p)
+    p.add_argument("--day", type=date.fromisoformat)
+
+    p = commands.add_parser("write-crm", help="write the CRM exports into an inbox folder")
+    _world_args(p)
+    p.add_argument("--inbox", required=True)
+
+    p = commands.add_parser("ground-truth", help="write ground_truth.json as of a day")
+    _world_args(p)
+    p.add_argument("--day", type=date.fromisoformat, help="default: the world's last day")
+    p.add_argument("--out", required=True, help="a .json path or a folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        if not args.background:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        pid = serve(
+            args.seed,
+            args.accounts,
+            args.days,
+            port=args.port,
+            host=args.host,
+            day=args.day,
+            api_key=args.api_key,
+            background=args.background,
+            pid_file=args.pid_file,
+            start_date=args.start_date,
+            daily_quota=args.daily_quota,
+        )
+        if pid is not None:
+            pid_file = args.pid_file or default_pid_file(args.port)
+            print(
+                f"sandbox started: pid {pid}, http://{args.host}:{args.port}, pid file {pid_file}"
+            )
+        return 0
+    if args.command == "stop":
+        pid_file = args.pid_file or default_pid_file(args.port)
+        stopped = stop(pid_file)
+        print("sandbox stopped" if stopped else f"no running sandbox in {pid_file}")
+        return 0
+    if args.command == "clock":
+        url = f"http://{args.host}:{args.port}/_sandbox/clock"
+        answer = fetch_json(url, {"day": args.day.isoformat()} if args.day else None)
+        if answer is None:
+            print(f"no sandbox answering at {url}")
+            return 1
+        print(json.dumps(answer))
+        return 0 if "day" in answer else 1
+    world = World(args.seed, args.accounts, args.days, args.start_date)
+    if args.command == "write-crm":
+        for path in write_crm(world, args.inbox):
+            print(path)
+        return 0
+    path = write_ground_truth(world, args.day or world.end_date, args.out)
+    print(path)
+    return 0

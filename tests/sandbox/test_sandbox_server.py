@@ -1,0 +1,191 @@
+"""The sandbox over HTTP, its clock, background start/stop, the CRM export and ground truth."""
+
+from __future__ import annotations
+
+import csv
+import json
+import socket
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from sandbox.cli import main
+from sandbox.crm import CREATORS_COLUMNS
+from sandbox.ground_truth import build_ground_truth
+from sandbox.server import SandboxServer, make_server, start_thread, stop
+from sandbox.world import World
+from sandbox.youtube_api import DEFAULT_API_KEY
+
+SEED, ACCOUNTS, DAYS = 42, 20, 30
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(SEED, ACCOUNTS, DAYS)
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[SandboxServer]:
+    srv = make_server(world, port=0)
+    thread = start_thread(srv)
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_http_end_to_end(server: SandboxServer, world: World) -> None:
+    base = server.base_url
+    health = requests.get(f"{base}/_sandbox/health", timeout=5).json()
+    assert health["status"] == "ok" and health["day"] == world.end_date.isoformat()
+    channel = world.accounts_on("youtube")[0]
+    with requests.Session() as session:  # keep-alive, as the extractor's client does
+        params = {
+            "part": "snippet,statistics,contentDetails",
+            "id": channel.platform_id,
+            "key": DEFAULT_API_KEY,
+        }
+        response = session.get(f"{base}/youtube/v3/channels", params=params, timeout=5)
+        assert response.status_code == 200
+        item = response.json()["items"][0]
+        assert isinstance(item["statistics"]["viewCount"], str)
+        uploads = item["contentDetails"]["relatedPlaylists"]["uploads"]
+        params = {
+            "part": "contentDetails",
+            "playlistId": uploads,
+            "maxResults": 50,
+            "key": DEFAULT_API_KEY,
+        }
+        items = session.get(f"{base}/youtube/v3/playlistItems", params=params, timeout=5).json()[
+            "items"
+        ]
+        ids = [i["contentDetails"]["videoId"] for i in items]
+        params = {"part": "statistics", "id": ",".join(ids), "key": DEFAULT_API_KEY}
+        videos = session.get(f"{base}/youtube/v3/videos", params=params, timeout=5).json()["items"]
+        assert [v["id"] for v in videos] == ids
+        bad = session.get(
+            f"{base}/youtube/v3/videos", params={"part": "id", "id": "x", "key": "nope"}, timeout=5
+        )
+        assert bad.status_code == 400
+        assert bad.json()["error"]["details"][0]["reason"] == "API_KEY_INVALID"
+    usage = requests.get(f"{base}/_sandbox/usage", timeout=5).json()["youtube"]
+    assert usage[world.end_date.isoformat()]["units"] == 3
+
+
+def test_clock_changes_what_is_visible(server: SandboxServer, world: World) -> None:
+    base = server.base_url
+    channel = world.accounts_on("youtube")[0]
+    posts = world.posts(channel.index)
+    post = next(i for i, s in enumerate(posts.published_s) if s >= 5 * 86_400)
+    video_id = world.video_id(channel.index, post)
+    published_on = world.post_published_at(channel.index, post).date()
+    params = {"part": "id", "id": video_id, "key": DEFAULT_API_KEY}
+
+    def visible_on(day: date) -> bool:
+        answer = requests.post(f"{base}/_sandbox/clock", json={"day": day.isoformat()}, timeout=5)
+        assert answer.status_code == 200 and answer.json() == {"day": day.isoformat()}
+        assert requests.get(f"{base}/_sandbox/clock", timeout=5).json() == {"day": day.isoformat()}
+        items = requests.get(f"{base}/youtube/v3/videos", params=params, timeout=5).json()["items"]
+        return bool(items)
+
+    assert not visible_on(published_on - timedelta(days=1))
+    assert visible_on(published_on)
+    outside = requests.post(f"{base}/_sandbox/clock", json={"day": "2030-01-01"}, timeout=5)
+    assert outside.status_code == 400
+    assert requests.get(f"{base}/_sandbox/clock", timeout=5).json() == {
+        "day": published_on.isoformat()
+    }
+
+
+def test_quota_error_body_over_http(world: World) -> None:
+    srv = make_server(world, port=0, daily_quota=1)
+    thread = start_thread(srv)
+    try:
+        params = {"part": "id", "id": "x", "key": DEFAULT_API_KEY}
+        assert requests.get(f"{srv.base_url}/youtube/v3/videos", params=params, timeout=5).ok
+        response = requests.get(f"{srv.base_url}/youtube/v3/videos", params=params, timeout=5)
+        assert response.status_code == 403
+        assert "Retry-After" not in response.headers
+        assert "\\u003ca href" in response.text  # escaped as Google does on the wire
+        assert response.json()["error"]["errors"][0]["reason"] == "quotaExceeded"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(timeout=5)
+
+
+def test_background_start_clock_and_stop(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = _free_port()
+    pid_file = tmp_path / "sandbox.pid"
+    world_args = ["--seed", "3", "--accounts", "8", "--days", "10"]
+    assert (
+        main(
+            ["serve", *world_args, "--port", str(port), "--pid-file", str(pid_file), "--background"]
+        )
+        == 0
+    )
+    try:
+        assert pid_file.exists()
+        base = f"http://127.0.0.1:{port}"
+        assert requests.get(f"{base}/_sandbox/health", timeout=5).json()["accounts"] == 8
+        assert main(["clock", "--port", str(port), "--day", "2026-01-04"]) == 0
+        assert requests.get(f"{base}/_sandbox/clock", timeout=5).json() == {"day": "2026-01-04"}
+    finally:
+        assert stop(pid_file)
+    assert not pid_file.exists()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=2)
+    assert not stop(pid_file)  # nothing left to stop
+    capsys.readouterr()
+
+
+def test_write_crm_template(tmp_path: Path, world: World) -> None:
+    args = ["--seed", str(SEED), "--accounts", str(ACCOUNTS), "--days", str(DAYS)]
+    assert main(["write-crm", *args, "--inbox", str(tmp_path / "inbox")]) == 0
+    with open(tmp_path / "inbox" / "creators.csv", encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames or ()) == CREATORS_COLUMNS
+        rows = list(reader)
+    assert [r["creator_id"] for r in rows] == [c.creator_id for c in world.creators]
+    channel_ids = {a.platform_id for a in world.accounts_on("youtube")}
+    assert {r["youtube_channel_id"] for r in rows} - {""} == channel_ids
+    for row in rows:
+        assert row["status"] in {"prospect", "active", "paused", "ended"}
+        assert len(row["country"]) == 2
+        assert (row["partnered_on"] == "") == (row["status"] == "prospect")
+        if row["partnered_on"]:
+            date.fromisoformat(row["partnered_on"])
+
+
+def test_ground_truth_matches_the_api(tmp_path: Path, world: World, server: SandboxServer) -> None:
+    day = world.start_date + timedelta(days=9)
+    out = tmp_path / "gt.json"
+    args = ["--seed", str(SEED), "--accounts", str(ACCOUNTS), "--days", str(DAYS)]
+    assert main(["ground-truth", *args, "--day", day.isoformat(), "--out", str(out)]) == 0
+    truth = json.loads(out.read_text(encoding="utf-8"))
+    assert truth == json.loads(json.dumps(build_ground_truth(world, day)))
+    assert truth["as_of"] == day.isoformat()
+    channels = truth["youtube"]["channels"]
+    assert truth["counts"]["youtube_channels"] == len(channels) == len(world.accounts_on("youtube"))
+    assert truth["counts"]["youtube_videos"] == sum(len(c["videos"]) for c in channels.values())
+    server.set_day(day)
+    for channel_id, channel in channels.items():
+        assert len(channel["subscriber_counts"]) == 10
+        params = {"part": "statistics", "id": channel_id, "key": DEFAULT_API_KEY}
+        stats = requests.get(
+            f"{server.base_url}/youtube/v3/channels", params=params, timeout=5
+        ).json()["items"][0]["statistics"]
+        shown = stats.get("subscriberCount")
+        assert channel["subscriber_counts"][-1] == (None if shown is None else int(shown))
+        assert int(stats["videoCount"]) == channel["video_count"] == len(channel["videos"])
