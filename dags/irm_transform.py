@@ -1,14 +1,11 @@
-"""irm_transform: load the new landing partitions, build the marts with dbt, validate, publish.
+"""irm_transform: validate landing → load → dbt build (cosmos) → validate marts → publish.
 
 Scheduled on the landing Assets. Asset-triggered runs have no logical date, so the days to load
 come from the triggering events (`extra.dt`); a manual run loads whatever is not loaded yet.
-Every task that writes the warehouse runs in the one-slot `irm_warehouse` pool.
+Every task that writes (or reads) the warehouse runs in the one-slot `irm_warehouse` pool.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pendulum
 from airflow.sdk import dag, task
@@ -32,7 +29,6 @@ from irm.orchestration import (
 
 settings = get_settings()
 dbt_dir = settings.dbt_project_dir
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 @dag(
@@ -56,6 +52,12 @@ def irm_transform() -> None:
         }
         return sorted(days)
 
+    @task
+    def validate_landing(days: list[str]) -> dict:
+        from irm.tasks import validate_landing as validate
+
+        return validate(days)
+
     @task(**WAREHOUSE_WRITER_ARGS)
     def load_raw(days: list[str]) -> dict:
         from irm.tasks import load_raw as load
@@ -75,13 +77,11 @@ def irm_transform() -> None:
             profiles_yml_filepath=dbt_dir / "profiles.yml",
         ),
         # One `dbt build` per model (model + its tests); a test spanning two models runs with
-        # the later one (cautious selection), never before both exist. dbt runs as a
-        # subprocess so no task inherits its open warehouse connection (`dags test` runs every
-        # task in one process, and DuckDB refuses a read-only open next to a read-write one).
+        # the later one (cautious selection), never before both exist. dbt runs in-process
+        # (dbtRunner): measured 0.5-1.5 s a model here against 3.5 s as a subprocess.
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL,
-            invocation_mode=InvocationMode.SUBPROCESS,
-            dbt_executable_path=DBT_EXECUTABLE,
+            invocation_mode=InvocationMode.DBT_RUNNER,
             test_indirect_selection=TestIndirectSelection.CAUTIOUS,
         ),
         render_config=RenderConfig(
@@ -97,10 +97,10 @@ def irm_transform() -> None:
 
     # Reading the warehouse blocks DuckDB writers, so readers of it share the writers' pool.
     @task(outlets=[MARTS_ASSET], **WAREHOUSE_WRITER_ARGS)
-    def validate_marts() -> dict:
+    def validate_marts(days: list[str]) -> dict:
         from irm.tasks import validate_marts as validate
 
-        return validate()
+        return validate(days)
 
     @task(outlets=[PUBLISHED_ASSET], **WAREHOUSE_WRITER_ARGS)
     def publish() -> dict:
@@ -108,7 +108,10 @@ def irm_transform() -> None:
 
         return publish_bi_copy()
 
-    load_raw(days_to_load()) >> dbt_build >> validate_marts() >> publish()
+    days = days_to_load()
+    landing_ok = validate_landing(days)
+    loaded = load_raw(days)
+    landing_ok >> loaded >> dbt_build >> validate_marts(days) >> publish()
 
 
 irm_transform()

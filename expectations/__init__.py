@@ -1,12 +1,16 @@
-"""Great Expectations suites as code, the stage checkpoint runner and Data Docs.
+"""Great Expectations suites as code, a checkpoint per stage and Data Docs.
 
 Importing this package is cheap: Great Expectations itself is imported only when a validation
 runs.
 
-    report = validate_marts()          # all registered marts, or validate_marts(["fct_post"])
+    report = validate_landing([day])   # the new landing partitions, before they are loaded
+    report = validate_marts(as_of=day) # all registered marts, or validate_marts(["fct_post"])
     raise_on_critical(report)          # DataQualityError naming suite, expectation and values
+    print(report.data_docs_home)       # <data_docs_dir>/index.html, linking every stage
 """
 
+from expectations.landing import validate_landing
+from expectations.marts import validate_marts
 from expectations.report import (
     DataQualityError,
     FailedExpectation,
@@ -14,7 +18,6 @@ from expectations.report import (
     ValidationReport,
     raise_on_critical,
 )
-from expectations.runner import validate_marts
 
 __all__ = [
     "DataQualityError",
@@ -22,5 +25,6 @@ __all__ = [
     "SuiteResult",
     "ValidationReport",
     "raise_on_critical",
+    "validate_landing",
     "validate_marts",
 ]

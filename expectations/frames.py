@@ -3,20 +3,30 @@
 Why normalize: DuckDB's `.df()` picks dtypes by content (an INTEGER column is `int32` without
 NULLs and `Int64` with them; BOOLEAN is `bool` or `boolean`), so a type expectation on the raw
 frame would flip with the data. Each column is mapped from its DuckDB type to the dtype of its
-kind (`suites.KIND_DTYPES`); a type outside the known kinds keeps whatever DuckDB gives.
+kind (`contract.KIND_DTYPES`); a type outside the known kinds keeps whatever DuckDB gives.
+An integer column where the contract says "number" is read as a number: integers are numbers,
+and a mart should not fail because dbt rounded a score to INTEGER.
+
+Referential checks are answered here too, by one anti-join per reference inside DuckDB (the
+orphan values only), so a large parent never travels into Python.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from expectations.suites import KIND_DTYPES
+from expectations.contract import KIND_DTYPES, Reference
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -61,12 +71,20 @@ def list_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
+def read_table(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    expected: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The table with one dtype per kind; `expected` (column -> kind) allows integer -> number."""
     relation = f"{quote_ident(schema)}.{quote_ident(table)}"
     types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     frame = con.execute(f"SELECT * FROM {relation}").df()
     for column, duckdb_type, *_ in types:
         kind = kind_of(duckdb_type)
+        if kind == "integer" and (expected or {}).get(column) == "number":
+            kind = "number"
         if kind is not None:
             frame[column] = _as_kind(frame[column], kind)
     return frame
@@ -77,14 +95,87 @@ def read_tables(
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Frames of the named tables that exist, and every table the schema holds.
 
-    The connection is read-only and closed at once: a reader blocks every warehouse writer.
+    The connection is closed at once: a reader blocks every warehouse writer.
     """
-    import duckdb
+    from irm.warehouse import open_warehouse
 
-    with duckdb.connect(str(path), read_only=True) as con:
+    with open_warehouse(path) as con:
         present = list_tables(con, schema)
         frames = {t: read_table(con, schema, t) for t in tables if t in present}
     return frames, present
+
+
+@dataclass(frozen=True)
+class WarehouseRead:
+    """What one read-only visit to the warehouse found."""
+
+    frames: dict[str, pd.DataFrame]
+    present: list[str]
+    # (child table, reference) -> the child's values missing from the parent; a reference whose
+    # parent table or columns are missing is absent (the parent's own suite reports that).
+    orphans: dict[tuple[str, Reference], list[Any]] = field(default_factory=dict)
+
+
+def read_warehouse(
+    path: Path,
+    schema: str,
+    tables: Mapping[str, Mapping[str, str]],
+    references: Mapping[str, tuple[Reference, ...]] | None = None,
+) -> WarehouseRead:
+    """Frames of the named tables that exist (table -> expected column kinds), every table the
+    schema holds, and the orphans of each reference, in one short connection."""
+    from irm.warehouse import open_warehouse
+
+    with open_warehouse(path) as con:
+        present = list_tables(con, schema)
+        frames = {
+            t: read_table(con, schema, t, kinds) for t, kinds in tables.items() if t in present
+        }
+        orphans = {
+            (child, ref): values
+            for child, refs in (references or {}).items()
+            if child in frames
+            for ref in refs
+            if (values := _orphans(con, schema, child, ref, present)) is not None
+        }
+    return WarehouseRead(frames, present, orphans)
+
+
+def _orphans(
+    con: duckdb.DuckDBPyConnection, schema: str, child: str, ref: Reference, present: list[str]
+) -> list[Any] | None:
+    """Distinct non-NULL values of child.column without a row in table.parent_column."""
+    if ref.table not in present:
+        log.warning("reference %s.%s -> %s skipped: no such table", child, ref.column, ref.table)
+        return None
+    has_columns = ref.column in _columns(con, schema, child) and ref.parent_column in _columns(
+        con, schema, ref.table
+    )
+    if not has_columns:
+        return None  # the schema check of the table missing the column reports it
+    child_rel = f"{quote_ident(schema)}.{quote_ident(child)}"
+    parent_rel = f"{quote_ident(schema)}.{quote_ident(ref.table)}"
+    column, parent_column = quote_ident(ref.column), quote_ident(ref.parent_column)
+    import duckdb
+
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT c.{column} FROM {child_rel} AS c WHERE c.{column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {parent_rel} AS p WHERE p.{parent_column} = c.{column})"
+        ).fetchall()
+    except duckdb.Error as exc:  # e.g. the two columns' types cannot be compared
+        log.warning("reference %s.%s -> %s skipped: %s", child, ref.column, ref.table, exc)
+        return None
+    return [r[0] for r in rows]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _as_kind(series: pd.Series, kind: str) -> pd.Series:

@@ -11,9 +11,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from expectations.contract import TABLE_EXISTS
+
 log = logging.getLogger(__name__)
 
-# How many failing values a message or a report quotes.
+# How many failing values (and the rows holding them) a message or a report quotes.
 SAMPLE_SIZE = 5
 
 
@@ -38,6 +40,8 @@ class FailedExpectation:
     observed: Any = None
     error: str | None = None
     notes: str | None = None
+    # Where failing values were found, by the stage's row id (landing: dt and record_key).
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
     def describe(self) -> str:
         """One line naming the suite, the expectation, its arguments and what was found."""
@@ -45,15 +49,21 @@ class FailedExpectation:
 
     def _finding(self) -> str:
         if self.error:
-            return f"error: {self.error}"
+            return self.error if self.expectation_type == TABLE_EXISTS else f"error: {self.error}"
         if self.unexpected_count is not None:
             of = f" of {self.element_count}" if self.element_count is not None else ""
-            return f"{self.unexpected_count}{of} unexpected, e.g. {self.sample}"
+            return f"{self.unexpected_count}{of} unexpected, e.g. {self.sample}{self._where()}"
         if self.sample and self.expectation_type == "expect_table_columns_to_match_set":
             return f"missing columns {self.sample}"
         if self.sample:
             return f"found {self.sample}"
         return f"observed {self.observed!r}"
+
+    def _where(self) -> str:
+        if not self.rows:
+            return ""
+        rows = "; ".join(" ".join(f"{k}={v}" for k, v in row.items()) for row in self.rows)
+        return f" at {rows}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,8 @@ class SuiteResult:
     evaluated: int
     failed_critical: list[FailedExpectation]
     warnings: list[FailedExpectation]
+    # An optional table that does not exist yet: not validated, reported as a warning.
+    skipped: bool = False
 
     @property
     def success(self) -> bool:
@@ -78,6 +90,8 @@ class ValidationReport:
     suites: list[SuiteResult]
     data_docs_index: Path | None
     seconds: float
+    # The top-level page linking every stage's latest Data Docs.
+    data_docs_home: Path | None = None
 
     @property
     def success(self) -> bool:
@@ -91,23 +105,35 @@ class ValidationReport:
     def warnings(self) -> list[FailedExpectation]:
         return [f for s in self.suites for f in s.warnings]
 
+    @property
+    def skipped(self) -> list[str]:
+        return [s.suite for s in self.suites if s.skipped]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "stage": self.stage,
             "success": self.success,
             "seconds": round(self.seconds, 3),
             "data_docs_index": str(self.data_docs_index) if self.data_docs_index else None,
+            "data_docs_home": str(self.data_docs_home) if self.data_docs_home else None,
             "suites": [{**asdict(s), "success": s.success} for s in self.suites],
         }
 
     def summary(self) -> str:
-        parts = [
-            f"{s.suite}: {'ok' if s.success else 'FAILED'} "
-            f"({s.rows} rows, {s.evaluated} expectations, {len(s.failed_critical)} critical, "
-            f"{len(s.warnings)} warnings)"
-            for s in self.suites
-        ]
+        parts = [_suite_summary(s) for s in self.suites] or ["nothing to validate"]
         return f"stage {self.stage}: " + "; ".join(parts)
+
+
+def _suite_summary(s: SuiteResult) -> str:
+    if s.skipped:
+        return f"{s.suite}: skipped (optional, not built yet)"
+    if s.rows is None:
+        return f"{s.suite}: FAILED (missing)"
+    return (
+        f"{s.suite}: {'ok' if s.success else 'FAILED'} "
+        f"({s.rows} rows, {s.evaluated} expectations, {len(s.failed_critical)} critical, "
+        f"{len(s.warnings)} warnings)"
+    )
 
 
 def log_warnings(report: ValidationReport) -> None:
@@ -118,13 +144,14 @@ def log_warnings(report: ValidationReport) -> None:
 def raise_on_critical(report: ValidationReport) -> None:
     """Raise DataQualityError naming every failed critical expectation.
 
-    Warnings never raise (validate_marts has logged them).
+    Warnings never raise (the stage's validation has logged them).
     """
     failed = report.failed_critical
     if not failed:
         return
     lines = "\n".join(f"  - {f.describe()}" for f in failed)
-    docs = f"\nData Docs: {report.data_docs_index}" if report.data_docs_index else ""
+    docs_page = report.data_docs_index or report.data_docs_home
+    docs = f"\nData Docs: {docs_page}" if docs_page else ""
     raise DataQualityError(
         f"{len(failed)} critical expectation(s) failed in stage {report.stage}:\n{lines}{docs}",
         report,

@@ -1,9 +1,12 @@
 """Run the suites of a stage as one Great Expectations checkpoint and build Data Docs.
 
+Generic over stages: `landing.validate_landing` and `marts.validate_marts` build the frames and
+the checks that depend on the run, then call `validate_frames`.
+
 Great Expectations is imported inside the functions (12-15 s), never at module level, so a DAG
 file may import this module. The context is ephemeral (in memory, rebuilt per run in ~30 ms): the
-suites live in `expectations/suites.py`, so there is nothing to keep between runs except the Data
-Docs, written as HTML to `<data_docs_dir>/<stage>/` and swapped into place when complete.
+suites live in code, so there is nothing to keep between runs except the Data Docs, written as
+HTML to `<data_docs_dir>/<stage>/` and swapped into place when complete (layout: docs.py).
 
 Why the frames go through Feather files: a GX 1.x checkpoint hands the same `batch_parameters`
 to every validation definition, so in-memory dataframe assets cannot give each table its own
@@ -13,82 +16,72 @@ lets the whole stage run as a single checkpoint, as designed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from expectations.frames import read_tables
+from expectations.contract import CRITICAL, TABLE_EXISTS, WARNING, Check, TableSuite
+from expectations.docs import publish_run
 from expectations.report import (
     SAMPLE_SIZE,
-    DataQualityError,
     FailedExpectation,
     SuiteResult,
     ValidationReport,
-    log_warnings,
-    raise_on_critical,
 )
-from expectations.suites import CRITICAL, Check, TableSuite, suites_for
-from irm.config import get_settings
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DataQualityError", "ValidationReport", "raise_on_critical", "validate_marts"]
-
 log = logging.getLogger(__name__)
 
-MARTS = "marts"
 SITE_NAME = "irm"
 # SUMMARY keeps a sample of failing values without copying whole columns into the results.
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
-
-
-def validate_marts(tables: list[str] | None = None) -> ValidationReport:
-    """Validate the marts (all registered ones, or the named tables) in the warehouse.
-
-    A registered mart missing from the warehouse is a critical failure; a mart without a suite
-    is logged. The report's `success` ignores warnings (they are logged here).
-    """
-    settings = get_settings()
-    if not settings.warehouse_path.exists():
-        raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}")
-    suites = suites_for(MARTS, tables)
-    frames, present = read_tables(settings.warehouse_path, MARTS, [s.table for s in suites])
-    if tables is None:
-        _log_unregistered(present, suites)
-    report = validate_frames(MARTS, suites, frames, settings.data_docs_dir)
-    log.info("%s; Data Docs: %s", report.summary(), report.data_docs_index)
-    log_warnings(report)
-    return report
+RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
 
 
 def validate_frames(
-    stage: str, suites: list[TableSuite], frames: dict[str, pd.DataFrame], data_docs_dir: Path
+    stage: str,
+    suites: list[TableSuite],
+    frames: Mapping[str, pd.DataFrame],
+    data_docs_dir: Path,
+    *,
+    extra_checks: Mapping[str, Sequence[Check]] | None = None,
+    sources: Mapping[str, str] | None = None,
+    row_id: Sequence[str] = (),
 ) -> ValidationReport:
-    """Validate each suite's frame in one checkpoint named after the stage.
+    """Validate each suite's frame (by table) in one checkpoint named after the stage.
 
-    A suite without a frame (its table is missing) fails without running GX. Reusable by
-    further stages (landing entities) with their own frames.
+    `extra_checks` (by suite name) are the checks that depend on the run; `sources` (by table)
+    say in the Data Docs where a frame came from; `row_id` names columns every frame has, used
+    to say in which rows failing values were found. A suite without a frame (its table is
+    missing) fails without running GX, or is skipped with a warning when it is optional.
     """
     started = time.perf_counter()
     present = [s for s in suites if s.table in frames]
+    site_dir = data_docs_dir / stage
     results: dict[str, Any] = {}
     docs_index = None
     if present:
-        results, docs_index = _run_checkpoint(stage, present, frames, data_docs_dir / stage)
+        run = _CheckpointRun(stage, extra_checks or {}, sources or {}, list(row_id))
+        results, docs_index = run.execute(present, frames, site_dir)
+    else:
+        _clear_site(site_dir)  # no stale docs of an earlier run under this run's summary
     suite_results = [
-        _suite_result(s, results[s.name], len(frames[s.table]))
+        _suite_result(s, results[s.name], len(frames[s.table]), row_id)
         if s.table in frames
         else _missing_table(s)
         for s in suites
     ]
-    return ValidationReport(stage, suite_results, docs_index, time.perf_counter() - started)
+    report = ValidationReport(stage, suite_results, docs_index, time.perf_counter() - started)
+    return dataclasses.replace(report, data_docs_home=publish_run(data_docs_dir, report))
 
 
 # --- Great Expectations ---------------------------------------------------------------------
@@ -102,54 +95,80 @@ def import_gx() -> Any:
     return gx
 
 
-def _run_checkpoint(
-    stage: str, suites: list[TableSuite], frames: dict[str, pd.DataFrame], site_dir: Path
-) -> tuple[dict[str, Any], Path]:
-    """Run the stage's checkpoint; return validation results by suite name and the docs index."""
-    gx = import_gx()
-    building = site_dir.with_name(f".{site_dir.name}.building-{uuid.uuid4().hex[:8]}")
-    context = _context(gx, building)
-    datasource = context.data_sources.add_pandas(stage)
-    try:
-        with tempfile.TemporaryDirectory(prefix=f"irm-gx-{stage}-") as tmp:
-            definitions = [
-                _validation_definition(gx, context, datasource, s, frames[s.table], Path(tmp))
-                for s in suites
-            ]
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name=stage,
-                    validation_definitions=definitions,
-                    actions=[
-                        gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE_NAME])
-                    ],
-                    result_format=RESULT_FORMAT,
+@dataclasses.dataclass(frozen=True)
+class _CheckpointRun:
+    """One stage's checkpoint: its suites, each bound to its table's frame."""
+
+    stage: str
+    extra_checks: Mapping[str, Sequence[Check]]
+    sources: Mapping[str, str]
+    row_id: list[str]
+
+    def execute(
+        self, suites: list[TableSuite], frames: Mapping[str, pd.DataFrame], site_dir: Path
+    ) -> tuple[dict[str, Any], Path]:
+        """Run the checkpoint; return validation results by suite name and the docs index."""
+        gx = import_gx()
+        building = site_dir.with_name(f".{site_dir.name}.building-{uuid.uuid4().hex[:8]}")
+        context = _context(gx, building)
+        datasource = context.data_sources.add_pandas(self.stage)
+        try:
+            with tempfile.TemporaryDirectory(prefix=f"irm-gx-{self.stage}-") as tmp:
+                definitions = [
+                    self._definition(gx, context, datasource, s, frames[s.table], Path(tmp))
+                    for s in suites
+                ]
+                checkpoint = context.checkpoints.add(
+                    gx.Checkpoint(
+                        name=self.stage,
+                        validation_definitions=definitions,
+                        result_format=self._result_format(),
+                    )
                 )
+                result = checkpoint.run(run_id=_run_id(self.stage))
+                # Built once here rather than by an UpdateDataDocsAction, which rebuilds the
+                # site index after every validation (11 marts: 3.3 s instead of 2.2 s).
+                context.build_data_docs(site_names=[SITE_NAME])
+            _replace_dir(building, site_dir)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+        by_suite = {r.suite_name: r for r in result.run_results.values()}
+        return by_suite, site_dir / "index.html"
+
+    def _result_format(self) -> dict[str, Any]:
+        if not self.row_id:
+            return RESULT_FORMAT
+        # GX then names each failing row by these columns (every frame of the stage has them).
+        return {
+            **RESULT_FORMAT,
+            "unexpected_index_column_names": self.row_id,
+            "return_unexpected_index_query": False,
+        }
+
+    def _definition(
+        self,
+        gx: Any,
+        context: Any,
+        datasource: Any,
+        suite: TableSuite,
+        frame: pd.DataFrame,
+        folder: Path,
+    ) -> Any:
+        """The suite bound to its table's frame, handed over as a Feather file (module doc)."""
+        path = folder / f"{suite.table}.feather"
+        frame.to_feather(path)
+        # The docs show this metadata; the Feather path itself is temporary.
+        source = self.sources.get(suite.table, f"warehouse {suite.stage}.{suite.table}")
+        metadata = {"source": source, "rows": len(frame)}
+        asset = datasource.add_feather_asset(suite.table, path=path, batch_metadata=metadata)
+        checks = [*suite.all_checks(), *self.extra_checks.get(suite.name, ())]
+        return context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=suite.name,
+                data=asset.add_batch_definition_whole_dataframe("whole"),
+                suite=context.suites.add(_gx_suite(gx, suite, checks)),
             )
-            result = checkpoint.run(run_id=_run_id(stage))
-        _replace_dir(building, site_dir)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    by_suite = {r.suite_name: r for r in result.run_results.values()}
-    return by_suite, site_dir / "index.html"
-
-
-def _validation_definition(
-    gx: Any, context: Any, datasource: Any, suite: TableSuite, frame: pd.DataFrame, folder: Path
-) -> Any:
-    """The suite bound to its table's frame, handed over as a Feather file (see module doc)."""
-    path = folder / f"{suite.table}.feather"
-    frame.to_feather(path)
-    # The docs show this metadata; the Feather path itself is temporary.
-    metadata = {"source": f"warehouse {suite.stage}.{suite.table}", "rows": len(frame)}
-    asset = datasource.add_feather_asset(suite.table, path=path, batch_metadata=metadata)
-    return context.validation_definitions.add(
-        gx.ValidationDefinition(
-            name=suite.name,
-            data=asset.add_batch_definition_whole_dataframe("whole"),
-            suite=context.suites.add(_gx_suite(gx, suite)),
         )
-    )
 
 
 def _context(gx: Any, site_dir: Path) -> Any:
@@ -179,13 +198,13 @@ def _context(gx: Any, site_dir: Path) -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _gx_suite(gx: Any, suite: TableSuite) -> Any:
+def _gx_suite(gx: Any, suite: TableSuite, checks: list[Check]) -> Any:
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )
 
     gx_suite = gx.ExpectationSuite(name=suite.name, meta={"stage": suite.stage})
-    for order, check in enumerate(suite.all_checks()):
+    for order, check in enumerate(checks):
         # add_expectation, not add_expectation_configuration: the latter upserts by domain and
         # silently drops a second check of the same type on another column.
         configuration = _configuration(ExpectationConfiguration, check, order)
@@ -214,12 +233,14 @@ def _run_id(stage: str) -> Any:
 # --- results --------------------------------------------------------------------------------
 
 
-def _suite_result(suite: TableSuite, validation: Any, rows: int) -> SuiteResult:
+def _suite_result(
+    suite: TableSuite, validation: Any, rows: int, row_id: Sequence[str]
+) -> SuiteResult:
     failing = sorted(
         (r for r in validation.results if not r.success),
         key=lambda r: (r.expectation_config.meta or {}).get("order", 0),
     )
-    failed = [_failed(suite.name, r) for r in failing]
+    failed = [_failed(suite.name, r, row_id) for r in failing]
     return SuiteResult(
         suite=suite.name,
         table=suite.table,
@@ -231,18 +252,29 @@ def _suite_result(suite: TableSuite, validation: Any, rows: int) -> SuiteResult:
 
 
 def _missing_table(suite: TableSuite) -> SuiteResult:
+    relation = f"{suite.stage}.{suite.table}"
+    if suite.optional:
+        skipped = FailedExpectation(
+            suite=suite.name,
+            expectation_type=TABLE_EXISTS,
+            column=None,
+            level=WARNING,
+            kwargs={"table": relation},
+            error="skipped: this optional table does not exist in the warehouse yet",
+        )
+        return SuiteResult(suite.name, suite.table, None, 0, [], [skipped], skipped=True)
     missing = FailedExpectation(
         suite=suite.name,
-        expectation_type="expect_table_to_exist",
+        expectation_type=TABLE_EXISTS,
         column=None,
         level=CRITICAL,
-        kwargs={"table": f"{suite.stage}.{suite.table}"},
+        kwargs={"table": relation},
         error="the table does not exist in the warehouse",
     )
     return SuiteResult(suite.name, suite.table, None, 1, [missing], [])
 
 
-def _failed(suite_name: str, result: Any) -> FailedExpectation:
+def _failed(suite_name: str, result: Any, row_id: Sequence[str]) -> FailedExpectation:
     config = result.expectation_config
     details = result.result or {}
     kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
@@ -258,6 +290,7 @@ def _failed(suite_name: str, result: Any) -> FailedExpectation:
         observed=_jsonable(details.get("observed_value")),
         error=_exception_message(result.exception_info),
         notes=config.notes,
+        rows=_rows(details, row_id),
     )
 
 
@@ -266,8 +299,19 @@ def _sample(details: dict[str, Any]) -> list[Any]:
     if values is None:
         # expect_table_columns_to_match_set reports the missing columns here.
         values = (details.get("details") or {}).get("mismatched", {}).get("missing") or []
+    return _distinct(_jsonable(list(values)))
+
+
+def _rows(details: dict[str, Any], row_id: Sequence[str]) -> list[dict[str, Any]]:
+    """The row ids of failing values (GX adds them when the result format names row_id)."""
+    found = details.get("partial_unexpected_index_list") or []
+    rows = [{k: row.get(k) for k in row_id} for row in found if isinstance(row, dict)]
+    return _distinct(_jsonable(rows))
+
+
+def _distinct(values: list[Any]) -> list[Any]:
     distinct: list[Any] = []
-    for value in _jsonable(list(values)):
+    for value in values:
         if value not in distinct:
             distinct.append(value)
         if len(distinct) == SAMPLE_SIZE:
@@ -293,22 +337,25 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [_jsonable(v) for v in value]
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         # numpy scalars (np.float64 is also a float, but repr()s as np.float64(7.0)).
         return value.item()
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if _is_date(value):
+        return value.date().isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
 
 
-def _log_unregistered(present: list[str], suites: list[TableSuite]) -> None:
-    registered = {s.table for s in suites}
-    for table in sorted(set(present) - registered):
-        log.warning(
-            "no expectation suite for %s.%s (add one in expectations/suites.py)", MARTS, table
-        )
+def _is_date(value: Any) -> bool:
+    """A naive midnight timestamp is how a date column reads back (KIND_DTYPES["date"])."""
+    if not hasattr(value, "hour") or getattr(value, "tzinfo", True) is not None:
+        return False
+    return (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0)
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -321,3 +368,9 @@ def _replace_dir(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _clear_site(site_dir: Path) -> None:
+    empty = site_dir.with_name(f".{site_dir.name}.empty-{uuid.uuid4().hex[:8]}")
+    empty.mkdir(parents=True)
+    _replace_dir(empty, site_dir)

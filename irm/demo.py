@@ -123,7 +123,7 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoRe
         warehouse=settings.warehouse_path,
         published=settings.published_path,
         export_dir=settings.export_dir_for(last_day.isoformat()),
-        data_docs=settings.data_docs_dir / "marts" / "index.html",
+        data_docs=settings.data_docs_dir / "index.html",
         last_day=last_day,
     )
 

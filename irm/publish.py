@@ -92,38 +92,43 @@ def _build_snapshot(
     warehouse: Path, tmp_file: Path, tmp_parquet: Path, schema: str
 ) -> dict[str, int]:
     """Copy the schema into a new DuckDB file and Parquet folder; return rows per table."""
+    from irm.warehouse import open_warehouse
+
     tmp_parquet.mkdir(parents=True)
     quoted = quote_ident(schema)
-    with duckdb.connect(str(tmp_file)) as con:
-        con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
+    with open_warehouse(warehouse) as con:
         tables = _source_tables(con, schema)
         if not tables:
             raise RuntimeError(
                 f"the warehouse has no tables in schema {schema!r}: nothing to publish"
             )
-        con.execute(f"CREATE SCHEMA {quoted}")
-        for table in tables:
-            name = f"{quoted}.{quote_ident(table)}"
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM wh.{name}")
-        # Detach at once: the warehouse stays blocked for writers only while we copy.
-        con.execute("DETACH wh")
+        con.execute("ATTACH ? AS snap", [str(tmp_file)])
+        try:
+            con.execute(f"CREATE SCHEMA snap.{quoted}")
+            for table in tables:
+                name = f"{quoted}.{quote_ident(table)}"
+                con.execute(f"CREATE TABLE snap.{name} AS SELECT * FROM {name}")
+        finally:
+            # Detach at once: the file must be closed before it is moved into place.
+            con.execute("DETACH snap")
+    with duckdb.connect(str(tmp_file)) as snap:
         row_counts = {}
         for table in tables:
             name = f"{quoted}.{quote_ident(table)}"
-            row_counts[table] = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-            con.execute(
+            row_counts[table] = snap.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+            snap.execute(
                 f"COPY {name} TO ? (FORMAT parquet, COMPRESSION zstd)",
                 [str(tmp_parquet / f"{table}.parquet")],
             )
         # Fold the write-ahead log into the file: the file alone must be complete when moved.
-        con.execute("CHECKPOINT")
+        snap.execute("CHECKPOINT")
     return row_counts
 
 
 def _source_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     rows = con.execute(
         "SELECT table_name FROM information_schema.tables "
-        "WHERE table_catalog = 'wh' AND table_schema = ? ORDER BY table_name",
+        "WHERE table_catalog = current_database() AND table_schema = ? ORDER BY table_name",
         [schema],
     ).fetchall()
     return [r[0] for r in rows]

@@ -36,17 +36,35 @@ def land_youtube(day: str) -> dict[str, Any]:
 def load_raw(days: list[str] | None = None) -> dict[str, Any]:
     from irm.warehouse import load_landing
 
-    result = load_landing([date.fromisoformat(d) for d in days] if days else None)
+    result = load_landing(_days(days))
     return {"loaded": result.loaded, "rows": result.rows}
 
 
-def validate_marts() -> dict[str, Any]:
+def _days(days: list[str] | None) -> list[date] | None:
+    return [date.fromisoformat(d) for d in days] if days else None
+
+
+def validate_landing(days: list[str] | None = None) -> dict[str, Any]:
+    """The landing gate: only the new partitions (or each entity's newest when none named)."""
+    from expectations import raise_on_critical
+    from expectations import validate_landing as run_validation
+
+    report = run_validation(_days(days))
+    raise_on_critical(report)
+    return {"success": report.success, "data_docs": str(report.data_docs_home)}
+
+
+def validate_marts(days: list[str] | None = None) -> dict[str, Any]:
+    """The marts gate; freshness is judged as of the newest day loaded (a replay of the past
+    is not stale)."""
     from expectations import raise_on_critical
     from expectations import validate_marts as run_validation
+    from irm.warehouse import latest_loaded_day
 
-    report = run_validation()
+    as_of = max(_days(days)) if days else latest_loaded_day()
+    report = run_validation(as_of=as_of)
     raise_on_critical(report)
-    return {"success": report.success, "data_docs": str(report.data_docs_index)}
+    return {"success": report.success, "data_docs": str(report.data_docs_home)}
 
 
 def publish() -> dict[str, Any]:

@@ -47,10 +47,18 @@ class LoadResult:
     rows: int = 0
 
 
+def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    """Every pipeline task opens the warehouse this one way: read-write, inside the one-slot
+    `irm_warehouse` pool. Read-write even for readers, because DuckDB refuses a read-only open
+    in a process that already holds the file read-write (dbt runs in-process in the task
+    runner, and `airflow dags test` runs all of a DAG's tasks in one process), and across
+    processes a read-only reader would block the writers just the same."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path))
+
+
 def connect_warehouse(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
-    settings = settings or get_settings()
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(settings.warehouse_path))
+    return open_warehouse((settings or get_settings()).warehouse_path)
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -123,5 +131,14 @@ def load_landing(
     return result
 
 
-def warehouse_exists(path: Path) -> bool:
-    return path.is_file()
+def latest_loaded_day(settings: Settings | None = None) -> date | None:
+    """The newest partition date in the warehouse (None before the first load)."""
+    settings = settings or get_settings()
+    if not settings.warehouse_path.is_file():
+        return None
+    with connect_warehouse(settings) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'raw' AND table_name = '_loaded_partitions'"
+        ).fetchone()[0]
+        return con.execute(f"SELECT max(dt) FROM {_LEDGER}").fetchone()[0] if exists else None

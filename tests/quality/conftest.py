@@ -1,10 +1,22 @@
-"""A tiny hand-built warehouse with good marts, and one Great Expectations import per session."""
+"""Hand-built good data for both stages, and one Great Expectations import per session.
+
+- `warehouse(*changes)`: every SPEC 5.1 mart with a few consistent rows (ids join across marts;
+  newest dates on AS_OF - 1), then `changes` (SQL) to spoil them.
+- `land(entity, day, records)`: one landing partition written as the extractors write it
+  (sorted-key JSON lines, manifest with sha256 checksum), with manifest fields overridable.
+- `good_records(entity)`: well-formed landing lines of each of the twelve entities.
+"""
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -15,8 +27,37 @@ PATH_VARIABLES = (
     "IRM_WAREHOUSE_PATH",
     "IRM_PUBLISHED_PATH",
     "IRM_EXPORTS_DIR",
+    "IRM_LANDING_DIR",
     "IRM_DATA_DOCS_DIR",
+    "IRM_FRESHNESS_DAYS",
 )
+
+# The day the good data is current for (its newest rows are from the day before).
+AS_OF = date(2026, 2, 6)
+
+# --- marts ----------------------------------------------------------------------------------
+
+DIM_CREATOR = """
+CREATE TABLE marts.dim_creator (
+    creator_id VARCHAR, display_name VARCHAR, tier VARCHAR, primary_platform VARCHAR,
+    status VARCHAR, manager VARCHAR, country VARCHAR, niche VARCHAR, first_partnered_on DATE
+);
+INSERT INTO marts.dim_creator VALUES
+ ('cr1', 'Theo Cohen', 'micro', 'youtube', 'active', 'Chris', 'GB', 'gaming', '2023-11-06'),
+ ('cr2', 'Lena Romero', 'nano', 'instagram', 'paused', 'Priya', 'NL', 'fitness', '2025-04-10'),
+ ('cr3', 'Zara O''Brien', 'macro', 'tiktok', 'active', 'Priya', 'ES', 'beauty', NULL);
+"""
+
+DIM_CREATOR_ACCOUNT = """
+CREATE TABLE marts.dim_creator_account (
+    account_id VARCHAR, creator_id VARCHAR, platform VARCHAR, handle VARCHAR, followers BIGINT,
+    following BIGINT, posts_count BIGINT, tier VARCHAR, last_refreshed_at TIMESTAMPTZ
+);
+INSERT INTO marts.dim_creator_account VALUES
+ ('youtube:c1', 'cr1', 'youtube', '@one', 5100, 12, 80, 'micro', '2026-02-05 00:00:00+00'),
+ ('instagram:a2', 'cr2', 'instagram', 'two', 800, 300, 45, 'nano', '2026-02-05 00:00:00+00'),
+ ('tiktok:k3', 'cr3', 'tiktok', 'three', 150100, 5, 410, 'macro', '2026-02-05 00:00:00+00');
+"""
 
 FCT_POST = """
 CREATE TABLE marts.fct_post (
@@ -39,16 +80,111 @@ INSERT INTO marts.fct_post VALUES
   0, 0, 0, NULL, 0, 0, 150100, 0.0, NULL, NULL, false, 'none', 0.00);
 """
 
-DIM_CREATOR_ACCOUNT = """
-CREATE TABLE marts.dim_creator_account (
-    account_id VARCHAR, creator_id VARCHAR, platform VARCHAR, handle VARCHAR, followers BIGINT,
-    following BIGINT, posts_count BIGINT, tier VARCHAR, last_refreshed_at TIMESTAMPTZ
+FCT_ACCOUNT_DAILY = """
+CREATE TABLE marts.fct_account_daily (
+    account_id VARCHAR, date DATE, followers BIGINT, following BIGINT, followers_delta BIGINT,
+    growth_rate_7d DOUBLE, growth_rate_30d DOUBLE, posts_published BIGINT
 );
-INSERT INTO marts.dim_creator_account VALUES
- ('youtube:c1', 'cr1', 'youtube', '@one', 5100, 12, 80, 'micro', '2026-02-05 00:00:00+00'),
- ('instagram:a2', 'cr2', 'instagram', 'two', 800, 300, 45, 'nano', '2026-02-05 00:00:00+00'),
- ('tiktok:k3', 'cr3', 'tiktok', 'three', 150100, 5, 410, 'macro', '2026-02-05 00:00:00+00');
+INSERT INTO marts.fct_account_daily VALUES
+ ('youtube:c1', '2026-02-04', 5080, 12, 20, 0.01, 0.03, 0),
+ ('youtube:c1', '2026-02-05', 5100, 12, 20, 0.012, 0.031, 0),
+ ('instagram:a2', '2026-02-05', 800, 300, -2, -0.01, NULL, 0),
+ ('tiktok:k3', '2026-02-05', 150100, 5, 100, 0.002, 0.02, 1);
 """
+
+MART_CREATOR_ENGAGEMENT = """
+CREATE TABLE marts.mart_creator_engagement (
+    account_id VARCHAR, month DATE, posts BIGINT, avg_engagement_rate DOUBLE,
+    median_engagement_rate DOUBLE, tier_median_engagement_rate DOUBLE, engagement_index DOUBLE,
+    percentile_in_tier DOUBLE
+);
+INSERT INTO marts.mart_creator_engagement VALUES
+ ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0449, 1.0, 0.5),
+ ('instagram:a2', '2026-02-01', 1, 0.005, 0.005, 0.005, 1.0, 0.5),
+ ('tiktok:k3', '2026-02-01', 2, 0.0088, 0.0088, 0.0088, 1.0, 0.5);
+"""
+
+MART_CREATOR_GROWTH = """
+CREATE TABLE marts.mart_creator_growth (
+    account_id VARCHAR, month DATE, followers_start BIGINT, followers_end BIGINT,
+    net_new_followers BIGINT, growth_rate DOUBLE
+);
+INSERT INTO marts.mart_creator_growth VALUES
+ ('youtube:c1', '2026-02-01', 5000, 5100, 100, 0.02),
+ ('tiktok:k3', '2026-02-01', 150000, 150100, 100, 0.000667);
+"""
+
+ROI_COLUMNS = """spend_committed_usd DOUBLE, spend_paid_usd DOUBLE, posts_delivered BIGINT,
+    views BIGINT, interactions BIGINT, orders BIGINT, revenue_usd DOUBLE, emv_usd DOUBLE,
+    cpm_usd DOUBLE, cpe_usd DOUBLE, cpa_usd DOUBLE, roas DOUBLE, roi DOUBLE"""
+
+MART_CAMPAIGN_ROI = f"""
+CREATE TABLE marts.mart_campaign_roi (campaign_id VARCHAR, {ROI_COLUMNS});
+INSERT INTO marts.mart_campaign_roi VALUES
+ ('camp1', 1000, 500, 2, 69000, 2955, 12, 1500, 477.5, 14.49, 0.338, 83.33, 1.5, 0.5),
+ ('camp2', 400, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, -1);
+"""
+
+MART_CAMPAIGN_CREATOR_ROI = f"""
+CREATE TABLE marts.mart_campaign_creator_roi (
+    campaign_id VARCHAR, creator_id VARCHAR, {ROI_COLUMNS}
+);
+INSERT INTO marts.mart_campaign_creator_roi VALUES
+ ('camp1', 'cr1', 600, 300, 1, 9000, 325, 8, 1000, 92.5, 66.67, 1.85, 75, 1.67, 0.67),
+ ('camp1', 'cr3', 400, 200, 1, 60000, 2630, 4, 500, 385, 6.67, 0.15, 100, 1.25, 0.25);
+"""
+
+MART_QUALITY_FLAGS = """
+CREATE TABLE marts.mart_quality_flags (
+    flag_id VARCHAR, flag_type VARCHAR, severity VARCHAR, creator_id VARCHAR, account_id VARCHAR,
+    post_id VARCHAR, detected_on DATE, metric_value DOUBLE, threshold DOUBLE, evidence VARCHAR,
+    subject_kind VARCHAR, subject_id VARCHAR
+);
+INSERT INTO marts.mart_quality_flags VALUES
+ ('f1', 'follower_spike', 'high', 'cr3', 'tiktok:k3', NULL, '2026-02-04', 4.2, 3.5,
+  'followers +9% in a day', 'account', 'tiktok:k3'),
+ ('f2', 'weak_disclosure', 'medium', 'cr3', 'tiktok:k3', 'tiktok:t1', '2026-02-04', NULL, NULL,
+  'only #spon', 'post', 'tiktok:t1');
+"""
+
+MART_RELATIONSHIP_HEALTH = """
+CREATE TABLE marts.mart_relationship_health (
+    creator_id VARCHAR, partnership_days BIGINT, campaigns BIGINT,
+    last_touchpoint_at TIMESTAMPTZ, days_since_touchpoint BIGINT, response_rate DOUBLE,
+    on_time_delivery_rate DOUBLE, on_time_payment_rate DOUBLE, health_score DOUBLE,
+    health_band VARCHAR
+);
+INSERT INTO marts.mart_relationship_health VALUES
+ ('cr1', 823, 1, '2026-02-01 09:00:00+00', 5, 0.8, 1.0, 1.0, 86.5, 'healthy'),
+ ('cr2', 302, 0, NULL, NULL, NULL, NULL, NULL, 40, 'at_risk'),
+ ('cr3', NULL, 1, '2026-01-20 09:00:00+00', 17, 0.5, 0.5, 1.0, 61, 'needs_attention');
+"""
+
+# health_score as INTEGER: a rounded score still satisfies a "number" column.
+MART_CREATOR_SCORECARD = """
+CREATE TABLE marts.mart_creator_scorecard (
+    creator_id VARCHAR, tier VARCHAR, engagement_index DOUBLE, growth_rate_30d DOUBLE,
+    roi DOUBLE, open_flags BIGINT, health_score INTEGER, score DOUBLE, rank BIGINT
+);
+INSERT INTO marts.mart_creator_scorecard VALUES
+ ('cr1', 'micro', 1.0, 0.031, 0.67, 0, 87, 81.2, 1),
+ ('cr2', 'nano', 1.0, NULL, NULL, 0, 40, 35.0, 3),
+ ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2);
+"""
+
+MARTS_SQL = (
+    DIM_CREATOR,
+    DIM_CREATOR_ACCOUNT,
+    FCT_POST,
+    FCT_ACCOUNT_DAILY,
+    MART_CREATOR_ENGAGEMENT,
+    MART_CREATOR_GROWTH,
+    MART_CAMPAIGN_ROI,
+    MART_CAMPAIGN_CREATOR_ROI,
+    MART_QUALITY_FLAGS,
+    MART_RELATIONSHIP_HEALTH,
+    MART_CREATOR_SCORECARD,
+)
 
 
 def build_warehouse(path: Path, *changes: str) -> Path:
@@ -56,10 +192,8 @@ def build_warehouse(path: Path, *changes: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA marts")
-        con.execute(FCT_POST)
-        con.execute(DIM_CREATOR_ACCOUNT)
-        for change in changes:
-            con.execute(change)
+        for sql in (*MARTS_SQL, *changes):
+            con.execute(sql)
     return path
 
 
@@ -87,3 +221,277 @@ def gx_imported() -> float:
     started = time.perf_counter()
     import_gx()
     return time.perf_counter() - started
+
+
+# --- landing --------------------------------------------------------------------------------
+
+EXTRACTED_AT = "2026-02-05T00:05:12.123456+00:00"
+# Above 2**53: a float round-trip would change the last digits.
+TIKTOK_VIDEO_ID = 7301234567890123457
+
+
+def line(record_key: str, payload: Any, parent_key: str | None = None) -> dict[str, Any]:
+    return {
+        "extracted_at": EXTRACTED_AT,
+        "record_key": record_key,
+        "parent_key": parent_key,
+        "payload": payload,
+    }
+
+
+def _youtube_channel(channel_id: str, subscribers: str | None) -> dict[str, Any]:
+    statistics: dict[str, Any] = {
+        "hiddenSubscriberCount": subscribers is None,
+        "videoCount": "35",
+        "viewCount": "2276698",
+    }
+    if subscribers is not None:
+        statistics["subscriberCount"] = subscribers
+    return {
+        "kind": "youtube#channel",
+        "id": channel_id,
+        "snippet": {
+            "title": "Aisha Family",
+            "customUrl": "@aisha",
+            "publishedAt": "2023-05-28T12:00:00Z",
+        },
+        "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UU" + channel_id[2:]}},
+        "statistics": statistics,
+        "brandNewField": {"unknown": True},  # unknown extra fields are fine
+    }
+
+
+def _youtube_video(video_id: str, likes: str | None) -> dict[str, Any]:
+    statistics = {"viewCount": "3657", "commentCount": "1", "favoriteCount": "0"}
+    if likes is not None:
+        statistics["likeCount"] = likes
+    return {
+        "kind": "youtube#video",
+        "id": video_id,
+        "snippet": {
+            "channelId": "UCaaa",
+            "publishedAt": "2026-02-04T09:19:52Z",
+            "title": "Crafts: what actually worked",
+        },
+        "statistics": statistics,
+        "contentDetails": {"duration": "PT7M37S"},
+    }
+
+
+def _instagram_media(media_id: str, likes: int | None) -> dict[str, Any]:
+    media: dict[str, Any] = {
+        "id": media_id,
+        "caption": "New routine #ad",
+        "timestamp": "2026-02-04T19:20:02+0000",
+        "media_type": "VIDEO",
+        "media_product_type": "REELS",
+        "comments_count": 12,
+        "permalink": f"https://www.instagram.com/p/{media_id}/",
+    }
+    if likes is not None:
+        media["like_count"] = likes
+    return media
+
+
+def _tiktok_video(video_id: int, views: int) -> dict[str, Any]:
+    return {
+        "id": video_id,
+        "create_time": 1770200000,
+        "username": "theo_cohen",
+        "region_code": "GB",
+        "video_description": "lol #pov",
+        "view_count": views,
+        "like_count": 120,
+        "comment_count": 3,
+        "share_count": 1,
+    }
+
+
+def _shop_order(order_id: int, codes: list[str], cancelled: bool) -> dict[str, Any]:
+    return {
+        "id": order_id,
+        "name": f"#{order_id % 10000}",
+        "created_at": "2026-02-04T10:00:00-05:00",
+        "total_price": "199.00",
+        "currency": "EUR",
+        "financial_status": "refunded" if cancelled else "paid",
+        "cancelled_at": "2026-02-04T12:00:00-05:00" if cancelled else None,
+        "discount_codes": [{"code": c, "amount": "10.00", "type": "percentage"} for c in codes],
+    }
+
+
+GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
+    "youtube/channels": [
+        line("UCaaa", _youtube_channel("UCaaa", "49300")),
+        line("UCbbb", _youtube_channel("UCbbb", None)),  # hidden subscriber count
+    ],
+    "youtube/videos": [
+        line("v1", _youtube_video("v1", "32"), "UCaaa"),
+        line("v2", _youtube_video("v2", None), "UCaaa"),  # hidden likes: absent
+    ],
+    "instagram/accounts": [
+        line(
+            "lena.romero",
+            {
+                "id": "17841400000000001",
+                "username": "lena.romero",
+                "name": "Lena",
+                "followers_count": 1230,
+                "follows_count": 15,
+                "media_count": 260,
+            },
+        )
+    ],
+    "instagram/media": [
+        line("17900000000000001", _instagram_media("17900000000000001", 420), "lena.romero"),
+        line("17900000000000002", _instagram_media("17900000000000002", None), "lena.romero"),
+    ],
+    "tiktok/users": [
+        line(
+            "theo_cohen",
+            {
+                "display_name": "Theo",
+                "is_verified": False,
+                "follower_count": 232,
+                "following_count": 45,
+                "likes_count": 27155089,
+                "video_count": 44,
+            },
+        )
+    ],
+    "tiktok/videos": [
+        line(str(TIKTOK_VIDEO_ID), _tiktok_video(TIKTOK_VIDEO_ID, 1050), "theo_cohen"),
+        line(str(TIKTOK_VIDEO_ID + 2), _tiktok_video(TIKTOK_VIDEO_ID + 2, 0), "theo_cohen"),
+    ],
+    "shop/orders": [
+        line("5012345678901", _shop_order(5012345678901, ["THEO10"], cancelled=False)),
+        line("5012345678902", _shop_order(5012345678902, [], cancelled=True)),
+    ],
+    "crm/creators": [
+        line(
+            "cr_00001",
+            {
+                "creator_id": "cr_00001",
+                "display_name": "Theo Cohen",
+                "email": "theo@example.com",
+                "manager": "Chris Okoye",
+                "status": "active",
+                "country": "GB",
+                "niche": "gaming",
+                "youtube_channel_id": "UCaaa",
+                "instagram_username": None,
+                "tiktok_username": "theo_cohen",
+                "partnered_on": "2023-11-06",
+            },
+        )
+    ],
+    "crm/campaigns": [
+        line(
+            "camp1",
+            {
+                "campaign_id": "camp1",
+                "name": "Spring launch",
+                "brand": "Acme",
+                "brand_handle": "@acme",
+                "starts_on": "2026-02-01",
+                "ends_on": "2026-02-28",
+                "budget": "5000.00",
+                "currency": "EUR",
+                "objective": "conversion",
+                "tracking_hashtag": "#acmespring",
+            },
+        )
+    ],
+    "crm/contracts": [
+        line(
+            "ct1",
+            {
+                "contract_id": "ct1",
+                "campaign_id": "camp1",
+                "creator_id": "cr_00001",
+                "fee": "800.00",
+                "product_cost": "45.50",
+                "currency": "EUR",
+                "deliverables": "2 videos",
+                "due_on": "2026-02-20",
+                "promo_code": "THEO10",
+                "exclusive": "true",
+                "signed_on": "2026-01-25",
+            },
+        )
+    ],
+    "crm/payments": [
+        line(
+            "pay1",
+            {
+                "payment_id": "pay1",
+                "contract_id": "ct1",
+                "amount": "400.00",
+                "currency": "EUR",
+                "due_on": "2026-02-10",
+                "paid_on": None,
+                "status": "scheduled",
+            },
+        )
+    ],
+    "crm/touchpoints": [
+        line(
+            "tp1",
+            {
+                "touchpoint_id": "tp1",
+                "creator_id": "cr_00001",
+                "occurred_at": "2026-02-02T09:00:00+01:00",
+                "channel": "email",
+                "direction": "outbound",
+                "responded_at": "2026-02-02T15:30:00+01:00",
+            },
+        )
+    ],
+}
+
+
+def write_partition(
+    root: Path,
+    entity: str,
+    day: date,
+    records: list[dict[str, Any]],
+    **manifest_changes: Any,
+) -> Path:
+    """Write `<root>/<entity>/dt=<day>/` as extractors.landing does; returns the folder."""
+    source, name = entity.split("/")
+    folder = root / source / name / f"dt={day.isoformat()}"
+    folder.mkdir(parents=True)
+    data = b"".join(
+        (json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n").encode() for r in records
+    )
+    (folder / "records.jsonl").write_bytes(data)
+    manifest = {
+        "source": source,
+        "entity": name,
+        "dt": day.isoformat(),
+        "record_count": len(records),
+        "window_start": None,
+        "window_end": None,
+        "api_calls": 1,
+        "quota_units": 1,
+        "extractor_version": "0.1.0",
+        "checksum": f"sha256:{hashlib.sha256(data).hexdigest()}",
+        "written_at": EXTRACTED_AT,
+        **manifest_changes,
+    }
+    (folder / "_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return folder
+
+
+@pytest.fixture
+def good_records() -> Callable[[str], list[dict[str, Any]]]:
+    """A fresh (deep) copy of an entity's good lines, free to spoil."""
+    return lambda entity: copy.deepcopy(GOOD_LANDING[entity])
+
+
+@pytest.fixture
+def land(settings: Settings) -> Callable[..., Path]:
+    def make(entity: str, day: date, records: list[dict[str, Any]], **manifest: Any) -> Path:
+        return write_partition(settings.landing_dir, entity, day, records, **manifest)
+
+    return make

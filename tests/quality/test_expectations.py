@@ -1,9 +1,10 @@
-"""Mart validation: good data passes, spoiled data fails naming the expectation and values."""
+"""Mart suites: good data passes, spoiled data fails naming the expectation and values."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -11,10 +12,13 @@ import pytest
 
 from expectations import DataQualityError, raise_on_critical, validate_marts
 from expectations.frames import kind_of, read_tables
+from expectations.mart_suites import MART_SUITES
 from expectations.suites import KIND_DTYPES, STAGES, suites_for
 from irm.config import Settings
 
 Warehouse = Callable[..., Path]
+# The day the conftest marts are current for.
+AS_OF = date(2026, 2, 6)
 
 
 def critical_error(report) -> str:
@@ -31,9 +35,17 @@ def test_every_check_names_a_declared_column() -> None:
     for tables in STAGES.values():
         for suite in tables.values():
             for check in suite.all_checks():
-                columns = [check.column] if check.column else check.kwargs.get("column_list", [])
-                assert set(columns) <= set(suite.columns), (suite.name, check)
+                assert set(check.columns) <= set(suite.columns), (suite.name, check)
                 assert check.level in ("critical", "warning")
+            for ref in suite.references:
+                parent = STAGES[suite.stage][ref.table]
+                assert ref.parent_column in parent.columns, (suite.name, ref)
+
+
+def test_spec_marts_are_registered_and_only_two_are_required() -> None:
+    assert [s.table for s in MART_SUITES if not s.optional] == ["dim_creator_account", "fct_post"]
+    assert len(MART_SUITES) == 11
+    assert set(STAGES["marts"]) == {s.table for s in MART_SUITES}
 
 
 def test_unknown_table_is_refused() -> None:
@@ -46,7 +58,7 @@ def test_frames_get_one_dtype_per_kind(settings: Settings, warehouse: Warehouse)
     warehouse("ALTER TABLE marts.dim_creator_account ALTER followers TYPE INTEGER")
     frames, present = read_tables(settings.warehouse_path, "marts", ["dim_creator_account"])
     frame = frames["dim_creator_account"]
-    assert present == ["dim_creator_account", "fct_post"]
+    assert "fct_post" in present and "dim_creator_account" in present
     assert str(frame["followers"].dtype) == KIND_DTYPES["integer"]
     assert str(frame["handle"].dtype) == KIND_DTYPES["string"]
     assert frame["last_refreshed_at"].dtype == pd.DatetimeTZDtype("us", "UTC")
@@ -61,25 +73,29 @@ def test_frames_get_one_dtype_per_kind(settings: Settings, warehouse: Warehouse)
 @pytest.mark.usefixtures("gx_imported")
 def test_good_marts_pass_and_docs_are_built(settings: Settings, warehouse: Warehouse) -> None:
     warehouse()
-    report = validate_marts()
+    report = validate_marts(as_of=AS_OF)
     assert report.success, report.failed_critical
-    assert [s.suite for s in report.suites] == ["marts.fct_post", "marts.dim_creator_account"]
-    assert [s.rows for s in report.suites] == [5, 3]
-    assert report.warnings == []
+    assert [s.suite for s in report.suites] == [f"marts.{s.table}" for s in MART_SUITES]
+    assert [s.rows for s in report.suites][:3] == [3, 3, 5]
+    assert report.warnings == [], [w.describe() for w in report.warnings]
+    assert report.skipped == []
     raise_on_critical(report)  # does not raise
     assert report.data_docs_index == settings.data_docs_dir / "marts" / "index.html"
     assert report.data_docs_index.is_file()
     html = report.data_docs_index.read_text(encoding="utf-8")
     assert "marts.fct_post" in html
-    # Staging folders are gone; the report travels as JSON (XCom).
-    assert [p.name for p in settings.data_docs_dir.iterdir()] == ["marts"]
+    # One site per stage plus the home page; staging folders are gone.
+    assert sorted(p.name for p in settings.data_docs_dir.iterdir()) == ["index.html", "marts"]
+    assert report.data_docs_home == settings.data_docs_dir / "index.html"
+    assert 'href="marts/index.html"' in report.data_docs_home.read_text(encoding="utf-8")
+    # The report travels as JSON (XCom).
     json.dumps(report.to_dict())
 
 
 @pytest.mark.usefixtures("gx_imported")
 def test_negative_count_is_critical(warehouse: Warehouse) -> None:
     warehouse("UPDATE marts.fct_post SET likes = -7 WHERE post_id = 'youtube:v2'")
-    report = validate_marts()
+    report = validate_marts(["fct_post"], as_of=AS_OF)
     assert not report.success
     [failure] = report.failed_critical
     assert (failure.expectation_type, failure.column, failure.sample) == (
@@ -99,7 +115,7 @@ def test_duplicated_key_is_critical(warehouse: Warehouse) -> None:
         "INSERT INTO marts.dim_creator_account "
         "SELECT * FROM marts.dim_creator_account WHERE account_id = 'tiktok:k3'"
     )
-    report = validate_marts()
+    report = validate_marts(["dim_creator_account"], as_of=AS_OF)
     failures = {(f.suite, f.expectation_type, f.column) for f in report.failed_critical}
     assert failures == {
         ("marts.dim_creator_account", "expect_column_values_to_be_unique", "account_id")
@@ -112,7 +128,7 @@ def test_duplicated_key_is_critical(warehouse: Warehouse) -> None:
 @pytest.mark.usefixtures("gx_imported")
 def test_missing_column_is_critical_and_named_first(warehouse: Warehouse) -> None:
     warehouse("ALTER TABLE marts.fct_post DROP COLUMN followers_at_post")
-    report = validate_marts()
+    report = validate_marts(["fct_post"], as_of=AS_OF)
     first = report.failed_critical[0]
     assert first.expectation_type == "expect_table_columns_to_match_set"
     assert first.sample == ["followers_at_post"]
@@ -127,7 +143,7 @@ def test_wrong_type_and_unknown_platform_are_critical(warehouse: Warehouse) -> N
         "ALTER TABLE marts.fct_post ALTER views TYPE VARCHAR",
         "UPDATE marts.dim_creator_account SET platform = 'myspace' WHERE account_id = 'youtube:c1'",
     )
-    report = validate_marts()
+    report = validate_marts(["fct_post", "dim_creator_account"], as_of=AS_OF)
     failures = {(f.expectation_type, f.column) for f in report.failed_critical}
     assert ("expect_column_type_to_be", "views") in failures
     assert ("expect_column_values_to_be_in_set", "platform") in failures
@@ -140,7 +156,7 @@ def test_warnings_are_reported_not_fatal(
 ) -> None:
     # A rate above 5 is implausible but possible for a tiny account: review, do not stop.
     warehouse("UPDATE marts.fct_post SET engagement_rate = 7.5 WHERE post_id = 'instagram:p1'")
-    report = validate_marts(["fct_post"])
+    report = validate_marts(["fct_post"], as_of=AS_OF)
     assert report.success
     assert [s.suite for s in report.suites] == ["marts.fct_post"]
     [warning] = report.warnings
@@ -152,7 +168,32 @@ def test_warnings_are_reported_not_fatal(
 @pytest.mark.usefixtures("gx_imported")
 def test_missing_mart_is_critical(warehouse: Warehouse) -> None:
     warehouse("DROP TABLE marts.dim_creator_account")
-    report = validate_marts()
+    report = validate_marts(["dim_creator_account", "fct_post"], as_of=AS_OF)
+    # Required: critical (its references from fct_post are not evaluated without it).
     [failure] = report.failed_critical
     assert failure.expectation_type == "expect_table_to_exist"
     assert "marts.dim_creator_account" in critical_error(report)
+
+
+def test_home_page_links_each_stage_in_pipeline_order(tmp_path: Path) -> None:
+    from expectations.docs import publish_run
+    from expectations.report import FailedExpectation, SuiteResult, ValidationReport
+
+    skipped = FailedExpectation(
+        "marts.dim_creator", "expect_table_to_exist", None, "warning", {}, error="skipped"
+    )
+    marts = ValidationReport(
+        "marts",
+        [SuiteResult("marts.dim_creator", "dim_creator", None, 0, [], [skipped], skipped=True)],
+        None,
+        0.1,
+    )
+    landing = ValidationReport("landing", [], None, 0.1)
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "landing" / "index.html").write_text("<html></html>")
+    publish_run(tmp_path, marts)
+    home = publish_run(tmp_path, landing).read_text(encoding="utf-8")
+    assert home.index("<h2>landing") < home.index("<h2>marts")
+    assert 'href="landing/index.html"' in home and 'href="marts/index.html"' not in home
+    assert "skipped (optional, not built yet)" in home
+    assert "marts.dim_creator: expect_table_to_exist" in home

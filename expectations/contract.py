@@ -1,0 +1,213 @@
+"""The vocabulary of the suites: `Check`, `TableSuite`, `Reference` and small builders.
+
+Plain data, no Great Expectations import (that costs 12-15 s): the runner turns each `Check`
+into a GX expectation when it validates. The suites themselves live in `mart_suites.py` and
+`landing_suites.py`; `suites.py` registers them by stage.
+
+Levels (stored in each expectation's `meta["level"]`, mirrored in GX's own `severity`):
+- critical: the data is wrong; the task fails and the data is not loaded or published.
+- warning: implausible but possible; logged and shown in Data Docs, never fatal.
+
+Kinds are logical column types, not physical ones: dbt may choose INTEGER or BIGINT, DECIMAL or
+DOUBLE, TIMESTAMP or TIMESTAMPTZ, and the contract should not break on that. Each frame is
+normalized to one canonical pandas dtype per kind (see `KIND_DTYPES`), so a VARCHAR where an
+integer belongs still fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Level = Literal["critical", "warning"]
+CRITICAL: Level = "critical"
+WARNING: Level = "warning"
+
+# Canonical pandas dtype per kind, after normalization.
+# Naive timestamps are read as UTC; dates stay naive (midnight), so the two kinds differ.
+KIND_DTYPES: dict[str, str] = {
+    "integer": "Int64",
+    "number": "Float64",
+    "string": "string",
+    "boolean": "boolean",
+    "timestamp": "datetime64[us, UTC]",
+    "date": "datetime64[us]",
+}
+
+# The expectation type reported for a table that is not there (no GX expectation exists for it).
+TABLE_EXISTS = "expect_table_to_exist"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation: a GX expectation type, its arguments and its level."""
+
+    type: str
+    kwargs: Mapping[str, Any]
+    level: Level = CRITICAL
+    notes: str | None = None
+
+    @property
+    def column(self) -> str | None:
+        return self.kwargs.get("column")
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the check reads (single, pair or compound)."""
+        named = [self.kwargs.get(k) for k in ("column", "column_A", "column_B")]
+        return [c for c in named if c] + list(self.kwargs.get("column_list", []))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`column` of this table must exist in `table.parent_column` (NULL passes: nullness is a
+    separate check). Evaluated by the mart runner with one anti-join in the warehouse."""
+
+    column: str
+    table: str
+    parent_column: str
+    level: Level = CRITICAL
+
+    @property
+    def orphan_column(self) -> str:
+        """Name of the derived column holding the values without a parent (see marts.py)."""
+        return f"{self.column} not in {self.table}.{self.parent_column}"
+
+
+@dataclass(frozen=True)
+class TableSuite:
+    """What one table promises: columns with kinds, a unique key and further checks.
+
+    `optional`: a table that may not exist yet (a mart still being built) is skipped with a
+    warning instead of failing. `freshness`: the column whose newest value must be recent
+    (checked against the run's `as_of`, a warning). `unique_level`: the level of the key's
+    uniqueness (CRM exports quarantine duplicates downstream, so there it is a warning).
+    """
+
+    stage: str
+    table: str
+    columns: Mapping[str, str]
+    key: tuple[str, ...]
+    checks: tuple[Check, ...] = field(default=())
+    references: tuple[Reference, ...] = field(default=())
+    freshness: str | None = None
+    optional: bool = False
+    unique_level: Level = CRITICAL
+
+    def __post_init__(self) -> None:
+        unknown = {kind for kind in self.columns.values() if kind not in KIND_DTYPES}
+        if unknown:
+            raise ValueError(f"{self.name}: unknown column kinds {sorted(unknown)}")
+        named = [*self.key, *(r.column for r in self.references)]
+        if self.freshness:
+            named.append(self.freshness)
+        missing = [c for c in named if c not in self.columns]
+        if missing:
+            raise ValueError(f"{self.name}: columns {missing} are not declared")
+
+    @property
+    def name(self) -> str:
+        return f"{self.stage}.{self.table}"
+
+    def all_checks(self) -> list[Check]:
+        """Schema first (so a missing column is the first failure named), then keys, then rest.
+
+        Checks that depend on the run (references, freshness, row-count change) are added by
+        the stage's runner.
+        """
+        return [*self.schema_checks(), *self.key_checks(), *self.checks]
+
+    def schema_checks(self) -> list[Check]:
+        # Extra columns are allowed: the contract lists the columns a table has at least.
+        present = Check(
+            "expect_table_columns_to_match_set",
+            {"column_set": list(self.columns), "exact_match": False},
+            notes="every contracted column is present",
+        )
+        types = [
+            Check("expect_column_type_to_be", {"column": col, "type_": KIND_DTYPES[kind]})
+            for col, kind in self.columns.items()
+        ]
+        return [present, *types]
+
+    def key_checks(self) -> list[Check]:
+        checks = not_null(*self.key)
+        if len(self.key) == 1:
+            kwargs: dict[str, Any] = {"column": self.key[0]}
+            checks.append(Check("expect_column_values_to_be_unique", kwargs, self.unique_level))
+        elif self.key:
+            kwargs = {"column_list": list(self.key)}
+            checks.append(Check("expect_compound_columns_to_be_unique", kwargs, self.unique_level))
+        return checks
+
+
+# --- small builders, so a suite reads like its contract -----------------------------------
+
+
+def not_null(*columns: str, level: Level = CRITICAL) -> list[Check]:
+    return [Check("expect_column_values_to_not_be_null", {"column": c}, level) for c in columns]
+
+
+def non_negative(*columns: str, level: Level = CRITICAL) -> list[Check]:
+    """Counts and money: NULL (not returned by the platform) passes, below zero does not."""
+    return [
+        Check("expect_column_values_to_be_between", {"column": c, "min_value": 0}, level)
+        for c in columns
+    ]
+
+
+def between(
+    column: str,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    *,
+    mostly: float | None = None,
+    level: Level = CRITICAL,
+    notes: str | None = None,
+) -> Check:
+    kwargs: dict[str, Any] = {"column": column, "min_value": min_value, "max_value": max_value}
+    if mostly is not None:
+        kwargs["mostly"] = mostly
+    return Check("expect_column_values_to_be_between", kwargs, level, notes)
+
+
+def in_set(
+    column: str, values: tuple[str, ...], *, level: Level = CRITICAL, notes: str | None = None
+) -> Check:
+    kwargs = {"column": column, "value_set": list(values)}
+    return Check("expect_column_values_to_be_in_set", kwargs, level, notes)
+
+
+def matches(column: str, regex: str, *, level: Level = CRITICAL, notes: str | None = None) -> Check:
+    kwargs = {"column": column, "regex": regex}
+    return Check("expect_column_values_to_match_regex", kwargs, level, notes)
+
+
+def equal(
+    column_a: str, column_b: str, *, level: Level = CRITICAL, notes: str | None = None
+) -> Check:
+    """Two columns agree row by row; a row where either is NULL is left to the not-null checks."""
+    kwargs = {
+        "column_A": column_a,
+        "column_B": column_b,
+        "ignore_row_if": "either_value_is_missing",
+    }
+    return Check("expect_column_pair_values_to_be_equal", kwargs, level, notes)
+
+
+def at_least(
+    column_a: str, column_b: str, *, level: Level = CRITICAL, notes: str | None = None
+) -> Check:
+    """column_a >= column_b row by row (rows with a NULL are skipped)."""
+    kwargs = {
+        "column_A": column_a,
+        "column_B": column_b,
+        "or_equal": True,
+        "ignore_row_if": "either_value_is_missing",
+    }
+    return Check("expect_column_pair_values_a_to_be_greater_than_b", kwargs, level, notes)
+
+
+def is_null(column: str, *, level: Level = CRITICAL, notes: str | None = None) -> Check:
+    return Check("expect_column_values_to_be_null", {"column": column}, level, notes)

@@ -1,0 +1,140 @@
+"""The Data Docs layout: one Great Expectations site per stage and a small home page.
+
+    <data_docs_dir>/index.html                 home: each stage's latest run, linked
+    <data_docs_dir>/<stage>/index.html         the stage's GX site (latest checkpoint run)
+    <data_docs_dir>/<stage>/irm_summary.json   the stage's latest report (what the home shows)
+
+The home page also lists what GX cannot show: optional marts skipped because they do not exist
+yet, and every warning and critical failure as one line, so a demo prints one path.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from expectations.report import ValidationReport
+
+HOME = "index.html"
+SUMMARY = "irm_summary.json"
+# Stages in pipeline order on the home page; an unknown stage follows, by name.
+STAGE_ORDER = ("landing", "marts")
+
+
+def home_path(data_docs_dir: Path) -> Path:
+    return data_docs_dir / HOME
+
+
+def publish_run(data_docs_dir: Path, report: ValidationReport) -> Path:
+    """Record the stage's run next to its site and rebuild the home page; returns the home."""
+    summary = {
+        **report.to_dict(),
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "critical": [f.describe() for f in report.failed_critical],
+        "warnings": [f.describe() for f in report.warnings],
+    }
+    site = data_docs_dir / report.stage
+    site.mkdir(parents=True, exist_ok=True)
+    _write_atomically(site / SUMMARY, json.dumps(summary, indent=2, default=str))
+    return write_home(data_docs_dir)
+
+
+def write_home(data_docs_dir: Path) -> Path:
+    summaries = [_load(path) for path in sorted(data_docs_dir.glob(f"*/{SUMMARY}"))]
+    summaries.sort(key=_stage_rank)
+    body = "\n".join(_stage_section(s, data_docs_dir) for s in summaries)
+    page = _PAGE.format(body=body or "<p>No validation has run yet.</p>")
+    path = home_path(data_docs_dir)
+    _write_atomically(path, page)
+    return path
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _stage_rank(summary: dict[str, Any]) -> tuple[int, str]:
+    stage = summary["stage"]
+    return (STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER), stage)
+
+
+def _stage_section(summary: dict[str, Any], data_docs_dir: Path) -> str:
+    stage = summary["stage"]
+    status = "passed" if summary["success"] else "FAILED"
+    site = data_docs_dir / stage / "index.html"
+    link = (
+        f'<a href="{html.escape(stage)}/index.html">Great Expectations Data Docs</a>'
+        if site.is_file()
+        else "no Great Expectations site (nothing was validated)"
+    )
+    rows = "\n".join(_suite_row(s) for s in summary["suites"])
+    return _SECTION.format(
+        stage=html.escape(stage),
+        cls="ok" if summary["success"] else "bad",
+        status=status,
+        written_at=html.escape(summary["written_at"]),
+        seconds=summary["seconds"],
+        link=link,
+        rows=rows,
+        critical=_items(summary["critical"]),
+        warnings=_items(summary["warnings"]),
+    )
+
+
+def _suite_row(suite: dict[str, Any]) -> str:
+    if suite.get("skipped"):
+        status, cls = "skipped (optional, not built yet)", "warn"
+    else:
+        status, cls = ("ok", "ok") if suite["success"] else ("FAILED", "bad")
+    cells = [
+        html.escape(suite["suite"]),
+        f'<span class="{cls}">{status}</span>',
+        "" if suite["rows"] is None else str(suite["rows"]),
+        str(len(suite["failed_critical"])),
+        str(len(suite["warnings"])),
+    ]
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+
+
+def _items(lines: list[str]) -> str:
+    if not lines:
+        return "<p>none</p>"
+    return (
+        "<ul>" + "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines) + "</ul>"
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A reader (a browser, the demo) never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>IRM data quality</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 70em; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3em .6em; }}
+.ok {{ color: #166534; }} .bad {{ color: #b91c1c; font-weight: bold; }} .warn {{ color: #a16207; }}
+code {{ white-space: pre-wrap; }}
+</style></head>
+<body><h1>IRM data quality</h1>
+<p>The latest validation of each stage. Critical failures stop the pipeline; warnings do not.</p>
+{body}
+</body></html>
+"""
+
+_SECTION = """<section><h2>{stage}: <span class="{cls}">{status}</span></h2>
+<p>Run at {written_at} in {seconds} s. {link}</p>
+<table><tr><th>suite</th><th>status</th><th>rows</th><th>critical</th><th>warnings</th></tr>
+{rows}
+</table>
+<h3>Critical failures</h3>{critical}
+<h3>Warnings</h3>{warnings}
+</section>"""
