@@ -109,9 +109,15 @@ def test_marts_match_the_world(demo_run, ground_truth) -> None:
             ).fetchall()
         )
         posts = {r[0] for r in con.execute("SELECT post_id FROM marts.fct_post").fetchall()}
-    expected_accounts = {f"youtube:{c['channel_id']}": c["subscriber_count"] for c in channels}
+    # channel id -> its truth as of the last day; a hidden subscriber count is None there too
+    expected_accounts = {
+        f"youtube:{channel_id}": truth["subscriber_counts"][-1]
+        for channel_id, truth in channels.items()
+    }
     assert accounts == expected_accounts
-    expected_posts = {f"youtube:{v['video_id']}" for c in channels for v in c["videos"]}
+    expected_posts = {
+        f"youtube:{video['video_id']}" for truth in channels.values() for video in truth["videos"]
+    }
     assert posts == expected_posts
 
 
