@@ -24,7 +24,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from extractors.errors import ExtractError, PermanentError, RetryableError
+from extractors.errors import ExtractError, PermanentError, QuotaExhausted, RetryableError
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ class ApiClient:
         max_attempts: int = 8,
         base_backoff: float = 0.5,
         sleep: Callable[[float], None] | None = None,
+        quota_budget: int | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.connection_id = connection_id
@@ -97,6 +98,8 @@ class ApiClient:
         self.session = requests.Session()
         self.session.headers.update(default_headers or {})
         self._sleep = sleep
+        # Units this run may spend: a call that would pass it is not made (QuotaExhausted).
+        self.quota_budget = quota_budget
 
     def close(self) -> None:
         self.session.close()
@@ -118,6 +121,12 @@ class ApiClient:
         quota_units: int = 0,
     ) -> ApiResponse:
         """One logical call: retried on transient failures, counted once per HTTP attempt."""
+        budget = self.quota_budget
+        if budget is not None and self.stats.quota_units + quota_units > budget:
+            raise QuotaExhausted(
+                f"{self.connection_id}: the next call would pass this run's quota budget of "
+                f"{budget} units ({self.stats.quota_units} spent)"
+            )
         retrying = Retrying(
             retry=retry_if_exception_type(RetryableError),
             stop=stop_after_attempt(self.max_attempts),

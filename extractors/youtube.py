@@ -9,24 +9,28 @@ received: string counts, absent counts and unknown fields stay as they are for s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import requests
 
+from extractors.base import (
+    PENDING,
+    EntityRecords,
+    Extraction,
+    Window,
+    keep_unique,
+    land_source_day,
+)
 from extractors.connections import ApiCredentials
 from extractors.errors import AuthError, ExtractError, QuotaExhausted, RetryableError
 from extractors.http import ApiClient, default_classify, retry_after_seconds
-from extractors.landing import Partition, envelope, now_utc, write_partition
-from extractors.state import load_bookmarks, save_bookmarks
 from irm.config import Settings
 
 log = logging.getLogger(__name__)
 
 SOURCE = "youtube"
-BOOKMARKS = "youtube_bookmarks"
 MAX_IDS_PER_CALL = 50
 QUOTA_UNITS_PER_CALL = 1
 CHANNEL_PARTS = "snippet,statistics,contentDetails"
@@ -83,14 +87,6 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-@dataclass
-class YouTubeExtraction:
-    channels: list[dict[str, Any]] = field(default_factory=list)
-    videos: list[dict[str, Any]] = field(default_factory=list)
-    newest_published: dict[str, str] = field(default_factory=dict)  # channel id -> bookmark
-    calls: dict[str, int] = field(default_factory=dict)
-
-
 def _get(client: ApiClient, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
     body = client.request("GET", endpoint, params=params, quota_units=QUOTA_UNITS_PER_CALL).body
     if not isinstance(body, dict):
@@ -98,16 +94,9 @@ def _get(client: ApiClient, endpoint: str, params: dict[str, Any]) -> dict[str, 
     return body
 
 
-def _unique_by_id(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop records repeated across pages, keeping the first; items without an id are dropped."""
-    seen: set[str] = set()
-    unique = []
-    for item in items:
-        item_id = item.get("id")
-        if isinstance(item_id, str) and item_id not in seen:
-            seen.add(item_id)
-            unique.append(item)
-    return unique
+def _id_of(item: dict[str, Any]) -> str | None:
+    item_id = item.get("id")
+    return item_id if isinstance(item_id, str) and item_id else None
 
 
 def fetch_channels(client: ApiClient, channel_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -115,7 +104,7 @@ def fetch_channels(client: ApiClient, channel_ids: Sequence[str]) -> list[dict[s
     for batch in batched(list(channel_ids), MAX_IDS_PER_CALL):
         body = _get(client, "channels", {"part": CHANNEL_PARTS, "id": ",".join(batch)})
         items.extend(body.get("items", []))  # no match: the key is absent altogether
-    return _unique_by_id(items)
+    return items
 
 
 def fetch_upload_ids(
@@ -154,40 +143,79 @@ def fetch_videos(client: ApiClient, video_ids: Sequence[str]) -> list[dict[str, 
     for batch in batched(list(video_ids), MAX_IDS_PER_CALL):
         body = _get(client, "videos", {"part": VIDEO_PARTS, "id": ",".join(batch)})
         items.extend(body.get("items", []))  # unknown or private ids are silently omitted
-    return _unique_by_id(items)
+    return items
 
 
 def extract(
     client: ApiClient,
     channel_ids: Sequence[str],
-    bookmarks: dict[str, str],
-    refresh_since: datetime,
-) -> YouTubeExtraction:
+    bookmarks: dict[str, Any],
+    window: Window,
+) -> Extraction:
     """Channels' statistics, plus new videos since each channel's bookmark and fresh metrics for
-    the videos published since `refresh_since` (a channel without a bookmark gets all)."""
-    result = YouTubeExtraction()
-    result.channels = fetch_channels(client, channel_ids)
-    video_ids: list[str] = []
-    for channel in result.channels:
-        uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
-        if not uploads:
-            continue
-        bookmark = bookmarks.get(channel["id"])
-        since = min(parse_time(bookmark), refresh_since) if bookmark else None
-        ids, newest = fetch_upload_ids(client, uploads, since)
-        video_ids.extend(ids)
-        if newest:
-            result.newest_published[channel["id"]] = newest
-    result.videos = fetch_videos(client, list(dict.fromkeys(video_ids)))
-    result.calls = dict(client.stats.by_endpoint)
+    the videos published since the refresh window's start (a channel without a bookmark gets
+    all). Channels a previous quota stop left unrefreshed go first. On quota exhaustion the
+    run stops cleanly: what was fetched lands, unfinished channels wait for the next run."""
+    pending = [c for c in bookmarks.get(PENDING, []) if c in set(channel_ids)]
+    ordered = list(dict.fromkeys([*pending, *channel_ids]))
+    channels, videos = EntityRecords(), EntityRecords()
+    result = Extraction({"channels": channels, "videos": videos})
+    video_channel: dict[str, str] = {}
+    fetched_channels: list[dict[str, Any]] = []
+    try:
+        found = keep_unique(fetch_channels(client, ordered), _id_of, "channels", result)
+        fetched_channels = [channel for _, channel in found]
+        for channel in fetched_channels:
+            _list_uploads(client, channel, bookmarks, window, video_channel, result)
+        found = keep_unique(fetch_videos(client, list(video_channel)), _id_of, "videos", result)
+        for video_id, item in found:
+            videos.add(video_id, item, item.get("snippet", {}).get("channelId"))
+    except QuotaExhausted as exc:
+        result.stopped = f"{exc}; the next run resumes with the channels not refreshed"
+    done_videos = {key for key, _, _ in videos.records}
+    unfinished = {video_channel[v] for v in video_channel if v not in done_videos}
+    fetched_ids = {c["id"] for c in fetched_channels}
+    unfinished |= {c for c in ordered if c not in fetched_ids} if result.stopped else set()
+    for channel in fetched_channels:
+        if channel["id"] not in unfinished:
+            channels.add(channel["id"], channel)
+        else:
+            result.bookmarks.pop(channel["id"], None)  # its bookmark must not move yet
+    result.bookmarks[PENDING] = [c for c in ordered if c in unfinished]
+    by_endpoint = dict(client.stats.by_endpoint)
+    channels.api_calls = channels.quota_units = by_endpoint.get("channels", 0)
+    videos.api_calls = videos.quota_units = client.stats.calls - channels.api_calls
+    result.stats = {"calls_by_endpoint": by_endpoint, "retries": client.stats.retries}
     log.info(
-        "youtube: %d channels, %d videos in %d calls (%d retries)",
-        len(result.channels),
-        len(result.videos),
+        "youtube: %d channels, %d videos in %d calls (%d retries)%s",
+        len(channels.records),
+        len(videos.records),
         client.stats.calls,
         client.stats.retries,
+        f"; stopped: {result.stopped}" if result.stopped else "",
     )
     return result
+
+
+def _list_uploads(
+    client: ApiClient,
+    channel: dict[str, Any],
+    bookmarks: dict[str, Any],
+    window: Window,
+    video_channel: dict[str, str],
+    result: Extraction,
+) -> None:
+    uploads = channel.get("contentDetails", {}).get("relatedPlaylists", {}).get("uploads")
+    if not uploads:
+        result.reject("channels", "no uploads playlist in contentDetails", channel, channel["id"])
+        return
+    bookmark = bookmarks.get(channel["id"])
+    since = min(parse_time(bookmark), window.refresh_since) if bookmark else None
+    ids, newest = fetch_upload_ids(client, uploads, since)
+    for video_id in ids:
+        video_channel.setdefault(video_id, channel["id"])
+    if newest:
+        result.bookmarks[channel["id"]] = max(newest, bookmark or newest)
 
 
 def land_day(
@@ -195,45 +223,14 @@ def land_day(
     credentials: ApiCredentials,
     channel_ids: Sequence[str],
     settings: Settings,
+    **client_options: Any,
 ) -> dict[str, Any]:
-    """Extract the data interval `day` into the landing zone (channels and videos partitions).
+    """Extract the data interval `day` into the youtube/channels and youtube/videos partitions."""
 
-    The interval's partitions are immutable: when they exist, nothing is called and their
-    manifests are returned. Bookmarks move only after both partitions have landed.
-    """
-    channels_part = Partition(settings.landing_dir, SOURCE, "channels", day)
-    videos_part = Partition(settings.landing_dir, SOURCE, "videos", day)
-    if channels_part.exists() and videos_part.exists():
-        log.info("youtube dt=%s already landed; landing partitions are immutable", day)
-        return {"channels": channels_part.manifest(), "videos": videos_part.manifest()}
+    client_options.setdefault("quota_budget", settings.youtube_daily_quota)
 
-    window_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-    refresh_since = window_end - timedelta(days=settings.refresh_window_days)
-    bookmarks = load_bookmarks(settings.state_dir, BOOKMARKS)
-    with make_client(credentials) as client:
-        result = extract(client, channel_ids, bookmarks, refresh_since)
-        stats = client.stats
-    extracted_at = now_utc()
-    window = {"window_start": refresh_since.isoformat(), "window_end": window_end.isoformat()}
-    calls = {"channels": result.calls.get("channels", 0)}
-    calls["videos"] = stats.calls - calls["channels"]
-    manifests = {}
-    for part, items in ((channels_part, result.channels), (videos_part, result.videos)):
-        if part.exists():  # a crash between the two writes left one behind
-            manifests[part.entity] = part.manifest()
-            continue
-        manifests[part.entity] = write_partition(
-            part,
-            (envelope(item["id"], item, extracted_at, _parent(item)) for item in items),
-            api_calls=calls[part.entity],
-            quota_units=calls[part.entity] * QUOTA_UNITS_PER_CALL,
-            extra={"calls_by_endpoint": result.calls, "retries": stats.retries},
-            **window,
-        )
-    save_bookmarks(settings.state_dir, BOOKMARKS, {**bookmarks, **result.newest_published})
-    return manifests
+    def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
+        with make_client(credentials, **client_options) as client:
+            return extract(client, channel_ids, bookmarks, window)
 
-
-def _parent(item: dict[str, Any]) -> str | None:
-    """A video's channel (channels have no parent)."""
-    return item.get("snippet", {}).get("channelId") if item.get("kind") == "youtube#video" else None
+    return land_source_day(SOURCE, ("channels", "videos"), day, settings, fetch)

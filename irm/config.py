@@ -16,6 +16,7 @@ Variables (default: meaning):
 - IRM_REFRESH_WINDOW_DAYS = 30: posts younger than this get new metrics
 - IRM_FRESHNESS_DAYS = 3: a mart whose newest post or refresh is older than this many days
   before the validated day gets a data-quality warning (not a failure)
+- IRM_YOUTUBE_DAILY_QUOTA = 10000: YouTube quota units one daily run may spend
 - AIRFLOW_HOME = <data root>/airflow: Airflow home (SQLite, LocalExecutor)
 
 Source endpoints and credentials are Airflow connections (`irm_youtube`, `irm_instagram`,
@@ -62,6 +63,7 @@ class Settings:
     refresh_window_days: int
     airflow_home: Path
     freshness_days: int = 3
+    youtube_daily_quota: int = 10_000
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -91,6 +93,7 @@ def get_settings() -> Settings:
         refresh_window_days=int(os.environ.get("IRM_REFRESH_WINDOW_DAYS", "30")),
         airflow_home=_path("AIRFLOW_HOME", data_root / "airflow"),
         freshness_days=int(os.environ.get("IRM_FRESHNESS_DAYS", "3")),
+        youtube_daily_quota=int(os.environ.get("IRM_YOUTUBE_DAILY_QUOTA", "10000")),
     )
 
 

@@ -1,0 +1,137 @@
+"""The YouTube extractor against the sandbox: nothing lost, nothing duplicated, the minimum
+number of calls, a clean stop at the quota that the next run resumes from."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from extractors import youtube
+from extractors.base import PENDING
+from extractors.connections import ApiCredentials
+from extractors.errors import AuthError
+from extractors.landing import Partition, read_records
+from extractors.state import load_bookmarks
+from irm.config import get_settings
+from sandbox.crm import creator_rows
+from sandbox.ground_truth import build_ground_truth
+from sandbox.server import make_server, start_thread
+from sandbox.world import World
+
+SEED, ACCOUNTS, DAYS = 5, 30, 40
+KEY = "test-youtube-key"
+LAST = date(2026, 1, 1) + timedelta(days=DAYS - 1)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(SEED, ACCOUNTS, DAYS)
+
+
+@pytest.fixture
+def server(world) -> Iterator:
+    srv = make_server(world, port=0, day=LAST - timedelta(days=1), api_key=KEY)
+    start_thread(srv)
+    yield srv
+    srv.shutdown()
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
+    return get_settings()
+
+
+def creds(server, key: str = KEY) -> ApiCredentials:
+    return ApiCredentials("irm_youtube", f"{server.base_url}/youtube/v3", key)
+
+
+def roster(world) -> list[str]:
+    return sorted(r["youtube_channel_id"] for r in creator_rows(world) if r["youtube_channel_id"])
+
+
+def landed(settings, entity: str, day: date) -> list[dict]:
+    return list(read_records(Partition(settings.landing_dir, "youtube", entity, day)))
+
+
+def test_first_run_lands_exactly_the_ground_truth(world, server, settings) -> None:
+    day = LAST - timedelta(days=1)
+    youtube.land_day(day, creds(server), roster(world), settings)
+    truth = build_ground_truth(world, day)["youtube"]["channels"]
+    channels = landed(settings, "channels", day)
+    videos = landed(settings, "videos", day)
+    assert sorted(r["record_key"] for r in channels) == sorted(truth)
+    expected = sorted(v["video_id"] for t in truth.values() for v in t["videos"])
+    assert sorted(r["record_key"] for r in videos) == expected  # none lost, none twice
+    by_id = {r["record_key"]: r["payload"] for r in videos}
+    for channel in truth.values():
+        for video in channel["videos"]:
+            stats = by_id[video["video_id"]]["statistics"]
+            assert stats.get("likeCount") == (
+                None if video["likes"] is None else str(video["likes"])
+            )
+            assert stats["viewCount"] == str(video["views"])  # counts stay strings, as sent
+
+
+def test_refresh_uses_the_minimum_number_of_calls(world, server, settings) -> None:
+    first = LAST - timedelta(days=1)
+    youtube.land_day(first, creds(server), roster(world), settings)
+    server.set_day(LAST)
+    manifests = youtube.land_day(LAST, creds(server), roster(world), settings)
+
+    truth = build_ground_truth(world, LAST)["youtube"]["channels"]
+    # The refresh window ends with the data interval (naive UTC, like published_at[:19] below).
+    window_end = datetime.combine(LAST + timedelta(days=1), datetime.min.time())
+    since = window_end - timedelta(days=settings.refresh_window_days)
+    playlist_pages, refreshed = 0, 0
+    for channel in truth.values():
+        published = [datetime.fromisoformat(v["published_at"][:19]) for v in channel["videos"]]
+        in_window = sum(p >= since for p in published)
+        refreshed += in_window
+        # Newest first: the page holding the first older video proves the window is complete.
+        needed = in_window + 1 if in_window < len(published) else in_window
+        playlist_pages += max(1, math.ceil(needed / 50))
+    minimum = math.ceil(len(truth) / 50) + playlist_pages + math.ceil(refreshed / 50)
+    calls = manifests["channels"]["api_calls"] + manifests["videos"]["api_calls"]
+    assert calls == minimum
+    assert manifests["videos"]["record_count"] == refreshed
+    assert manifests["channels"]["quota_units"] + manifests["videos"]["quota_units"] == minimum
+
+
+def test_quota_stop_lands_what_it_has_and_the_next_run_resumes(world, server, settings) -> None:
+    day = LAST - timedelta(days=1)
+    channel_ids = roster(world)
+    manifests = youtube.land_day(day, creds(server), channel_ids, settings, quota_budget=4)
+    assert manifests["channels"]["complete"] is False
+    assert "quota" in manifests["channels"]["stopped"]
+    pending = load_bookmarks(settings.state_dir, "youtube_bookmarks")[PENDING]
+    landed_channels = {r["record_key"] for r in landed(settings, "channels", day)}
+    assert pending and set(pending) == set(channel_ids) - landed_channels
+
+    server.set_day(LAST)
+    manifests = youtube.land_day(LAST, creds(server), channel_ids, settings)
+    assert manifests["channels"]["complete"] is True
+    assert {r["record_key"] for r in landed(settings, "channels", LAST)} == set(channel_ids)
+    assert load_bookmarks(settings.state_dir, "youtube_bookmarks")[PENDING] == []
+    # Every video of a channel the first run did not finish arrives in the second run.
+    truth = build_ground_truth(world, LAST)["youtube"]["channels"]
+    videos = {r["record_key"] for r in landed(settings, "videos", LAST)}
+    assert {v["video_id"] for c in pending for v in truth[c]["videos"]} <= videos
+
+
+def test_bad_key_fails_at_once_naming_the_connection(world, server, settings) -> None:
+    with pytest.raises(AuthError, match="irm_youtube") as caught:
+        youtube.land_day(LAST, creds(server, key="wrong-key"), roster(world), settings)
+    assert "wrong-key" not in str(caught.value)
+    assert not Partition(settings.landing_dir, "youtube", "channels", LAST).exists()
+
+
+def test_a_landed_day_is_never_extracted_again(world, server, settings) -> None:
+    day = LAST - timedelta(days=1)
+    first = youtube.land_day(day, creds(server), roster(world), settings)
+    server.set_day(LAST)  # the API now answers with newer numbers
+    again = youtube.land_day(day, creds(server, key="unused-key"), roster(world), settings)
+    assert again["channels"]["checksum"] == first["channels"]["checksum"]
