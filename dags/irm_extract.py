@@ -1,8 +1,10 @@
 """irm_extract: land each source's data for the day's data interval (orchestration only).
 
 Daily, on a data-interval timetable (a plain cron schedule would give an empty interval in
-Airflow 3). The partition date is the interval's start. Each landing entity is an Asset; the
-transform DAG is scheduled on them.
+Airflow 3); the partition date is the interval's start. One task group per source. The CRM
+roster lands first: it says which accounts to ask the platforms about. Each landing entity is an
+Asset, updated by every run (the event's extra carries the day), and the transform DAG is
+scheduled on them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,15 @@ from airflow.sdk import dag, task, task_group
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from irm.config import PLATFORM_POOLS
-from irm.orchestration import DEFAULT_ARGS, LANDING_ASSETS
+from irm.orchestration import DEFAULT_ARGS, source_assets
+
+PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
+
+
+def mark_events(outlet_events, source: str, day: str, result: dict | None) -> None:
+    landed = bool(result) and "skipped" not in result
+    for asset in source_assets(source):
+        outlet_events[asset].extra = {"dt": day, "landed": landed}
 
 
 @dag(
@@ -28,33 +38,40 @@ from irm.orchestration import DEFAULT_ARGS, LANDING_ASSETS
 def irm_extract() -> None:
     @task_group(group_id="crm")
     def crm_group() -> None:
-        @task(outlets=[LANDING_ASSETS["crm/creators"]])
-        def land_creators(data_interval_start=None, outlet_events=None) -> dict | None:
+        @task(outlets=source_assets("crm"))
+        def land_files(data_interval_start=None, outlet_events=None) -> dict:
             from irm.tasks import land_crm
 
             day = data_interval_start.date().isoformat()
-            outlet_events[LANDING_ASSETS["crm/creators"]].extra = {"dt": day}
-            return land_crm(day)
+            result = land_crm(day)
+            mark_events(outlet_events, "crm", day, result)
+            return result
 
-        land_creators()
+        land_files()
 
-    @task_group(group_id="youtube")
-    def youtube_group() -> None:
-        outlets = [LANDING_ASSETS["youtube/channels"], LANDING_ASSETS["youtube/videos"]]
+    def platform_group(source: str):
+        @task_group(group_id=source)
+        def group() -> None:
+            @task(
+                task_id="land",
+                outlets=source_assets(source),
+                pool=PLATFORM_POOLS.get(source, "default_pool"),
+            )
+            def land(data_interval_start=None, outlet_events=None) -> dict:
+                from irm.tasks import land_platform
 
-        @task(outlets=outlets, pool=PLATFORM_POOLS["youtube"])
-        def land_channels_and_videos(data_interval_start=None, outlet_events=None) -> dict:
-            from irm.tasks import land_youtube
+                day = data_interval_start.date().isoformat()
+                result = land_platform(source, day)
+                mark_events(outlet_events, source, day, result)
+                return result
 
-            day = data_interval_start.date().isoformat()
-            for asset in outlets:
-                outlet_events[asset].extra = {"dt": day}
-            return land_youtube(day)
+            land()
 
-        land_channels_and_videos()
+        return group()
 
-    # The CRM roster says which channels to ask the platforms about.
-    crm_group() >> youtube_group()
+    roster = crm_group()
+    for platform in PLATFORMS:
+        roster >> platform_group(platform)
 
 
 irm_extract()

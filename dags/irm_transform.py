@@ -33,7 +33,7 @@ dbt_dir = settings.dbt_project_dir
 
 @dag(
     dag_id="irm_transform",
-    schedule=[LANDING_ASSETS["youtube/channels"], LANDING_ASSETS["youtube/videos"]],
+    schedule=list(LANDING_ASSETS.values()),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -117,6 +117,7 @@ class ApiClient:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         quota_units: int = 0,
     ) -> ApiResponse:
@@ -137,7 +138,7 @@ class ApiClient:
         )
         for attempt in retrying:
             with attempt:
-                return self._attempt(method, path, params, json_body, headers, quota_units)
+                return self._attempt(method, path, params, json_body, form, headers, quota_units)
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
     def _attempt(
@@ -146,18 +147,21 @@ class ApiClient:
         path: str,
         params: Mapping[str, Any] | None,
         json_body: Any,
+        form: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
         quota_units: int,
     ) -> ApiResponse:
+        url, params = self._url(path, params)
         self.stats.calls += 1
         self.stats.quota_units += quota_units
         self.stats.by_endpoint[path] = self.stats.by_endpoint.get(path, 0) + 1
         try:
             response = self.session.request(
                 method,
-                f"{self.base_url}/{path.lstrip('/')}",
-                params={**self.default_params, **(params or {})},
+                url,
+                params=params,
                 json=json_body,
+                data=form,
                 headers=headers,
                 timeout=self.timeout,
             )
@@ -168,6 +172,19 @@ class ApiClient:
         if error is not None:
             raise error
         return ApiResponse(response.status_code, response.headers, self._json(response, path))
+
+    def _url(
+        self, path: str, params: Mapping[str, Any] | None
+    ) -> tuple[str, dict[str, Any] | None]:
+        """A path below the base URL, or a full URL the API gave us (a `Link: rel=next`), which
+        must stay on the same base so credentials are never sent anywhere else."""
+        if "://" in path:
+            if not path.startswith(self.base_url + "/"):
+                raise PermanentError(
+                    f"{self.connection_id}: refusing a link off the API's base URL"
+                )
+            return path, None  # the link already carries every parameter it may
+        return f"{self.base_url}/{path.lstrip('/')}", {**self.default_params, **(params or {})}
 
     @staticmethod
     def _json(response: requests.Response, path: str) -> Any:

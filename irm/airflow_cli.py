@@ -17,6 +17,9 @@ AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
 POOLS = {
     WAREHOUSE_POOL: (1, "DuckDB has one writer: every task that writes the warehouse"),
     PLATFORM_POOLS["youtube"]: (2, "YouTube Data API calls (quota 10,000 units/day)"),
+    PLATFORM_POOLS["instagram"]: (1, "Instagram Graph API (rate limited per app and account)"),
+    PLATFORM_POOLS["tiktok"]: (1, "TikTok Research API (1,000 requests/day)"),
+    PLATFORM_POOLS["shop"]: (1, "Shop Admin REST API (leaky bucket of 40 calls)"),
 }
 
 

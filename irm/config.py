@@ -41,7 +41,13 @@ CONNECTION_IDS = {
 
 # Airflow pool names: every task that writes the warehouse runs in the one-slot pool.
 WAREHOUSE_POOL = "irm_warehouse"
-PLATFORM_POOLS = {"youtube": "irm_youtube_api"}
+# One pool per platform API, sized to its rate limits (irm.airflow_cli.POOLS).
+PLATFORM_POOLS = {
+    "youtube": "irm_youtube_api",
+    "instagram": "irm_instagram_api",
+    "tiktok": "irm_tiktok_api",
+    "shop": "irm_shop_api",
+}
 
 
 def _path(var: str, default: Path) -> Path:

@@ -16,12 +16,27 @@ from irm.config import WAREHOUSE_POOL
 
 log = logging.getLogger(__name__)
 
-LANDING_ENTITIES = ("crm/creators", "youtube/channels", "youtube/videos")
+# Each source task lands (or, when the source is not configured, skips) these entities.
+SOURCE_ENTITIES: dict[str, tuple[str, ...]] = {
+    "crm": ("creators", "campaigns", "contracts", "payments", "touchpoints"),
+    "youtube": ("channels", "videos"),
+    "instagram": ("accounts", "media"),
+    "tiktok": ("users", "videos"),
+    "shop": ("orders",),
+}
+LANDING_ENTITIES = tuple(f"{src}/{e}" for src, ents in SOURCE_ENTITIES.items() for e in ents)
 
-# One Asset per landing entity; the transform DAG is scheduled on them.
+# One Asset per landing entity; the transform DAG is scheduled on them. Every extract run
+# updates each of them once (its event's extra says the day, and whether anything landed).
 LANDING_ASSETS: dict[str, Asset] = {
     name: Asset(name=f"landing/{name}", uri=f"irm-landing://{name}") for name in LANDING_ENTITIES
 }
+
+
+def source_assets(source: str) -> list[Asset]:
+    return [LANDING_ASSETS[f"{source}/{entity}"] for entity in SOURCE_ENTITIES[source]]
+
+
 MARTS_ASSET = Asset(name="warehouse/marts", uri="irm-warehouse://marts")
 PUBLISHED_ASSET = Asset(name="published/marts", uri="irm-published://marts")
 

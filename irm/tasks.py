@@ -13,24 +13,43 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def land_crm(day: str) -> dict[str, Any] | None:
+def land_crm(day: str) -> dict[str, Any]:
     from extractors import crm
     from irm.config import get_settings
 
     return crm.land_day(date.fromisoformat(day), get_settings())
 
 
-def land_youtube(day: str) -> dict[str, Any]:
-    from extractors import crm, youtube
+# The CRM creators column that lists each platform's accounts (the roster).
+ROSTER_COLUMNS = {
+    "youtube": "youtube_channel_id",
+    "instagram": "instagram_username",
+    "tiktok": "tiktok_username",
+}
+
+
+def land_platform(source: str, day: str) -> dict[str, Any]:
+    """Extract one source for the data interval `day`. A source whose Airflow connection is not
+    set is skipped with a log line, so a brand can run with the platforms it has."""
+    from extractors import crm, instagram, shop, tiktok, youtube
     from extractors.connections import load_credentials
+    from extractors.errors import CredentialsMissing
     from irm.config import get_settings
 
     settings = get_settings()
     the_day = date.fromisoformat(day)
-    channel_ids = crm.youtube_channel_ids(settings, the_day)
-    if not channel_ids:
-        log.warning("youtube: the CRM roster lists no YouTube channel as of %s", day)
-    return youtube.land_day(the_day, load_credentials("youtube"), channel_ids, settings)
+    try:
+        credentials = load_credentials(source)
+    except CredentialsMissing as exc:
+        log.warning("%s skipped: %s", source, exc)
+        return {"skipped": str(exc)}
+    if source == "shop":
+        return shop.land_day(the_day, credentials, settings)
+    accounts = crm.roster(settings, the_day, ROSTER_COLUMNS[source])
+    if not accounts:
+        log.warning("%s: the CRM roster lists no account as of %s", source, day)
+    module = {"youtube": youtube, "instagram": instagram, "tiktok": tiktok}[source]
+    return module.land_day(the_day, credentials, accounts, settings)
 
 
 def load_raw(days: list[str] | None = None) -> dict[str, Any]:

@@ -25,7 +25,21 @@ log = logging.getLogger(__name__)
 RAW_ENTITIES: tuple[tuple[str, str], ...] = (
     ("youtube", "channels"),
     ("youtube", "videos"),
+    ("youtube", "quarantine"),
+    ("instagram", "accounts"),
+    ("instagram", "media"),
+    ("instagram", "quarantine"),
+    ("tiktok", "users"),
+    ("tiktok", "videos"),
+    ("tiktok", "quarantine"),
+    ("shop", "orders"),
+    ("shop", "quarantine"),
     ("crm", "creators"),
+    ("crm", "campaigns"),
+    ("crm", "contracts"),
+    ("crm", "payments"),
+    ("crm", "touchpoints"),
+    ("crm", "quarantine"),
 )
 
 _RAW_COLUMNS = (
