@@ -6,13 +6,38 @@ and each imports what it needs when called, so DAG parsing stays cheap.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
+F = TypeVar("F", bound=Callable[..., Any])
 
+
+def fail_without_retry(func: F) -> F:
+    """Failures that another try cannot fix (bad data, rejected credentials, an unreadable
+    file) fail the task at once instead of spending its retries."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from airflow.exceptions import AirflowFailException
+
+        from expectations.report import DataQualityError
+        from extractors.crm import CrmFileError
+        from extractors.errors import AuthError
+
+        try:
+            return func(*args, **kwargs)
+        except (DataQualityError, AuthError, CrmFileError) as exc:
+            raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@fail_without_retry
 def land_crm(day: str) -> dict[str, Any]:
     from extractors import crm
     from irm.config import get_settings
@@ -28,6 +53,7 @@ ROSTER_COLUMNS = {
 }
 
 
+@fail_without_retry
 def land_platform(source: str, day: str) -> dict[str, Any]:
     """Extract one source for the data interval `day`. A source whose Airflow connection is not
     set is skipped with a log line, so a brand can run with the platforms it has."""
@@ -63,6 +89,7 @@ def _days(days: list[str] | None) -> list[date] | None:
     return [date.fromisoformat(d) for d in days] if days else None
 
 
+@fail_without_retry
 def validate_landing(days: list[str] | None = None) -> dict[str, Any]:
     """The landing gate: only the new partitions (or each entity's newest when none named)."""
     from expectations import raise_on_critical
@@ -73,6 +100,7 @@ def validate_landing(days: list[str] | None = None) -> dict[str, Any]:
     return {"success": report.success, "data_docs": str(report.data_docs_home)}
 
 
+@fail_without_retry
 def validate_marts(days: list[str] | None = None) -> dict[str, Any]:
     """The marts gate; freshness is judged as of the newest day loaded (a replay of the past
     is not stale)."""

@@ -1,0 +1,139 @@
+"""The quality gate inside the transform DAG, run through Airflow: corrupted data fails the run
+at the validation task, with a message naming the expectation, and the BI copy goes on answering
+with the previous good marts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extractors import crm, youtube
+from extractors.connections import ApiCredentials
+from extractors.landing import Partition, read_records, write_partition
+from irm.airflow_cli import AirflowCommandError, prepare, run_airflow
+from irm.config import Settings, get_settings
+from sandbox.crm import write_creators_csv
+from sandbox.server import make_server, start_thread
+from sandbox.world import World
+
+pytestmark = pytest.mark.slow
+
+DAY = date(2026, 1, 14)
+
+
+def published_state(settings: Settings) -> tuple[str, dict[str, int]]:
+    """The BI copy's file checksum and the row count of each mart it answers with."""
+    digest = hashlib.sha256(settings.published_path.read_bytes()).hexdigest()
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+            ).fetchall()
+        ]
+        counts = {t: con.execute(f'SELECT count(*) FROM marts."{t}"').fetchone()[0] for t in tables}
+    return digest, counts
+
+
+def run_transform(settings: Settings, name: str) -> Path:
+    log = settings.data_root / "logs" / f"{name}.log"
+    run_airflow(["dags", "test", "irm_transform", DAY.isoformat()], settings, log_file=log)
+    return log
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    patch = pytest.MonkeyPatch()
+    patch.setenv("IRM_DATA_ROOT", str(tmp_path_factory.mktemp("gate") / "data"))
+    patch.delenv("AIRFLOW_HOME", raising=False)
+    settings = get_settings()
+    world = World(3, 10, 15)
+    server = make_server(world, port=0, day=DAY, api_key="k")
+    start_thread(server)
+    try:
+        write_creators_csv(world, settings.crm_inbox)
+        crm.land_day(DAY, settings)
+        credentials = ApiCredentials("irm_youtube", f"{server.base_url}/youtube/v3", "k")
+        youtube.land_day(DAY, credentials, crm.youtube_channel_ids(settings, DAY), settings)
+    finally:
+        server.shutdown()
+    prepare(settings, settings.data_root / "logs")
+    run_transform(settings, "good_run")
+    yield settings, published_state(settings)
+    patch.undo()
+
+
+def corrupt_next_day(settings: Settings, entity: str, mutate: Callable[[list], list]) -> Path:
+    """A new landing partition for the next day: the last day's records, mutated."""
+    records = list(read_records(Partition(settings.landing_dir, "youtube", entity, DAY)))
+    bad = Partition(settings.landing_dir, "youtube", entity, DAY + timedelta(days=1))
+    write_partition(bad, mutate(json.loads(json.dumps(records))))
+    return bad.path
+
+
+def assert_fails_at(settings: Settings, task: str, expectation: str, before) -> None:
+    with pytest.raises(AirflowCommandError) as caught:
+        run_transform(settings, f"fail_{task}_{expectation}")
+    log = Path(str(caught.value).split("full log: ")[1].split(")")[0]).read_text()
+    assert f"task={task}" in log, f"the run did not fail at {task}"
+    assert expectation in log, f"the failure does not name {expectation}"
+    assert "DataQualityError" in log
+    assert published_state(settings) == before  # the BI copy still has the previous good marts
+
+
+def set_view_count(value: str) -> Callable[[list], list]:
+    def mutate(records: list) -> list:
+        records[0]["payload"]["statistics"]["viewCount"] = value
+        return records
+
+    return mutate
+
+
+def test_good_run_published(pipeline) -> None:
+    _, (_, counts) = pipeline
+    assert counts["fct_post"] > 0 and counts["dim_creator_account"] > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "entity", "mutate", "expectation"),
+    [
+        ("negative counts", "videos", set_view_count("-5"), "expect_column_values_to_be_between"),
+        (
+            "duplicated keys",
+            "videos",
+            lambda records: records + records[:1],
+            "expect_column_values_to_be_unique",
+        ),
+        (
+            "a missing column",
+            "channels",
+            lambda records: [{**r, "payload": {"id": r["payload"]["id"]}} for r in records],
+            "expect_column_values_to_not_be_null",
+        ),
+    ],
+)
+def test_corrupted_landing_fails_at_landing_validation(
+    pipeline, name, entity, mutate, expectation
+) -> None:
+    settings, before = pipeline
+    bad = corrupt_next_day(settings, entity, mutate)
+    try:
+        assert_fails_at(settings, "validate_landing", expectation, before)
+    finally:
+        shutil.rmtree(bad)
+
+
+def test_mart_that_lost_half_its_rows_fails_at_mart_validation(pipeline) -> None:
+    settings, before = pipeline
+    videos = Partition(settings.landing_dir, "youtube", "videos", DAY)
+    records = list(read_records(videos))
+    shutil.rmtree(videos.path)  # a broken replay: the day comes back with half its videos
+    write_partition(videos, records[: len(records) // 2 - 1])
+    assert_fails_at(settings, "validate_marts", "expect_table_row_count_to_be_between", before)
