@@ -109,7 +109,7 @@ def test_good_run_published(pipeline) -> None:
             "duplicated keys",
             "videos",
             lambda records: records + records[:1],
-            "expect_column_values_to_be_unique",
+            "expect_compound_columns_to_be_unique",
         ),
         (
             "a missing column",
