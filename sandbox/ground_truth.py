@@ -1,39 +1,84 @@
 """What the pipeline should find, written as JSON so tests can measure detection and loss.
 
-Format (version 1; every date is YYYY-MM-DD, every timestamp RFC 3339 UTC):
+Format (version 2; every date is YYYY-MM-DD; `published_at` RFC 3339 UTC; shop timestamps as
+the shop API writes them, ISO 8601 with the shop's offset; money as decimal strings in its
+currency, `*_usd` as numbers rounded to the cent):
 
     {
-      "format": "irm-sandbox-ground-truth", "version": 1,
+      "format": "irm-sandbox-ground-truth", "version": 2,
       "world": {"seed", "accounts", "days", "start_date", "end_date"},
       "as_of": "2026-03-01",
       "series_start": "2026-01-01",          # index 0 of every daily series; last index = as_of
       "counts": {"creators", "accounts", "accounts_by_platform": {...},
                  "youtube_channels", "youtube_channels_hidden_subscribers", "youtube_videos",
-                 "youtube_videos_likes_hidden", "youtube_videos_comments_disabled"},
+                 "youtube_videos_likes_hidden", "youtube_videos_comments_disabled",
+                 "campaigns", "contracts", "payments", "orders", "touchpoints",
+                 "injected": {"<flag_type>": n, ...}},
       "youtube": {"channels": {"<channel_id>": {
           "creator_id", "handle", "hidden_subscriber_count": bool,
           "tier": "nano|micro|mid|macro" | null,      # from the count the API shows on as_of
           "subscriber_counts": [int | null, ...],     # as the API shows it per day, null if hidden
           "view_count", "video_count",                # as of as_of
           "videos": [{"video_id", "published_at", "views", "likes", "comments"}, ...]
-      }}}
+      }}},
+      "instagram": {...}, "tiktok": {...},   # sandbox.instagram_api / tiktok_api ground_truth()
+      "shop": {"orders": [{"id": "<order id>", "name": "#1001", "created_at", "updated_at",
+                           "total_price": "12.50", "currency", "financial_status",
+                           "cancelled_at": str | null, "discount_codes": ["CODE", ...]}]},
+      "crm": {"bad_row_share": 0.0,
+              "files": {"creators.csv": {"columns": [...], "rows": n_good, "lines": n_lines}, ...},
+              "rejects": [{"file": "contracts.csv", "line": 17, "kind": "negative_amount"}]},
+      "business": {
+          "reporting_currency": "USD", "attribution_window_days": 14,
+          "currency_rates": {"USD": 1.0, "EUR": 1.17, ...},        # USD per unit
+          "campaigns": [{"campaign_id", "name", "brand", "brand_handle", "starts_on", "ends_on",
+                         "budget", "currency", "objective", "tracking_hashtag"}],
+          "contracts": [{"contract_id", "campaign_id", "creator_id", "fee", "product_cost",
+                         "currency", "deliverables", "due_on", "promo_code", "exclusive",
+                         "signed_on", "posts": ["<platform>:<post id>", ...],
+                         "orders": ["<order id>", ...],              # attributed, counted
+                         "spend_committed_usd", "spend_paid_usd", "revenue_usd"}],
+          "payments": [{"payment_id", "contract_id", "amount", "currency", "due_on",
+                        "paid_on": str | null, "status"}],          # as of as_of
+          "campaign_roi": [{"campaign_id", "spend_committed_usd", "spend_paid_usd",
+                            "posts_delivered", "orders", "revenue_usd", "roi", "roas"}]
+      },
+      "injected": [{"flag_type", "subject_kind", "subject_id", "creator_id", "day", "detail"}]
     }
 
-Videos are every video visible on `as_of` (the back catalogue before start_date included),
-oldest first, with counts as of `as_of`; `likes`/`comments` are null where the API omits them.
+YouTube videos are every video visible on `as_of` (the back catalogue before start_date
+included), oldest first, with counts as of `as_of`; `likes`/`comments` are null where the API
+omits them. Business rows are those in the CRM export of `as_of` (bad rows excluded); a
+contract's `posts` are its contracted posts published by then, `orders` the orders SPEC 5.2
+attributes to it (code, campaign window + 14 days in UTC dates) that are neither cancelled nor
+refunded by then. Money in USD: spend_committed_usd = round((fee + product_cost) x rate, 2)
+per contract, spend_paid_usd = paid payments x rate, revenue_usd = order total x rate; a
+campaign's sums are rounded to the cent once, as the warehouse does (a contract's are rounded
+for display); roi = (revenue - committed) / committed, roas = revenue / committed (null when
+nothing is committed). The `injected` list (sandbox/injections.py) holds every
+injected case visible on `as_of`, with warehouse ids: account_id `youtube:<channel id>`,
+`instagram:<IG user id>`, `tiktok:<username>`; post_id `<platform>:<native id>`.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sandbox.world import World, round_3_significant, tier_of
+from sandbox import injections, vocab
+from sandbox.business import Business, Contract, Payment, to_usd
+from sandbox.crm import campaign_rows, contract_rows, crm_export, payment_rows
+from sandbox.shop_api import order_resource, order_state
+from sandbox.world import DAY_S, World, round_3_significant, tier_of
 
-FORMAT, VERSION = "irm-sandbox-ground-truth", 1
+FORMAT, VERSION = "irm-sandbox-ground-truth", 2
+# Other helpers' API modules contribute their own section when present.
+_PLATFORM_MODULES = {"instagram": "sandbox.instagram_api", "tiktok": "sandbox.tiktok_api"}
 
 
 def _rfc3339(moment: Any) -> str:
@@ -70,7 +115,172 @@ def youtube_channel_truth(world: World, account_index: int, day: date) -> dict[s
     }
 
 
-def build_ground_truth(world: World, day: date) -> dict[str, Any]:
+def platform_truth(world: World, day: date) -> dict[str, Any]:
+    """Instagram and TikTok sections from their API modules, where those exist."""
+    out = {}
+    for platform, module_name in _PLATFORM_MODULES.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        truth = getattr(module, "ground_truth", None)
+        if truth is not None:
+            out[platform] = truth(world, day)
+    return out
+
+
+def shop_truth(world: World, day: date) -> dict[str, Any]:
+    as_of_s = (world.day_index(day) + 1) * DAY_S
+    orders = []
+    for order in world.business.orders:
+        if order.created_s >= as_of_s:
+            break
+        shown = order_resource(world, order, as_of_s)
+        orders.append(
+            {
+                "id": str(order.order_id),
+                "name": shown["name"],
+                "created_at": shown["created_at"],
+                "updated_at": shown["updated_at"],
+                "total_price": shown["total_price"],
+                "currency": shown["currency"],
+                "financial_status": shown["financial_status"],
+                "cancelled_at": shown["cancelled_at"],
+                "discount_codes": [c["code"] for c in shown["discount_codes"]],
+            }
+        )
+    return {"orders": orders}
+
+
+def crm_truth(world: World, day: date, bad_row_share: float) -> dict[str, Any]:
+    files = crm_export(world, day, bad_row_share)
+    return {
+        "bad_row_share": bad_row_share,
+        "files": {
+            f.name: {"columns": list(f.columns), "rows": f.good_rows, "lines": len(f.rows) + 1}
+            for f in files.values()
+        },
+        "rejects": [reject for f in files.values() for reject in f.rejects],
+    }
+
+
+def _counted_orders(business: Business, as_of_s: int) -> dict[int, list[str]]:
+    """Order ids per contract index: attributed and neither cancelled nor refunded by then."""
+    counted: dict[int, list[str]] = {}
+    for order in business.orders:
+        if order.created_s >= as_of_s:
+            break
+        contract = business.attributed_contract(order)
+        state = order_state(order, as_of_s)
+        if contract is None or state["cancelled"] or state["financial_status"] != "paid":
+            continue
+        counted.setdefault(contract.index, []).append(str(order.order_id))
+    return counted
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator == 0 else round(numerator / denominator, 6)
+
+
+def business_truth(world: World, day: date) -> dict[str, Any]:
+    business = world.business
+    d = world.day_index(day)
+    as_of_s = (d + 1) * DAY_S
+    counted = _counted_orders(business, as_of_s)
+    totals = {o.order_id: o for o in business.orders if o.created_s < as_of_s}
+    contracts = []
+    by_campaign: dict[str, dict[str, float]] = {}
+    rows = {r["contract_id"]: r for r in contract_rows(world, day)}
+    payments: dict[int, list[Payment]] = {}
+    for payment in business.payments:
+        payments.setdefault(payment.contract_index, []).append(payment)
+    for contract in business.contracts:
+        if contract.contract_id not in rows:
+            continue
+        measures = _contract_measures(
+            world, business, contract, d, counted, totals, payments.get(contract.index, [])
+        )
+        campaign_id = business.campaign_of(contract).campaign_id
+        total = by_campaign.setdefault(
+            campaign_id,
+            dict.fromkeys(
+                (
+                    "spend_committed_usd",
+                    "spend_paid_usd",
+                    "posts_delivered",
+                    "orders",
+                    "revenue_usd",
+                ),
+                0.0,
+            ),
+        )
+        # As the warehouse sums: committed spend rounded per contract, the rest exactly.
+        total["spend_committed_usd"] += measures["spend_committed_usd"]
+        total["spend_paid_usd"] += measures.pop("_paid_exact")
+        total["posts_delivered"] += len(measures["posts"])
+        total["orders"] += len(measures["orders"])
+        total["revenue_usd"] += measures.pop("_revenue_exact")
+        contracts.append({**rows[contract.contract_id], **measures})
+    campaign_roi = []
+    for campaign_id, total in by_campaign.items():
+        committed, revenue = round(total["spend_committed_usd"], 2), round(total["revenue_usd"], 2)
+        campaign_roi.append(
+            {
+                "campaign_id": campaign_id,
+                "spend_committed_usd": committed,
+                "spend_paid_usd": round(total["spend_paid_usd"], 2),
+                "posts_delivered": int(total["posts_delivered"]),
+                "orders": int(total["orders"]),
+                "revenue_usd": revenue,
+                "roi": _ratio(revenue - committed, committed),
+                "roas": _ratio(revenue, committed),
+            }
+        )
+    return {
+        "reporting_currency": vocab.REPORTING_CURRENCY,
+        "attribution_window_days": vocab.ATTRIBUTION_WINDOW_DAYS,
+        "currency_rates": dict(vocab.CURRENCY_RATES_USD),
+        "campaigns": campaign_rows(world, day),
+        "contracts": contracts,
+        "payments": payment_rows(world, day),
+        "campaign_roi": campaign_roi,
+    }
+
+
+def _contract_measures(
+    world: World,
+    business: Business,
+    contract: Contract,
+    d: int,
+    counted: dict[int, list[str]],
+    totals: dict[int, Any],
+    payments: list[Payment],
+) -> dict[str, Any]:
+    posts = [
+        injections.post_key(world, p.account_index, p.post_index)
+        for p in business.contract_posts(contract)
+        if p.post_index < world.visible_count(p.account_index, d)
+    ]
+    orders = counted.get(contract.index, [])
+    revenue = sum(to_usd(totals[int(o)].total_cents, totals[int(o)].currency) for o in orders)
+    paid = sum(
+        to_usd(p.amount_cents, p.currency)
+        for p in payments
+        if p.listed_day <= d and p.status_on(d) == "paid"
+    )
+    committed = to_usd(contract.fee_cents + contract.product_cost_cents, contract.currency)
+    return {
+        "posts": posts,
+        "orders": orders,
+        "spend_committed_usd": round(committed, 2),
+        "spend_paid_usd": round(paid, 2),
+        "revenue_usd": round(revenue, 2),
+        "_paid_exact": paid,
+        "_revenue_exact": revenue,
+    }
+
+
+def build_ground_truth(world: World, day: date, bad_row_share: float = 0.0) -> dict[str, Any]:
     world.day_index(day)  # validates
     channels = {
         a.platform_id: youtube_channel_truth(world, a.index, day)
@@ -78,6 +288,10 @@ def build_ground_truth(world: World, day: date) -> dict[str, Any]:
     }
     videos = [v for c in channels.values() for v in c["videos"]]
     summary = world.summary()
+    shop = shop_truth(world, day)
+    crm = crm_truth(world, day, bad_row_share)
+    business = business_truth(world, day)
+    injected = injections.injected_cases(world, day)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -95,12 +309,25 @@ def build_ground_truth(world: World, day: date) -> dict[str, Any]:
             "youtube_videos": len(videos),
             "youtube_videos_likes_hidden": sum(v["likes"] is None for v in videos),
             "youtube_videos_comments_disabled": sum(v["comments"] is None for v in videos),
+            "campaigns": len(business["campaigns"]),
+            "contracts": len(business["contracts"]),
+            "payments": len(business["payments"]),
+            "orders": len(shop["orders"]),
+            "touchpoints": crm["files"]["touchpoints.csv"]["rows"],
+            "injected": dict(Counter(case["flag_type"] for case in injected)),
         },
         "youtube": {"channels": channels},
+        **platform_truth(world, day),
+        "shop": shop,
+        "crm": crm,
+        "business": business,
+        "injected": injected,
     }
 
 
-def write_ground_truth(world: World, day: date, out: str | Path) -> Path:
+def write_ground_truth(
+    world: World, day: date, out: str | Path, bad_row_share: float = 0.0
+) -> Path:
     """Write ground_truth JSON to `out` (a file path, or a folder to hold ground_truth.json)."""
     path = Path(out)
     if path.is_dir():
@@ -108,6 +335,11 @@ def write_ground_truth(world: World, day: date, out: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(build_ground_truth(world, day), handle, ensure_ascii=False, separators=(",", ":"))
+        json.dump(
+            build_ground_truth(world, day, bad_row_share),
+            handle,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
     os.replace(tmp, path)
     return path

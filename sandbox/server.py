@@ -1,12 +1,19 @@
 """The sandbox as an HTTP server: the platform APIs under their real paths, plus a clock.
 
-    /youtube/v3/{channels,playlistItems,videos}   YouTube Data API v3, as of the clock's day
-    GET  /_sandbox/health                         {"status": "ok", "pid", "day", world summary}
-    GET  /_sandbox/clock                          {"day": "YYYY-MM-DD"}
+    /youtube/v3/...                 YouTube Data API v3 (youtube_api.py)
+    /instagram/v25.0/...            Instagram Graph API business_discovery (instagram_api.py)
+    /tiktok/v2/...                  TikTok Research API and its OAuth token (tiktok_api.py)
+    /shop/admin/api/2025-01/...     Shopify Admin REST orders (shop_api.py)
+    GET  /_sandbox/health           {"status": "ok", "pid", "day", "platforms", "faults", world}
+    GET  /_sandbox/clock            {"day": "YYYY-MM-DD"}
     POST /_sandbox/clock  {"day": "YYYY-MM-DD"}    moves the clock (within the world's days)
-    GET  /_sandbox/usage                          quota units and calls per simulated day
+    GET  /_sandbox/usage            each platform's calls and quota units per simulated day
+    GET  /_sandbox/faults           the fault configuration and, per platform and fault kind,
+                                    requests seen and faults injected (sandbox/faults.py)
+    POST /_sandbox/faults {"faults": "rate=0.1,..."}   a new configuration; counters start over
 
-The clock starts on the world's last day unless told otherwise: the present, with its history.
+Every platform answers as of the clock's day. The clock starts on the world's last day unless
+told otherwise: the present, with its history. Faults apply to the platform paths only.
 """
 
 from __future__ import annotations
@@ -16,26 +23,135 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox import instagram_api, shop_api, tiktok_api, youtube_api
+from sandbox.faults import FaultConfig, FaultInjector, FaultRequest, truncate_body
+from sandbox.instagram_api import InstagramApi
+from sandbox.shop_api import ShopApi
+from sandbox.tiktok_api import TikTokApi
 from sandbox.world import DEFAULT_START_DATE, World
-from sandbox.youtube_api import API_PREFIX, DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, YouTubeApi
+from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, ApiResponse, YouTubeApi
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8765
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
-_SECRET_PARAMS = re.compile(r"((?:key|access_token|client_secret)=)[^&\s]+")
+# Request lines carry credentials in query strings (?key=, ?access_token=); were headers or
+# bodies ever logged, their tokens and secrets would be caught here too.
+_SECRETS = re.compile(
+    r"((?:key|access_token|client_secret)=|"
+    r"(?:X-Shopify-Access-Token|X-Goog-Api-Key|Authorization)\s*:\s*(?:Bearer\s+)?)"
+    r"[^&\s'\"]+",
+    re.IGNORECASE,
+)
+
+
+def scrub_secrets(text: str) -> str:
+    return _SECRETS.sub(r"\1***", text)
+
+
+class PlatformApi(Protocol):
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: bytes | None,
+        day: date,
+    ) -> ApiResponse: ...
+
+    def usage(self) -> dict[str, Any]: ...
+
+
+class Platform(NamedTuple):
+    name: str
+    prefix: str
+    api: PlatformApi
+
+
+class Setting(NamedTuple):
+    field: str
+    flag: str
+    kind: type
+    help: str
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """The credentials each platform accepts and its quotas (defaults: the platform modules')."""
+
+    youtube_api_key: str = DEFAULT_API_KEY
+    youtube_daily_quota: int = DEFAULT_DAILY_QUOTA
+    instagram_access_token: str = instagram_api.DEFAULT_ACCESS_TOKEN
+    instagram_app_calls_per_day: int = instagram_api.APP_CALLS_PER_DAY
+    instagram_buc_calls_per_day: int = instagram_api.BUC_CALLS_PER_DAY
+    tiktok_client_key: str = tiktok_api.DEFAULT_CLIENT_KEY
+    tiktok_client_secret: str = tiktok_api.DEFAULT_CLIENT_SECRET
+    tiktok_daily_quota: int = tiktok_api.DEFAULT_DAILY_REQUEST_QUOTA
+    shop_access_token: str = shop_api.DEFAULT_ACCESS_TOKEN
+
+    def cli_args(self) -> list[str]:
+        """The `serve` options that give a child process these settings."""
+        return [arg for s in SETTINGS for arg in (s.flag, str(getattr(self, s.field)))]
+
+
+# The `serve` command-line option of each setting (sandbox/cli.py builds its parser from these).
+SETTINGS = (
+    Setting("youtube_api_key", "--api-key", str, "YouTube API key the server accepts"),
+    Setting("youtube_daily_quota", "--daily-quota", int, "YouTube quota units per key and day"),
+    Setting("instagram_access_token", "--instagram-token", str, "Instagram access token"),
+    Setting(
+        "instagram_app_calls_per_day", "--instagram-app-calls", int,
+        "Instagram app calls a day (X-App-Usage shows the share used)",
+    ),
+    Setting(
+        "instagram_buc_calls_per_day", "--instagram-buc-calls", int,
+        "Instagram calls a day per IG account (X-Business-Use-Case-Usage shows the share used)",
+    ),
+    Setting("tiktok_client_key", "--tiktok-client-key", str, "TikTok client key"),
+    Setting("tiktok_client_secret", "--tiktok-client-secret", str, "TikTok client secret"),
+    Setting(
+        "tiktok_daily_quota", "--tiktok-daily-quota", int, "TikTok Research API requests a day"
+    ),
+    Setting("shop_access_token", "--shop-token", str, "Shopify Admin API access token"),
+)  # fmt: skip
+
+
+def build_platforms(world: World, settings: PlatformSettings) -> list[Platform]:
+    """Every platform API the sandbox serves, bound to the world and the settings."""
+    youtube = YouTubeApi(world, settings.youtube_api_key, settings.youtube_daily_quota)
+    instagram = InstagramApi(
+        world,
+        settings.instagram_access_token,
+        app_calls_per_day=settings.instagram_app_calls_per_day,
+        buc_calls_per_day=settings.instagram_buc_calls_per_day,
+    )
+    tiktok = TikTokApi(
+        world,
+        settings.tiktok_client_key,
+        settings.tiktok_client_secret,
+        settings.tiktok_daily_quota,
+    )
+    return [
+        Platform("youtube", youtube_api.API_PREFIX, youtube),
+        Platform("instagram", instagram_api.API_PREFIX, instagram),
+        Platform("tiktok", tiktok_api.API_PREFIX, tiktok),
+        Platform("shop", shop_api.API_PREFIX, ShopApi(world, settings.shop_access_token)),
+    ]
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -46,12 +162,14 @@ class SandboxServer(ThreadingHTTPServer):
         self,
         address: tuple[str, int],
         world: World,
-        api_key: str = DEFAULT_API_KEY,
-        daily_quota: int = DEFAULT_DAILY_QUOTA,
+        settings: PlatformSettings | None = None,
         day: date | None = None,
+        faults: FaultConfig | None = None,
     ) -> None:
         self.world = world
-        self.youtube = YouTubeApi(world, api_key, daily_quota)
+        self.platforms = build_platforms(world, settings or PlatformSettings())
+        self.faults = FaultInjector(faults)
+        self._closing = threading.Event()  # wakes requests held by slow and timeout faults
         self._day = world.end_date
         self._clock_lock = threading.Lock()
         if day is not None:
@@ -76,6 +194,18 @@ class SandboxServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://{self.server_address[0]}:{self.port}"
 
+    def platform_for(self, path: str) -> Platform | None:
+        return next((p for p in self.platforms if path.startswith(p.prefix)), None)
+
+    def hold(self, seconds: float) -> None:
+        """Wait `seconds`, or less when the server closes."""
+        if seconds > 0:
+            self._closing.wait(seconds)
+
+    def server_close(self) -> None:
+        self._closing.set()
+        super().server_close()
+
     def control(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, Any]]:
         """The /_sandbox/ endpoints."""
         route = (method, path.rstrip("/"))
@@ -84,6 +214,8 @@ class SandboxServer(ThreadingHTTPServer):
                 "status": "ok",
                 "pid": os.getpid(),
                 "day": self.day.isoformat(),
+                "platforms": [p.name for p in self.platforms],
+                "faults": str(self.faults.config),
                 **self.world.summary(),
             }
         if route == ("GET", "/_sandbox/clock"):
@@ -96,7 +228,17 @@ class SandboxServer(ThreadingHTTPServer):
             log.info("sandbox clock set to %s", self.day)
             return 200, {"day": self.day.isoformat()}
         if route == ("GET", "/_sandbox/usage"):
-            return 200, {"youtube": self.youtube.usage()}
+            return 200, {p.name: p.api.usage() for p in self.platforms}
+        if route == ("GET", "/_sandbox/faults"):
+            return 200, self.faults.stats()
+        if route == ("POST", "/_sandbox/faults"):
+            try:
+                config = FaultConfig.parse(json.loads(body or b"{}")["faults"])
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                return 400, {"error": f'expected {{"faults": "rate=0.1,..."}}: {exc}'}
+            self.faults.reconfigure(config)
+            log.info("sandbox faults set to %r", str(config))
+            return 200, self.faults.stats()
         return 404, {"error": f"no such sandbox endpoint: {method} {path}"}
 
 
@@ -104,6 +246,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"  # keep-alive, as clients pool connections
     server_version = "irm-sandbox/0.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in two writes; without this, Nagle's algorithm meeting the
+        # client's delayed ACK holds every answer back ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -122,27 +270,51 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers: dict[str, str] = dict(_JSON)
+        platform = self.server.platform_for(url.path)
         try:
-            if url.path.startswith(API_PREFIX):
-                status, headers, payload = self.server.youtube.handle(
-                    method, url.path, query, dict(self.headers.items()), body, self.server.day
-                )
-            elif url.path.startswith("/_sandbox/"):
+            if platform is not None:
+                self._answer_platform(platform, method, url.path, query, body)
+                return
+            if url.path.startswith("/_sandbox/"):
                 status, payload = self.server.control(method, url.path, body)
             else:
                 status, payload = 404, {"error": {"code": 404, "message": "Not Found"}}
         except Exception:  # a sandbox bug must still answer, as a platform's 500 would
             log.exception("sandbox failed on %s %s", method, url.path)
             status, payload = 500, {"error": {"code": 500, "message": "Backend Error"}}
-        self._send(status, headers, payload)
+        self._send(status, dict(_JSON), payload)
 
-    def _send(self, status: int, headers: dict[str, str], payload: Any) -> None:
+    def _answer_platform(
+        self,
+        platform: Platform,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: bytes | None,
+    ) -> None:
+        headers = dict(self.headers.items())
+        day = self.server.day
+        request = FaultRequest(platform.name, self.client_address[0], method, path, query, body)
+        outcome = self.server.faults.apply(
+            request, lambda: platform.api.handle(method, path, query, headers, body, day)
+        )
+        self.server.hold(outcome.delay)
+        if outcome.response is None:  # a timeout fault: no answer, the connection just ends
+            self.close_connection = True
+            return
+        status, response_headers, payload = outcome.response
+        self._send(status, response_headers, payload, truncate=outcome.truncate)
+
+    def _send(
+        self, status: int, headers: dict[str, str], payload: Any, truncate: bool = False
+    ) -> None:
         # Google escapes < and > inside JSON strings (\u003c); harmless for any JSON parser.
         text = (
             json.dumps(payload, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
         )
         data = text.encode()
+        if truncate:
+            data = truncate_body(data)
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -151,8 +323,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        # Request lines carry the API key as ?key=...; never let it reach a log.
-        log.debug("%s %s", self.address_string(), _SECRET_PARAMS.sub(r"\1***", format % args))
+        # Request lines carry credentials (?key=..., ?access_token=...); never let one reach a log.
+        log.debug("%s %s", self.address_string(), scrub_secrets(format % args))
+
+
+def _settings_with(
+    settings: PlatformSettings | None, api_key: str | None, daily_quota: int | None
+) -> PlatformSettings:
+    """`settings`, with the YouTube key and quota given on their own (the older arguments)."""
+    settings = settings or PlatformSettings()
+    if api_key is not None:
+        settings = replace(settings, youtube_api_key=api_key)
+    if daily_quota is not None:
+        settings = replace(settings, youtube_daily_quota=daily_quota)
+    return settings
+
+
+def _fault_config(faults: FaultConfig | str | None) -> FaultConfig:
+    return faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
 
 
 def make_server(
@@ -160,11 +348,19 @@ def make_server(
     port: int = 0,
     host: str = "127.0.0.1",
     day: date | None = None,
-    api_key: str = DEFAULT_API_KEY,
-    daily_quota: int = DEFAULT_DAILY_QUOTA,
+    api_key: str | None = None,
+    daily_quota: int | None = None,
+    *,
+    settings: PlatformSettings | None = None,
+    faults: FaultConfig | str | None = None,
 ) -> SandboxServer:
-    """A bound server (port 0 picks a free one); run it with serve_forever() or start_thread()."""
-    return SandboxServer((host, port), world, api_key, daily_quota, day)
+    """A bound server (port 0 picks a free one); run it with serve_forever() or start_thread().
+    `api_key` and `daily_quota` are YouTube's, overriding `settings`; `faults` is a FaultConfig
+    or a fault string (sandbox/faults.py)."""
+    return SandboxServer(
+        (host, port), world, _settings_with(settings, api_key, daily_quota), day,
+        _fault_config(faults),
+    )  # fmt: skip
 
 
 def start_thread(server: SandboxServer) -> threading.Thread:
@@ -183,28 +379,34 @@ def serve(
     port: int = DEFAULT_PORT,
     host: str = "127.0.0.1",
     day: date | None = None,
-    api_key: str = DEFAULT_API_KEY,
+    api_key: str | None = None,
     background: bool = False,
     pid_file: str | Path | None = None,
     start_date: date = DEFAULT_START_DATE,
-    daily_quota: int = DEFAULT_DAILY_QUOTA,
+    daily_quota: int | None = None,
+    *,
+    settings: PlatformSettings | None = None,
+    faults: FaultConfig | str | None = None,
 ) -> int | None:
     """Serve a world. In the foreground: block until SIGTERM or Ctrl-C, return None.
     With background=True: start `python -m sandbox serve ...` in its own session, wait until it
     answers its health check, and return its pid (written to `pid_file`, default
     <tmp>/irm-sandbox-<port>.pid; its output goes next to it as .log)."""
+    settings = _settings_with(settings, api_key, daily_quota)
+    fault_config = _fault_config(faults)  # a bad fault string fails here, not in the child
     if background:
         pid_path = Path(pid_file) if pid_file else default_pid_file(port)
         args = [
             *("--seed", str(seed), "--accounts", str(accounts), "--days", str(days)),
             *("--start-date", start_date.isoformat(), "--port", str(port), "--host", host),
-            *("--api-key", api_key, "--daily-quota", str(daily_quota)),
+            *settings.cli_args(),
+            *(("--faults", str(fault_config)) if fault_config.active else ()),
             *(("--day", day.isoformat()) if day else ()),
         ]
         return _spawn(args, pid_path, host, port)
 
     world = World(seed, accounts, days, start_date)
-    server = make_server(world, port, host, day, api_key, daily_quota)
+    server = SandboxServer((host, port), world, settings, day, fault_config)
     pid_path = Path(pid_file) if pid_file else None
     if pid_path:
         _write_atomic(pid_path, f"{os.getpid()}\n")
@@ -214,8 +416,10 @@ def serve(
 
     signal.signal(signal.SIGTERM, _terminate)
     log.info("sandbox serving %s at %s (day %s)", world.summary(), server.base_url, server.day)
+    served = ",".join(p.name for p in server.platforms)
     print(
-        f"sandbox: {server.base_url} seed={seed} accounts={accounts} days={days} day={server.day}",
+        f"sandbox: {server.base_url} seed={seed} accounts={accounts} days={days} day={server.day}"
+        f" platforms={served} faults={str(fault_config) or 'none'}",
         flush=True,
     )
     try:

@@ -12,6 +12,15 @@ costs a few small arrays per account actually queried.
 
 Day index 0 is `start_date`; posts also exist in a back catalogue of BACKLOG_DAYS before it
 (negative days), as real channels have videos from before anyone started watching them.
+
+Natural data is kept clear of the quality-flag rules (SPEC 5.3), so that what the pipeline flags
+is what the world injected (sandbox/injections.py): a natural day never moves followers by more
+than MAX_DAILY_STEP, engagement norms change smoothly with follower count (no jump at a tier
+edge), posting is regular (gamma-distributed gaps), and natural texts carry no disclosure,
+brand-safety or competitor token. Injected cases (follower spikes and purges, pods, low
+engagement, inactive creators, sponsored posts with weak or no disclosure, ...) and the business
+data (campaigns, contracts, payments, shop orders, touchpoints; sandbox/business.py) show through
+the same methods every API reads: followers(), posts(), metrics(), post_text().
 """
 
 from __future__ import annotations
@@ -24,12 +33,15 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from sandbox import vocab
+from sandbox import injections, vocab
+
+if TYPE_CHECKING:
+    from sandbox.business import Business
 
 DEFAULT_START_DATE = date(2026, 1, 1)
 PLATFORMS = ("youtube", "instagram", "tiktok")
@@ -39,13 +51,21 @@ BACKLOG_DAYS = 56
 DAY_S = 86_400
 STATUSES = (("active", 0.70), ("paused", 0.10), ("prospect", 0.12), ("ended", 0.08))
 
-# Stream kinds mixed into the per-entity seeds.
-_CREATOR, _ACCOUNT, _FOLLOWERS, _ARRIVALS, _POST_Z, _POST_U, _TEXT = range(7)
+# Stream kinds mixed into the per-entity seeds. Injected cases and business data use kinds
+# from 100 up (sandbox/injections.py, sandbox/business.py), so no two streams ever coincide.
+_CREATOR, _ACCOUNT, _FOLLOWERS, _ARRIVALS, _POST_Z, _POST_U, _TEXT, _ENGAGEMENT = range(8)
+
+# Natural follower change is bounded, so only injected events pass the flag thresholds (a 2%
+# gain for follower_spike, a 5% loss for follower_drop), even after YouTube's rounding to three
+# significant figures (at most one unit = 1% more).
+MAX_DAILY_STEP = 0.008
+POSTING_REGULARITY = 4.0  # gamma shape of the gaps between posts (1 would be Poisson)
 
 # Video ids pack (account, post) reversibly; the low bits must decode to zero, so an unknown id
 # is recognised without a lookup table (a random id passes with probability 2**-24).
 _ACCOUNT_BITS, _POST_BITS, _CHECK_BITS = 24, 16, 24
 MAX_POSTS_PER_ACCOUNT = (1 << _POST_BITS) - 1
+_ID_MULTIPLIER = 982_451_653  # a prime other than 2 and 5: coprime to 10
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{10}[AEIMQUYcgkosw048]")  # 64 bits in 11 base64url chars
 
 
@@ -66,10 +86,10 @@ class Benchmark:
 
 BENCHMARKS: dict[str, dict[str, Benchmark]] = {
     "youtube": {
-        "nano": Benchmark(0.80, 0.030, 0.06, 4.0),
-        "micro": Benchmark(0.50, 0.020, 0.06, 4.0),
-        "mid": Benchmark(0.30, 0.010, 0.06, 4.0),
-        "macro": Benchmark(0.15, 0.004, 0.06, 4.0),
+        "nano": Benchmark(0.50, 0.030, 0.06, 4.0),
+        "micro": Benchmark(0.40, 0.020, 0.06, 4.0),
+        "mid": Benchmark(0.30, 0.012, 0.06, 4.0),
+        "macro": Benchmark(0.25, 0.005, 0.06, 4.0),
     },
     "instagram": {
         "nano": Benchmark(0.35, 0.170, 0.03, 1.0),
@@ -84,10 +104,14 @@ BENCHMARKS: dict[str, dict[str, Benchmark]] = {
         "macro": Benchmark(0.50, 0.080, 0.02, 2.0),
     },
 }
-POSTS_PER_WEEK = {"youtube": (0.7, 3.5), "instagram": (2.0, 6.0), "tiktok": (3.0, 10.0)}
+# Each tier's benchmark holds exactly at these follower counts and is interpolated in log
+# followers in between, so two accounts either side of a tier edge engage alike.
+BENCHMARK_ANCHORS = (300, 3_000, 30_000, 300_000)
+POSTS_PER_WEEK = {"youtube": (1.0, 3.5), "instagram": (2.0, 6.0), "tiktok": (3.0, 10.0)}
 HIDDEN_LIKES_P = {"youtube": 0.04, "instagram": 0.03, "tiktok": 0.0}
 COMMENTS_OFF_P = {"youtube": 0.05, "instagram": 0.02, "tiktok": 0.0}
 HIDDEN_FOLLOWERS_P = {"youtube": 0.06, "instagram": 0.0, "tiktok": 0.0}
+SHARES_PER_LIKE = 0.08
 _COUNTRY_P = np.array([w for _, w in vocab.COUNTRIES], dtype=float) / sum(
     w for _, w in vocab.COUNTRIES
 )
@@ -102,6 +126,18 @@ SHOWCASE: tuple[tuple[str, str | None, bool], ...] = (
     ("youtube", None, True),
     *((p, t, False) for p in ("instagram", "tiktok") for t in ("macro", "mid", "micro", "nano")),
 )
+
+
+def benchmark_for(platform: str, followers: int) -> Benchmark:
+    """The engagement norms of an account of this size (log-interpolated between tiers)."""
+    x = math.log10(max(followers, 1))
+    anchors = [math.log10(a) for a in BENCHMARK_ANCHORS]
+    tiers = [BENCHMARKS[platform][t] for t in TIERS]
+    fields = [
+        float(np.interp(x, anchors, [getattr(b, name) for b in tiers]))
+        for name in Benchmark.__dataclass_fields__
+    ]
+    return Benchmark(*fields)
 
 
 def tier_of(followers: int) -> str:
@@ -193,6 +229,7 @@ class Posts(NamedTuple):
     comments_hidden: np.ndarray  # bool
     duration_s: np.ndarray
     has_captions: np.ndarray  # bool
+    pod: np.ndarray  # bool: an engagement pod inflated this post's comments (injected)
 
 
 @dataclass(frozen=True)
@@ -248,13 +285,24 @@ class World:
         self.seed, self.size, self.days, self.start_date = seed, accounts, days, start_date
         self._key = hashlib.blake2b(f"sandbox:{seed}".encode(), digest_size=16).digest()
         self._round_keys = [int.from_bytes(self._hash(f"round:{r}", 8)) for r in range(4)]
+        self._id_offset = int.from_bytes(self._hash("post-ids", 8))
         self.creators: list[Creator] = []
         self.accounts: list[Account] = []
         self._build_catalogue()
         self._by_platform_id = {(a.platform, a.platform_id): a.index for a in self.accounts}
         self._by_handle = {(a.platform, a.handle.lower()): a.index for a in self.accounts}
         # Per-account caches, bounded so a large world queried everywhere stays in memory.
+        self.creator_plan: Callable[[int], injections.CreatorPlan] = lru_cache(cache_size)(
+            self._creator_plan
+        )
+        self.account_plan: Callable[[int], injections.AccountPlan] = lru_cache(cache_size)(
+            self._account_plan
+        )
+        self.organic_followers: Callable[[int], np.ndarray] = lru_cache(cache_size)(
+            self._organic_followers
+        )
         self.followers: Callable[[int], np.ndarray] = lru_cache(cache_size)(self._followers)
+        self.arrivals: Callable[[int], np.ndarray] = lru_cache(cache_size)(self._arrivals)
         self.posts: Callable[[int], Posts] = lru_cache(cache_size)(self._posts)
         self.video_ids: Callable[[int], tuple[str, ...]] = lru_cache(cache_size)(self._video_ids)
         self.post_text: Callable[[int, int], PostText] = lru_cache(16 * cache_size)(self._post_text)
@@ -276,6 +324,22 @@ class World:
 
     def _rng(self, *key: int) -> np.random.Generator:
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, *key])))
+
+    def rng(self, *key: int) -> np.random.Generator:
+        """The stream of one entity: `PCG64(SeedSequence([seed, kind, index, ...]))`."""
+        return self._rng(*key)
+
+    @cached_property
+    def tier_group_sizes(self) -> dict[tuple[str, str], int]:
+        """Accounts with a visible count per (platform, starting tier)."""
+        return injections.tier_group_sizes(self)
+
+    @cached_property
+    def business(self) -> Business:
+        """Campaigns, contracts, payments, shop orders and touchpoints (built on first use)."""
+        from sandbox.business import Business  # business.py builds on this module
+
+        return Business(self)
 
     def _hash(self, text: str, size: int) -> bytes:
         return hashlib.blake2b(text.encode(), key=self._key, digest_size=size).digest()
@@ -387,8 +451,8 @@ class World:
             created_on=self.start_date - timedelta(days=int(rng.integers(200, 3000))),
             followers_start=followers,
             # Healthy growth is 1-5% a month; some accounts stall or shrink.
-            growth_mu=float(rng.normal(0.0008, 0.0006)),
-            growth_sigma=0.001 + 0.08 / math.sqrt(followers + 1),  # small accounts are noisier
+            growth_mu=float(np.clip(rng.normal(0.0008, 0.0006), -0.0015, 0.003)),
+            growth_sigma=0.0008 + 0.04 / math.sqrt(followers + 1),  # small accounts are noisier
             posts_per_week=float(rng.uniform(lo_rate, hi_rate)),
             hidden_followers=hidden,
             base_views=int(followers * rng.uniform(20, 80)),
@@ -419,59 +483,112 @@ class World:
 
     # ---- per-account series (lazy, cached) ------------------------------------------------
 
-    def _followers(self, account_index: int) -> np.ndarray:
-        """Exact followers at the end of each day: a geometric random walk from day 0."""
+    def _creator_plan(self, creator_index: int) -> injections.CreatorPlan:
+        return injections.plan_creator(self, creator_index)
+
+    def _account_plan(self, account_index: int) -> injections.AccountPlan:
+        return injections.plan_account(self, account_index)
+
+    def _organic_followers(self, account_index: int) -> np.ndarray:
+        """Followers the account earned itself at the end of each day: a geometric random walk
+        from day 0 whose daily step is bounded by MAX_DAILY_STEP."""
         account = self.accounts[account_index]
         steps = self._rng(_FOLLOWERS, account_index).normal(
             account.growth_mu, account.growth_sigma, self.days
         )
+        steps = np.clip(steps, -MAX_DAILY_STEP, MAX_DAILY_STEP)
         steps[0] = 0.0
         series = np.rint(account.followers_start * np.exp(np.cumsum(steps))).astype(np.int64)
         series.flags.writeable = False  # shared through the cache
         return series
 
+    def _followers(self, account_index: int) -> np.ndarray:
+        """Exact followers at the end of each day: the organic series plus an injected event
+        (bought followers arriving in one day, or a purge), if the account has one."""
+        organic = self.organic_followers(account_index)
+        change = injections.follower_change(self, account_index)
+        if change is None:
+            return organic
+        day, amount = change
+        series = organic.copy()
+        series[day:] += amount
+        series.flags.writeable = False
+        return series
+
     def _arrivals(self, account_index: int) -> np.ndarray:
-        """Publication times as a Poisson process read sequentially from one stream, so a
-        longer world continues a shorter one instead of redrawing it."""
+        """Publication times, read sequentially from one stream so a longer world continues a
+        shorter one instead of redrawing it. Gaps are gamma-distributed (regular creators);
+        an inactive creator's accounts publish nothing from their plan's day on."""
         account = self.accounts[account_index]
         rng = self._rng(_ARRIVALS, account_index)
         span = (BACKLOG_DAYS + self.days) * DAY_S
         mean_gap = 7 * DAY_S / account.posts_per_week
+        scale = mean_gap / POSTING_REGULARITY
         chunk = int(span / mean_gap) + 16
-        times = np.cumsum(rng.exponential(mean_gap, chunk))
+        times = np.cumsum(rng.gamma(POSTING_REGULARITY, scale, chunk))
         while times[-1] < span:
-            times = np.concatenate([times, times[-1] + np.cumsum(rng.exponential(mean_gap, chunk))])
-        times = times[times < span][:MAX_POSTS_PER_ACCOUNT]
-        return times.astype(np.int64) - BACKLOG_DAYS * DAY_S
+            more = rng.gamma(POSTING_REGULARITY, scale, chunk)
+            times = np.concatenate([times, times[-1] + np.cumsum(more)])
+        times = times[times < span][:MAX_POSTS_PER_ACCOUNT].astype(np.int64) - BACKLOG_DAYS * DAY_S
+        stop = self.creator_plan(account.creator_index).inactive_from
+        if stop is not None:
+            times = times[times < stop * DAY_S]
+        times.flags.writeable = False
+        return times
+
+    def engagement_factor(self, account_index: int) -> float:
+        """How much more or less this account's audience engages than its size's norm."""
+        z = float(self._rng(_ENGAGEMENT, account_index).standard_normal())
+        return math.exp(0.15 * float(np.clip(z, -2.5, 2.5)))
 
     def _posts(self, account_index: int) -> Posts:
         account = self.accounts[account_index]
-        bench = BENCHMARKS[account.platform][account.tier]
-        published = self._arrivals(account_index)
+        bench = benchmark_for(account.platform, account.followers_start)
+        published = self.arrivals(account_index)
         n = len(published)
         # Row i holds post i's draws, so a post's numbers do not depend on how many follow it.
         z = self._rng(_POST_Z, account_index).standard_normal((n, 5))
         u = self._rng(_POST_U, account_index).random((n, 5))
         day = np.clip(published // DAY_S, 0, self.days - 1)
-        followers_then = self.followers(account_index)[day]
+        # Views come from the followers the account earned: bought ones watch nothing.
+        followers_then = self.organic_followers(account_index)[day]
         if account.platform == "youtube":  # a fifth are Shorts, the rest ~9 minutes
             duration = np.where(
                 u[:, 2] < 0.2, 15 + u[:, 3] * 44, np.clip(540 * np.exp(0.6 * z[:, 4]), 61, 5400)
             )
         else:
             duration = 7 + u[:, 3] * 83
+        interactions_per_view = (
+            bench.interactions_per_view
+            * self.engagement_factor(account_index)
+            * np.exp(0.25 * z[:, 2])
+            * injections.engagement_scale(self, account_index, published)
+        )
+        final_views = np.maximum(
+            followers_then * bench.views_per_follower * np.exp(0.45 * z[:, 0]), 3.0
+        )
+        likes_hidden = u[:, 0] < HIDDEN_LIKES_P[account.platform]
+        comments_hidden = u[:, 1] < COMMENTS_OFF_P[account.platform]
+        comment_share = np.clip(bench.comment_share * np.exp(0.25 * z[:, 3]), 0.005, 0.5)
+        pod, comment_share = injections.pod_posts(
+            self,
+            account_index,
+            published,
+            final_views * interactions_per_view,
+            comment_share,
+            likes_hidden | comments_hidden,
+        )
         posts = Posts(
             published_s=published,
-            final_views=np.maximum(
-                followers_then * bench.views_per_follower * np.exp(0.6 * z[:, 0]), 3.0
-            ),
+            final_views=final_views,
             settle_days=bench.settle_days * np.exp(0.3 * z[:, 1]),
-            interactions_per_view=bench.interactions_per_view * np.exp(0.35 * z[:, 2]),
-            comment_share=np.clip(bench.comment_share * np.exp(0.4 * z[:, 3]), 0.005, 0.5),
-            likes_hidden=u[:, 0] < HIDDEN_LIKES_P[account.platform],
-            comments_hidden=u[:, 1] < COMMENTS_OFF_P[account.platform],
+            interactions_per_view=interactions_per_view,
+            comment_share=comment_share,
+            likes_hidden=likes_hidden,
+            comments_hidden=comments_hidden,
             duration_s=duration.astype(np.int64),
             has_captions=u[:, 4] < 0.3,
+            pod=pod,
         )
         for array in posts:
             array.flags.writeable = False
@@ -500,6 +617,14 @@ class World:
         comments = np.floor(interactions * p.comment_share[select])
         likes = np.floor(interactions * (1.0 - p.comment_share[select]))
         return views.astype(np.int64), likes.astype(np.int64), comments.astype(np.int64)
+
+    def shares(
+        self, account_index: int, day_index: int, posts: slice | np.ndarray | None = None
+    ) -> np.ndarray:
+        """Cumulative shares at the end of `day_index` (TikTok returns them): a fixed fraction
+        of a post's likes, so they follow its engagement (and the injected cases) like likes."""
+        _, likes, _ = self.metrics(account_index, day_index, posts)
+        return (likes * SHARES_PER_LIKE).astype(np.int64)
 
     def published_at(self, published_s: int) -> datetime:
         start = datetime.combine(self.start_date, datetime.min.time(), tzinfo=UTC)
@@ -535,6 +660,19 @@ class World:
     def video_id(self, account_index: int, post_index: int) -> str:
         return self.video_ids(account_index)[post_index]
 
+    def post_id(self, account_index: int, post_index: int) -> str:
+        """The platform's own id of a post: a YouTube video id, an Instagram media id (17
+        digits) or a TikTok video id (19 digits, above 2**53 so a float would corrupt it)."""
+        platform = self.accounts[account_index].platform
+        if platform == "youtube":
+            return self.video_id(account_index, post_index)
+        packed = (account_index << _POST_BITS) | post_index  # < 2**40
+        # An affine map with a multiplier coprime to 10 is a bijection modulo 10**k, so ids are
+        # unique without a table and look scattered.
+        if platform == "instagram":
+            return str(17 * 10**15 + (_ID_MULTIPLIER * packed + self._id_offset) % 10**15)
+        return str(7 * 10**18 + (_ID_MULTIPLIER * packed + self._id_offset) % 10**18)
+
     def decode_video_id(self, video_id: str) -> tuple[int, int] | None:
         """(account index, post index) of a YouTube video id of this world, else None."""
         if not _VIDEO_ID.fullmatch(video_id):
@@ -557,6 +695,12 @@ class World:
     # ---- texts ----------------------------------------------------------------------------
 
     def _post_text(self, account_index: int, post_index: int) -> PostText:
+        """The natural text, with what business and injected cases add (sponsored captions,
+        brand-safety terms, competitor mentions)."""
+        natural = self._natural_text(account_index, post_index)
+        return injections.overlay_text(self, account_index, post_index, natural)
+
+    def _natural_text(self, account_index: int, post_index: int) -> PostText:
         account = self.accounts[account_index]
         niche = vocab.NICHES[self.creators[account.creator_index].niche]
         rng = self._rng(_TEXT, account_index, post_index)

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import requests
 
+from sandbox import instagram_api, shop_api, tiktok_api
 from sandbox.cli import main
-from sandbox.crm import CREATORS_COLUMNS
+from sandbox.crm import CREATORS_COLUMNS, write_crm
+from sandbox.faults import EXTRA_FIELD
 from sandbox.ground_truth import build_ground_truth
-from sandbox.server import SandboxServer, make_server, start_thread, stop
+from sandbox.server import SandboxServer, make_server, scrub_secrets, start_thread, stop
 from sandbox.world import World
 from sandbox.youtube_api import DEFAULT_API_KEY
 
 SEED, ACCOUNTS, DAYS = 42, 20, 30
+PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
 
 
 @pytest.fixture(scope="module")
@@ -123,31 +128,124 @@ def test_quota_error_body_over_http(world: World) -> None:
         thread.join(timeout=5)
 
 
-def test_background_start_clock_and_stop(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_request_logs_never_show_credentials(
+    server: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="sandbox.server")
+    secrets = {"key": "yt-secret-1", "access_token": "ig-secret-2", "client_secret": "tt-secret-3"}
+    requests.get(f"{server.base_url}/youtube/v3/channels", params=secrets, timeout=5)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/youtube/v3/channels" in logged  # the request is logged ...
+    assert not any(secret in logged for secret in secrets.values())  # ... its secrets are not
+    for header in (
+        "X-Shopify-Access-Token: shpat_secret",
+        "Authorization: Bearer clt.secret",
+        "x-goog-api-key: AIza-secret",
+    ):
+        assert "secret" not in scrub_secrets(header)
+
+
+class Credentials(NamedTuple):
+    youtube_key: str = DEFAULT_API_KEY
+    instagram_token: str = instagram_api.DEFAULT_ACCESS_TOKEN
+    tiktok_key: str = tiktok_api.DEFAULT_CLIENT_KEY
+    tiktok_secret: str = tiktok_api.DEFAULT_CLIENT_SECRET
+    shop_token: str = shop_api.DEFAULT_ACCESS_TOKEN
+
+
+def _one_call_each(base: str, world: World, creds: Credentials) -> dict[str, requests.Response]:
+    """One ordinary call to each platform under its real path, with `creds`."""
+    youtube = world.accounts_on("youtube")[0]
+    insta = world.accounts_on("instagram")[0]
+    tiktok = world.accounts_on("tiktok")[0]
+    with requests.Session() as session:
+        answers = {
+            "youtube": session.get(
+                f"{base}/youtube/v3/channels",
+                params={"part": "statistics", "id": youtube.platform_id, "key": creds.youtube_key},
+                timeout=5,
+            ),
+            "instagram": session.get(
+                f"{base}/instagram/v25.0/{instagram_api.BRAND_IG_USER_ID}",
+                params={
+                    "fields": f"business_discovery.username({insta.handle}){{followers_count}}",
+                    "access_token": creds.instagram_token,
+                },
+                timeout=5,
+            ),
+            "shop": session.get(
+                f"{base}/shop/admin/api/2025-01/orders.json",
+                params={"status": "any", "limit": 5},
+                headers={"X-Shopify-Access-Token": creds.shop_token},
+                timeout=5,
+            ),
+        }
+        form = {
+            "client_key": creds.tiktok_key,
+            "client_secret": creds.tiktok_secret,
+            "grant_type": "client_credentials",
+        }
+        token = session.post(f"{base}/tiktok/v2/oauth/token/", data=form, timeout=5)
+        answers["tiktok"] = token
+        if token.ok:
+            answers["tiktok"] = session.post(
+                f"{base}/tiktok/v2/research/user/info/",
+                params={"fields": "display_name,follower_count"},
+                json={"username": tiktok.handle},
+                headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+                timeout=5,
+            )
+    return answers
+
+
+def test_every_platform_answers_under_its_real_path(server: SandboxServer, world: World) -> None:
+    answers = _one_call_each(server.base_url, world, Credentials())
+    assert {name: r.status_code for name, r in answers.items()} == dict.fromkeys(answers, 200)
+    youtube, instagram, tiktok, shop = (answers[p].json() for p in PLATFORMS)
+    assert youtube["items"][0]["id"] == world.accounts_on("youtube")[0].platform_id
+    assert isinstance(instagram["business_discovery"]["followers_count"], int)
+    assert tiktok["error"]["code"] == "ok" and isinstance(tiktok["data"]["follower_count"], int)
+    assert isinstance(shop["orders"], list)
+    usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()
+    assert set(usage) == set(PLATFORMS)
+    assert all(usage[p] for p in PLATFORMS)  # each platform counted its call
+    health = requests.get(f"{server.base_url}/_sandbox/health", timeout=5).json()
+    assert health["platforms"] == list(PLATFORMS) and health["faults"] == ""
+    assert requests.get(f"{server.base_url}/elsewhere/v1/x", timeout=5).status_code == 404
+
+
+def test_background_start_with_credentials_faults_clock_and_stop(
+    tmp_path: Path, world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = _free_port()
     pid_file = tmp_path / "sandbox.pid"
-    world_args = ["--seed", "3", "--accounts", "8", "--days", "10"]
-    assert (
-        main(
-            ["serve", *world_args, "--port", str(port), "--pid-file", str(pid_file), "--background"]
-        )
-        == 0
-    )
+    world_args = ["--seed", str(SEED), "--accounts", str(ACCOUNTS), "--days", str(DAYS)]
+    creds = Credentials("yt-k", "ig-t", "tt-k", "tt-s", "shop-t")
+    options = [
+        *("--api-key", creds.youtube_key, "--instagram-token", creds.instagram_token),
+        *("--tiktok-client-key", creds.tiktok_key, "--tiktok-client-secret", creds.tiktok_secret),
+        *("--shop-token", creds.shop_token, "--faults", "extra=1,seed=3"),
+        *("--port", str(port), "--pid-file", str(pid_file), "--background"),
+    ]
+    assert main(["serve", *world_args, *options]) == 0
     try:
         assert pid_file.exists()
         base = f"http://127.0.0.1:{port}"
-        assert requests.get(f"{base}/_sandbox/health", timeout=5).json()["accounts"] == 8
+        health = requests.get(f"{base}/_sandbox/health", timeout=5).json()
+        assert health["accounts"] == ACCOUNTS and health["faults"] == "extra=1,seed=3"
+        answers = _one_call_each(base, world, creds)
+        assert all(r.status_code == 200 and EXTRA_FIELD in r.json() for r in answers.values())
+        refused = _one_call_each(base, world, Credentials())  # the defaults no longer work
+        assert all(r.status_code in (400, 401, 403) for r in refused.values())
         assert main(["clock", "--port", str(port), "--day", "2026-01-04"]) == 0
         assert requests.get(f"{base}/_sandbox/clock", timeout=5).json() == {"day": "2026-01-04"}
     finally:
-        assert stop(pid_file)
+        assert main(["stop", "--pid-file", str(pid_file)]) == 0
+    assert "sandbox stopped" in capsys.readouterr().out
     assert not pid_file.exists()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=2)
     assert not stop(pid_file)  # nothing left to stop
-    capsys.readouterr()
 
 
 def test_write_crm_template(tmp_path: Path, world: World) -> None:
@@ -166,6 +264,25 @@ def test_write_crm_template(tmp_path: Path, world: World) -> None:
         assert (row["partnered_on"] == "") == (row["status"] == "prospect")
         if row["partnered_on"]:
             date.fromisoformat(row["partnered_on"])
+
+
+def test_write_crm_as_of_a_day_with_bad_rows(
+    tmp_path: Path, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = world.start_date + timedelta(days=12)
+    args = ["--seed", str(SEED), "--accounts", str(ACCOUNTS), "--days", str(DAYS)]
+    inbox = tmp_path / "inbox"
+    options = ["--inbox", str(inbox), "--day", day.isoformat(), "--bad-rows", "0.3"]
+    assert main(["write-crm", *args, *options]) == 0
+    expected = write_crm(world, tmp_path / "direct", day=day, bad_row_share=0.3)
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(p.name for p in expected)
+    for path in expected:  # the command writes what the library call does
+        assert (inbox / path.name).read_bytes() == path.read_bytes()
+    clean = write_crm(world, tmp_path / "clean", day=day)
+    assert any(p.read_bytes() != (inbox / p.name).read_bytes() for p in clean)
+    with pytest.raises(SystemExit):
+        main(["write-crm", *args, "--inbox", str(inbox), "--bad-rows", "1.5"])
+    assert "not a share between 0 and 1" in capsys.readouterr().err
 
 
 def test_ground_truth_matches_the_api(tmp_path: Path, world: World, server: SandboxServer) -> None:

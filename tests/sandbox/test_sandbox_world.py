@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
-from sandbox.world import TIERS, World, round_3_significant, tier_of
+from sandbox.injections import injected_cases
+from sandbox.world import MAX_DAILY_STEP, TIERS, World, round_3_significant, tier_of
 
 DAY = date(2026, 1, 1)
 
@@ -27,6 +29,10 @@ def _fingerprint(world: World) -> list[object]:
         out.append(world.followers(account.index).tolist())
         out.append(posts.published_s.tolist())
         out.append([m.tolist() for m in world.metrics(account.index, world.days - 1)])
+        out.append([world.post_text(account.index, p) for p in range(len(posts.published_s))])
+    business = world.business
+    out += [business.campaigns, business.contracts, business.payments, business.orders]
+    out += [business.touchpoints, injected_cases(world, world.end_date)]
     return out
 
 
@@ -114,3 +120,37 @@ def test_round_3_significant_and_day_bounds(world: World) -> None:
         world.day_index(DAY - timedelta(days=1))
     with pytest.raises(ValueError):
         world.day_index(world.end_date + timedelta(days=1))
+
+
+def test_every_kind_of_case_is_injected() -> None:
+    world = World(seed=7, accounts=200, days=90)
+    counts = Counter(c["flag_type"] for c in injected_cases(world, world.end_date))
+    kinds = (
+        "follower_spike", "follower_drop", "low_engagement", "engagement_anomaly",
+        "undisclosed_sponsorship", "weak_disclosure", "brand_safety", "competitor_mention",
+        "inactive_partner", "late_payment", "order_cancelled", "order_refunded", "went_cold",
+    )  # fmt: skip
+    assert set(counts) == set(kinds)
+    assert min(counts.values()) >= 2, counts
+    spikes = [
+        c for c in injected_cases(world, world.end_date) if c["flag_type"] == "follower_spike"
+    ]
+    assert {c["detail"]["severity"] for c in spikes} == {"high", "medium"}
+
+
+def test_only_injected_events_move_followers_much() -> None:
+    """Natural days stay within MAX_DAILY_STEP, so a spike or purge is always injected; hidden
+    counts get no event (nobody could see it)."""
+    world = World(seed=7, accounts=200, days=90)
+    for account in world.accounts:
+        series = world.followers(account.index).astype(float)
+        change = np.diff(series) / series[:-1]
+        event = world.account_plan(account.index).follower_event
+        if event is None:
+            # one follower of rounding on top of the step for the smallest accounts
+            assert np.abs(change).max() <= MAX_DAILY_STEP + 1 / series.min() + 1e-9
+            continue
+        assert not account.hidden_followers
+        jump = change[event.day - 1]
+        assert jump > 0.06 if event.kind == "spike" else jump < -0.06
+        assert np.abs(np.delete(change, event.day - 1)).max() <= MAX_DAILY_STEP + 0.01

@@ -1,0 +1,593 @@
+"""TikTok Research API (client token, user info, video query) answered from the world.
+
+Shapes follow reference/platform_api_shapes.md section 3, traps included:
+
+- `POST /v2/oauth/token/` (form: client_key, client_secret, grant_type=client_credentials) gives
+  a `clt.` token valid 7,200 s; its errors use the OAuth root-level shape
+  `{"error": "invalid_client", "error_description", "log_id"}`;
+- every other body is `{"data": {...}, "error": {"code", "message", "log_id"}}`, with code "ok"
+  on success; invalid_params 400, access_token_invalid 401, rate_limit_exceeded 429 (served by
+  the fault layer, see `rate_limit_response`), daily_quota_limit_exceeded 429 once the client's
+  requests of the (UTC, simulated) day pass its quota;
+- user info answers `data` directly (not nested under `user`), only the requested fields;
+- video query pages with `cursor` (an offset) + `search_id` + `has_more`; end_date may be at
+  most 30 days after start_date, max_count at most 100 (default 20);
+- video ids and music ids are int64 JSON numbers above 2**53, written with their exact digits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qs
+
+import numpy as np
+
+from sandbox.world import DAY_S, Account, World
+from sandbox.youtube_api import ApiResponse
+
+API_PREFIX = "/tiktok/"
+DEFAULT_CLIENT_KEY = "sandbox-tiktok-key"
+DEFAULT_CLIENT_SECRET = "sandbox-tiktok-secret"
+DEFAULT_DAILY_REQUEST_QUOTA = 1_000  # research requests per day (research-api-faq)
+TOKEN_LIFETIME_S = 7_200
+DEFAULT_MAX_COUNT = 20
+MAX_COUNT = 100
+MAX_WINDOW_DAYS = 30  # end_date at most 30 days after start_date
+
+TOKEN_PATH = "v2/oauth/token/"
+USER_INFO_PATH = "v2/research/user/info/"
+VIDEO_QUERY_PATH = "v2/research/video/query/"
+
+USER_FIELDS = frozenset(
+    {
+        "display_name",
+        "bio_description",
+        "bio_url",
+        "avatar_url",
+        "is_verified",
+        "follower_count",
+        "following_count",
+        "likes_count",
+        "video_count",
+    }
+)
+VIDEO_FIELDS = frozenset(
+    {
+        "id",
+        "create_time",
+        "username",
+        "region_code",
+        "video_description",
+        "music_id",
+        "like_count",
+        "comment_count",
+        "share_count",
+        "view_count",
+        "favorites_count",
+        "hashtag_names",
+        "effect_ids",
+        "playlist_id",
+        "voice_to_text",
+        "video_duration",
+    }
+)
+QUERY_OPERATIONS = ("IN", "EQ")
+VERIFIED_FROM = 500_000  # followers from which the sandbox's accounts carry the badge
+_TRAIT_STREAM = 0x54544150  # "TTAP": this module's random streams, apart from the world's kinds
+_HASHTAG = re.compile(r"#(\w+)")
+_DATE = re.compile(r"\d{8}")
+_JSON = {"Content-Type": "application/json; charset=UTF-8"}
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+
+class TikTokError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class OAuthError(TikTokError):
+    """An error of the token endpoint, which answers in the OAuth root-level shape."""
+
+
+def _invalid_params(message: str) -> TikTokError:
+    return TikTokError(400, "invalid_params", message)
+
+
+_log_counter = itertools.count()
+
+
+def log_id(day: date | None = None) -> str:
+    """`20230113024658F0D7C5D6CA3A9B79C5B9`: a timestamp and 20 hex digits."""
+    now = datetime.now(UTC)
+    stamp = (day or now.date()).strftime("%Y%m%d") + now.strftime("%H%M%S")
+    digest = hashlib.blake2b(f"log:{next(_log_counter)}".encode(), digest_size=10).hexdigest()
+    return stamp + digest.upper()
+
+
+def envelope(
+    data: dict[str, Any], code: str = "ok", message: str = "", day: date | None = None
+) -> dict[str, Any]:
+    return {"data": data, "error": {"code": code, "message": message, "log_id": log_id(day)}}
+
+
+def error_response(error: TikTokError, day: date | None = None) -> ApiResponse:
+    if isinstance(error, OAuthError):
+        body = {"error": error.code, "error_description": error.message, "log_id": log_id(day)}
+    else:
+        body = envelope({}, error.code, error.message, day)
+    return ApiResponse(error.status, dict(_JSON), body)
+
+
+def rate_limit_response(day: date | None = None) -> ApiResponse:
+    """What TikTok answers past its per-minute rate limit: 429 rate_limit_exceeded, no
+    Retry-After. Worded without "quota" or "daily", which mean the day's budget is spent."""
+    message = "The API rate limit was exceeded. Please try again later."
+    return error_response(TikTokError(429, "rate_limit_exceeded", message), day)
+
+
+def quota_exceeded_response(day: date | None = None) -> ApiResponse:
+    """The day's research request quota is spent: 429 daily_quota_limit_exceeded (the code
+    researchers' clients match on; the reference names no code for it)."""
+    message = "The daily request quota has been exceeded. It resets at 00:00 UTC."
+    return error_response(TikTokError(429, "daily_quota_limit_exceeded", message), day)
+
+
+# ---- what the world's posts look like on TikTok ---------------------------------------------
+
+
+def post_traits(world: World, account_index: int) -> np.ndarray:
+    """Per post uniforms, one row each (row i independent of later posts): favourites ratio,
+    music."""
+    count = len(world.posts(account_index).published_s)
+    return world.rng(_TRAIT_STREAM, account_index).random((count, 2))
+
+
+@dataclass(frozen=True)
+class VideoCounts:
+    views: np.ndarray
+    likes: np.ndarray
+    comments: np.ndarray
+    shares: np.ndarray
+    favorites: np.ndarray
+
+
+def video_counts(
+    world: World, account_index: int, day_index: int, traits: np.ndarray, count: int
+) -> VideoCounts:
+    """Counts of posts 0..count-1 at the end of `day_index`. Favourites are a fixed share of
+    likes, so like every count they never go down."""
+    posts = slice(0, count)
+    views, likes, comments = world.metrics(account_index, day_index, posts)
+    favorite_ratio = 0.02 + 0.10 * traits[:count, 0]
+    return VideoCounts(
+        views=views,
+        likes=likes,
+        comments=comments,
+        shares=world.shares(account_index, day_index, posts),
+        favorites=np.floor(likes * favorite_ratio).astype(np.int64),
+    )
+
+
+def music_id(traits: np.ndarray, post_index: int) -> int:
+    """An int64 above 2**53, as TikTok's are."""
+    return 7 * 10**18 + int(traits[post_index, 1] * 10**17) * 10 + 1
+
+
+def hashtag_names(description: str) -> list[str]:
+    return list(dict.fromkeys(tag.lower() for tag in _HASHTAG.findall(description)))
+
+
+def following_count(world: World, account_index: int) -> int:
+    return 20 + int(world.rng(_TRAIT_STREAM, account_index, 1).random() * 900)
+
+
+def _epoch_seconds(world: World, published_s: int) -> int:
+    return int(world.published_at(published_s).timestamp())
+
+
+# ---- query parsing --------------------------------------------------------------------------
+
+
+def _parse_day(raw: Any, name: str) -> date:
+    if not isinstance(raw, str) or not _DATE.fullmatch(raw):
+        raise _invalid_params(f"Invalid {name}: expected YYYYMMDD, got {raw!r}")
+    try:
+        return datetime.strptime(raw, "%Y%m%d").date()
+    except ValueError:
+        raise _invalid_params(f"Invalid {name}: {raw} is not a date") from None
+
+
+def _requested(query: Mapping[str, str], allowed: frozenset[str]) -> list[str]:
+    raw = [f.strip() for f in query.get("fields", "").split(",") if f.strip()]
+    if not raw:
+        raise _invalid_params("The fields parameter is required")
+    unknown = [f for f in raw if f not in allowed]
+    if unknown:
+        raise _invalid_params(f"Invalid fields: {','.join(unknown)}")
+    return list(dict.fromkeys(raw))
+
+
+def _json_body(body: bytes | None) -> dict[str, Any]:
+    try:
+        payload = json.loads(body or b"")
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise _invalid_params("The request body must be a JSON object")
+    return payload
+
+
+def _usernames(query: Any) -> list[str]:
+    """The usernames an `{"and": [{"operation", "field_name": "username", ...}]}` query names.
+    Other field names and `or`/`not` clauses are beyond the sandbox (the extractor asks by
+    username only)."""
+    if not isinstance(query, dict) or not isinstance(query.get("and"), list) or not query["and"]:
+        raise _invalid_params('The query needs an "and" list of conditions')
+    if set(query) - {"and"}:
+        raise _invalid_params('The sandbox answers "and" conditions on username only')
+    names: list[str] = []
+    for condition in query["and"]:
+        if not isinstance(condition, dict):
+            raise _invalid_params("Each condition must be an object")
+        operation, values = condition.get("operation"), condition.get("field_values")
+        if operation not in QUERY_OPERATIONS:
+            raise _invalid_params(f"Invalid operation: {operation!r}")
+        if condition.get("field_name") != "username":
+            raise _invalid_params("The sandbox answers conditions on field_name username only")
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) for v in values)
+        ):
+            raise _invalid_params("field_values must be a non-empty list of strings")
+        if operation == "EQ" and len(values) != 1:
+            raise _invalid_params("EQ takes exactly one field value")
+        names.extend(values)
+    return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class _Search:
+    usernames: tuple[str, ...]
+    start: date
+    end: date
+    max_count: int
+    cursor: int
+    search_id: str | None
+    signature: str  # names the search apart from its page
+
+
+def _parse_search(payload: Mapping[str, Any]) -> _Search:
+    start = _parse_day(payload.get("start_date"), "start_date")
+    end = _parse_day(payload.get("end_date"), "end_date")
+    if end < start:
+        raise _invalid_params("end_date must not be before start_date")
+    if (end - start).days > MAX_WINDOW_DAYS:
+        raise _invalid_params(f"end_date must be at most {MAX_WINDOW_DAYS} days after start_date")
+    max_count = payload.get("max_count", DEFAULT_MAX_COUNT)
+    if isinstance(max_count, bool) or not isinstance(max_count, int):
+        raise _invalid_params("max_count must be an integer")
+    if not 1 <= max_count <= MAX_COUNT:
+        raise _invalid_params(f"max_count must be between 1 and {MAX_COUNT}")
+    cursor = payload.get("cursor", 0)
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
+        raise _invalid_params("Invalid count or cursor")
+    search_id = payload.get("search_id")
+    if search_id is not None and not isinstance(search_id, str):
+        raise _invalid_params("search_id must be a string")
+    usernames = tuple(_usernames(payload.get("query")))
+    signature = json.dumps(
+        [payload.get("query"), start.isoformat(), end.isoformat(), bool(payload.get("is_random"))],
+        sort_keys=True,
+    )
+    return _Search(usernames, start, end, max_count, cursor, search_id or None, signature)
+
+
+def make_search_id(signature: str, day_index: int) -> str:
+    """A 19-digit id naming the search and the simulated day its result set was fixed on, so
+    follow-up pages see the same videos without the server keeping state."""
+    digest = int.from_bytes(hashlib.blake2b(signature.encode(), digest_size=8).digest())
+    return f"7{digest % 10**14:014d}{day_index:04d}"
+
+
+def _search_day(search: _Search, day_index: int) -> int:
+    """The day whose videos a page lists: the search's own, for a follow-up page."""
+    if search.search_id is None:
+        return day_index
+    expected = make_search_id(search.signature, 0)[:-4]
+    if not re.fullmatch(r"\d{19}", search.search_id) or search.search_id[:-4] != expected:
+        raise _invalid_params("Invalid search_id")
+    return min(int(search.search_id[-4:]), day_index)
+
+
+# ---- the API ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _DayUsage:
+    requests: int = 0
+    calls_user_info: int = 0
+    calls_video_query: int = 0
+    records: int = 0
+    tokens_issued: int = 0
+    quota_rejected: int = 0
+
+
+class TikTokApi:
+    """The Research API for one client (key and secret), with its daily request quota."""
+
+    def __init__(
+        self,
+        world: World,
+        client_key: str = DEFAULT_CLIENT_KEY,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        daily_request_quota: int = DEFAULT_DAILY_REQUEST_QUOTA,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.world = world
+        self.client_key, self.client_secret = client_key, client_secret
+        self.daily_request_quota = daily_request_quota
+        self._clock = clock  # token lifetimes run in real seconds
+        self._tokens: dict[str, float] = {}  # token -> expiry on the clock
+        self._usage: dict[date, _DayUsage] = defaultdict(_DayUsage)
+        self._token_counter = itertools.count()
+        self._lock = threading.Lock()
+        self._traits = lru_cache(4096)(lambda index: post_traits(world, index))
+
+    # ---- entry point ----------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any],
+        headers: Mapping[str, str] | None,
+        body: bytes | None,
+        day: date,
+    ) -> ApiResponse:
+        """Answer one request as of the end of simulated `day`."""
+        query = {k: str(v) for k, v in query.items()}
+        endpoint = path.split("?", 1)[0]
+        endpoint = endpoint[len(API_PREFIX) :] if endpoint.startswith(API_PREFIX) else endpoint
+        endpoint = endpoint.strip("/") + "/"
+        try:
+            if method.upper() != "POST" or endpoint not in (
+                TOKEN_PATH,
+                USER_INFO_PATH,
+                VIDEO_QUERY_PATH,
+            ):
+                raise TikTokError(404, "invalid_params", f"No such endpoint: {method} {endpoint}")
+            if endpoint == TOKEN_PATH:
+                return ApiResponse(200, dict(_JSON), self._issue_token(body, day))
+            self._check_token(headers or {})
+            if not self._spend_request(day):
+                return quota_exceeded_response(day)
+            if endpoint == USER_INFO_PATH:
+                data = self._user_info(query, _json_body(body), day)
+            else:
+                data = self._video_query(query, _json_body(body), day)
+            return ApiResponse(200, dict(_JSON), envelope(data, day=day))
+        except TikTokError as error:
+            return error_response(error, day)
+
+    # ---- oauth ----------------------------------------------------------------------------
+
+    def _issue_token(self, body: bytes | None, day: date) -> dict[str, Any]:
+        form = {k: v[-1] for k, v in parse_qs((body or b"").decode(errors="replace")).items()}
+        missing = [k for k in ("client_key", "client_secret", "grant_type") if not form.get(k)]
+        if missing:
+            raise OAuthError(400, "invalid_request", f"Missing {', '.join(missing)}.")
+        if form["grant_type"] != "client_credentials":
+            raise OAuthError(400, "unsupported_grant_type", "The grant type is not supported.")
+        if form["client_key"] != self.client_key or form["client_secret"] != self.client_secret:
+            raise OAuthError(401, "invalid_client", "Client key or secret is incorrect.")
+        with self._lock:
+            now = self._clock()
+            # Expired tokens are forgotten, so a long-running server does not hoard them.
+            self._tokens = {t: expiry for t, expiry in self._tokens.items() if expiry > now}
+            seed = f"{self.client_key}:{next(self._token_counter)}:{now}".encode()
+            token = "clt." + hashlib.blake2b(seed, digest_size=24).hexdigest()
+            self._tokens[token] = now + TOKEN_LIFETIME_S
+            self._usage[day].tokens_issued += 1
+        return {"access_token": token, "expires_in": TOKEN_LIFETIME_S, "token_type": "Bearer"}
+
+    def _check_token(self, headers: Mapping[str, str]) -> None:
+        auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        with self._lock:
+            expiry = self._tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        if expiry is None or self._clock() >= expiry:
+            raise TikTokError(
+                401,
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+            )
+
+    def _spend_request(self, day: date) -> bool:
+        """Count a research request against the client's day (UTC); False once it is spent."""
+        with self._lock:
+            used = self._usage[day]
+            if used.requests >= self.daily_request_quota:
+                used.quota_rejected += 1
+                return False
+            used.requests += 1
+            return True
+
+    # ---- user info ------------------------------------------------------------------------
+
+    def _user_info(
+        self, query: Mapping[str, str], payload: Mapping[str, Any], day: date
+    ) -> dict[str, Any]:
+        fields = _requested(query, USER_FIELDS)
+        username = payload.get("username")
+        if not isinstance(username, str) or not username:
+            raise _invalid_params("The username is required")
+        account = self._account(username)
+        with self._lock:
+            self._usage[day].calls_user_info += 1
+        d = self.world.day_index(day)
+        visible = self.world.visible_count(account.index, d)
+        _, likes, _ = self.world.metrics(account.index, d, slice(0, visible))
+        creator = self.world.creator_of(account)
+        followers = int(self.world.followers(account.index)[d])
+        values = {
+            "display_name": account.title,
+            "bio_description": f"{creator.niche.capitalize()} | {creator.country}",
+            "bio_url": "",
+            "avatar_url": (
+                "https://p16-sign.tiktokcdn-us.com/tos-useast5-avt-0068-tx/"
+                f"{account.platform_id}~c5_168x168.jpeg"
+            ),
+            "is_verified": followers >= VERIFIED_FROM,
+            "follower_count": followers,
+            "following_count": following_count(self.world, account.index),
+            "likes_count": int(likes.sum()),
+            "video_count": visible,
+        }
+        return {name: values[name] for name in fields}
+
+    def _account(self, username: str) -> Account:
+        account = self.world.find_handle("tiktok", username)
+        if account is None or username.startswith("@"):  # find_handle would drop the "@"
+            # The reference gives no shape for an unknown username; invalid_params is ours.
+            raise _invalid_params(f"The user {username} does not exist or is not public")
+        return account
+
+    # ---- video query ----------------------------------------------------------------------
+
+    def _video_query(
+        self, query: Mapping[str, str], payload: Mapping[str, Any], day: date
+    ) -> dict[str, Any]:
+        fields = _requested(query, VIDEO_FIELDS)
+        search = _parse_search(payload)
+        d = self.world.day_index(day)
+        listed_day = _search_day(search, d)
+        found = self._matching(search, listed_day)
+        if search.cursor > len(found):
+            raise _invalid_params("Invalid count or cursor")
+        page = found[search.cursor : search.cursor + search.max_count]
+        counts = {
+            a: video_counts(self.world, a, d, self._traits(a), self.world.visible_count(a, d))
+            for a in {account_index for account_index, _, _ in page}
+        }
+        videos = [self._video(a, p, counts[a], fields) for a, p, _ in page]
+        with self._lock:
+            used = self._usage[day]
+            used.calls_video_query += 1
+            used.records += len(videos)
+        cursor = search.cursor + len(videos)
+        return {
+            "videos": videos,
+            "cursor": cursor,
+            "search_id": search.search_id or make_search_id(search.signature, listed_day),
+            "has_more": cursor < len(found),
+        }
+
+    def _matching(self, search: _Search, day_index: int) -> list[tuple[int, int, int]]:
+        """(account, post, create_time) of the videos in the date range and published by the
+        end of `day_index`, newest first."""
+        first_s = (search.start - self.world.start_date).days * DAY_S
+        end_s = min((search.end - self.world.start_date).days + 1, day_index + 1) * DAY_S
+        found: list[tuple[int, int, int]] = []
+        for username in search.usernames:
+            account = self.world.find_handle("tiktok", username)
+            if account is None or username.startswith("@"):
+                continue  # TikTok finds no videos for a username it does not know
+            published = self.world.posts(account.index).published_s
+            lo, hi = np.searchsorted(published, [first_s, end_s], side="left")
+            found += [(account.index, p, int(published[p])) for p in range(int(lo), int(hi))]
+        found.sort(key=lambda hit: (-hit[2], hit[0], hit[1]))
+        return found
+
+    def _video(
+        self, account_index: int, post_index: int, counts: VideoCounts, fields: list[str]
+    ) -> dict[str, Any]:
+        traits = self._traits(account_index)
+        account = self.world.account(account_index)
+        posts = self.world.posts(account_index)
+        description = self.world.post_text(account_index, post_index).description
+        values = {
+            "id": int(self.world.post_id(account_index, post_index)),  # int64, above 2**53
+            "create_time": _epoch_seconds(self.world, int(posts.published_s[post_index])),
+            "username": account.handle,
+            "region_code": self.world.creator_of(account).country,
+            "video_description": description,
+            "music_id": music_id(traits, post_index),
+            "like_count": int(counts.likes[post_index]),
+            "comment_count": int(counts.comments[post_index]),
+            "share_count": int(counts.shares[post_index]),
+            "view_count": int(counts.views[post_index]),
+            "favorites_count": int(counts.favorites[post_index]),
+            "hashtag_names": hashtag_names(description),
+            "effect_ids": ["0"],
+            "playlist_id": 0,
+            "voice_to_text": "",
+            "video_duration": int(posts.duration_s[post_index]),
+        }
+        return {name: values[name] for name in fields}
+
+    # ---- usage ----------------------------------------------------------------------------
+
+    def usage(self) -> dict[str, dict[str, int]]:
+        """Research requests (the quota's unit), calls per endpoint, records returned, tokens
+        issued and requests refused for the quota, per simulated day."""
+        with self._lock:
+            return {day.isoformat(): dict(vars(used)) for day, used in sorted(self._usage.items())}
+
+
+# ---- ground truth -----------------------------------------------------------------------------
+
+
+def account_truth(world: World, account_index: int, day: date) -> dict[str, Any]:
+    """One account as the API shows it: followers per day from the world's start to `day`, and
+    every video visible on `day` (oldest first) with that day's counts; ids as strings."""
+    account = world.account(account_index)
+    d = world.day_index(day)
+    visible = world.visible_count(account_index, d)
+    counts = video_counts(world, account_index, d, post_traits(world, account_index), visible)
+    published = world.posts(account_index).published_s
+    videos = [
+        {
+            "video_id": world.post_id(account_index, p),
+            "create_time": _epoch_seconds(world, int(published[p])),
+            "view_count": int(counts.views[p]),
+            "like_count": int(counts.likes[p]),
+            "comment_count": int(counts.comments[p]),
+            "share_count": int(counts.shares[p]),
+        }
+        for p in range(visible)
+    ]
+    return {
+        "creator_id": world.creator_of(account).creator_id,
+        "user_id": account.platform_id,
+        "follower_counts": world.followers(account_index)[: d + 1].tolist(),
+        "following_count": following_count(world, account_index),
+        "likes_count": int(counts.likes.sum()),
+        "video_count": visible,
+        "videos": videos,
+    }
+
+
+def ground_truth(world: World, day: date) -> dict[str, Any]:
+    """What the pipeline should land from TikTok as of `day`, keyed by username."""
+    return {
+        "accounts": {
+            account.handle: account_truth(world, account.index, day)
+            for account in world.accounts_on("tiktok")
+        }
+    }
