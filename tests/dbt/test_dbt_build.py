@@ -1,12 +1,16 @@
-"""Builds the dbt project on a small hand-made raw schema and checks the marts.
+"""Builds the dbt project on a small hand-made raw world and checks every mart.
 
-The raw tables follow docs/architecture.md (dt, extracted_at, record_key, payload) and the
-payloads follow the YouTube Data API v3 shapes (counts are JSON strings; hidden subscriber
-counts and hidden likes are absent keys). Expected values are computed by hand below.
+The raw world is tests/dbt/fixture_world.py (YouTube, Instagram, TikTok, shop orders, the five
+CRM exports, quarantine rows; two quarantine tables are left out on purpose). Expected values
+are computed by hand in the comments below.
 
-DuckDB (the default target) always runs; the Postgres target runs in a freshly created
-database when a server answers at IRM_PG_HOST:IRM_PG_PORT (default 127.0.0.1:5432) and is
-skipped otherwise.
+- DuckDB (the default target): one module-scoped `dbt build` (models, data tests, unit tests)
+  shared by the mart assertions, plus `dbt docs generate`.
+- Incremental = full refresh: a copy of that warehouse is rebuilt without changes (idempotent),
+  then a fourth day of raw data is appended and built incrementally; every model must equal
+  what `--full-refresh` gives.
+- PostgreSQL (second target): the same build and assertions in a throwaway database when a
+  server answers at IRM_PG_HOST:IRM_PG_PORT (default 127.0.0.1:5432); skipped otherwise.
 """
 
 from __future__ import annotations
@@ -19,175 +23,33 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from tests.dbt.fixture_world import IG_ANA_ID, RAW_TABLES, TT_BIG_1, TT_BIG_2, raw_rows
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO_ROOT / "dbt_project"
 
-RAW_TABLES = ("youtube_channels", "youtube_videos", "crm_creators")
-
-# --------------------------------------------------------------------------------------------
-# The fixture world: three channels over three daily snapshots, five videos, two CRM exports.
-# --------------------------------------------------------------------------------------------
-DATES = ("2026-03-01", "2026-03-02", "2026-03-03")
-
-
-def _extracted(dt: str, minute: int = 5) -> str:
-    return f"{dt}T00:{minute:02d}:00+00:00"
-
-
-def _channel(
-    channel_id: str,
-    handle: str,
-    subscribers: str | None,
-    hidden: bool,
-    videos: str,
-    views: str,
-) -> dict:
-    statistics: dict = {"viewCount": views, "hiddenSubscriberCount": hidden, "videoCount": videos}
-    if subscribers is not None:
-        statistics["subscriberCount"] = subscribers
-    return {
-        "kind": "youtube#channel",
-        "etag": f"etag-{channel_id}",
-        "id": channel_id,
-        "snippet": {
-            "title": f"{handle[1:].title()} Channel",
-            "description": "A channel",
-            "customUrl": handle,
-            "publishedAt": "2019-05-01T12:00:00Z",
-            "thumbnails": {"default": {"url": "https://example.test/t.jpg", "width": 88}},
-        },
-        "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UU" + channel_id[2:]}},
-        "statistics": statistics,
-    }
-
-
-def _video(
-    video_id: str,
-    channel_id: str,
-    published_at: str,
-    views: str | None,
-    likes: str | None,
-    comments: str | None,
-) -> dict:
-    statistics = {"favoriteCount": "0"}
-    for key, value in (("viewCount", views), ("likeCount", likes), ("commentCount", comments)):
-        if value is not None:
-            statistics[key] = value
-    return {
-        "kind": "youtube#video",
-        "etag": f"etag-{video_id}",
-        "id": video_id,
-        "snippet": {
-            "publishedAt": published_at,
-            "channelId": channel_id,
-            "title": f"Video {video_id}",
-            "description": f"About {video_id} #fun",
-            "tags": ["a", "b"],
-            "categoryId": "22",
-            "liveBroadcastContent": "none",
-        },
-        "contentDetails": {
-            "duration": "PT4M13S",
-            "dimension": "2d",
-            "definition": "hd",
-            "caption": "false",
-            "licensedContent": True,
-        },
-        "statistics": statistics,
-        "unknownField": {"added": "later"},
-    }
-
-
-def _creator(
-    creator_id: str, name: str, status: str, channel: str = "", partnered_on: str = ""
-) -> dict:
-    return {
-        "creator_id": creator_id,
-        "display_name": name,
-        "email": f"{creator_id}@example.test",
-        "manager": "Maria",
-        "status": status,
-        "country": "de",
-        "niche": "",
-        "youtube_channel_id": channel,
-        "instagram_username": "",
-        "tiktok_username": "",
-        "partnered_on": partnered_on,
-    }
-
-
-def raw_rows() -> dict[str, list[tuple[str, str, str, str]]]:
-    """Rows per raw table as (dt, extracted_at, record_key, payload JSON)."""
-    d1, d2, d3 = DATES
-    alpha, beta, gamma = "UCalpha", "UCbeta", "UCgamma"
-
-    def channel(dt: str, channel_id: str, *fields, minute: int = 5):
-        return (dt, _extracted(dt, minute), channel_id, _channel(channel_id, *fields))
-
-    channels = [
-        # fields: handle, subscriberCount, hiddenSubscriberCount, videoCount, viewCount
-        # alpha grows 1000 -> 1200 -> 1500; day 3 is delivered twice, the later record wins
-        channel(d1, alpha, "@alpha", "1000", False, "10", "9000"),
-        channel(d2, alpha, "@alpha", "1200", False, "11", "9500"),
-        channel(d3, alpha, "@alpha", "1499", False, "11", "9900"),
-        channel(d3, alpha, "@alpha", "1500", False, "12", "9999", minute=7),
-        # beta hides its subscribers: absent key, and the older style "0" with hidden=true
-        channel(d1, beta, "@beta", None, True, "40", "70000"),
-        channel(d2, beta, "@beta", "0", True, "40", "71000"),
-        channel(d3, beta, "@beta", None, True, "41", "72000"),
-        # gamma is first snapshotted on day 2 (macro tier)
-        channel(d2, gamma, "@gamma", "250000", False, "300", "9000000"),
-        channel(d3, gamma, "@gamma", "255000", False, "301", "9100000"),
-    ]
-
-    def video(dt: str, video_id: str, channel: str, published: str, *counts: str | None):
-        return (dt, _extracted(dt), video_id, _video(video_id, channel, published, *counts))
-
-    def creator(dt: str, creator_id: str, *fields: str):
-        return (dt, _extracted(dt), creator_id, _creator(creator_id, *fields))
-
-    a1, a2 = "2026-03-01T15:00:00Z", "2026-03-02T10:00:00Z"
-    b1, g1, g2 = "2026-02-10T09:00:00Z", "2026-02-20T18:00:00Z", "2026-03-03T08:00:00Z"
-    videos = [
-        # va1: published day 1 after alpha's day-1 snapshot (1000 subscribers); counts are
-        # (views, likes, comments)
-        video(d1, "va1", alpha, a1, "100", "10", "2"),
-        video(d2, "va1", alpha, a1, "400", "40", "5"),
-        video(d3, "va1", alpha, a1, "1000", "100", "20"),
-        # va2: likes hidden
-        video(d2, "va2", alpha, a2, "50", None, "1"),
-        video(d3, "va2", alpha, a2, "300", None, "3"),
-        # vb1: channel with hidden subscribers
-        video(d1, "vb1", beta, b1, "4000", "150", "20"),
-        video(d3, "vb1", beta, b1, "5000", "200", "30"),
-        # vg1: published before gamma's first snapshot -> earliest later snapshot (250000)
-        video(d2, "vg1", gamma, g1, "90000", "4000", "400"),
-        video(d3, "vg1", gamma, g1, "100000", "5000", "500"),
-        # vg2: comments disabled, published on day 3 (exact-date snapshot: 255000)
-        video(d3, "vg2", gamma, g2, "2000", "100", None),
-    ]
-    crm = [
-        creator(d1, "cr_001", "Alpha A", "active", alpha, "2025-01-15"),
-        creator(d1, "cr_002", "Beta B", "active", beta),
-        creator(d1, "cr_003", "Cee C", "prospect"),
-        # the latest export: beta's channel is no longer listed, cr_003 is gone, cr_004 is new
-        creator(d3, "cr_001", "Alpha A", "active", alpha, "2025-01-15"),
-        creator(d3, "cr_002", "Beta B", "Paused"),
-        creator(d3, "cr_004", "Gamma G", "active", gamma, "2026-02-01"),
-    ]
-
-    def encode(rows: list) -> list[tuple[str, str, str, str]]:
-        return [(dt, at, key, json.dumps(payload)) for dt, at, key, payload in rows]
-
-    return {
-        "youtube_channels": encode(channels),
-        "youtube_videos": encode(videos),
-        "crm_creators": encode(crm),
-    }
+ALL_MARTS = {
+    "dim_creator",
+    "dim_creator_account",
+    "fct_post",
+    "fct_account_daily",
+    "mart_creator_engagement",
+    "mart_creator_growth",
+    "mart_campaign_roi",
+    "mart_campaign_creator_roi",
+    "mart_quality_flags",
+    "mart_relationship_health",
+    "mart_creator_scorecard",
+}
+IG = f"instagram:{IG_ANA_ID}"
+M1, M2, M3 = (f"instagram:1790000000000000{i}" for i in (1, 2, 3))
+T1, T2 = f"tiktok:{TT_BIG_1}", f"tiktok:{TT_BIG_2}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,7 +87,8 @@ def run_dbt(args: list[str], env: dict[str, str], work: Path, target: str) -> fl
     )
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, (
-        f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-20000:]}\n"
+        f"{result.stderr[-5000:]}"
     )
     return elapsed
 
@@ -243,7 +106,13 @@ def dbt_env(**extra: str) -> dict[str, str]:
 Query = Callable[[str], list[tuple]]
 
 
-def check_marts(query: Query) -> None:
+def rows_by_key(query: Query, sql: str) -> dict:
+    """{first column: {column: value}} for a query (column names from the SELECT list)."""
+    columns = [c.strip().split()[-1] for c in sql.split(" from ")[0][len("select ") :].split(",")]
+    return {row[0]: dict(zip(columns, row, strict=True)) for row in query(sql)}
+
+
+def check_accounts_and_posts(query: Query) -> None:
     accounts = {
         row[0]: row[1:]
         for row in query(
@@ -253,148 +122,493 @@ def check_marts(query: Query) -> None:
     }
     assert accounts == {
         "youtube:UCalpha": ("cr_001", "youtube", "@alpha", 1500, None, 12, "micro"),
+        # hidden subscribers; the channel left cr_002's row in the latest CRM export
         "youtube:UCbeta": (None, "youtube", "@beta", None, None, 41, None),
         "youtube:UCgamma": ("cr_004", "youtube", "@gamma", 255000, None, 301, "macro"),
+        # claimed in the CRM as "@IG_Ana": username compared lower-case without '@'
+        IG: ("cr_001", "instagram", "ig_ana", 4700, 300, 120, "micro"),
+        "tiktok:tt_bo": ("cr_004", "tiktok", "tt_bo", 20300, 50, 80, "mid-tier"),
+        # landed under the roster's "@TT_Quiet": the same account as the CRM's tt_quiet
+        "tiktok:tt_quiet": ("cr_005", "tiktok", "tt_quiet", 801, 10, 12, "nano"),
     }
 
-    post_columns = [
-        "post_id", "account_id", "creator_id", "post_type", "likes", "comments", "shares",
-        "saves", "views", "interactions", "followers_at_post", "engagement_rate",
-        "engagement_rate_views", "campaign_id", "is_sponsored", "disclosure_status", "emv_usd",
-    ]  # fmt: skip
-    posts = {
-        row[0]: dict(zip(post_columns, row, strict=True))
-        for row in query(f"select {', '.join(post_columns)} from marts.fct_post")
-    }
+    posts = rows_by_key(
+        query,
+        "select post_id, account_id, creator_id, post_type, likes, comments, shares, views,"
+        " interactions, followers_at_post, engagement_rate, engagement_rate_views, campaign_id,"
+        " contract_id, is_sponsored, disclosure_status, emv_usd, platform_post_id"
+        " from marts.fct_post",
+    )
     assert set(posts) == {
-        "youtube:va1",
-        "youtube:va2",
-        "youtube:vb1",
-        "youtube:vg1",
-        "youtube:vg2",
-    }
+        "youtube:va1", "youtube:va2", "youtube:vb1", "youtube:vg1", "youtube:vg2",
+        M1, M2, M3, T1, T2, "tiktok:7000000000000000001",
+    }  # fmt: skip
 
-    # va1: latest metrics (day 3) 100 likes + 20 comments = 120; followers on day 1 = 1000
+    # va1: latest metrics 100 likes + 20 comments = 120; followers on day 1 = 1000;
+    # tied to k1 by #AcmeSpring, #ad within the first 125 characters
     va1 = posts["youtube:va1"]
-    assert va1["account_id"] == "youtube:UCalpha"
-    assert va1["creator_id"] == "cr_001"
-    assert va1["post_type"] == "video"
-    assert (va1["likes"], va1["comments"], va1["views"]) == (100, 20, 1000)
-    assert va1["shares"] is None and va1["saves"] is None
-    assert va1["interactions"] == 120
-    assert va1["followers_at_post"] == 1000
+    assert (va1["likes"], va1["comments"], va1["views"], va1["shares"]) == (100, 20, 1000, None)
+    assert (va1["interactions"], va1["followers_at_post"]) == (120, 1000)
     assert va1["engagement_rate"] == pytest.approx(0.12)
     assert va1["engagement_rate_views"] == pytest.approx(0.12)
-    assert va1["campaign_id"] is None
-    assert va1["is_sponsored"] is False
-    assert va1["disclosure_status"] == "not_sponsored"
-    # 1000 / 1000 * 20 + 120 * 0.10 = 32
-    assert va1["emv_usd"] == pytest.approx(32.0)
+    assert (va1["campaign_id"], va1["contract_id"], va1["is_sponsored"]) == ("C1", "k1", True)
+    assert va1["disclosure_status"] == "disclosed"
+    assert va1["emv_usd"] == pytest.approx(32.0)  # 1000 / 1000 * 20 + 120 * 0.10
 
-    # va2: hidden likes -> no interactions, no rates; EMV from views only (300/1000*20 = 6)
+    # va2: likes hidden -> no interactions, no rates; EMV from views only (300/1000*20 = 6);
+    # tied by the promo code ALPHA10, only #sp: weak disclosure
     va2 = posts["youtube:va2"]
-    assert va2["likes"] is None
-    assert va2["comments"] == 3
-    assert va2["interactions"] is None
-    assert va2["engagement_rate"] is None
-    assert va2["engagement_rate_views"] is None
-    assert va2["followers_at_post"] == 1200
+    assert (va2["likes"], va2["interactions"], va2["engagement_rate"]) == (None, None, None)
     assert va2["emv_usd"] == pytest.approx(6.0)
+    assert (va2["campaign_id"], va2["disclosure_status"]) == ("C1", "weak_disclosure")
 
-    # vb1: the channel hides subscribers -> followers unknown, rate by followers NULL
+    # vb1: the channel hides subscribers and nobody claims it
     vb1 = posts["youtube:vb1"]
-    assert vb1["creator_id"] is None
-    assert vb1["interactions"] == 230
-    assert vb1["followers_at_post"] is None
-    assert vb1["engagement_rate"] is None
+    assert (vb1["creator_id"], vb1["followers_at_post"], vb1["engagement_rate"]) == (
+        None,
+        None,
+        None,
+    )
     assert vb1["engagement_rate_views"] == pytest.approx(230 / 5000)
 
-    # vg1: published before the channel's first snapshot -> earliest later one (250000)
-    vg1 = posts["youtube:vg1"]
-    assert vg1["followers_at_post"] == 250000
-    assert vg1["engagement_rate"] == pytest.approx(5500 / 250000)
+    # vg1: before the channel's first snapshot -> the earliest later one (250000)
+    assert posts["youtube:vg1"]["followers_at_post"] == 250000
+    assert posts["youtube:vg1"]["engagement_rate"] == pytest.approx(5500 / 250000)
+    # vg2: comments disabled -> interactions = likes
+    assert (posts["youtube:vg2"]["comments"], posts["youtube:vg2"]["interactions"]) == (None, 100)
 
-    # vg2: comments disabled -> comments NULL, interactions = likes; exact-date snapshot
-    vg2 = posts["youtube:vg2"]
-    assert vg2["comments"] is None
-    assert vg2["interactions"] == 100
-    assert vg2["followers_at_post"] == 255000
-    assert vg2["engagement_rate"] == pytest.approx(100 / 255000)
+    # Instagram: a like count of 0 is a hidden one; business_discovery has no views
+    m1, m2, m3 = posts[M1], posts[M2], posts[M3]
+    assert m1["account_id"] == IG and m1["post_type"] == "image"
+    assert (m1["likes"], m1["comments"], m1["interactions"]) == (None, 12, None)
+    assert m1["emv_usd"] is None
+    # m2: 300 + 20 = 320 over 5000 followers (day-1 snapshot, same UTC date) = 0.064;
+    # tied to k1 by @acme, no disclosure at all; EMV 320 * 0.05 = 16
+    assert (m2["post_type"], m2["views"], m2["interactions"]) == ("reel", None, 320)
+    assert m2["engagement_rate"] == pytest.approx(0.064)
+    assert (m2["campaign_id"], m2["disclosure_status"]) == ("C1", "undisclosed")
+    assert m2["emv_usd"] == pytest.approx(16.0)
+    # m3: published before tracking began: earliest later snapshot (5000); 105 / 5000
+    assert (m3["post_type"], m3["followers_at_post"]) == ("carousel", 5000)
+    assert m3["engagement_rate"] == pytest.approx(0.021)
+    assert (m3["is_sponsored"], m3["disclosure_status"]) == (False, "not_sponsored")
 
+    # TikTok: int64 ids above 2**53 stay exact and distinct
+    t1, t2 = posts[T1], posts[T2]
+    assert (t1["platform_post_id"], t2["platform_post_id"]) == (str(TT_BIG_1), str(TT_BIG_2))
+    # 400 + 30 + 20 = 450; followers 20000 (earliest later); views 5000
+    assert (t1["interactions"], t1["followers_at_post"]) == (450, 20000)
+    assert t1["engagement_rate"] == pytest.approx(0.0225)
+    assert t1["engagement_rate_views"] == pytest.approx(0.09)
+    # tied to k2 by its promo code; #acmepartner (= #<brand>partner) is a clear disclosure
+    assert (t1["contract_id"], t1["disclosure_status"]) == ("k2", "disclosed")
+    assert t1["emv_usd"] == pytest.approx(46.0)  # 5000 / 1000 * 6.5 + 450 * 0.03
+    # t2 published 2026-03-02: that day's snapshot (20100)
+    assert t2["followers_at_post"] == 20100 and t2["campaign_id"] is None
+
+
+def check_creators(query: Query) -> None:
+    creators = {
+        row[0]: row[1:]
+        for row in query(
+            "select creator_id, tier, primary_platform, status, first_partnered_on, accounts,"
+            " total_followers from marts.dim_creator"
+        )
+    }
+    assert creators == {
+        # largest account: Instagram 4700 > YouTube 1500; partnered_on beats the signature
+        "cr_001": ("micro", "instagram", "active", date(2025, 1, 15), 2, 6200),
+        "cr_002": (None, None, "paused", None, 0, None),
+        # YouTube 255000 + TikTok 20300
+        "cr_004": ("macro", "youtube", "active", date(2026, 2, 1), 2, 275300),
+        "cr_005": ("nano", "tiktok", "active", date(2025, 6, 1), 1, 801),
+    }
+
+
+def check_daily_growth_engagement(query: Query) -> None:
+    daily = {
+        (r[0], r[1].isoformat()): r[2:]
+        for r in query(
+            "select account_id, date, followers, followers_delta, posts_published, has_snapshot"
+            " from marts.fct_account_daily"
+        )
+    }
+    # UCgamma is first snapshotted on day 2; 6 accounts x 3 days - 1
+    assert len(daily) == 17
+    assert daily[("youtube:UCalpha", "2026-03-01")] == (1000, None, 1, True)  # va1
+    assert daily[("youtube:UCalpha", "2026-03-02")] == (1200, 200, 1, True)  # va2
+    assert daily[("youtube:UCalpha", "2026-03-03")] == (1500, 300, 0, True)
+    assert daily[("youtube:UCbeta", "2026-03-02")] == (None, None, 0, True)
+    assert daily[(IG, "2026-03-03")] == (4700, -400, 0, True)
+    assert daily[("tiktok:tt_bo", "2026-03-02")] == (20100, 100, 1, True)  # t2
+
+    growth = {
+        r[0]: r[1:]
+        for r in query(
+            "select account_id, followers_start, followers_end, net_new_followers, growth_rate"
+            " from marts.mart_creator_growth where month = date '2026-03-01'"
+        )
+    }
+    assert "youtube:UCbeta" not in growth  # no known count
+    assert growth["youtube:UCalpha"][:3] == (1000, 1500, 500)
+    assert growth["youtube:UCalpha"][3] == pytest.approx(0.5)
+    assert growth[IG][:3] == (5000, 4700, -300)
+    assert growth[IG][3] == pytest.approx(-0.06)
+
+    engagement = {
+        (r[0], r[1].isoformat()): r[2:]
+        for r in query(
+            "select account_id, month, posts, avg_engagement_rate, tier, engagement_index"
+            " from marts.mart_creator_engagement"
+        )
+    }
+    # UCalpha March: va1 0.12 and va2 (hidden likes, no rate): mean 0.12, alone in its tier
+    posts, avg, tier, index = engagement[("youtube:UCalpha", "2026-03-01")]
+    assert (posts, tier) == (2, "micro")
+    assert avg == pytest.approx(0.12) and index == pytest.approx(1.0)
+    # ig January: m1 only, likes hidden: no rate, no index
+    assert engagement[(IG, "2026-01-01")] == (1, None, "micro", None)
+
+
+def check_campaigns(query: Query) -> None:
+    roi = rows_by_key(
+        query,
+        "select campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,"
+        " interactions, orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi"
+        " from marts.mart_campaign_roi",
+    )
+    c1 = roi["C1"]
+    # spend committed: k1 1000.00 + 250.00 USD; k2 800.00 EUR (empty product cost) * 1.17
+    # = 936.00 USD -> 2186.00
+    assert Decimal(c1["spend_committed_usd"]) == Decimal("2186.00")
+    # paid: p1 + p2 (USD); k2's payments are still scheduled
+    assert Decimal(c1["spend_paid_usd"]) == Decimal("1000.00")
+    # orders counted: k1 1001 (100.00), 1002 (50.25, "alpha10"), 1007 (10.00 GBP * 1.34 =
+    # 13.40; 23:59 New York time on the 14th is the 15th in UTC), 1011 (20.00, after the end
+    # but inside +14 days); k2 1006 (200.00 EUR * 1.17 = 234.00, partially refunded counts).
+    # Not counted: 1004 cancelled, 1005 refunded in its latest record, 1010 before the start
+    # in UTC, 1008 no code, 1009 another code.
+    assert c1["orders"] == 5
+    assert Decimal(c1["revenue_usd"]) == Decimal("417.65")
+    # posts tied: va1, va2, m2 (k1) and t1 (k2)
+    assert c1["posts_delivered"] == 4
+    assert c1["views"] == 1000 + 300 + 5000  # m2 has no views
+    assert c1["interactions"] == 120 + 320 + 450  # va2's likes are hidden
+    assert c1["emv_usd"] == pytest.approx(32 + 6 + 16 + 46)
+    assert c1["cpm_usd"] == pytest.approx(2186 / 6300 * 1000)
+    assert c1["cpe_usd"] == pytest.approx(2186 / 890)
+    assert c1["cpa_usd"] == pytest.approx(2186 / 5)
+    assert c1["roas"] == pytest.approx(417.65 / 2186)
+    assert c1["roi"] == pytest.approx((417.65 - 2186) / 2186)
+    # C2 has no contracts: zeros, and every ratio divides by zero -> NULL
+    c2 = roi["C2"]
+    assert (c2["posts_delivered"], c2["orders"], Decimal(c2["spend_committed_usd"])) == (0, 0, 0)
+    assert [c2[k] for k in ("cpm_usd", "cpe_usd", "cpa_usd", "roas", "roi")] == [None] * 5
+
+    per_creator = {
+        (r[0], r[1]): r[2:]
+        for r in query(
+            "select campaign_id, creator_id, spend_committed_usd, spend_paid_usd, orders,"
+            " revenue_usd, posts_delivered, roi from marts.mart_campaign_creator_roi"
+        )
+    }
+    assert set(per_creator) == {("C1", "cr_001"), ("C1", "cr_004")}
+    spend, paid, orders, revenue, delivered, creator_roi = per_creator[("C1", "cr_001")]
+    assert (Decimal(spend), Decimal(paid), orders, Decimal(revenue), delivered) == (
+        Decimal("1250.00"),
+        Decimal("1000.00"),
+        4,
+        Decimal("183.65"),  # 100.00 + 50.25 + 13.40 + 20.00
+        3,
+    )
+    assert creator_roi == pytest.approx((183.65 - 1250) / 1250)
+    spend, paid, orders, revenue, delivered, creator_roi = per_creator[("C1", "cr_004")]
+    assert (Decimal(spend), orders, Decimal(revenue), delivered) == (
+        Decimal("936.00"),
+        1,
+        Decimal("234.00"),
+        1,
+    )
+    assert creator_roi == pytest.approx(-0.75)  # (234 - 936) / 936
+
+
+def check_flags(query: Query) -> None:
+    flags = {
+        (r[0], r[1], r[2]): r[3:]
+        for r in query(
+            "select flag_type, subject_kind, subject_id, creator_id, detected_on, metric_value,"
+            " severity, is_open, evidence, flag_id from marts.mart_quality_flags"
+        )
+    }
+    assert set(flags) == {
+        # ig_ana: 5100 -> 4700 on day 3
+        ("follower_drop", "account", IG),
+        # tied posts: va2 carries only #sp, m2 no disclosure at all
+        ("weak_disclosure", "post", "youtube:va2"),
+        ("undisclosed_sponsorship", "post", M2),
+        # "casino" in m1's caption
+        ("brand_safety", "post", M1),
+        # @globex on 02-20 while k1 (exclusive, signed 02-10, ends 03-02) runs
+        ("competitor_mention", "post", M3),
+        # p2 paid 2 days late; p3 unpaid 2 days past due on the as-of date
+        ("late_payment", "payment", "p2"),
+        ("late_payment", "payment", "p3"),
+        # cr_005's last post is 2026-01-10: 52 days before 2026-03-03
+        ("inactive_partner", "creator", "cr_005"),
+    }
+    creator, detected, metric, severity, is_open, evidence, flag_id = flags[
+        ("follower_drop", "account", IG)
+    ]
+    assert (creator, detected, severity, is_open) == ("cr_001", date(2026, 3, 3), "medium", True)
+    assert metric == pytest.approx(400 / 5100)
+    assert json.loads(evidence) == {
+        "followers_before": 5100,
+        "followers": 4700,
+        "followers_delta": -400,
+    }
+    assert len(flag_id) == 32
+    # brand safety on a post of 2026-01-20: more than 30 days before the as-of date: closed
+    creator, detected, metric, severity, is_open, evidence, _ = flags[("brand_safety", "post", M1)]
+    assert (detected, metric, severity, is_open) == (date(2026, 1, 20), 1.0, "medium", False)
+    assert json.loads(evidence)["categories"] == "gambling"
+    assert flags[("competitor_mention", "post", M3)][3] == "high"
+    assert json.loads(flags[("competitor_mention", "post", M3)][5])["competitors"] == "Globex"
+    assert flags[("late_payment", "payment", "p2")][1:3] == (date(2026, 3, 2), 2.0)
+    assert flags[("late_payment", "payment", "p3")][:3] == ("cr_004", date(2026, 3, 3), 2.0)
+    assert flags[("inactive_partner", "creator", "cr_005")][1:3] == (date(2026, 3, 3), 52.0)
+    assert flags[("undisclosed_sponsorship", "post", M2)][3] == "high"
+
+
+def check_health_and_scorecard(query: Query) -> None:
+    health = {
+        r[0]: r[1:]
+        for r in query(
+            "select creator_id, partnership_days, campaigns, days_since_touchpoint,"
+            " response_rate, on_time_delivery_rate, on_time_payment_rate, health_score,"
+            " health_band from marts.mart_relationship_health"
+        )
+    }
+    # cr_001 on 2026-03-03: partnered 2025-01-15 (412 days); last touchpoint 02-25 (6 days:
+    # recency 1); outbound answered 1 of 2 (the planned 03-10 meeting is ignored); k1 due
+    # 03-02, first tied post 03-01: on time; p1 on time, p2 late: 0.5.
+    # 100 * (0.25 * 1 + 0.25 * 0.5 + 0.30 * 1 + 0.20 * 0.5) = 77.5: healthy
+    assert health["cr_001"][:3] == (412, 1, 6)
+    assert health["cr_001"][3:7] == pytest.approx((0.5, 1.0, 0.5, 77.5))
+    assert health["cr_001"][7] == "healthy"
+    # cr_004: 30 days; 57 days since the last touchpoint: recency (90 - 57) / 76; no answer;
+    # k2 delivered on 02-22 for 02-25; p3 overdue: 100 * (0.25 * 33 / 76 + 0.30) = 40.86
+    assert health["cr_004"][:3] == (30, 1, 57)
+    assert health["cr_004"][3:7] == pytest.approx((0.0, 1.0, 0.0, 100 * (0.25 * 33 / 76 + 0.3)))
+    assert health["cr_004"][7] == "needs_attention"
+    # nothing known about cr_002
+    assert health["cr_002"] == (None, 0, None, None, None, None, None, None)
+
+    cards = {
+        r[0]: r[1:]
+        for r in query(
+            "select creator_id, tier, engagement_index, roi, open_flags, health_score, score,"
+            " rank from marts.mart_creator_scorecard"
+        )
+    }
+    # cr_001: index 1 on both accounts (alone in their platform-tier) -> 0.5; ROI -0.85308
+    # -> (1 - 0.85308) / 2; 5 open flags (the January brand-safety flag is closed) -> 1/6;
+    # health 0.775; no growth (no snapshot 30 days back); weights 0.30/0.25/0.20/0.10
+    roi_001 = (183.65 - 1250) / 1250
+    score_001 = 100 * (0.30 * 0.5 + 0.25 * (roi_001 + 1) / 2 + 0.20 * 0.775 + 0.10 / 6) / 0.85
+    tier, index, roi, open_flags, health_score, score, rank = cards["cr_001"]
+    assert (tier, open_flags, rank) == ("micro", 5, 2)
+    assert (index, roi, health_score, score) == pytest.approx((1.0, roi_001, 77.5, score_001))
+    # cr_005: index 1, one open flag, nothing else: 100 * (0.3 * 0.5 + 0.1 * 0.5) / 0.4 = 50
+    assert cards["cr_005"][3:] == (1, None, pytest.approx(50.0), 1)
+    assert cards["cr_004"][-1] == 3
+    # cr_002 has neither engagement nor growth: no score, no rank
+    assert cards["cr_002"][-2:] == (None, None)
+
+
+def check_staging(query: Query) -> None:
     # staging keeps one row per raw record; hidden subscriber counts are NULL, never 0
-    hidden = query(
+    assert query(
         "select count(*), count(subscriber_count) from staging.stg_youtube__channels"
         " where channel_id = 'UCbeta'"
-    )
-    assert hidden == [(3, 0)]
+    ) == [(3, 0)]
     assert query("select count(*) from staging.stg_youtube__videos") == [(10,)]
+    # rejected rows are visible; an absent quarantine table reads as empty
+    assert query(
+        "select source_name, entity, reason, file_name, line_number"
+        " from staging.stg_crm__quarantine"
+    ) == [("crm", "contracts", "unknown creator cr_999", "contracts.csv", 4)]
+    assert query("select count(*) from staging.stg_instagram__quarantine") == [(1,)]
+    assert query("select count(*) from staging.stg_shop__quarantine") == [(0,)]
+    assert query("select count(*) from staging.stg_shop__order_discount_codes") == [(11,)]
     assert query("select count(*) from seeds.tiers") == [(4,)]
+
+
+def check_marts(query: Query) -> None:
+    check_accounts_and_posts(query)
+    check_creators(query)
+    check_daily_growth_engagement(query)
+    check_campaigns(query)
+    check_flags(query)
+    check_health_and_scorecard(query)
+    check_staging(query)
 
 
 # --------------------------------------------------------------------------------------------
 # DuckDB
 # --------------------------------------------------------------------------------------------
-def create_duckdb_raw(path: Path) -> None:
+def _create_table_sql(table: str, json_type: str) -> str:
+    return (
+        f"create table raw.{table} (dt date, extracted_at timestamptz, record_key varchar,"
+        f" parent_key varchar, payload {json_type})"
+    )
+
+
+def load_duckdb_raw(path: Path, extra_day: bool = False) -> None:
+    """Create the raw tables (first call) and insert the world's rows (or only the new day)."""
     import duckdb
 
     con = duckdb.connect(str(path))
     try:
-        con.execute("create schema raw")
-        for table, rows in raw_rows().items():
-            con.execute(
-                f"create table raw.{table} (dt date, extracted_at timestamptz,"
-                " record_key varchar, payload json)"
-            )
-            con.executemany(
-                f"insert into raw.{table} values (?, cast(? as timestamptz), ?, cast(? as json))",
-                rows,
-            )
+        con.execute("create schema if not exists raw")
+        existing = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        everything = raw_rows(extra_day=extra_day)
+        before = raw_rows() if extra_day else {table: [] for table in RAW_TABLES}
+        for table in RAW_TABLES:
+            if table not in existing:
+                con.execute(_create_table_sql(table, "json"))
+            new_rows = everything[table][len(before[table]) :]
+            if new_rows:
+                con.executemany(
+                    f"insert into raw.{table} values"
+                    " (?, cast(? as timestamptz), ?, ?, cast(? as json))",
+                    new_rows,
+                )
     finally:
         con.close()
+
+
+def reload_partition_without(path: Path, table: str, dt: str, record_key: str) -> None:
+    """The loader re-loading a partition that now holds one record fewer (it replaces the
+    whole `dt`): here, the record is simply deleted from that day."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            f"delete from raw.{table} where dt = cast(? as date) and record_key = ?",
+            [dt, record_key],
+        )
+    finally:
+        con.close()
+
+
+def duckdb_query(path: Path) -> tuple[Query, Callable[[], None]]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    return (lambda sql: con.execute(sql).fetchall()), con.close
 
 
 @pytest.fixture(scope="module")
 def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, float]]:
     work = tmp_path_factory.mktemp("dbt_duckdb")
     warehouse = work / "warehouse.duckdb"
-    create_duckdb_raw(warehouse)
+    load_duckdb_raw(warehouse)
     env = dbt_env(IRM_WAREHOUSE_PATH=str(warehouse))
-    run_dbt(["seed"], env, work, "duckdb")
     elapsed = run_dbt(["build"], env, work, "duckdb")
     print(f"dbt build on the DuckDB fixture: {elapsed:.1f} s")
     yield warehouse, elapsed
 
 
 def test_duckdb_build_marts(duckdb_build: tuple[Path, float]) -> None:
-    import duckdb
-
     warehouse, _ = duckdb_build
-    con = duckdb.connect(str(warehouse), read_only=True)
+    query, close = duckdb_query(warehouse)
     try:
-        check_marts(lambda sql: con.execute(sql).fetchall())
+        check_marts(query)
+        marts = "select table_name from duckdb_tables() where schema_name = 'marts'"
+        tables = {row[0] for row in query(marts)}
+        assert tables == ALL_MARTS
     finally:
-        con.close()
+        close()
 
 
-def test_duckdb_build_is_idempotent(duckdb_build: tuple[Path, float]) -> None:
-    """A second build over the same raw data gives the same marts."""
-    import duckdb
-
+def test_docs_generate(duckdb_build: tuple[Path, float]) -> None:
+    """`dbt docs generate` works and its catalog describes every mart."""
     warehouse, _ = duckdb_build
-    sql = "select * from marts.fct_post order by post_id"
-
-    def snapshot() -> list[tuple]:
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-    before = snapshot()
-    work = warehouse.parent / "rerun"
+    work = warehouse.parent / "docs"
     work.mkdir(exist_ok=True)
-    run_dbt(["build"], dbt_env(IRM_WAREHOUSE_PATH=str(warehouse)), work, "duckdb")
-    assert snapshot() == before
+    run_dbt(["docs", "generate"], dbt_env(IRM_WAREHOUSE_PATH=str(warehouse)), work, "duckdb")
+    catalog = json.loads((work / "target" / "catalog.json").read_text())
+    names = {node["metadata"]["name"] for node in catalog["nodes"].values()}
+    assert names >= ALL_MARTS
+    assert (work / "target" / "index.html").exists()
+
+
+def _snapshot_models(path: Path) -> dict[str, list[tuple]]:
+    """Every table of the intermediate and marts schemas, sorted (an exact comparison)."""
+    query, close = duckdb_query(path)
+    try:
+        tables = query(
+            "select schema_name, table_name from duckdb_tables()"
+            " where schema_name in ('intermediate', 'marts')"
+        )
+        return {
+            f"{schema}.{table}": query(f'select * from {schema}."{table}" order by all')
+            for schema, table in tables
+        }
+    finally:
+        close()
+
+
+def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> None:
+    """Rebuilding without new data changes nothing; after a fourth day of raw data and a
+    re-loaded third day that lost a record, the incremental build (each day of the lookback
+    window replaced) equals a full refresh."""
+    warehouse, _ = duckdb_build
+    work = warehouse.parent / "incremental"
+    work.mkdir(exist_ok=True)
+    copy = work / "warehouse.duckdb"
+    shutil.copyfile(warehouse, copy)
+    env = dbt_env(IRM_WAREHOUSE_PATH=str(copy))
+    before = _snapshot_models(copy)
+
+    run_dbt(["run"], env, work, "duckdb")
+    assert _snapshot_models(copy) == before, "a rebuild over the same raw data changed a model"
+
+    load_duckdb_raw(copy, extra_day=True)
+    # day 3's videos re-loaded without vg2 (its only snapshot): it must leave every model
+    reload_partition_without(copy, "youtube_videos", "2026-03-03", "vg2")
+    started = time.perf_counter()
+    run_dbt(["run"], env, work, "duckdb")
+    print(f"incremental dbt run after one more day: {time.perf_counter() - started:.1f} s")
+    incremental = _snapshot_models(copy)
+    run_dbt(["run", "--full-refresh"], env, work, "duckdb")
+    full = _snapshot_models(copy)
+    assert incremental.keys() == full.keys()
+    for name in full:
+        assert incremental[name] == full[name], f"{name}: incremental differs from full refresh"
+
+    # the new day arrived, and a video published on day 2 but first seen on day 4 counts
+    query, close = duckdb_query(copy)
+    try:
+        assert query(
+            "select followers, posts_published from marts.fct_account_daily"
+            " where account_id = 'youtube:UCalpha' and date = date '2026-03-04'"
+        ) == [(1600, 1)]
+        assert query(
+            "select posts_published from marts.fct_account_daily"
+            " where account_id = 'youtube:UCbeta' and date = date '2026-03-02'"
+        ) == [(1,)]
+        assert query("select orders from marts.mart_campaign_roi where campaign_id = 'C1'") == [
+            (6,)
+        ]
+        assert query("select count(*) from marts.fct_post where post_id = 'youtube:vg2'") == [(0,)]
+        assert query(
+            "select posts_published from marts.fct_account_daily"
+            " where account_id = 'youtube:UCgamma' and date = date '2026-03-03'"
+        ) == [(0,)]
+    finally:
+        close()
 
 
 def test_parse_needs_only_the_warehouse_path(tmp_path: Path) -> None:
@@ -403,11 +617,14 @@ def test_parse_needs_only_the_warehouse_path(tmp_path: Path) -> None:
     run_dbt(["parse"], env, tmp_path, "duckdb")
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     models = {node["name"] for node in manifest["nodes"].values()}
-    assert {"fct_post", "dim_creator_account", "stg_youtube__videos"} <= models
-    assert {e["name"] for e in manifest["exposures"].values()} == {
-        "weekly_export",
-        "bi_read_only_copy",
-    }
+    assert models >= ALL_MARTS | {"stg_tiktok__videos", "stg_crm__quarantine"}
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"weekly_export", "bi_read_only_copy"}
+    for exposure in exposures.values():
+        depends = {node.split(".")[-1] for node in exposure["depends_on"]["nodes"]}
+        assert depends == ALL_MARTS
+    marts = [n for n in manifest["nodes"].values() if n["name"] in ALL_MARTS]
+    assert all(n["config"]["contract"]["enforced"] for n in marts)
     assert not (tmp_path / "absent.duckdb").exists()
 
 
@@ -423,14 +640,17 @@ def _pg_settings() -> dict[str, str]:
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def postgres_database() -> Iterator[dict[str, str]]:
     psycopg2 = pytest.importorskip("psycopg2")
     settings = _pg_settings()
     try:
         admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **settings)
     except psycopg2.OperationalError as exc:
-        pytest.skip(f"no Postgres server at {settings['host']}:{settings['port']}: {exc}")
+        pytest.skip(
+            f"no PostgreSQL server answers at {settings['host']}:{settings['port']}"
+            f" (set IRM_PG_HOST / IRM_PG_PORT): {exc}"
+        )
     admin.autocommit = True
     name = f"irm_dbt_test_{uuid.uuid4().hex[:12]}"
     with admin.cursor() as cur:
@@ -441,11 +661,11 @@ def postgres_database() -> Iterator[dict[str, str]]:
             with con, con.cursor() as cur:
                 cur.execute("create schema raw")
                 for table, rows in raw_rows().items():
-                    cur.execute(
-                        f"create table raw.{table} (dt date, extracted_at timestamptz,"
-                        " record_key varchar, payload jsonb)"
-                    )
-                    cur.executemany(f"insert into raw.{table} values (%s, %s, %s, %s::jsonb)", rows)
+                    cur.execute(_create_table_sql(table, "jsonb"))
+                    if rows:
+                        cur.executemany(
+                            f"insert into raw.{table} values (%s, %s, %s, %s, %s::jsonb)", rows
+                        )
         finally:
             con.close()
         yield {**settings, "dbname": name}
@@ -466,7 +686,8 @@ def test_postgres_build_marts(postgres_database: dict[str, str], tmp_path: Path)
         IRM_PG_PASSWORD=postgres_database["password"],
         IRM_PG_DATABASE=postgres_database["dbname"],
     )
-    run_dbt(["build"], env, tmp_path, "postgres")
+    elapsed = run_dbt(["build"], env, tmp_path, "postgres")
+    print(f"dbt build on the PostgreSQL fixture: {elapsed:.1f} s")
     con = psycopg2.connect(**postgres_database)
     try:
 
@@ -476,6 +697,13 @@ def test_postgres_build_marts(postgres_database: dict[str, str], tmp_path: Path)
                 return cur.fetchall()
 
         check_marts(query)
+
+        # the incremental path (delete+insert) on PostgreSQL: a rerun changes nothing
+        daily = "select * from marts.fct_account_daily order by account_id, date"
+        before = query(daily)
+        con.commit()
+        run_dbt(["run", "--select", "config.materialized:incremental"], env, tmp_path, "postgres")
+        assert query(daily) == before
     finally:
         con.close()
 
@@ -489,7 +717,7 @@ def test_sqlfluff_lint_models() -> None:
     if not sqlfluff.exists():
         pytest.skip("sqlfluff is not installed in this environment")
     result = subprocess.run(
-        [str(sqlfluff), "lint", "dbt_project/models", "--nocolor"],
+        [str(sqlfluff), "lint", "dbt_project/models", "--nocolor", "--processes", "2"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

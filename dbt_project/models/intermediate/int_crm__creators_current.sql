@@ -1,3 +1,8 @@
+{{ config(materialized='ephemeral') }}
+
+-- Ephemeral (dbt_project/README.md, "Materializations"): inlined as a CTE into the models
+-- that use it; no table, and no orchestrator task of its own.
+
 -- The creators of the latest CRM export (each export is complete, so a creator missing from
 -- it has been removed). A creator id repeated within the export keeps its latest read.
 

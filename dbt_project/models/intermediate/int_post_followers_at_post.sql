@@ -1,3 +1,8 @@
+{{ config(materialized='ephemeral') }}
+
+-- Ephemeral (dbt_project/README.md, "Materializations"): inlined as a CTE into the models
+-- that use it; no table, and no orchestrator task of its own.
+
 -- followers_at_post (SPEC 5.2): the account's follower count on the latest snapshot at or
 -- before the post's publication date (UTC); when the account has no such snapshot, the
 -- earliest later one. Only snapshots with a known count take part (a hidden count is unknown).

@@ -1,34 +1,94 @@
--- Posts of every platform in one shape, with their latest metrics.
--- Counts a platform does not return are NULL (YouTube returns no shares or saves).
+-- Posts of every platform in one shape with their latest metrics, the owning account, and the
+-- text that caption checks read. Instagram media name only a username: the account id comes
+-- from the latest account snapshot with that username. account_id is NULL when the account
+-- was never snapshotted (a username not in the roster, or a channel whose first snapshot a
+-- quota stop held back): such posts stay out of fct_post, and a warning test counts them.
 
 with
 
-youtube as (
+snapshots as (
 
-    select
-        'youtube:' || video_id as post_id,
-        'youtube:' || channel_id as account_id,
-        'youtube' as platform,
-        video_id as platform_post_id,
-        published_at,
-        'video' as post_type,
-        title,
-        description as caption,
-        like_count as likes,
-        comment_count as comments,
-        cast(null as bigint) as shares,
-        cast(null as bigint) as saves,
-        view_count as views,
-        snapshot_date as metrics_snapshot_date,
-        extracted_at as metrics_extracted_at
-    from {{ ref('int_youtube__latest_video_metrics') }}
+    select * from {{ ref('int_post_metric_snapshots') }}
 
 ),
 
-unioned as (
+latest as (
 
-    select * from youtube
+    select
+        snapshots.*,
+        row_number() over (
+            partition by snapshots.post_id
+            order by snapshots.snapshot_date desc, snapshots.extracted_at desc
+        ) as snapshot_rank
+    from snapshots
+
+),
+
+tracked_accounts as (
+
+    select distinct account_id
+    from {{ ref('int_account_snapshots') }}
+
+),
+
+instagram_handles as (
+
+    select
+        handle,
+        account_id,
+        row_number() over (
+            partition by handle
+            order by snapshot_date desc, extracted_at desc
+        ) as handle_rank
+    from {{ ref('int_account_snapshots') }}
+    where platform = 'instagram'
+
+),
+
+joined as (
+
+    select
+        latest.post_id,
+        coalesce(tracked_accounts.account_id, instagram_handles.account_id) as account_id,
+        latest.platform,
+        latest.platform_post_id,
+        latest.published_at,
+        latest.post_type,
+        latest.title,
+        latest.caption,
+        latest.permalink,
+        latest.likes,
+        latest.comments,
+        latest.shares,
+        latest.saves,
+        latest.views,
+        latest.snapshot_date as metrics_snapshot_date,
+        latest.extracted_at as metrics_extracted_at,
+        -- the text a viewer reads first: the title (YouTube) then the caption / description
+        coalesce(latest.title || ' ', '') || coalesce(latest.caption, '') as post_text
+    from latest
+    left join tracked_accounts
+        on latest.account_id = tracked_accounts.account_id
+    left join instagram_handles
+        on
+            latest.account_username = instagram_handles.handle
+            and latest.platform = 'instagram'
+            and instagram_handles.handle_rank = 1
+    where latest.snapshot_rank = 1
+
+),
+
+final as (
+
+    select
+        joined.*,
+        {{ utc_date('joined.published_at') }} as published_date,
+        -- normalised for whole-word token matching (macros/text/text_tokens.sql)
+        {{ normalize_text('joined.post_text') }} as match_text,
+        {{ normalize_text('left(joined.post_text, ' ~ var('disclosure_visible_chars') ~ ')') }}
+            as visible_match_text
+    from joined
 
 )
 
-select * from unioned
+select * from final

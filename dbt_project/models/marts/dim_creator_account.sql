@@ -2,9 +2,9 @@
 
 with
 
-snapshots as (
+accounts as (
 
-    select * from {{ ref('int_account_snapshots') }}
+    select * from {{ ref('int_accounts_current') }}
 
 ),
 
@@ -14,47 +14,25 @@ creator_accounts as (
 
 ),
 
-tiers as (
-
-    select * from {{ ref('tiers') }}
-
-),
-
-latest as (
-
-    select
-        snapshots.*,
-        row_number() over (
-            partition by snapshots.account_id
-            order by snapshots.snapshot_date desc, snapshots.extracted_at desc
-        ) as snapshot_rank
-    from snapshots
-
-),
-
 final as (
 
     select
-        latest.account_id,
+        accounts.account_id,
         creator_accounts.creator_id,
-        latest.platform,
-        latest.handle,
-        latest.followers,
-        latest.following,
-        latest.posts_count,
-        tiers.tier,
-        latest.extracted_at as last_refreshed_at,
-        latest.platform_account_id,
-        latest.display_name,
-        latest.snapshot_date as last_snapshot_date
-    from latest
+        accounts.platform,
+        accounts.handle,
+        accounts.followers,
+        accounts.following,
+        accounts.posts_count,
+        accounts.tier,
+        accounts.last_refreshed_at,
+        accounts.platform_account_id,
+        accounts.display_name,
+        accounts.first_snapshot_date,
+        accounts.last_snapshot_date
+    from accounts
     left join creator_accounts
-        on latest.account_id = creator_accounts.account_id
-    left join tiers
-        on
-            latest.followers >= tiers.min_followers
-            and (latest.followers < tiers.max_followers or tiers.max_followers is null)
-    where latest.snapshot_rank = 1
+        on accounts.account_id = creator_accounts.account_id
 
 )
 

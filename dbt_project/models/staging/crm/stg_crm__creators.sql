@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'creators') }}
+    select * from {{ raw_source('crm', 'creators') }}
 
 ),
 

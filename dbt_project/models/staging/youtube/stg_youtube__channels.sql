@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('youtube', 'channels') }}
+    select * from {{ raw_source('youtube', 'channels') }}
 
 ),
 

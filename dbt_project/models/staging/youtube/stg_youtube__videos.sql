@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('youtube', 'videos') }}
+    select * from {{ raw_source('youtube', 'videos') }}
 
 ),
 

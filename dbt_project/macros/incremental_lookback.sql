@@ -1,0 +1,22 @@
+{#-
+    incremental_lookback(column, target_column=none, extra_days=0): a WHERE predicate for the
+    incremental models. On an incremental run it keeps the rows whose `column` is on or after
+    the latest `target_column` (default: `column`) already in the model minus
+    `refresh_lookback_days` (a var) minus `extra_days`; otherwise (first build, full refresh,
+    unit tests) it is `true`. With delete+insert on the model's unique key this re-derives the
+    last days, so late records (a partition re-loaded, a post first seen a day late) land.
+-#}
+{% macro incremental_lookback(column, target_column=none, extra_days=0) -%}
+    {%- if is_incremental() -%}
+        {{ column }} >= (
+            select
+                {{ irm.add_days(
+                    "coalesce(max(" ~ (target_column or column) ~ "), cast('1900-01-01' as date))",
+                    -(var('refresh_lookback_days') | int) - (extra_days | int)
+                ) }}
+            from {{ this }}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

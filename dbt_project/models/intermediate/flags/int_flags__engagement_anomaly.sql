@@ -1,0 +1,86 @@
+-- engagement_anomaly (SPEC 5.3): a post whose comments / likes ratio is more than
+-- `anomaly_ratio` (5) x the median ratio of its account's posts (engagement pods, bot
+-- comments). Only posts with known likes (> 0) and comments take part; the account needs at
+-- least `anomaly_min_posts` (5) such posts and a median above 0, and the post at least
+-- `anomaly_min_comments` (10) comments (a handful of comments on a tiny post is noise).
+-- metric_value = the post's ratio / the account's median; severity high from twice the
+-- threshold.
+
+with
+
+posts as (
+
+    select
+        post_id,
+        account_id,
+        published_date,
+        likes,
+        comments,
+        {{ safe_divide('comments', 'likes') }} as comment_like_ratio
+    from {{ ref('int_post_engagement') }}
+    where
+        likes > 0
+        and comments is not null
+        and account_id is not null
+
+),
+
+accounts as (
+
+    select
+        account_id,
+        count(*) as posts,
+        {{ median('comment_like_ratio') }} as median_ratio
+    from posts
+    group by account_id
+
+),
+
+scored as (
+
+    select
+        posts.*,
+        accounts.posts as account_posts,
+        cast(accounts.median_ratio as double precision) as account_median_ratio,
+        {{ safe_divide('posts.comment_like_ratio', 'accounts.median_ratio') }} as ratio_to_median
+    from posts
+    inner join accounts
+        on posts.account_id = accounts.account_id
+    where
+        accounts.posts >= {{ var('anomaly_min_posts') }}
+        and accounts.median_ratio > 0
+        and posts.comments >= {{ var('anomaly_min_comments') }}
+
+),
+
+final as (
+
+    select
+        'engagement_anomaly' as flag_type,
+        case
+            when scored.ratio_to_median >= 2 * {{ var('anomaly_ratio') }} then 'high'
+            else 'medium'
+        end as severity,
+        'post' as subject_kind,
+        scored.post_id as subject_id,
+        creator_accounts.creator_id,
+        scored.account_id,
+        scored.post_id,
+        scored.published_date as detected_on,
+        cast(scored.ratio_to_median as double precision) as metric_value,
+        cast({{ var('anomaly_ratio') }} as double precision) as threshold,
+        {{ json_object_text([
+            ('likes', 'scored.likes'),
+            ('comments', 'scored.comments'),
+            ('comment_like_ratio', 'scored.comment_like_ratio'),
+            ('account_median_ratio', 'scored.account_median_ratio'),
+            ('account_posts', 'scored.account_posts'),
+        ]) }} as evidence
+    from scored
+    left join {{ ref('int_creator_accounts') }} as creator_accounts
+        on scored.account_id = creator_accounts.account_id
+    where scored.ratio_to_median > {{ var('anomaly_ratio') }}
+
+)
+
+select * from final

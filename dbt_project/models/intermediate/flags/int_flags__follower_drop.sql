@@ -1,0 +1,65 @@
+-- follower_drop (SPEC 5.3): a one-day loss of more than `drop_min_share` (5%) of the previous
+-- day's followers, on an account with at least `flag_min_followers` (a purge of bought
+-- followers). Consecutive drop days are one event: only the first day is flagged.
+-- metric_value = the share lost (0.08 = 8%); severity high from twice the threshold.
+
+with
+
+deltas as (
+
+    select * from {{ ref('int_account_follower_deltas') }}
+
+),
+
+drops as (
+
+    select
+        deltas.*,
+        -1 * deltas.followers_delta_share as share_lost
+    from deltas
+    where
+        deltas.followers_before >= {{ var('flag_min_followers') }}
+        and deltas.followers_delta < -{{ var('drop_min_share') }} * deltas.followers_before
+
+),
+
+first_days as (
+
+    select drops.*
+    from drops
+    left join drops as day_before
+        on
+            drops.account_id = day_before.account_id
+            and day_before.snapshot_date = {{ add_days('drops.snapshot_date', -1) }}
+    where day_before.account_id is null
+
+),
+
+final as (
+
+    select
+        'follower_drop' as flag_type,
+        case
+            when first_days.share_lost >= 2 * {{ var('drop_min_share') }} then 'high'
+            else 'medium'
+        end as severity,
+        'account' as subject_kind,
+        first_days.account_id as subject_id,
+        creator_accounts.creator_id,
+        first_days.account_id,
+        cast(null as text) as post_id,
+        first_days.snapshot_date as detected_on,
+        cast(first_days.share_lost as double precision) as metric_value,
+        cast({{ var('drop_min_share') }} as double precision) as threshold,
+        {{ json_object_text([
+            ('followers_before', 'first_days.followers_before'),
+            ('followers', 'first_days.followers'),
+            ('followers_delta', 'first_days.followers_delta'),
+        ]) }} as evidence
+    from first_days
+    left join {{ ref('int_creator_accounts') }} as creator_accounts
+        on first_days.account_id = creator_accounts.account_id
+
+)
+
+select * from final

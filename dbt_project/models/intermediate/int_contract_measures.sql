@@ -1,0 +1,112 @@
+-- Per contract, everything campaign ROI sums (SPEC 5.2), in the reporting currency:
+-- spend committed (fee + product cost), spend paid (payments with status paid), the posts
+-- tied to the contract with their views, interactions and EMV, the first delivery, and the
+-- counted attributed orders with their revenue. Money is not rounded here (exact decimals):
+-- mart_campaign_roi and mart_campaign_creator_roi round their sums to the cent, once.
+
+with
+
+contracts as (
+
+    select * from {{ ref('int_contracts') }}
+
+),
+
+payments as (
+
+    select * from {{ ref('int_crm__payments_current') }}
+
+),
+
+rates as (
+
+    select * from {{ ref('int_currency_rates') }}
+
+),
+
+ties as (
+
+    select * from {{ ref('int_post_campaign_ties') }}
+
+),
+
+engagement as (
+
+    select * from {{ ref('int_post_engagement') }}
+
+),
+
+attributions as (
+
+    select * from {{ ref('int_order_attributions') }}
+
+),
+
+paid as (
+
+    select
+        payments.contract_id,
+        sum(payments.amount * rates.rate_to_reporting) as spend_paid_usd
+    from payments
+    left join rates
+        on payments.currency = rates.currency
+    where payments.status = 'paid'
+    group by payments.contract_id
+
+),
+
+delivered as (
+
+    select
+        ties.contract_id,
+        count(*) as posts_delivered,
+        cast(sum(engagement.views) as bigint) as views,
+        cast(sum(engagement.interactions) as bigint) as interactions,
+        sum(engagement.emv_usd) as emv_usd,
+        min(ties.published_date) as first_delivered_on
+    from ties
+    inner join engagement
+        on ties.post_id = engagement.post_id
+    group by ties.contract_id
+
+),
+
+sold as (
+
+    select
+        contract_id,
+        count(*) as orders,
+        sum(revenue_usd) as revenue_usd
+    from attributions
+    where is_counted
+    group by contract_id
+
+),
+
+final as (
+
+    select
+        contracts.contract_id,
+        contracts.campaign_id,
+        contracts.creator_id,
+        contracts.due_on,
+        contracts.spend_committed_usd,
+        cast(coalesce(paid.spend_paid_usd, 0) as numeric(38, 12)) as spend_paid_usd,
+        coalesce(delivered.posts_delivered, 0) as posts_delivered,
+        delivered.views,
+        delivered.interactions,
+        delivered.emv_usd,
+        delivered.first_delivered_on,
+        coalesce(sold.orders, 0) as orders,
+        cast(coalesce(sold.revenue_usd, 0) as numeric(38, 12)) as revenue_usd
+    from contracts
+    left join paid
+        on contracts.contract_id = paid.contract_id
+    left join delivered
+        on contracts.contract_id = delivered.contract_id
+    left join sold
+        on contracts.contract_id = sold.contract_id
+
+)
+
+select * from final

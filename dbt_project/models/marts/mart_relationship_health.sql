@@ -1,0 +1,212 @@
+-- Health of the relationship with each creator (SPEC 5.4), on the as-of date:
+--   partnership_days       as-of date - first_partnered_on (dim_creator)
+--   campaigns              distinct campaigns with a contract
+--   days_since_touchpoint  as-of date - date of the last touchpoint (any direction)
+--   response_rate          outbound touchpoints answered (responded_at set) / outbound ones
+--   on_time_delivery_rate  contracts whose first tied post was published by the due date /
+--                          contracts that are due (due_on <= as-of) or delivered
+--   on_time_payment_rate   payments paid by the due date / payments that are paid or past due
+--                          (cancelled payments left out)
+-- health_score (0-100) = 100 x the weighted mean of the components that are known, each in
+-- 0..1, with weights from vars (renormalised over the known ones):
+--   touchpoint recency (health_weight_touchpoint_recency, 0.25): 1 up to
+--     `health_recency_full_days` (14) days since the last touchpoint, falling linearly to 0 at
+--     `health_recency_zero_days` (90)
+--   response_rate (health_weight_response_rate, 0.25)
+--   on_time_delivery_rate (health_weight_on_time_delivery, 0.30)
+--   on_time_payment_rate (health_weight_on_time_payment, 0.20)
+-- health_band: healthy from `health_band_healthy` (70), needs_attention from
+-- `health_band_needs_attention` (40), else at_risk; NULL when nothing is known.
+
+{%- set full_days = var('health_recency_full_days') %}
+{%- set zero_days = var('health_recency_zero_days') %}
+
+with
+
+as_of as (
+
+    select as_of_date from {{ ref('int_as_of_date') }}
+
+),
+
+creators as (
+
+    select * from {{ ref('dim_creator') }}
+
+),
+
+contracts as (
+
+    select * from {{ ref('int_contract_measures') }}
+
+),
+
+touchpoints as (
+
+    select touchpoints.*
+    from {{ ref('int_crm__touchpoints_current') }} as touchpoints
+    cross join as_of
+    where {{ utc_date('touchpoints.occurred_at') }} <= as_of.as_of_date
+
+),
+
+payments as (
+
+    select
+        payments.*,
+        contracts.creator_id
+    from {{ ref('int_crm__payments_current') }} as payments
+    inner join contracts
+        on payments.contract_id = contracts.contract_id
+    where payments.status <> 'cancelled'
+
+),
+
+touch_summary as (
+
+    select
+        creator_id,
+        max(occurred_at) as last_touchpoint_at,
+        sum(case when direction = 'outbound' then 1 else 0 end) as outbound_touchpoints,
+        sum(
+            case when direction = 'outbound' and responded_at is not null then 1 else 0 end
+        ) as answered_touchpoints
+    from touchpoints
+    group by creator_id
+
+),
+
+delivery_summary as (
+
+    select
+        contracts.creator_id,
+        count(distinct contracts.campaign_id) as campaigns,
+        sum(
+            case
+                when
+                    contracts.due_on is not null
+                    and (
+                        contracts.due_on <= as_of.as_of_date
+                        or contracts.first_delivered_on is not null
+                    )
+                    then 1
+                else 0
+            end
+        ) as deliveries_due,
+        sum(
+            case when contracts.first_delivered_on <= contracts.due_on then 1 else 0 end
+        ) as deliveries_on_time
+    from contracts
+    cross join as_of
+    group by contracts.creator_id
+
+),
+
+payment_summary as (
+
+    select
+        payments.creator_id,
+        sum(
+            case
+                when
+                    payments.due_on is not null
+                    and (payments.status = 'paid' or payments.due_on < as_of.as_of_date)
+                    then 1
+                else 0
+            end
+        ) as payments_due,
+        sum(
+            case
+                when payments.status = 'paid' and payments.paid_on <= payments.due_on then 1
+                else 0
+            end
+        ) as payments_on_time
+    from payments
+    cross join as_of
+    group by payments.creator_id
+
+),
+
+measured as (
+
+    select
+        creators.creator_id,
+        case
+            when creators.first_partnered_on <= as_of.as_of_date
+                then {{ days_between('creators.first_partnered_on', 'as_of.as_of_date') }}
+        end as partnership_days,
+        coalesce(delivery_summary.campaigns, 0) as campaigns,
+        touch_summary.last_touchpoint_at,
+        {{ days_between(utc_date('touch_summary.last_touchpoint_at'), 'as_of.as_of_date') }}
+            as days_since_touchpoint,
+        {{ safe_divide(
+            'touch_summary.answered_touchpoints', 'touch_summary.outbound_touchpoints'
+        ) }} as response_rate,
+        {{ safe_divide('delivery_summary.deliveries_on_time', 'delivery_summary.deliveries_due') }}
+            as on_time_delivery_rate,
+        {{ safe_divide('payment_summary.payments_on_time', 'payment_summary.payments_due') }}
+            as on_time_payment_rate
+    from creators
+    cross join as_of
+    left join touch_summary
+        on creators.creator_id = touch_summary.creator_id
+    left join delivery_summary
+        on creators.creator_id = delivery_summary.creator_id
+    left join payment_summary
+        on creators.creator_id = payment_summary.creator_id
+
+),
+
+components as (
+
+    select
+        measured.*,
+        case
+            when measured.days_since_touchpoint is null then null
+            when measured.days_since_touchpoint <= {{ full_days }} then 1.0
+            when measured.days_since_touchpoint >= {{ zero_days }} then 0.0
+            else
+                cast({{ zero_days }} - measured.days_since_touchpoint as double precision)
+                / ({{ zero_days }} - {{ full_days }})
+        end as recency_score
+    from measured
+
+),
+
+scored as (
+
+    select
+        components.*,
+        100 * {{ weighted_mean([
+            ('components.recency_score', var('health_weight_touchpoint_recency')),
+            ('components.response_rate', var('health_weight_response_rate')),
+            ('components.on_time_delivery_rate', var('health_weight_on_time_delivery')),
+            ('components.on_time_payment_rate', var('health_weight_on_time_payment')),
+        ]) }} as health_score
+    from components
+
+),
+
+final as (
+
+    select
+        creator_id,
+        partnership_days,
+        campaigns,
+        last_touchpoint_at,
+        days_since_touchpoint,
+        cast(response_rate as double precision) as response_rate,
+        cast(on_time_delivery_rate as double precision) as on_time_delivery_rate,
+        cast(on_time_payment_rate as double precision) as on_time_payment_rate,
+        cast(health_score as double precision) as health_score,
+        case
+            when health_score >= {{ var('health_band_healthy') }} then 'healthy'
+            when health_score >= {{ var('health_band_needs_attention') }} then 'needs_attention'
+            when health_score is not null then 'at_risk'
+        end as health_band,
+        cast(recency_score as double precision) as touchpoint_recency_score
+    from scored
+
+)
+
+select * from final

@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ raw_source('shop', 'orders') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        record_key as order_id,
+        {{ json_text('payload', 'name') }} as order_name,
+
+        -- extraction
+        dt as snapshot_date,
+        extracted_at,
+
+        -- timestamps (ISO 8601 with an offset)
+        cast({{ json_text('payload', 'created_at') }} as timestamp with time zone) as created_at,
+        cast(
+            {{ json_text('payload', 'cancelled_at') }} as timestamp with time zone
+        ) as cancelled_at,
+
+        -- status
+        lower({{ json_text('payload', 'financial_status') }}) as financial_status,
+
+        -- money: total_price is a decimal string in the order's currency
+        cast({{ json_text('payload', 'total_price') }} as numeric(18, 2)) as total_price,
+        upper({{ json_text('payload', 'currency') }}) as currency
+
+    from source
+
+)
+
+select * from renamed
