@@ -11,7 +11,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
 
 export IRM_DATA_ROOT ?= $(CURDIR)/data
 
-.PHONY: install demo test lint format up clean clean-all constraints manifest
+.PHONY: install demo test lint format up clean clean-all constraints manifest browser
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,19 @@ manifest: $(MANIFEST)
 demo: $(MANIFEST)
 	$(BIN)/irm demo
 
-test: $(MANIFEST) lint
+test: $(MANIFEST) lint browser
 	$(BIN)/pytest
+
+# Headless Chromium (Debian's package) renders the HTML report in tests/serving. A no-op when
+# it is installed already; otherwise apt-get, through sudo unless we are root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package) for the report rendering test"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core >/dev/null && \
+	  command -v chromium >/dev/null; }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

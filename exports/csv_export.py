@@ -1,43 +1,15 @@
-"""CSV export: one file per mart of the published BI copy, plus `manifest.json`."""
+"""CSV export: one file per mart of the published BI copy."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from exports.folder import (
-    MARTS,
-    FileEntry,
-    export_day,
-    list_marts,
-    open_source,
-    quote_ident,
-    sha256,
-    staged_folder,
-    write_manifest,
-)
-from irm.config import get_settings
+from exports.folder import MARTS, FileEntry, list_marts, quote_ident, sha256
 
 log = logging.getLogger(__name__)
-
-
-def write_csv_export(day: str | date, source: Path | None = None) -> Path:
-    """Write `<exports>/<day>/<mart>.csv` for every mart, replacing that day's folder.
-
-    `source` is the published DuckDB file (default: settings.published_path), opened read-only.
-    Returns the day's folder.
-    """
-    day_str = export_day(day)
-    source_path = source or get_settings().published_path
-    with open_source(source_path) as con, staged_folder(day_str) as folder:
-        entries = write_csvs(con, folder)
-        write_manifest(folder, day_str, source_path, entries)
-    target = get_settings().export_dir_for(day_str)
-    log.info("CSV export %s: %s", target, {e.mart: e.rows for e in entries})
-    return target
 
 
 def write_csvs(

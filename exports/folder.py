@@ -1,30 +1,43 @@
 """What every export format shares: the day's folder, the read-only source, the manifest.
 
 An export is built in a hidden staging folder next to `<exports>/<YYYY-MM-DD>/` and renamed into
-place when complete, so a reader (or an email task) never picks up half a folder, and running the
-same day again replaces it. Formats (CSV now; XLSX, HTML report later) are writers that add files
-to the staging folder and return a `FileEntry` per file; `manifest.json` lists them.
+place when complete, so a reader (or the email task) never picks up half a folder, and running
+the same day again replaces it. The staging folder holds a pin of the published BI copy (a hard
+link, a copy where links are impossible): the format writers may run as separate Airflow tasks,
+and a publication between them must not give the CSVs and the workbook different data.
+Each format writer adds its files and records a `FileEntry` per file; `manifest.json` lists them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from irm.config import get_settings
 
+log = logging.getLogger(__name__)
+
 MARTS = "marts"
 MANIFEST = "manifest.json"
+PINNED_SOURCE = ".source.duckdb"
+RUN_INFO = ".export.json"
+ENTRIES_GLOB = ".entries-*.json"
+# A staging folder this old belongs to a run that died; a newer one may be in use.
+STALE_STAGING_SECONDS = 12 * 3600
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -35,6 +48,21 @@ class FileEntry:
     rows: int | None
     columns: list[str] = field(default_factory=list)
     sha256: str = ""
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    """One export in progress: its staging folder and what it reads."""
+
+    day: str
+    staging: Path
+    source: Path  # the published copy it was started from (for the manifest)
+    publication_id: str | None
+    published_at: str | None
+
+    @property
+    def pinned_source(self) -> Path:
+        return self.staging / PINNED_SOURCE
 
 
 def export_day(day: str | date) -> str:
@@ -74,28 +102,109 @@ def list_marts(con: duckdb.DuckDBPyConnection, schema: str = MARTS) -> list[str]
     return [r[0] for r in rows]
 
 
-@contextmanager
-def staged_folder(day: str) -> Iterator[Path]:
-    """Yield a staging folder; on success it replaces `<exports>/<day>/`, on error it goes."""
-    target = get_settings().export_dir_for(day)
+def mart_columns(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, str]:
+    """Column name → DuckDB type of a mart, in table order; empty when the mart is absent."""
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [MARTS, mart],
+    ).fetchall()
+    return dict(rows)
+
+
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def publication_of(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
+    """(publication id, published at) of a BI copy; (None, None) for a copy without them."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'meta' AND table_name = 'publication'"
+    ).fetchall()[0][0]
+    if not has_meta:
+        return None, None
+    row = con.execute(
+        "SELECT publication_id, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC') "
+        "FROM meta.publication LIMIT 1"
+    ).fetchall()
+    return (row[0][0], row[0][1]) if row else (None, None)
+
+
+def start_export(day: str | date, source: Path | None = None) -> ExportRun:
+    """Create the day's staging folder and pin the published copy in it."""
+    day_str = export_day(day)
+    source_path = source or get_settings().published_path
+    if not source_path.exists():
+        raise FileNotFoundError(f"no published copy at {source_path}: publish the marts first")
+    target = get_settings().export_dir_for(day_str)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    _remove_stale_staging(target)
+    staging = target.with_name(f".{target.name}.staging-{uuid.uuid4().hex[:8]}")
     staging.mkdir()
-    try:
-        yield staging
-        replace_dir(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def write_manifest(folder: Path, day: str, source: Path, entries: list[FileEntry]) -> Path:
-    manifest = {
-        "day": day,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "source": str(source),
-        "files": [asdict(e) for e in entries],
+    _pin(source_path, staging / PINNED_SOURCE)
+    with open_source(staging / PINNED_SOURCE) as con:
+        publication_id, published_at = publication_of(con)
+    run = ExportRun(day_str, staging, source_path, publication_id, published_at)
+    info = {
+        "day": day_str,
+        "source": str(source_path),
+        "publication_id": publication_id,
+        "published_at": published_at,
     }
-    path = folder / MANIFEST
+    (staging / RUN_INFO).write_text(json.dumps(info), encoding="utf-8")
+    log.info("export %s started in %s from publication %s", day_str, staging, publication_id)
+    return run
+
+
+def load_run(staging: Path) -> ExportRun:
+    """The run a staging folder belongs to (format tasks get only the folder's path)."""
+    info = json.loads((staging / RUN_INFO).read_text(encoding="utf-8"))
+    return ExportRun(
+        info["day"], staging, Path(info["source"]), info["publication_id"], info["published_at"]
+    )
+
+
+def record_entries(run: ExportRun, fmt: str, entries: list[FileEntry]) -> None:
+    path = run.staging / f".entries-{fmt}.json"
+    path.write_text(json.dumps([asdict(e) for e in entries]), encoding="utf-8")
+
+
+def finish_export(run: ExportRun) -> Path:
+    """Write the manifest, drop the pin, and move the folder into `<exports>/<day>/`."""
+    entries: list[dict[str, Any]] = []
+    for path in sorted(run.staging.glob(ENTRIES_GLOB)):
+        entries.extend(json.loads(path.read_text(encoding="utf-8")))
+        path.unlink()
+    if not entries:
+        raise RuntimeError(f"export {run.day}: no format wrote any file in {run.staging}")
+    write_manifest(run, sorted(entries, key=lambda e: e["file"]))
+    run.pinned_source.unlink()
+    (run.staging / RUN_INFO).unlink()
+    target = get_settings().export_dir_for(run.day)
+    replace_dir(run.staging, target)
+    log.info("export %s: %s", target, [e["file"] for e in entries])
+    return target
+
+
+def abandon_export(run: ExportRun) -> None:
+    shutil.rmtree(run.staging, ignore_errors=True)
+
+
+def write_manifest(run: ExportRun, entries: list[dict[str, Any]]) -> Path:
+    manifest = {
+        "day": run.day,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "source": str(run.source),
+        "publication_id": run.publication_id,
+        "published_at": run.published_at,
+        "files": entries,
+    }
+    path = run.staging / MANIFEST
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -115,3 +224,19 @@ def replace_dir(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _pin(source: Path, pin: Path) -> None:
+    """A hard link keeps this publication's file alive however often it is replaced; a copy
+    where the exports live on another file system."""
+    try:
+        os.link(source, pin)
+    except OSError:
+        shutil.copyfile(source, pin)
+
+
+def _remove_stale_staging(target: Path) -> None:
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    for folder in target.parent.glob(f".{target.name}.staging-*"):
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)

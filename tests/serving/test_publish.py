@@ -38,8 +38,11 @@ def test_publish_copies_every_mart(settings: Settings, warehouse: Warehouse) -> 
         schemas = {r[0] for r in con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()}
         assert "staging" not in schemas
         types = con.execute("DESCRIBE marts.fct_post").fetchall()
+        assert result.parquet_dir == settings.published_parquet_dir / result.publication_id
+        current = settings.published_parquet_dir / "current"
+        assert current.resolve() == result.parquet_dir
         for table in result.tables:
-            parquet = settings.published_parquet_dir / f"{table}.parquet"
+            parquet = current / f"{table}.parquet"
             rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(parquet)]).fetchall()
             assert rows[0][0] == result.row_counts[table]
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
@@ -63,8 +66,11 @@ def test_publish_again_under_an_open_reader(settings: Settings, warehouse: Wareh
     finally:
         reader.close()
     assert counts(settings.published_path, MART_NAMES)["fct_post"] == 3
-    parquet = settings.published_parquet_dir / "fct_post.parquet"
+    parquet = settings.published_parquet_dir / "current" / "fct_post.parquet"
     assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{parquet}')").fetchall() == [(3,)]
+    # The first publication's Parquet folder stays, unchanged, for queries still reading it.
+    first = sorted(p for p in settings.published_parquet_dir.iterdir() if p.name != "current")[0]
+    assert duckdb.sql(f"SELECT count(*) FROM '{first}/fct_post.parquet'").fetchall() == [(5,)]
 
 
 def test_publish_refuses_an_empty_schema(settings: Settings, warehouse: Warehouse) -> None:

@@ -1,0 +1,673 @@
+"""The HTML report a marketing lead reads: one self-contained file, charts included.
+
+Inline CSS and inline SVG (exports/charts.py) only: it opens offline, in an email client's
+browser, and prints cleanly (print rules keep each chart on one page). Every section reads the
+marts it needs from the published copy and says "no data" when they are not published yet, so
+the report works with whatever marts exist. Words come from exports/glossary.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from exports import charts, glossary
+from exports.folder import ExportRun, FileEntry, fetch_dicts, mart_columns, sha256
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "influencer-report-{day}.html"
+TEMPLATES = Path(__file__).parent / "templates"
+TIER_ORDER = ("nano", "micro", "mid-tier", "macro", "mega")
+PLATFORM_COLORS = {"youtube": "#D55E00", "instagram": "#CC79A7", "tiktok": "#0072B2"}
+PLATFORM_NAMES = {"youtube": "YouTube", "instagram": "Instagram", "tiktok": "TikTok"}
+SEVERITIES = (("high", "#D55E00"), ("medium", "#E69F00"), ("low", "#56B4E9"))
+HEALTH_BANDS = (("healthy", "#009E73"), ("needs_attention", "#E69F00"), ("at_risk", "#D55E00"))
+TOP_CREATORS = 6
+MAX_CAMPAIGNS = 20
+MAX_FLAG_ROWS = 25
+GROWTH_WINDOW_DAYS = 90
+NO_VALUE = "–"
+
+
+# --- how numbers read -------------------------------------------------------------------------
+def pct(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{float(value) * 100:.1f}%"
+
+
+def pct2(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{float(value) * 100:.2f}%"
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return NO_VALUE
+    amount = float(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.0f}" if abs(amount) >= 100 else f"{sign}${abs(amount):,.2f}"
+
+
+def count(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{float(value):,.0f}"
+
+
+def ratio(value: float | None) -> str:
+    return NO_VALUE if value is None else f"{float(value):.2f}"
+
+
+def compact(value: float | None) -> str:
+    """12.3k, 1.2M: axis labels."""
+    if value is None:
+        return NO_VALUE
+    amount = float(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(amount) >= limit:
+            return f"{amount / limit:.1f}{suffix}"
+    return f"{amount:,.0f}"
+
+
+# --- what the template gets -------------------------------------------------------------------
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+
+
+@dataclass
+class Figure:
+    svg: Markup
+    caption: str
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str
+    figures: list[Figure] = field(default_factory=list)
+    table: Table | None = None
+    no_data: str | None = None
+    note: str | None = None
+    small_multiples: bool = False
+    explanations: list[tuple[str, str]] = field(default_factory=list)  # term, meaning
+
+
+@dataclass
+class Tile:
+    label: str
+    value: str
+    note: str = ""
+
+
+@dataclass
+class ReportData:
+    day: str
+    as_of: str
+    published_at: str
+    publication_id: str
+    generated_at: str
+    tiles: list[Tile]
+    sections: list[Section]
+    metrics: list[tuple[str, str, str]]  # label, technical name, meaning
+    flags: list[tuple[str, str, str]]
+
+
+def write_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileEntry]:
+    path = run.staging / REPORT_NAME.format(day=run.day)
+    path.write_text(render_report(con, run), encoding="utf-8")
+    return [FileEntry(file=path.name, mart=None, rows=None, sha256=sha256(path))]
+
+
+def render_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> str:
+    data = gather(con, run)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
+    )
+    return environment.get_template("report.html.j2").render(report=data)
+
+
+def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
+    marts = Marts(con)
+    sections = [
+        top_creators(marts),
+        engagement_by_tier(marts),
+        follower_growth(marts),
+        campaign_roi(marts),
+        open_flags(marts),
+        relationship_health(marts),
+    ]
+    shown = [
+        "engagement_rate",
+        "avg_engagement_rate",
+        "tier_median_engagement_rate",
+        "engagement_index",
+        "growth_rate_30d",
+        "spend_committed_usd",
+        "revenue_usd",
+        "orders",
+        "roas",
+        "roi",
+        "cpm_usd",
+        "cpa_usd",
+        "emv_usd",
+        "health_score",
+        "health_band",
+        "score",
+        "tier",
+    ]
+    return ReportData(
+        day=run.day,
+        as_of=marts.as_of().isoformat() if marts.as_of() else "unknown",
+        published_at=run.published_at or "unknown",
+        publication_id=run.publication_id or "unknown",
+        generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        tiles=summary_tiles(marts),
+        sections=sections,
+        metrics=[(glossary.metric(c).label, c, glossary.metric(c).meaning) for c in shown],
+        flags=[(t.label, name, t.meaning) for name, t in glossary.FLAGS.items()],
+    )
+
+
+class Marts:
+    """The published marts as the report asks for them: absent or empty ones give nothing."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._columns: dict[str, dict[str, str]] = {}
+        self._as_of: date | None | bool = False
+
+    def columns(self, mart: str) -> dict[str, str]:
+        if mart not in self._columns:
+            self._columns[mart] = mart_columns(self.con, mart)
+        return self._columns[mart]
+
+    def has(self, mart: str, *columns: str) -> bool:
+        present = self.columns(mart)
+        return bool(present) and all(c in present for c in columns)
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        return fetch_dicts(self.con, sql, params)
+
+    def creator_names(self) -> dict[str, str]:
+        if not self.has("dim_creator", "creator_id", "display_name"):
+            return {}
+        rows = self.rows("SELECT creator_id, display_name FROM marts.dim_creator")
+        return {r["creator_id"]: r["display_name"] or r["creator_id"] for r in rows}
+
+    def as_of(self) -> date | None:
+        """The newest day the data describes."""
+        if self._as_of is False:
+            self._as_of = self._latest_day()
+        return self._as_of  # type: ignore[return-value]
+
+    def _latest_day(self) -> date | None:
+        candidates = (
+            ("fct_account_daily", "date"),
+            ("dim_creator_account", "last_refreshed_at"),
+            ("fct_post", "published_at"),
+        )
+        for mart, column in candidates:
+            if self.has(mart, column):
+                value = self.rows(f'SELECT max("{column}")::DATE AS d FROM marts.{mart}')[0]["d"]
+                if value:
+                    return value
+        return None
+
+
+# --- sections ---------------------------------------------------------------------------------
+def summary_tiles(marts: Marts) -> list[Tile]:
+    tiles: list[Tile] = []
+    if marts.has("dim_creator", "creator_id"):
+        n = marts.rows("SELECT count(*) AS n FROM marts.dim_creator")[0]["n"]
+        tiles.append(Tile("Creators", count(n)))
+    if marts.has("dim_creator_account", "followers"):
+        row = marts.rows(
+            "SELECT count(*) AS n, sum(followers) AS f FROM marts.dim_creator_account"
+        )[0]
+        tiles.append(Tile("Accounts", count(row["n"])))
+        tiles.append(Tile("Followers (all accounts)", compact(row["f"])))
+    as_of = marts.as_of()
+    if as_of and marts.has("fct_post", "published_at"):
+        n = marts.rows(
+            "SELECT count(*) AS n FROM marts.fct_post WHERE published_at::DATE > ?",
+            [as_of - timedelta(days=30)],
+        )[0]["n"]
+        tiles.append(Tile("Posts, last 30 days", count(n)))
+    if marts.has("mart_campaign_roi", "spend_committed_usd", "revenue_usd"):
+        row = marts.rows(
+            "SELECT count(*) AS n, sum(spend_committed_usd) AS spend, sum(revenue_usd) AS revenue "
+            "FROM marts.mart_campaign_roi"
+        )[0]
+        tiles.append(Tile("Campaign spend", money(row["spend"]), f"{count(row['n'])} campaigns"))
+        tiles.append(Tile("Attributed revenue", money(row["revenue"])))
+    if marts.has("mart_quality_flags", "severity"):
+        row = marts.rows(
+            "SELECT count(*) AS n, count(*) FILTER (WHERE severity = 'high') AS high "
+            f"FROM marts.mart_quality_flags WHERE {_open_filter(marts)}"
+        )[0]
+        tiles.append(Tile("Open flags", count(row["n"]), f"{count(row['high'])} high severity"))
+    if marts.has("mart_relationship_health", "health_band"):
+        n = marts.rows(
+            "SELECT count(*) AS n FROM marts.mart_relationship_health WHERE health_band = 'at_risk'"
+        )[0]["n"]
+        tiles.append(Tile("Relationships at risk", count(n)))
+    return tiles
+
+
+def top_creators(marts: Marts) -> Section:
+    section = Section(
+        "scorecard",
+        "Creator scorecard",
+        "The best creators by overall score, which weighs engagement against their tier, "
+        "follower growth, campaign ROI, relationship health and open flags. The full list is "
+        "in the workbook.",
+    )
+    mart = "mart_creator_scorecard"
+    if not marts.has(mart, "creator_id", "rank", "score"):
+        return _no_data(section, mart)
+    wanted = [
+        ("tier", "Tier", str, False),
+        ("score", "Score", lambda v: count(v), True),
+        ("engagement_index", "Engagement index", ratio, True),
+        ("growth_rate_30d", "Growth (30 days)", pct, True),
+        ("roi", "ROI", pct, True),
+        ("open_flags", "Open flags", count, True),
+        ("health_score", "Health", lambda v: count(v), True),
+    ]
+    present = [w for w in wanted if w[0] in marts.columns(mart)]
+    rows = marts.rows(f"SELECT * FROM marts.{mart} ORDER BY rank NULLS LAST, creator_id LIMIT 10")
+    if not rows:
+        return _no_data(section, mart, empty=True)
+    names = marts.creator_names()
+    section.table = Table(
+        ["Rank", "Creator", *[w[1] for w in present]],
+        [
+            [
+                count(r["rank"]),
+                names.get(r["creator_id"], r["creator_id"]),
+                *[_cell(r[w[0]], w[2]) for w in present],
+            ]
+            for r in rows
+        ],
+        [True, False, *[w[3] for w in present]],
+    )
+    return section
+
+
+def engagement_by_tier(marts: Marts) -> Section:
+    section = Section(
+        "engagement",
+        "Engagement by tier",
+        "How much audiences interact, by creator size: the typical (median) engagement rate of "
+        "the accounts in each platform and tier, for the latest month. Smaller accounts "
+        "usually engage more; compare a creator with their own tier, not across tiers.",
+    )
+    mart = "mart_creator_engagement"
+    if not marts.has(mart, "account_id", "month", "tier_median_engagement_rate"):
+        return _no_data(section, mart)
+    own = marts.columns(mart)
+    joins_accounts = not ("tier" in own and "platform" in own)
+    if joins_accounts and not marts.has("dim_creator_account", "account_id", "tier", "platform"):
+        return _no_data(section, "dim_creator_account")
+    source = (
+        f"marts.{mart} AS e LEFT JOIN marts.dim_creator_account AS a USING (account_id)"
+        if joins_accounts
+        else f"marts.{mart} AS e"
+    )
+    prefix = "a" if joins_accounts else "e"
+    rows = marts.rows(
+        f"WITH e AS (SELECT e.month, {prefix}.platform AS platform, {prefix}.tier AS tier, "
+        f"e.tier_median_engagement_rate AS rate FROM {source} "
+        "WHERE e.tier_median_engagement_rate IS NOT NULL) "
+        "SELECT month, platform, tier, median(rate) AS rate, count(*) AS accounts FROM e "
+        "WHERE month = (SELECT max(month) FROM e) GROUP BY ALL"
+    )
+    if not rows:
+        return _no_data(section, mart, empty=True)
+    month = rows[0]["month"]
+    tiers = sorted({r["tier"] or "unknown" for r in rows}, key=_tier_key)
+    platforms = sorted({r["platform"] or "unknown" for r in rows})
+    by_key = {(r["platform"] or "unknown", r["tier"] or "unknown"): r for r in rows}
+    series = [
+        charts.Series(
+            _platform(p),
+            PLATFORM_COLORS.get(p, charts.PALETTE[i % len(charts.PALETTE)]),
+            [_value(by_key.get((p, t)), "rate") for t in tiers],
+        )
+        for i, p in enumerate(platforms)
+    ]
+    title = f"Median engagement rate by tier, {month:%B %Y}"
+    section.figures.append(Figure(charts.grouped_bars(title, tiers, series, pct), title))
+    section.table = Table(
+        ["Tier", "Platform", "Median engagement rate", "Accounts"],
+        [
+            [t, _platform(p), pct2(by_key[(p, t)]["rate"]), count(by_key[(p, t)]["accounts"])]
+            for t in tiers
+            for p in platforms
+            if (p, t) in by_key
+        ],
+        [False, False, True, True],
+    )
+    return section
+
+
+def follower_growth(marts: Marts) -> Section:
+    section = Section(
+        "growth",
+        "Follower growth of the top creators",
+        f"Followers over the last {GROWTH_WINDOW_DAYS} days, all of each creator's accounts "
+        "together. Each chart has its own scale: look at the shape. A sudden jump followed by "
+        "a drop can mean bought followers (see the flags).",
+        small_multiples=True,
+    )
+    if not marts.has("dim_creator_account", "account_id", "creator_id", "followers"):
+        return _no_data(section, "dim_creator_account")
+    creators = _top_creator_ids(marts)
+    series = _daily_followers(marts, creators) or _monthly_followers(marts, creators)
+    if not series:
+        return _no_data(section, "fct_account_daily")
+    names = marts.creator_names()
+    for i, creator in enumerate(c for c in creators if len(series.get(c, [])) >= 2):
+        points = series[creator]
+        start, end = points[0][1], points[-1][1]
+        change = pct((end - start) / start) if start else NO_VALUE
+        name = names.get(creator, creator)
+        color = charts.PALETTE[i % len(charts.PALETTE)]
+        caption = f"{name}: {count(end)} followers, {change} since {points[0][0]:%d %b}"
+        svg = charts.line_chart(f"Followers of {name}", points, color, compact)
+        section.figures.append(Figure(svg, caption))
+    if not section.figures:
+        return _no_data(section, "fct_account_daily", empty=True)
+    return section
+
+
+def campaign_roi(marts: Marts) -> Section:
+    section = Section(
+        "campaigns",
+        "Campaign ROI",
+        "What each campaign returned: (attributed revenue - committed spend) / committed spend. "
+        "0% is break-even, -100% means no sales were traced back to it. Revenue counts orders "
+        "that used the creators' promo codes during the campaign and 14 days after.",
+    )
+    mart = "mart_campaign_roi"
+    if not marts.has(mart, "campaign_id", "roi", "spend_committed_usd", "revenue_usd"):
+        return _no_data(section, mart)
+    name = (
+        "coalesce(campaign_name, campaign_id)"
+        if "campaign_name" in marts.columns(mart)
+        else ("campaign_id")
+    )
+    rows = marts.rows(
+        f"SELECT *, {name} AS label FROM marts.{mart} "
+        "ORDER BY spend_committed_usd DESC NULLS LAST, campaign_id"
+    )
+    if not rows:
+        return _no_data(section, mart, empty=True)
+    if len(rows) > MAX_CAMPAIGNS:
+        section.note = (
+            f"The {MAX_CAMPAIGNS} campaigns with the most spend; all are in the workbook."
+        )
+    rows = sorted(rows[:MAX_CAMPAIGNS], key=lambda r: (r["roi"] is None, -(r["roi"] or 0)))
+    title = "Return on investment by campaign"
+    items = [(r["label"], _float(r["roi"])) for r in rows]
+    section.figures.append(Figure(charts.diverging_bars(title, items, pct), title))
+    measures = [
+        ("spend_committed_usd", "Spend", money),
+        ("revenue_usd", "Revenue", money),
+        ("orders", "Orders", count),
+        ("roas", "ROAS", ratio),
+        ("roi", "ROI", pct),
+        ("cpm_usd", "Cost / 1,000 views", money),
+        ("cpa_usd", "Cost / order", money),
+        ("emv_usd", "EMV (estimate)", money),
+    ]
+    present = [m for m in measures if m[0] in rows[0]]
+    section.table = Table(
+        ["Campaign", *[m[1] for m in present]],
+        [[r["label"], *[_cell(r[m[0]], m[2]) for m in present]] for r in rows],
+        [False, *[True] * len(present)],
+    )
+    return section
+
+
+def open_flags(marts: Marts) -> Section:
+    section = Section(
+        "flags",
+        "Open quality flags",
+        "Things a person should look at: possible bought followers, engagement that does not "
+        "add up, sponsored posts without a clear #ad, late payments. A flag is a question, "
+        "not a verdict; what each one means is explained below the table.",
+    )
+    mart = "mart_quality_flags"
+    if not marts.has(mart, "flag_type", "severity"):
+        return _no_data(section, mart)
+    where = _open_filter(marts)
+    counts = marts.rows(
+        f"SELECT flag_type, severity, count(*) AS n FROM marts.{mart} WHERE {where} GROUP BY ALL"
+    )
+    if not counts:
+        section.no_data = "No open flags: nothing is waiting for a review."
+        return section
+    by_type: dict[str, dict[str, float]] = {}
+    for row in counts:
+        by_type.setdefault(row["flag_type"], {})[row["severity"]] = row["n"]
+    ordered = sorted(by_type.items(), key=lambda item: -sum(item[1].values()))
+    items = [(glossary.flag(t).label, parts) for t, parts in ordered]
+    title = "Open flags by type and severity"
+    section.figures.append(Figure(charts.stacked_bars(title, items, SEVERITIES, count), title))
+    section.table = _flag_table(marts, where)
+    section.explanations = [(glossary.flag(t).label, glossary.flag(t).meaning) for t, _ in ordered]
+    return section
+
+
+def relationship_health(marts: Marts) -> Section:
+    section = Section(
+        "health",
+        "Relationship health",
+        "How each partnership is going, 0 to 100, from how recently we were in touch, how "
+        "often the creator answers, whether posts arrive on time and whether we pay on time. "
+        "Healthy is 70 or more, at risk under 40. The creators who need attention first:",
+    )
+    mart = "mart_relationship_health"
+    if not marts.has(mart, "creator_id", "health_score", "health_band"):
+        return _no_data(section, mart)
+    bands = marts.rows(f"SELECT health_band, count(*) AS n FROM marts.{mart} GROUP BY ALL")
+    if not bands:
+        return _no_data(section, mart, empty=True)
+    parts = {r["health_band"] or "unknown": r["n"] for r in bands}
+    title = "Creators by relationship health"
+    segments = (*HEALTH_BANDS, ("unknown", "#999999"))
+    section.figures.append(
+        Figure(charts.stacked_bars(title, [("Creators", parts)], segments, count), title)
+    )
+    columns = marts.columns(mart)
+    wanted = [
+        ("health_band", "Health", str, False),
+        ("health_score", "Score", count, True),
+        ("days_since_touchpoint", "Days since contact", count, True),
+        ("response_rate", "Response rate", pct, True),
+        ("on_time_delivery_rate", "On-time delivery", pct, True),
+        ("on_time_payment_rate", "On-time payment", pct, True),
+    ]
+    present = [w for w in wanted if w[0] in columns]
+    rows = marts.rows(
+        f"SELECT * FROM marts.{mart} WHERE health_score IS NOT NULL "
+        "ORDER BY health_score, creator_id LIMIT 10"
+    )
+    names = marts.creator_names()
+    section.table = Table(
+        ["Creator", *[w[1] for w in present]],
+        [
+            [names.get(r["creator_id"], r["creator_id"]), *[_cell(r[w[0]], w[2]) for w in present]]
+            for r in rows
+        ],
+        [False, *[w[3] for w in present]],
+    )
+    return section
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def _no_data(section: Section, mart: str, empty: bool = False) -> Section:
+    section.no_data = (
+        f"No data yet: the {mart} table has no rows in this publication."
+        if empty
+        else f"No data yet: the {mart} table is not published yet."
+    )
+    return section
+
+
+def _open_filter(marts: Marts) -> str:
+    """Flags still open (the mart's is_open when it has one; else every flag counts)."""
+    return "is_open" if "is_open" in marts.columns("mart_quality_flags") else "true"
+
+
+def _flag_table(marts: Marts, where: str) -> Table:
+    columns = marts.columns("mart_quality_flags")
+    select = [c for c in ("creator_id", "detected_on", "metric_value", "threshold", "evidence")]
+    expressions = ", ".join(c if c in columns else f"NULL AS {c}" for c in select)
+    rows = marts.rows(
+        f"SELECT flag_type, severity, {expressions} FROM marts.mart_quality_flags "
+        f"WHERE {where} ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 "
+        f"ELSE 2 END, detected_on DESC NULLS LAST, flag_type LIMIT {MAX_FLAG_ROWS}"
+    )
+    names = marts.creator_names()
+    return Table(
+        ["Severity", "Flag", "Creator", "Detected", "Value", "Threshold", "Evidence"],
+        [
+            [
+                r["severity"],
+                glossary.flag(r["flag_type"]).label,
+                names.get(r["creator_id"], r["creator_id"] or NO_VALUE),
+                str(r["detected_on"] or NO_VALUE),
+                _short_number(r["metric_value"]),
+                _short_number(r["threshold"]),
+                _evidence(r["evidence"]),
+            ]
+            for r in rows
+        ],
+        # The date column is "numeric" for layout: kept on one line.
+        [False, False, False, True, True, True, False],
+    )
+
+
+def _top_creator_ids(marts: Marts) -> list[str]:
+    """By scorecard rank when there is one, else by followers."""
+    if marts.has("mart_creator_scorecard", "creator_id", "rank"):
+        rows = marts.rows(
+            "SELECT creator_id FROM marts.mart_creator_scorecard "
+            f"ORDER BY rank NULLS LAST, creator_id LIMIT {TOP_CREATORS}"
+        )
+        if rows:
+            return [r["creator_id"] for r in rows]
+    rows = marts.rows(
+        "SELECT creator_id FROM marts.dim_creator_account WHERE creator_id IS NOT NULL "
+        f"GROUP BY creator_id ORDER BY sum(followers) DESC NULLS LAST, creator_id "
+        f"LIMIT {TOP_CREATORS}"
+    )
+    return [r["creator_id"] for r in rows]
+
+
+def _daily_followers(marts: Marts, creators: list[str]) -> dict[str, list[tuple[date, float]]]:
+    if not creators or not marts.has("fct_account_daily", "account_id", "date", "followers"):
+        return {}
+    rows = marts.rows(
+        "SELECT a.creator_id, d.date AS day, sum(d.followers) AS followers, "
+        "count(d.followers) AS accounts FROM marts.fct_account_daily AS d "
+        "JOIN marts.dim_creator_account AS a USING (account_id) "
+        "WHERE a.creator_id IN (SELECT unnest(?)) "
+        "AND d.date > (SELECT max(date) FROM marts.fct_account_daily) - ?::INTEGER "
+        "GROUP BY ALL ORDER BY a.creator_id, day",
+        [creators, GROWTH_WINDOW_DAYS],
+    )
+    return _complete_days(rows)
+
+
+def _monthly_followers(marts: Marts, creators: list[str]) -> dict[str, list[tuple[date, float]]]:
+    """Month ends when the daily table is not published (a coarser line, same meaning)."""
+    if not creators or not marts.has("mart_creator_growth", "account_id", "followers_end"):
+        return {}
+    rows = marts.rows(
+        "SELECT a.creator_id, g.month AS day, sum(g.followers_end) AS followers, "
+        "count(g.followers_end) AS accounts FROM marts.mart_creator_growth AS g "
+        "JOIN marts.dim_creator_account AS a USING (account_id) "
+        "WHERE a.creator_id IN (SELECT unnest(?)) GROUP BY ALL ORDER BY a.creator_id, day",
+        [creators],
+    )
+    return _complete_days(rows)
+
+
+def _complete_days(rows: list[dict[str, Any]]) -> dict[str, list[tuple[date, float]]]:
+    """Keep the days on which every one of the creator's accounts has a count: a sum over
+    fewer accounts would draw a false drop."""
+    most: dict[str, int] = {}
+    for row in rows:
+        most[row["creator_id"]] = max(most.get(row["creator_id"], 0), row["accounts"])
+    series: dict[str, list[tuple[date, float]]] = {}
+    for row in rows:
+        if row["accounts"] and row["accounts"] == most[row["creator_id"]]:
+            series.setdefault(row["creator_id"], []).append((row["day"], float(row["followers"])))
+    return series
+
+
+def _platform(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.capitalize())
+
+
+def _tier_key(tier: str) -> tuple[int, str]:
+    return (TIER_ORDER.index(tier) if tier in TIER_ORDER else len(TIER_ORDER), tier)
+
+
+def _value(row: dict[str, Any] | None, key: str) -> float | None:
+    return None if row is None else _float(row[key])
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _cell(value: Any, fmt: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    return fmt(value)
+
+
+def _short_number(value: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    return f"{float(value):,.2f}".rstrip("0").rstrip(".")
+
+
+def _evidence(value: Any, limit: int = 140) -> str:
+    """The evidence JSON as `key: value` words, shortened for the page."""
+    if value is None:
+        return NO_VALUE
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        parsed = value
+    if isinstance(parsed, dict):
+        text = "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in parsed.items())
+    else:
+        text = str(parsed)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return NO_VALUE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.4g}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,147 @@
+"""The export email: through the Airflow SMTP connection to a local SMTP server, with the
+workbook and the report attached as what they are; skipped, with a log line, when not set up."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from openpyxl import load_workbook
+
+from exports import write_export
+from exports.mail import send_export
+from irm.config import Settings, get_settings
+
+DAY = "2026-02-09"
+SENDER = "irm@example.test"
+RECIPIENTS = "lead@example.test, manager@example.test"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+        asyncio.set_event_loop(None)
+
+
+def set_smtp_connection(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    connection = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": port,
+        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": SENDER, "timeout": 10},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_IRM_SMTP", json.dumps(connection))
+
+
+@pytest.fixture
+def exported(settings: Settings, full_marts: Path) -> Path:
+    return write_export(DAY)
+
+
+def test_email_carries_the_workbook_and_the_report(
+    exported: Path, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    set_smtp_connection(monkeypatch, port)
+    monkeypatch.setenv("IRM_EXPORT_EMAIL_TO", RECIPIENTS)
+
+    result = send_export(DAY, get_settings())
+
+    assert len(inbox.envelopes) == 1
+    envelope = inbox.envelopes[0]
+    assert envelope.mail_from == SENDER
+    assert envelope.rcpt_tos == ["lead@example.test", "manager@example.test"]
+    message: EmailMessage = message_from_bytes(envelope.content, policy=default)
+    assert message["Subject"] == f"Influencer report, week of {DAY}"
+    assert message["To"] == RECIPIENTS
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert str(exported) in body and "browser" in body
+    attachments = {part.get_filename(): part for part in message.iter_attachments()}
+    workbook_name = f"influencer-workbook-{DAY}.xlsx"
+    report_name = f"influencer-report-{DAY}.html"
+    assert sorted(attachments) == sorted([workbook_name, report_name])
+    assert result["attachments"] == [report_name, workbook_name]
+
+    workbook = attachments[workbook_name]
+    assert workbook.get_content_type() == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    book = load_workbook(io.BytesIO(workbook.get_content()))
+    assert book.sheetnames[:2] == ["About", "Scorecard"]
+    assert workbook.get_content() == (exported / workbook_name).read_bytes()
+
+    report = attachments[report_name]
+    assert report.get_content_type() == "text/html"
+    assert report.get_content_charset() == "utf-8"
+    html = report.get_content()
+    assert html == (exported / report_name).read_text(encoding="utf-8")
+    assert "<title>Influencer report, 2026-02-09</title>" in html
+
+
+def test_without_a_connection_the_email_is_skipped_with_a_log_line(
+    exported: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("AIRFLOW_CONN_IRM_SMTP", raising=False)
+    monkeypatch.setenv("IRM_EXPORT_EMAIL_TO", RECIPIENTS)
+    with caplog.at_level(logging.WARNING, logger="exports.mail"):
+        result = send_export(DAY, get_settings())
+    assert "irm_smtp" in result["skipped"]
+    assert any("export email skipped" in r.getMessage() for r in caplog.records)
+
+
+def test_without_recipients_nothing_is_sent(
+    exported: Path,
+    smtp_server: tuple[Inbox, int],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    inbox, port = smtp_server
+    set_smtp_connection(monkeypatch, port)
+    monkeypatch.delenv("IRM_EXPORT_EMAIL_TO", raising=False)
+    with caplog.at_level(logging.WARNING, logger="exports.mail"):
+        result = send_export(DAY, get_settings())
+    assert "IRM_EXPORT_EMAIL_TO" in result["skipped"]
+    assert inbox.envelopes == []
+
+
+def test_an_export_that_was_not_written_is_an_error(
+    settings: Settings, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    set_smtp_connection(monkeypatch, port)
+    monkeypatch.setenv("IRM_EXPORT_EMAIL_TO", RECIPIENTS)
+    with pytest.raises(FileNotFoundError, match="write the export first"):
+        send_export(DAY, get_settings())
+    assert inbox.envelopes == []
