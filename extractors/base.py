@@ -3,15 +3,22 @@ entities with their manifests, bookmarks, quarantine, and stopping cleanly at th
 
 A source module supplies a `fetch(bookmarks, window) -> Extraction`; `land_source_day` does the
 rest: it calls nothing when the day's partitions already exist (landing is immutable), writes
-each entity's partition and the quarantine, then moves the bookmarks.
+each entity's partition and the quarantine, then moves the bookmarks. A large roster is fetched
+in account batches (one mapped Airflow task each) that are staged first and committed together,
+so a partition is still written once, whole.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from extractors.landing import Partition, envelope, now_utc, write_partition
@@ -22,6 +29,8 @@ log = logging.getLogger(__name__)
 
 QUARANTINE = "quarantine"
 PENDING = "_pending"  # bookmark key: accounts a quota stop left for the next run
+STAGING = "_staging"  # <landing>/_staging/<source>/dt=<day>/batch-<n>/: batches not yet committed
+BATCH_RESULT = "_batch.json"
 
 
 @dataclass(frozen=True)
@@ -76,38 +85,148 @@ def land_source_day(
     day: date,
     settings: Settings,
     fetch: Fetch,
+    batch: int | None = None,
 ) -> dict[str, Any]:
-    """Extract one data interval of a source into the landing zone; return the manifests."""
-    parts = {e: Partition(settings.landing_dir, source, e, day) for e in entities}
+    """Extract one data interval of a source into the landing zone.
+
+    With `batch=None` the whole source-day is one batch: staged, then committed; the day's
+    manifests are returned. With a batch number, only that batch is staged (a mapped Airflow
+    task per account batch) and `commit_source_day` later turns the batches into partitions."""
+    parts = _partitions(source, entities, day, settings)
     if all(p.exists() for p in parts.values()):
         log.info("%s dt=%s already landed; landing partitions are immutable", source, day)
         return {e: p.manifest() for e, p in parts.items()}
+    staged = stage_batch(source, day, settings, batch or 0, fetch)
+    if batch is not None:
+        return staged
+    return commit_source_day(source, entities, day, settings, batch_count=1)
+
+
+def _partitions(
+    source: str, entities: Sequence[str], day: date, settings: Settings
+) -> dict[str, Partition]:
+    return {e: Partition(settings.landing_dir, source, e, day) for e in entities}
+
+
+def staging_dir(source: str, day: date, settings: Settings) -> Path:
+    return settings.landing_dir / STAGING / source / f"dt={day.isoformat()}"
+
+
+def stage_batch(
+    source: str, day: date, settings: Settings, batch: int, fetch: Fetch
+) -> dict[str, Any]:
+    """Fetch one batch and keep it, complete or not at all, until the day is committed. A batch
+    already staged (a retried task) is not fetched again."""
+    target = staging_dir(source, day, settings) / f"batch-{batch:05d}"
+    if (target / BATCH_RESULT).is_file():
+        return _batch_summary(json.loads((target / BATCH_RESULT).read_text()))
     window = interval_window(day, settings.refresh_window_days)
-    bookmarks = load_bookmarks(settings.state_dir, f"{source}_bookmarks")
-    extraction = fetch(bookmarks, window)
+    extraction = fetch(load_bookmarks(settings.state_dir, f"{source}_bookmarks"), window)
     extracted_at = now_utc()
-    extra = {"stopped": extraction.stopped, "complete": extraction.stopped is None}
-    extra.update(extraction.stats)
+    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.mkdir(parents=True)
+    result: dict[str, Any] = {
+        "entities": {},
+        "bookmarks": extraction.bookmarks,
+        "quarantine": extraction.quarantine,
+        "stopped": extraction.stopped,
+        "stats": extraction.stats,
+    }
+    for entity, found in extraction.entities.items():
+        with (tmp / f"{entity}.jsonl").open("w", encoding="utf-8") as out:
+            for key, payload, parent in found.records:
+                out.write(json.dumps(envelope(key, payload, extracted_at, parent)) + "\n")
+        result["entities"][entity] = {
+            "records": len(found.records),
+            "api_calls": found.api_calls,
+            "quota_units": found.quota_units,
+        }
+    (tmp / BATCH_RESULT).write_text(json.dumps(result, default=str))
+    if target.exists():  # an incomplete leftover of a crash
+        shutil.rmtree(target)
+    os.replace(tmp, target)
+    return _batch_summary(result)
+
+
+def _batch_summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {"staged": result["entities"], "stopped": result["stopped"]}
+
+
+def commit_source_day(
+    source: str, entities: Sequence[str], day: date, settings: Settings, batch_count: int
+) -> dict[str, Any]:
+    """Turn a day's staged batches into its partitions (records keyed once: a record two
+    batches both returned lands once), land the quarantine, move the bookmarks, and clear the
+    staging area. Returns the manifests."""
+    parts = _partitions(source, entities, day, settings)
+    folder = staging_dir(source, day, settings)
+    if all(p.exists() for p in parts.values()):
+        shutil.rmtree(folder, ignore_errors=True)
+        return {e: p.manifest() for e, p in parts.items()}
+    batches = [folder / f"batch-{n:05d}" for n in range(batch_count)]
+    missing = [b.name for b in batches if not (b / BATCH_RESULT).is_file()]
+    if missing:
+        raise RuntimeError(f"{source} dt={day}: batches not staged: {', '.join(missing)}")
+    results = [json.loads((b / BATCH_RESULT).read_text()) for b in batches]
+    stopped = [r["stopped"] for r in results if r["stopped"]]
+    extra = {
+        "stopped": "; ".join(stopped) or None,
+        "complete": not stopped,
+        "batches": batch_count,
+        "retries": sum(r["stats"].get("retries", 0) for r in results),
+    }
+    window = interval_window(day, settings.refresh_window_days)
     manifests: dict[str, Any] = {}
     for entity, part in parts.items():
         if part.exists():  # a crash between two writes left this one behind
             manifests[entity] = part.manifest()
             continue
-        found = extraction.entities.get(entity, EntityRecords())
+        costs = [r["entities"].get(entity, {}) for r in results]
         manifests[entity] = write_partition(
             part,
-            (envelope(k, payload, extracted_at, parent) for k, payload, parent in found.records),
-            api_calls=found.api_calls,
-            quota_units=found.quota_units,
+            _unique_lines(b / f"{entity}.jsonl" for b in batches),
+            api_calls=sum(c.get("api_calls", 0) for c in costs),
+            quota_units=sum(c.get("quota_units", 0) for c in costs),
             extra=extra,
             **window.manifest_fields(),
         )
-    if extraction.quarantine:
-        manifests[QUARANTINE] = land_quarantine(source, day, settings, extraction.quarantine)
-    save_bookmarks(settings.state_dir, f"{source}_bookmarks", {**bookmarks, **extraction.bookmarks})
-    if extraction.stopped:
-        log.warning("%s dt=%s stopped early: %s", source, day, extraction.stopped)
+    quarantine = [q for r in results for q in r["quarantine"]]
+    if quarantine:
+        manifests[QUARANTINE] = land_quarantine(source, day, settings, quarantine)
+    save_bookmarks(
+        settings.state_dir,
+        f"{source}_bookmarks",
+        merge_bookmarks(load_bookmarks(settings.state_dir, f"{source}_bookmarks"), results),
+    )
+    for reason in stopped:
+        log.warning("%s dt=%s stopped early: %s", source, day, reason)
+    shutil.rmtree(folder, ignore_errors=True)
     return manifests
+
+
+def merge_bookmarks(old: dict[str, Any], results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Each batch moves its own accounts' bookmarks; the accounts a quota stop left over in any
+    batch are pending for the next run."""
+    merged = dict(old)
+    for result in results:
+        merged.update({k: v for k, v in result["bookmarks"].items() if k != PENDING})
+    pending = [a for r in results for a in r["bookmarks"].get(PENDING, [])]
+    if pending or any(PENDING in r["bookmarks"] for r in results):
+        merged[PENDING] = pending
+    return merged
+
+
+def _unique_lines(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    seen: set[str] = set()
+    for path in paths:
+        if not path.is_file():
+            continue
+        with path.open(encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                if record["record_key"] not in seen:
+                    seen.add(record["record_key"])
+                    yield record
 
 
 def land_quarantine(

@@ -235,7 +235,11 @@ def roster(settings: Settings, day: date, column: str) -> list[str]:
     """The brand's accounts on one platform, from the CRM creators file (e.g. column
     `youtube_channel_id`)."""
     rows = latest_rows(settings, "creators", day)
-    return sorted({r[column] for r in rows if r.get(column)})
+    accounts = {r[column].strip() for r in rows if r.get(column) and r[column].strip()}
+    if column.endswith("_username"):
+        # Teams type handles as they see them ("@Ana_Runs"); the APIs want "ana_runs".
+        accounts = {a.lstrip("@").lower() for a in accounts}
+    return sorted(accounts)
 
 
 def youtube_channel_ids(settings: Settings, day: date) -> list[str]:

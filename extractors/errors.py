@@ -30,5 +30,10 @@ class PermanentError(ExtractError):
     """A request the platform will never answer (bad parameters, unknown path)."""
 
 
+class UnknownAccount(PermanentError):
+    """The platform does not know the account (or it is private, or not a business account):
+    that one account goes to quarantine, the others are extracted."""
+
+
 class CredentialsMissing(ExtractError):
     """The Airflow connection the source needs is not configured."""

@@ -86,6 +86,7 @@ class ApiClient:
         base_backoff: float = 0.5,
         sleep: Callable[[float], None] | None = None,
         quota_budget: int | None = None,
+        transport: requests.adapters.BaseAdapter | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.connection_id = connection_id
@@ -97,6 +98,11 @@ class ApiClient:
         self.stats = CallStats()
         self.session = requests.Session()
         self.session.headers.update(default_headers or {})
+        if transport is not None:
+            # Requests to the base URL go through this adapter instead of the network: the
+            # history bootstrap replays past days of the sandbox in-process this way, through
+            # the very same parsing, paging and landing code.
+            self.session.mount(self.base_url + "/", transport)
         self._sleep = sleep
         # Units this run may spend: a call that would pass it is not made (QuotaExhausted).
         self.quota_budget = quota_budget
@@ -196,11 +202,11 @@ class ApiClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        hint = getattr(exc, "wait_seconds", None)
-        if hint is not None:
-            return min(float(hint), MAX_BACKOFF_SECONDS)
-        backoff = self.base_backoff * 2 ** (state.attempt_number - 1)
-        return min(backoff, MAX_BACKOFF_SECONDS) * (0.5 + random.random() / 2)
+        backoff = self.base_backoff * 2 ** (state.attempt_number - 1) * (0.5 + random.random() / 2)
+        # The platform's hint (Retry-After, a usage header) is a floor, not a replacement: a hint
+        # of 0 ("regain access in 0 minutes") must not turn into retrying in a tight loop.
+        hint = getattr(exc, "wait_seconds", None) or 0.0
+        return min(max(float(hint), backoff), MAX_BACKOFF_SECONDS)
 
     def _log_retry(self, state: RetryCallState) -> None:
         self.stats.retries += 1

@@ -20,26 +20,24 @@ import requests
 
 from extractors.base import EntityRecords, Extraction, Window, keep_unique, land_source_day
 from extractors.connections import ApiCredentials
-from extractors.errors import AuthError, ExtractError, PermanentError, RetryableError
+from extractors.errors import AuthError, ExtractError, RetryableError, UnknownAccount
 from extractors.http import ApiClient, default_classify
 from irm.config import Settings
 
 log = logging.getLogger(__name__)
 
 SOURCE = "instagram"
+ENTITIES = ("accounts", "media")
 PAGE_SIZE = 50
 ACCOUNT_FIELDS = "id,username,name,followers_count,follows_count,media_count"
 MEDIA_FIELDS = (
     "id,caption,timestamp,media_type,media_product_type,like_count,comments_count,permalink"
 )
 THROTTLE_CODES = {4, 17, 32, 613, 80002}
-AUTH_CODES = {190, 102, 10, 200}
+TRANSIENT_CODES = {1, 2}  # unknown error, service temporarily unavailable
+AUTH_CODES = {190, 104, 102, 10, 200}  # 104: no token sent; 190: token invalid or expired
 UNKNOWN_USER = (110, 2207013)
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Ad-Account-Usage")
-
-
-class UnknownAccount(PermanentError):
-    """The username is not a business or creator account (or does not exist)."""
 
 
 def regain_seconds(response: requests.Response) -> float | None:
@@ -72,6 +70,8 @@ def classify(response: requests.Response) -> ExtractError | None:
     code, subcode = error.get("code"), error.get("error_subcode")
     if code in THROTTLE_CODES:
         return RetryableError(f"Instagram throttled (code {code})", regain_seconds(response))
+    if error.get("is_transient") or code in TRANSIENT_CODES:  # Graph's "try again later"
+        return RetryableError(f"Instagram transient error (code {code})")
     if code in AUTH_CODES or response.status_code == 401:
         return AuthError(
             f"Instagram rejected the access token of Airflow connection 'irm_instagram' "
@@ -124,8 +124,10 @@ def fetch_account(
                 reached_older = True
                 continue
             media.append(item)
+        # business_discovery sends no `paging.next` URL: the `after` cursor, present while older
+        # media remain, is the only way on.
         after = page.get("paging", {}).get("cursors", {}).get("after")
-        if reached_older or not page.get("paging", {}).get("next") or not after:
+        if reached_older or not after:
             return profile, media
 
 
@@ -168,6 +170,7 @@ def land_day(
     credentials: ApiCredentials,
     usernames: Sequence[str],
     settings: Settings,
+    batch: int | None = None,
     **client_options: Any,
 ) -> dict[str, Any]:
     ig_user_id = str(credentials.extra.get("ig_user_id") or "")
@@ -178,4 +181,4 @@ def land_day(
         with make_client(credentials, **client_options) as client:
             return extract(client, ig_user_id, usernames, bookmarks, window)
 
-    return land_source_day(SOURCE, ("accounts", "media"), day, settings, fetch)
+    return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

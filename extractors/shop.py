@@ -23,6 +23,7 @@ from irm.config import Settings
 log = logging.getLogger(__name__)
 
 SOURCE = "shop"
+ENTITIES = ("orders",)
 PAGE_LIMIT = 250
 
 
@@ -83,10 +84,14 @@ def extract(client: ApiClient, bookmarks: dict[str, Any], window: Window) -> Ext
 
 
 def land_day(
-    day: date, credentials: ApiCredentials, settings: Settings, **client_options: Any
+    day: date,
+    credentials: ApiCredentials,
+    settings: Settings,
+    batch: int | None = None,
+    **client_options: Any,
 ) -> dict[str, Any]:
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
         with make_client(credentials, **client_options) as client:
             return extract(client, bookmarks, window)
 
-    return land_source_day(SOURCE, ("orders",), day, settings, fetch)
+    return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

@@ -26,13 +26,20 @@ from extractors.base import (
     land_source_day,
 )
 from extractors.connections import ApiCredentials
-from extractors.errors import AuthError, ExtractError, QuotaExhausted, RetryableError
+from extractors.errors import (
+    AuthError,
+    ExtractError,
+    PermanentError,
+    QuotaExhausted,
+    RetryableError,
+)
 from extractors.http import ApiClient, default_classify, retry_after_seconds
 from irm.config import Settings
 
 log = logging.getLogger(__name__)
 
 SOURCE = "tiktok"
+ENTITIES = ("users", "videos")
 MAX_COUNT = 100
 MAX_WINDOW_DAYS = 30
 FIRST_RUN_DAYS = 180  # how far back a username without a bookmark is searched
@@ -57,7 +64,7 @@ def classify(response: requests.Response) -> ExtractError | None:
     if response.status_code < 400 and code in (None, "ok"):
         return None
     code = str(code or "")
-    if "quota" in code or "daily" in str(body.get("error", "")).lower():
+    if "quota" in code:  # daily_quota_limit_exceeded
         return QuotaExhausted(f"TikTok daily request quota exhausted ({code})")
     if response.status_code == 429 or code == "rate_limit_exceeded":
         return RetryableError("TikTok rate limit (429)", retry_after_seconds(response))
@@ -174,7 +181,12 @@ def extract(
     result = Extraction({"users": users, "videos": videos})
     try:
         for username in usernames:
-            info = client.post("v2/research/user/info/", USER_FIELDS, {"username": username})
+            try:
+                info = client.post("v2/research/user/info/", USER_FIELDS, {"username": username})
+            except PermanentError as exc:  # unknown or private username: that one only
+                reason = f"user/info refused: {exc}"
+                result.reject("users", reason, {"username": username}, username)
+                continue
             users.add(username, info)
             bookmark = bookmarks.get(username)
             first_run = window.end - timedelta(days=FIRST_RUN_DAYS)
@@ -189,7 +201,7 @@ def extract(
             result.bookmarks[username] = window.end.isoformat()
     except QuotaExhausted as exc:
         result.stopped = f"{exc}; the next run goes on with the remaining usernames"
-    done = {key for key, _, _ in users.records}
+    done = {key for key, _, _ in users.records} | {q["key"] for q in result.quarantine}
     result.bookmarks[PENDING] = [u for u in usernames if u not in done]
     users.api_calls = client.api.stats.calls  # one request budget for both endpoints
     result.stats = {"retries": client.api.stats.retries}
@@ -201,6 +213,7 @@ def land_day(
     credentials: ApiCredentials,
     usernames: Sequence[str],
     settings: Settings,
+    batch: int | None = None,
     **client_options: Any,
 ) -> dict[str, Any]:
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
@@ -212,4 +225,4 @@ def land_day(
         finally:
             client.close()
 
-    return land_source_day(SOURCE, ("users", "videos"), day, settings, fetch)
+    return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

@@ -31,6 +31,7 @@ from irm.config import Settings
 log = logging.getLogger(__name__)
 
 SOURCE = "youtube"
+ENTITIES = ("channels", "videos")
 MAX_IDS_PER_CALL = 50
 QUOTA_UNITS_PER_CALL = 1
 CHANNEL_PARTS = "snippet,statistics,contentDetails"
@@ -223,14 +224,18 @@ def land_day(
     credentials: ApiCredentials,
     channel_ids: Sequence[str],
     settings: Settings,
+    batch: int | None = None,
+    quota_share: float = 1.0,
     **client_options: Any,
 ) -> dict[str, Any]:
-    """Extract the data interval `day` into the youtube/channels and youtube/videos partitions."""
+    """Extract the data interval `day` into the youtube/channels and youtube/videos partitions.
 
-    client_options.setdefault("quota_budget", settings.youtube_daily_quota)
+    A batch of the roster spends at most its share of the daily quota (its share of the
+    channels), so batches running side by side cannot together pass the quota."""
+    client_options.setdefault("quota_budget", int(settings.youtube_daily_quota * quota_share))
 
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
         with make_client(credentials, **client_options) as client:
             return extract(client, channel_ids, bookmarks, window)
 
-    return land_source_day(SOURCE, ("channels", "videos"), day, settings, fetch)
+    return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

@@ -135,3 +135,37 @@ def test_a_landed_day_is_never_extracted_again(world, server, settings) -> None:
     server.set_day(LAST)  # the API now answers with newer numbers
     again = youtube.land_day(day, creds(server, key="unused-key"), roster(world), settings)
     assert again["channels"]["checksum"] == first["channels"]["checksum"]
+
+
+def test_batches_staged_apart_land_the_same_records_as_one_run(
+    world, server, settings, tmp_path, monkeypatch
+) -> None:
+    """The DAG maps one task per account batch; committed together they are the same day."""
+    from extractors.base import commit_source_day, staging_dir
+
+    day = LAST - timedelta(days=1)
+    channel_ids = roster(world)
+    batches = [channel_ids[i : i + 4] for i in range(0, len(channel_ids), 4)]
+    for n, batch in reversed(list(enumerate(batches))):  # order of completion does not matter
+        youtube.land_day(day, creds(server), batch, settings, batch=n)
+    assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
+    commit_source_day("youtube", youtube.ENTITIES, day, settings, batch_count=len(batches))
+    assert not staging_dir("youtube", day, settings).exists()
+
+    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path / "one-run"))
+    whole = get_settings()
+    youtube.land_day(day, creds(server), channel_ids, whole)
+    for entity in youtube.ENTITIES:
+        keys = [r["record_key"] for r in landed(settings, entity, day)]
+        assert len(keys) == len(set(keys))
+        assert sorted(keys) == sorted(r["record_key"] for r in landed(whole, entity, day))
+
+
+def test_commit_refuses_a_day_with_a_batch_missing(world, server, settings) -> None:
+    from extractors.base import commit_source_day
+
+    day = LAST - timedelta(days=1)
+    youtube.land_day(day, creds(server), roster(world)[:3], settings, batch=0)
+    with pytest.raises(RuntimeError, match="batch-00001"):
+        commit_source_day("youtube", youtube.ENTITIES, day, settings, batch_count=2)
+    assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
