@@ -2,7 +2,9 @@
 
 Daily, on a data-interval timetable (a plain cron schedule would give an empty interval in
 Airflow 3); the partition date is the interval's start. One task group per source. The CRM
-roster lands first: it says which accounts to ask the platforms about. Each landing entity is an
+roster lands first: it says which accounts to ask the platforms about. Each platform group plans
+account batches, maps one extract task over them (in the platform's pool, sized to its rate
+limits), then commits the staged batches as the day's landing partitions. Each landing entity is an
 Asset, updated by every run (the event's extra carries the day), and the transform DAG is
 scheduled on them.
 """
@@ -52,20 +54,35 @@ def irm_extract() -> None:
     def platform_group(source: str):
         @task_group(group_id=source)
         def group() -> None:
+            @task(task_id="plan")
+            def plan(data_interval_start=None) -> list[dict]:
+                from irm.tasks import plan_batches
+
+                return plan_batches(source, data_interval_start.date().isoformat())
+
             @task(
-                task_id="land",
-                outlets=source_assets(source),
+                task_id="land_batch",
                 pool=PLATFORM_POOLS.get(source, "default_pool"),
+                map_index_template="{{ task.op_kwargs['batch']['batch'] }}",
             )
-            def land(data_interval_start=None, outlet_events=None) -> dict:
-                from irm.tasks import land_platform
+            def land_batch(batch: dict, data_interval_start=None) -> dict:
+                from irm.tasks import land_batch as land
+
+                return land(source, data_interval_start.date().isoformat(), batch)
+
+            # none_failed: a source without a connection maps over no batches (skipped), and
+            # its assets still get an event saying nothing landed.
+            @task(task_id="commit", outlets=source_assets(source), trigger_rule="none_failed")
+            def commit(batches: list, data_interval_start=None, outlet_events=None) -> dict:
+                from irm.tasks import commit_landing
 
                 day = data_interval_start.date().isoformat()
-                result = land_platform(source, day)
+                result = commit_landing(source, day, len(batches))
                 mark_events(outlet_events, source, day, result)
                 return result
 
-            land()
+            batches = plan()
+            land_batch.expand(batch=batches) >> commit(batches)
 
         return group()
 

@@ -1,5 +1,5 @@
-"""The `irm` command. Subcommands: `demo`, `up`, `sandbox` (delegates to the sandbox's own CLI),
-`load`, `publish`, `export`."""
+"""The `irm` command. Subcommands: `demo`, `up`, `bootstrap` (history from the sandbox),
+`sandbox` (delegates to the sandbox's own CLI), `load`, `publish`, `export`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 
 
 def _demo(args: argparse.Namespace) -> int:
     from irm.demo import DemoOptions, print_result, run_demo
 
     options = DemoOptions(
-        seed=args.seed, accounts=args.accounts, days=args.days, live_days=args.live_days,
-        port=args.port,
+        seed=args.seed, accounts=args.accounts, history_days=args.history_days,
+        live_days=args.live_days, port=args.port,
     )  # fmt: skip
     print_result(run_demo(options))
     return 0
@@ -24,6 +25,19 @@ def _up(args: argparse.Namespace) -> int:
     from irm.demo import DemoOptions, run_up
 
     return run_up(DemoOptions(port=args.port))
+
+
+def _bootstrap(args: argparse.Namespace) -> int:
+    from irm.bootstrap import bootstrap_from_sandbox, day_range
+    from irm.demo import SANDBOX_SECRETS, WORLD_START
+
+    last = WORLD_START + timedelta(days=args.days - 1)
+    first = last - timedelta(days=args.history_days - 1)
+    report = bootstrap_from_sandbox(
+        args.seed, args.accounts, args.days, day_range(first, last), SANDBOX_SECRETS, print
+    )
+    print(f"landed {len(report.days)} days: {report.days[0]} .. {report.days[-1]}")
+    return 0
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -53,13 +67,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run a synthetic world end to end through Airflow")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--accounts", type=int, default=40)
-    demo.add_argument("--days", type=int, default=30, help="days of world history")
-    demo.add_argument("--live-days", type=int, default=4, help="last days run through Airflow")
+    demo.add_argument(
+        "--history-days", type=int, default=60, help="days bootstrapped in-process first"
+    )
+    demo.add_argument("--live-days", type=int, default=2, help="then days run through Airflow")
     demo.add_argument("--port", type=int, default=8765, help="sandbox API port")
     demo.set_defaults(func=_demo)
     up = sub.add_parser("up", help="the Airflow UI on localhost:8080, against the sandbox")
     up.add_argument("--port", type=int, default=8765, help="sandbox API port")
     up.set_defaults(func=_up)
+    boot = sub.add_parser(
+        "bootstrap",
+        help="land a sandbox world's past days in-process through the extractors (history)",
+    )
+    boot.add_argument("--seed", type=int, default=7)
+    boot.add_argument("--accounts", type=int, default=40)
+    boot.add_argument("--days", type=int, default=62, help="the world's length in days")
+    boot.add_argument(
+        "--history-days", type=int, default=60, help="how many of its days, up to its last"
+    )
+    boot.set_defaults(func=_bootstrap)
     sub.add_parser("sandbox", help="the sandbox platform (see `irm sandbox --help`)")
     sub.add_parser("load", help="load pending landing partitions").set_defaults(func=_load)
     sub.add_parser("publish", help="publish the marts to the BI copy").set_defaults(func=_publish)

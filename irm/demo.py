@@ -1,10 +1,12 @@
 """`irm demo`: a small synthetic world run end to end through Airflow, with progress shown.
 
-Steps: generate the sandbox world and drop its CRM export in the inbox; start the sandbox API
-server; prepare Airflow (metadata database, pools); then for each live day set the sandbox's
-clock and run `irm_extract` and `irm_transform` through `airflow dags test`; finally run
-`irm_exports` and print where the results are. Running it again without cleaning gives the
-same marts: landing partitions are immutable and loads replace whole partitions.
+Steps: bootstrap the world's history (60 days by default: the extractors replay the sandbox's
+past days in-process, as a new installation would, since an API cannot be asked for the past);
+start the sandbox API server; prepare Airflow (metadata database, pools); then for each live day
+set the sandbox's clock, drop that day's CRM export in the inbox and run `irm_extract` and
+`irm_transform` through `airflow dags test` (the first transform loads the history too);
+finally run `irm_exports` and print where the results are. Running it again without cleaning
+gives the same marts: landing partitions are immutable and loads replace whole partitions.
 """
 
 from __future__ import annotations
@@ -18,10 +20,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from irm.airflow_cli import AIRFLOW_BIN, prepare, run_airflow, sandbox_connections
+from irm.airflow_cli import (
+    AIRFLOW_BIN,
+    PlatformSecrets,
+    prepare,
+    run_airflow,
+    sandbox_connections,
+)
 from irm.config import Settings, get_settings
 
-SANDBOX_KEYS = {"youtube": "sandbox-youtube-key"}
+# The sandbox's default credentials (sandbox/*_api.py); the demo passes them explicitly.
+SANDBOX_SECRETS = PlatformSecrets(
+    youtube_key="sandbox-youtube-key",
+    instagram_token="sandbox-instagram-token",
+    instagram_user_id="17841400000000000",
+    tiktok_client_key="sandbox-tiktok-key",
+    tiktok_client_secret="sandbox-tiktok-secret",
+    shop_token="sandbox-shop-token",
+)
 WORLD_START = date(2026, 1, 1)
 
 
@@ -29,9 +45,15 @@ WORLD_START = date(2026, 1, 1)
 class DemoOptions:
     seed: int = 7
     accounts: int = 40
-    days: int = 30
-    live_days: int = 4
+    history_days: int = 60  # bootstrapped in-process (an API cannot be asked for the past)
+    live_days: int = 2  # then run day by day through Airflow against the sandbox server
     port: int = 8765
+    secrets: PlatformSecrets = SANDBOX_SECRETS
+
+    @property
+    def days(self) -> int:
+        """The world's length: the history, then the live days."""
+        return self.history_days + self.live_days
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,16 @@ def sandbox_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sandbox", *args]
 
 
+def sandbox_secret_args(secrets: PlatformSecrets) -> list[str]:
+    """The `serve` options that make the sandbox accept exactly these credentials."""
+    return [
+        *("--api-key", secrets.youtube_key, "--instagram-token", secrets.instagram_token),
+        *("--tiktok-client-key", secrets.tiktok_client_key),
+        *("--tiktok-client-secret", secrets.tiktok_client_secret),
+        *("--shop-token", secrets.shop_token),
+    ]
+
+
 def world_args(opts: DemoOptions) -> list[str]:
     return ["--seed", str(opts.seed), "--accounts", str(opts.accounts), "--days", str(opts.days)]
 
@@ -70,7 +102,7 @@ def running_sandbox(opts: DemoOptions, settings: Settings, first_day: date) -> I
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     serve = sandbox_command(
         "serve", *world_args(opts), "--port", str(opts.port), "--day", first_day.isoformat(),
-        "--api-key", SANDBOX_KEYS["youtube"], "--pid-file", str(pid_file), "--background",
+        *sandbox_secret_args(opts.secrets), "--pid-file", str(pid_file), "--background",
     )  # fmt: skip
     subprocess.run(serve, check=True)
     try:
@@ -94,24 +126,30 @@ def run_day(settings: Settings, env: dict[str, str], day: date, log_dir: Path) -
 
 
 def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoResult:
+    from irm.bootstrap import bootstrap_from_sandbox, day_range
+
     settings = get_settings()
     log_dir = settings.data_root / "logs" / "demo"
     last_day = WORLD_START + timedelta(days=opts.days - 1)
     live_days = [last_day - timedelta(days=n) for n in reversed(range(opts.live_days))]
     progress(f"data root: {settings.data_root}")
 
-    with step(f"Writing the CRM export of a {opts.accounts}-account world to the inbox"):
-        subprocess.run(
-            sandbox_command("write-crm", *world_args(opts), "--inbox", str(settings.crm_inbox)),
-            check=True,
+    history = day_range(WORLD_START, live_days[0] - timedelta(days=1))
+    with step(
+        f"Bootstrapping {len(history)} days of history of a {opts.accounts}-account world "
+        "(the extractors replay the sandbox's past in-process)"
+    ):
+        bootstrap_from_sandbox(
+            opts.seed, opts.accounts, opts.days, history, opts.secrets, _every_tenth(progress)
         )
     with step("Preparing Airflow (metadata database, pools)"):
         prepare(settings, log_dir)
     with running_sandbox(opts, settings, live_days[0]) as base_url:
-        env = sandbox_connections(base_url, SANDBOX_KEYS)
+        env = sandbox_connections(base_url, opts.secrets)
         for n, day in enumerate(live_days, start=1):
-            with step(f"Day {n}/{len(live_days)} {day}: irm_extract and irm_transform"):
+            with step(f"Live day {n}/{len(live_days)} {day}: irm_extract and irm_transform"):
                 set_clock(opts, day)
+                write_crm(opts, settings, day)
                 run_day(settings, env, day, log_dir)
     with step("Weekly export (irm_exports)"):
         run_airflow(
@@ -125,6 +163,34 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoRe
         export_dir=settings.export_dir_for(last_day.isoformat()),
         data_docs=settings.data_docs_dir / "index.html",
         last_day=last_day,
+    )
+
+
+def _every_tenth(progress: Callable[[str], None]) -> Callable[[str], None]:
+    """Progress for a long loop without a line per day."""
+    count = 0
+
+    def report(message: str) -> None:
+        nonlocal count
+        count += 1
+        if count % 10 == 0:
+            progress(message)
+
+    return report
+
+
+def write_crm(opts: DemoOptions, settings: Settings, day: date) -> None:
+    """The brand's team drops that day's CRM export into the inbox."""
+    subprocess.run(
+        sandbox_command(
+            "write-crm",
+            *world_args(opts),
+            "--day",
+            day.isoformat(),
+            "--inbox",
+            str(settings.crm_inbox),
+        ),  # fmt: skip
+        check=True,
     )
 
 
@@ -156,7 +222,7 @@ def run_up(opts: DemoOptions) -> int:
         env = {
             **os.environ,
             **airflow_environment(settings),
-            **sandbox_connections(base_url, SANDBOX_KEYS),
+            **sandbox_connections(base_url, opts.secrets),
         }
         say(
             "Airflow UI: http://localhost:8080 (admin password in "

@@ -10,7 +10,10 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from extractors.connections import ApiCredentials
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,7 @@ def fail_without_retry(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         from expectations.report import DataQualityError
         from extractors.crm import CrmFileError
@@ -53,29 +56,106 @@ ROSTER_COLUMNS = {
 }
 
 
-@fail_without_retry
-def land_platform(source: str, day: str) -> dict[str, Any]:
-    """Extract one source for the data interval `day`. A source whose Airflow connection is not
-    set is skipped with a log line, so a brand can run with the platforms it has."""
-    from extractors import crm, instagram, shop, tiktok, youtube
+def _source_module(source: str) -> Any:
+    from extractors import instagram, shop, tiktok, youtube
+
+    return {"youtube": youtube, "instagram": instagram, "tiktok": tiktok, "shop": shop}[source]
+
+
+def _credentials_or_skip(source: str) -> tuple[ApiCredentials | None, str | None]:
+    """The source's Airflow connection, or why the source is skipped (no connection set), so
+    a brand can run with the platforms it has."""
     from extractors.connections import load_credentials
     from extractors.errors import CredentialsMissing
+
+    try:
+        return load_credentials(source), None
+    except CredentialsMissing as exc:
+        log.warning("%s skipped: %s", source, exc)
+        return None, str(exc)
+
+
+def plan_batches(source: str, day: str) -> list[dict[str, Any]]:
+    """The account batches of a source-day, one mapped extract task each (empty when the
+    source is skipped). The roster comes from the day's CRM creators file."""
+    from extractors import crm
     from irm.config import get_settings
 
     settings = get_settings()
-    the_day = date.fromisoformat(day)
-    try:
-        credentials = load_credentials(source)
-    except CredentialsMissing as exc:
-        log.warning("%s skipped: %s", source, exc)
-        return {"skipped": str(exc)}
-    if source == "shop":
-        return shop.land_day(the_day, credentials, settings)
-    accounts = crm.roster(settings, the_day, ROSTER_COLUMNS[source])
+    if _credentials_or_skip(source)[0] is None:
+        return []
+    if source == "shop":  # orders are one stream, not per account
+        return [{"batch": 0, "accounts": [], "share": 1.0}]
+    accounts = crm.roster(settings, date.fromisoformat(day), ROSTER_COLUMNS[source])
     if not accounts:
         log.warning("%s: the CRM roster lists no account as of %s", source, day)
-    module = {"youtube": youtube, "instagram": instagram, "tiktok": tiktok}[source]
-    return module.land_day(the_day, credentials, accounts, settings)
+    size = max(settings.extract_batch_size, 1)
+    chunks = [accounts[i : i + size] for i in range(0, len(accounts), size)] or [[]]
+    return [
+        {"batch": n, "accounts": chunk, "share": len(chunk) / max(len(accounts), 1)}
+        for n, chunk in enumerate(chunks)
+    ]
+
+
+@fail_without_retry
+def land_batch(source: str, day: str, batch: dict[str, Any]) -> dict[str, Any]:
+    """Extract one account batch into the day's staging area."""
+    credentials, skipped = _credentials_or_skip(source)
+    if credentials is None:
+        return {"skipped": skipped}
+    options: dict[str, Any] = {"batch": batch["batch"]}
+    if source == "youtube":
+        options["quota_share"] = batch["share"]
+    return _land(source, day, credentials, batch["accounts"], **options)
+
+
+def commit_landing(source: str, day: str, batch_count: int) -> dict[str, Any]:
+    """Write the day's partitions from its staged batches (nothing when the source is skipped)."""
+    from extractors.base import commit_source_day
+    from irm.config import get_settings
+
+    if batch_count == 0:
+        return {"skipped": f"{source}: no batches (no connection set)"}
+    module = _source_module(source)
+    return commit_source_day(
+        module.SOURCE, module.ENTITIES, date.fromisoformat(day), get_settings(), batch_count
+    )
+
+
+@fail_without_retry
+def land_platform(
+    source: str,
+    day: str,
+    credentials: ApiCredentials | None = None,
+    **client_options: Any,
+) -> dict[str, Any]:
+    """Extract one source's whole day in one go (the history bootstrap and the tests; the DAG
+    maps over batches instead). `credentials` default to the source's Airflow connection;
+    `client_options` may carry an in-process `transport`."""
+    from extractors import crm
+    from irm.config import get_settings
+
+    if credentials is None:
+        credentials, skipped = _credentials_or_skip(source)
+        if credentials is None:
+            return {"skipped": skipped}
+    accounts = (
+        []
+        if source == "shop"
+        else crm.roster(get_settings(), date.fromisoformat(day), ROSTER_COLUMNS[source])
+    )
+    return _land(source, day, credentials, accounts, **client_options)
+
+
+def _land(
+    source: str, day: str, credentials: ApiCredentials, accounts: list[str], **options: Any
+) -> dict[str, Any]:
+    from irm.config import get_settings
+
+    module, settings, the_day = _source_module(source), get_settings(), date.fromisoformat(day)
+    if source == "shop":
+        return module.land_day(the_day, credentials, settings, **options)
+    return module.land_day(the_day, credentials, accounts, settings, **options)
 
 
 def load_raw(days: list[str] | None = None) -> dict[str, Any]:
@@ -122,6 +202,38 @@ def publish() -> dict[str, Any]:
 
 
 def export(day: str) -> str:
-    from exports import write_csv_export
+    """The whole weekly export of `day` in one go (the `irm export` command); no email."""
+    from exports import write_export
 
-    return str(write_csv_export(day))
+    return str(write_export(day))
+
+
+# The irm_exports DAG runs the export as steps: start pins the published copy in a staging
+# folder, one task per format writes into it, finish moves it into place, then the email.
+def export_start(day: str) -> str:
+    from exports.folder import start_export
+
+    return str(start_export(day).staging)
+
+
+def export_write(staging: str, fmt: str) -> list[str]:
+    from pathlib import Path
+
+    from exports.folder import load_run
+    from exports.run import write_format
+
+    return [entry.file for entry in write_format(load_run(Path(staging)), fmt)]
+
+
+def export_finish(staging: str) -> str:
+    from pathlib import Path
+
+    from exports.folder import finish_export, load_run
+
+    return str(finish_export(load_run(Path(staging))))
+
+
+def export_email(day: str) -> dict[str, Any]:
+    from exports.mail import send_export
+
+    return send_export(day)

@@ -1,0 +1,185 @@
+"""History bootstrap (SPEC 7): land months of past days from the sandbox, in-process.
+
+A platform API answers with the present only, so a new installation (and the demo, and the
+benchmark) cannot ask it for last month. The sandbox, though, can answer as of any past day. The
+bootstrap replays those days through the extractors' own code (the same requests, paging,
+parsing, quarantine and landing) with a requests transport adapter that hands each request to
+the sandbox's handlers instead of the network: nothing differs from a live run but the wire.
+
+Landing is idempotent (a complete partition is never written twice), so an interrupted bootstrap
+is simply run again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from extractors.connections import ApiCredentials
+
+log = logging.getLogger(__name__)
+
+# Base URL of the in-process sandbox: never resolved, since the adapter answers every request.
+IN_PROCESS_BASE = "http://sandbox.in-process"
+PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
+
+# (method, path, query, headers, body) -> (status, headers, JSON payload)
+Answer = Callable[
+    [str, str, dict[str, str], dict[str, str], bytes | None], tuple[int, Mapping[str, str], Any]
+]
+
+
+class InProcessTransport(BaseAdapter):
+    """A requests adapter that answers from a function instead of a socket."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__()
+        self.answer = answer
+
+    def send(  # type: ignore[override]  # requests' own signature, keyword defaults included
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        url = urlsplit(request.url or "")
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        # A server always knows its Host (the shop builds absolute Link URLs from it).
+        headers_in = {**dict(request.headers), "Host": url.netloc}
+        status, headers, payload = self.answer(
+            request.method or "GET", url.path, query, headers_in, body
+        )
+        response = requests.Response()
+        response.status_code = status
+        response.headers = CaseInsensitiveDict(headers)
+        response._content = json.dumps(payload).encode()  # noqa: SLF001 (how adapters fill it)
+        response.encoding = "utf-8"
+        response.url = request.url or ""
+        response.request = request
+        response.reason = "OK" if status < 400 else "Error"
+        return response
+
+    def close(self) -> None:
+        """Nothing to release: no sockets."""
+
+
+@dataclass
+class BootstrapReport:
+    days: list[str] = field(default_factory=list)
+    results: dict[str, list[Any]] = field(default_factory=dict)  # source -> manifests per day
+
+
+def day_range(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def bootstrap_history(
+    days: Iterable[date],
+    credentials: Mapping[str, ApiCredentials],
+    answer_for_day: Callable[[date], Answer],
+    write_crm_for_day: Callable[[date], None],
+    progress: Callable[[str], None] = log.info,
+) -> BootstrapReport:
+    """Land every source for each of `days`, oldest first, as a daily run would have.
+
+    `write_crm_for_day(d)` drops that day's CRM export into the inbox (the roster the platform
+    extractors read); `answer_for_day(d)` answers API requests as of the end of day d."""
+    from irm.tasks import land_crm, land_platform
+
+    report = BootstrapReport()
+    for day in sorted(days):
+        iso = day.isoformat()
+        write_crm_for_day(day)
+        report.results.setdefault("crm", []).append(land_crm(iso))
+        transport = InProcessTransport(answer_for_day(day))
+        for source in PLATFORMS:
+            if source in credentials:
+                result = land_platform(source, iso, credentials[source], transport=transport)
+                report.results.setdefault(source, []).append(result)
+        report.days.append(iso)
+        progress(f"bootstrap {iso}: landed")
+    return report
+
+
+def sandbox_credentials(secrets: Any) -> dict[str, ApiCredentials]:
+    """Credentials for the in-process sandbox (`secrets`: irm.airflow_cli.PlatformSecrets)."""
+    return {
+        "youtube": ApiCredentials(
+            "irm_youtube", f"{IN_PROCESS_BASE}/youtube/v3", secrets.youtube_key
+        ),
+        "instagram": ApiCredentials(
+            "irm_instagram",
+            f"{IN_PROCESS_BASE}/instagram/v25.0",
+            secrets.instagram_token,
+            extra={"ig_user_id": secrets.instagram_user_id},
+        ),
+        "tiktok": ApiCredentials(
+            "irm_tiktok",
+            f"{IN_PROCESS_BASE}/tiktok",
+            secrets.tiktok_client_secret,
+            login=secrets.tiktok_client_key,
+        ),
+        "shop": ApiCredentials(
+            "irm_shop", f"{IN_PROCESS_BASE}/shop/admin/api/2025-01", secrets.shop_token
+        ),
+    }
+
+
+def bootstrap_from_sandbox(
+    seed: int,
+    accounts: int,
+    world_days: int,
+    days: Iterable[date],
+    secrets: Any,
+    progress: Callable[[str], None] = log.info,
+) -> BootstrapReport:
+    """The sandbox world's past `days`, landed as daily runs would have landed them. This
+    command (like the demo and the benchmark) may import the sandbox; the pipeline never does."""
+    from irm.config import get_settings
+    from sandbox.crm import write_crm
+    from sandbox.server import PlatformSettings, build_platforms
+    from sandbox.world import World
+
+    world = World(seed, accounts, world_days)
+    platforms = build_platforms(
+        world,
+        PlatformSettings(
+            youtube_api_key=secrets.youtube_key,
+            instagram_access_token=secrets.instagram_token,
+            tiktok_client_key=secrets.tiktok_client_key,
+            tiktok_client_secret=secrets.tiktok_client_secret,
+            shop_access_token=secrets.shop_token,
+        ),
+    )
+    inbox = get_settings().crm_inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+
+    def answer_for_day(day: date) -> Answer:
+        def answer(method: str, path: str, query: dict, headers: dict, body: bytes | None):
+            platform = next((p for p in platforms if path.startswith(p.prefix)), None)
+            if platform is None:
+                return 404, {}, {"error": f"the sandbox serves no {path}"}
+            return platform.api.handle(method, path, query, headers, body, day)
+
+        return answer
+
+    return bootstrap_history(
+        days,
+        sandbox_credentials(secrets),
+        answer_for_day,
+        lambda day: write_crm(world, inbox, day=day),
+        progress,
+    )

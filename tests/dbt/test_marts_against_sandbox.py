@@ -1,0 +1,216 @@
+"""The marts against the sandbox world's ground truth (issue 5): a 200-account, 90-day world is
+landed through the extractors (the in-process history bootstrap), loaded and built with dbt,
+then
+- each flag type of mart_quality_flags finds the injected cases with precision and recall
+  >= 0.9 (printed per flag type);
+- mart_campaign_roi equals, to the cent, a recomputation written here from the landed raw
+  records alone (CRM campaigns, contracts and payments, shop orders) and the rate seed.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import duckdb
+import pytest
+
+from expectations.mart_suites import FLAG_TYPES
+from extractors.landing import list_partitions, read_records
+from tests.dbt.test_dbt_build import PROJECT_DIR, dbt_env, run_dbt
+
+pytestmark = pytest.mark.slow
+
+SEED, ACCOUNTS, DAYS = 7, 200, 90
+START = date(2026, 1, 1)
+LAST = START + timedelta(days=DAYS - 1)
+DAY_TOLERANT = {"follower_spike", "follower_drop"}  # detected on the day, give or take one
+ATTRIBUTION_WINDOW_DAYS = 14  # SPEC 5.2 default
+CENT = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict[str, Any]:
+    from irm.bootstrap import bootstrap_from_sandbox, day_range
+    from irm.config import get_settings
+    from irm.demo import SANDBOX_SECRETS
+    from irm.warehouse import load_landing
+    from sandbox.ground_truth import build_ground_truth
+    from sandbox.world import World
+
+    root = tmp_path_factory.mktemp("against-sandbox")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("IRM_DATA_ROOT", str(root / "data"))
+    patch.setenv("IRM_DBT_TARGET", "duckdb")
+    try:
+        settings = get_settings()
+        bootstrap_from_sandbox(
+            SEED, ACCOUNTS, DAYS, day_range(START, LAST), SANDBOX_SECRETS, lambda _: None
+        )
+        load_landing(settings=settings)
+        env = dbt_env(IRM_WAREHOUSE_PATH=str(settings.warehouse_path))
+        run_dbt(["build", "--exclude", "test_type:unit"], env, root / "dbt", "duckdb")
+        truth = build_ground_truth(World(SEED, ACCOUNTS, DAYS), LAST)
+        yield {"settings": settings, "truth": truth}
+    finally:
+        patch.undo()
+
+
+def query(built: dict[str, Any], sql: str) -> list[tuple]:
+    with duckdb.connect(str(built["settings"].warehouse_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+# ---- flags ---------------------------------------------------------------------------------
+
+
+def matches(flag: tuple, case: dict[str, Any]) -> bool:
+    flag_type, subject_kind, subject_id, detected_on = flag
+    if (flag_type, subject_kind, subject_id) != (
+        case["flag_type"],
+        case["subject_kind"],
+        case["subject_id"],
+    ):
+        return False
+    if flag_type in DAY_TOLERANT:
+        return abs((detected_on - date.fromisoformat(case["day"])).days) <= 1
+    return True
+
+
+def test_each_flag_type_finds_the_injected_cases(built) -> None:
+    flags = query(
+        built,
+        "SELECT flag_type, subject_kind, subject_id, detected_on FROM marts.mart_quality_flags",
+    )
+    cases = [c for c in built["truth"]["injected"] if c["flag_type"] in FLAG_TYPES]
+    report, failures = [], []
+    for flag_type in FLAG_TYPES:
+        found = [f for f in flags if f[0] == flag_type]
+        injected = [c for c in cases if c["flag_type"] == flag_type]
+        assert injected, f"the world holds no {flag_type} case: the test would prove nothing"
+        true_flags = sum(any(matches(f, c) for c in injected) for f in found)
+        caught = sum(any(matches(f, c) for f in found) for c in injected)
+        precision = true_flags / len(found) if found else 0.0
+        recall = caught / len(injected)
+        report.append(
+            f"{flag_type:24} flags {len(found):4}  injected {len(injected):4}  "
+            f"precision {precision:.2f}  recall {recall:.2f}"
+        )
+        if precision < 0.9 or recall < 0.9:
+            failures.append(flag_type)
+    print("\n" + "\n".join(report))
+    assert not failures, "precision or recall below 0.9:\n" + "\n".join(report)
+
+
+# ---- campaign ROI, recomputed from the raw records -----------------------------------------
+
+
+def latest_rows(settings: Any, source: str, entity: str) -> list[dict[str, Any]]:
+    """The newest partition's payloads (a CRM export is a full snapshot of its file)."""
+    partitions = list_partitions(settings.landing_dir, source, entity)
+    return [r["payload"] for r in read_records(partitions[-1])]
+
+
+def latest_orders(settings: Any) -> list[dict[str, Any]]:
+    """Each order as last seen (partitions oldest first: later versions win)."""
+    orders: dict[str, dict[str, Any]] = {}
+    for partition in list_partitions(settings.landing_dir, "shop", "orders"):
+        for record in read_records(partition):
+            orders[record["record_key"]] = record["payload"]
+    return list(orders.values())
+
+
+def usd_rates() -> dict[str, Decimal]:
+    with (PROJECT_DIR / "seeds" / "currency_rates.csv").open() as rows:
+        return {r["currency"]: Decimal(r["usd_per_unit"]) for r in csv.DictReader(rows)}
+
+
+def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
+    rates = usd_rates()
+    campaigns = {c["campaign_id"]: c for c in latest_rows(settings, "crm", "campaigns")}
+    contracts = {c["contract_id"]: c for c in latest_rows(settings, "crm", "contracts")}
+    totals: dict[str, dict[str, Any]] = {
+        cid: {"committed": Decimal(0), "paid": Decimal(0), "revenue": Decimal(0), "orders": 0}
+        for cid in campaigns
+    }
+    for contract in contracts.values():
+        rate = rates[contract["currency"]]
+        spend = Decimal(contract["fee"]) + Decimal(contract["product_cost"] or 0)
+        totals[contract["campaign_id"]]["committed"] += spend * rate
+    for payment in latest_rows(settings, "crm", "payments"):
+        if payment["status"] == "paid" and payment["contract_id"] in contracts:
+            campaign = contracts[payment["contract_id"]]["campaign_id"]
+            totals[campaign]["paid"] += Decimal(payment["amount"]) * rates[payment["currency"]]
+    for order in latest_orders(settings):
+        contract = attributed_contract(order, contracts, campaigns)
+        if contract is None or not counts(order):
+            continue
+        campaign = totals[contract["campaign_id"]]
+        campaign["orders"] += 1
+        campaign["revenue"] += Decimal(order["total_price"]) * rates[order["currency"]]
+    return totals
+
+
+def attributed_contract(
+    order: dict[str, Any], contracts: dict[str, Any], campaigns: dict[str, Any]
+) -> dict[str, Any] | None:
+    """SPEC 5.2: a discount code equal to the contract's promo code, created (UTC date) from the
+    campaign's start to its end plus the window; of several, the latest campaign start, then
+    the lowest contract id."""
+    created = datetime.fromisoformat(order["created_at"]).astimezone(UTC).date()
+    codes = {d["code"].lower() for d in order.get("discount_codes") or []}
+    candidates = []
+    for contract in contracts.values():
+        campaign = campaigns[contract["campaign_id"]]
+        starts = date.fromisoformat(campaign["starts_on"])
+        ends = date.fromisoformat(campaign["ends_on"]) + timedelta(days=ATTRIBUTION_WINDOW_DAYS)
+        promo = (contract.get("promo_code") or "").lower()
+        if promo and promo in codes and starts <= created <= ends:
+            candidates.append((-starts.toordinal(), contract["contract_id"], contract))
+    return min(candidates, key=lambda c: c[:2])[2] if candidates else None
+
+
+def counts(order: dict[str, Any]) -> bool:
+    """Cancelled and refunded (or voided) orders do not count."""
+    return not order.get("cancelled_at") and order["financial_status"] not in (
+        "refunded",
+        "voided",
+    )
+
+
+def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
+    expected = expected_roi(built["settings"])
+    rows = query(
+        built,
+        "SELECT campaign_id, spend_committed_usd, spend_paid_usd, orders, revenue_usd, roi, roas "
+        "FROM marts.mart_campaign_roi",
+    )
+    assert {r[0] for r in rows} == set(expected)
+    assert any(e["orders"] for e in expected.values()), "no attributed order: nothing tested"
+    for campaign_id, committed, paid, orders, revenue, roi, roas in rows:
+        want = expected[campaign_id]
+        cents = {k: want[k].quantize(CENT, ROUND_HALF_UP) for k in ("committed", "paid", "revenue")}
+        assert (Decimal(committed), Decimal(paid), orders, Decimal(revenue)) == (
+            cents["committed"],
+            cents["paid"],
+            want["orders"],
+            cents["revenue"],
+        ), campaign_id
+        if cents["committed"]:
+            ratio = cents["revenue"] / cents["committed"]
+            assert Decimal(str(roas)) == pytest.approx(ratio, rel=Decimal("1e-9"))
+            assert Decimal(str(roi)) == pytest.approx(
+                ratio - 1, rel=Decimal("1e-9"), abs=Decimal("1e-12")
+            )
+
+
+def test_campaign_roi_agrees_with_the_sandbox_own_books(built) -> None:
+    """A third opinion: the sandbox's business ledger (how the world was made)."""
+    books = {str(c["campaign_id"]): c for c in built["truth"]["business"]["campaign_roi"]}
+    rows = query(built, "SELECT campaign_id, revenue_usd, orders FROM marts.mart_campaign_roi")
+    assert {r[0] for r in rows} == set(books)
+    for campaign_id, revenue, orders in rows:
+        assert books[campaign_id]["orders"] == orders, campaign_id
+        assert Decimal(revenue) == Decimal(str(books[campaign_id]["revenue_usd"])), campaign_id
