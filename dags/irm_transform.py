@@ -3,6 +3,8 @@
 Scheduled on the landing Assets. Asset-triggered runs have no logical date, so the days to load
 come from the triggering events (`extra.dt`); a manual run loads whatever is not loaded yet.
 Every task that writes (or reads) the warehouse runs in the one-slot `irm_warehouse` pool.
+With IRM_DBT_TARGET=postgres the load and dbt write Postgres, and `mirror_marts` copies the marts
+into the DuckDB file that the mart checks and the BI copy read.
 """
 
 from __future__ import annotations
@@ -85,7 +87,9 @@ def irm_transform() -> None:
             test_indirect_selection=TestIndirectSelection.CAUTIOUS,
         ),
         render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.BUILD
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            select=list(settings.dbt_select),
         ),
         operator_args={
             "pool": WAREHOUSE_POOL,
@@ -111,7 +115,17 @@ def irm_transform() -> None:
     days = days_to_load()
     landing_ok = validate_landing(days)
     loaded = load_raw(days)
-    landing_ok >> loaded >> dbt_build >> validate_marts(days) >> publish()
+    built = landing_ok >> loaded >> dbt_build
+    if settings.dbt_target == "postgres":
+        # The marts are built in Postgres; the checks and the BI copy read a DuckDB mirror.
+        @task(**WAREHOUSE_WRITER_ARGS)
+        def mirror_marts() -> dict:
+            from irm.warehouse import mirror_marts_to_duckdb
+
+            return mirror_marts_to_duckdb()
+
+        built = built >> mirror_marts()
+    built >> validate_marts(days) >> publish()
 
 
 irm_transform()

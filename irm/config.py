@@ -17,11 +17,23 @@ Variables (default: meaning):
 - IRM_FRESHNESS_DAYS = 3: a mart whose newest post or refresh is older than this many days
   before the validated day gets a data-quality warning (not a failure)
 - IRM_YOUTUBE_DAILY_QUOTA = 10000: YouTube quota units one daily run may spend
+- IRM_EXTRACT_BATCH_SIZE = 500: accounts per mapped extract task (batches of the roster)
+- IRM_DBT_SELECT = (empty): dbt selectors, space-separated (e.g. "+fct_post +dim_creator"), to
+  render only part of the project in irm_transform; empty renders every model
+- IRM_EXPORT_EMAIL_TO = (empty): comma-separated recipients of the weekly export email; the
+  email is skipped with a log line while this or the `irm_smtp` connection is missing
 - AIRFLOW_HOME = <data root>/airflow: Airflow home (SQLite, LocalExecutor)
+- IRM_PG_HOST = 127.0.0.1, IRM_PG_PORT = 5432, IRM_PG_USER = postgres, IRM_PG_PASSWORD = (empty),
+  IRM_PG_DATABASE = irm: the Postgres warehouse when IRM_DBT_TARGET=postgres (as in dbt's profile)
+
+The production topology (Postgres metadata, CeleryExecutor on Redis, authentication on) is
+`cluster_airflow_environment`; docker-compose.yml sets the same variables (docs/production.md).
 
 Source endpoints and credentials are Airflow connections (`irm_youtube`, `irm_instagram`,
 `irm_tiktok`, `irm_shop`: host = base URL, password = key or token), settable as
-`AIRFLOW_CONN_IRM_…` environment variables; see `extractors.connections`.
+`AIRFLOW_CONN_IRM_…` environment variables; see `extractors.connections`. The export email
+goes through the SMTP connection `irm_smtp` (host, port, login, password; extra `from_email`,
+`disable_tls`, `disable_ssl`), see `exports.mail`.
 """
 
 from __future__ import annotations
@@ -37,6 +49,7 @@ CONNECTION_IDS = {
     "instagram": "irm_instagram",
     "tiktok": "irm_tiktok",
     "shop": "irm_shop",
+    "smtp": "irm_smtp",
 }
 
 # Airflow pool names: every task that writes the warehouse runs in the one-slot pool.
@@ -70,6 +83,9 @@ class Settings:
     airflow_home: Path
     freshness_days: int = 3
     youtube_daily_quota: int = 10_000
+    extract_batch_size: int = 500  # accounts per mapped extract task
+    dbt_select: tuple[str, ...] = ()  # dbt selectors the transform DAG renders; () = everything
+    export_email_to: tuple[str, ...] = ()
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -100,7 +116,14 @@ def get_settings() -> Settings:
         airflow_home=_path("AIRFLOW_HOME", data_root / "airflow"),
         freshness_days=int(os.environ.get("IRM_FRESHNESS_DAYS", "3")),
         youtube_daily_quota=int(os.environ.get("IRM_YOUTUBE_DAILY_QUOTA", "10000")),
+        extract_batch_size=int(os.environ.get("IRM_EXTRACT_BATCH_SIZE", "500")),
+        dbt_select=tuple(os.environ.get("IRM_DBT_SELECT", "").split()),
+        export_email_to=_addresses(os.environ.get("IRM_EXPORT_EMAIL_TO", "")),
     )
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in value.replace(";", ",").split(",") if a.strip())
 
 
 def airflow_environment(settings: Settings | None = None) -> dict[str, str]:
@@ -124,4 +147,97 @@ def airflow_environment(settings: Settings | None = None) -> dict[str, str]:
         "IRM_WAREHOUSE_PATH": str(settings.warehouse_path),
         "IRM_PUBLISHED_PATH": str(settings.published_path),
         "IRM_CRM_INBOX": str(settings.crm_inbox),
+    }
+
+
+# --- Production topology (docker-compose.yml; tests/production runs the same without Docker) ---
+
+# The auth manager of every Airflow service: users from AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS,
+# passwords from the file the init step writes; never the all-admins (no login) mode.
+SIMPLE_AUTH_MANAGER = (
+    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+)
+
+
+@dataclass(frozen=True, repr=False)  # repr=False: the password never reaches a log by accident
+class PostgresTarget:
+    """The Postgres warehouse used when IRM_DBT_TARGET=postgres: the same IRM_PG_* variables
+    (and defaults) as the `postgres` output of dbt_project/profiles.yml."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+
+    def connect_kwargs(self, database: str | None = None) -> dict[str, object]:
+        """Keyword arguments for `psycopg2.connect` (another database of the server if named)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": database or self.database,
+        }
+
+
+def postgres_target() -> PostgresTarget:
+    return PostgresTarget(
+        host=os.environ.get("IRM_PG_HOST", "127.0.0.1"),
+        port=int(os.environ.get("IRM_PG_PORT", "5432")),
+        user=os.environ.get("IRM_PG_USER", "postgres"),
+        password=os.environ.get("IRM_PG_PASSWORD", ""),
+        database=os.environ.get("IRM_PG_DATABASE", "irm"),
+    )
+
+
+@dataclass(frozen=True, repr=False)  # repr=False: secrets never reach a log by accident
+class ClusterSettings:
+    """What the services of a production Airflow share (docker-compose.yml sets the same
+    variables from `.env`): the metadata database, the Celery broker and result backend, the
+    API server's address, and the secrets every component must agree on."""
+
+    metadata_url: str  # postgresql+psycopg2://user:password@host:port/database
+    broker_url: str  # redis://host:port/db
+    result_backend: str  # db+postgresql://user:password@host:port/database
+    api_host: str
+    api_port: int
+    jwt_secret: str  # signs the tokens of the REST API and of the task execution API
+    api_secret_key: str  # sessions of the API server; authorises log fetching from workers
+    fernet_key: str  # encrypts connection passwords in the metadata database
+    passwords_file: Path  # simple auth manager: {"user": "password"}, written by the init step
+    users: str = "admin:admin"  # simple auth manager users, "name:role,…"
+    celery_queue: str = "default"
+    worker_concurrency: int = 2
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.api_host}:{self.api_port}"
+
+
+def cluster_airflow_environment(
+    cluster: ClusterSettings, settings: Settings | None = None
+) -> dict[str, str]:
+    """The local environment (`airflow_environment`) turned into the production topology:
+    Postgres metadata, the CeleryExecutor on Redis, one JWT secret and Fernet key for every
+    component, authentication on, and new DAGs paused until an operator starts them."""
+    return {
+        **airflow_environment(settings),
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": cluster.metadata_url,
+        "AIRFLOW__CELERY__BROKER_URL": cluster.broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": cluster.result_backend,
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(cluster.worker_concurrency),
+        "AIRFLOW__OPERATORS__DEFAULT_QUEUE": cluster.celery_queue,
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{cluster.api_url}/execution/",
+        "AIRFLOW__API__HOST": cluster.api_host,
+        "AIRFLOW__API__PORT": str(cluster.api_port),
+        "AIRFLOW__API_AUTH__JWT_SECRET": cluster.jwt_secret,
+        "AIRFLOW__API__SECRET_KEY": cluster.api_secret_key,
+        "AIRFLOW__CORE__FERNET_KEY": cluster.fernet_key,
+        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": cluster.users,
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(cluster.passwords_file),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     }

@@ -4,20 +4,31 @@ Loading a partition again replaces it: its rows are deleted and inserted anew in
 transaction, and a ledger (`raw._loaded_partitions`) remembers each partition's checksum so a
 re-run skips what is already loaded and reloads what changed. Only this module and dbt write
 the warehouse, and both run in the one-slot `irm_warehouse` pool (DuckDB has one writer).
+
+The warehouse is DuckDB by default; with IRM_DBT_TARGET=postgres the same raw schema (payload as
+jsonb) and ledger live in Postgres (`irm.config.postgres_target`), dbt builds there, and
+`mirror_marts_to_duckdb` copies the built marts into the DuckDB file at IRM_WAREHOUSE_PATH, so
+the mart checks and the BI copy read them exactly as they read a DuckDB build.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from extractors.landing import Partition, list_partitions
-from irm.config import Settings, get_settings
+from irm.config import PostgresTarget, Settings, get_settings, postgres_target
+
+if TYPE_CHECKING:
+    from psycopg2.extensions import connection as PgConnection
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +101,16 @@ def pending_partitions(
     con: duckdb.DuckDBPyConnection, settings: Settings, days: Iterable[date] | None = None
 ) -> list[Partition]:
     """Landed partitions whose checksum differs from the ledger's (limited to `days` if given)."""
-    wanted = set(days) if days is not None else None
     ledger = con.execute(f"SELECT source, entity, dt, checksum FROM {_LEDGER}").fetchall()
+    return _not_loaded(ledger, settings, days)
+
+
+def _not_loaded(
+    ledger: Iterable[tuple[str, str, date, str]], settings: Settings, days: Iterable[date] | None
+) -> list[Partition]:
+    """Landed partitions whose checksum differs from the ledger's rows (source, entity, dt,
+    checksum), limited to `days` if given."""
+    wanted = set(days) if days is not None else None
     loaded = {(s, e, d): c for s, e, d, c in ledger}
     pending = []
     for source, entity in RAW_ENTITIES:
@@ -132,8 +151,11 @@ def load_partition(con: duckdb.DuckDBPyConnection, part: Partition) -> int:
 def load_landing(
     days: Iterable[date] | None = None, settings: Settings | None = None
 ) -> LoadResult:
-    """Load every landed partition not yet in the warehouse (or only those of `days`)."""
+    """Load every landed partition not yet in the warehouse (or only those of `days`) into
+    the raw schema of the configured target (IRM_DBT_TARGET: duckdb or postgres)."""
     settings = settings or get_settings()
+    if settings.dbt_target == "postgres":
+        return load_landing_postgres(days, settings)
     result = LoadResult()
     with connect_warehouse(settings) as con:
         ensure_raw_schema(con)
@@ -148,6 +170,8 @@ def load_landing(
 def latest_loaded_day(settings: Settings | None = None) -> date | None:
     """The newest partition date in the warehouse (None before the first load)."""
     settings = settings or get_settings()
+    if settings.dbt_target == "postgres":
+        return _latest_loaded_day_postgres()
     if not settings.warehouse_path.is_file():
         return None
     with connect_warehouse(settings) as con:
@@ -156,3 +180,286 @@ def latest_loaded_day(settings: Settings | None = None) -> date | None:
             "WHERE table_schema = 'raw' AND table_name = '_loaded_partitions'"
         ).fetchone()[0]
         return con.execute(f"SELECT max(dt) FROM {_LEDGER}").fetchone()[0] if exists else None
+
+
+# --- The Postgres target (IRM_DBT_TARGET=postgres) -------------------------------------------
+
+_PG_RAW_COLUMNS = (
+    "dt date, extracted_at timestamptz, record_key text, parent_key text, payload jsonb"
+)
+# Landing lines are read by Postgres itself, one jsonb value per line: a CSV whose quote and
+# delimiter are control characters, which valid JSON never contains unescaped.
+_PG_COPY_LINES = (
+    "COPY pg_temp._irm_lines (line) FROM STDIN (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+)
+# jsonb cannot hold a NUL character; the rare line with an escaped one is rewritten.
+_NUL_ESCAPE = b"\\u0000"
+
+
+def connect_postgres(
+    target: PostgresTarget | None = None, database: str | None = None
+) -> PgConnection:
+    """A psycopg2 connection to the Postgres warehouse (or another database of its server)."""
+    import psycopg2
+
+    return psycopg2.connect(**(target or postgres_target()).connect_kwargs(database))
+
+
+def ensure_postgres_database(target: PostgresTarget | None = None) -> bool:
+    """Create the warehouse database if the server lacks it; True when it was created."""
+    from psycopg2 import sql
+
+    target = target or postgres_target()
+    con = connect_postgres(target, database="postgres")
+    try:
+        con.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+        with con.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target.database])
+            if cur.fetchone():
+                return False
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.database)))
+            log.info("created the warehouse database %s", target.database)
+            return True
+    finally:
+        con.close()
+
+
+def ensure_postgres_raw_schema(con: PgConnection) -> None:
+    with con, con.cursor() as cur:
+        cur.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        for source, entity in RAW_ENTITIES:
+            cur.execute(
+                f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_PG_RAW_COLUMNS})"
+            )
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS {_LEDGER} (source text, entity text, dt date, "
+            "checksum text, record_count bigint, loaded_at timestamptz, "
+            "PRIMARY KEY (source, entity, dt))"
+        )
+
+
+def load_partition_postgres(con: PgConnection, part: Partition) -> int:
+    """Replace one partition's rows in its raw table, in one transaction."""
+    table = raw_table(part.source, part.entity)
+    manifest = part.manifest()
+    with con, con.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE dt = %s", [part.dt])
+        if manifest["record_count"]:
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _irm_lines (line jsonb) ON COMMIT DELETE ROWS"
+            )
+            cur.copy_expert(_PG_COPY_LINES, _LandingLines(part.records_path))
+            cur.execute(
+                f"INSERT INTO {table} SELECT %s, (line->>'extracted_at')::timestamptz, "
+                "line->>'record_key', line->>'parent_key', line->'payload' "
+                "FROM pg_temp._irm_lines",
+                [part.dt],
+            )
+        cur.execute(
+            f"INSERT INTO {_LEDGER} VALUES (%s, %s, %s, %s, %s, now()) "
+            "ON CONFLICT (source, entity, dt) DO UPDATE SET checksum = excluded.checksum, "
+            "record_count = excluded.record_count, loaded_at = excluded.loaded_at",
+            [part.source, part.entity, part.dt, manifest["checksum"], manifest["record_count"]],
+        )
+    return int(manifest["record_count"])
+
+
+class _LandingLines:
+    """A records file as `copy_expert` reads it (`read(size)`), NUL escapes replaced."""
+
+    def __init__(self, path: Path) -> None:
+        self._lines = self._clean_lines(path)
+        self._buffer = b""
+
+    @staticmethod
+    def _clean_lines(path: Path) -> Iterator[bytes]:
+        with path.open("rb") as lines:
+            for line in lines:
+                if not line.strip():
+                    continue
+                if _NUL_ESCAPE in line:
+                    line = json.dumps(_without_nul(json.loads(line))).encode() + b"\n"
+                yield line if line.endswith(b"\n") else line + b"\n"
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            line = next(self._lines, None)
+            if line is None:
+                break
+            self._buffer += line
+        if size < 0:
+            size = len(self._buffer)
+        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
+        return chunk
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def load_landing_postgres(days: Iterable[date] | None, settings: Settings) -> LoadResult:
+    result = LoadResult()
+    con = connect_postgres()
+    try:
+        ensure_postgres_raw_schema(con)
+        with con, con.cursor() as cur:
+            cur.execute(f"SELECT source, entity, dt, checksum FROM {_LEDGER}")
+            pending = _not_loaded(cur.fetchall(), settings, days)
+        for part in pending:
+            result.rows += load_partition_postgres(con, part)
+            result.loaded.append(str(part.path.relative_to(settings.landing_dir)))
+    finally:
+        con.close()
+    log.info("loaded %d partitions (%d rows) into Postgres", len(result.loaded), result.rows)
+    return result
+
+
+def _latest_loaded_day_postgres() -> date | None:
+    con = connect_postgres()
+    try:
+        with con, con.cursor() as cur:
+            cur.execute("SELECT to_regclass(%s)", [_LEDGER])
+            if cur.fetchone()[0] is None:
+                return None
+            cur.execute(f"SELECT max(dt) FROM {_LEDGER}")
+            return cur.fetchone()[0]
+    finally:
+        con.close()
+
+
+# --- Marts from Postgres into the DuckDB file (checks and the BI copy read DuckDB) -----------
+
+# Postgres type (information_schema.columns.data_type) -> DuckDB type.
+_PG_TO_DUCKDB = {
+    "smallint": "SMALLINT",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "real": "REAL",
+    "double precision": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "character": "VARCHAR",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMPTZ",
+    "json": "JSON",
+    "jsonb": "JSON",
+    "uuid": "UUID",
+}
+
+
+def duckdb_type(data_type: str, precision: int | None, scale: int | None) -> str:
+    """The DuckDB type holding a Postgres column's values exactly (numeric without a declared
+    precision, which DuckDB's DECIMAL cannot bound, becomes DOUBLE)."""
+    if data_type == "numeric":
+        if precision is not None and precision <= 38:
+            return f"DECIMAL({precision}, {scale or 0})"
+        return "DOUBLE"
+    if data_type == "ARRAY":
+        return "JSON"  # read back from Postgres as a JSON array (see _select_for_copy)
+    if data_type not in _PG_TO_DUCKDB:
+        raise ValueError(f"no DuckDB type for the Postgres type {data_type!r}")
+    return _PG_TO_DUCKDB[data_type]
+
+
+def _pg_columns(con: PgConnection, schema: str) -> dict[str, list[tuple[str, str, str]]]:
+    """table -> [(column, Postgres data_type, DuckDB type)] of every table and view of
+    `schema`, in column order."""
+    with con, con.cursor() as cur:
+        cur.execute(
+            "SELECT c.table_name, c.column_name, c.data_type, c.numeric_precision, "
+            "c.numeric_scale FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
+            "WHERE c.table_schema = %s ORDER BY c.table_name, c.ordinal_position",
+            [schema],
+        )
+        tables: dict[str, list[tuple[str, str, str]]] = {}
+        for table, column, data_type, precision, scale in cur.fetchall():
+            target_type = duckdb_type(data_type, precision, scale)
+            tables.setdefault(table, []).append((column, data_type, target_type))
+    return tables
+
+
+def _select_for_copy(schema: str, table: str, columns: list[tuple[str, str, str]]) -> str:
+    from irm.publish import quote_ident
+
+    exprs = [
+        f"to_json({quote_ident(c)})::text" if pg_type == "ARRAY" else quote_ident(c)
+        for c, pg_type, _ in columns
+    ]
+    return f"SELECT {', '.join(exprs)} FROM {quote_ident(schema)}.{quote_ident(table)}"
+
+
+def mirror_marts_to_duckdb(
+    settings: Settings | None = None, schema: str = "marts"
+) -> dict[str, int]:
+    """Replace `schema` of the DuckDB file at IRM_WAREHOUSE_PATH with a copy of the same schema
+    in the Postgres warehouse, in one DuckDB transaction; return rows per table. Values travel
+    as CSV with every column's type declared on both sides, so they arrive exactly."""
+    from irm.publish import quote_ident
+
+    settings = settings or get_settings()
+    quoted = quote_ident(schema)
+    con = connect_postgres()
+    row_counts: dict[str, int] = {}
+    try:
+        tables = _pg_columns(con, schema)
+        if not tables:
+            raise RuntimeError(f"the Postgres warehouse has no tables in schema {schema!r}")
+        with (
+            tempfile.TemporaryDirectory(prefix="irm-mirror-") as folder,
+            open_warehouse(settings.warehouse_path) as duck,
+        ):
+            duck.execute("BEGIN TRANSACTION")
+            try:
+                duck.execute(f"DROP SCHEMA IF EXISTS {quoted} CASCADE")
+                duck.execute(f"CREATE SCHEMA {quoted}")
+                for table, columns in tables.items():
+                    csv_path = Path(folder) / f"{table}.csv"
+                    _copy_out(con, _select_for_copy(schema, table, columns), csv_path)
+                    row_counts[table] = _copy_in(duck, schema, table, columns, csv_path)
+                duck.execute("COMMIT")
+            except BaseException:
+                duck.execute("ROLLBACK")
+                raise
+    finally:
+        con.close()
+    log.info("mirrored %s from Postgres into %s: %s", schema, settings.warehouse_path, row_counts)
+    return row_counts
+
+
+def _copy_out(con: PgConnection, select: str, path: Path) -> None:
+    with con, con.cursor() as cur, path.open("wb") as out:
+        cur.execute("SET LOCAL TIME ZONE 'UTC'")
+        cur.copy_expert(f"COPY ({select}) TO STDOUT (FORMAT csv)", out)
+
+
+def _copy_in(
+    duck: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    columns: list[tuple[str, str, str]],
+    path: Path,
+) -> int:
+    from irm.publish import quote_ident
+
+    name = f"{quote_ident(schema)}.{quote_ident(table)}"
+    duck.execute(
+        f"CREATE TABLE {name} ("
+        + ", ".join(f"{quote_ident(c)} {duck_type}" for c, _, duck_type in columns)
+        + ")"
+    )
+    # Postgres writes NULL unquoted and an empty string as "": keep them apart.
+    duck.execute(
+        f"INSERT INTO {name} SELECT * FROM read_csv(?, header = false, columns = ?, "
+        "quote = '\"', escape = '\"', allow_quoted_nulls = false, auto_detect = false)",
+        [str(path), {c: duck_type for c, _, duck_type in columns}],
+    )
+    return duck.execute(f"SELECT count(*) FROM {name}").fetchone()[0]

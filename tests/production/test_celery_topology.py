@@ -1,0 +1,280 @@
+"""The production topology of docker-compose.yml, as processes on this machine: Airflow with its
+metadata in Postgres, the CeleryExecutor on Redis (result backend in Postgres), api-server,
+scheduler, dag-processor, triggerer and a Celery worker, authentication on. The init step is the
+compose one (`irm.airflow_cli.init_cluster`): it migrates, creates the pools, stores the sandbox
+connections in the metadata database (encrypted with the shared Fernet key) and writes the
+admin's password. `irm_extract` and then `irm_transform` are triggered through the REST API with
+a JWT and watched to success; the marts must be in the warehouse and the BI copy.
+
+Skipped only when Postgres (127.0.0.1:5432, user postgres, trust) or Redis (127.0.0.1:6379)
+cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from irm.airflow_cli import ADMIN_PASSWORD_VAR, POOLS, init_cluster, sandbox_connections
+from irm.config import (
+    CONNECTION_IDS,
+    ClusterSettings,
+    Settings,
+    cluster_airflow_environment,
+    get_settings,
+)
+from irm.demo import WORLD_START, DemoOptions, running_sandbox, write_crm
+from tests.production.topology import (
+    REDIS_DB,
+    REDIS_HOST,
+    REDIS_PORT,
+    TERMINAL_RUN_STATES,
+    ApiClient,
+    Services,
+    create_database,
+    drop_database,
+    free_port,
+    postgres_url,
+    tail,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.production, pytest.mark.timeout(1800)]
+
+# A small world of ten days. The extract run's data interval is its ninth day, so that the
+# run's logical date (the interval's end) is in the world too.
+WORLD = DemoOptions(seed=7, accounts=20, history_days=9, live_days=1)
+DAY = WORLD_START + timedelta(days=WORLD.days - 2)
+ADMIN = "admin"
+STARTUP_TIMEOUT = 180
+# irm_transform runs one Celery task per dbt model, each paying dbt's start-up: even the key
+# marts' part of the project takes minutes on two cores.
+RUN_TIMEOUT = 1200
+
+
+@dataclass
+class Cluster:
+    settings: Settings
+    config: ClusterSettings
+    services: Services
+    api: ApiClient
+    timings: dict[str, float]
+
+
+def _cleanup_redis(queue: str) -> None:
+    """Remove this run's broker keys (the queue and kombu's bindings for it)."""
+    import redis
+
+    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    keys = list(client.scan_iter(match=f"*{queue}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(services_available, dbt_manifest, tmp_path_factory) -> Iterator[Cluster]:
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    root = tmp_path_factory.mktemp("production")
+    log_dir = root / "logs"
+    log_dir.mkdir()
+    patch = pytest.MonkeyPatch()
+    patch.setenv("IRM_DATA_ROOT", str(root / "data"))
+    patch.setenv("AIRFLOW_HOME", str(root / "data" / "airflow"))
+    patch.delenv("IRM_DBT_TARGET", raising=False)
+    settings = get_settings()
+    run_tag = uuid.uuid4().hex[:8]
+    queue = f"irm_test_{run_tag}"
+    services: Services | None = None
+    metadata_db = create_database("irm_airflow_test")
+    try:
+        config = ClusterSettings(
+            metadata_url=postgres_url(metadata_db, "postgresql+psycopg2"),
+            broker_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
+            result_backend=postgres_url(metadata_db, "db+postgresql"),
+            api_host="127.0.0.1",
+            api_port=free_port(),
+            jwt_secret=secrets.token_urlsafe(32),
+            api_secret_key=secrets.token_urlsafe(32),
+            fernet_key=_fernet_key(),
+            passwords_file=root / "auth" / "passwords.json",
+            celery_queue=queue,
+            worker_concurrency=2,
+        )
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN")},
+            **cluster_airflow_environment(config, settings),
+            # Ports of their own, so another Airflow on this machine does not collide.
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__API__WORKERS": "1",
+            # The sandbox world lives in January 2026, the machine's clock does not: no scheduled
+            # runs, only the ones this test triggers (asset-triggered runs are off as well).
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+            # The topology is under test here, not the dbt project (tests/dbt builds all of it):
+            # render only what the two key marts need, as each dbt task under Celery pays
+            # dbt's start-up (about 9 s here).
+            "IRM_DBT_SELECT": "+fct_post +dim_creator_account",
+        }
+        services = Services(log_dir, env)
+        admin_password = secrets.token_urlsafe(16)
+        world = replace(WORLD, port=free_port())
+        write_crm(world, settings, DAY)
+        with running_sandbox(world, settings, DAY) as base_url:
+            init_env = {
+                **env,
+                **sandbox_connections(base_url, world.secrets),
+                ADMIN_PASSWORD_VAR: admin_password,
+            }
+            init_cluster(init_env, settings)
+            timings["init (migrate, pools, connections)"] = time.monotonic() - started
+            services.start("api-server", "api-server")
+            services.start("scheduler", "scheduler")
+            services.start("dag-processor", "dag-processor")
+            services.start("triggerer", "triggerer")
+            services.start(
+                "celery-worker", "celery", "worker", "--queues", config.celery_queue,
+                "--celery-hostname", f"irm-test-{run_tag}@%h",
+            )  # fmt: skip
+            api = wait_for(
+                "the API server to issue a token",
+                lambda: ApiClient(config.api_url, ADMIN, admin_password),
+                STARTUP_TIMEOUT,
+                services,
+            )
+            wait_for(
+                "scheduler, dag-processor and triggerer to report healthy",
+                lambda: _all_healthy(config.api_url),
+                STARTUP_TIMEOUT,
+                services,
+            )
+            timings["services healthy"] = time.monotonic() - started
+            yield Cluster(settings, config, services, api, timings)
+    finally:
+        if services is not None:
+            services.stop_all()
+        drop_database(metadata_db)
+        _cleanup_redis(queue)
+        patch.undo()
+
+
+def _fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _all_healthy(api_url: str) -> bool:
+    health = requests.get(f"{api_url}/api/v2/monitor/health", timeout=10).json()
+    components = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+    return all((health.get(c) or {}).get("status") == "healthy" for c in components)
+
+
+def _run_to_completion(cluster: Cluster, dag_id: str, logical_date: str | None) -> dict:
+    api = cluster.api
+    wait_for(
+        f"{dag_id} to be parsed",
+        lambda: api.request("GET", f"/api/v2/dags/{dag_id}"),
+        STARTUP_TIMEOUT,
+        cluster.services,
+    )
+    api.request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+    run = api.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": logical_date})
+    run_id = run["dag_run_id"]
+    finished = wait_for(
+        f"{dag_id} run {run_id} to finish",
+        lambda: _terminal(api.dag_run(dag_id, run_id)),
+        RUN_TIMEOUT,
+        cluster.services,
+    )
+    if finished["state"] != "success":
+        pytest.fail(_failure_report(cluster, dag_id, run_id))
+    return finished
+
+
+def _terminal(run: dict) -> dict | None:
+    return run if run["state"] in TERMINAL_RUN_STATES else None
+
+
+def _failure_report(cluster: Cluster, dag_id: str, run_id: str) -> str:
+    """The failed tasks with the end of their logs, then the services' logs."""
+    lines = [f"{dag_id} run {run_id} did not succeed"]
+    logs = cluster.settings.airflow_home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
+    for ti in cluster.api.task_instances(dag_id, run_id):
+        if ti["state"] not in ("success", "skipped"):
+            lines.append(f"  {ti['task_id']}[{ti['map_index']}]: {ti['state']}")
+            for log in sorted(logs.glob(f"task_id={ti['task_id']}/**/*.log")):
+                lines.append(tail(log, 30))
+    return "\n".join(lines) + "\n" + cluster.services.log_tails()
+
+
+@pytest.fixture(scope="module")
+def runs(cluster: Cluster) -> dict[str, dict]:
+    """irm_extract for the interval [DAY, DAY+1), then irm_transform, through the REST API."""
+    started = time.monotonic()
+    logical = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    extract = _run_to_completion(cluster, "irm_extract", logical.isoformat())
+    cluster.timings["irm_extract run"] = time.monotonic() - started
+    transform = _run_to_completion(cluster, "irm_transform", None)
+    cluster.timings["irm_transform run"] = time.monotonic() - started
+    print("production topology timings (s, cumulative):", cluster.timings)
+    return {"irm_extract": extract, "irm_transform": transform}
+
+
+def test_the_api_refuses_requests_without_a_token(cluster: Cluster) -> None:
+    response = requests.get(f"{cluster.config.api_url}/api/v2/dags", timeout=10)
+    assert response.status_code == 401
+    wrong = requests.post(
+        f"{cluster.config.api_url}/auth/token",
+        json={"username": ADMIN, "password": "not-the-password"},
+        timeout=10,
+    )
+    assert wrong.status_code == 401
+    assert cluster.api.request("GET", "/api/v2/dags")["total_entries"] >= 3
+
+
+def test_init_created_the_pools_and_connections(cluster: Cluster) -> None:
+    pools = cluster.api.request("GET", "/api/v2/pools", params={"limit": 100})["pools"]
+    slots = {p["name"]: p["slots"] for p in pools}
+    assert {name: slots.get(name) for name in POOLS} == {n: s for n, (s, _) in POOLS.items()}
+    connections = cluster.api.request("GET", "/api/v2/connections", params={"limit": 100})
+    stored = {c["connection_id"] for c in connections["connections"]}
+    platforms = {CONNECTION_IDS[p] for p in ("youtube", "instagram", "tiktok", "shop")}
+    assert platforms <= stored
+
+
+def test_extract_and_transform_succeed_on_the_celery_worker(
+    cluster: Cluster, runs: dict[str, dict]
+) -> None:
+    assert runs["irm_extract"]["data_interval_start"].startswith(DAY.isoformat())
+    for dag_id, run in runs.items():
+        instances = cluster.api.task_instances(dag_id, run["dag_run_id"])
+        assert instances, f"{dag_id} ran no tasks"
+        # Every task went through the broker to this test's worker queue, and none failed.
+        assert {ti["queue"] for ti in instances} == {cluster.config.celery_queue}
+        assert {ti["state"] for ti in instances} <= {"success", "skipped"}
+    extracted = cluster.api.task_instances("irm_extract", runs["irm_extract"]["dag_run_id"])
+    youtube = [ti["state"] for ti in extracted if ti["task_id"].startswith("youtube.")]
+    assert youtube and set(youtube) == {"success"}
+
+
+def test_the_marts_are_in_the_warehouse_and_the_bi_copy(
+    cluster: Cluster, runs: dict[str, dict]
+) -> None:
+    for path in (cluster.settings.warehouse_path, cluster.settings.published_path):
+        assert Path(path).is_file(), path
+        with duckdb.connect(str(path), read_only=True) as con:
+            for mart in ("fct_post", "dim_creator_account"):
+                rows = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
+                assert rows > 0, f"{mart} is empty in {path}"
