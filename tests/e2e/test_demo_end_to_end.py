@@ -18,7 +18,7 @@ from irm.airflow_cli import PlatformSecrets
 
 pytestmark = pytest.mark.slow
 
-SEED, ACCOUNTS, HISTORY_DAYS, LIVE_DAYS = 11, 16, 33, 2
+SEED, ACCOUNTS, HISTORY_DAYS, LIVE_DAYS = 11, 16, 34, 1
 # Known secret values, unlike the sandbox's defaults: the test searches every file for them.
 SECRETS = PlatformSecrets(
     youtube_key="yt-key-0a7f3c9e51d2",

@@ -62,7 +62,8 @@ delivered as (
         count(*) as posts_delivered,
         cast(sum(engagement.views) as bigint) as views,
         cast(sum(engagement.interactions) as bigint) as interactions,
-        sum(engagement.emv_usd) as emv_usd,
+        -- summed as decimals: a sum of doubles varies with the order threads add them up
+        cast(sum(cast(engagement.emv_usd as numeric(38, 12))) as double precision) as emv_usd,
         min(ties.published_date) as first_delivered_on
     from ties
     inner join engagement

@@ -8,6 +8,8 @@
 --   engagement_index              avg_engagement_rate / tier_median_engagement_rate
 --   percentile_in_tier            percent_rank of avg_engagement_rate within platform x tier x
 --                                 month: 0 = lowest, 1 = highest
+-- Averages of rates are taken over decimals: a sum of doubles depends on the order in which
+-- parallel threads add them up, and a re-run must give identical marts (checksums).
 
 with
 
@@ -31,7 +33,7 @@ monthly as (
         month,
         count(*) as posts,
         count(engagement_rate) as posts_with_rate,
-        avg(engagement_rate) as avg_engagement_rate,
+        avg(cast(engagement_rate as numeric(38, 18))) as avg_engagement_rate,
         {{ median('engagement_rate') }} as median_engagement_rate
     from posts
     group by account_id, platform, month

@@ -68,7 +68,7 @@ engagement as (
 
     select
         creator_accounts.creator_id,
-        avg(latest_engagement.engagement_index) as engagement_index
+        avg(cast(latest_engagement.engagement_index as numeric(38, 18))) as engagement_index
     from latest_engagement
     inner join creator_accounts
         on latest_engagement.account_id = creator_accounts.account_id

@@ -66,7 +66,9 @@ spread as (
         trailing_changes.account_id,
         trailing_changes.snapshot_date,
         {{ median('abs(trailing_changes.trailing_delta - centre.trailing_median)') }} as mad,
-        avg(abs(trailing_changes.trailing_delta - centre.trailing_median)) as mean_ad
+        avg(
+            cast(abs(trailing_changes.trailing_delta - centre.trailing_median) as numeric(38, 18))
+        ) as mean_ad
     from trailing_changes
     inner join centre
         on
@@ -144,12 +146,14 @@ engagement as (
         first_days.snapshot_date,
         avg(
             case
-                when posts.published_date < first_days.snapshot_date then posts.engagement_rate
+                when posts.published_date < first_days.snapshot_date
+                    then cast(posts.engagement_rate as numeric(38, 18))
             end
         ) as engagement_before,
         avg(
             case
-                when posts.published_date > first_days.snapshot_date then posts.engagement_rate
+                when posts.published_date > first_days.snapshot_date
+                    then cast(posts.engagement_rate as numeric(38, 18))
             end
         ) as engagement_after
     from first_days

@@ -24,7 +24,7 @@ recent as (
     select
         posts.account_id,
         count(*) as posts,
-        avg(posts.engagement_rate) as avg_engagement_rate
+        avg(cast(posts.engagement_rate as numeric(38, 18))) as avg_engagement_rate
     from {{ ref('int_post_engagement') }} as posts
     cross join as_of
     where
