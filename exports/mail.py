@@ -1,4 +1,5 @@
-"""Email the week's workbook and HTML report through the Airflow SMTP connection `irm_smtp`.
+"""Email the week's workbook and HTML report through the Airflow SMTP connection `irm_smtp`;
+failure alerts (`send_alert`) go through the same connection.
 
 Optional: without the connection, or without recipients (IRM_EXPORT_EMAIL_TO), the email is
 skipped with a log line and the export stands on its own. The connection is Airflow's SMTP
@@ -54,9 +55,7 @@ def send_export(day: str, settings: Settings | None = None) -> dict[str, Any]:
         log.warning("export email skipped: %s", reason)
         return {"skipped": reason}
     folder = settings.export_dir_for(day)
-    sender = connection.extra_dejson.get("from_email") or connection.login
-    if not sender or "@" not in sender:
-        raise ValueError(f"connection {conn_id!r} needs extra.from_email (the sender address)")
+    sender = _sender(conn_id, connection)
     message = build_message(folder, day, sender, list(settings.export_email_to))
     _send(conn_id, message)
     attached = [p.get_filename() for p in message.iter_attachments()]
@@ -122,6 +121,34 @@ def _body(folder: Path, day: str, attached: list[Attachment], left_out: list[Att
         info = json.loads(manifest.read_text(encoding="utf-8"))
         lines.append(f"Data published {info.get('published_at') or 'at an unknown time'}.")
     return "\n".join(lines) + "\n"
+
+
+def send_alert(subject: str, text: str, settings: Settings | None = None) -> dict[str, Any]:
+    """A plain-text alert to IRM_ALERT_EMAIL_TO (default: the export's recipients); a skip
+    says why (no `irm_smtp` connection, or no recipients)."""
+    settings = settings or get_settings()
+    conn_id = CONNECTION_IDS["smtp"]
+    connection = _smtp_connection(conn_id)
+    if connection is None:
+        return {"skipped": f"no Airflow connection {conn_id!r}"}
+    if not settings.alert_email_to:
+        return {"skipped": "no recipients (set IRM_ALERT_EMAIL_TO or IRM_EXPORT_EMAIL_TO)"}
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender = _sender(conn_id, connection)
+    message["To"] = ", ".join(settings.alert_email_to)
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
+    message.set_content(text)
+    _send(conn_id, message)
+    return {"to": list(settings.alert_email_to)}
+
+
+def _sender(conn_id: str, connection: Any) -> str:
+    sender = connection.extra_dejson.get("from_email") or connection.login
+    if not sender or "@" not in sender:
+        raise ValueError(f"connection {conn_id!r} needs extra.from_email (the sender address)")
+    return sender
 
 
 def _smtp_connection(conn_id: str) -> Any | None:

@@ -22,6 +22,8 @@ Variables (default: meaning):
   render only part of the project in irm_transform; empty renders every model
 - IRM_EXPORT_EMAIL_TO = (empty): comma-separated recipients of the weekly export email; the
   email is skipped with a log line while this or the `irm_smtp` connection is missing
+- IRM_ALERT_EMAIL_TO = (IRM_EXPORT_EMAIL_TO): recipients of the one-paragraph failure summary
+  a failed task sends through the `irm_smtp` connection (only logged without either)
 - AIRFLOW_HOME = <data root>/airflow: Airflow home (SQLite, LocalExecutor)
 - IRM_PG_HOST = 127.0.0.1, IRM_PG_PORT = 5432, IRM_PG_USER = postgres, IRM_PG_PASSWORD = (empty),
   IRM_PG_DATABASE = irm: the Postgres warehouse when IRM_DBT_TARGET=postgres (as in dbt's profile)
@@ -86,6 +88,7 @@ class Settings:
     extract_batch_size: int = 500  # accounts per mapped extract task
     dbt_select: tuple[str, ...] = ()  # dbt selectors the transform DAG renders; () = everything
     export_email_to: tuple[str, ...] = ()
+    alert_email_to: tuple[str, ...] = ()
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -119,6 +122,9 @@ def get_settings() -> Settings:
         extract_batch_size=int(os.environ.get("IRM_EXTRACT_BATCH_SIZE", "500")),
         dbt_select=tuple(os.environ.get("IRM_DBT_SELECT", "").split()),
         export_email_to=_addresses(os.environ.get("IRM_EXPORT_EMAIL_TO", "")),
+        alert_email_to=_addresses(
+            os.environ.get("IRM_ALERT_EMAIL_TO") or os.environ.get("IRM_EXPORT_EMAIL_TO", "")
+        ),
     )
 
 

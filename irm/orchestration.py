@@ -56,7 +56,20 @@ def failure_summary(context: dict[str, Any]) -> str:
 
 
 def on_failure(context: dict[str, Any]) -> None:
-    log.error(failure_summary(context))
+    """Log the summary, and email it when an `irm_smtp` connection and recipients are set. An
+    alert that cannot be sent is logged, never raised: the task has failed already."""
+    summary = failure_summary(context)
+    log.error(summary)
+    try:
+        from exports.mail import send_alert
+
+        ti = context.get("task_instance") or context.get("ti")
+        subject = f"IRM task failed: {getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}"
+        result = send_alert(subject, summary)
+        if "skipped" in result:
+            log.info("failure email not sent: %s", result["skipped"])
+    except Exception:
+        log.exception("the failure email could not be sent")
 
 
 DEFAULT_ARGS: dict[str, Any] = {

@@ -145,3 +145,48 @@ def test_an_export_that_was_not_written_is_an_error(
     with pytest.raises(FileNotFoundError, match="write the export first"):
         send_export(DAY, get_settings())
     assert inbox.envelopes == []
+
+
+class FailedTask:
+    dag_id, task_id, try_number = "irm_transform", "load_raw", 3
+
+
+class FailedRun:
+    run_id = "scheduled__2026-02-09T00:00:00+00:00"
+
+
+def failure_context() -> dict:
+    error = FileNotFoundError("landing/youtube/videos/dt=2026-02-09/records.jsonl")
+    return {"task_instance": FailedTask(), "dag_run": FailedRun(), "exception": error}
+
+
+def test_a_failed_task_emails_its_summary_when_smtp_is_set(
+    smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from irm.orchestration import on_failure
+
+    inbox, port = smtp_server
+    set_smtp_connection(monkeypatch, port)
+    monkeypatch.setenv("IRM_ALERT_EMAIL_TO", "oncall@example.test")
+    on_failure(failure_context())
+    assert len(inbox.envelopes) == 1
+    assert inbox.envelopes[0].rcpt_tos == ["oncall@example.test"]
+    message = message_from_bytes(inbox.envelopes[0].content, policy=default)
+    assert message["Subject"] == "IRM task failed: irm_transform.load_raw"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert "task=load_raw" in body and "try=3" in body
+    assert "FileNotFoundError: landing/youtube/videos/dt=2026-02-09" in body
+
+
+def test_without_smtp_a_failed_task_only_logs_its_summary(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from irm.orchestration import on_failure
+
+    monkeypatch.delenv("AIRFLOW_CONN_IRM_SMTP", raising=False)
+    monkeypatch.setenv("IRM_ALERT_EMAIL_TO", "oncall@example.test")
+    with caplog.at_level(logging.INFO, logger="irm.orchestration"):
+        on_failure(failure_context())
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("IRM task failed: dag=irm_transform task=load_raw") for m in messages)
+    assert any("failure email not sent: no Airflow connection 'irm_smtp'" in m for m in messages)
