@@ -1,20 +1,35 @@
 """The thin slice end to end, through Airflow: sandbox API → landing → raw → dbt → GX → BI copy
-→ export; the marts are checked against the sandbox world's ground truth, and a second run
-without cleaning gives the same marts."""
+→ export; the marts are checked against the sandbox world's ground truth.
+
+Recovery: the demo's live interval is then run twice more, each time after a run of it was
+killed (SIGKILL, see crash_hook/sitecustomize.py): once inside dbt (after an incremental model's
+DELETE, before its INSERT) followed by the whole interval again (extract and transform); once, on
+a new warehouse file, inside the load (after the second raw partition is committed) followed by
+the transform again. All three runs must give the same mart checksums.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import socket
 import subprocess
 import sys
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from irm.airflow_cli import PlatformSecrets
+from irm.airflow_cli import (
+    AirflowCommandError,
+    PlatformSecrets,
+    run_airflow,
+    sandbox_connections,
+)
+from irm.demo import run_day, running_sandbox, set_clock, write_crm
+from tests.checksums import mart_checksums
 
 pytestmark = pytest.mark.slow
 
@@ -36,25 +51,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def mart_checksums(db: Path) -> dict[str, str]:
-    """A checksum of each mart's sorted contents (order-independent, exact)."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
-                "ORDER BY 1"
-            ).fetchall()
-        ]
-        sums = {}
-        for table in tables:
-            rows = con.execute(f'SELECT * FROM marts."{table}" ORDER BY ALL').fetchall()
-            sums[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return sums
-
-
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
+    from irm.config import get_settings
     from irm.demo import DemoOptions, run_demo
 
     data_root = tmp_path_factory.mktemp("e2e") / "data"
@@ -70,10 +69,66 @@ def demo_run(tmp_path_factory):
         secrets=SECRETS,
     )
     first = run_demo(options, progress=print)
-    checksums_first = mart_checksums(first.published)
-    second = run_demo(options, progress=print)
-    yield options, first, second, checksums_first, data_root
+    settings = get_settings()
+    runs = Runs(
+        clean=mart_checksums(settings.warehouse_path),
+        published=mart_checksums(first.published),
+    )
+    markers = tmp_path_factory.mktemp("crash")
+    runs.crash_in_dbt = crash_transform(settings, first.last_day, DBT_CRASH, markers / "dbt")
+    with running_sandbox(options, settings, first.last_day) as base_url:
+        set_clock(options, first.last_day)
+        write_crm(options, settings, first.last_day)
+        env = sandbox_connections(base_url, options.secrets)
+        run_day(settings, env, first.last_day, settings.data_root / "logs" / "rerun")
+    runs.after_crash_in_dbt = mart_checksums(settings.warehouse_path)
+    # A new warehouse file: the load has every partition to do again, so it dies mid-way.
+    for path in settings.warehouse_path.parent.glob(settings.warehouse_path.name + "*"):
+        path.unlink()
+    runs.crash_in_load = crash_transform(settings, first.last_day, LOAD_CRASH, markers / "load")
+    transform(settings, first.last_day, "after_crash_in_load")
+    runs.after_crash_in_load = mart_checksums(settings.warehouse_path)
+    yield options, first, runs, data_root
     patch.undo()
+
+
+@dataclass
+class Runs:
+    """Mart checksums of the warehouse after each run of the live interval, and where the
+    killed runs died (their crash markers)."""
+
+    clean: dict[str, str]
+    published: dict[str, str]
+    crash_in_dbt: str = ""
+    after_crash_in_dbt: dict[str, str] = field(default_factory=dict)
+    crash_in_load: str = ""
+    after_crash_in_load: dict[str, str] = field(default_factory=dict)
+
+
+DBT_CRASH = "dbt:int_post_metric_snapshots"  # an incremental model (delete+insert by day)
+LOAD_CRASH = "load:2"
+CRASH_HOOK = Path(__file__).parent / "crash_hook"
+
+
+def transform(settings, day, name: str, extra_env: dict[str, str] | None = None) -> None:
+    """`airflow dags test irm_transform` for the interval [day, day+1)."""
+    run_after = (day + timedelta(days=1)).isoformat()
+    log = settings.data_root / "logs" / "rerun" / f"{name}.log"
+    run_airflow(["dags", "test", "irm_transform", run_after], settings, extra_env, log_file=log)
+
+
+def crash_transform(settings, day, crash: str, marker: Path) -> str:
+    """Run the transform with the crash hook armed; return where it died (its marker)."""
+    python_path = [str(CRASH_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {
+        "PYTHONPATH": os.pathsep.join(python_path),
+        "IRM_TEST_CRASH": crash,
+        "IRM_TEST_CRASH_MARKER": str(marker),
+    }
+    with pytest.raises(AirflowCommandError):
+        transform(settings, day, f"crash_{crash.replace(':', '_')}", env)
+    assert marker.is_file(), f"the transform failed, but not by the {crash} crash hook"
+    return marker.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +163,29 @@ def test_printed_paths_exist(demo_run) -> None:
         assert path.exists(), path
 
 
-def test_second_run_gives_the_same_marts(demo_run) -> None:
-    _, _, second, checksums_first, _ = demo_run
-    assert checksums_first, "no marts were published"
-    assert mart_checksums(second.published) == checksums_first
+def test_the_bi_copy_holds_the_warehouse_marts(demo_run) -> None:
+    _, _, runs, _ = demo_run
+    assert runs.clean, "no marts were built"
+    assert runs.published == runs.clean
+
+
+def test_a_run_killed_inside_dbt_and_run_again_gives_the_clean_marts(demo_run) -> None:
+    _, _, runs, _ = demo_run
+    assert runs.crash_in_dbt.startswith("dbt: killed after the DELETE")
+    assert runs.after_crash_in_dbt == runs.clean
+
+
+def test_a_run_killed_inside_the_load_and_run_again_gives_the_clean_marts(demo_run) -> None:
+    _, first, runs, _ = demo_run
+    assert runs.crash_in_load.startswith("load: killed after committing partition 2")
+    assert runs.after_crash_in_load == runs.clean
+    # ...and the BI copy was replaced by the last run's marts, equal to the first's.
+    assert mart_checksums(first.published) == runs.clean
+
+
+def test_three_runs_of_the_same_interval_give_identical_marts(demo_run) -> None:
+    _, _, runs, _ = demo_run
+    assert runs.clean == runs.after_crash_in_dbt == runs.after_crash_in_load
 
 
 def test_marts_match_the_world(demo_run, ground_truth) -> None:
