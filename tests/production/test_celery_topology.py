@@ -3,8 +3,14 @@ metadata in Postgres, the CeleryExecutor on Redis (result backend in Postgres), 
 scheduler, dag-processor, triggerer and a Celery worker, authentication on. The init step is the
 compose one (`irm.airflow_cli.init_cluster`): it migrates, creates the pools, stores the sandbox
 connections in the metadata database (encrypted with the shared Fernet key) and writes the
-admin's password. `irm_extract` and then `irm_transform` are triggered through the REST API with
-a JWT and watched to success; the marts must be in the warehouse and the BI copy.
+admin's password.
+
+A 7-day backfill through Airflow's own backfill (REST API, as `airflow backfill create`):
+the first six days were landed by the history bootstrap, so their extract runs call no API
+(landing is immutable); the seventh, the sandbox's present, is extracted live on the worker.
+`irm_transform` is then triggered through the REST API with a JWT and watched to success; the
+marts must be in the warehouse and the BI copy, and equal to the marts of seven daily runs
+(load and dbt build day by day) over the same landing.
 
 Skipped only when Postgres (127.0.0.1:5432, user postgres, trust) or Redis (127.0.0.1:6379)
 cannot be reached.
@@ -18,14 +24,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 import requests
 
+from extractors.landing import Partition
 from irm.airflow_cli import ADMIN_PASSWORD_VAR, POOLS, init_cluster, sandbox_connections
+from irm.bootstrap import bootstrap_from_sandbox, day_range
 from irm.config import (
     CONNECTION_IDS,
     ClusterSettings,
@@ -34,6 +42,9 @@ from irm.config import (
     get_settings,
 )
 from irm.demo import WORLD_START, DemoOptions, running_sandbox, write_crm
+from irm.warehouse import load_landing
+from tests.checksums import mart_checksums
+from tests.dbt.test_dbt_build import dbt_env, run_dbt
 from tests.production.topology import (
     REDIS_DB,
     REDIS_HOST,
@@ -51,10 +62,15 @@ from tests.production.topology import (
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(1800)]
 
-# A small world of ten days. The extract run's data interval is its ninth day, so that the
-# run's logical date (the interval's end) is in the world too.
+# A small world of ten days. The backfill covers days 3 to 9; day 9 is the sandbox's present
+# (the last interval whose end, the run's logical date, is in the world too).
 WORLD = DemoOptions(seed=7, accounts=20, history_days=9, live_days=1)
 DAY = WORLD_START + timedelta(days=WORLD.days - 2)
+BACKFILL_DAYS = day_range(DAY - timedelta(days=6), DAY)
+# The topology is under test here, not the dbt project (tests/dbt builds all of it): render
+# only what the two key marts need, as each dbt task under Celery pays dbt's start-up (about
+# 9 s here).
+DBT_SELECT = ("+fct_post", "+dim_creator_account")
 ADMIN = "admin"
 STARTUP_TIMEOUT = 180
 # irm_transform runs one Celery task per dbt model, each paying dbt's start-up: even the key
@@ -122,14 +138,15 @@ def cluster(services_available, dbt_manifest, tmp_path_factory) -> Iterator[Clus
             # The sandbox world lives in January 2026, the machine's clock does not: no scheduled
             # runs, only the ones this test triggers (asset-triggered runs are off as well).
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-            # The topology is under test here, not the dbt project (tests/dbt builds all of it):
-            # render only what the two key marts need, as each dbt task under Celery pays
-            # dbt's start-up (about 9 s here).
-            "IRM_DBT_SELECT": "+fct_post +dim_creator_account",
+            "IRM_DBT_SELECT": " ".join(DBT_SELECT),
         }
         services = Services(log_dir, env)
         admin_password = secrets.token_urlsafe(16)
         world = replace(WORLD, port=free_port())
+        # The days before the present, as a new installation gets them (irm bootstrap).
+        bootstrap_from_sandbox(
+            world.seed, world.accounts, world.days, BACKFILL_DAYS[:-1], world.secrets
+        )
         write_crm(world, settings, DAY)
         with running_sandbox(world, settings, DAY) as base_url:
             init_env = {
@@ -181,7 +198,7 @@ def _all_healthy(api_url: str) -> bool:
     return all((health.get(c) or {}).get("status") == "healthy" for c in components)
 
 
-def _run_to_completion(cluster: Cluster, dag_id: str, logical_date: str | None) -> dict:
+def _unpause_when_parsed(cluster: Cluster, dag_id: str) -> None:
     api = cluster.api
     wait_for(
         f"{dag_id} to be parsed",
@@ -190,6 +207,11 @@ def _run_to_completion(cluster: Cluster, dag_id: str, logical_date: str | None) 
         cluster.services,
     )
     api.request("PATCH", f"/api/v2/dags/{dag_id}", json={"is_paused": False})
+
+
+def _run_to_completion(cluster: Cluster, dag_id: str, logical_date: str | None) -> dict:
+    api = cluster.api
+    _unpause_when_parsed(cluster, dag_id)
     run = api.request("POST", f"/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": logical_date})
     run_id = run["dag_run_id"]
     finished = wait_for(
@@ -201,6 +223,45 @@ def _run_to_completion(cluster: Cluster, dag_id: str, logical_date: str | None) 
     if finished["state"] != "success":
         pytest.fail(_failure_report(cluster, dag_id, run_id))
     return finished
+
+
+def midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+
+
+def _backfill_to_completion(cluster: Cluster, dag_id: str, days: list[date]) -> list[dict]:
+    """Airflow's own backfill over `days` (one run per daily interval), watched to the end."""
+    _unpause_when_parsed(cluster, dag_id)
+    first, last = (midnight_utc(d).isoformat() for d in (days[0], days[-1]))
+    backfill = cluster.api.request(
+        "POST",
+        "/api/v2/backfills",
+        json={
+            "dag_id": dag_id,
+            "from_date": first,
+            "to_date": last,
+            "max_active_runs": 2,
+        },
+    )
+
+    def finished_runs() -> list[dict] | None:
+        page = cluster.api.request(
+            "GET", f"/api/v2/dags/{dag_id}/dagRuns", params={"run_type": "backfill", "limit": 100}
+        )
+        runs = [r for r in page["dag_runs"] if r["run_type"] == "backfill"]
+        done = len(runs) == len(days) and all(r["state"] in TERMINAL_RUN_STATES for r in runs)
+        return runs if done else None
+
+    runs = wait_for(
+        f"backfill {backfill['id']} of {dag_id} to finish its {len(days)} runs",
+        finished_runs,
+        RUN_TIMEOUT,
+        cluster.services,
+    )
+    failed = [r for r in runs if r["state"] != "success"]
+    if failed:
+        pytest.fail("\n".join(_failure_report(cluster, dag_id, r["dag_run_id"]) for r in failed))
+    return runs
 
 
 def _terminal(run: dict) -> dict | None:
@@ -220,16 +281,15 @@ def _failure_report(cluster: Cluster, dag_id: str, run_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(cluster: Cluster) -> dict[str, dict]:
-    """irm_extract for the interval [DAY, DAY+1), then irm_transform, through the REST API."""
+def runs(cluster: Cluster) -> dict[str, list[dict]]:
+    """A backfill of irm_extract over BACKFILL_DAYS, then irm_transform, through the REST API."""
     started = time.monotonic()
-    logical = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-    extract = _run_to_completion(cluster, "irm_extract", logical.isoformat())
-    cluster.timings["irm_extract run"] = time.monotonic() - started
+    extracts = _backfill_to_completion(cluster, "irm_extract", BACKFILL_DAYS)
+    cluster.timings["irm_extract backfill"] = time.monotonic() - started
     transform = _run_to_completion(cluster, "irm_transform", None)
     cluster.timings["irm_transform run"] = time.monotonic() - started
     print("production topology timings (s, cumulative):", cluster.timings)
-    return {"irm_extract": extract, "irm_transform": transform}
+    return {"irm_extract": extracts, "irm_transform": [transform]}
 
 
 def test_the_api_refuses_requests_without_a_token(cluster: Cluster) -> None:
@@ -254,23 +314,31 @@ def test_init_created_the_pools_and_connections(cluster: Cluster) -> None:
     assert platforms <= stored
 
 
+def test_the_backfill_ran_one_extract_per_day(runs: dict[str, list[dict]]) -> None:
+    intervals = sorted(r["data_interval_start"][:10] for r in runs["irm_extract"])
+    assert intervals == [d.isoformat() for d in BACKFILL_DAYS]
+
+
 def test_extract_and_transform_succeed_on_the_celery_worker(
-    cluster: Cluster, runs: dict[str, dict]
+    cluster: Cluster, runs: dict[str, list[dict]]
 ) -> None:
-    assert runs["irm_extract"]["data_interval_start"].startswith(DAY.isoformat())
-    for dag_id, run in runs.items():
-        instances = cluster.api.task_instances(dag_id, run["dag_run_id"])
-        assert instances, f"{dag_id} ran no tasks"
-        # Every task went through the broker to this test's worker queue, and none failed.
-        assert {ti["queue"] for ti in instances} == {cluster.config.celery_queue}
-        assert {ti["state"] for ti in instances} <= {"success", "skipped"}
-    extracted = cluster.api.task_instances("irm_extract", runs["irm_extract"]["dag_run_id"])
+    for dag_id, dag_runs in runs.items():
+        for run in dag_runs:
+            instances = cluster.api.task_instances(dag_id, run["dag_run_id"])
+            assert instances, f"{dag_id} {run['dag_run_id']} ran no tasks"
+            # Every task went through the broker to this test's worker queue, and none failed.
+            assert {ti["queue"] for ti in instances} == {cluster.config.celery_queue}
+            assert {ti["state"] for ti in instances} <= {"success", "skipped"}
+    present = next(r for r in runs["irm_extract"] if r["data_interval_start"][:10] == str(DAY))
+    extracted = cluster.api.task_instances("irm_extract", present["dag_run_id"])
     youtube = [ti["state"] for ti in extracted if ti["task_id"].startswith("youtube.")]
     assert youtube and set(youtube) == {"success"}
+    manifest = Partition(cluster.settings.landing_dir, "youtube", "videos", DAY).manifest()
+    assert manifest["api_calls"] > 0, "the present day was not extracted live"
 
 
 def test_the_marts_are_in_the_warehouse_and_the_bi_copy(
-    cluster: Cluster, runs: dict[str, dict]
+    cluster: Cluster, runs: dict[str, list[dict]]
 ) -> None:
     for path in (cluster.settings.warehouse_path, cluster.settings.published_path):
         assert Path(path).is_file(), path
@@ -278,3 +346,20 @@ def test_the_marts_are_in_the_warehouse_and_the_bi_copy(
             for mart in ("fct_post", "dim_creator_account"):
                 rows = con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
                 assert rows > 0, f"{mart} is empty in {path}"
+
+
+def test_the_backfill_gives_the_marts_of_seven_daily_runs(
+    cluster: Cluster, runs: dict[str, list[dict]], tmp_path: Path
+) -> None:
+    """Seven daily transforms (each loads its day, then an incremental dbt build of the same
+    models) over the landing the backfill left: the same marts, to the byte."""
+    daily = replace(cluster.settings, warehouse_path=tmp_path / "daily.duckdb")
+    env = dbt_env(IRM_WAREHOUSE_PATH=str(daily.warehouse_path))
+    # As the DAG's cosmos tasks run them: a test that needs a model outside the selection waits.
+    build = ["build", "--select", *DBT_SELECT, "--indirect-selection", "cautious"]
+    for day in BACKFILL_DAYS:
+        assert load_landing([day], daily).loaded, f"nothing landed for {day}"
+        run_dbt(build, env, tmp_path, "duckdb")
+    backfilled = mart_checksums(cluster.settings.warehouse_path)
+    assert set(backfilled) == {"fct_post", "dim_creator_account"}
+    assert mart_checksums(daily.warehouse_path) == backfilled
