@@ -146,6 +146,9 @@ def airflow_environment(settings: Settings | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        # Cosmos keeps its copy of the dbt project (and dbt's partial-parse file, which depends
+        # on the warehouse path) per installation, not in a /tmp folder shared by all of them.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(settings.data_root / "cache" / "cosmos"),
         "AIRFLOW__API__EXPOSE_CONFIG": "False",
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
