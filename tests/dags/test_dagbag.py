@@ -52,3 +52,72 @@ def test_extract_uses_a_data_interval_timetable(dagbag) -> None:
     from airflow.timetables.interval import CronDataIntervalTimetable
 
     assert isinstance(dagbag.dags["irm_extract"].timetable, CronDataIntervalTimetable)
+
+
+def test_every_task_reports_failures_through_the_summary_callback(dagbag) -> None:
+    from irm.orchestration import on_failure
+
+    for dag_id in EXPECTED_DAGS:
+        for task in dagbag.dags[dag_id].tasks:
+            callbacks = task.on_failure_callback
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert on_failure in callbacks, f"{dag_id}.{task.task_id} has no failure summary"
+
+
+def test_extract_maps_each_platform_over_batches_in_its_pool(dagbag) -> None:
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    from irm.config import PLATFORM_POOLS
+    from irm.orchestration import source_assets
+
+    dag = dagbag.dags["irm_extract"]
+    for platform, pool in PLATFORM_POOLS.items():
+        land = dag.get_task(f"{platform}.land_batch")
+        assert isinstance(land, MappedOperator), f"{platform} does not map over batches"
+        assert land.pool == pool
+        commit = dag.get_task(f"{platform}.commit")
+        assert {a.name for a in commit.outlets} == {a.name for a in source_assets(platform)}
+        assert "crm.land_files" in dag.get_task(f"{platform}.plan").upstream_task_ids
+
+
+def test_transform_runs_on_every_landing_asset_in_order(dagbag) -> None:
+    from irm.orchestration import LANDING_ASSETS
+
+    dag = dagbag.dags["irm_transform"]
+    # All of them: each extract run updates every landing asset once, skipped sources included.
+    condition = dag.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAll"
+    assets = {asset.name for asset in condition.objects}
+    assert assets == {a.name for a in LANDING_ASSETS.values()}
+    chain = ["validate_landing", "load_raw", "validate_marts", "publish"]
+    for before, after in zip(chain, chain[1:], strict=False):
+        assert dag.get_task(before) in dag.get_task(after).get_flat_relatives(upstream=True)
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
+    for task in dbt_tasks:
+        assert dag.get_task("load_raw") in task.get_flat_relatives(upstream=True)
+        assert dag.get_task("validate_marts") in task.get_flat_relatives(upstream=False)
+
+
+def test_transform_takes_its_days_from_the_triggering_events(dagbag) -> None:
+    """Asset-triggered runs have no logical date: the days come from the events' extra."""
+
+    class Event:
+        def __init__(self, extra: dict | None) -> None:
+            self.extra = extra
+
+    days_to_load = dagbag.dags["irm_transform"].get_task("days_to_load").python_callable
+    events = {
+        "landing/youtube/videos": [Event({"dt": "2026-02-03", "landed": True})],
+        "landing/crm/creators": [Event({"dt": "2026-02-02"}), Event({"dt": "2026-02-03"})],
+        "landing/shop/orders": [Event(None)],
+    }
+    assert days_to_load(triggering_asset_events=events) == ["2026-02-02", "2026-02-03"]
+    assert days_to_load(triggering_asset_events={}) == []  # a manual run: whatever is pending
+
+
+def test_exports_run_on_mondays_at_seven_utc(dagbag) -> None:
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    timetable = dagbag.dags["irm_exports"].timetable
+    assert isinstance(timetable, CronTriggerTimetable)
+    assert timetable._expression == "0 7 * * 1" and str(timetable._timezone) == "UTC"
