@@ -32,8 +32,11 @@ manifest: $(MANIFEST)
 demo: $(MANIFEST)
 	$(BIN)/irm demo
 
+# Two pytest workers, one test file each at a time (module fixtures stay in one process): the
+# slow files mostly wait on Airflow, dbt and subprocesses, so two of them share two cores well.
+PYTEST_WORKERS ?= 2
 test: $(MANIFEST) lint browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Headless Chromium (Debian's package) renders the HTML report in tests/serving. A no-op when
 # it is installed already; otherwise apt-get, through sudo unless we are root.
