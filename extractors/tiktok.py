@@ -132,9 +132,11 @@ class TikTokClient:
 
 
 def date_windows(since: datetime, until: datetime) -> list[tuple[str, str]]:
-    """(start_date, end_date) pairs in YYYYMMDD, newest first, each at most 30 days."""
+    """(start_date, end_date) pairs in YYYYMMDD, newest first, each at most 30 days, both
+    inclusive as the API reads them. `until` is exclusive (the interval's end, midnight of the
+    next day): counting its date would add a 31st day and a second call per user."""
     windows = []
-    end = until.date()
+    end = (until - timedelta(microseconds=1)).date()
     while end >= since.date():
         start = max(since.date(), end - timedelta(days=MAX_WINDOW_DAYS - 1))
         windows.append((start.strftime("%Y%m%d"), end.strftime("%Y%m%d")))
