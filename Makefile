@@ -11,7 +11,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
 
 export IRM_DATA_ROOT ?= $(CURDIR)/data
 
-.PHONY: install demo test lint format up clean clean-all constraints manifest browser
+.PHONY: install demo test lint format up clean clean-all constraints manifest browser bench
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ manifest: $(MANIFEST)
 
 demo: $(MANIFEST)
 	$(BIN)/irm demo
+
+# SPEC 10: build, time and measure a synthetic world (small 1k, medium 10k, large 50k
+# accounts; 180 days). Results in bench/results/$(SCALE).json; data under data/bench/$(SCALE).
+SCALE ?= small
+bench: $(MANIFEST)
+	$(BIN)/python -m bench --scale $(SCALE)
 
 # Two pytest workers, one test file each at a time (module fixtures stay in one process): the
 # slow files mostly wait on Airflow, dbt and subprocesses, so two of them share two cores well.

@@ -1,0 +1,302 @@
+"""`python -m bench --scale small|medium|large` (`make bench SCALE=...`): SPEC section 10.
+
+Stages, each timed with its peak memory (bench/monitor.py):
+  world → history (landed straight from the sandbox, bench/history.py) → load → dbt full build
+  (`dbt build --full-refresh`, a subprocess) → validate marts (GX) → publish;
+  then the incremental ratio: a second warehouse holding the first 89 days, built, then one
+  daily increment (day 90: load + `dbt build` + validate + publish); and the live day 181:
+  extracted through the extractors from a sandbox HTTP server, then the same increment on
+  the 180-day warehouse;
+  then the floor (bench/floor.sql), its agreement with dbt's marts, API calls against the
+  minimum, and DAG parse times. Results: bench/results/<scale>.json and a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.monitor import Monitor, say
+
+REPO = Path(__file__).resolve().parent.parent
+SCALES = {"small": 1_000, "medium": 10_000, "large": 50_000}
+HISTORY_DAYS = 180
+SHORT_HISTORY_DAYS = 90  # the incremental ratio: the daily run at 90 vs 180 days of history
+WORLD_START = date(2026, 1, 1)
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass(frozen=True)
+class Plan:
+    scale: str
+    seed: int
+    accounts: int
+    history_days: int
+    short_history_days: int
+    data_root: Path
+    port: int
+    workers: int
+
+    @property
+    def world_days(self) -> int:
+        return self.history_days + 1  # the history, then the live day
+
+    def day(self, index: int) -> date:
+        return WORLD_START + timedelta(days=index)
+
+
+def parse_args(argv: Sequence[str] | None) -> Plan:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--port", type=int, default=8777)
+    parser.add_argument("--workers", type=int, default=2, help="history worker processes")
+    parser.add_argument("--data-root", type=Path, help="default: <IRM_DATA_ROOT>/bench/<scale>")
+    # For tests: a tiny custom world (results then go under the data root, not bench/results).
+    parser.add_argument("--accounts", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--days", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    days = args.days or HISTORY_DAYS
+    base = Path(os.environ.get("IRM_DATA_ROOT", REPO / "data"))
+    return Plan(
+        scale=args.scale if args.accounts is None and args.days is None else "custom",
+        seed=args.seed,
+        accounts=args.accounts or SCALES[args.scale],
+        history_days=days,
+        short_history_days=max(2, round(days * SHORT_HISTORY_DAYS / HISTORY_DAYS)),
+        data_root=(args.data_root or base / "bench" / args.scale).resolve(),
+        port=args.port,
+        workers=args.workers,
+    )
+
+
+def use_data_root(root: Path, landing: Path | None = None) -> None:
+    """Point irm.config's settings at a data root (the pipeline reads them from the
+    environment on every call); the short-history warehouse shares the main landing zone."""
+    os.environ["IRM_DATA_ROOT"] = str(root)
+    for var in ("IRM_WAREHOUSE_PATH", "IRM_PUBLISHED_PATH", "IRM_CRM_INBOX", "IRM_LANDING_DIR"):
+        os.environ.pop(var, None)
+    if landing is not None:
+        os.environ["IRM_LANDING_DIR"] = str(landing)
+
+
+def dbt_build(full_refresh: bool, log: Path) -> None:
+    """`dbt build` (models, seeds and tests) as a subprocess, its artefacts kept under the
+    bench's data root (dbt_project/target holds the manifest the DAGs render from)."""
+    from irm.config import get_settings
+
+    settings = get_settings()
+    work = settings.data_root / "dbt"
+    command = [
+        str(DBT), "build", "--project-dir", str(settings.dbt_project_dir),
+        "--profiles-dir", str(settings.dbt_project_dir), "--target", "duckdb",
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    if full_refresh:
+        command.append("--full-refresh")
+    env = {**os.environ, "IRM_WAREHOUSE_PATH": str(settings.warehouse_path)}
+    with log.open("a") as out:
+        done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode:
+        raise RuntimeError(f"dbt build failed (exit {done.returncode}); see {log}")
+
+
+def increment(monitor: Monitor, label: str, day: date, log: Path) -> dict[str, float]:
+    """One daily transform of `day`: load its partitions, dbt build, validate, publish."""
+    from irm.tasks import load_raw, publish, validate_marts
+
+    parts: dict[str, float] = {}
+    iso = [day.isoformat()]
+    for name, run in (
+        ("load", lambda: load_raw(iso)),
+        ("dbt", lambda: dbt_build(False, log)),
+        ("validate", lambda: validate_marts(iso)),
+        ("publish", publish),
+    ):
+        with monitor.stage(f"{label}: {name}") as info:
+            result = run()
+            if name == "load":
+                info["rows"] = result["rows"]
+        parts[name] = monitor.stages[-1].seconds
+    return parts
+
+
+def run(plan: Plan) -> dict[str, Any]:
+    from bench import history, measures
+
+    use_data_root(plan.data_root)
+    if plan.data_root.exists() and any(plan.data_root.iterdir()):
+        raise SystemExit(f"{plan.data_root} is not empty: remove it for a clean benchmark")
+    plan.data_root.mkdir(parents=True, exist_ok=True)
+    log = plan.data_root / "dbt.log"
+    landing = plan.data_root / "landing"
+    spec = history.WorldSpec(plan.seed, plan.accounts, plan.world_days)
+    history_days = [plan.day(i) for i in range(plan.history_days)]
+    live_day = plan.day(plan.history_days)
+    short_root = plan.data_root / f"history_{plan.short_history_days}d"
+    monitor = Monitor()
+    results: dict[str, Any] = {}
+    try:
+        with monitor.stage("world") as info:
+            from sandbox.world import World
+
+            world = World(plan.seed, plan.accounts, plan.world_days)
+            info.update(world.summary())
+        with monitor.stage("history (landed from the sandbox)") as info:
+            info["sources"] = history.land_history(spec, history_days, say, plan.workers)
+        run_full_build(monitor, log)
+        with monitor.stage("rows per table"):
+            from irm.config import get_settings
+
+            results["rows"] = measures.table_rows(get_settings().warehouse_path)
+        short = run_short_history(monitor, plan, short_root, landing, log)
+        use_data_root(plan.data_root)
+        live = run_live_day(monitor, plan, world, live_day, log)
+        results.update(
+            floor=run_floor(monitor, plan, landing),
+            incremental=incremental_ratio(short, live["increment"], plan),
+            api_efficiency=live["api_efficiency"],
+        )
+        with monitor.stage("DAG parse times"):
+            results["dag_parse_seconds"] = measures.dag_parse_times(dict(os.environ))
+    finally:
+        monitor.close()
+    results["stages"] = [s.__dict__ for s in monitor.stages]
+    return results
+
+
+def run_full_build(monitor: Monitor, log: Path) -> None:
+    from irm.tasks import load_raw, publish, validate_marts
+
+    with monitor.stage("load (raw)") as info:
+        info["rows"] = load_raw()["rows"]
+    with monitor.stage("dbt full build (dbt build --full-refresh, subprocess)"):
+        dbt_build(True, log)
+    with monitor.stage("validate marts (GX, includes its first import)"):
+        validate_marts()
+    with monitor.stage("publish"):
+        publish()
+
+
+def run_short_history(
+    monitor: Monitor, plan: Plan, root: Path, landing: Path, log: Path
+) -> dict[str, float]:
+    """A warehouse of the first N-1 days of the same landing zone, built, then day N as one
+    daily increment: the incremental run at the short history length."""
+    from irm.tasks import load_raw
+
+    use_data_root(root, landing)
+    n = plan.short_history_days
+    with monitor.stage(f"{n - 1}-day warehouse: load + dbt build (setup, not a goal)"):
+        load_raw([plan.day(i).isoformat() for i in range(n - 1)])
+        dbt_build(True, log)
+    return increment(monitor, f"increment at {n}d", plan.day(n - 1), log)
+
+
+def run_live_day(monitor: Monitor, plan: Plan, world: Any, day: date, log: Path) -> dict[str, Any]:
+    """The day after the history through the extractors against a sandbox HTTP server, then
+    its increment on the full-history warehouse."""
+    from bench import measures
+    from extractors import crm
+    from irm.config import get_settings
+    from irm.demo import DemoOptions, running_sandbox
+    from irm.tasks import ROSTER_COLUMNS, land_crm, land_platform
+    from sandbox.crm import write_crm
+
+    settings = get_settings()
+    options = DemoOptions(
+        seed=plan.seed,
+        accounts=plan.accounts,
+        history_days=plan.history_days,
+        live_days=1,
+        port=plan.port,
+    )
+    manifests: dict[str, Any] = {}
+    with monitor.stage("start the sandbox server (setup)"):
+        server = running_sandbox(options, settings, day)
+        base_url = server.__enter__()
+    try:
+        with monitor.stage(f"live day {day}: extract (HTTP)") as info:
+            write_crm(world, settings.crm_inbox, day=day)
+            land_crm(day.isoformat())
+            for source, credentials in live_credentials(base_url).items():
+                manifests[source] = land_platform(source, day.isoformat(), credentials)
+            info["api_calls"] = {
+                s: sum(m.get("api_calls", 0) for m in e.values()) for s, e in manifests.items()
+            }
+    finally:
+        server.__exit__(None, None, None)
+    rosters = {s: crm.roster(settings, day, c) for s, c in ROSTER_COLUMNS.items()}
+    minimum = measures.api_minimum(world, day, rosters, settings)
+    parts = increment(monitor, f"increment at {plan.history_days}d", day, log)
+    return {"increment": parts, "api_efficiency": measures.api_efficiency(manifests, minimum)}
+
+
+def live_credentials(base_url: str) -> dict[str, Any]:
+    """The sandbox server's credentials, shaped as the Airflow connections would give them."""
+    from extractors.connections import ApiCredentials
+    from irm.demo import SANDBOX_SECRETS as s
+
+    return {
+        "youtube": ApiCredentials("irm_youtube", f"{base_url}/youtube/v3", s.youtube_key),
+        "instagram": ApiCredentials(
+            "irm_instagram",
+            f"{base_url}/instagram/v25.0",
+            s.instagram_token,
+            extra={"ig_user_id": s.instagram_user_id},
+        ),
+        "tiktok": ApiCredentials(
+            "irm_tiktok", f"{base_url}/tiktok", s.tiktok_client_secret, login=s.tiktok_client_key
+        ),
+        "shop": ApiCredentials("irm_shop", f"{base_url}/shop/admin/api/2025-01", s.shop_token),
+    }
+
+
+def run_floor(monitor: Monitor, plan: Plan, landing: Path) -> dict[str, Any]:
+    from bench import measures
+    from irm.config import get_settings
+
+    settings = get_settings()
+    floor_db = plan.data_root / "floor.duckdb"
+    with monitor.stage("floor (bench/floor.sql on the landing files)") as info:
+        info.update(measures.run_floor(landing, settings.dbt_project_dir / "seeds", floor_db))
+    floor = dict(monitor.stages[-1].detail)
+    with monitor.stage("floor vs dbt marts (comparison)"):
+        floor["agreement"] = measures.compare_floor(floor_db, settings.warehouse_path)
+    return floor
+
+
+def incremental_ratio(short: dict[str, float], full: dict[str, float], plan: Plan) -> dict:
+    short_total, full_total = sum(short.values()), sum(full.values())
+    return {
+        f"{plan.short_history_days}d": short,
+        f"{plan.history_days + 1}d": full,
+        "ratio": round(full_total / short_total, 3) if short_total else None,
+        "ratio_dbt_only": round(full["dbt"] / short["dbt"], 3) if short["dbt"] else None,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bench import report
+
+    plan = parse_args(argv)
+    say(
+        f"scale {plan.scale}: {plan.accounts} accounts, {plan.history_days} days of history; "
+        f"data under {plan.data_root}"
+    )
+    results = run(plan)
+    document = report.assemble(plan, results)
+    out = report.results_path(plan)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    print(report.table(document), flush=True)
+    say(f"results: {out}")
+    return 0

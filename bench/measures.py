@@ -1,0 +1,239 @@
+"""What the benchmark measures besides stage times: rows per table, the floor and its agreement
+with dbt's marts, API calls against the minimum, and DAG parse times."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+FLOOR_SQL = Path(__file__).with_name("floor.sql")
+FLOOR_TABLES = ("floor_post_engagement", "floor_creator_engagement", "floor_campaign_roi")
+
+
+def table_rows(warehouse: Path) -> dict[str, int]:
+    """Rows of every table and view in the warehouse, by schema.table."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('raw', 'staging', 'intermediate', 'marts') ORDER BY 1, 2"
+        ).fetchall()
+        return {
+            f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]
+            for s, t in names
+        }
+    finally:
+        con.close()
+
+
+def run_floor(landing: Path, seeds: Path, out: Path) -> dict[str, Any]:
+    """Run floor.sql into a fresh DuckDB file; returns its time and row counts. The paths are
+    the benchmark's own folders, substituted as text (DuckDB takes no parameters in DDL)."""
+    sql = FLOOR_SQL.read_text().replace("{landing}", str(landing)).replace("{seeds}", str(seeds))
+    out.unlink(missing_ok=True)
+    con = duckdb.connect(str(out))
+    started = time.monotonic()
+    try:
+        con.execute(sql)
+        seconds = time.monotonic() - started
+        for table in FLOOR_TABLES:  # keep the results for the comparison with dbt's marts
+            con.execute(f"CREATE TABLE main.{table}_out AS SELECT * FROM {table}")
+        rows = {t: con.execute(f"SELECT count(*) FROM {t}_out").fetchone()[0] for t in FLOOR_TABLES}
+    finally:
+        con.close()
+    return {"seconds": round(seconds, 3), "rows": rows}
+
+
+# (floor table, mart, join keys, compared columns): the floor must agree with dbt on these.
+COMPARISONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        "floor_post_engagement",
+        "marts.fct_post",
+        ("post_id",),
+        ("interactions", "followers_at_post", "engagement_rate"),
+    ),
+    (
+        "floor_creator_engagement",
+        "marts.mart_creator_engagement",
+        ("account_id", "month"),
+        (
+            "posts",
+            "avg_engagement_rate",
+            "median_engagement_rate",
+            "tier_median_engagement_rate",
+            "engagement_index",
+            "percentile_in_tier",
+        ),
+    ),
+    (
+        "floor_campaign_roi",
+        "marts.mart_campaign_roi",
+        ("campaign_id",),
+        ("spend_committed_usd", "spend_paid_usd", "orders", "revenue_usd", "roas", "roi"),
+    ),
+)
+RELATIVE_TOLERANCE = 1e-9
+
+
+def compare_floor(floor_db: Path, warehouse: Path) -> dict[str, Any]:
+    """Per mart: rows on each side, keys missing on either side, and per column the number of
+    rows whose values differ (NULL vs value, or beyond a 1e-9 relative tolerance)."""
+    con = duckdb.connect(str(floor_db), read_only=True)
+    con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
+    try:
+        return {mart: _compare_one(con, f, mart, k, c) for f, mart, k, c in COMPARISONS}
+    finally:
+        con.close()
+
+
+def _compare_one(
+    con: duckdb.DuckDBPyConnection,
+    floor: str,
+    mart: str,
+    keys: Sequence[str],
+    columns: Sequence[str],
+) -> dict[str, Any]:
+    on = " AND ".join(f"f.{k} = m.{k}" for k in keys)
+    differs = ", ".join(
+        f"count(*) FILTER (WHERE f.{c} IS DISTINCT FROM m.{c} AND NOT coalesce("
+        f"abs(f.{c}::double - m.{c}::double) <= {RELATIVE_TOLERANCE} * "
+        f"greatest(abs(m.{c}::double), 1e-12), false)) AS {c}"
+        for c in columns
+    )
+    first = keys[0]
+    row = con.execute(
+        f"SELECT count(f.{first}), count(m.{first}), "
+        f"count(*) FILTER (WHERE f.{first} IS NULL), count(*) FILTER (WHERE m.{first} IS NULL), "
+        f"{differs} FROM {floor}_out AS f FULL JOIN wh.{mart} AS m ON {on}"
+    ).fetchone()
+    floor_rows, mart_rows, only_mart, only_floor, *diffs = row
+    result = {
+        "floor_rows": floor_rows,
+        "mart_rows": mart_rows,
+        "only_in_mart": only_mart,
+        "only_in_floor": only_floor,
+        "differing_values": dict(zip(columns, diffs, strict=True)),
+    }
+    result["agrees"] = only_mart == 0 and only_floor == 0 and not any(diffs)
+    return result
+
+
+# ---- API efficiency ------------------------------------------------------------------------
+
+
+def api_minimum(world: Any, day: date, rosters: dict[str, list[str]], settings: Any) -> dict:
+    """The fewest calls each API allows for one day's refresh of the roster: every account's
+    profile and the metrics of every post published in the refresh window (plus the new
+    posts), with each API's largest page and batch sizes."""
+    from extractors import instagram, shop, tiktok, youtube
+    from sandbox.world import DAY_S
+
+    d = world.day_index(day)
+    end_s = (d + 1) * DAY_S
+    since_s = end_s - settings.refresh_window_days * DAY_S
+
+    def window_posts(account: Any) -> tuple[int, bool]:
+        published = world.posts(account.index).published_s
+        visible = published[published < end_s]
+        recent = int((visible >= since_s).sum())
+        return recent, bool(len(visible) > recent)
+
+    def pages(recent: int, older: bool, size: int) -> int:
+        # newest first: the pages must reach one older post (or the end) to know it is done
+        return max(1, math.ceil((recent + (1 if older else 0)) / size))
+
+    minimum: dict[str, dict[str, int]] = {}
+    channels = [world.channel(c) for c in rosters.get("youtube", [])]
+    channels = [c for c in channels if c is not None]
+    counts = [window_posts(c) for c in channels]
+    minimum["youtube"] = {
+        "accounts": len(channels),
+        "calls": math.ceil(len(channels) / youtube.MAX_IDS_PER_CALL)
+        + sum(pages(r, o, youtube.MAX_IDS_PER_CALL) for r, o in counts)
+        + math.ceil(sum(r for r, _ in counts) / youtube.MAX_IDS_PER_CALL),
+    }
+    ig = [world.find_handle("instagram", h) for h in rosters.get("instagram", [])]
+    ig = [a for a in ig if a is not None]
+    minimum["instagram"] = {
+        "accounts": len(ig),
+        "calls": sum(pages(*window_posts(a), instagram.PAGE_SIZE) for a in ig),
+    }
+    tt = [world.find_handle("tiktok", h) for h in rosters.get("tiktok", [])]
+    tt = [a for a in tt if a is not None]
+    # a client token, then per user: user/info and the window's videos, 100 a page
+    minimum["tiktok"] = {
+        "accounts": len(tt),
+        "calls": 1 + sum(1 + max(1, math.ceil(window_posts(a)[0] / tiktok.MAX_COUNT)) for a in tt),
+    }
+    minimum["shop"] = {"accounts": 0, "calls": 0, "page_size": shop.PAGE_LIMIT}
+    return minimum
+
+
+def api_efficiency(
+    manifests: dict[str, dict[str, Any]], minimum: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """Calls and quota units the live day spent (from its partition manifests) per account
+    refreshed, against the minimum."""
+    out: dict[str, Any] = {}
+    for source, entities in manifests.items():
+        parts = [m for e, m in entities.items() if e != "quarantine" and isinstance(m, dict)]
+        calls = sum(m.get("api_calls", 0) for m in parts)
+        units = sum(m.get("quota_units", 0) for m in parts)
+        least = dict(minimum.get(source, {}))
+        if source == "shop":  # one stream of orders: pages of 250 of what the window holds
+            records = sum(m.get("record_count", 0) for m in parts)
+            least["calls"] = max(1, math.ceil(records / least.pop("page_size")))
+        accounts = least.get("accounts") or 0
+        out[source] = {
+            "accounts": accounts,
+            "calls": calls,
+            "quota_units": units,
+            "minimum_calls": least["calls"],
+            "calls_per_account": round(calls / accounts, 3) if accounts else None,
+            "minimum_per_account": round(least["calls"] / accounts, 3) if accounts else None,
+            "ratio": round(calls / least["calls"], 3) if least["calls"] else None,
+        }
+    return out
+
+
+# ---- DAG parse time --------------------------------------------------------------------------
+
+_PARSE = """
+import importlib.util, sys, time
+{warm}
+t = time.perf_counter()
+spec = importlib.util.spec_from_file_location("dag_under_test", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(time.perf_counter() - t)
+"""
+
+
+def dag_parse_times(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Each DAG file imported in a fresh interpreter. `warm`: with airflow.sdk already imported,
+    as in Airflow's DAG processor (the goal's measure); `cold`: including that import."""
+    results: dict[str, dict[str, float]] = {}
+    for path in sorted((REPO / "dags").glob("*.py")):
+        times = {}
+        for label, warm in (("warm", "import airflow.sdk"), ("cold", "")):
+            code = _PARSE.format(warm=warm)
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(path)],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=REPO,
+                check=True,
+            )
+            times[label] = round(float(done.stdout.strip().splitlines()[-1]), 3)
+        results[path.name] = times
+    return results

@@ -1,0 +1,132 @@
+"""The benchmark: its generated history is what the extractors land, and a tiny run reports
+every stage, rows, the floor's agreement with dbt's marts and the API ratios."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from extractors.landing import list_partitions, read_records
+from irm.warehouse import RAW_ENTITIES
+
+REPO = Path(__file__).resolve().parents[2]
+SEED, ACCOUNTS, WORLD_DAYS, LANDED_DAYS = 7, 24, 10, 6
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IRM_")}
+    return {**env, "IRM_DATA_ROOT": str(root), "GX_ANALYTICS_ENABLED": "false"}
+
+
+def _land(root: Path, how: str) -> None:
+    """Land the first days of the world, by the bootstrap or by the benchmark's generator, in
+    a fresh interpreter (each reads IRM_DATA_ROOT)."""
+    days = f"[date(2026, 1, 1) + timedelta(days=n) for n in range({LANDED_DAYS})]"
+    code = {
+        "bootstrap": (
+            "from irm.bootstrap import bootstrap_from_sandbox\n"
+            "from irm.demo import SANDBOX_SECRETS\n"
+            f"bootstrap_from_sandbox({SEED}, {ACCOUNTS}, {WORLD_DAYS}, {days}, SANDBOX_SECRETS)"
+        ),
+        "bench": (
+            "from bench.history import WorldSpec, land_history\n"
+            f"land_history(WorldSpec({SEED}, {ACCOUNTS}, {WORLD_DAYS}), {days}, print, 1)"
+        ),
+    }[how]
+    script = f"from datetime import date, timedelta\n{code}\n"
+    subprocess.run([sys.executable, "-c", script], env=_env(root), cwd=REPO, check=True)
+
+
+def _partition_contents(landing: Path) -> dict[tuple[str, str, date], object]:
+    """Per partition: its records without the extraction time, and its manifest's costs."""
+    contents: dict[tuple[str, str, date], object] = {}
+    for source, entity in RAW_ENTITIES:
+        for part in list_partitions(landing, source, entity):
+            records = sorted(
+                json.dumps([r["record_key"], r["parent_key"], r["payload"]], sort_keys=True)
+                for r in read_records(part)
+            )
+            manifest = part.manifest()
+            costs = {k: manifest[k] for k in ("record_count", "api_calls", "quota_units")}
+            contents[(source, entity, part.dt)] = (records, costs)
+    return contents
+
+
+def test_generated_history_is_what_the_bootstrap_lands(tmp_path: Path) -> None:
+    _land(tmp_path / "bootstrap", "bootstrap")
+    _land(tmp_path / "bench", "bench")
+    expected = _partition_contents(tmp_path / "bootstrap" / "landing")
+    landed = _partition_contents(tmp_path / "bench" / "landing")
+    assert {k[:2] for k in expected} >= {("youtube", "videos"), ("tiktok", "videos")}
+    assert len({k[2] for k in expected}) == LANDED_DAYS
+    assert landed.keys() == expected.keys()
+    for key, (records, costs) in expected.items():
+        assert landed[key][0] == records, f"{key}: records differ"
+        assert landed[key][1] == costs, f"{key}: manifest costs differ"
+    bookmarks = sorted(p.name for p in (tmp_path / "bootstrap" / "state").iterdir())
+    for name in bookmarks:
+        if name.endswith("_bookmarks.json"):
+            assert (tmp_path / "bench" / "state" / name).read_text() == (
+                tmp_path / "bootstrap" / "state" / name
+            ).read_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow  # about 2-3 minutes: four dbt builds, a GX import, DAG parses
+def test_tiny_benchmark_reports_every_measure(tmp_path: Path) -> None:
+    """30 accounts, 20 days: the first campaigns start within the first weeks, so every key
+    mart has rows."""
+    root = tmp_path / "bench"
+    command = [
+        sys.executable, "-m", "bench", "--accounts", "30", "--days", "20",
+        "--data-root", str(root), "--port", str(_free_port()),
+    ]  # fmt: skip
+    subprocess.run(command, env=_env(tmp_path), cwd=REPO, check=True, timeout=600)
+    doc = json.loads((root / "results.json").read_text())
+
+    names = [s["name"] for s in doc["stages"]]
+    for expected in ("world", "history", "load (raw)", "dbt full build", "validate marts",
+                     "publish", "live day", "floor (", "increment at 10d: dbt",
+                     "increment at 20d: dbt"):  # fmt: skip
+        assert any(n.startswith(expected) for n in names), f"no stage {expected!r}: {names}"
+    assert all(s["seconds"] > 0 and s["peak_rss_mb"] > 0 for s in doc["stages"])
+
+    rows = doc["rows"]
+    for mart in ("fct_post", "mart_creator_engagement", "mart_campaign_roi", "dim_creator"):
+        assert rows[f"marts.{mart}"] > 0
+    assert rows["raw.youtube_videos"] > rows["marts.fct_post"] / 3
+
+    agreement = doc["floor"]["agreement"]
+    assert set(agreement) == {
+        "marts.fct_post",
+        "marts.mart_creator_engagement",
+        "marts.mart_campaign_roi",
+    }
+    for mart, result in agreement.items():
+        assert result["floor_rows"] == result["mart_rows"] > 0, mart
+        assert result["agrees"], (mart, result)
+    assert doc["floor"]["seconds"] > 0
+    assert doc["goals"]["full_build_vs_floor"]["measured"] > 0
+
+    api = doc["api_efficiency"]
+    assert set(api) == {"youtube", "instagram", "tiktok", "shop"}
+    for source, a in api.items():
+        assert a["calls"] >= a["minimum_calls"] > 0, source
+        assert a["ratio"] == round(a["calls"] / a["minimum_calls"], 3)
+    assert api["youtube"]["quota_units"] == api["youtube"]["calls"]
+
+    assert doc["incremental"]["ratio"] > 0
+    assert set(doc["dag_parse_seconds"]) == {p.name for p in (REPO / "dags").glob("*.py")}
+    assert doc["machine"]["cores"] and doc["machine"]["load_average_at_end"]
