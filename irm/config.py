@@ -13,6 +13,9 @@ Variables (default: meaning):
 - IRM_DATA_DOCS_DIR = <data root>/data_docs: Great Expectations Data Docs (HTML)
 - IRM_DBT_PROJECT_DIR = <repo>/dbt_project: the dbt project
 - IRM_DBT_TARGET = duckdb: dbt target: duckdb or postgres
+- IRM_DUCKDB_MEMORY_LIMIT = 1GB: DuckDB's memory limit in the loader and in dbt (the duckdb
+  output of dbt_project/profiles.yml reads the same variable and default); beyond it DuckDB
+  spills to disk. Its own default, 80 % of RAM, let one dbt build reach 3.5 GB at 1k accounts
 - IRM_REFRESH_WINDOW_DAYS = 30: posts younger than this get new metrics
 - IRM_FRESHNESS_DAYS = 3: a mart whose newest post or refresh is older than this many days
   before the validated day gets a data-quality warning (not a failure)
@@ -88,6 +91,7 @@ class Settings:
     extract_batch_size: int = 500  # accounts per mapped extract task
     dbt_select: tuple[str, ...] = ()  # dbt selectors the transform DAG renders; () = everything
     export_email_to: tuple[str, ...] = ()
+    duckdb_memory_limit: str = "1GB"
     alert_email_to: tuple[str, ...] = ()
 
     @property
@@ -122,6 +126,7 @@ def get_settings() -> Settings:
         extract_batch_size=int(os.environ.get("IRM_EXTRACT_BATCH_SIZE", "500")),
         dbt_select=tuple(os.environ.get("IRM_DBT_SELECT", "").split()),
         export_email_to=_addresses(os.environ.get("IRM_EXPORT_EMAIL_TO", "")),
+        duckdb_memory_limit=os.environ.get("IRM_DUCKDB_MEMORY_LIMIT", "1GB"),
         alert_email_to=_addresses(
             os.environ.get("IRM_ALERT_EMAIL_TO") or os.environ.get("IRM_EXPORT_EMAIL_TO", "")
         ),

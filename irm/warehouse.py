@@ -79,7 +79,11 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     runner, and `airflow dags test` runs all of a DAG's tasks in one process), and across
     processes a read-only reader would block the writers just the same."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
+    con = duckdb.connect(str(path))
+    # A SET, not a connect-time config: dbt-duckdb sets the same limit on its cursors, and
+    # DuckDB refuses a second in-process connection to a file opened with another config.
+    con.execute("SET memory_limit = ?", [get_settings().duckdb_memory_limit])
+    return con
 
 
 def connect_warehouse(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
