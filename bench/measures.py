@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from irm.config import get_settings
+
 REPO = Path(__file__).resolve().parent.parent
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
 FLOOR_TABLES = ("floor_post_engagement", "floor_creator_engagement", "floor_campaign_roi")
@@ -41,6 +43,8 @@ def run_floor(landing: Path, seeds: Path, out: Path) -> dict[str, Any]:
     sql = FLOOR_SQL.read_text().replace("{landing}", str(landing)).replace("{seeds}", str(seeds))
     out.unlink(missing_ok=True)
     con = duckdb.connect(str(out))
+    # The same memory budget as the pipeline's DuckDB (loader and dbt), so the two compare.
+    con.execute("SET memory_limit = ?", [get_settings().duckdb_memory_limit])
     started = time.monotonic()
     try:
         con.execute(sql)
