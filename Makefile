@@ -13,10 +13,13 @@ export IRM_DATA_ROOT ?= $(CURDIR)/data
 
 .PHONY: install demo test lint format up clean clean-all constraints manifest browser bench
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on this machine
+# and many CI images) every process would otherwise recompile Airflow, dbt and cosmos on import.
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(BIN)/uv pip install --python $(BIN)/python --constraint $(CONSTRAINTS) --editable ".[dev]"
+	$(BIN)/uv pip install --python $(BIN)/python --constraint $(CONSTRAINTS) --compile-bytecode \
+	  --editable ".[dev]"
 	touch $@
 
 install: $(VENV)/.installed

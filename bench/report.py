@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import psutil
 
+REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).with_name("results")
 FULL_BUILD = "dbt full build"
 GOALS = {
@@ -80,6 +82,16 @@ def goals(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def commit() -> str:
+    """The code measured: HEAD, with `+changes` when the work tree differs from it."""
+    git = ["git", "-C", str(REPO)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True)
+    if head.returncode:
+        return "unknown (not a git checkout)"
+    return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
 def assemble(plan: Any, results: dict[str, Any]) -> dict[str, Any]:
     return {
         "scale": plan.scale,
@@ -88,6 +100,7 @@ def assemble(plan: Any, results: dict[str, Any]) -> dict[str, Any]:
         "seed": plan.seed,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "commit": commit(),
         "goals": goals(results),
         **results,
     }
@@ -116,6 +129,9 @@ def table(doc: dict[str, Any]) -> str:
             f"{source:<10} {a['accounts']:>9} {a['calls']:>7} {a['quota_units']:>7} "
             f"{a['minimum_calls']:>8} {a['ratio']!s:>6}"
         )
+    lines.append(f"\n{'DAG file (parse s)':<24} {'warm':>6} {'sdk':>6} {'cold':>6}")
+    for name, t in doc["dag_parse_seconds"].items():
+        lines.append(f"{name:<24} {t['warm']:>6.2f} {t.get('sdk', 0):>6.2f} {t['cold']:>6.2f}")
     lines.append("\nfloor vs dbt marts: " + ", ".join(
         f"{m.split('.')[-1]} {'agrees' if c['agrees'] else 'DIFFERS'}"
         for m, c in doc["floor"]["agreement"].items()
