@@ -152,7 +152,10 @@ def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> di
     from sandbox.world import World
 
     settings = get_settings()
-    world = World(spec.seed, spec.accounts, spec.days)
+    # The world caches post texts (16 x cache_size): a day re-lands up to a page of 50 posts per
+    # account (Instagram) and the default cache is too small for that at 10k accounts, so every
+    # text was rebuilt every day (about 60 % of an Instagram day at medium).
+    world = World(spec.seed, spec.accounts, spec.days, cache_size=max(4096, 2 * spec.accounts))
     platform = next(p for p in build_platforms(world, PlatformSettings()) if p.name == source)
     module = _source_module(source)
     totals = {"records": 0, "api_calls": 0}
