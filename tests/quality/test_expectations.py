@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from expectations import DataQualityError, raise_on_critical, validate_marts
-from expectations.frames import kind_of, read_tables
+from expectations.frames import kind_of, read_tables, read_warehouse
 from expectations.mart_suites import MART_SUITES
 from expectations.suites import KIND_DTYPES, STAGES, suites_for
 from irm.config import Settings
@@ -65,6 +65,25 @@ def test_frames_get_one_dtype_per_kind(settings: Settings, warehouse: Warehouse)
     assert kind_of("DECIMAL(12,2)") == "number"
     assert kind_of("TIMESTAMP WITH TIME ZONE") == "timestamp"
     assert kind_of("STRUCT(a INTEGER)") is None
+
+
+def test_marts_are_read_with_the_columns_their_suites_check(
+    settings: Settings, warehouse: Warehouse
+) -> None:
+    # Undeclared columns (fct_post's caption: most of its memory) stay in the warehouse; the
+    # declared ones and those a reference starts from are read.
+    warehouse("ALTER TABLE marts.fct_post ADD COLUMN caption VARCHAR DEFAULT 'a long caption'")
+    suites = {s.table: s for s in suites_for("marts", ["fct_post"])}
+    read = read_warehouse(
+        settings.warehouse_path,
+        "marts",
+        {t: s.columns for t, s in suites.items()},
+        {t: s.references for t, s in suites.items()},
+    )
+    frame = read.frames["fct_post"]
+    assert "caption" not in frame.columns
+    assert set(frame.columns) == set(suites["fct_post"].columns)
+    assert {ref.column for ref in suites["fct_post"].references} <= set(frame.columns)
 
 
 # --- with Great Expectations (one import per session) ---------------------------------------
