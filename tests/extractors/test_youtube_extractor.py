@@ -76,7 +76,14 @@ def test_first_run_lands_exactly_the_ground_truth(world, server, settings) -> No
             assert stats["viewCount"] == str(video["views"])  # counts stay strings, as sent
 
 
-def test_refresh_uses_the_minimum_number_of_calls(world, server, settings) -> None:
+# A 2-day window leaves channels whose newest video is older than the window: their refresh
+# must fetch no video (their bookmark's own video is not new, and not in the window).
+@pytest.mark.parametrize("window_days", [30, 2], ids=["30-day window", "2-day window"])
+def test_refresh_uses_the_minimum_number_of_calls(
+    world, server, settings, monkeypatch, window_days
+) -> None:
+    monkeypatch.setenv("IRM_REFRESH_WINDOW_DAYS", str(window_days))
+    settings = get_settings()
     first = LAST - timedelta(days=1)
     youtube.land_day(first, creds(server), roster(world), settings)
     server.set_day(LAST)
@@ -96,6 +103,12 @@ def test_refresh_uses_the_minimum_number_of_calls(world, server, settings) -> No
         playlist_pages += max(1, math.ceil(needed / 50))
     minimum = math.ceil(len(truth) / 50) + playlist_pages + math.ceil(refreshed / 50)
     calls = manifests["channels"]["api_calls"] + manifests["videos"]["api_calls"]
+    if window_days == 2:  # the case this parameter is for must occur
+        assert any(
+            all(datetime.fromisoformat(v["published_at"][:19]) < since for v in c["videos"])
+            for c in truth.values()
+            if c["videos"]
+        )
     assert calls == minimum
     assert manifests["videos"]["record_count"] == refreshed
     assert manifests["channels"]["quota_units"] + manifests["videos"]["quota_units"] == minimum
