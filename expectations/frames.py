@@ -9,14 +9,17 @@ and a mart should not fail because dbt rounded a score to INTEGER.
 
 Referential checks are answered here too, by one anti-join per reference inside DuckDB (the
 orphan values only), so a large parent never travels into Python.
+
+`read_warehouse` hands over one table at a time, for the caller to write away before the next is
+read: the marts together are much larger than the largest of them.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,14 +119,14 @@ def read_tables(
 
 
 @dataclass(frozen=True)
-class WarehouseRead:
-    """What one read-only visit to the warehouse found."""
+class TableRead:
+    """One table as read in a visit to the warehouse."""
 
-    frames: dict[str, pd.DataFrame]
-    present: list[str]
-    # (child table, reference) -> the child's values missing from the parent; a reference whose
-    # parent table or columns are missing is absent (the parent's own suite reports that).
-    orphans: dict[tuple[str, Reference], list[Any]] = field(default_factory=dict)
+    table: str
+    frame: pd.DataFrame
+    # reference -> the table's values missing from the parent; a reference whose parent table or
+    # columns are missing is absent (the parent's own suite reports that).
+    orphans: dict[Reference, list[Any]]
 
 
 def read_warehouse(
@@ -131,26 +134,40 @@ def read_warehouse(
     schema: str,
     tables: Mapping[str, Mapping[str, str]],
     references: Mapping[str, tuple[Reference, ...]] | None = None,
-) -> WarehouseRead:
-    """Frames of the named tables that exist (table -> expected column kinds), every table the
-    schema holds, and the orphans of each reference, in one short connection."""
+    *,
+    take: Callable[[TableRead], None],
+) -> list[str]:
+    """Hand each named table that exists (table -> expected column kinds) to `take`, with the
+    orphans of its references, in one short connection; return every table the schema holds.
+
+    One table at a time, and nothing here keeps it once `take` returns: a caller that writes
+    the frame away (runner.FrameSpool) holds one table's frame, never all of them."""
     from irm.warehouse import open_warehouse
 
     with open_warehouse(path) as con:
         present = list_tables(con, schema)
-        frames = {
-            t: read_table(con, schema, t, kinds, _checked_columns(kinds, (references or {}).get(t)))
-            for t, kinds in tables.items()
-            if t in present
-        }
-        orphans = {
-            (child, ref): values
-            for child, refs in (references or {}).items()
-            if child in frames
-            for ref in refs
-            if (values := _orphans(con, schema, child, ref, present)) is not None
-        }
-    return WarehouseRead(frames, present, orphans)
+        for table, kinds in tables.items():
+            if table in present:
+                refs = (references or {}).get(table, ())
+                take(_read_with_orphans(con, schema, table, kinds, refs, present))
+    return present
+
+
+def _read_with_orphans(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    kinds: Mapping[str, str],
+    references: tuple[Reference, ...],
+    present: list[str],
+) -> TableRead:
+    frame = read_table(con, schema, table, kinds, _checked_columns(kinds, references))
+    orphans = {
+        ref: values
+        for ref in references
+        if (values := _orphans(con, schema, table, ref, present)) is not None
+    }
+    return TableRead(table, frame, orphans)
 
 
 def _checked_columns(

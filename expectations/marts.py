@@ -11,6 +11,10 @@ added here, all as Great Expectations expectations so they show in the Data Docs
   `settings.freshness_days` older than `as_of` (a warning: a quiet week is possible).
 - row-count change against the previous successful run (history.py): losing more than half of
   the rows is critical (a broken join or filter); more than doubling is a warning.
+
+The marts are read one at a time: each gets its derived columns, is written to its Feather file
+(runner.FrameSpool) and is dropped before the next is read, so the checkpoint, which reads the
+files, runs without any mart frame of ours beside it (what that saves: runner.py's doc).
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from expectations import history
 from expectations.contract import CRITICAL, WARNING, Check, Reference, TableSuite, is_null
-from expectations.frames import WarehouseRead, read_warehouse
+from expectations.frames import TableRead, read_warehouse
 from expectations.mart_suites import MARTS
 from expectations.report import ValidationReport, log_warnings
-from expectations.runner import validate_frames
+from expectations.runner import FrameSpool, spool_frames, validate_frames
 from expectations.suites import suites_for
 from irm.config import Settings, get_settings
 
@@ -56,43 +60,59 @@ def validate_marts(
         raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}")
     as_of = as_of or datetime.now(UTC).date()
     suites = suites_for(MARTS, tables)
-    found = read_warehouse(
-        settings.warehouse_path,
-        MARTS,
-        {s.table: s.columns for s in suites},
-        {s.table: s.references for s in suites},
-    )
-    if tables is None:
-        _log_unregistered(found.present, suites)
     path = history.history_path(settings.state_dir)
     previous = history.load(path)
-    extra = {
-        s.name: run_checks(s, found, previous, as_of, settings)
-        for s in suites
-        if s.table in found.frames
-    }
-    report = validate_frames(
-        MARTS, suites, found.frames, settings.data_docs_dir, extra_checks=extra
-    )
+    with spool_frames(MARTS) as spool:
+        present, extra = _spool_marts(spool, suites, previous, as_of, settings)
+        if tables is None:
+            _log_unregistered(present, suites)
+        report = validate_frames(MARTS, suites, spool, settings.data_docs_dir, extra_checks=extra)
     history.record(path, report, as_of)
     log.info("%s; Data Docs: %s", report.summary(), report.data_docs_home)
     log_warnings(report)
     return report
 
 
+def _spool_marts(
+    spool: FrameSpool,
+    suites: list[TableSuite],
+    previous: dict[str, list[dict[str, Any]]],
+    as_of: date,
+    settings: Settings,
+) -> tuple[list[str], dict[str, list[Check]]]:
+    """Read the suites' marts into `spool` with their run checks, one mart at a time; return
+    every table the schema holds and the run checks by suite name."""
+    by_table = {s.table: s for s in suites}
+    extra: dict[str, list[Check]] = {}
+
+    def take(read: TableRead) -> None:
+        # The checks first: a reference check adds its derived column to the frame it spools.
+        suite = by_table[read.table]
+        extra[suite.name] = run_checks(suite, read, previous, as_of, settings)
+        spool.add(read.table, read.frame)
+
+    present = read_warehouse(
+        settings.warehouse_path,
+        MARTS,
+        {s.table: s.columns for s in suites},
+        {s.table: s.references for s in suites},
+        take=take,
+    )
+    return present, extra
+
+
 def run_checks(
     suite: TableSuite,
-    found: WarehouseRead,
+    read: TableRead,
     previous: dict[str, list[dict[str, Any]]],
     as_of: date,
     settings: Settings,
 ) -> list[Check]:
     """The suite's checks that depend on this run: references, freshness, row-count change."""
-    frame = found.frames[suite.table]
     checks = [
-        reference_check(frame, ref, found.orphans[(suite.table, ref)])
+        reference_check(read.frame, ref, read.orphans[ref])
         for ref in suite.references
-        if (suite.table, ref) in found.orphans
+        if ref in read.orphans
     ]
     if suite.freshness:
         kind = suite.columns[suite.freshness]
