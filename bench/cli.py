@@ -2,7 +2,8 @@
 
 Stages, each timed with its peak memory (bench/monitor.py):
   world → history (landed straight from the sandbox, bench/history.py) → load → dbt full build
-  (`dbt build --full-refresh`, a subprocess) → validate marts (GX) → publish;
+  (`dbt build --full-refresh`) → validate marts (GX) → publish, each of these pipeline steps in
+  its own process as an Airflow task would run it (bench/stage.py);
   then the incremental ratio: a second warehouse holding the first 89 days, built, then one
   daily increment (day 90: load + `dbt build` + validate + publish); and the live day 181:
   extracted through the extractors from a sandbox HTTP server, then the same increment on
@@ -16,22 +17,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.monitor import Monitor, say
+from bench.monitor import STEP_PEAK, Monitor, say
 
 REPO = Path(__file__).resolve().parent.parent
 SCALES = {"small": 1_000, "medium": 10_000, "large": 50_000}
 HISTORY_DAYS = 180
 SHORT_HISTORY_DAYS = 90  # the incremental ratio: the daily run at 90 vs 180 days of history
 WORLD_START = date(2026, 1, 1)
-DBT = Path(sys.executable).with_name("dbt")
 
 
 @dataclass(frozen=True)
@@ -88,43 +86,28 @@ def use_data_root(root: Path, landing: Path | None = None) -> None:
         os.environ["IRM_LANDING_DIR"] = str(landing)
 
 
-def dbt_build(full_refresh: bool, log: Path) -> None:
-    """`dbt build` (models, seeds and tests) as a subprocess, its artefacts kept under the
-    bench's data root (dbt_project/target holds the manifest the DAGs render from)."""
-    from irm.config import get_settings
+def step(monitor: Monitor, name: str, step_name: str, *arguments: Any) -> dict[str, Any]:
+    """A stage that is one pipeline step, run in its own process (bench/stage.py)."""
+    from bench.stage import run_step
 
-    settings = get_settings()
-    work = settings.data_root / "dbt"
-    command = [
-        str(DBT), "build", "--project-dir", str(settings.dbt_project_dir),
-        "--profiles-dir", str(settings.dbt_project_dir), "--target", "duckdb",
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-    ]  # fmt: skip
-    if full_refresh:
-        command.append("--full-refresh")
-    env = {**os.environ, "IRM_WAREHOUSE_PATH": str(settings.warehouse_path)}
-    with log.open("a") as out:
-        done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    if done.returncode:
-        raise RuntimeError(f"dbt build failed (exit {done.returncode}); see {log}")
+    with monitor.stage(name) as info:
+        result, info[STEP_PEAK] = run_step(step_name, *arguments)
+        if "rows" in result:
+            info["rows"] = result["rows"]
+    return result
 
 
 def increment(monitor: Monitor, label: str, day: date, log: Path) -> dict[str, float]:
     """One daily transform of `day`: load its partitions, dbt build, validate, publish."""
-    from irm.tasks import load_raw, publish, validate_marts
-
     parts: dict[str, float] = {}
     iso = [day.isoformat()]
-    for name, run in (
-        ("load", lambda: load_raw(iso)),
-        ("dbt", lambda: dbt_build(False, log)),
-        ("validate", lambda: validate_marts(iso)),
-        ("publish", publish),
+    for name, arguments in (
+        ("load", [iso]),
+        ("dbt", [False, str(log)]),
+        ("validate", [iso]),
+        ("publish", []),
     ):
-        with monitor.stage(f"{label}: {name}") as info:
-            result = run()
-            if name == "load":
-                info["rows"] = result["rows"]
+        step(monitor, f"{label}: {name}", name, *arguments)
         parts[name] = monitor.stages[-1].seconds
     return parts
 
@@ -174,16 +157,10 @@ def run(plan: Plan) -> dict[str, Any]:
 
 
 def run_full_build(monitor: Monitor, log: Path) -> None:
-    from irm.tasks import load_raw, publish, validate_marts
-
-    with monitor.stage("load (raw)") as info:
-        info["rows"] = load_raw()["rows"]
-    with monitor.stage("dbt full build (dbt build --full-refresh, subprocess)"):
-        dbt_build(True, log)
-    with monitor.stage("validate marts (GX, includes its first import)"):
-        validate_marts()
-    with monitor.stage("publish"):
-        publish()
+    step(monitor, "load (raw)", "load")
+    step(monitor, "dbt full build (dbt build --full-refresh)", "dbt", True, str(log))
+    step(monitor, "validate marts (GX, includes its import)", "validate")
+    step(monitor, "publish", "publish")
 
 
 def run_short_history(
@@ -191,13 +168,13 @@ def run_short_history(
 ) -> dict[str, float]:
     """A warehouse of the first N-1 days of the same landing zone, built, then day N as one
     daily increment: the incremental run at the short history length."""
-    from irm.tasks import load_raw
+    from bench.stage import run_step
 
     use_data_root(root, landing)
     n = plan.short_history_days
     with monitor.stage(f"{n - 1}-day warehouse: load + dbt build (setup, not a goal)"):
-        load_raw([plan.day(i).isoformat() for i in range(n - 1)])
-        dbt_build(True, log)
+        run_step("load", [plan.day(i).isoformat() for i in range(n - 1)])
+        run_step("dbt", True, str(log))
     return increment(monitor, f"increment at {n}d", plan.day(n - 1), log)
 
 
@@ -205,10 +182,11 @@ def run_live_day(monitor: Monitor, plan: Plan, world: Any, day: date, log: Path)
     """The day after the history through the extractors against a sandbox HTTP server, then
     its increment on the full-history warehouse."""
     from bench import measures
+    from bench.stage import run_step
     from extractors import crm
     from irm.config import get_settings
     from irm.demo import DemoOptions, running_sandbox
-    from irm.tasks import ROSTER_COLUMNS, land_crm, land_platform
+    from irm.tasks import ROSTER_COLUMNS
     from sandbox.crm import write_crm
 
     settings = get_settings()
@@ -219,16 +197,14 @@ def run_live_day(monitor: Monitor, plan: Plan, world: Any, day: date, log: Path)
         live_days=1,
         port=plan.port,
     )
-    manifests: dict[str, Any] = {}
     with monitor.stage("start the sandbox server (setup)"):
         server = running_sandbox(options, settings, day)
         base_url = server.__enter__()
     try:
+        write_crm(world, settings.crm_inbox, day=day)  # the brand's export of the day
         with monitor.stage(f"live day {day}: extract (HTTP)") as info:
-            write_crm(world, settings.crm_inbox, day=day)
-            land_crm(day.isoformat())
-            for source, credentials in live_credentials(base_url).items():
-                manifests[source] = land_platform(source, day.isoformat(), credentials)
+            result, info[STEP_PEAK] = run_step("extract", day.isoformat(), base_url)
+            manifests = result["manifests"]
             info["api_calls"] = {
                 s: sum(m.get("api_calls", 0) for m in e.values()) for s, e in manifests.items()
             }
@@ -238,26 +214,6 @@ def run_live_day(monitor: Monitor, plan: Plan, world: Any, day: date, log: Path)
     minimum = measures.api_minimum(world, day, rosters, settings)
     parts = increment(monitor, f"increment at {plan.history_days}d", day, log)
     return {"increment": parts, "api_efficiency": measures.api_efficiency(manifests, minimum)}
-
-
-def live_credentials(base_url: str) -> dict[str, Any]:
-    """The sandbox server's credentials, shaped as the Airflow connections would give them."""
-    from extractors.connections import ApiCredentials
-    from irm.demo import SANDBOX_SECRETS as s
-
-    return {
-        "youtube": ApiCredentials("irm_youtube", f"{base_url}/youtube/v3", s.youtube_key),
-        "instagram": ApiCredentials(
-            "irm_instagram",
-            f"{base_url}/instagram/v25.0",
-            s.instagram_token,
-            extra={"ig_user_id": s.instagram_user_id},
-        ),
-        "tiktok": ApiCredentials(
-            "irm_tiktok", f"{base_url}/tiktok", s.tiktok_client_secret, login=s.tiktok_client_key
-        ),
-        "shop": ApiCredentials("irm_shop", f"{base_url}/shop/admin/api/2025-01", s.shop_token),
-    }
 
 
 def run_floor(monitor: Monitor, plan: Plan, landing: Path) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """Stage timing, peak memory and the progress display.
 
-Stages run in this process, in worker processes (history) and in subprocesses (dbt, the
-sandbox server): `ru_maxrss` would give one peak for the whole run, so a thread samples the
-resident memory of this process plus all its descendants (psutil) every 0.2 s, and each stage
-keeps the highest sum it saw. Short peaks between two samples can be missed; at these stage
-lengths (seconds to minutes) that is the usual sampling error, noted in the results.
+Stages run in this process (the world, the floor), in worker processes (history) and in
+subprocesses (the pipeline's steps, bench/stage.py; the sandbox server): `ru_maxrss` would give
+one peak for the whole run, so a thread samples the resident memory of this process plus all
+its descendants (psutil) every 0.2 s, and each stage keeps the highest sum it saw (the bench's
+own heap included). Short peaks between two samples can be missed. A pipeline step also reports
+its own process's exact peak (`step_peak_rss_mb`); the memory goal is judged on those.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import psutil
 
 SAMPLE_SECONDS = 0.2
 HEARTBEAT_SECONDS = 30.0
+STEP_PEAK = "step_peak_rss_mb"  # the key a stage's block sets (bench/stage.py's measure)
 
 
 def say(message: str) -> None:
@@ -44,6 +46,8 @@ class StageResult:
     seconds: float
     peak_rss_mb: float
     detail: dict[str, Any] = field(default_factory=dict)
+    # A step run in its own process (bench/stage.py): that process's kernel high-water mark.
+    step_peak_rss_mb: float | None = None
 
 
 class Monitor:
@@ -79,7 +83,8 @@ class Monitor:
 
     @contextmanager
     def stage(self, name: str, **detail: Any) -> Iterator[dict[str, Any]]:
-        """Time a stage; the block may add details (rows, calls) to the dict it gets."""
+        """Time a stage; the block may add details (rows, calls) to the dict it gets, and the
+        peak of the step's own process under STEP_PEAK."""
         with self._lock:
             self._peak = tree_rss_bytes(self._process)
             self._current, self._stage_started = name, time.monotonic()
@@ -93,9 +98,11 @@ class Monitor:
             with self._lock:
                 peak = max(self._peak, tree_rss_bytes(self._process))
                 self._current = None
-            result = StageResult(name, round(seconds, 3), round(peak / 2**20, 1), info)
+            step_peak = info.pop(STEP_PEAK, None)
+            result = StageResult(name, round(seconds, 3), round(peak / 2**20, 1), info, step_peak)
             self.stages.append(result)
-            self.progress(f"{name}: {seconds:.1f} s, peak RSS {result.peak_rss_mb:.0f} MB")
+            own = f" (the step's process: {step_peak:.0f} MB)" if step_peak is not None else ""
+            self.progress(f"{name}: {seconds:.1f} s, peak RSS {result.peak_rss_mb:.0f} MB{own}")
 
     def close(self) -> None:
         self._stop.set()

@@ -1,0 +1,140 @@
+"""One pipeline step in a fresh process, as an Airflow task runs it: `python -m bench.stage`.
+
+Why a process per step: the bench's own process holds the synthetic world and, were the steps
+run inside it, every pandas or DuckDB heap a step left behind, which would be counted in each
+later step's memory. A fresh process measures the step alone, and the kernel's high-water mark
+(`ru_maxrss` of the process and of the children it waited for, e.g. dbt) is exact where the
+monitor's 0.2 s sampling can miss a short peak.
+
+    python -m bench.stage <step> '<json list of arguments>'
+
+prints, as its last line of standard output, `{"result": ..., "max_rss_mb": ...}`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def load(days: list[str] | None = None) -> dict[str, Any]:
+    from irm.tasks import load_raw
+
+    return {"rows": load_raw(days)["rows"]}
+
+
+def validate(days: list[str] | None = None) -> dict[str, Any]:
+    from irm.tasks import validate_marts
+
+    return validate_marts(days)
+
+
+def publish() -> dict[str, Any]:
+    from irm.tasks import publish as publish_marts
+
+    return publish_marts()
+
+
+def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
+    """`dbt build` (models, seeds and tests), its artefacts kept under the bench's data root
+    (dbt_project/target holds the manifest the DAGs render from)."""
+    from irm.config import get_settings
+
+    settings = get_settings()
+    work = settings.data_root / "dbt"
+    command = [
+        str(DBT), "build", "--project-dir", str(settings.dbt_project_dir),
+        "--profiles-dir", str(settings.dbt_project_dir), "--target", "duckdb",
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    if full_refresh:
+        command.append("--full-refresh")
+    env = {**os.environ, "IRM_WAREHOUSE_PATH": str(settings.warehouse_path)}
+    with Path(log).open("a") as out:
+        done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if done.returncode:
+        raise RuntimeError(f"dbt build failed (exit {done.returncode}); see {log}")
+    return {}
+
+
+def extract(day: str, base_url: str) -> dict[str, Any]:
+    """The day's CRM files and every platform through the extractors over HTTP: the manifests
+    of each source (they count its API calls)."""
+    from irm.tasks import land_crm, land_platform
+
+    land_crm(day)
+    manifests = {
+        source: land_platform(source, day, credentials)
+        for source, credentials in live_credentials(base_url).items()
+    }
+    return {"manifests": manifests}
+
+
+def live_credentials(base_url: str) -> dict[str, Any]:
+    """The sandbox server's credentials, shaped as the Airflow connections would give them."""
+    from extractors.connections import ApiCredentials
+    from irm.demo import SANDBOX_SECRETS as s
+
+    return {
+        "youtube": ApiCredentials("irm_youtube", f"{base_url}/youtube/v3", s.youtube_key),
+        "instagram": ApiCredentials(
+            "irm_instagram",
+            f"{base_url}/instagram/v25.0",
+            s.instagram_token,
+            extra={"ig_user_id": s.instagram_user_id},
+        ),
+        "tiktok": ApiCredentials(
+            "irm_tiktok", f"{base_url}/tiktok", s.tiktok_client_secret, login=s.tiktok_client_key
+        ),
+        "shop": ApiCredentials("irm_shop", f"{base_url}/shop/admin/api/2025-01", s.shop_token),
+    }
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "load": load,
+    "validate": validate,
+    "publish": publish,
+    "dbt": dbt_build,
+    "extract": extract,
+}
+
+
+def max_rss_mb() -> float:
+    """The largest resident size this process or any child it waited for reached (Linux: KB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)
+
+
+def run_step(step: str, *arguments: Any) -> tuple[dict[str, Any], float]:
+    """Run a step in a fresh process (the bench's side): its result and its peak RSS in MB.
+    The environment (the data root the bench points at) is inherited."""
+    command = [sys.executable, "-m", "bench.stage", step, json.dumps(arguments)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"bench step {step!r} failed (exit {done.returncode}); see above")
+    *printed, last = done.stdout.strip().splitlines() or [""]
+    if printed:  # whatever the step printed besides its report
+        print("\n".join(printed), flush=True)
+    report = json.loads(last)
+    return report["result"], report["max_rss_mb"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    step, arguments = args[0], json.loads(args[1]) if len(args) > 1 else []
+    result = STEPS[step](*arguments)
+    print(json.dumps({"result": result, "max_rss_mb": max_rss_mb()}, default=str), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
