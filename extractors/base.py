@@ -35,20 +35,25 @@ BATCH_RESULT = "_batch.json"
 
 @dataclass(frozen=True)
 class Window:
-    """The data interval [start, end) and the start of the metric-refresh window."""
+    """The data interval [start, end), the start of the metric-refresh window, and the latest
+    time a platform's answer still describes the interval (None: no limit)."""
 
     start: datetime
     end: datetime
     refresh_since: datetime
+    answer_deadline: datetime | None = None
 
     def manifest_fields(self) -> dict[str, str]:
         return {"window_start": self.refresh_since.isoformat(), "window_end": self.end.isoformat()}
 
 
-def interval_window(day: date, refresh_window_days: int) -> Window:
+def interval_window(
+    day: date, refresh_window_days: int, max_lag_hours: float | None = None
+) -> Window:
     start = datetime.combine(day, time.min, tzinfo=UTC)
     end = start + timedelta(days=1)
-    return Window(start, end, end - timedelta(days=refresh_window_days))
+    deadline = None if max_lag_hours is None else end + timedelta(hours=max_lag_hours)
+    return Window(start, end, end - timedelta(days=refresh_window_days), deadline)
 
 
 @dataclass
@@ -120,7 +125,7 @@ def stage_batch(
     target = staging_dir(source, day, settings) / f"batch-{batch:05d}"
     if (target / BATCH_RESULT).is_file():
         return _batch_summary(json.loads((target / BATCH_RESULT).read_text()))
-    window = interval_window(day, settings.refresh_window_days)
+    window = interval_window(day, settings.refresh_window_days, settings.extract_max_lag_hours)
     extraction = fetch(load_bookmarks(settings.state_dir, f"{source}_bookmarks"), window)
     extracted_at = now_utc()
     tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")

@@ -26,6 +26,12 @@ class QuotaExhausted(ExtractError):
     """The platform's daily quota is spent: stop cleanly with what has landed, resume next run."""
 
 
+class IntervalPassed(ExtractError):
+    """The platform answered too long after the data interval ended: an API answers with the
+    present, which must not be landed as a past day's snapshot. Not a PermanentError, which
+    some extractors take as one account's problem: this stops the whole extraction."""
+
+
 class PermanentError(ExtractError):
     """A request the platform will never answer (bad parameters, unknown path)."""
 

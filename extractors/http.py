@@ -14,6 +14,8 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -24,7 +26,13 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from extractors.errors import ExtractError, PermanentError, QuotaExhausted, RetryableError
+from extractors.errors import (
+    ExtractError,
+    IntervalPassed,
+    PermanentError,
+    QuotaExhausted,
+    RetryableError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,18 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def answered_at(response: requests.Response) -> datetime | None:
+    """When the platform answered, by its `Date` header (UTC); None when absent or unreadable."""
+    value = response.headers.get("Date")
+    try:
+        answered = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    if answered is not None and answered.tzinfo is None:
+        answered = answered.replace(tzinfo=UTC)  # an HTTP date is GMT by definition
+    return answered
 
 
 def default_classify(response: requests.Response) -> ExtractError | None:
@@ -87,6 +107,7 @@ class ApiClient:
         sleep: Callable[[float], None] | None = None,
         quota_budget: int | None = None,
         transport: requests.adapters.BaseAdapter | None = None,
+        answer_deadline: datetime | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.connection_id = connection_id
@@ -106,6 +127,9 @@ class ApiClient:
         self._sleep = sleep
         # Units this run may spend: a call that would pass it is not made (QuotaExhausted).
         self.quota_budget = quota_budget
+        # The latest answer time (the platform's Date) that still describes the data interval
+        # being extracted: a later answer raises IntervalPassed (extractors/base.py Window).
+        self.answer_deadline = answer_deadline
 
     def close(self) -> None:
         self.session.close()
@@ -174,6 +198,7 @@ class ApiClient:
         except (requests.Timeout, requests.ConnectionError) as exc:
             # The exception text holds the URL (and so the key): report its type only.
             raise RetryableError(f"{type(exc).__name__} calling {path}") from None
+        self._check_answer_time(response)
         error = self.classify(response)
         if error is not None:
             raise error
@@ -191,6 +216,20 @@ class ApiClient:
                 )
             return path, None  # the link already carries every parameter it may
         return f"{self.base_url}/{path.lstrip('/')}", {**self.default_params, **(params or {})}
+
+    def _check_answer_time(self, response: requests.Response) -> None:
+        """Stop at the first answer dated after the deadline, before anything is landed."""
+        answered = answered_at(response)
+        deadline = self.answer_deadline
+        if deadline is None or answered is None or answered <= deadline:
+            return
+        raise IntervalPassed(
+            f"{self.connection_id}: the API answered at {answered:%Y-%m-%d %H:%M} UTC (its Date "
+            f"header), after {deadline:%Y-%m-%d %H:%M} UTC, the latest time this data interval "
+            "may be extracted (IRM_EXTRACT_MAX_LAG_HOURS after its end). An API answers with "
+            "the present, which would be landed as a past day's snapshot; nothing was landed. "
+            "Past days come from `irm bootstrap` or stay a gap."
+        )
 
     @staticmethod
     def _json(response: requests.Response, path: str) -> Any:

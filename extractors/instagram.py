@@ -178,7 +178,9 @@ def land_day(
         raise AuthError("Airflow connection 'irm_instagram' needs extra.ig_user_id")
 
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
-        with make_client(credentials, **client_options) as client:
+        with make_client(
+            credentials, answer_deadline=window.answer_deadline, **client_options
+        ) as client:
             return extract(client, ig_user_id, usernames, bookmarks, window)
 
     return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

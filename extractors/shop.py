@@ -91,7 +91,9 @@ def land_day(
     **client_options: Any,
 ) -> dict[str, Any]:
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
-        with make_client(credentials, **client_options) as client:
+        with make_client(
+            credentials, answer_deadline=window.answer_deadline, **client_options
+        ) as client:
             return extract(client, bookmarks, window)
 
     return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

@@ -221,7 +221,7 @@ def land_day(
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
         pending = [u for u in bookmarks.get(PENDING, []) if u in set(usernames)]
         ordered = list(dict.fromkeys([*pending, *usernames]))
-        client = TikTokClient(credentials, **client_options)
+        client = TikTokClient(credentials, answer_deadline=window.answer_deadline, **client_options)
         try:
             return extract(client, ordered, bookmarks, window)
         finally:

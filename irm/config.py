@@ -93,6 +93,9 @@ class Settings:
     export_email_to: tuple[str, ...] = ()
     duckdb_memory_limit: str = "1GB"
     alert_email_to: tuple[str, ...] = ()
+    # An API answers with the present: an interval whose platforms answer later than this after
+    # its end is not extracted (its snapshot would be the present's, filed under a past day).
+    extract_max_lag_hours: float = 48.0
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -127,6 +130,7 @@ def get_settings() -> Settings:
         dbt_select=tuple(os.environ.get("IRM_DBT_SELECT", "").split()),
         export_email_to=_addresses(os.environ.get("IRM_EXPORT_EMAIL_TO", "")),
         duckdb_memory_limit=os.environ.get("IRM_DUCKDB_MEMORY_LIMIT", "1GB"),
+        extract_max_lag_hours=float(os.environ.get("IRM_EXTRACT_MAX_LAG_HOURS", "48")),
         alert_email_to=_addresses(
             os.environ.get("IRM_ALERT_EMAIL_TO") or os.environ.get("IRM_EXPORT_EMAIL_TO", "")
         ),

@@ -22,7 +22,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail_without_retry(func: F) -> F:
     """Failures that another try cannot fix (bad data, rejected credentials, an unreadable
-    file) fail the task at once instead of spending its retries."""
+    file, an interval too long past to extract) fail the task at once instead of spending its
+    retries."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -30,11 +31,11 @@ def fail_without_retry(func: F) -> F:
 
         from expectations.report import DataQualityError
         from extractors.crm import CrmFileError
-        from extractors.errors import AuthError
+        from extractors.errors import AuthError, IntervalPassed
 
         try:
             return func(*args, **kwargs)
-        except (DataQualityError, AuthError, CrmFileError) as exc:
+        except (DataQualityError, AuthError, CrmFileError, IntervalPassed) as exc:
             raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper  # type: ignore[return-value]

@@ -12,8 +12,10 @@
                                     requests seen and faults injected (sandbox/faults.py)
     POST /_sandbox/faults {"faults": "rate=0.1,..."}   a new configuration; counters start over
 
-Every platform answers as of the clock's day. The clock starts on the world's last day unless
-told otherwise: the present, with its history. Faults apply to the platform paths only.
+Every platform answers as of the clock's day, and its `Date` header says so (the end of that
+day: what a client reads to know which day an answer describes). The clock starts on the
+world's last day unless told otherwise: the present, with its history. Faults apply to the
+platform paths only.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -252,6 +255,14 @@ class _Handler(BaseHTTPRequestHandler):
         # Headers and body leave in two writes; without this, Nagle's algorithm meeting the
         # client's delayed ACK holds every answer back ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header: the end of the clock's day, the moment the answers describe."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        next_midnight = datetime.combine(self.server.day + timedelta(days=1), datetime.min.time())
+        end_of_day = next_midnight.replace(tzinfo=UTC) - timedelta(seconds=1)
+        return format_datetime(end_of_day, usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch("GET")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from extractors.errors import AuthError, RetryableError
+from extractors.errors import AuthError, IntervalPassed, RetryableError
 from extractors.http import ApiClient
 from extractors.youtube import classify
 
@@ -103,3 +104,18 @@ def test_connection_errors_do_not_leak_the_key_in_messages() -> None:
         api.request("GET", "channels")
     assert SECRET not in str(caught.value)
     assert caught.value.__cause__ is None
+
+
+def test_an_answer_dated_after_the_interval_deadline_stops_the_run(server) -> None:
+    """The platform's Date header tells when it answered: an answer later than the deadline
+    describes the present, not the interval being extracted, and is not retried."""
+    ScriptedHandler.script = [ok({"items": []}), ok({"items": []})]
+    api = client(server, [])
+    api.answer_deadline = datetime.now(UTC) + timedelta(hours=1)
+    assert api.request("GET", "channels").body == {"items": []}
+    api.answer_deadline = datetime.now(UTC) - timedelta(hours=1)
+    with pytest.raises(IntervalPassed, match=r"^irm_youtube: the API answered at .* after ") as exc:
+        api.request("GET", "channels")
+    assert "nothing was landed" in str(exc.value)
+    assert SECRET not in str(exc.value)
+    assert api.stats.calls == 2

@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from extractors import youtube
-from extractors.base import PENDING
+from extractors.base import PENDING, STAGING
 from extractors.connections import ApiCredentials
-from extractors.errors import AuthError
+from extractors.errors import AuthError, IntervalPassed
 from extractors.landing import Partition, read_records
 from extractors.state import load_bookmarks
 from irm.config import get_settings
@@ -182,3 +182,20 @@ def test_commit_refuses_a_day_with_a_batch_missing(world, server, settings) -> N
     with pytest.raises(RuntimeError, match="batch-00001"):
         commit_source_day("youtube", youtube.ENTITIES, day, settings, batch_count=2)
     assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
+
+
+def test_a_past_day_is_not_filed_with_the_present_answers(world, server, settings, monkeypatch):
+    """A backfill of a day never landed: the sandbox answers as of its clock (its Date header),
+    four days after that day ended. Nothing lands, no bookmark moves; a longer allowed lag
+    (IRM_EXTRACT_MAX_LAG_HOURS) lets it through."""
+    past = LAST - timedelta(days=5)
+    with pytest.raises(IntervalPassed, match="irm_youtube: the API answered at"):
+        youtube.land_day(past, creds(server), roster(world), settings)
+    for entity in ("channels", "videos"):
+        assert not Partition(settings.landing_dir, "youtube", entity, past).exists()
+    assert load_bookmarks(settings.state_dir, "youtube_bookmarks") == {}
+    assert not any((settings.landing_dir / STAGING).glob("youtube/*/batch-*"))
+
+    monkeypatch.setenv("IRM_EXTRACT_MAX_LAG_HOURS", str(5 * 24))
+    youtube.land_day(past, creds(server), roster(world), get_settings())
+    assert landed(settings, "channels", past)
