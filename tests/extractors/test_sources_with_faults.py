@@ -5,7 +5,7 @@ lost, none twice, counts as the API showed them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,6 +62,66 @@ def roster(world: World, column: str) -> list[str]:
     return sorted(r[column] for r in creator_rows(world) if r[column])
 
 
+PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
+
+
+@pytest.fixture(scope="module")
+def land(server: SandboxServer, world: World, settings: Settings) -> Callable[[str], None]:
+    """Extract a platform's day through the faults, once per module and worker: each test
+    lands what it checks, so none depends on another having run before it (pytest-xdist may
+    hand this module's tests to different workers)."""
+    base = server.base_url
+    landers: dict[str, Callable[[], Any]] = {
+        "youtube": lambda: youtube.land_day(
+            DAY,
+            ApiCredentials("irm_youtube", f"{base}/youtube/v3", DEFAULT_API_KEY),
+            roster(world, "youtube_channel_id"),
+            settings,
+            **CLIENT,
+        ),
+        "instagram": lambda: instagram.land_day(
+            DAY,
+            ApiCredentials(
+                "irm_instagram",
+                f"{base}/instagram/v25.0",
+                instagram_api.DEFAULT_ACCESS_TOKEN,
+                extra={"ig_user_id": instagram_api.BRAND_IG_USER_ID},
+            ),
+            roster(world, "instagram_username"),
+            settings,
+            **CLIENT,
+        ),
+        "tiktok": lambda: tiktok.land_day(
+            DAY,
+            ApiCredentials(
+                "irm_tiktok",
+                f"{base}/tiktok",
+                tiktok_api.DEFAULT_CLIENT_SECRET,
+                login=tiktok_api.DEFAULT_CLIENT_KEY,
+            ),
+            roster(world, "tiktok_username"),
+            settings,
+            **CLIENT,
+        ),
+        "shop": lambda: shop.land_day(
+            DAY,
+            ApiCredentials(
+                "irm_shop", f"{base}/shop/admin/api/2025-01", shop_api.DEFAULT_ACCESS_TOKEN
+            ),
+            settings,
+            **CLIENT,
+        ),
+    }
+    done: set[str] = set()
+
+    def run(platform: str) -> None:
+        if platform not in done:
+            landers[platform]()
+            done.add(platform)
+
+    return run
+
+
 def landed(settings: Settings, source: str, entity: str) -> dict[str, Any]:
     """record_key -> payload; fails if a key landed twice."""
     records = list(read_records(Partition(settings.landing_dir, source, entity, DAY)))
@@ -70,9 +130,8 @@ def landed(settings: Settings, source: str, entity: str) -> dict[str, Any]:
     return {r["record_key"]: r["payload"] for r in records}
 
 
-def test_youtube_lands_the_ground_truth(server, world, truth, settings) -> None:
-    creds = ApiCredentials("irm_youtube", f"{server.base_url}/youtube/v3", DEFAULT_API_KEY)
-    youtube.land_day(DAY, creds, roster(world, "youtube_channel_id"), settings, **CLIENT)
+def test_youtube_lands_the_ground_truth(land, truth, settings) -> None:
+    land("youtube")
     channels = truth["youtube"]["channels"]
     assert set(landed(settings, "youtube", "channels")) == set(channels)
     videos = landed(settings, "youtube", "videos")
@@ -86,15 +145,9 @@ def test_youtube_lands_the_ground_truth(server, world, truth, settings) -> None:
         )
 
 
-def test_instagram_lands_the_ground_truth(server, world, settings) -> None:
-    creds = ApiCredentials(
-        "irm_instagram",
-        f"{server.base_url}/instagram/v25.0",
-        instagram_api.DEFAULT_ACCESS_TOKEN,
-        extra={"ig_user_id": instagram_api.BRAND_IG_USER_ID},
-    )
+def test_instagram_lands_the_ground_truth(land, world, settings) -> None:
+    land("instagram")
     usernames = roster(world, "instagram_username")
-    instagram.land_day(DAY, creds, usernames, settings, **CLIENT)
     accounts = instagram_api.ground_truth(world, DAY)["accounts"]
     profiles = landed(settings, "instagram", "accounts")
     assert set(profiles) == set(usernames) == set(accounts)
@@ -108,15 +161,9 @@ def test_instagram_lands_the_ground_truth(server, world, settings) -> None:
         assert media[media_id]["timestamp"].endswith("+0000")
 
 
-def test_tiktok_lands_the_ground_truth_with_exact_ids(server, world, settings) -> None:
-    creds = ApiCredentials(
-        "irm_tiktok",
-        f"{server.base_url}/tiktok",
-        tiktok_api.DEFAULT_CLIENT_SECRET,
-        login=tiktok_api.DEFAULT_CLIENT_KEY,
-    )
+def test_tiktok_lands_the_ground_truth_with_exact_ids(land, world, settings) -> None:
+    land("tiktok")
     usernames = roster(world, "tiktok_username")
-    tiktok.land_day(DAY, creds, usernames, settings, **CLIENT)
     accounts = tiktok_api.ground_truth(world, DAY)["accounts"]
     assert set(landed(settings, "tiktok", "users")) == set(usernames) == set(accounts)
     videos = landed(settings, "tiktok", "videos")
@@ -129,11 +176,8 @@ def test_tiktok_lands_the_ground_truth_with_exact_ids(server, world, settings) -
     assert all(video_id in raw for video_id in expected)  # written as exact integers
 
 
-def test_shop_lands_the_ground_truth(server, truth, settings) -> None:
-    creds = ApiCredentials(
-        "irm_shop", f"{server.base_url}/shop/admin/api/2025-01", shop_api.DEFAULT_ACCESS_TOKEN
-    )
-    shop.land_day(DAY, creds, settings, **CLIENT)
+def test_shop_lands_the_ground_truth(land, truth, settings) -> None:
+    land("shop")
     orders = landed(settings, "shop", "orders")
     expected = {str(o["id"]): o for o in truth["shop"]["orders"]}
     assert set(orders) == set(expected)
@@ -161,8 +205,10 @@ def test_crm_lands_good_rows_and_quarantines_exactly_the_bad_ones(world, setting
     assert all(q["reason"] for q in quarantined)
 
 
-def test_the_faults_were_actually_served(server) -> None:
-    """Runs last: the tests above prove something only if faults happened during them."""
+def test_the_faults_were_actually_served(land, server) -> None:
+    """The tests above prove something only if faults happened while their days landed."""
+    for platform in PLATFORMS:
+        land(platform)
     platforms = server.faults.stats()["platforms"]
     assert set(platforms) == {"youtube", "instagram", "tiktok", "shop"}
     assert sum(p["requests"] for p in platforms.values()) > 100
