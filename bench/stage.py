@@ -108,10 +108,22 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 def max_rss_mb() -> float:
-    """The largest resident size this process or any child it waited for reached (Linux: KB)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """The largest resident size this process or any child it waited for reached (KB -> MB).
+
+    Not `ru_maxrss` of this process: Linux carries a parent's high-water mark into a child it
+    spawns (across the exec), so a step spawned by a bench holding 2.6 GB reported 2.6 GB.
+    `VmHWM` is this process image's own peak. A child's `ru_maxrss` (dbt's) carries this
+    small process's mark at most."""
+    own = _own_peak_kb()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(max(own, children) / 1024, 1)
+
+
+def _own_peak_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])  # "VmHWM:   123456 kB"
+    raise RuntimeError("no VmHWM in /proc/self/status: the bench measures memory on Linux only")
 
 
 def run_step(step: str, *arguments: Any) -> tuple[dict[str, Any], float]:

@@ -142,3 +142,21 @@ def test_tiny_benchmark_reports_every_measure(tmp_path: Path) -> None:
     assert doc["incremental"]["ratio"] > 0
     assert set(doc["dag_parse_seconds"]) == {p.name for p in (REPO / "dags").glob("*.py")}
     assert doc["machine"]["cores"] and doc["machine"]["load_average_at_end"]
+
+
+def test_a_step_reports_its_own_peak_not_its_spawners() -> None:
+    """The bench holds the world and more (2.6 GB at medium) when it spawns a step: the step's
+    peak must be its own. On Linux a spawned process's ru_maxrss starts at its parent's high-
+    water mark, which is what every increment step once reported."""
+    measure = "from bench.stage import max_rss_mb; print(max_rss_mb())"
+    spawner = (
+        "import subprocess, sys\n"
+        "ballast = b'x' * (800 * 2**20)  # 800 MB resident in the spawner\n"
+        f"done = subprocess.run([sys.executable, '-c', {measure!r}], capture_output=True,"
+        " text=True, check=True)\n"
+        "print(done.stdout.strip())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", spawner], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert 0 < float(done.stdout) < 200  # a bare interpreter with bench.stage: about 12-60 MB
