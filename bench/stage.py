@@ -2,9 +2,9 @@
 
 Why a process per step: the bench's own process holds the synthetic world and, were the steps
 run inside it, every pandas or DuckDB heap a step left behind, which would be counted in each
-later step's memory. A fresh process measures the step alone, and the kernel's high-water mark
-(`ru_maxrss` of the process and of the children it waited for, e.g. dbt) is exact where the
-monitor's 0.2 s sampling can miss a short peak.
+later step's memory. A fresh process measures the step alone, and the kernel's high-water marks
+(the process's own `VmHWM`, the `ru_maxrss` of the children it waited for, e.g. dbt: see
+`max_rss_mb`) are exact where the monitor's 0.2 s sampling can miss a short peak.
 
     python -m bench.stage <step> '<json list of arguments>'
 
