@@ -3,8 +3,15 @@ REST client): one session per source, timeouts, retries with backoff that honour
 platform's own wait hints, and call accounting for the landing manifest.
 
 Each platform decides what its error responses mean through a `classify` function that maps a
-response to an `ExtractError` (or None when the response is a success). The client never puts
-the request URL in a message: query strings can carry API keys.
+response to an `ExtractError` (or None when the response is a success).
+
+Credentials travel in headers only (`default_headers`: YouTube's `X-Goog-Api-Key`, Instagram's
+`Authorization: Bearer`, Shopify's `X-Shopify-Access-Token`), never in a URL: urllib3 logs every
+request's URL at DEBUG, and URLs end up in proxies' and servers' logs. There is deliberately no
+way to add a parameter to every URL. The client still never puts a URL in a message.
+
+Every paged call asks a `PageGuard` before each page, so a server that repeats a cursor or
+never stops paging costs a bounded number of calls (PagingError).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -29,6 +36,7 @@ from tenacity import (
 from extractors.errors import (
     ExtractError,
     IntervalPassed,
+    PagingError,
     PermanentError,
     QuotaExhausted,
     RetryableError,
@@ -40,6 +48,12 @@ Classifier = Callable[[requests.Response], ExtractError | None]
 
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_BACKOFF_SECONDS = 60.0
+# Pages one account's listing may take in one run (an endpoint's paging for one account, e.g.
+# its uploads playlist or its media): 200 pages are 10,000 items at 50 a page, far more than a
+# creator publishes within a refresh window and more than the whole past of nearly any creator
+# (a first run lists everything). The bench's medium world needs at most a handful. A server
+# whose cursors never end costs this many calls, not thousands.
+MAX_PAGES_PER_LISTING = 200
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:
@@ -73,6 +87,61 @@ def default_classify(response: requests.Response) -> ExtractError | None:
     return None
 
 
+class PageGuard:
+    """Stops a paging loop that would not end. Each paged call (YouTube pageToken, Instagram
+    after, TikTok cursor + search_id, Shopify Link) asks `next_page(cursor)` before fetching a
+    page; a cursor the listing already gave, or a page past the budget, raises PagingError
+    naming the connection, the endpoint and the account, so a server that repeats a cursor
+    costs one extra call instead of thousands."""
+
+    def __init__(
+        self,
+        connection_id: str,
+        endpoint: str,
+        account: str,
+        *,
+        kind: str = "account",
+        max_pages: int | None = None,
+        max_pages_setting: str = "extractors.http.MAX_PAGES_PER_LISTING",
+    ) -> None:
+        self.connection_id = connection_id
+        self.endpoint = endpoint
+        self.account = account
+        self.kind = kind  # what the account is called on this platform (channel, user, shop)
+        # Read when the guard is made, so the module constant stays the one setting.
+        self.max_pages = max_pages if max_pages is not None else MAX_PAGES_PER_LISTING
+        self.max_pages_setting = max_pages_setting
+        self.pages = 0
+        self._cursors: set[Hashable] = set()
+
+    def next_page(self, cursor: Hashable | None) -> None:
+        """Allow fetching the page at `cursor` (None: the listing's first page), or raise."""
+        if cursor is not None and cursor in self._cursors:
+            self._stop(
+                f"sent the page cursor {_short(cursor)} a second time after {self.pages} "
+                "pages: the API is looping"
+            )
+        if self.pages >= self.max_pages:
+            self._stop(
+                f"still had more pages after {self.max_pages} pages, the most one listing may "
+                f"take in a run ({self.max_pages_setting})"
+            )
+        self._cursors.add(cursor)
+        self.pages += 1
+
+    def _stop(self, what: str) -> None:
+        raise PagingError(
+            f"{self.connection_id}: {self.endpoint} of {self.kind} {self.account!r} {what}; "
+            "stopped paging"
+        )
+
+
+def _short(cursor: Hashable) -> str:
+    """A cursor for a message: opaque tokens can be long."""
+    text = repr(cursor)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
 @dataclass
 class CallStats:
     """What a run spent, for the manifest and the benchmark."""
@@ -99,7 +168,6 @@ class ApiClient:
         *,
         connection_id: str,
         classify: Classifier = default_classify,
-        default_params: Mapping[str, str] | None = None,
         default_headers: Mapping[str, str] | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = 8,
@@ -112,13 +180,12 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.connection_id = connection_id
         self.classify = classify
-        self.default_params = dict(default_params or {})
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.base_backoff = base_backoff
         self.stats = CallStats()
         self.session = requests.Session()
-        self.session.headers.update(default_headers or {})
+        self.session.headers.update(default_headers or {})  # credentials: never in a URL
         if transport is not None:
             # Requests to the base URL go through this adapter instead of the network: the
             # history bootstrap replays past days of the sandbox in-process this way, through
@@ -196,7 +263,7 @@ class ApiClient:
                 timeout=self.timeout,
             )
         except (requests.Timeout, requests.ConnectionError) as exc:
-            # The exception text holds the URL (and so the key): report its type only.
+            # The exception text holds the URL: report its type only.
             raise RetryableError(f"{type(exc).__name__} calling {path}") from None
         self._check_answer_time(response)
         error = self.classify(response)
@@ -215,7 +282,7 @@ class ApiClient:
                     f"{self.connection_id}: refusing a link off the API's base URL"
                 )
             return path, None  # the link already carries every parameter it may
-        return f"{self.base_url}/{path.lstrip('/')}", {**self.default_params, **(params or {})}
+        return f"{self.base_url}/{path.lstrip('/')}", dict(params or {})
 
     def _check_answer_time(self, response: requests.Response) -> None:
         """Stop at the first answer dated after the deadline, before anything is landed."""

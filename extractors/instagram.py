@@ -20,8 +20,14 @@ import requests
 
 from extractors.base import EntityRecords, Extraction, Window, keep_unique, land_source_day
 from extractors.connections import ApiCredentials
-from extractors.errors import AuthError, ExtractError, RetryableError, UnknownAccount
-from extractors.http import ApiClient, default_classify
+from extractors.errors import (
+    AuthError,
+    ExtractError,
+    PagingError,
+    RetryableError,
+    UnknownAccount,
+)
+from extractors.http import ApiClient, PageGuard, default_classify
 from irm.config import Settings
 
 log = logging.getLogger(__name__)
@@ -87,7 +93,9 @@ def make_client(credentials: ApiCredentials, **kwargs: Any) -> ApiClient:
         credentials.base_url,
         connection_id=credentials.connection_id,
         classify=classify,
-        default_params={"access_token": credentials.secret},
+        # The token as a bearer header, which Graph accepts as it does `access_token=`: never in
+        # a URL.
+        default_headers={"Authorization": f"Bearer {credentials.secret}"},
         **kwargs,
     )
 
@@ -105,11 +113,14 @@ def parse_timestamp(value: str) -> datetime:
 def fetch_account(
     client: ApiClient, ig_user_id: str, username: str, since: datetime | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The account's profile and its media published since `since` (all when None)."""
+    """The account's profile and its media published since `since` (all when None). Media
+    that page without end raise PagingError naming the account."""
     profile: dict[str, Any] = {}
     media: list[dict[str, Any]] = []
     after: str | None = None
+    guard = PageGuard(client.connection_id, "business_discovery media", username)
     while True:
+        guard.next_page(after)
         params = {"fields": discovery_fields(username, after)}
         body = client.request("GET", ig_user_id, params=params).body
         discovery = body.get("business_discovery") if isinstance(body, dict) else None
@@ -141,7 +152,7 @@ def extract(
         since = min(parse_timestamp(bookmark), window.refresh_since) if bookmark else None
         try:
             profile, items = fetch_account(client, ig_user_id, username, since)
-        except UnknownAccount as exc:
+        except (UnknownAccount, PagingError) as exc:  # that account only
             result.reject("accounts", str(exc), {"username": username}, username)
             continue
         accounts.add(username, profile)

@@ -29,11 +29,12 @@ from extractors.connections import ApiCredentials
 from extractors.errors import (
     AuthError,
     ExtractError,
+    PagingError,
     PermanentError,
     QuotaExhausted,
     RetryableError,
 )
-from extractors.http import ApiClient, default_classify, retry_after_seconds
+from extractors.http import ApiClient, PageGuard, default_classify, retry_after_seconds
 from irm.config import Settings
 
 log = logging.getLogger(__name__)
@@ -145,11 +146,16 @@ def date_windows(since: datetime, until: datetime) -> list[tuple[str, str]]:
 
 
 def fetch_videos(client: TikTokClient, username: str, since: datetime, until: datetime) -> list:
+    """The user's videos created in [since, until), over windows of at most 30 days; paging
+    without end (over all the windows together) raises PagingError naming the user."""
     videos: list[dict[str, Any]] = []
+    guard = PageGuard(client.api.connection_id, "video/query", username, kind="user")
     for start, end in date_windows(since, until):
         query = {"and": [{"operation": "EQ", "field_name": "username", "field_values": [username]}]}
         cursor, search_id = 0, None
         while True:
+            # A cursor is an offset within one window's search: the window is part of it.
+            guard.next_page((start, end, search_id, cursor))
             payload: dict[str, Any] = {
                 "query": query, "start_date": start, "end_date": end,
                 "max_count": MAX_COUNT, "cursor": cursor,
@@ -189,7 +195,6 @@ def extract(
                 reason = f"user/info refused: {exc}"
                 result.reject("users", reason, {"username": username}, username)
                 continue
-            users.add(username, info)
             bookmark = bookmarks.get(username)
             first_run = window.end - timedelta(days=FIRST_RUN_DAYS)
             since = (
@@ -197,7 +202,15 @@ def extract(
                 if bookmark
                 else first_run
             )
-            found = fetch_videos(client, username, since, window.end)
+            try:
+                found = fetch_videos(client, username, since, window.end)
+            except PagingError as exc:  # that username lands nothing, as an unknown one
+                result.reject("users", str(exc), {"username": username}, username)
+                continue
+            except QuotaExhausted:
+                users.add(username, info)  # its profile lands; its videos wait for the next run
+                raise
+            users.add(username, info)
             for video_id, video in keep_unique(found, _id_of, "videos", result):
                 videos.add(video_id, video, username)
             result.bookmarks[username] = window.end.isoformat()

@@ -19,9 +19,14 @@ Probabilities per request (0 to 1; absent = 0):
               (Instagram business_discovery, TikTok data) and each listed item
     dup       a follow-up page (YouTube pageToken, Instagram media.after, TikTok cursor > 0,
               Shopify page_info) starts with the previous page's last item again
+    loop      a follow-up page that has a next page names, as its next cursor, the cursor it was
+              asked with: a server that repeats a cursor (a client that trusts it asks for the
+              same page forever, as a real Instagram once made an extractor do 19,169 times)
 rate, 5xx and timeout replace the answer, so one draw picks at most one of them (their sum must
-not pass 1); slow, truncate, extra and dup are drawn on their own. truncate and extra apply to
-200 answers, dup to 200 follow-up pages whose previous page this server served.
+not pass 1); slow, truncate, extra, dup and loop are drawn on their own. truncate and extra apply
+to 200 answers, dup to 200 follow-up pages whose previous page this server served, loop to 200
+follow-up pages with a next cursor (drawn only when configured, so a configuration without it
+draws exactly as before).
 
 Tuning: hang=<s> (3.0), slow_s=<s> (0.5), retry_after=<s> (0.5: Shopify's Retry-After, which the
 real shop sends as 2.0; Instagram's estimated_time_to_regain_access is this in whole minutes,
@@ -43,12 +48,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from sandbox import instagram_api, shop_api, tiktok_api
 from sandbox.youtube_api import ApiResponse, google_error
 
-KINDS = ("rate", "5xx", "timeout", "slow", "truncate", "extra", "dup")
+KINDS = ("rate", "5xx", "timeout", "slow", "truncate", "extra", "dup", "loop")
 EXCLUSIVE_KINDS = ("rate", "5xx", "timeout")  # each replaces the answer
 SERVER_ERROR_STATUSES = (500, 502, 503)
 EXTRA_FIELD = "sandbox_extra_field"
@@ -162,6 +167,9 @@ class PlatformStyle(NamedTuple):
     listing: Callable[[str, Mapping[str, str], bytes | None], tuple[Hashable, str | None]]
     next_cursor: Callable[[dict[str, Any], Mapping[str, str]], str | None]
     items: Callable[[dict[str, Any]], list[Any] | None]
+    # Make a page's next cursor the one its request sent: (body, headers, query, request body),
+    # body and headers being copies it may change.
+    repeat_cursor: Callable[[dict[str, Any], dict[str, str], Mapping[str, str], bytes | None], None]
     record: Callable[[dict[str, Any]], dict[str, Any] | None] = lambda body: None
 
 
@@ -219,12 +227,19 @@ def _youtube_server_error(status: int, rng: random.Random, path: str) -> ApiResp
     )
 
 
+def _youtube_repeat_cursor(
+    body: dict[str, Any], headers: dict[str, str], query: Mapping[str, str], sent: bytes | None
+) -> None:
+    body["nextPageToken"] = query["pageToken"]
+
+
 YOUTUBE = PlatformStyle(
     rate_limit=_youtube_rate_limit,
     server_error=_youtube_server_error,
     listing=_query_listing("pageToken", ignored=("key",)),
     next_cursor=lambda body, headers: body.get("nextPageToken") or None,
     items=lambda body: _as_list(body.get("items")),
+    repeat_cursor=_youtube_repeat_cursor,
 )
 
 
@@ -261,6 +276,13 @@ def _instagram_listing(
     return (path, _AFTER_MODIFIER.sub("", fields)), after.group(1) if after else None
 
 
+def _instagram_repeat_cursor(
+    body: dict[str, Any], headers: dict[str, str], query: Mapping[str, str], sent: bytes | None
+) -> None:
+    _, after = _instagram_listing("", query, sent)
+    body["business_discovery"]["media"]["paging"]["cursors"]["after"] = after
+
+
 INSTAGRAM = PlatformStyle(
     rate_limit=_instagram_rate_limit,
     server_error=_instagram_server_error,
@@ -269,6 +291,7 @@ INSTAGRAM = PlatformStyle(
         body, "business_discovery", "media", "paging", "cursors", "after"
     ),
     items=lambda body: _as_list(_dig(body, "business_discovery", "media", "data")),
+    repeat_cursor=_instagram_repeat_cursor,
     record=lambda body: _as_dict(body.get("business_discovery")),
 )
 
@@ -312,12 +335,21 @@ def _tiktok_next_cursor(body: dict[str, Any], headers: Mapping[str, str]) -> str
     return f"{data.get('search_id')}:{data['cursor']}"
 
 
+def _tiktok_repeat_cursor(
+    body: dict[str, Any], headers: dict[str, str], query: Mapping[str, str], sent: bytes | None
+) -> None:
+    payload = json.loads(sent or b"{}")
+    body["data"]["cursor"] = payload["cursor"]
+    body["data"]["search_id"] = payload.get("search_id") or body["data"].get("search_id")
+
+
 TIKTOK = PlatformStyle(
     rate_limit=_tiktok_rate_limit,
     server_error=_tiktok_server_error,
     listing=_tiktok_listing,
     next_cursor=_tiktok_next_cursor,
     items=lambda body: _as_list(_dig(body, "data", "videos")),
+    repeat_cursor=_tiktok_repeat_cursor,
     record=lambda body: _as_dict(body.get("data")),
 )
 
@@ -347,6 +379,20 @@ def _shop_next_cursor(body: dict[str, Any], headers: Mapping[str, str]) -> str |
     return page_info[-1] if page_info else None  # decoded, as the follow-up request's is
 
 
+def _shop_repeat_cursor(
+    body: dict[str, Any], headers: dict[str, str], query: Mapping[str, str], sent: bytes | None
+) -> None:
+    name = next(k for k in headers if k.lower() == "link")
+
+    def same_page(found: re.Match[str]) -> str:
+        url = urlsplit(found.group(1))
+        pairs = parse_qsl(url.query)
+        params = [(k, query["page_info"] if k == "page_info" else v) for k, v in pairs]
+        return f'<{url._replace(query=urlencode(params)).geturl()}>; rel="next"'
+
+    headers[name] = _NEXT_LINK.sub(same_page, headers[name])
+
+
 SHOP = PlatformStyle(
     rate_limit=_shop_rate_limit,
     server_error=lambda status, rng, path: ApiResponse(
@@ -356,6 +402,7 @@ SHOP = PlatformStyle(
     listing=lambda path, query, body: ((path,), query.get("page_info") or None),
     next_cursor=_shop_next_cursor,
     items=lambda body: _as_list(body.get("orders")),
+    repeat_cursor=_shop_repeat_cursor,
 )
 
 STYLES: dict[str, PlatformStyle] = {
@@ -465,6 +512,11 @@ class FaultInjector:
         counts[1] += hit
         return hit
 
+    def _draw_if_set(self, platform: str, kind: str) -> bool:
+        """A draw only when the kind is configured: a kind added later leaves the draws of
+        configurations without it (and so their seeded outcomes) as they were."""
+        return self.config.rate(kind) > 0 and self._draw(platform, kind)
+
     def _draw_failure(self, request: FaultRequest) -> tuple[str | None, int]:
         tally = self._tally(request.platform)
         burst_key = (request.client, request.platform, request.path)
@@ -510,13 +562,18 @@ class FaultInjector:
             dup = served is not None and items is not None and self._draw(request.platform, "dup")
             extra = self._draw(request.platform, "extra")
             truncate = self._draw(request.platform, "truncate")
-        if dup or extra:
+            loop = bool(cursor and next_cursor) and self._draw_if_set(request.platform, "loop")
+        headers = response.headers
+        if dup or extra or loop:
             body = copy.deepcopy(body)  # the handler's objects stay untouched
         if dup:
             (style.items(body) or []).insert(0, copy.deepcopy(served))
         if extra:
             _add_extra_fields(style, body)
-        return Outcome(ApiResponse(response.status, response.headers, body), delay, truncate)
+        if loop:
+            headers = dict(headers)
+            style.repeat_cursor(body, headers, request.query, request.body)
+        return Outcome(ApiResponse(response.status, headers, body), delay, truncate)
 
     def _remember(self, key: tuple[str, Hashable, str], last_item: Any) -> None:
         self._pages[key] = copy.deepcopy(last_item)

@@ -11,6 +11,8 @@ Shapes follow reference/platform_api_shapes.md section 2, traps included:
   `paging.next` URL, so `cursors.after` (absent on the last page) is the only way on;
 - `like_count` is 0 when the creator hides likes (Graph changelog, May 2021), `comments_count`
   0 while commenting is turned off (Instagram hides the comments then);
+- the access token is accepted as Graph accepts it, in an `Authorization: Bearer` header (what
+  the pipeline sends, keeping it out of every URL) or as the `access_token=` query parameter;
 - errors are HTTP 400 (404 for an unknown alias) with the Graph error object: 104 no token, 190
   bad token, 110/2207013 unknown or non-professional username, 100 bad fields or another object;
 - every answer to a call made with the app's token carries X-App-Usage and

@@ -52,8 +52,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8765
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
-# Request lines carry credentials in query strings (?key=, ?access_token=); were headers or
-# bodies ever logged, their tokens and secrets would be caught here too.
+# The pipeline's extractors send credentials in headers (X-Goog-Api-Key, Authorization: Bearer,
+# X-Shopify-Access-Token), but YouTube and Instagram also accept them in the query string
+# (?key=, ?access_token=), as the sandbox does, so another client's request line may carry one;
+# were headers or bodies ever logged, their tokens and secrets would be caught here too.
 _SECRETS = re.compile(
     r"((?:key|access_token|client_secret)=|"
     r"(?:X-Shopify-Access-Token|X-Goog-Api-Key|Authorization)\s*:\s*(?:Bearer\s+)?)"
@@ -334,7 +336,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
-        # Request lines carry credentials (?key=..., ?access_token=...); never let one reach a log.
+        # A request line may carry a credential (?key=..., ?access_token=...): never log one.
         log.debug("%s %s", self.address_string(), scrub_secrets(format % args))
 
 

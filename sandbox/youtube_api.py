@@ -4,7 +4,9 @@ Handlers run in-process, without HTTP, as of a given simulated day, so the serve
 bootstrap share them. Shapes follow reference/platform_api_shapes.md section 1, traps included:
 uint64 counts are JSON strings, `subscriberCount` is absent when hidden, `likeCount` and
 `commentCount` may be absent, channels.list without a match has no `items` key, unknown video
-ids are silently omitted, a day's quota ends in 403 quotaExceeded without Retry-After.
+ids are silently omitted, a day's quota ends in 403 quotaExceeded without Retry-After. The API
+key is accepted as Google accepts it, in the `X-Goog-Api-Key` header (what the pipeline sends,
+keeping it out of every URL) or as the `key=` query parameter.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def client(base_url: str, waits: list[float]) -> ApiClient:
         base_url,
         connection_id="irm_youtube",
         classify=classify,
-        default_params={"key": SECRET},
+        default_headers={"X-Goog-Api-Key": SECRET},
         sleep=waits.append,
     )
 

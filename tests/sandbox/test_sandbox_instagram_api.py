@@ -213,15 +213,18 @@ def test_token_errors(api: InstagramApi, world: World, account: Account) -> None
     error = _error(wrong)
     assert wrong.status == 400 and error["code"] == 190 and error["type"] == "OAuthException"
     assert "X-App-Usage" not in wrong.headers  # a call Meta cannot tie to the app
-    bearer = api.handle(
-        "GET",
-        API_PREFIX + BRAND_IG_USER_ID,
-        {"fields": discovery(account.handle)},
-        {"Authorization": f"Bearer {DEFAULT_ACCESS_TOKEN}"},
-        None,
-        world.end_date,
-    )
-    assert bearer.status == 200
+    # The header form (the pipeline's: no token in any URL) is checked as the query form is.
+    for token, code in ((DEFAULT_ACCESS_TOKEN, None), ("not-the-token", 190)):
+        bearer = api.handle(
+            "GET",
+            API_PREFIX + BRAND_IG_USER_ID,
+            {"fields": discovery(account.handle)},
+            {"Authorization": f"Bearer {token}"},
+            None,
+            world.end_date,
+        )
+        assert bearer.body.get("error", {}).get("code") == code
+        assert bearer.status == (200 if code is None else 400)
 
 
 @pytest.mark.parametrize("username", ["nobody.at.all", "@{handle}", "{youtube}"])

@@ -1,0 +1,100 @@
+"""Running a platform extractor against a served sandbox while watching its wire: every request
+it sends is kept (URL and headers), and an extractor that would page forever fails the test
+after `max_calls` requests instead of hanging it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from extractors import instagram, shop, tiktok, youtube
+from extractors.connections import ApiCredentials
+from irm.airflow_cli import PlatformSecrets
+from irm.bootstrap import IN_PROCESS_BASE, sandbox_credentials
+from irm.config import Settings
+from sandbox.crm import creator_rows
+from sandbox.server import PlatformSettings
+from sandbox.world import World
+
+PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
+ROSTER_COLUMNS = {
+    "youtube": "youtube_channel_id",
+    "instagram": "instagram_username",
+    "tiktok": "tiktok_username",
+}
+# Secret values no URL, log line or landed file could hold by chance.
+SECRETS = PlatformSecrets(
+    youtube_key="yt-key-7f3a91c2e8",
+    instagram_token="ig-token-b45e06d913",
+    instagram_user_id="17841400000000000",
+    tiktok_client_key="tt-client-key-2c81",
+    tiktok_client_secret="tt-secret-e5d7a04b66",
+    shop_token="shop-token-91fe3c2a70",
+)
+
+
+class CallLimitExceeded(AssertionError):
+    """The extractor sent more requests than the test allows: it did not stop."""
+
+
+class WireTap(HTTPAdapter):
+    """The real wire (urllib3, sockets), with each request kept and their number capped."""
+
+    def __init__(self, max_calls: int = 10_000) -> None:
+        super().__init__()
+        self.max_calls = max_calls
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        if len(self.sent) >= self.max_calls:
+            raise CallLimitExceeded(
+                f"the extractor sent {len(self.sent)} requests and asked for another: "
+                f"the last was {request.method} {request.path_url[:200]}"
+            )
+        self.sent.append(request.copy())
+        return super().send(request, *args, **kwargs)
+
+
+def platform_settings(secrets: PlatformSecrets = SECRETS) -> PlatformSettings:
+    """The credentials the sandbox server accepts."""
+    return PlatformSettings(
+        youtube_api_key=secrets.youtube_key,
+        instagram_access_token=secrets.instagram_token,
+        tiktok_client_key=secrets.tiktok_client_key,
+        tiktok_client_secret=secrets.tiktok_client_secret,
+        shop_access_token=secrets.shop_token,
+    )
+
+
+def served_credentials(base_url: str, secrets: PlatformSecrets = SECRETS) -> dict[str, Any]:
+    """Each platform's Airflow-connection credentials, pointed at a served sandbox."""
+    return {
+        name: dataclasses.replace(
+            credentials, base_url=credentials.base_url.replace(IN_PROCESS_BASE, base_url)
+        )
+        for name, credentials in sandbox_credentials(secrets).items()
+    }
+
+
+def roster(world: World, platform: str) -> list[str]:
+    column = ROSTER_COLUMNS[platform]
+    return sorted(row[column] for row in creator_rows(world) if row[column])
+
+
+def land(
+    platform: str,
+    day: date,
+    credentials: ApiCredentials,
+    world: World,
+    settings: Settings,
+    **client_options: Any,
+) -> dict[str, Any]:
+    """The platform's `land_day` for the world's whole roster, as the extract task calls it."""
+    if platform == "shop":
+        return shop.land_day(day, credentials, settings, **client_options)
+    module = {"youtube": youtube, "instagram": instagram, "tiktok": tiktok}[platform]
+    return module.land_day(day, credentials, roster(world, platform), settings, **client_options)

@@ -1,0 +1,181 @@
+"""Issue 17 item 7: a server that repeated a cursor made the Instagram extractor loop, 19,169 calls
+in 15 minutes. Every paged call (YouTube pageToken, Instagram after, TikTok cursor + search_id,
+Shopify Link) now stops at a repeated cursor or at a page budget, with an error naming the
+account and the endpoint: that account is quarantined with the reason and the others land; the
+shop's orders, one listing for the whole shop, fail the extraction and land nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from extractors import http, instagram, shop, tiktok, youtube
+from extractors.errors import PagingError
+from extractors.landing import Partition, read_records
+from irm.config import Settings, get_settings
+from sandbox.faults import FaultConfig
+from sandbox.server import SandboxServer, make_server, start_thread
+from sandbox.world import DEFAULT_START_DATE, World
+from tests.extractors.sandbox_wire import (
+    PLATFORMS,
+    SECRETS,
+    WireTap,
+    land,
+    platform_settings,
+    roster,
+    served_credentials,
+)
+
+SEED, ACCOUNTS, DAYS = 11, 30, 60
+DAY = DEFAULT_START_DATE + timedelta(days=DAYS - 1)  # the world's last day: the present
+# Items per page, so that this small world has listings of one or two pages (they never get
+# to a follow-up page with a next cursor, so the loop fault cannot reach them) and longer ones.
+PAGE_SIZES = {"youtube": 15, "instagram": 30, "tiktok": 13, "shop": 10}
+# Pages per account in the budget case: TikTok asks at least once per 30-day window (6 of
+# them on a first run), so its budget counts them.
+BUDGETS = {"youtube": 2, "instagram": 2, "tiktok": 8, "shop": 2}
+CALL_CAP = 1_000  # several times what a whole normal run of this world needs
+ENDPOINTS = {
+    "youtube": "playlistItems",
+    "instagram": "business_discovery media",
+    "tiktok": "video/query",
+    "shop": "orders.json",
+}
+# Per platform: the entity an account lands in, and the one its listed items land in.
+ENTITIES = {
+    "youtube": ("channels", "videos"),
+    "instagram": ("accounts", "media"),
+    "tiktok": ("users", "videos"),
+}
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(SEED, ACCOUNTS, DAYS)
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[SandboxServer]:
+    """A server per test: its daily quotas and fault tallies start afresh."""
+    srv = make_server(world, port=0, settings=platform_settings())
+    thread = start_thread(srv)
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
+    return get_settings()
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(youtube, "PLAYLIST_PAGE_SIZE", PAGE_SIZES["youtube"])
+    monkeypatch.setattr(instagram, "PAGE_SIZE", PAGE_SIZES["instagram"])
+    monkeypatch.setattr(tiktok, "MAX_COUNT", PAGE_SIZES["tiktok"])
+    monkeypatch.setattr(shop, "PAGE_LIMIT", PAGE_SIZES["shop"])
+
+
+def serve_faults(server: SandboxServer, faults: str) -> None:
+    server.faults.reconfigure(FaultConfig.parse(faults))
+
+
+def listing_calls(tap: WireTap, platform: str) -> int:
+    """Requests the extractor sent to the platform's paged endpoint."""
+    if platform == "instagram":  # business_discovery is asked on the brand's IG user
+        return sum(SECRETS.instagram_user_id in (r.path_url or "") for r in tap.sent)
+    return sum(ENDPOINTS[platform] in (r.path_url or "") for r in tap.sent)
+
+
+def landed(settings: Settings, source: str, entity: str) -> list[dict[str, Any]]:
+    part = Partition(settings.landing_dir, source, entity, DAY)
+    return list(read_records(part)) if part.exists() else []
+
+
+CASES = {
+    # A server that answers a follow-up page with the cursor it was asked for, forever.
+    "repeated cursor": ("loop=1", False),
+    # A server whose cursors never end: the page budget stops it (a clean server, tiny budget).
+    "page budget": ("", True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("platform", [p for p in PLATFORMS if p != "shop"])
+def test_an_endless_listing_quarantines_that_account_and_the_others_land(
+    world: World,
+    server: SandboxServer,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    platform: str,
+    case: str,
+) -> None:
+    faults, with_budget = CASES[case]
+    serve_faults(server, faults)
+    budget = BUDGETS[platform] if with_budget else None
+    if budget is not None:
+        monkeypatch.setattr(http, "MAX_PAGES_PER_LISTING", budget)
+    tap = WireTap(max_calls=CALL_CAP)
+    credentials = served_credentials(server.base_url)[platform]
+    manifests = land(platform, DAY, credentials, world, settings, transport=tap)
+    account_entity, item_entity = ENTITIES[platform]
+    for entity in (account_entity, item_entity):
+        assert manifests[entity]["complete"], manifests[entity]  # no quota stop hid a loop
+    rejected = landed(settings, platform, "quarantine")
+    quarantined = {q["payload"]["key"]: q["payload"] for q in rejected}
+    stuck = {key for key, q in quarantined.items() if q["entity"] == account_entity}
+    accounts = roster(world, platform)
+    assert stuck, "no account's listing was stopped"
+    assert stuck < set(accounts), "every listing was stopped: that the others land is untested"
+    for account in stuck:
+        reason = quarantined[account]["reason"]
+        assert account in reason and ENDPOINTS[platform] in reason, reason
+        assert credentials.connection_id in reason, reason
+        wording = "a second time" if budget is None else f"{budget} pages"
+        assert wording in reason, reason
+    # The stuck accounts land nothing (no half listing); every other account lands.
+    landed_accounts = {r["record_key"] for r in landed(settings, platform, account_entity)}
+    assert landed_accounts == set(accounts) - stuck
+    item_owners = {r["parent_key"] for r in landed(settings, platform, item_entity)}
+    assert item_owners and not item_owners & stuck
+    # Each stuck listing stopped at once: a looping answer was never asked for again, and no
+    # listing took more pages than its budget.
+    if budget is None:
+        served = server.faults.stats()["platforms"][platform]
+        assert served["loop"]["injected"] == len(stuck)
+    else:
+        assert listing_calls(tap, platform) <= budget * len(accounts)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_endless_shop_listing_fails_the_extraction_and_lands_nothing(
+    world: World,
+    server: SandboxServer,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+) -> None:
+    """The shop's orders are one listing for the whole shop: there is no other account to
+    land, so the extraction fails; nothing lands and the bookmark stays, so the next run asks
+    for the same orders again."""
+    faults, with_budget = CASES[case]
+    serve_faults(server, faults)
+    budget = BUDGETS["shop"] if with_budget else None
+    if budget is not None:
+        monkeypatch.setattr(shop, "MAX_ORDER_PAGES", budget)
+    tap = WireTap(max_calls=CALL_CAP)
+    credentials = served_credentials(server.base_url)["shop"]
+    with pytest.raises(PagingError) as caught:
+        land("shop", DAY, credentials, world, settings, transport=tap)
+    message = str(caught.value)
+    assert "irm_shop" in message and "orders.json" in message
+    assert server.base_url.split("://")[1] in message  # the shop: its host
+    assert ("a second time" if budget is None else f"{budget} pages") in message
+    assert listing_calls(tap, "shop") == (2 if budget is None else budget)
+    assert not Partition(settings.landing_dir, "shop", "orders", DAY).exists()
