@@ -3,9 +3,10 @@ entities with their manifests, bookmarks, quarantine, and stopping cleanly at th
 
 A source module supplies a `fetch(bookmarks, window) -> Extraction`; `land_source_day` does the
 rest: it calls nothing when the day's partitions already exist (landing is immutable), writes
-each entity's partition and the quarantine, then moves the bookmarks. A large roster is fetched
-in account batches (one mapped Airflow task each) that are staged first and committed together,
-so a partition is still written once, whole.
+the quarantine, then each entity's partition (so a day whose partitions all exist has its
+quarantine too), then moves the bookmarks. A large roster is fetched in account batches (one
+mapped Airflow task each) that are staged first and committed together, so a partition is still
+written once, whole.
 """
 
 from __future__ import annotations
@@ -160,9 +161,9 @@ def _batch_summary(result: dict[str, Any]) -> dict[str, Any]:
 def commit_source_day(
     source: str, entities: Sequence[str], day: date, settings: Settings, batch_count: int
 ) -> dict[str, Any]:
-    """Turn a day's staged batches into its partitions (records keyed once: a record two
-    batches both returned lands once), land the quarantine, move the bookmarks, and clear the
-    staging area. Returns the manifests."""
+    """Land the quarantine of a day's staged batches, then turn the batches into its
+    partitions (records keyed once: a record two batches both returned lands once), move the
+    bookmarks, and clear the staging area. Returns the manifests."""
     parts = _partitions(source, entities, day, settings)
     folder = staging_dir(source, day, settings)
     if all(p.exists() for p in parts.values()):
@@ -182,6 +183,11 @@ def commit_source_day(
     }
     window = interval_window(day, settings.refresh_window_days)
     manifests: dict[str, Any] = {}
+    # The quarantine lands first: a re-run that finds every entity's partition (and so does
+    # nothing more) would otherwise never land the rejected records of a run killed before it.
+    quarantine = [q for r in results for q in r["quarantine"]]
+    if quarantine:
+        manifests[QUARANTINE] = land_quarantine(source, day, settings, quarantine)
     for entity, part in parts.items():
         if part.exists():  # a crash between two writes left this one behind
             manifests[entity] = part.manifest()
@@ -195,9 +201,6 @@ def commit_source_day(
             extra=extra,
             **window.manifest_fields(),
         )
-    quarantine = [q for r in results for q in r["quarantine"]]
-    if quarantine:
-        manifests[QUARANTINE] = land_quarantine(source, day, settings, quarantine)
     save_bookmarks(
         settings.state_dir,
         f"{source}_bookmarks",
@@ -235,21 +238,22 @@ def _unique_lines(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
 
 
 def land_quarantine(
-    source: str, day: date, settings: Settings, rejected: list[dict[str, Any]]
+    source: str, day: date, settings: Settings, rejected: Iterable[dict[str, Any]]
 ) -> dict[str, Any]:
-    """Rejected records of a day, each with its reason; the warehouse keeps them visible."""
+    """Rejected records of a day, each with its reason; the warehouse keeps them visible. Read
+    once, as they are written (a CRM file's rejects come as a stream)."""
     part = Partition(settings.landing_dir, source, QUARANTINE, day)
     if part.exists():
         return part.manifest()
     extracted_at = now_utc()
-    lines = (
-        envelope(f"{r['entity']}:{r.get('key') or r.get('line') or n}", r, extracted_at)
-        for n, r in enumerate(rejected, start=1)
-    )
-    for r in rejected:
-        where = f"{r['file']} line {r['line']}" if r.get("file") else r.get("key") or "?"
-        log.warning("%s %s quarantined (%s): %s", source, r["entity"], where, r["reason"])
+    lines = (_quarantine_line(source, r, n, extracted_at) for n, r in enumerate(rejected, start=1))
     return write_partition(part, lines)
+
+
+def _quarantine_line(source: str, r: dict[str, Any], n: int, extracted_at: str) -> dict[str, Any]:
+    where = f"{r['file']} line {r['line']}" if r.get("file") else r.get("key") or "?"
+    log.warning("%s %s quarantined (%s): %s", source, r["entity"], where, r["reason"])
+    return envelope(f"{r['entity']}:{r.get('key') or r.get('line') or n}", r, extracted_at)
 
 
 def keep_unique(

@@ -21,6 +21,9 @@ Variables (default: meaning):
   before the validated day gets a data-quality warning (not a failure)
 - IRM_YOUTUBE_DAILY_QUOTA = 10000: YouTube quota units one daily run may spend
 - IRM_EXTRACT_BATCH_SIZE = 500: accounts per mapped extract task (batches of the roster)
+- IRM_CRM_MIN_ROW_RATIO = 0.5: a creators.csv (the roster) with fewer admitted rows than this
+  times the rows of the last landed day is refused as collapsed, and nothing of its day lands
+  (one with no admitted row always is); lower it for a run whose roster really shrank
 - IRM_DBT_SELECT = (empty): dbt selectors, space-separated (e.g. "+fct_post +dim_creator"), to
   render only part of the project in irm_transform; empty renders every model
 - IRM_EXPORT_EMAIL_TO = (empty): comma-separated recipients of the weekly export email; the
@@ -96,6 +99,8 @@ class Settings:
     # An API answers with the present: an interval whose platforms answer later than this after
     # its end is not extracted (its snapshot would be the present's, filed under a past day).
     extract_max_lag_hours: float = 48.0
+    # A roster export with fewer admitted rows than this times the last landed day's collapsed.
+    crm_min_row_ratio: float = 0.5
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -131,6 +136,7 @@ def get_settings() -> Settings:
         export_email_to=_addresses(os.environ.get("IRM_EXPORT_EMAIL_TO", "")),
         duckdb_memory_limit=os.environ.get("IRM_DUCKDB_MEMORY_LIMIT", "1GB"),
         extract_max_lag_hours=float(os.environ.get("IRM_EXTRACT_MAX_LAG_HOURS", "48")),
+        crm_min_row_ratio=float(os.environ.get("IRM_CRM_MIN_ROW_RATIO", "0.5")),
         alert_email_to=_addresses(
             os.environ.get("IRM_ALERT_EMAIL_TO") or os.environ.get("IRM_EXPORT_EMAIL_TO", "")
         ),

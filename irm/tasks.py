@@ -22,20 +22,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail_without_retry(func: F) -> F:
     """Failures that another try cannot fix (bad data, rejected credentials, an unreadable
-    file, an interval too long past to extract) fail the task at once instead of spending its
-    retries."""
+    file, an empty roster, an interval too long past to extract) fail the task at once instead
+    of spending its retries."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from airflow.sdk.exceptions import AirflowFailException
 
         from expectations.report import DataQualityError
-        from extractors.crm import CrmFileError
+        from extractors.crm import CrmFileError, EmptyRoster
         from extractors.errors import AuthError, IntervalPassed
 
         try:
             return func(*args, **kwargs)
-        except (DataQualityError, AuthError, CrmFileError, IntervalPassed) as exc:
+        except (DataQualityError, AuthError, CrmFileError, EmptyRoster, IntervalPassed) as exc:
             raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper  # type: ignore[return-value]
@@ -49,12 +49,14 @@ def land_crm(day: str) -> dict[str, Any]:
     return crm.land_day(date.fromisoformat(day), get_settings())
 
 
-# The CRM creators column that lists each platform's accounts (the roster).
-ROSTER_COLUMNS = {
-    "youtube": "youtube_channel_id",
-    "instagram": "instagram_username",
-    "tiktok": "tiktok_username",
-}
+def __getattr__(name: str) -> Any:
+    """`ROSTER_COLUMNS` (the creators column of each platform's roster, which the bench reads
+    from here) lives in extractors.crm; imported when asked for, like everything here."""
+    if name == "ROSTER_COLUMNS":
+        from extractors.crm import ROSTER_COLUMNS
+
+        return ROSTER_COLUMNS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _source_module(source: str) -> Any:
@@ -76,9 +78,11 @@ def _credentials_or_skip(source: str) -> tuple[ApiCredentials | None, str | None
         return None, str(exc)
 
 
+@fail_without_retry
 def plan_batches(source: str, day: str) -> list[dict[str, Any]]:
     """The account batches of a source-day, one mapped extract task each (empty when the
-    source is skipped). The roster comes from the day's CRM creators file."""
+    source is skipped). The roster comes from the day's CRM creators file; an empty one fails
+    the task (EmptyRoster) instead of landing the platform's day empty."""
     from extractors import crm
     from irm.config import get_settings
 
@@ -87,11 +91,9 @@ def plan_batches(source: str, day: str) -> list[dict[str, Any]]:
         return []
     if source == "shop":  # orders are one stream, not per account
         return [{"batch": 0, "accounts": [], "share": 1.0}]
-    accounts = crm.roster(settings, date.fromisoformat(day), ROSTER_COLUMNS[source])
-    if not accounts:
-        log.warning("%s: the CRM roster lists no account as of %s", source, day)
+    accounts = crm.platform_roster(settings, date.fromisoformat(day), source)
     size = max(settings.extract_batch_size, 1)
-    chunks = [accounts[i : i + size] for i in range(0, len(accounts), size)] or [[]]
+    chunks = [accounts[i : i + size] for i in range(0, len(accounts), size)]
     return [
         {"batch": n, "accounts": chunk, "share": len(chunk) / max(len(accounts), 1)}
         for n, chunk in enumerate(chunks)
@@ -143,7 +145,7 @@ def land_platform(
     accounts = (
         []
         if source == "shop"
-        else crm.roster(get_settings(), date.fromisoformat(day), ROSTER_COLUMNS[source])
+        else crm.platform_roster(get_settings(), date.fromisoformat(day), source)
     )
     return _land(source, day, credentials, accounts, **client_options)
 
