@@ -1,15 +1,18 @@
 """The landing stage: validate new landing partitions before they are loaded.
 
-Only the partitions asked for are read (`<landing>/<source>/<entity>/dt=<day>/`), so the cost of
-a validation follows the new data, not the history. Each entity's partitions become one frame
+What is validated is what the load will pick up (`irm.warehouse.partitions_to_load`: every
+landed partition whose checksum the load ledger does not hold yet, limited to the days asked
+for), so no partition reaches `raw` unvalidated and the cost of a validation follows the new
+data, not the history. Each entity's partitions become one frame
 (one row per line, the fields that matter flattened by the entity's `Field`s, the partition
 date in `dt`), validated by the entity's suite; the partitions' manifests become one row each in
 the `manifests` frame, which checks record_count against the lines actually there and the
 checksum against the content. Failing values are reported with the `dt` and `record_key` of
 their line.
 
-The landing layout is the contract of docs/architecture.md; this module reads it without
-importing the extractors (expectations/ depends on irm.config only).
+The landing layout is the contract of docs/architecture.md; which partitions exist and which
+are loaded is the loader's answer (irm.warehouse, imported when a validation runs), never a
+second reading of the folders here.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -75,20 +78,20 @@ class PartitionRead:
 def validate_landing(
     days: list[date] | None = None, entities: list[str] | None = None
 ) -> ValidationReport:
-    """Validate the landing partitions of `days` (default: each entity's newest partition).
+    """Validate what the load will pick up: the landed partitions not loaded yet, of `days`
+    (default: of every day).
 
-    `entities` are `<source>/<entity>` names (default: all twelve). An entity without a
-    partition on those days is not validated (logged). Critical failures make the report fail
-    (raise with `raise_on_critical`); warnings are logged here.
+    `entities` are `<source>/<entity>` names (default: all twelve). An entity with nothing to
+    load is not validated (logged). Critical failures make the report fail (raise with
+    `raise_on_critical`); warnings are logged here.
     """
     settings = get_settings()
     found: list[tuple[LandingEntity, list[PartitionRead]]] = []
-    for entity in entities_for(entities):
-        partitions = find_partitions(settings.landing_dir, entity, days)
+    for entity, partitions in find_partitions(settings.landing_dir, entities_for(entities), days):
         if partitions:
             found.append((entity, [read_partition(p) for p in partitions]))
         else:
-            log.info("landing %s: no partition for %s", entity.name, _days_text(days))
+            log.info("landing %s: nothing to load for %s", entity.name, _days_text(days))
     suites = [entity.suite for entity, _ in found]
     frames = {entity.suite.table: entity_frame(entity, reads) for entity, reads in found}
     sources = {entity.suite.table: _source(entity, reads) for entity, reads in found}
@@ -107,32 +110,29 @@ def validate_landing(
 
 
 def find_partitions(
-    root: Path, entity: LandingEntity, days: list[date] | None
-) -> list[LandingPartition]:
-    """The entity's partitions of `days`, or its newest complete one (no other folder is read).
+    root: Path, entities: list[LandingEntity], days: list[date] | None
+) -> list[tuple[LandingEntity, list[LandingPartition]]]:
+    """Each entity with, oldest first, its partitions that `load_landing(days)` would load now.
 
-    A requested day's folder without a manifest is returned too: the manifest check reports it.
+    A requested day's folder without a manifest (which the load skips) is returned too: the
+    manifest check reports it.
     """
-    folder = root / entity.source / entity.entity
-    if days is not None:
-        candidates = [(d, folder / f"dt={d.isoformat()}") for d in sorted(set(days))]
-        return [LandingPartition(entity, d, p) for d, p in candidates if p.is_dir()]
-    for day, path in sorted(_dated_folders(folder), reverse=True):
-        if (path / MANIFEST_FILE).is_file():  # newest complete; an older one is not touched
-            return [LandingPartition(entity, day, path)]
-    return []
+    from irm.warehouse import partitions_to_load
 
-
-def _dated_folders(folder: Path) -> Iterator[tuple[date, Path]]:
-    if not folder.is_dir():
-        return
-    for child in folder.iterdir():
-        # Temporary and stale folders of the writer start with a dot.
-        if child.name.startswith("dt=") and child.is_dir():
-            try:
-                yield date.fromisoformat(child.name[3:]), child
-            except ValueError:
-                log.warning("landing: ignoring folder %s (not dt=YYYY-MM-DD)", child)
+    to_load = {(p.source, p.entity, p.dt): p.path for p in partitions_to_load(days)}
+    found = []
+    for entity in entities:
+        partitions = [
+            LandingPartition(entity, dt, path)
+            for (source, name, dt), path in to_load.items()
+            if (source, name) == (entity.source, entity.entity)
+        ]
+        for day in sorted(set(days or ())):
+            folder = root / entity.source / entity.entity / f"dt={day.isoformat()}"
+            if folder.is_dir() and not (folder / MANIFEST_FILE).is_file():
+                partitions.append(LandingPartition(entity, day, folder))
+        found.append((entity, sorted(partitions, key=lambda p: p.dt)))
+    return found
 
 
 def read_partition(partition: LandingPartition) -> PartitionRead:
@@ -268,4 +268,4 @@ def _source(entity: LandingEntity, reads: list[PartitionRead]) -> str:
 
 
 def _days_text(days: list[date] | None) -> str:
-    return "the newest day" if days is None else ", ".join(d.isoformat() for d in days)
+    return "any day" if days is None else ", ".join(d.isoformat() for d in days)

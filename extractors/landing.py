@@ -3,14 +3,21 @@
 `<landing>/<source>/<entity>/dt=<YYYY-MM-DD>/records.jsonl` + `_manifest.json`, written to a
 temporary folder and renamed into place when complete, so a reader never sees half a partition.
 A complete partition is never overwritten: platform APIs answer with the present, so a past
-day's snapshot cannot be taken again (backfills replay the landing zone instead).
+day's snapshot cannot be taken again (backfills replay the landing zone instead). A partition
+that must be withdrawn is moved, whole, under `<landing>/_set_aside/` with a record of why
+(`set_aside`; the `irm landing set-aside` command, irm/landing_admin.py), never edited in place.
+
+Readers trust a partition only as far as its manifest: `copy_records` hashes and counts the
+bytes it copies, so a loader reads exactly the bytes it compared with the manifest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
@@ -21,8 +28,18 @@ from typing import Any
 
 from extractors import EXTRACTOR_VERSION
 
+log = logging.getLogger(__name__)
+
 RECORDS_FILE = "records.jsonl"
 MANIFEST_FILE = "_manifest.json"
+# Withdrawn partitions: <landing>/_set_aside/<source>/<entity>/dt=<day>--<when>/, each with
+# SET_ASIDE_RECORD (why, when, who), and one line per partition in SET_ASIDE_LOG.
+SET_ASIDE_DIR = "_set_aside"
+SET_ASIDE_RECORD = "_set_aside.json"
+SET_ASIDE_LOG = "audit.jsonl"
+# The only folder name a partition has; anything else beside partitions is skipped.
+_PARTITION_NAME = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
+_COPY_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,33 @@ class Partition:
 
     def manifest(self) -> dict[str, Any]:
         return json.loads(self.manifest_path.read_text())
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a records file holds, as its manifest states it: lines and sha256."""
+
+    lines: int
+    checksum: str  # "sha256:<hex>", the manifest's form
+
+
+class ContentDigest:
+    """sha256 and line count of bytes fed in order (a last line without a newline counts)."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self._newlines = 0
+        self._last = b""
+
+    def update(self, chunk: bytes) -> None:
+        if chunk:
+            self._sha.update(chunk)
+            self._newlines += chunk.count(b"\n")
+            self._last = chunk[-1:]
+
+    def content(self) -> Content:
+        unterminated = 1 if self._last not in (b"", b"\n") else 0
+        return Content(self._newlines + unterminated, f"sha256:{self._sha.hexdigest()}")
 
 
 def now_utc() -> str:
@@ -89,18 +133,18 @@ def write_partition(
     tmp = partition.path.with_name(f".{partition.path.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir()
     try:
-        count, checksum = _write_records(tmp / RECORDS_FILE, records)
+        content = _write_records(tmp / RECORDS_FILE, records)
         manifest = {
             "source": partition.source,
             "entity": partition.entity,
             "dt": partition.dt.isoformat(),
-            "record_count": count,
+            "record_count": content.lines,
             "window_start": window_start,
             "window_end": window_end,
             "api_calls": api_calls,
             "quota_units": quota_units,
             "extractor_version": EXTRACTOR_VERSION,
-            "checksum": f"sha256:{checksum}",
+            "checksum": content.checksum,
             "written_at": now_utc(),
             **(extra or {}),
         }
@@ -112,18 +156,27 @@ def write_partition(
     return manifest
 
 
-def _write_records(path: Path, records: Iterable[dict[str, Any]]) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    count = 0
+def _write_records(path: Path, records: Iterable[dict[str, Any]]) -> Content:
+    digest = ContentDigest()
     with path.open("wb") as out:
         for record in records:
             line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
             digest.update(line)
             out.write(line)
-            count += 1
         out.flush()
         os.fsync(out.fileno())
-    return count, digest.hexdigest()
+    return digest.content()
+
+
+def copy_records(partition: Partition, target: Path) -> Content:
+    """Copy the partition's records file to `target` in one pass, hashing and counting what is
+    copied: whoever reads `target` reads the very bytes described by the returned Content."""
+    digest = ContentDigest()
+    with partition.records_path.open("rb") as source, target.open("wb") as out:
+        while chunk := source.read(_COPY_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.content()
 
 
 def _replace_dir(tmp: Path, target: Path) -> None:
@@ -136,17 +189,56 @@ def _replace_dir(tmp: Path, target: Path) -> None:
 
 
 def list_partitions(root: Path, source: str, entity: str) -> list[Partition]:
-    """Complete partitions of an entity, oldest first."""
+    """Complete partitions of an entity, oldest first. Anything else in the entity's folder (a
+    `dt=2026-01-05.bak` copy, a writer's `.dt=….tmp-…` leftover, a stray file, a `dt=` folder
+    without its manifest) is skipped with a warning naming it: it is not part of the landing
+    zone's contract, and one stray name must not stop every load."""
     folder = root / source / entity
     if not folder.is_dir():
         return []
     found = []
     for child in sorted(folder.iterdir()):
-        if child.name.startswith("dt="):
-            part = Partition(root, source, entity, date.fromisoformat(child.name[3:]))
-            if part.exists():
-                found.append(part)
+        day = partition_day(child.name) if child.is_dir() else None
+        if day is None:
+            log.warning("landing: skipping %s (not a dt=YYYY-MM-DD partition folder)", child)
+            continue
+        part = Partition(root, source, entity, day)
+        if part.exists():
+            found.append(part)
+        else:
+            log.warning("landing: skipping %s (no %s: incomplete)", child, MANIFEST_FILE)
     return found
+
+
+def partition_day(name: str) -> date | None:
+    """The day of a partition folder's name `dt=YYYY-MM-DD`, or None for any other name."""
+    match = _PARTITION_NAME.fullmatch(name)
+    if match is None:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:  # dt=2026-02-30
+        return None
+
+
+def set_aside(partition: Partition, record: dict[str, Any]) -> Path:
+    """Move a partition, whole and unchanged, under `<landing>/_set_aside/` and write `record`
+    (why, when, who) beside its files; the day's folder is then free to be landed again.
+    Returns the folder it now lives in (`dt=<day>--<UTC time>`, numbered if taken)."""
+    parent = partition.root / SET_ASIDE_DIR / partition.source / partition.entity
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = parent / f"{partition.path.name}--{stamp}"
+    suffix = 1
+    while target.exists():
+        suffix += 1
+        target = parent / f"{partition.path.name}--{stamp}-{suffix}"
+    os.rename(partition.path, target)  # same filesystem: atomic, nothing copied or lost
+    record = {**record, "moved_to": str(target)}
+    (target / SET_ASIDE_RECORD).write_text(json.dumps(record, indent=2, sort_keys=True))
+    with (partition.root / SET_ASIDE_DIR / SET_ASIDE_LOG).open("a", encoding="utf-8") as audit:
+        audit.write(json.dumps(record, sort_keys=True) + "\n")
+    return target
 
 
 def read_records(partition: Partition) -> Iterator[dict[str, Any]]:

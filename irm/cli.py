@@ -1,5 +1,6 @@
 """The `irm` command. Subcommands: `demo`, `up`, `bootstrap` (history from the sandbox),
-`sandbox` (delegates to the sandbox's own CLI), `load`, `publish`, `export`."""
+`sandbox` (delegates to the sandbox's own CLI), `load`, `publish`, `export`, and `landing
+set-aside` (withdraw a wrong landing partition, audited: irm/landing_admin.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -61,6 +62,38 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_aside(args: argparse.Namespace) -> int:
+    from irm.landing_admin import SetAsideRefused, set_aside
+
+    try:
+        result = set_aside(args.source, args.entity, args.day, args.reason, by=args.by)
+    except SetAsideRefused as exc:
+        print(f"irm landing set-aside: {exc}", file=sys.stderr)
+        return 2
+    for part in result.partitions:
+        print(f"set aside {part.partition} -> {part.moved_to} ({part.raw_rows_removed} raw rows)")
+    print(f"audit log: {result.audit_log}")
+    return 0
+
+
+def _add_landing_commands(sub: argparse._SubParsersAction) -> None:
+    landing = sub.add_parser("landing", help="operator commands on the landing zone")
+    commands = landing.add_subparsers(dest="landing_command", required=True)
+    aside = commands.add_parser(
+        "set-aside",
+        help="move a wrong partition out of the landing zone (audited) and its rows out of raw",
+        description="Move <landing>/<source>/<entity>/dt=<day>/ under <landing>/_set_aside/ "
+        "with an audit record, and remove its rows and ledger entry from raw, so the day can "
+        "be landed again. Naming any CRM entity sets aside the whole CRM day.",
+    )
+    aside.add_argument("--source", required=True, help="e.g. crm, youtube")
+    aside.add_argument("--entity", required=True, help="e.g. creators, videos; or all")
+    aside.add_argument("--day", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    aside.add_argument("--reason", required=True, help="why (kept in the audit record)")
+    aside.add_argument("--by", help="who sets it aside (default: the login name)")
+    aside.set_defaults(func=_set_aside)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="irm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write the export for a day")
     export.add_argument("day", help="YYYY-MM-DD")
     export.set_defaults(func=_export)
+    _add_landing_commands(sub)
     return parser
 
 

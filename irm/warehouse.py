@@ -5,6 +5,14 @@ transaction, and a ledger (`raw._loaded_partitions`) remembers each partition's 
 re-run skips what is already loaded and reloads what changed. Only this module and dbt write
 the warehouse, and both run in the one-slot `irm_warehouse` pool (DuckDB has one writer).
 
+Each partition is verified as it is loaded: its records file is hashed and counted in the same
+pass that hands its bytes to the warehouse, and a file that differs from its manifest (checksum
+or record count) is refused before any of its rows is written (`PartitionCorrupt`, naming the
+partition and what differs); the other partitions still load, then the load fails naming every
+refused one. `partitions_to_load` is what a load would pick up now; the landing validation
+(expectations/landing.py) validates exactly that. `partitions_removed` takes partitions out of
+`raw` for `irm landing set-aside` (irm/landing_admin.py).
+
 The warehouse is DuckDB by default; with IRM_DBT_TARGET=postgres the same raw schema (payload as
 jsonb) and ledger live in Postgres (`irm.config.postgres_target`), dbt builds there, and
 `mirror_marts_to_duckdb` copies the built marts into the DuckDB file at IRM_WAREHOUSE_PATH, so
@@ -16,7 +24,8 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,7 +33,16 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from extractors.landing import Partition, list_partitions
+from expectations.report import DataQualityError
+from extractors.landing import (
+    MANIFEST_FILE,
+    RECORDS_FILE,
+    Content,
+    ContentDigest,
+    Partition,
+    copy_records,
+    list_partitions,
+)
 from irm.config import PostgresTarget, Settings, get_settings, postgres_target
 
 if TYPE_CHECKING:
@@ -72,6 +90,44 @@ class LoadResult:
     rows: int = 0
 
 
+class PartitionCorrupt(DataQualityError):
+    """A landing partition whose records file does not match its manifest (or whose manifest
+    cannot be read): nothing of it is loaded. A DataQualityError, so the task fails at once
+    instead of spending retries (irm.tasks.fail_without_retry): another try reads the same."""
+
+
+def _refused(part: Partition, problem: str) -> PartitionCorrupt:
+    return PartitionCorrupt(
+        f"landing partition {part.path}: {problem}; nothing of it was loaded. Restore the "
+        "file, or set the partition aside (irm landing set-aside) and land the day again"
+    )
+
+
+def read_manifest(part: Partition) -> dict[str, Any]:
+    """The partition's manifest, or PartitionCorrupt naming it when it cannot be read."""
+    try:
+        manifest = part.manifest()
+    except (OSError, ValueError) as exc:
+        raise _refused(part, f"{MANIFEST_FILE} cannot be read ({exc})") from exc
+    if not isinstance(manifest, dict):
+        raise _refused(part, f"{MANIFEST_FILE} is not a JSON object")
+    return manifest
+
+
+def verify_content(part: Partition, manifest: dict[str, Any], content: Content) -> None:
+    """Refuse (PartitionCorrupt) records whose line count or sha256 differ from the manifest."""
+    expected_lines, expected_checksum = manifest.get("record_count"), manifest.get("checksum")
+    differences = []
+    if content.lines != expected_lines:
+        differences.append(f"{content.lines} lines, the manifest says {expected_lines}")
+    if content.checksum != expected_checksum:
+        differences.append(f"content {content.checksum}, the manifest says {expected_checksum}")
+    if differences:
+        raise _refused(
+            part, f"{RECORDS_FILE} does not match its manifest ({'; '.join(differences)})"
+        )
+
+
 def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Every pipeline task opens the warehouse this one way: read-write, inside the one-slot
     `irm_warehouse` pool. Read-write even for readers, because DuckDB refuses a read-only open
@@ -109,11 +165,21 @@ def pending_partitions(
     return _not_loaded(ledger, settings, days)
 
 
+def partitions_to_load(
+    days: Iterable[date] | None = None, settings: Settings | None = None
+) -> list[Partition]:
+    """What `load_landing(days)` would load now, from the ledger of the configured target
+    (nothing is created: before the first load, every landed partition)."""
+    settings = settings or get_settings()
+    return _not_loaded(_ledger_rows(settings), settings, days)
+
+
 def _not_loaded(
     ledger: Iterable[tuple[str, str, date, str]], settings: Settings, days: Iterable[date] | None
 ) -> list[Partition]:
     """Landed partitions whose checksum differs from the ledger's rows (source, entity, dt,
-    checksum), limited to `days` if given."""
+    checksum), limited to `days` if given. One whose manifest cannot be read is pending, so
+    the load refuses it by name."""
     wanted = set(days) if days is not None else None
     loaded = {(s, e, d): c for s, e, d, c in ledger}
     pending = []
@@ -121,35 +187,98 @@ def _not_loaded(
         for part in list_partitions(settings.landing_dir, source, entity):
             if wanted is not None and part.dt not in wanted:
                 continue
-            if loaded.get((source, entity, part.dt)) != part.manifest()["checksum"]:
+            checksum = _manifest_checksum(part)
+            if checksum is None or loaded.get((source, entity, part.dt)) != checksum:
                 pending.append(part)
     return pending
 
 
-def load_partition(con: duckdb.DuckDBPyConnection, part: Partition) -> int:
-    """Replace one partition's rows in its raw table, in one transaction."""
-    table = raw_table(part.source, part.entity)
-    manifest = part.manifest()
-    con.execute("BEGIN TRANSACTION")
+def _manifest_checksum(part: Partition) -> str | None:
     try:
-        con.execute(f"DELETE FROM {table} WHERE dt = ?", [part.dt])
-        if manifest["record_count"]:
-            con.execute(
-                f"INSERT INTO {table} SELECT ?::DATE, extracted_at::TIMESTAMPTZ, record_key, "
-                "parent_key, payload FROM read_json(?, format = 'newline_delimited', columns = "
-                "{'extracted_at': 'VARCHAR', 'record_key': 'VARCHAR', 'parent_key': 'VARCHAR', "
-                "'payload': 'JSON'})",
-                [part.dt, str(part.records_path)],
-            )
+        return read_manifest(part).get("checksum")
+    except PartitionCorrupt:
+        return None
+
+
+def _ledger_rows(settings: Settings) -> list[tuple[str, str, date, str]]:
+    select = f"SELECT source, entity, dt, checksum FROM {_LEDGER}"
+    if settings.dbt_target == "postgres":
+        con = connect_postgres()
+        try:
+            with con, con.cursor() as cur:
+                cur.execute("SELECT to_regclass(%s)", [_LEDGER])
+                if cur.fetchone()[0] is None:
+                    return []
+                cur.execute(select)
+                return cur.fetchall()
+        finally:
+            con.close()
+    if not settings.warehouse_path.is_file():
+        return []
+    with connect_warehouse(settings) as con:
+        return con.execute(select).fetchall() if _has_ledger(con) else []
+
+
+def _has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
         con.execute(
-            f"INSERT OR REPLACE INTO {_LEDGER} VALUES (?, ?, ?, ?, ?, now())",
-            [part.source, part.entity, part.dt, manifest["checksum"], manifest["record_count"]],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'raw' AND table_name = '_loaded_partitions'"
+        ).fetchone()[0]
+    )
+
+
+def load_partition(con: duckdb.DuckDBPyConnection, part: Partition) -> int:
+    """Replace one partition's rows in its raw table, in one transaction, from a copy of its
+    records file made while verifying it: DuckDB reads exactly the bytes that matched the
+    manifest, and a mismatch is refused before the transaction starts."""
+    table = raw_table(part.source, part.entity)
+    manifest = read_manifest(part)
+    with tempfile.TemporaryDirectory(prefix="irm-load-") as scratch:
+        verified = Path(scratch) / RECORDS_FILE
+        verify_content(part, manifest, copy_records(part, verified))
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DELETE FROM {table} WHERE dt = ?", [part.dt])
+            if manifest["record_count"]:
+                con.execute(
+                    f"INSERT INTO {table} SELECT ?::DATE, extracted_at::TIMESTAMPTZ, "
+                    "record_key, parent_key, payload FROM read_json(?, format = "
+                    "'newline_delimited', columns = {'extracted_at': 'VARCHAR', "
+                    "'record_key': 'VARCHAR', 'parent_key': 'VARCHAR', 'payload': 'JSON'})",
+                    [part.dt, str(verified)],
+                )
+            con.execute(
+                f"INSERT OR REPLACE INTO {_LEDGER} VALUES (?, ?, ?, ?, ?, now())",
+                [part.source, part.entity, part.dt, manifest["checksum"], manifest["record_count"]],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return int(manifest["record_count"])
+
+
+def _load_each(
+    pending: Sequence[Partition], load_one: Callable[[Partition], int], settings: Settings
+) -> LoadResult:
+    """Load each partition; a refused one (PartitionCorrupt) does not stop the others, and the
+    load then fails naming every refused partition."""
+    result = LoadResult()
+    refused: list[PartitionCorrupt] = []
+    for part in pending:
+        try:
+            rows = load_one(part)
+        except PartitionCorrupt as exc:
+            log.error("%s", exc)
+            refused.append(exc)
+            continue
+        result.rows += rows
+        result.loaded.append(str(part.path.relative_to(settings.landing_dir)))
+    if refused:
+        others = f" ({len(result.loaded)} other partitions loaded)" if result.loaded else ""
+        raise PartitionCorrupt("; ".join(str(e) for e in refused) + others)
+    return result
 
 
 def load_landing(
@@ -160,15 +289,47 @@ def load_landing(
     settings = settings or get_settings()
     if settings.dbt_target == "postgres":
         return load_landing_postgres(days, settings)
-    result = LoadResult()
     with connect_warehouse(settings) as con:
         ensure_raw_schema(con)
         pending = pending_partitions(con, settings, days)
-        for part in pending:
-            result.rows += load_partition(con, part)
-            result.loaded.append(str(part.path.relative_to(settings.landing_dir)))
+        result = _load_each(pending, lambda part: load_partition(con, part), settings)
     log.info("loaded %d partitions (%d rows)", len(result.loaded), result.rows)
     return result
+
+
+@contextmanager
+def partitions_removed(
+    parts: Sequence[Partition], settings: Settings | None = None
+) -> Iterator[dict[Partition, int]]:
+    """Delete the rows of `parts` (their table's rows of their day) from the configured
+    target's raw schema, and their ledger entries, in one committed transaction; yield the rows
+    removed per partition. A DuckDB warehouse stays open (its one writer's lock held) until the
+    block ends, so no load can put the rows back while the caller moves the partitions away."""
+    settings = settings or get_settings()
+    if settings.dbt_target == "postgres":
+        yield _remove_postgres(parts)
+        return
+    if not settings.warehouse_path.is_file():  # nothing was ever loaded
+        yield dict.fromkeys(parts, 0)
+        return
+    with connect_warehouse(settings) as con:
+        ensure_raw_schema(con)
+        removed: dict[Partition, int] = {}
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for part in parts:
+                table = raw_table(part.source, part.entity)
+                deleted = con.execute(f"DELETE FROM {table} WHERE dt = ?", [part.dt]).fetchone()
+                removed[part] = int(deleted[0]) if deleted else 0
+                con.execute(
+                    f"DELETE FROM {_LEDGER} WHERE source = ? AND entity = ? AND dt = ?",
+                    [part.source, part.entity, part.dt],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        yield removed
 
 
 def latest_loaded_day(settings: Settings | None = None) -> date | None:
@@ -179,11 +340,9 @@ def latest_loaded_day(settings: Settings | None = None) -> date | None:
     if not settings.warehouse_path.is_file():
         return None
     with connect_warehouse(settings) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'raw' AND table_name = '_loaded_partitions'"
-        ).fetchone()[0]
-        return con.execute(f"SELECT max(dt) FROM {_LEDGER}").fetchone()[0] if exists else None
+        if not _has_ledger(con):
+            return None
+        return con.execute(f"SELECT max(dt) FROM {_LEDGER}").fetchone()[0]
 
 
 # --- The Postgres target (IRM_DBT_TARGET=postgres) -------------------------------------------
@@ -243,22 +402,29 @@ def ensure_postgres_raw_schema(con: PgConnection) -> None:
 
 
 def load_partition_postgres(con: PgConnection, part: Partition) -> int:
-    """Replace one partition's rows in its raw table, in one transaction."""
+    """Replace one partition's rows in its raw table, in one transaction. The records file is
+    hashed and counted as it streams into a temporary table; a mismatch with the manifest is
+    refused before the raw table is touched (and the transaction rolls back)."""
+    import psycopg2
+
     table = raw_table(part.source, part.entity)
-    manifest = part.manifest()
+    manifest = read_manifest(part)
     with con, con.cursor() as cur:
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _irm_lines (line jsonb) ON COMMIT DELETE ROWS")
+        lines = _LandingLines(part.records_path)
+        try:
+            cur.copy_expert(_PG_COPY_LINES, lines)
+        except psycopg2.Error as exc:  # e.g. a line that is not JSON: an edited file?
+            verify_content(part, manifest, lines.drain())
+            raise RuntimeError(f"landing partition {part.path}: COPY failed ({exc})") from exc
+        verify_content(part, manifest, lines.content())
         cur.execute(f"DELETE FROM {table} WHERE dt = %s", [part.dt])
-        if manifest["record_count"]:
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS _irm_lines (line jsonb) ON COMMIT DELETE ROWS"
-            )
-            cur.copy_expert(_PG_COPY_LINES, _LandingLines(part.records_path))
-            cur.execute(
-                f"INSERT INTO {table} SELECT %s, (line->>'extracted_at')::timestamptz, "
-                "line->>'record_key', line->>'parent_key', line->'payload' "
-                "FROM pg_temp._irm_lines",
-                [part.dt],
-            )
+        cur.execute(
+            f"INSERT INTO {table} SELECT %s, (line->>'extracted_at')::timestamptz, "
+            "line->>'record_key', line->>'parent_key', line->'payload' "
+            "FROM pg_temp._irm_lines",
+            [part.dt],
+        )
         cur.execute(
             f"INSERT INTO {_LEDGER} VALUES (%s, %s, %s, %s, %s, now()) "
             "ON CONFLICT (source, entity, dt) DO UPDATE SET checksum = excluded.checksum, "
@@ -269,16 +435,28 @@ def load_partition_postgres(con: PgConnection, part: Partition) -> int:
 
 
 class _LandingLines:
-    """A records file as `copy_expert` reads it (`read(size)`), NUL escapes replaced."""
+    """A records file as `copy_expert` reads it (`read(size)`), NUL escapes replaced; the bytes
+    read from the file are hashed and counted on the way (`content`)."""
 
     def __init__(self, path: Path) -> None:
+        self._digest = ContentDigest()
         self._lines = self._clean_lines(path)
         self._buffer = b""
 
-    @staticmethod
-    def _clean_lines(path: Path) -> Iterator[bytes]:
+    def content(self) -> Content:
+        """What was read from the file (all of it, once COPY has finished)."""
+        return self._digest.content()
+
+    def drain(self) -> Content:
+        """Read the rest of the file (COPY stopped early) and return what it all holds."""
+        for _ in self._lines:
+            pass
+        return self.content()
+
+    def _clean_lines(self, path: Path) -> Iterator[bytes]:
         with path.open("rb") as lines:
             for line in lines:
+                self._digest.update(line)
                 if not line.strip():
                     continue
                 if _NUL_ESCAPE in line:
@@ -308,20 +486,38 @@ def _without_nul(value: Any) -> Any:
 
 
 def load_landing_postgres(days: Iterable[date] | None, settings: Settings) -> LoadResult:
-    result = LoadResult()
     con = connect_postgres()
     try:
         ensure_postgres_raw_schema(con)
         with con, con.cursor() as cur:
             cur.execute(f"SELECT source, entity, dt, checksum FROM {_LEDGER}")
             pending = _not_loaded(cur.fetchall(), settings, days)
-        for part in pending:
-            result.rows += load_partition_postgres(con, part)
-            result.loaded.append(str(part.path.relative_to(settings.landing_dir)))
+        result = _load_each(pending, lambda part: load_partition_postgres(con, part), settings)
     finally:
         con.close()
     log.info("loaded %d partitions (%d rows) into Postgres", len(result.loaded), result.rows)
     return result
+
+
+def _remove_postgres(parts: Sequence[Partition]) -> dict[Partition, int]:
+    """`partitions_removed` on the Postgres target: one transaction."""
+    con = connect_postgres()
+    removed: dict[Partition, int] = {}
+    try:
+        ensure_postgres_raw_schema(con)
+        with con, con.cursor() as cur:
+            for part in parts:
+                cur.execute(
+                    f"DELETE FROM {raw_table(part.source, part.entity)} WHERE dt = %s", [part.dt]
+                )
+                removed[part] = cur.rowcount
+                cur.execute(
+                    f"DELETE FROM {_LEDGER} WHERE source = %s AND entity = %s AND dt = %s",
+                    [part.source, part.entity, part.dt],
+                )
+    finally:
+        con.close()
+    return removed
 
 
 def _latest_loaded_day_postgres() -> date | None:

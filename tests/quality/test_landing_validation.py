@@ -249,9 +249,16 @@ def test_only_the_partitions_asked_for_are_read(
     assert report.success and read == ["youtube/videos/dt=2026-02-06"]
     assert [s.suite for s in report.suites] == ["landing.youtube_videos", "landing.manifests"]
 
-    read.clear()  # default: each entity's newest partition
-    assert validate_landing().success
-    assert read == ["youtube/videos/dt=2026-02-06", "crm/creators/dt=2026-02-05"]
+    read.clear()  # default: every partition the load will pick up (nothing is loaded yet)
+    report = validate_landing()
+    assert read == [
+        "youtube/videos/dt=2026-02-05",
+        "youtube/videos/dt=2026-02-06",
+        "crm/creators/dt=2026-02-05",
+    ]
+    assert [(f.suite, f.rows) for f in report.failed_critical] == [
+        ("landing.manifests", [{"dt": "2026-02-05", "record_key": "youtube/videos"}])
+    ]
 
     read.clear()  # two days of one entity: the same keys on two days are fine, DAY's count not
     report = validate_landing([DAY, NEXT_DAY], ["youtube/videos"])
@@ -267,3 +274,54 @@ def test_no_partition_on_the_day_is_nothing_to_validate(settings: Settings) -> N
     assert report.success and report.suites == []
     assert report.data_docs_index is None
     assert "landing: " in report.data_docs_home.read_text(encoding="utf-8")
+
+
+def edit_after_landing(folder: Path) -> None:
+    """Issue 17 item 3: one subscriberCount changed and a line deleted in records.jsonl after
+    the partition landed, its manifest left as it was."""
+    records = folder / "records.jsonl"
+    lines = records.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].replace('"subscriberCount": "49300"', '"subscriberCount": "999999999"')
+    records.write_text("".join(lines[:1]), encoding="utf-8")
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_an_older_partition_edited_after_landing_fails_validation(
+    land: Land, good_records: Records
+) -> None:
+    # Only each entity's newest partition used to be validated, while the load picks up every
+    # partition not loaded yet: the edited older one passed and 999999999 reached `raw`.
+    edited = land("youtube/channels", DAY, good_records("youtube/channels"))
+    land("youtube/channels", NEXT_DAY, good_records("youtube/channels"))
+    edit_after_landing(edited)
+    report = validate_landing()
+    found = {(f.expectation_type, f.kwargs["column_A"]): f for f in report.failed_critical}
+    assert set(found) == {
+        ("expect_column_pair_values_to_be_equal", "record_count"),
+        ("expect_column_pair_values_to_be_equal", "checksum"),
+    }
+    assert found["expect_column_pair_values_to_be_equal", "record_count"].sample == [[2, 1]]
+    assert "dt=2026-02-05 record_key=youtube/channels" in critical_message(report)
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_partitions_already_loaded_are_not_read_again(
+    settings: Settings, land: Land, good_records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from irm.warehouse import load_landing
+
+    land("youtube/videos", DAY, good_records("youtube/videos"))
+    load_landing(settings=settings)
+    land("youtube/videos", NEXT_DAY, good_records("youtube/videos"))
+    read: list[str] = []
+    real = landing_module.read_partition
+
+    def spy(partition):
+        read.append(partition.name)
+        return real(partition)
+
+    monkeypatch.setattr(landing_module, "read_partition", spy)
+    assert validate_landing().success
+    assert validate_landing([DAY, NEXT_DAY]).success
+    # The load picks up NEXT_DAY only, so only NEXT_DAY is validated (cost follows new data).
+    assert read == ["youtube/videos/dt=2026-02-06"] * 2

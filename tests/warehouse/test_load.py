@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import logging
+import shutil
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -78,3 +80,176 @@ def test_int64_ids_and_unknown_fields_survive_the_load(settings) -> None:
             "SELECT payload->>'$.big', payload->>'$.new_field.nested' FROM raw.youtube_videos"
         ).fetchone()
     assert big == "7028743950684949651" and nested == "true"
+
+
+# --- partitions that do not match their manifest (issue 17, item 3) -------------------------
+
+CHANNELS_DAY = date(2026, 1, 3)
+
+
+def land_channels(settings, day: date, subscribers: dict[str, str]) -> Partition:
+    part = Partition(settings.landing_dir, "youtube", "channels", day)
+    records = [
+        envelope(i, {"id": i, "statistics": {"subscriberCount": n}}, "2026-01-03T00:00:00Z")
+        for i, n in subscribers.items()
+    ]
+    write_partition(part, records)
+    return part
+
+
+def edit_after_landing(part: Partition, delete_a_line: bool) -> None:
+    """What the issue found: one subscriberCount changed (and one of three lines deleted) in
+    records.jsonl after the partition landed; the manifest left as it was."""
+    lines = part.records_path.read_text().splitlines(keepends=True)
+    lines[0] = lines[0].replace('"subscriberCount": "100"', '"subscriberCount": "999999999"')
+    part.records_path.write_text("".join(lines[:2] if delete_a_line else lines))
+
+
+def raw_channels(settings) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(
+            "SELECT dt, record_key, payload->>'$.statistics.subscriberCount' "
+            "FROM raw.youtube_channels ORDER BY ALL"
+        ).fetchall()
+
+
+def ledger_days(settings, entity: str) -> list[date]:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT dt FROM raw._loaded_partitions WHERE entity = ? ORDER BY dt", [entity]
+            ).fetchall()
+        ]
+
+
+@pytest.mark.parametrize(
+    ("delete_a_line", "finding"),
+    [
+        (True, "2 lines, the manifest says 3"),
+        (False, "sha256:"),  # same count, other bytes: only the checksum tells
+    ],
+)
+def test_a_partition_edited_after_landing_is_refused_and_nothing_of_it_loads(
+    settings, delete_a_line: bool, finding: str
+) -> None:
+    from expectations import DataQualityError
+
+    edited = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
+    good = land_channels(settings, CHANNELS_DAY + timedelta(days=1), {"c1": "101"})
+    land(settings, "videos", CHANNELS_DAY, ["v1"])
+    edit_after_landing(edited, delete_a_line)
+
+    with pytest.raises(DataQualityError) as caught:
+        load_landing(settings=settings)
+    message = str(caught.value)
+    assert str(edited.path) in message and finding in message
+    assert "manifest" in message and "nothing of it was loaded" in message
+    # The edited partition left no row and no ledger entry; the others loaded.
+    assert raw_channels(settings) == [(good.dt, "c1", "101")]
+    assert ledger_days(settings, "channels") == [good.dt]
+    assert [r[1] for r in raw_rows(settings)] == ["v1"]
+    # Loading again refuses it again (it is not marked loaded) and loads nothing else.
+    with pytest.raises(DataQualityError, match="nothing of it was loaded"):
+        load_landing(settings=settings)
+    assert raw_channels(settings) == [(good.dt, "c1", "101")]
+
+
+def test_a_refused_partition_fails_its_task_without_retries(settings) -> None:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from irm.tasks import fail_without_retry
+
+    edited = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
+    edit_after_landing(edited, delete_a_line=True)
+    with pytest.raises(AirflowFailException, match="PartitionCorrupt"):
+        fail_without_retry(lambda: load_landing(settings=settings))()
+
+
+def test_an_unreadable_manifest_is_refused_naming_the_partition(settings) -> None:
+    from expectations import DataQualityError
+
+    part = land_channels(settings, CHANNELS_DAY, {"c1": "100"})
+    part.manifest_path.write_text('{"record_count": 1, "checks')
+    with pytest.raises(DataQualityError, match="_manifest.json cannot be read") as caught:
+        load_landing(settings=settings)
+    assert str(part.path) in str(caught.value)
+
+
+def test_a_partition_is_loaded_from_the_bytes_that_were_verified(settings, monkeypatch) -> None:
+    """The file is copied while it is hashed and the copy is what DuckDB reads, so an edit
+    after the check (here: made the moment the check ends) cannot reach the warehouse."""
+    import irm.warehouse as warehouse
+
+    part = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
+    real = warehouse.copy_records
+
+    def copy_then_edit(partition, target):
+        content = real(partition, target)
+        edit_after_landing(partition, delete_a_line=False)
+        return content
+
+    monkeypatch.setattr(warehouse, "copy_records", copy_then_edit)
+    assert load_landing(settings=settings).rows == 3
+    assert "999999999" in part.records_path.read_text()  # the edit did happen, too late
+    assert [r[2] for r in raw_channels(settings)] == ["100", "200", "300"]
+
+
+# --- folders that are not partitions (issue 17, item 12) ------------------------------------
+
+
+def test_a_stray_folder_in_the_landing_zone_is_skipped_with_a_warning(settings, caplog) -> None:
+    land(settings, "videos", date(2026, 1, 5), ["a"])
+    folder = settings.landing_dir / "youtube" / "videos"
+    backup = folder / "dt=2026-01-05.bak"
+    shutil.copytree(folder / "dt=2026-01-05", backup)  # an operator's backup copy
+    with caplog.at_level(logging.WARNING):
+        result = load_landing(settings=settings)
+    assert result.loaded == ["youtube/videos/dt=2026-01-05"]
+    assert [r[1] for r in raw_rows(settings)] == ["a"]
+    assert any(str(backup) in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+
+
+@pytest.mark.parametrize("broken_json", [False, True])
+def test_the_postgres_load_refuses_an_edited_partition_too(
+    settings, monkeypatch, broken_json: bool
+) -> None:
+    from expectations import DataQualityError
+    from irm.warehouse import connect_postgres
+    from tests.production.topology import (
+        PG_HOST,
+        PG_PORT,
+        create_database,
+        drop_database,
+        unreachable,
+    )
+
+    reason = unreachable(PG_HOST, PG_PORT)
+    if reason:
+        pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
+    database = create_database("irm_verify_test")
+    try:
+        monkeypatch.setenv("IRM_DBT_TARGET", "postgres")
+        monkeypatch.setenv("IRM_PG_DATABASE", database)
+        settings = get_settings()
+        edited = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
+        good = land_channels(settings, CHANNELS_DAY + timedelta(days=1), {"c1": "101"})
+        edit_after_landing(edited, delete_a_line=True)
+        if broken_json:  # a hand edit that also broke a line: COPY fails, the finding stays
+            edited.records_path.write_text(edited.records_path.read_text() + "{oops\n")
+        with pytest.raises(DataQualityError, match="nothing of it was loaded") as caught:
+            load_landing(settings=settings)
+        message = str(caught.value)
+        assert str(edited.path) in message and "does not match its manifest" in message
+        con = connect_postgres()
+        try:
+            with con, con.cursor() as cur:
+                cur.execute("SELECT dt, record_key FROM raw.youtube_channels")
+                rows = cur.fetchall()
+                cur.execute("SELECT dt FROM raw._loaded_partitions")
+                loaded = cur.fetchall()
+        finally:
+            con.close()
+        assert rows == [(good.dt, "c1")] and loaded == [(good.dt,)]
+    finally:
+        drop_database(database)
