@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from extractors.http import AnswerWindow
 from extractors.landing import Partition, envelope, now_utc, write_partition
 from extractors.state import load_bookmarks, save_bookmarks
 from irm.config import Settings
@@ -36,13 +37,14 @@ BATCH_RESULT = "_batch.json"
 
 @dataclass(frozen=True)
 class Window:
-    """The data interval [start, end), the start of the metric-refresh window, and the latest
-    time a platform's answer still describes the interval (None: no limit)."""
+    """The data interval [start, end), the start of the metric-refresh window, and when a
+    platform's answer describes the interval: from its end (the day is over at the platform) to
+    IRM_EXTRACT_MAX_LAG_HOURS later (None: no limit)."""
 
     start: datetime
     end: datetime
     refresh_since: datetime
-    answer_deadline: datetime | None = None
+    answer_window: AnswerWindow | None = None
 
     def manifest_fields(self) -> dict[str, str]:
         return {"window_start": self.refresh_since.isoformat(), "window_end": self.end.isoformat()}
@@ -53,8 +55,10 @@ def interval_window(
 ) -> Window:
     start = datetime.combine(day, time.min, tzinfo=UTC)
     end = start + timedelta(days=1)
-    deadline = None if max_lag_hours is None else end + timedelta(hours=max_lag_hours)
-    return Window(start, end, end - timedelta(days=refresh_window_days), deadline)
+    answers = (
+        None if max_lag_hours is None else AnswerWindow(end, end + timedelta(hours=max_lag_hours))
+    )
+    return Window(start, end, end - timedelta(days=refresh_window_days), answers)
 
 
 @dataclass

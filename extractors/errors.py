@@ -32,6 +32,14 @@ class IntervalPassed(ExtractError):
     some extractors take as one account's problem: this stops the whole extraction."""
 
 
+class IntervalNotOver(IntervalPassed):
+    """The platform answered before the data interval ended by its clock: the day is not over
+    there, so the answer is part of the day (or, from a clock far behind, an older world) that
+    would be landed as the whole day's snapshot. A subclass of IntervalPassed because it is
+    the same kind of stop (an answer outside the times that describe the interval), so
+    whatever stops a run for one (irm/tasks.py fail_without_retry) stops it for the other."""
+
+
 class PermanentError(ExtractError):
     """A request the platform will never answer (bad parameters, unknown path)."""
 

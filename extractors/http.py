@@ -21,7 +21,7 @@ import logging
 import random
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from tenacity import (
 
 from extractors.errors import (
     ExtractError,
+    IntervalNotOver,
     IntervalPassed,
     PagingError,
     PermanentError,
@@ -54,6 +55,11 @@ MAX_BACKOFF_SECONDS = 60.0
 # (a first run lists everything). The bench's medium world needs at most a handful. A server
 # whose cursors never end costs this many calls, not thousands.
 MAX_PAGES_PER_LISTING = 200
+# How far a platform's clock may run behind ours: an answer dated up to this long before the
+# data interval's end is still taken as after it. The scheduler starts a run once the interval
+# has ended by its own clock, so a platform a few seconds behind (both on NTP) would otherwise
+# fail a punctual run; the price is that the day's last minutes may land with the next day.
+ANSWER_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def retry_after_seconds(response: requests.Response) -> float | None:
@@ -142,6 +148,36 @@ def _short(cursor: Hashable) -> str:
     return text if len(text) <= 60 else f"{text[:57]}..."
 
 
+@dataclass(frozen=True)
+class AnswerWindow:
+    """When a platform's answer (its `Date`) describes the data interval that ends at
+    `interval_end`: not before that end (ANSWER_CLOCK_SKEW allowed), when the day is over at
+    the platform, and not after `deadline`, since an API answers with the present."""
+
+    interval_end: datetime
+    deadline: datetime
+
+    def check(self, connection_id: str, answered: datetime) -> None:
+        """Raise IntervalNotOver or IntervalPassed for an answer outside the window."""
+        if answered < self.interval_end - ANSWER_CLOCK_SKEW:
+            raise IntervalNotOver(
+                f"{connection_id}: the API answered at {answered:%Y-%m-%d %H:%M} UTC (its "
+                f"Date header), before {self.interval_end:%Y-%m-%d %H:%M} UTC, the end of this "
+                "data interval: the day is not over at the platform, so its answer is part of "
+                "the day, or an older day's, and would be landed as the whole day's snapshot; "
+                "nothing was landed. Run the interval once it has ended by the platform's clock "
+                "(a sandbox's clock must be on the interval's day)."
+            )
+        if answered > self.deadline:
+            raise IntervalPassed(
+                f"{connection_id}: the API answered at {answered:%Y-%m-%d %H:%M} UTC (its Date "
+                f"header), after {self.deadline:%Y-%m-%d %H:%M} UTC, the latest time this data "
+                "interval may be extracted (IRM_EXTRACT_MAX_LAG_HOURS after its end). An API "
+                "answers with the present, which would be landed as a past day's snapshot; "
+                "nothing was landed. Past days come from `irm bootstrap` or stay a gap."
+            )
+
+
 @dataclass
 class CallStats:
     """What a run spent, for the manifest and the benchmark."""
@@ -175,7 +211,7 @@ class ApiClient:
         sleep: Callable[[float], None] | None = None,
         quota_budget: int | None = None,
         transport: requests.adapters.BaseAdapter | None = None,
-        answer_deadline: datetime | None = None,
+        answer_window: AnswerWindow | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.connection_id = connection_id
@@ -194,9 +230,10 @@ class ApiClient:
         self._sleep = sleep
         # Units this run may spend: a call that would pass it is not made (QuotaExhausted).
         self.quota_budget = quota_budget
-        # The latest answer time (the platform's Date) that still describes the data interval
-        # being extracted: a later answer raises IntervalPassed (extractors/base.py Window).
-        self.answer_deadline = answer_deadline
+        # The answer times (the platform's Date) that describe the data interval being
+        # extracted (extractors/base.py Window). None: not limited, as the in-process replays
+        # of past days (irm/bootstrap.py, bench/history.py) want; their answers carry no Date.
+        self.answer_window = answer_window
 
     def close(self) -> None:
         self.session.close()
@@ -285,18 +322,11 @@ class ApiClient:
         return f"{self.base_url}/{path.lstrip('/')}", dict(params or {})
 
     def _check_answer_time(self, response: requests.Response) -> None:
-        """Stop at the first answer dated after the deadline, before anything is landed."""
+        """Stop at the first answer dated outside the answer window, before anything is
+        landed (and before its status is read: a wrong day is not worth a retry)."""
         answered = answered_at(response)
-        deadline = self.answer_deadline
-        if deadline is None or answered is None or answered <= deadline:
-            return
-        raise IntervalPassed(
-            f"{self.connection_id}: the API answered at {answered:%Y-%m-%d %H:%M} UTC (its Date "
-            f"header), after {deadline:%Y-%m-%d %H:%M} UTC, the latest time this data interval "
-            "may be extracted (IRM_EXTRACT_MAX_LAG_HOURS after its end). An API answers with "
-            "the present, which would be landed as a past day's snapshot; nothing was landed. "
-            "Past days come from `irm bootstrap` or stay a gap."
-        )
+        if self.answer_window is not None and answered is not None:
+            self.answer_window.check(self.connection_id, answered)
 
     @staticmethod
     def _json(response: requests.Response, path: str) -> Any:

@@ -114,7 +114,7 @@ def land_day(
 ) -> dict[str, Any]:
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
         with make_client(
-            credentials, answer_deadline=window.answer_deadline, **client_options
+            credentials, answer_window=window.answer_window, **client_options
         ) as client:
             return extract(client, bookmarks, window)
 

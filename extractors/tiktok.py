@@ -234,7 +234,7 @@ def land_day(
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
         pending = [u for u in bookmarks.get(PENDING, []) if u in set(usernames)]
         ordered = list(dict.fromkeys([*pending, *usernames]))
-        client = TikTokClient(credentials, answer_deadline=window.answer_deadline, **client_options)
+        client = TikTokClient(credentials, answer_window=window.answer_window, **client_options)
         try:
             return extract(client, ordered, bookmarks, window)
         finally:

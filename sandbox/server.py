@@ -12,10 +12,12 @@
                                     requests seen and faults injected (sandbox/faults.py)
     POST /_sandbox/faults {"faults": "rate=0.1,..."}   a new configuration; counters start over
 
-Every platform answers as of the clock's day, and its `Date` header says so (the end of that
-day: what a client reads to know which day an answer describes). The clock starts on the
-world's last day unless told otherwise: the present, with its history. Faults apply to the
-platform paths only.
+The clock's day D means the platforms answer as they were when D had just ended: the day's
+posts, metrics and orders are all there, and every `Date` header says D+1 00:05:00 UTC, a
+moment inside the window in which a client may extract the data interval [D, D+1) (after its
+end, within the allowed lag). A client reads the `Date` to know which day an answer describes.
+The clock starts on the world's last day unless told otherwise: the present, with its history.
+Faults apply to the platform paths only.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, ApiRespons
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8765
+# When, after the end of the clock's day, the platforms answer: a daily run starts just after
+# midnight, so this is the moment its answers would be dated.
+ANSWERED_AFTER_DAY_END = timedelta(minutes=5)
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
 # The pipeline's extractors send credentials in headers (X-Goog-Api-Key, Authorization: Bearer,
 # X-Shopify-Access-Token), but YouTube and Instagram also accept them in the query string
@@ -259,12 +264,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
-        """The `Date` header: the end of the clock's day, the moment the answers describe."""
+        """The `Date` header: just after the clock's day ended, when its answers are given."""
         if timestamp is not None:
             return super().date_time_string(timestamp)
-        next_midnight = datetime.combine(self.server.day + timedelta(days=1), datetime.min.time())
-        end_of_day = next_midnight.replace(tzinfo=UTC) - timedelta(seconds=1)
-        return format_datetime(end_of_day, usegmt=True)
+        day_end = datetime.combine(
+            self.server.day + timedelta(days=1), datetime.min.time(), tzinfo=UTC
+        )
+        return format_datetime(day_end + ANSWERED_AFTER_DAY_END, usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch("GET")

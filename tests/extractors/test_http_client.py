@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from extractors.errors import AuthError, IntervalPassed, RetryableError
-from extractors.http import ApiClient
+from extractors.errors import AuthError, IntervalNotOver, IntervalPassed, RetryableError
+from extractors.http import ANSWER_CLOCK_SKEW, AnswerWindow, ApiClient
 from extractors.youtube import classify
 
 SECRET = "s3cr3t-key-value"
@@ -111,11 +111,29 @@ def test_an_answer_dated_after_the_interval_deadline_stops_the_run(server) -> No
     describes the present, not the interval being extracted, and is not retried."""
     ScriptedHandler.script = [ok({"items": []}), ok({"items": []})]
     api = client(server, [])
-    api.answer_deadline = datetime.now(UTC) + timedelta(hours=1)
+    ended = datetime.now(UTC) - timedelta(hours=2)
+    api.answer_window = AnswerWindow(ended, deadline=ended + timedelta(hours=3))
     assert api.request("GET", "channels").body == {"items": []}
-    api.answer_deadline = datetime.now(UTC) - timedelta(hours=1)
+    api.answer_window = AnswerWindow(ended, deadline=ended + timedelta(hours=1))
     with pytest.raises(IntervalPassed, match=r"^irm_youtube: the API answered at .* after ") as exc:
         api.request("GET", "channels")
     assert "nothing was landed" in str(exc.value)
     assert SECRET not in str(exc.value)
     assert api.stats.calls == 2
+
+
+def test_an_answer_dated_before_the_interval_end_stops_the_run(server) -> None:
+    """An answer dated before the interval's end comes from a platform where the day is not
+    over: its snapshot would be part of the day (or an older world) filed as the whole day.
+    It stops the run at once, not retried; a platform clock a little behind ours
+    (ANSWER_CLOCK_SKEW) is not taken for one."""
+    ScriptedHandler.script = [ok({"items": []}), ok({"items": []})]
+    api = client(server, [])
+    now = datetime.now(UTC)  # the scripted server's Date
+    in_a_day = now + timedelta(days=1)
+    api.answer_window = AnswerWindow(now + ANSWER_CLOCK_SKEW - timedelta(minutes=1), in_a_day)
+    assert api.request("GET", "channels").body == {"items": []}
+    api.answer_window = AnswerWindow(now + ANSWER_CLOCK_SKEW + timedelta(minutes=1), in_a_day)
+    with pytest.raises(IntervalNotOver, match=r"^irm_youtube: the API answered at .* before "):
+        api.request("GET", "channels")
+    assert api.stats.calls == 2 and api.stats.retries == 0

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
+import requests
 
 from extractors import youtube
 from extractors.base import PENDING, STAGING
@@ -136,10 +137,11 @@ def test_quota_stop_lands_what_it_has_and_the_next_run_resumes(world, server, se
 
 
 def test_bad_key_fails_at_once_naming_the_connection(world, server, settings) -> None:
+    day = server.day  # the interval the platform's answers describe: only the key is wrong
     with pytest.raises(AuthError, match="irm_youtube") as caught:
-        youtube.land_day(LAST, creds(server, key="wrong-key"), roster(world), settings)
+        youtube.land_day(day, creds(server, key="wrong-key"), roster(world), settings)
     assert "wrong-key" not in str(caught.value)
-    assert not Partition(settings.landing_dir, "youtube", "channels", LAST).exists()
+    assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
 
 
 def test_a_landed_day_is_never_extracted_again(world, server, settings) -> None:
@@ -199,3 +201,34 @@ def test_a_past_day_is_not_filed_with_the_present_answers(world, server, setting
     monkeypatch.setenv("IRM_EXTRACT_MAX_LAG_HOURS", str(5 * 24))
     youtube.land_day(past, creds(server), roster(world), get_settings())
     assert landed(settings, "channels", past)
+
+
+@pytest.mark.parametrize(
+    "days_ahead", [1, 299], ids=["the next day, not over", "months ahead (the incident)"]
+)
+def test_a_day_not_over_at_the_platform_is_not_filed_with_its_older_answers(
+    world, server, settings, days_ahead
+) -> None:
+    """The scheduler runs an interval by its own clock; a platform (here the sandbox, its clock
+    on LAST - 1: its answers are dated just after that day ended) whose clock has not reached
+    the interval's end answers with a part of the day, or a world months older (the incident:
+    the real-clock interval 2026-12-04 against a sandbox reading 2026-03-03). One call, then
+    the task fails without retries: nothing staged or landed, no bookmark moved."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from irm.tasks import fail_without_retry
+
+    day = server.day + timedelta(days=days_ahead)
+    land_task = fail_without_retry(youtube.land_day)
+    with pytest.raises(AirflowFailException) as caught:
+        land_task(day, creds(server), roster(world), settings)
+    message = str(caught.value)
+    assert message.startswith("IntervalNotOver: irm_youtube: the API answered at ")
+    assert f"before {day + timedelta(days=1)} 00:00 UTC" in message
+    assert "nothing was landed" in message
+    for entity in youtube.ENTITIES:
+        assert not Partition(settings.landing_dir, "youtube", entity, day).exists()
+    assert load_bookmarks(settings.state_dir, "youtube_bookmarks") == {}
+    assert not any((settings.landing_dir / STAGING).glob("youtube/*/batch-*"))
+    usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()["youtube"]
+    assert sum(n for d in usage.values() for k, n in d.items() if k.startswith("calls_")) == 1

@@ -7,7 +7,8 @@ import json
 import logging
 import socket
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -109,6 +110,19 @@ def test_clock_changes_what_is_visible(server: SandboxServer, world: World) -> N
     assert requests.get(f"{base}/_sandbox/clock", timeout=5).json() == {
         "day": published_on.isoformat()
     }
+
+
+def test_the_date_header_says_the_clock_day_has_just_ended(
+    server: SandboxServer, world: World
+) -> None:
+    """Clock day D: the platforms answer as they were just after D ended, and their `Date` says
+    so (D+1 00:05 UTC), inside the window a daily run of the interval [D, D+1) accepts."""
+    day = world.start_date + timedelta(days=3)
+    server.set_day(day)
+    params = {"part": "id", "id": "x", "key": DEFAULT_API_KEY}
+    answer = requests.get(f"{server.base_url}/youtube/v3/videos", params=params, timeout=5)
+    answered = parsedate_to_datetime(answer.headers["Date"])
+    assert answered == datetime.combine(day + timedelta(days=1), time(0, 5), tzinfo=UTC)
 
 
 def test_quota_error_body_over_http(world: World) -> None:
