@@ -6,6 +6,18 @@
 
 The home page also lists what GX cannot show: optional marts skipped because they do not exist
 yet, and every warning and critical failure as one line, so a demo prints one path.
+
+Every page reads offline and shows the data as text:
+- GX writes a failing value into its pages as HTML, unescaped (a caption `<img src=x
+  onerror=...>` ran in the reader's browser). `build_site` therefore rewrites the validation
+  results GX renders from: each value from the data is cut at `SHOWN_CHARACTERS`, its control
+  and bidirectional characters are written as visible escapes (`\\u202e`), and it is
+  HTML-escaped. The run's own report (irm_summary.json, messages) keeps the values as found.
+- GX's page templates load Bootstrap, jQuery and Font Awesome from CDNs, so offline the pages
+  were unstyled and the site index, which bootstrap-table fills from a script, was empty.
+  `site_config` makes GX render with the views of `expectations/docs_views.py`: the same pages
+  from templates in `expectations/docs_templates/` with an inline stylesheet, static tables and
+  nothing fetched from anywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +37,76 @@ HOME = "index.html"
 SUMMARY = "irm_summary.json"
 # Stages in pipeline order on the home page; an unknown stage follows, by name.
 STAGE_ORDER = ("landing", "marts")
+
+# A failing value from the data is shown in Data Docs cut at this many characters; an
+# exception's message and traceback (which may quote values) at EXCEPTION_CHARACTERS.
+SHOWN_CHARACTERS = 200
+EXCEPTION_CHARACTERS = 4_000
+# Shown as escapes rather than acted on: C0 controls other than tab, line feed and carriage
+# return, DEL, and the bidirectional marks, embeddings, overrides and isolates (which reorder
+# the text around them: "invoice\u202egnp.exe" reads as "invoiceexe.png").
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+VIEWS_MODULE = "expectations.docs_views"
+
+
+def shown_value(value: Any, limit: int = SHOWN_CHARACTERS) -> Any:
+    """A value from the data as a GX page may show it: text cut at `limit` characters (saying
+    how long it was), invisible characters as escapes, HTML-escaped; lists and dicts value by
+    value; numbers and other values as they are."""
+    if isinstance(value, str):
+        text = value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} characters)"
+        return html.escape(_INVISIBLE.sub(_escape_invisible, text))
+    if isinstance(value, dict):
+        return {key: shown_value(item, limit) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [shown_value(item, limit) for item in value]
+    return value
+
+
+def _escape_invisible(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def site_config(site_dir: Path) -> dict[str, Any]:
+    """The GX docs site: HTML files under `site_dir`, rendered by our offline views."""
+    page_view = {"module_name": VIEWS_MODULE, "class_name": "OfflinePageView"}
+    return {
+        "class_name": "SiteBuilder",
+        # No "how to" walkthrough: it needs jQuery and Bootstrap's script.
+        "show_how_to_buttons": False,
+        "store_backend": {
+            "class_name": "TupleFilesystemStoreBackend",
+            "base_directory": str(site_dir),
+        },
+        "site_index_builder": {
+            "class_name": "DefaultSiteIndexBuilder",
+            "view": {"module_name": VIEWS_MODULE, "class_name": "OfflineIndexPageView"},
+        },
+        "site_section_builders": {
+            "expectations": {"view": page_view},
+            "validations": {"view": page_view},
+            "profiling": {"view": page_view},
+        },
+    }
+
+
+def build_site(context: Any, site_name: str) -> None:
+    """Build the site from the context's validation results, every value from the data in
+    them made safe to show first (module doc). The checkpoint's own results, which the run's
+    report is made from, are separate objects and keep the values as found."""
+    store = context.validation_results_store
+    for key in store.list_keys():
+        store.set(key, _shown_results(store.get(key)))
+    context.build_data_docs(site_names=[site_name])
+
+
+def _shown_results(suite_result: Any) -> Any:
+    for result in suite_result.results:
+        if result.result:
+            result.result = shown_value(dict(result.result))
+        if result.exception_info:
+            result.exception_info = shown_value(dict(result.exception_info), EXCEPTION_CHARACTERS)
+    return suite_result
 
 
 def home_path(data_docs_dir: Path) -> Path:
@@ -104,9 +187,10 @@ def _suite_row(suite: dict[str, Any]) -> str:
 def _items(lines: list[str]) -> str:
     if not lines:
         return "<p>none</p>"
-    return (
-        "<ul>" + "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines) + "</ul>"
+    items = "".join(
+        f"<li><code>{shown_value(line, EXCEPTION_CHARACTERS)}</code></li>" for line in lines
     )
+    return f"<ul>{items}</ul>"
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -122,7 +206,7 @@ _PAGE = """<!DOCTYPE html>
 body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 70em; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3em .6em; }}
 .ok {{ color: #166534; }} .bad {{ color: #b91c1c; font-weight: bold; }} .warn {{ color: #a16207; }}
-code {{ white-space: pre-wrap; }}
+code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 </style></head>
 <body><h1>IRM data quality</h1>
 <p>The latest validation of each stage. Critical failures stop the pipeline; warnings do not.</p>

