@@ -1,8 +1,12 @@
-"""irm_transform: validate landing → load → dbt build (cosmos) → validate marts → publish.
+"""irm_transform: validate landing → load → dbt build (cosmos) → count dbt tests → validate marts
+→ publish.
 
 Scheduled on the landing Assets. Asset-triggered runs have no logical date, so the days to load
 come from the triggering events (`extra.dt`); a manual run loads whatever is not loaded yet.
 Every task that writes (or reads) the warehouse runs in the one-slot `irm_warehouse` pool.
+Every dbt data test of the rendered models runs before the mart checks: each model's task runs
+its own, one last `dbt test` task runs those no model task can (tests spanning two models, tests
+of ephemeral models), and `count_dbt_tests` logs how many ran (irm.dbt_coverage).
 With IRM_DBT_TARGET=postgres the load and dbt write Postgres, and `mirror_marts` copies the marts
 into the DuckDB file that the mart checks and the BI copy read.
 """
@@ -21,6 +25,7 @@ from cosmos.constants import (
 )
 
 from irm.config import WAREHOUSE_POOL, get_settings
+from irm.dbt_coverage import add_remaining_tests_task, record_tests_run, report_tests_run
 from irm.orchestration import (
     DEFAULT_ARGS,
     LANDING_ASSETS,
@@ -83,8 +88,9 @@ def irm_transform() -> None:
             target_name=settings.dbt_target,
             profiles_yml_filepath=dbt_dir / "profiles.yml",
         ),
-        # One `dbt build` per model (model + its tests); a test spanning two models runs with
-        # the later one (cautious selection), never before both exist. dbt runs in-process
+        # One `dbt build` per model (model + the tests of it alone: cautious selection); the
+        # tests spanning two models and those of ephemeral models run in one `dbt test` task
+        # after all of them (irm.dbt_coverage). dbt runs in-process
         # (dbtRunner): measured 0.5-1.5 s a model here against 3.5 s as a subprocess.
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL,
@@ -101,8 +107,15 @@ def irm_transform() -> None:
             "install_deps": False,
             "env": {"IRM_WAREHOUSE_PATH": str(settings.warehouse_path)},
             "append_env": True,
+            # Pushes the tests each dbt command ran; a failed test fails without retry.
+            "callback": record_tests_run,
         },
     )
+    test_plan = add_remaining_tests_task(dbt_build)
+
+    @task
+    def count_dbt_tests(ti=None) -> dict:
+        return report_tests_run(test_plan, ti)
 
     # Reading the warehouse blocks DuckDB writers, so readers of it share the writers' pool.
     @task(outlets=[MARTS_ASSET], **WAREHOUSE_WRITER_ARGS)
@@ -120,7 +133,7 @@ def irm_transform() -> None:
     days = days_to_load()
     landing_ok = validate_landing(days)
     loaded = load_raw(days)
-    built = landing_ok >> loaded >> dbt_build
+    built = landing_ok >> loaded >> dbt_build >> count_dbt_tests()
     if settings.dbt_target == "postgres":
         # The marts are built in Postgres; the checks and the BI copy read a DuckDB mirror.
         @task(**WAREHOUSE_WRITER_ARGS)

@@ -1,11 +1,13 @@
 """The quality gate inside the transform DAG, run through Airflow: corrupted data fails the run
 at the validation task, with a message naming the expectation, and the BI copy goes on answering
-with the previous good marts."""
+with the previous good marts. Every dbt data test of the manifest runs in the run, and a failing
+one spanning two models stops the publication like the others."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -42,9 +44,14 @@ def published_state(settings: Settings) -> tuple[str, dict[str, int]]:
     return digest, counts
 
 
-def run_transform(settings: Settings, name: str) -> Path:
+def run_transform(settings: Settings, name: str, dbt_select: str = "") -> Path:
     log = settings.data_root / "logs" / f"{name}.log"
-    run_airflow(["dags", "test", "irm_transform", DAY.isoformat()], settings, log_file=log)
+    run_airflow(
+        ["dags", "test", "irm_transform", DAY.isoformat()],
+        settings,
+        extra_env={"IRM_DBT_SELECT": dbt_select},
+        log_file=log,
+    )
     return log
 
 
@@ -78,14 +85,16 @@ def corrupt_next_day(settings: Settings, entity: str, mutate: Callable[[list], l
     return bad.path
 
 
-def assert_fails_at(settings: Settings, task: str, expectation: str, before) -> None:
+def assert_fails_at(
+    settings: Settings, task: str, expectation: str, before, dbt_select: str = ""
+) -> str:
     with pytest.raises(AirflowCommandError) as caught:
-        run_transform(settings, f"fail_{task}_{expectation}")
+        run_transform(settings, f"fail_{task}_{expectation}", dbt_select)
     log = Path(str(caught.value).split("full log: ")[1].split(")")[0]).read_text()
     assert f"task={task}" in log, f"the run did not fail at {task}"
     assert expectation in log, f"the failure does not name {expectation}"
-    assert "DataQualityError" in log
     assert published_state(settings) == before  # the BI copy still has the previous good marts
+    return log
 
 
 def set_view_count(value: str) -> Callable[[list], list]:
@@ -99,6 +108,52 @@ def set_view_count(value: str) -> Callable[[list], list]:
 def test_good_run_published(pipeline) -> None:
     _, (_, counts) = pipeline
     assert counts["fct_post"] > 0 and counts["dim_creator_account"] > 0
+
+
+def test_good_run_ran_and_logged_every_dbt_test(pipeline) -> None:
+    """The count comes from dbt's own run results: every data test of the manifest ran,
+    those spanning two models (relationships) included."""
+    settings, _ = pipeline
+    manifest = json.loads((settings.dbt_project_dir / "target" / "manifest.json").read_text())
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    several = sum(len(t["depends_on"]["nodes"]) > 1 for t in tests)
+    assert several > 0
+    log = (settings.data_root / "logs" / "good_run.log").read_text()
+    assert (
+        f"dbt tests run in this transform: {len(tests)} of {len(tests)} in the manifest "
+        f"({several} with several parents)"
+    ) in log
+
+
+def test_failing_relationships_test_stops_publication(pipeline) -> None:
+    """A daily fact row of an account the account dimension does not know (an orphan kept by the
+    incremental model, outside the days it rebuilds). dbt's relationships test between the two
+    models fails the run at the dbt tests, before the mart checks run (before this fix it ran
+    nowhere, and the run went on to validate_marts). The run renders just those two models
+    (IRM_DBT_SELECT) to stay cheap; the full render wires the same task before the mart checks
+    (test_dbt_tests_in_dag.py)."""
+    settings, before = pipeline
+    orphan = "youtube:UC_account_no_longer_known"
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "INSERT INTO marts.fct_account_daily SELECT * REPLACE (?::text AS account_id, "
+            "?::date AS date) FROM marts.fct_account_daily LIMIT 1",
+            [orphan, DAY - timedelta(days=90)],
+        )
+    try:
+        log = assert_fails_at(
+            settings,
+            "dbt.tests_beyond_model_tasks",
+            "relationships_fct_account_daily_account_id__account_id__ref_dim_creator_account_",
+            before,
+            dbt_select="fct_account_daily dim_creator_account",
+        )
+        # Bad data: another try would read the same rows, so the task fails at its first.
+        assert "dbt tests failed (bad data, not retried)" in log
+        assert re.search(r"task=dbt\.tests_beyond_model_tasks run=\S+ try=1\.", log)
+    finally:
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            con.execute("DELETE FROM marts.fct_account_daily WHERE account_id = ?", [orphan])
 
 
 @pytest.mark.parametrize(
@@ -125,7 +180,8 @@ def test_corrupted_landing_fails_at_landing_validation(
     settings, before = pipeline
     bad = corrupt_next_day(settings, entity, mutate)
     try:
-        assert_fails_at(settings, "validate_landing", expectation, before)
+        log = assert_fails_at(settings, "validate_landing", expectation, before)
+        assert "DataQualityError" in log
     finally:
         shutil.rmtree(bad)
 
@@ -139,4 +195,7 @@ def test_mart_that_lost_half_its_rows_fails_at_mart_validation(pipeline) -> None
     # incremental and keeps every snapshot already taken).
     shutil.rmtree(creators.path)
     write_partition(creators, records[: len(records) // 2 - 1])
-    assert_fails_at(settings, "validate_marts", "expect_table_row_count_to_be_between", before)
+    log = assert_fails_at(
+        settings, "validate_marts", "expect_table_row_count_to_be_between", before
+    )
+    assert "DataQualityError" in log
