@@ -9,12 +9,22 @@ strict (SPEC §4):
   platform's format (it would alter the API request it goes into), or an id already seen goes
   to quarantine with the file, line and reason; the rest land (cells as text, empty = NULL, for
   staging to type).
-- A day is admitted whole or not at all: every file of the inbox is read and checked into a
-  staging folder first, and only then do the day's quarantine and partitions land from it. A
-  file that cannot be read as its template, or a roster export that collapsed (a creators file
-  with no admitted row, or with fewer than `IRM_CRM_MIN_ROW_RATIO` (0.5) times the rows of the
-  last landed day), fails the task naming the file, and nothing of that day lands: a corrected
-  file, dropped again, lands the day.
+- A day is admitted whole or not at all: the day's file of each template is read and checked
+  into a staging folder first, and only then do the day's quarantine and partitions land from
+  it. A file that cannot be read as its template, or a roster export that collapsed (a creators
+  file with no admitted row, or with fewer than `IRM_CRM_MIN_ROW_RATIO` (0.5) times the rows of
+  the last landed day), fails the task naming the file, and nothing of that day lands: a
+  corrected file, dropped again, lands the day.
+- A file is a day's export only when it was exported inside the data interval's window, the
+  one platform answers are held to (extractors/base.py `interval_window`): after the day is
+  over, at most IRM_EXTRACT_MAX_LAG_HOURS (48) later. Its export time is the date in its name
+  when the team puts one there, `<entity>_YYYY-MM-DD.csv` (or `.`/`-` before the date; a date
+  is a day: the name fits when it is one of the window's days), else its modification time. So
+  the inbox may hold several days' exports: each day takes, per file, the earliest export
+  inside its window (the one nearest the day's end). When every file of an entity is outside
+  it (today's files and a past day, yesterday's file and a run that starts before the new one
+  is dropped), the task fails naming the files, their export times and the window, and nothing
+  of the day lands: another day's export would be filed as that day's CRM state, for good.
 - A run killed while the day lands is finished by the next from the staging folder (not from an
   inbox that may hold a newer export by then): every admitted row and every rejected row lands
   once.
@@ -34,12 +44,15 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from extractors.base import QUARANTINE, land_quarantine, staging_dir
+from extractors.base import QUARANTINE, interval_window, land_quarantine, staging_dir
+from extractors.errors import IntervalNotOver, IntervalPassed
+from extractors.handles import handle_problem, normalise_handle
+from extractors.http import AnswerWindow
 from extractors.landing import (
     Partition,
     envelope,
@@ -103,31 +116,19 @@ ROSTER_COLUMNS = {
     "tiktok": "tiktok_username",
 }
 PLATFORM_OF_COLUMN = {column: platform for platform, column in ROSTER_COLUMNS.items()}
-# Each platform's handle format. Handles are put into requests (`id=` lists, Instagram's
-# `business_discovery.username(...)` field expansion, TikTok queries), so anything else could
-# ask for another account. Usernames may carry the "@" teams type; the roster drops it.
-HANDLE_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    "youtube": (
-        re.compile(r"UC[A-Za-z0-9_-]{22}"),
-        "a YouTube channel id (UC and 22 letters, digits, - or _)",
-    ),
-    "instagram": (
-        re.compile(r"[A-Za-z0-9._]{1,30}"),
-        "an Instagram username (1 to 30 letters, digits, periods or underscores)",
-    ),
-    "tiktok": (
-        re.compile(r"[A-Za-z0-9._]{2,24}"),
-        "a TikTok username (2 to 24 letters, digits, underscores or periods)",
-    ),
-}
-
 STAGED = "_staged.json"  # written last: a staging folder without it is a crash's leftover
 QUARANTINE_LINES = "quarantine.jsonl"
 IDS_DB = "ids.sqlite"
+# A file named with the day the team exported it: `creators_2026-03-03.csv` (or `.`, `-`).
+_DATED_NAME = re.compile(r"(?P<entity>[a-z]+)[._-](?P<day>\d{4}-\d{2}-\d{2})\.csv")
 
 
 class CrmFileError(ValueError):
     """A CRM file that cannot be read as its template, or a roster export that collapsed."""
+
+
+class CrmExportOutsideWindow(CrmFileError):
+    """CRM files exported outside the data interval's window: another day's export."""
 
 
 class EmptyRoster(ValueError):
@@ -143,19 +144,6 @@ class RejectedRow:
 
 
 # --- values ----------------------------------------------------------------------------------
-
-
-def handle_problem(platform: str, handle: str) -> str:
-    """Why a roster handle is not of the platform's format ('' when it is). The one check of
-    handles: CRM admission quarantines such a row, and the roster never hands one out."""
-    pattern, kind = HANDLE_FORMATS[platform]
-    bare = handle if platform == "youtube" else handle.removeprefix("@")
-    return "" if pattern.fullmatch(bare) else f"is not {kind}"
-
-
-def normalise_handle(platform: str, handle: str) -> str:
-    """The handle as the API wants it: teams type "@Ana_Runs", the APIs want "ana_runs"."""
-    return handle if platform == "youtube" else handle.removeprefix("@").lower()
 
 
 def rate_currencies(settings: Settings) -> frozenset[str]:
@@ -361,14 +349,100 @@ def read_crm_file(
     return rows, rejected
 
 
+# --- the inbox: which file is the day's export ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file of the inbox and when the team exported it (UTC): the date in its name (that
+    day's midnight), or else its modification time."""
+
+    path: Path
+    exported_at: datetime
+    named: bool  # the time is the date in the file's name
+
+    def describe(self) -> str:
+        if self.named:
+            return f"exported {self.exported_at:%Y-%m-%d} (the date in its name)"
+        return f"exported {self.exported_at:%Y-%m-%d %H:%M} UTC (its modification time)"
+
+
+def inbox_exports(inbox: Path, entity: str) -> list[Export]:
+    """The inbox's files of an entity: `<entity>.csv` and `<entity>_YYYY-MM-DD.csv`."""
+    exports = []
+    undated = inbox / f"{entity}.csv"
+    if undated.is_file():
+        modified = datetime.fromtimestamp(undated.stat().st_mtime, UTC)
+        exports.append(Export(undated, modified, named=False))
+    for path in sorted(inbox.glob(f"{entity}?*.csv")):
+        found = _DATED_NAME.fullmatch(path.name)
+        if found is None or found["entity"] != entity or not path.is_file():
+            continue
+        try:
+            day = date.fromisoformat(found["day"])
+        except ValueError as exc:
+            raise CrmFileError(
+                f"{path}: {found['day']!r} in its name is not a date ({exc}); name the file "
+                f"{entity}_YYYY-MM-DD.csv with the day it was exported (nothing was landed)"
+            ) from exc
+        exports.append(Export(path, datetime.combine(day, time.min, tzinfo=UTC), named=True))
+    return exports
+
+
+def window_problem(export: Export, window: AnswerWindow) -> str:
+    """Why a file is not the interval's export ('' when it is), by the check platform answers
+    get. A named day is taken at its midnight, so it fits when it is one of the window's days."""
+    try:
+        window.check(str(export.path), export.exported_at)
+    except IntervalNotOver:
+        return "before the day was over: an earlier day's export"
+    except IntervalPassed:
+        return "after the window: a later day's export"
+    return ""
+
+
+def day_exports(day: date, settings: Settings) -> dict[str, Export]:
+    """The file of each entity not landed yet that is the day's export: of the entity's files,
+    the earliest exported inside the interval's window (nearest the day's end). An entity with
+    files but none inside it fails the day, naming them (CrmExportOutsideWindow); an entity
+    without a file lands nothing that day."""
+    lag = settings.extract_max_lag_hours
+    window = interval_window(day, settings.refresh_window_days, lag).answer_window
+    chosen: dict[str, Export] = {}
+    refused: list[str] = []
+    for entity in ORDER:
+        if Partition(settings.landing_dir, SOURCE, entity, day).exists():
+            continue  # landed by an earlier run
+        exports = inbox_exports(settings.crm_inbox, entity)
+        problems = {e: window_problem(e, window) if window else "" for e in exports}
+        inside = [e for e in exports if not problems[e]]
+        if inside:
+            chosen[entity] = min(inside, key=lambda e: (e.exported_at, e.path.name))
+        refused += [f"{e.path}: {e.describe()}, {problems[e]}" for e in exports if not inside]
+    if refused and window is not None:
+        raise CrmExportOutsideWindow(
+            f"{'; '.join(refused)}. The CRM exports of dt={day} are those exported from "
+            f"{window.interval_end:%Y-%m-%d %H:%M} to {window.deadline:%Y-%m-%d %H:%M} UTC (once "
+            f"the day is over, at most IRM_EXTRACT_MAX_LAG_HOURS = {lag:g} hours later), as "
+            f"platform answers are: another day's export would be landed as dt={day}'s CRM "
+            f"state, for good. Nothing of dt={day} landed. Drop the day's export (modified in "
+            f"that window, or named with the day it was exported, e.g. "
+            f"creators_{window.interval_end:%Y-%m-%d}.csv) and run the task again; a day whose "
+            "export was not kept stays a gap (rosters answer from the last day landed)."
+        )
+    return chosen
+
+
 # --- a day: stage every file, then land -------------------------------------------------------
 
 
 def land_day(day: date, settings: Settings) -> dict[str, Any]:
-    """Land every CRM file in the inbox as the day's partitions, with its quarantine.
+    """Land the day's CRM export of each file in the inbox as the day's partitions, with its
+    quarantine.
 
-    The files are checked into a staging folder first; a broken file or a collapsed roster
-    export fails here, naming the file, and nothing of the day lands. The partitions then land
+    The files are checked into a staging folder first; another day's export (exported outside
+    the interval's window), a broken file or a collapsed roster export fails here, naming the
+    file, and nothing of the day lands. The partitions then land
     from the staging folder, which stays until they all have: a re-run after a kill finishes
     the day from it. Returns the manifests of the day's partitions."""
     folder = staging_dir(SOURCE, day, settings)
@@ -378,13 +452,15 @@ def land_day(day: date, settings: Settings) -> dict[str, Any]:
 
 
 def stage_day(day: date, settings: Settings, target: Path) -> None:
-    """Check every file of the inbox not landed yet into `target`, whole or not at all."""
+    """Check the day's export of each file not landed yet (`day_exports`) into `target`, whole
+    or not at all."""
     for leftover in target.parent.glob(f".{target.name}.tmp-*"):  # a killed staging's
         shutil.rmtree(leftover, ignore_errors=True)
+    exports = day_exports(day, settings)  # another day's files are refused before any is read
     tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir(parents=True)
     try:
-        staged = _stage_files(day, settings, tmp)
+        staged = _stage_files(day, settings, tmp, exports)
         (tmp / STAGED).write_text(json.dumps(staged, indent=2))
         if target.exists():  # an incomplete leftover (no _staged.json)
             shutil.rmtree(target)
@@ -394,7 +470,9 @@ def stage_day(day: date, settings: Settings, target: Path) -> None:
         raise
 
 
-def _stage_files(day: date, settings: Settings, folder: Path) -> dict[str, Any]:
+def _stage_files(
+    day: date, settings: Settings, folder: Path, exports: dict[str, Export]
+) -> dict[str, Any]:
     currencies = rate_currencies(settings)
     index = IdIndex(folder / IDS_DB)
     staged: dict[str, Any] = {}
@@ -403,10 +481,10 @@ def _stage_files(day: date, settings: Settings, folder: Path) -> dict[str, Any]:
         with (folder / QUARANTINE_LINES).open("w", encoding="utf-8") as quarantine:
             for entity in ORDER:
                 partition = Partition(settings.landing_dir, SOURCE, entity, day)
-                path = settings.crm_inbox / f"{entity}.csv"
                 if partition.exists():  # landed by an earlier run: its ids are the day's
                     index.add_landed(entity, (r["record_key"] for r in read_records(partition)))
-                elif path.is_file():
+                elif entity in exports:
+                    path = exports[entity].path
                     try:
                         counts = stage_file(path, entity, index, currencies, folder, quarantine)
                     except CrmFileError as exc:
@@ -414,7 +492,8 @@ def _stage_files(day: date, settings: Settings, folder: Path) -> dict[str, Any]:
                         continue
                     if entity == ROSTER_ENTITY:
                         problems.append(collapse_problem(path, counts, day, settings))
-                    staged[entity] = {"file": path.name, **counts}
+                    exported_at = exports[entity].exported_at.isoformat()
+                    staged[entity] = {"file": path.name, "exported_at": exported_at, **counts}
     finally:
         index.close()
         (folder / IDS_DB).unlink(missing_ok=True)

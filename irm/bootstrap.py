@@ -96,7 +96,9 @@ def bootstrap_history(
     """Land every source for each of `days`, oldest first, as a daily run would have.
 
     `write_crm_for_day(d)` drops that day's CRM export into the inbox (the roster the platform
-    extractors read); `answer_for_day(d)` answers API requests as of the end of day d."""
+    extractors read), exported inside d's window (modified just after d ended, or named with
+    the day it was exported), which the CRM task requires of a file as of platform answers;
+    `answer_for_day(d)` answers API requests as of the end of day d."""
     from irm.tasks import land_crm, land_platform
 
     report = BootstrapReport()

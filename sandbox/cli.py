@@ -11,6 +11,8 @@ write-crm    --seed --accounts --days [--start-date] --inbox [--day] [--bad-rows
 ground-truth --seed --accounts --days [--start-date] [--day] --out [--bad-rows]
 
 --faults takes a fault string such as "rate=0.1,5xx=0.05,timeout=0.01" (see sandbox/faults.py).
+write-crm gives each file the modification time the platforms' `Date` has for that clock day
+(sandbox/clock.py): the export time the pipeline's CRM task checks against the day's window.
 """
 
 from __future__ import annotations
@@ -102,7 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("write-crm", help="write the CRM exports into an inbox folder")
     _world_args(p)
     p.add_argument("--inbox", required=True)
-    p.add_argument("--day", type=date.fromisoformat, help="exports as of this day (default: last)")
+    p.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        help="exports as of this day (default: last), modified when the platforms answer for it",
+    )
     p.add_argument(
         "--bad-rows", type=_share, default=0.0, help="share of rows made invalid (0 to 1)"
     )

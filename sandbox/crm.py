@@ -15,13 +15,17 @@ good rows, and with them the world's ground truth, stay whole. `crm_export()` re
 be written, with the line (the header is line 1) and kind of every bad row.
 
 Files are written under a temporary name and renamed into place, so a pipeline watching the
-inbox never reads half a file.
+inbox never reads half a file. Each is stamped (its modification time) with the moment the
+export of its day was made, `sandbox.clock.answer_time(day)` (just after the day ended), the
+moment the sandbox's platforms date their answers for that clock day: the pipeline takes a CRM
+file as a data interval's export only when that time is inside the interval's window.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,6 +34,7 @@ import numpy as np
 
 from sandbox import vocab
 from sandbox.business import money
+from sandbox.clock import answer_time
 from sandbox.world import DAY_S, World
 
 _CRM_ROWS = 120  # stream kind of the bad rows
@@ -309,27 +314,53 @@ def crm_export(
 # ---- files ------------------------------------------------------------------------------------
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[Row]) -> Path:
+def write_csv(
+    path: Path, columns: tuple[str, ...], rows: list[Row], export_day: date | None = None
+) -> Path:
+    """A CSV renamed into place whole; with `export_day`, stamped as that day's export before
+    it appears (`stamp_export_time`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+    if export_day is not None:
+        stamp_export_time(tmp, export_day)
     os.replace(tmp, path)
     return path
 
 
+def stamp_export_time(path: Path, day: date) -> Path:
+    """Give a CRM file the modification time of the export of `day` (`answer_time(day)`), as
+    if the team had exported it just after that day ended."""
+    moment = answer_time(day).timestamp()
+    os.utime(path, (moment, moment))
+    return path
+
+
+def stamp_inbox(inbox: str | Path, day: date) -> list[Path]:
+    """Stamp every CSV file of `inbox` as the export of `day` (files written by hand, as a
+    team would after editing an export)."""
+    return [stamp_export_time(path, day) for path in sorted(Path(inbox).glob("*.csv"))]
+
+
+def write_export(files: Iterable[CrmFile], inbox: str | Path, day: date) -> list[Path]:
+    """Write CRM files into `inbox` as the export of `day`: stamped with its export time."""
+    return [write_csv(Path(inbox) / f.name, f.columns, f.rows, day) for f in files]
+
+
 def write_creators_csv(world: World, inbox: str | Path, day: date | None = None) -> Path:
-    return write_csv(Path(inbox) / "creators.csv", CREATORS_COLUMNS, creator_rows(world, day))
+    """creators.csv alone, as the export of `day` (default: the world's last day)."""
+    rows = creator_rows(world, day)
+    return write_csv(Path(inbox) / "creators.csv", CREATORS_COLUMNS, rows, day or world.end_date)
 
 
 def write_crm(
     world: World, inbox: str | Path, day: date | None = None, bad_row_share: float = 0.0
 ) -> list[Path]:
-    """Every CRM export of the world as of `day` (default: its last day) into `inbox`; returns
-    the files written, in the order a pipeline must read them (each references the earlier)."""
-    return [
-        write_csv(Path(inbox) / f.name, f.columns, f.rows)
-        for f in crm_export(world, day, bad_row_share).values()
-    ]
+    """Every CRM export of the world as of `day` (default: its last day) into `inbox`, stamped
+    with that day's export time; returns the files written, in the order a pipeline must read
+    them (each references the earlier)."""
+    files = crm_export(world, day, bad_row_share).values()
+    return write_export(files, inbox, day or world.end_date)

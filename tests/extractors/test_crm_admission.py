@@ -26,6 +26,7 @@ from sandbox.crm import (
     creator_rows,
     crm_export,
     payment_rows,
+    stamp_inbox,
     write_crm,
     write_csv,
 )
@@ -60,8 +61,9 @@ def crm_partitions_of(settings, day: date) -> set[str]:
     }
 
 
-def write_creators(settings, rows: list[dict[str, str]]) -> Path:
-    return write_csv(settings.crm_inbox / "creators.csv", CREATORS_COLUMNS, rows)
+def write_creators(settings, rows: list[dict[str, str]], day: date) -> Path:
+    """creators.csv by hand, as the export of `day` (inside its window)."""
+    return write_csv(settings.crm_inbox / "creators.csv", CREATORS_COLUMNS, rows, day)
 
 
 # --- item 1: a collapsed roster export is refused before anything of its day lands ----------
@@ -74,7 +76,7 @@ def test_a_header_only_creators_export_is_refused_and_nothing_of_its_day_lands(
     crm.land_day(DAY, settings)
     before = len(landed(settings, "creators"))
     write_crm(world, settings.crm_inbox, day=NEXT)
-    path = write_creators(settings, [])  # the header only
+    path = write_creators(settings, [], NEXT)  # the header only
     with pytest.raises(CrmFileError) as caught:
         crm.land_day(NEXT, settings)
     message = str(caught.value)
@@ -96,7 +98,7 @@ def test_a_creators_export_with_fewer_than_half_the_rows_is_refused(
     rows = creator_rows(world)
     kept = len(rows) // 2 - 1
     write_crm(world, settings.crm_inbox, day=NEXT)
-    write_creators(settings, rows[:kept])
+    write_creators(settings, rows[:kept], NEXT)
     with pytest.raises(CrmFileError, match=rf"{kept} admitted rows .* {len(rows)} on dt={DAY}"):
         crm.land_day(NEXT, settings)
     assert crm_partitions_of(settings, NEXT) == set()
@@ -110,7 +112,7 @@ def test_a_creators_export_whose_rows_are_all_rejected_is_refused(world, setting
     """The first day has no earlier export to compare with; admitted rows still must exist."""
     write_crm(world, settings.crm_inbox, day=DAY)
     rows = [{**r, "partnered_on": "2026-02-30"} for r in creator_rows(world)]
-    path = write_creators(settings, rows)
+    path = write_creators(settings, rows, DAY)
     with pytest.raises(CrmFileError, match=f"{re.escape(str(path))}: 0 admitted rows"):
         crm.land_day(DAY, settings)
     assert crm_partitions_of(settings, DAY) == set()
@@ -125,7 +127,7 @@ def test_a_platform_with_an_empty_roster_fails_instead_of_landing_empty_partitio
     from irm import tasks
 
     write_crm(world, settings.crm_inbox, day=DAY)
-    write_creators(settings, [{**r, "tiktok_username": ""} for r in creator_rows(world)])
+    write_creators(settings, [{**r, "tiktok_username": ""} for r in creator_rows(world)], DAY)
     crm.land_day(DAY, settings)
     monkeypatch.setenv(
         "AIRFLOW_CONN_IRM_TIKTOK",
@@ -266,7 +268,7 @@ def test_an_unknown_currency_is_quarantined_with_its_payments(world, settings) -
     contracts = contract_rows(world, DAY)
     odd = contracts[0]["contract_id"]
     contracts[0]["currency"] = "XXQ"
-    write_csv(settings.crm_inbox / "contracts.csv", TEMPLATES["contracts"], contracts)
+    write_csv(settings.crm_inbox / "contracts.csv", TEMPLATES["contracts"], contracts, DAY)
     payments_of_odd = [p for p in payment_rows(world, DAY) if p["contract_id"] == odd]
     assert payments_of_odd, "no payment references the contract: nothing is tested"
     crm.land_day(DAY, settings)
@@ -300,7 +302,7 @@ def test_a_currency_the_brand_adds_to_the_rates_seed_is_admitted(
     write_crm(world, settings.crm_inbox, day=DAY)
     contracts = contract_rows(world, DAY)
     contracts[0]["currency"] = "XXQ"
-    write_csv(settings.crm_inbox / "contracts.csv", TEMPLATES["contracts"], contracts)
+    write_csv(settings.crm_inbox / "contracts.csv", TEMPLATES["contracts"], contracts, DAY)
     crm.land_day(DAY, get_settings())
     assert contracts[0]["contract_id"] in {c["contract_id"] for c in landed(settings, "contracts")}
 
@@ -357,7 +359,7 @@ def test_a_malformed_handle_is_quarantined_and_never_reaches_the_roster(world, s
     with_instagram[0]["instagram_username"] = INJECTION
     with_instagram[1]["instagram_username"] = "@Ana_Runs"
     with_youtube[0]["youtube_channel_id"] += ",UCq-Fj5jknLsUf-MWSy4_brA"
-    write_creators(settings, rows)
+    write_creators(settings, rows, DAY)
     crm.land_day(DAY, settings)
     quarantine = landed(settings, "quarantine")
     quarantined = {
@@ -411,6 +413,7 @@ def write_touchpoints(settings, world: World, count: int) -> None:
 
 
 def peak_python_memory(settings, day: date) -> int:
+    stamp_inbox(settings.crm_inbox, day)  # the files by hand, as the day's export
     tracemalloc.start()
     try:
         crm.land_day(day, settings)

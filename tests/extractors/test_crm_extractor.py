@@ -12,7 +12,7 @@ from extractors import crm
 from extractors.crm import CrmFileError
 from extractors.landing import Partition
 from irm.config import get_settings
-from sandbox.crm import write_crm
+from sandbox.crm import stamp_inbox, write_crm
 from sandbox.world import World
 
 DAY = date(2026, 1, 20)
@@ -42,6 +42,7 @@ def test_an_unparseable_file_fails_naming_it_and_nothing_of_its_day_lands(
     world = World(3, 30, 30)
     write_crm(world, settings.crm_inbox, day=DAY, bad_row_share=0.05)
     (settings.crm_inbox / "contracts.csv").write_bytes(damage)
+    stamp_inbox(settings.crm_inbox, DAY)  # the damaged file, inside the day's window
     with pytest.raises(CrmFileError, match="contracts.csv") as caught:
         crm.land_day(DAY, settings)
     assert why in str(caught.value)
@@ -60,6 +61,7 @@ def test_a_broken_export_on_a_later_day_loses_nothing_already_landed(settings) -
     first = crm.land_day(DAY, settings)
     later = date(2026, 1, 21)
     (settings.crm_inbox / "creators.csv").write_bytes(b"\x00\x01garbage")
+    stamp_inbox(settings.crm_inbox, later)  # the later day's export, its creators broken
     with pytest.raises(CrmFileError, match="creators.csv"):
         crm.land_day(later, settings)
     again = crm.land_day(DAY, settings)

@@ -5,7 +5,7 @@ pipeline's CRM import rejects it."""
 from __future__ import annotations
 
 import csv
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -111,3 +111,38 @@ def test_creators_csv_alone_still_writes(world: World, tmp_path: Path) -> None:
 
     path = write_creators_csv(world, tmp_path)
     assert len(read(path)) == len(world.creators) + 1
+
+
+def test_an_export_of_a_clock_day_is_stamped_when_the_platforms_answer_for_it(
+    tmp_path: Path,
+) -> None:
+    """`write-crm --day D` gives every file the modification time the sandbox's platforms put
+    in their `Date` for clock day D (just after D ended), so the pipeline takes both as the
+    data interval D; without --day, the world's last day."""
+    from email.utils import parsedate_to_datetime
+
+    import requests
+
+    from sandbox.cli import main
+    from sandbox.clock import answer_time
+    from sandbox.server import make_server, start_thread
+
+    small = World(seed=5, accounts=6, days=20)
+    day = small.start_date + timedelta(days=9)
+    args = ["--seed", "5", "--accounts", "6", "--days", "20"]
+    assert main(["write-crm", *args, "--inbox", str(tmp_path / "day"), "--day", str(day)]) == 0
+    assert main(["write-crm", *args, "--inbox", str(tmp_path / "last")]) == 0
+    stamped = {p.stat().st_mtime for p in (tmp_path / "day").glob("*.csv")}
+    assert stamped == {datetime(2026, 1, 11, 0, 5, tzinfo=UTC).timestamp()}
+    assert {p.stat().st_mtime for p in (tmp_path / "last").glob("*.csv")} == {
+        answer_time(small.end_date).timestamp()
+    }
+    server = make_server(small, port=0, day=day)
+    thread = start_thread(server)
+    try:
+        answer = requests.get(f"{server.base_url}/_sandbox/health", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert stamped == {parsedate_to_datetime(answer.headers["Date"]).timestamp()}

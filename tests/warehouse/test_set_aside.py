@@ -18,6 +18,7 @@ from extractors import crm
 from extractors.landing import Partition, envelope, list_partitions, write_partition
 from irm.config import Settings, get_settings
 from irm.warehouse import load_landing
+from sandbox.crm import stamp_inbox
 
 DAY = date(2026, 3, 3)
 OTHER_DAY = date(2026, 3, 1)
@@ -222,8 +223,10 @@ def test_a_crm_entity_sets_aside_the_whole_crm_day(settings: Settings) -> None:
     from irm.landing_admin import set_aside
 
     write_csv(settings.crm_inbox, "creators", GOOD_CREATORS)
+    stamp_inbox(settings.crm_inbox, OTHER_DAY)  # written by hand: as the day's export
     crm.land_day(OTHER_DAY, settings)
     drop_crm_day(settings, BAD_CREATORS)
+    stamp_inbox(settings.crm_inbox, DAY)  # written by hand: as the day's export
     crm.land_day(DAY, settings)
     load_landing(settings=settings)
     assert {e for s, e, d in ledger(settings) if d == DAY} == set(CRM_ENTITIES)
@@ -249,6 +252,7 @@ def test_a_crm_entity_sets_aside_the_whole_crm_day(settings: Settings) -> None:
 
     # The good export lands in place of the bad one.
     drop_crm_day(settings, GOOD_CREATORS)
+    stamp_inbox(settings.crm_inbox, DAY)  # written by hand: as the day's export
     crm.land_day(DAY, settings)
     load_landing(settings=settings)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
@@ -338,8 +342,10 @@ def land_world(settings: Settings, creators_on_day: list[dict[str, str]]) -> Non
             part = Partition(settings.landing_dir, source, entity, date.fromisoformat(dt))
             write_partition(part, records)
     write_csv(settings.crm_inbox, "creators", GOOD_CREATORS)
+    stamp_inbox(settings.crm_inbox, date.fromisoformat(DATES[0]))  # as that day's export
     crm.land_day(date.fromisoformat(DATES[0]), settings)
     drop_crm_day(settings, creators_on_day)
+    stamp_inbox(settings.crm_inbox, date.fromisoformat(DATES[-1]))
     crm.land_day(date.fromisoformat(DATES[-1]), settings)
 
 
@@ -377,6 +383,7 @@ def test_a_bad_crm_day_set_aside_and_landed_again_gives_the_marts_of_a_clean_run
 
     set_aside("crm", "creators", last_day, "statuses and managers wrong", settings=settings)
     drop_crm_day(settings, GOOD_CREATORS)
+    stamp_inbox(settings.crm_inbox, last_day)  # written by hand: as the day's export
     crm.land_day(last_day, settings)
     recovered_marts = build(settings, tmp_path / "dbt")
 
