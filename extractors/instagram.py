@@ -5,7 +5,8 @@ Media pages through the `media.after(<cursor>)` field modifier, newest first, on
 as the refresh window needs. Errors arrive as HTTP 400 with `error.code`: throttles (4, 17, 32,
 613, 80002) wait as long as the usage headers' `estimated_time_to_regain_access` says (minutes;
 there is no Retry-After), 190 is a bad token, 110 / 2207013 an unknown or non-business username
-(quarantined, the run goes on).
+(quarantined, the run goes on). A username not of Instagram's format is quarantined too, never
+put into the `business_discovery.username(...)` field expansion.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from extractors.errors import (
     RetryableError,
     UnknownAccount,
 )
+from extractors.handles import sendable_handles
 from extractors.http import ApiClient, PageGuard, default_classify
 from irm.config import Settings
 
@@ -147,7 +149,7 @@ def extract(
 ) -> Extraction:
     accounts, media = EntityRecords(), EntityRecords()
     result = Extraction({"accounts": accounts, "media": media})
-    for username in usernames:
+    for username in sendable_handles(SOURCE, usernames, result, "accounts", "username"):
         bookmark = bookmarks.get(username)
         since = min(parse_timestamp(bookmark), window.refresh_since) if bookmark else None
         try:

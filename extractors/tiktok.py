@@ -4,7 +4,8 @@ A client-credentials token comes from `/v2/oauth/token/` (client key = connectio
 secret = password) and is renewed before it expires. Every body carries `error.code` ("ok" on
 success, even with HTTP 200). Video ids are int64 JSON numbers above 2^53: Python's json keeps
 them exact and they land as numbers with their exact digits. Video queries page with
-`cursor` + `search_id` while `has_more`, over windows of at most 30 days.
+`cursor` + `search_id` while `has_more`, over windows of at most 30 days. A username not of
+TikTok's format is quarantined, never sent to `user/info` or `video/query`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
+from extractors.handles import sendable_handles
 from extractors.http import ApiClient, PageGuard, default_classify, retry_after_seconds
 from irm.config import Settings
 
@@ -188,7 +190,7 @@ def extract(
     users, videos = EntityRecords(), EntityRecords()
     result = Extraction({"users": users, "videos": videos})
     try:
-        for username in usernames:
+        for username in sendable_handles(SOURCE, usernames, result, "users", "username"):
             try:
                 info = client.post("v2/research/user/info/", USER_FIELDS, {"username": username})
             except PermanentError as exc:  # unknown or private username: that one only

@@ -31,6 +31,7 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
+from extractors.handles import sendable_handles
 from extractors.http import ApiClient, PageGuard, default_classify, retry_after_seconds
 from irm.config import Settings
 
@@ -179,12 +180,14 @@ def extract(
 ) -> Extraction:
     """Channels' statistics, plus new videos since each channel's bookmark and fresh metrics for
     the videos published since the refresh window's start (a channel without a bookmark gets
-    all). Channels a previous quota stop left unrefreshed go first. On quota exhaustion the
+    all). Channels a previous quota stop left unrefreshed go first. An id not of a channel id's
+    format is quarantined, never put into an `id=` list. On quota exhaustion the
     run stops cleanly: what was fetched lands, unfinished channels wait for the next run."""
     pending = [c for c in bookmarks.get(PENDING, []) if c in set(channel_ids)]
     ordered = list(dict.fromkeys([*pending, *channel_ids]))
     channels, videos = EntityRecords(), EntityRecords()
     result = Extraction({"channels": channels, "videos": videos})
+    ordered = sendable_handles(SOURCE, ordered, result, "channels", "id")
     video_channel: dict[str, str] = {}
     fetched_channels: list[dict[str, Any]] = []
     stuck: set[str] = set()  # channels whose uploads would not stop paging
