@@ -105,6 +105,7 @@ def land_source_day(
     parts = _partitions(source, entities, day, settings)
     if all(p.exists() for p in parts.values()):
         log.info("%s dt=%s already landed; landing partitions are immutable", source, day)
+        shutil.rmtree(staging_dir(source, day, settings), ignore_errors=True)  # a killed commit's
         return {e: p.manifest() for e, p in parts.items()}
     staged = stage_batch(source, day, settings, batch or 0, fetch)
     if batch is not None:
@@ -165,9 +166,9 @@ def _batch_summary(result: dict[str, Any]) -> dict[str, Any]:
 def commit_source_day(
     source: str, entities: Sequence[str], day: date, settings: Settings, batch_count: int
 ) -> dict[str, Any]:
-    """Land the quarantine of a day's staged batches, then turn the batches into its
-    partitions (records keyed once: a record two batches both returned lands once), move the
-    bookmarks, and clear the staging area. Returns the manifests."""
+    """Land the quarantine of a day's staged batches, move the bookmarks, then turn the
+    batches into its partitions (records keyed once: a record two batches both returned lands
+    once), and clear the staging area. Returns the manifests."""
     parts = _partitions(source, entities, day, settings)
     folder = staging_dir(source, day, settings)
     if all(p.exists() for p in parts.values()):
@@ -192,6 +193,15 @@ def commit_source_day(
     quarantine = [q for r in results for q in r["quarantine"]]
     if quarantine:
         manifests[QUARANTINE] = land_quarantine(source, day, settings, quarantine)
+    # The bookmarks move before the partitions are written, for the same reason: a run killed
+    # after the last partition would leave them behind for good. The staging area, which holds
+    # the records they describe, stays until every partition has landed, and merging the same
+    # batches again gives the same bookmarks, so a re-run lands the records and moves nothing.
+    save_bookmarks(
+        settings.state_dir,
+        f"{source}_bookmarks",
+        merge_bookmarks(load_bookmarks(settings.state_dir, f"{source}_bookmarks"), results),
+    )
     for entity, part in parts.items():
         if part.exists():  # a crash between two writes left this one behind
             manifests[entity] = part.manifest()
@@ -205,11 +215,6 @@ def commit_source_day(
             extra=extra,
             **window.manifest_fields(),
         )
-    save_bookmarks(
-        settings.state_dir,
-        f"{source}_bookmarks",
-        merge_bookmarks(load_bookmarks(settings.state_dir, f"{source}_bookmarks"), results),
-    )
     for reason in stopped:
         log.warning("%s dt=%s stopped early: %s", source, day, reason)
     shutil.rmtree(folder, ignore_errors=True)
