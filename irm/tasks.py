@@ -22,8 +22,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail_without_retry(func: F) -> F:
     """Failures that another try cannot fix (bad data, rejected credentials, an unreadable
-    file, an empty roster, an interval too long past to extract) fail the task at once instead
-    of spending its retries."""
+    file or a CRM export of another day (CrmFileError), an empty roster, an interval too long
+    past to extract, a paged listing that would not end) fail the task at once instead of
+    spending its retries."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -31,11 +32,19 @@ def fail_without_retry(func: F) -> F:
 
         from expectations.report import DataQualityError
         from extractors.crm import CrmFileError, EmptyRoster
-        from extractors.errors import AuthError, IntervalPassed
+        from extractors.errors import AuthError, IntervalPassed, PagingError
 
+        permanent = (
+            DataQualityError,
+            AuthError,
+            CrmFileError,
+            EmptyRoster,
+            IntervalPassed,
+            PagingError,
+        )
         try:
             return func(*args, **kwargs)
-        except (DataQualityError, AuthError, CrmFileError, EmptyRoster, IntervalPassed) as exc:
+        except permanent as exc:
             raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper  # type: ignore[return-value]

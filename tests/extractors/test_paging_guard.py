@@ -179,3 +179,19 @@ def test_an_endless_shop_listing_fails_the_extraction_and_lands_nothing(
     assert ("a second time" if budget is None else f"{budget} pages") in message
     assert listing_calls(tap, "shop") == (2 if budget is None else budget)
     assert not Partition(settings.landing_dir, "shop", "orders", DAY).exists()
+
+
+def test_an_endless_shop_listing_fails_its_task_at_once(
+    server: SandboxServer, settings: Settings
+) -> None:
+    """Asking again loops the same way, so the task fails without spending its retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from irm import tasks
+
+    serve_faults(server, "loop=1")
+    tap = WireTap(max_calls=CALL_CAP)
+    credentials = served_credentials(server.base_url)["shop"]
+    with pytest.raises(AirflowFailException, match=r"PagingError: .*orders\.json"):
+        tasks.land_platform("shop", DAY.isoformat(), credentials, transport=tap)
+    assert listing_calls(tap, "shop") == 2
