@@ -1,7 +1,8 @@
 """Extractor bookmarks: small JSON documents under the data root's state folder.
 
-A bookmark is saved only after the partitions it describes have landed, so a crashed run
-repeats work rather than skipping it.
+A bookmark is saved only once the records it describes are staged for good: the day's commit
+(extractors/base.py `commit_source_day`) saves them before writing the partitions and lands those
+from the staging folder, even after a crash, so a crashed run never skips what it describes.
 """
 
 from __future__ import annotations

@@ -170,7 +170,10 @@ def _land(
     return module.land_day(the_day, credentials, accounts, settings, **options)
 
 
+@fail_without_retry
 def load_raw(days: list[str] | None = None) -> dict[str, Any]:
+    """Load the landed partitions not yet in the warehouse; a partition that does not match its
+    manifest (PartitionCorrupt, a data-quality error) fails the task without retries."""
     from irm.warehouse import load_landing
 
     result = load_landing(_days(days))
@@ -183,7 +186,7 @@ def _days(days: list[str] | None) -> list[date] | None:
 
 @fail_without_retry
 def validate_landing(days: list[str] | None = None) -> dict[str, Any]:
-    """The landing gate: only the new partitions (or each entity's newest when none named)."""
+    """The landing gate: every partition the load will pick up (those of `days` when named)."""
     from expectations import raise_on_critical
     from expectations import validate_landing as run_validation
 

@@ -35,7 +35,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +43,7 @@ from typing import Any, NamedTuple, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import instagram_api, shop_api, tiktok_api, youtube_api
+from sandbox.clock import answer_time
 from sandbox.faults import FaultConfig, FaultInjector, FaultRequest, truncate_body
 from sandbox.instagram_api import InstagramApi
 from sandbox.shop_api import ShopApi
@@ -53,9 +54,6 @@ from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, ApiRespons
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8765
-# When, after the end of the clock's day, the platforms answer: a daily run starts just after
-# midnight, so this is the moment its answers would be dated.
-ANSWERED_AFTER_DAY_END = timedelta(minutes=5)
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
 # The pipeline's extractors send credentials in headers (X-Goog-Api-Key, Authorization: Bearer,
 # X-Shopify-Access-Token), but YouTube and Instagram also accept them in the query string
@@ -267,10 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
         """The `Date` header: just after the clock's day ended, when its answers are given."""
         if timestamp is not None:
             return super().date_time_string(timestamp)
-        day_end = datetime.combine(
-            self.server.day + timedelta(days=1), datetime.min.time(), tzinfo=UTC
-        )
-        return format_datetime(day_end + ANSWERED_AFTER_DAY_END, usegmt=True)
+        return format_datetime(answer_time(self.server.day), usegmt=True)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
