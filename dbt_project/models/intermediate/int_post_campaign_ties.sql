@@ -12,6 +12,12 @@ posts as (
 
 ),
 
+texts as (
+
+    select * from {{ ref('int_post_texts') }}
+
+),
+
 creator_accounts as (
 
     select * from {{ ref('int_creator_accounts') }}
@@ -35,9 +41,9 @@ candidates as (
         contracts.creator_id,
         contracts.starts_on,
         contracts.brand_partner_token,
-        {{ contains_token('posts.match_text', 'contracts.hashtag_token') }} as has_tracking_hashtag,
-        {{ contains_token('posts.match_text', 'contracts.handle_token') }} as has_brand_handle,
-        {{ contains_token('posts.match_text', 'contracts.promo_code_token') }} as has_promo_code
+        {{ contains_token('texts.match_text', 'contracts.hashtag_token') }} as has_tracking_hashtag,
+        {{ contains_token('texts.match_text', 'contracts.handle_token') }} as has_brand_handle,
+        {{ contains_token('texts.match_text', 'contracts.promo_code_token') }} as has_promo_code
     from posts
     inner join creator_accounts
         on posts.account_id = creator_accounts.account_id
@@ -45,6 +51,8 @@ candidates as (
         on
             creator_accounts.creator_id = contracts.creator_id
             and posts.published_date between contracts.starts_on and contracts.ends_on
+    inner join texts
+        on posts.post_id = texts.post_id
 
 ),
 

@@ -21,6 +21,12 @@ posts as (
 
 ),
 
+texts as (
+
+    select * from {{ ref('int_post_texts') }}
+
+),
+
 ties as (
 
     select * from {{ ref('int_post_campaign_ties') }}
@@ -39,14 +45,14 @@ seed_tokens as (
 sponsored as (
 
     select
-        posts.post_id,
-        posts.match_text,
-        posts.visible_match_text,
+        ties.post_id,
+        texts.match_text,
+        texts.visible_match_text,
         ties.contract_id,
         ties.brand_partner_token
-    from posts
-    inner join ties
-        on posts.post_id = ties.post_id
+    from ties
+    inner join texts
+        on ties.post_id = texts.post_id
 
 ),
 

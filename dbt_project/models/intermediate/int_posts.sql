@@ -1,8 +1,9 @@
--- Posts of every platform in one shape with their latest metrics, the owning account, and the
--- text that caption checks read. Instagram media name only a username: the account id comes
--- from the latest account snapshot with that username. account_id is NULL when the account
--- was never snapshotted (a username not in the roster, or a channel whose first snapshot a
--- quota stop held back): such posts stay out of fct_post, and a warning test counts them.
+-- Posts of every platform in one shape with their latest metrics and the owning account.
+-- Instagram media name only a username: the account id comes from the latest account snapshot
+-- with that username. account_id is NULL when the account was never snapshotted (a username
+-- not in the roster, or a channel whose first snapshot a quota stop held back): such posts stay
+-- out of fct_post, and a warning test counts them. The texts (title, caption, the normalised
+-- text caption checks read) are in int_post_texts, one row per post, joined where needed.
 
 with
 
@@ -54,18 +55,13 @@ joined as (
         latest.platform_post_id,
         latest.published_at,
         latest.post_type,
-        latest.title,
-        latest.caption,
-        latest.permalink,
         latest.likes,
         latest.comments,
         latest.shares,
         latest.saves,
         latest.views,
         latest.snapshot_date as metrics_snapshot_date,
-        latest.extracted_at as metrics_extracted_at,
-        -- the text a viewer reads first: the title (YouTube) then the caption / description
-        coalesce(latest.title || ' ', '') || coalesce(latest.caption, '') as post_text
+        latest.extracted_at as metrics_extracted_at
     from latest
     left join tracked_accounts
         on latest.account_id = tracked_accounts.account_id
@@ -82,11 +78,7 @@ final as (
 
     select
         joined.*,
-        {{ utc_date('joined.published_at') }} as published_date,
-        -- normalised for whole-word token matching (macros/text/text_tokens.sql)
-        {{ normalize_text('joined.post_text') }} as match_text,
-        {{ normalize_text('left(joined.post_text, ' ~ var('disclosure_visible_chars') ~ ')') }}
-            as visible_match_text
+        {{ utc_date('joined.published_at') }} as published_date
     from joined
 
 )

@@ -11,6 +11,12 @@ posts as (
 
 ),
 
+texts as (
+
+    select * from {{ ref('int_post_texts') }}
+
+),
+
 engagement as (
 
     select * from {{ ref('int_post_engagement') }}
@@ -59,9 +65,9 @@ final as (
         engagement.emv_usd,
         ties.contract_id,
         posts.platform_post_id,
-        posts.title,
-        posts.caption,
-        posts.permalink,
+        texts.title,
+        texts.caption,
+        texts.permalink,
         posts.published_date,
         engagement.followers_snapshot_date,
         posts.metrics_snapshot_date
@@ -74,6 +80,8 @@ final as (
         on posts.post_id = ties.post_id
     left join disclosures
         on posts.post_id = disclosures.post_id
+    left join texts
+        on posts.post_id = texts.post_id
 
 )
 

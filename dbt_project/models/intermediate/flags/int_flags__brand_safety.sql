@@ -9,8 +9,15 @@ with
 
 posts as (
 
-    select * from {{ ref('int_posts') }}
-    where account_id is not null
+    select
+        int_posts.post_id,
+        int_posts.account_id,
+        int_posts.published_date,
+        int_post_texts.match_text
+    from {{ ref('int_posts') }} as int_posts
+    inner join {{ ref('int_post_texts') }} as int_post_texts
+        on int_posts.post_id = int_post_texts.post_id
+    where int_posts.account_id is not null
 
 ),
 
