@@ -23,23 +23,44 @@ replaced. (root ignores file modes, so this guards people, not the pipeline.)
 
 The warehouse is opened the pipeline's one way (`irm.warehouse.open_warehouse`, read-write),
 so run publication in the warehouse pool, after the transform and its checks.
+
+The mart gate (SPEC 2: the copy is replaced only after dbt tests and the mart expectations
+pass). The pipeline publishes with `publish_marts(require_gate=True)` (irm.tasks.publish, which
+the irm_transform DAG's `publish` task and `irm publish` both call), and that publishes all the
+marts or none: it refuses, raising MartGateError before anything is written (the BI copy keeps
+the last good marts), unless
+- every mart model of the dbt manifest (`dbt_project/target/manifest.json`) is in the warehouse,
+- and the marts are exactly as they were when they last passed the mart checks: the checks
+  (irm.tasks.validate_marts, run by the DAG only after a successful dbt build) run inside
+  `mart_gate()`, which withdraws the gate record `<data root>/state/mart_gate.json` first and
+  writes it only when no critical expectation failed, with the marts' fingerprint (per table:
+  columns and types, row count, and the sum of its rows' hashes). Publication recomputes the
+  fingerprint in the same connection that copies the marts.
+So a build that failed part of the way (some marts rebuilt, some stale, some missing) is never
+published, by the DAG or by hand: a new fingerprint has no passed checks. `irm publish` refuses
+the same way, saying what differs; to publish, run the transform (its checks record the gate).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from irm.config import get_settings
+from expectations.report import DataQualityError
+from irm.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +71,8 @@ META_TABLE = "publication"
 READ_ONLY_MODE = 0o444
 CURRENT_PARQUET = "current"
 KEEP_PARQUET_PUBLICATIONS = 3
+# The record of the marts that passed the mart checks, under the data root's state folder.
+GATE_FILE = "mart_gate.json"
 
 
 @dataclass(frozen=True)
@@ -63,11 +86,17 @@ class PublishResult:
     publication_id: str = ""
 
 
-def publish_marts(schema: str = "marts") -> PublishResult:
+class MartGateError(DataQualityError):
+    """The marts have not passed the mart gate: nothing was published (the module's doc)."""
+
+
+def publish_marts(schema: str = "marts", *, require_gate: bool = False) -> PublishResult:
     """Snapshot every table (and view, materialized) of `schema` into the BI copy.
 
     Raises if the warehouse is missing or the schema holds no table: publishing an empty copy
-    would wipe what BI users see.
+    would wipe what BI users see. With `require_gate` (every pipeline caller), raises
+    MartGateError unless the marts passed the mart gate; without it, copies whatever the
+    schema holds (tests and tools on hand-made warehouses).
     """
     settings = get_settings()
     started = time.perf_counter()
@@ -84,7 +113,12 @@ def publish_marts(schema: str = "marts") -> PublishResult:
     tmp_parquet = parquet_root / f".tmp-{tag}"
     try:
         row_counts = _build_snapshot(
-            settings.warehouse_path, tmp_file, tmp_parquet, schema, publication_id
+            settings.warehouse_path,
+            tmp_file,
+            tmp_parquet,
+            schema,
+            publication_id,
+            settings if require_gate else None,
         )
         tmp_parquet.rename(parquet_dir)
         _point_current(parquet_root, publication_id)
@@ -115,6 +149,123 @@ def publish_marts(schema: str = "marts") -> PublishResult:
     return result
 
 
+# ---- the mart gate ---------------------------------------------------------------------------
+
+
+def mart_gate_path(settings: Settings) -> Path:
+    return settings.state_dir / GATE_FILE
+
+
+@contextmanager
+def mart_gate(schema: str = "marts") -> Iterator[None]:
+    """Around the mart checks: the gate record is withdrawn while they run, and written, with
+    the marts' fingerprint, only when the block ends without an exception (the checks raise on
+    a critical failure). Raises MartGateError, writing nothing, when a mart model of the dbt
+    manifest is missing from the warehouse."""
+    settings = get_settings()
+    path = mart_gate_path(settings)
+    path.unlink(missing_ok=True)
+    yield
+    record_mart_gate(schema, settings)
+
+
+def record_mart_gate(schema: str = "marts", settings: Settings | None = None) -> Path:
+    """Write the gate record for the marts as they are now. Only `mart_gate()` calls this,
+    after the mart checks passed."""
+    from irm.warehouse import open_warehouse
+
+    settings = settings or get_settings()
+    with open_warehouse(settings.warehouse_path) as con:
+        state = mart_fingerprint(con, schema)
+    _require_manifest_marts(state, settings, schema)
+    record = {"schema": schema, "passed_at": datetime.now(UTC).isoformat(), "tables": state}
+    path = mart_gate_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+    log.info("mart gate passed: %d marts of %s recorded in %s", len(state), schema, path)
+    return path
+
+
+def check_mart_gate(con: duckdb.DuckDBPyConnection, schema: str, settings: Settings) -> None:
+    """Raise MartGateError unless every manifest mart exists and the marts are exactly those
+    the mart checks last passed."""
+    state = mart_fingerprint(con, schema)
+    _require_manifest_marts(state, settings, schema)
+    path = mart_gate_path(settings)
+    how = (
+        "run the transform (the irm_transform DAG, or `irm run --day <day> --dag "
+        "irm_transform`): it builds the marts, checks them and publishes them"
+    )
+    if not path.exists():
+        raise MartGateError(
+            f"the marts have not passed the mart checks (no {path}; the last checks failed "
+            f"or never ran): nothing published, the BI copy is unchanged; {how}"
+        )
+    record = json.loads(path.read_text(encoding="utf-8"))
+    passed = record.get("tables", {}) if record.get("schema") == schema else {}
+    changed = sorted(t for t in set(state) | set(passed) if state.get(t) != passed.get(t))
+    if changed:
+        raise MartGateError(
+            f"{len(changed)} of the {len(state)} marts changed since they passed the mart "
+            f"checks at {record.get('passed_at')} ({', '.join(changed)}): a build that did "
+            f"not finish, or marts changed by hand; nothing published, the BI copy is "
+            f"unchanged; {how}"
+        )
+
+
+def mart_fingerprint(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, dict[str, Any]]:
+    """Per table of `schema`: its columns with their types, its rows and the sum of its rows'
+    hashes (independent of row order; a changed value changes it)."""
+    quoted = quote_ident(schema)
+    state: dict[str, dict[str, Any]] = {}
+    for table in _source_tables(con, schema):
+        columns = con.execute(
+            "SELECT column_name || ' ' || data_type FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+        rows, checksum = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) "
+            f"FROM {quoted}.{quote_ident(table)} AS t"
+        ).fetchone()
+        state[table] = {"columns": [c[0] for c in columns], "rows": rows, "checksum": str(checksum)}
+    return state
+
+
+def manifest_marts(settings: Settings, schema: str = "marts") -> list[str]:
+    """The tables the dbt project builds in `schema` (its manifest's models there)."""
+    path = settings.dbt_project_dir / "target" / "manifest.json"
+    if not path.exists():
+        raise MartGateError(
+            f"no dbt manifest at {path} to tell which marts a build makes (run `make manifest`)"
+        )
+    nodes = json.loads(path.read_text(encoding="utf-8"))["nodes"].values()
+    return sorted(
+        node.get("alias") or node["name"]
+        for node in nodes
+        if node["resource_type"] == "model" and node["schema"] == schema
+    )
+
+
+def _require_manifest_marts(
+    state: dict[str, dict[str, Any]], settings: Settings, schema: str
+) -> None:
+    expected = manifest_marts(settings, schema)
+    missing = [table for table in expected if table not in state]
+    if missing:
+        raise MartGateError(
+            f"{len(missing)} of the {len(expected)} marts of the dbt manifest are not in the "
+            f"warehouse's {schema} schema ({', '.join(missing)}): the build did not finish; "
+            "nothing published, the BI copy is unchanged"
+        )
+
+
+# ---- publication ids --------------------------------------------------------------------------
+
+
 def new_publication_id() -> str:
     """Sortable by time (to the microsecond), unique across processes:
     20260302T070001.123456Z-1a2b3c4d."""
@@ -129,13 +280,21 @@ def quote_ident(name: str) -> str:
 
 
 def _build_snapshot(
-    warehouse: Path, tmp_file: Path, tmp_parquet: Path, schema: str, publication_id: str
+    warehouse: Path,
+    tmp_file: Path,
+    tmp_parquet: Path,
+    schema: str,
+    publication_id: str,
+    gate: Settings | None,
 ) -> dict[str, int]:
-    """Copy the schema into a new DuckDB file and Parquet folder; return rows per table."""
+    """Copy the schema into a new DuckDB file and Parquet folder; return rows per table. With
+    `gate` (the settings), the marts must pass the mart gate first, in this same connection."""
     from irm.warehouse import open_warehouse
 
     quoted = quote_ident(schema)
     with open_warehouse(warehouse) as con:
+        if gate is not None:
+            check_mart_gate(con, schema, gate)
         tables = _source_tables(con, schema)
         if not tables:
             raise RuntimeError(

@@ -201,18 +201,20 @@ def validate_marts(days: list[str] | None = None) -> dict[str, Any]:
     is not stale)."""
     from expectations import raise_on_critical
     from expectations import validate_marts as run_validation
+    from irm.publish import mart_gate
     from irm.warehouse import latest_loaded_day
 
     as_of = max(_days(days)) if days else latest_loaded_day()
-    report = run_validation(as_of=as_of)
-    raise_on_critical(report)
+    with mart_gate():  # records the marts that passed, which publish() requires
+        report = run_validation(as_of=as_of)
+        raise_on_critical(report)
     return {"success": report.success, "data_docs": str(report.data_docs_home)}
 
 
 def publish() -> dict[str, Any]:
     from irm.publish import publish_marts
 
-    result = publish_marts()
+    result = publish_marts(require_gate=True)
     return {"path": str(result.path), "rows": result.row_counts}
 
 

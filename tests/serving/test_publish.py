@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from irm.config import Settings
-from irm.publish import publish_marts
+from irm.publish import MartGateError, mart_gate_path, publish_marts
+from tests.serving.conftest import FULL_MARTS, SPEC_MARTS
 
 Warehouse = Callable[..., Path]
 
@@ -85,3 +86,103 @@ def test_publish_refuses_an_unsafe_schema_name(warehouse: Warehouse) -> None:
     warehouse()
     with pytest.raises(ValueError, match="identifier"):
         publish_marts(schema='marts"; DROP SCHEMA marts; --')
+
+
+# ---- the mart gate (issue 17, item 9) ---------------------------------------------------------
+# `irm publish` published 3 of 11 marts after a failed build. Every way to publish (the CLI, the
+# DAG's task: both irm.tasks.publish) now passes the mart gate first and publishes all marts or
+# none: every mart of the dbt manifest exists, and the marts are exactly those the mart checks
+# (irm.tasks.validate_marts) last passed.
+
+CHECKED_DAY = ["2026-02-05"]  # the day FULL_MARTS is current for
+# A rebuild that stopped after three marts: they hold the new day, the other eight are stale.
+THREE_MARTS_REBUILT = (
+    "UPDATE marts.dim_creator_account SET followers = followers + 10",
+    "INSERT INTO marts.fct_account_daily SELECT account_id, date + 1, followers, following,"
+    " 0, growth_rate_7d, growth_rate_30d, 0 FROM marts.fct_account_daily"
+    " WHERE date = DATE '2026-02-05'",
+    "UPDATE marts.mart_creator_growth SET followers_end = followers_end + 10",
+)
+
+
+def publish_through_the_cli() -> None:
+    from irm.cli import main
+
+    main(["publish"])
+
+
+def publish_through_the_task() -> None:
+    from irm.tasks import publish
+
+    publish()
+
+
+def bi_copy(settings: Settings) -> tuple[set[str], dict[str, int]] | None:
+    """The BI copy's publication ids and rows per mart (None when there is no copy)."""
+    if not settings.published_path.exists():
+        return None
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        ids = {r[0] for r in con.execute("SELECT publication_id FROM meta.publication").fetchall()}
+    return ids, counts(settings.published_path, MART_NAMES)
+
+
+def test_publish_refuses_a_build_that_left_3_of_11_marts(
+    settings: Settings, warehouse: Warehouse
+) -> None:
+    # the first build failed after fct_post, dim_creator_account and dim_creator
+    warehouse("CREATE TABLE marts.dim_creator AS SELECT 'cr1' AS creator_id")
+    for publish in (publish_through_the_cli, publish_through_the_task):
+        with pytest.raises(MartGateError, match=r"8 of the 11 marts of the dbt manifest") as err:
+            publish()
+        assert "mart_creator_scorecard" in str(err.value)
+    assert bi_copy(settings) is None
+    assert not settings.published_path.parent.exists() or not any(
+        settings.published_path.parent.iterdir()
+    )
+
+
+def test_publish_refuses_marts_changed_since_they_passed_the_checks(
+    settings: Settings, warehouse: Warehouse
+) -> None:
+    from irm.tasks import validate_marts
+
+    warehouse(FULL_MARTS)
+    validate_marts(CHECKED_DAY)
+    publish_through_the_task()
+    good = bi_copy(settings)
+    assert good is not None and set(good[1]) == set(SPEC_MARTS)
+
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        for change in THREE_MARTS_REBUILT:
+            con.execute(change)
+    for publish in (publish_through_the_cli, publish_through_the_task):
+        with pytest.raises(MartGateError, match=r"3 of the 11 marts changed") as err:
+            publish()
+        assert "dim_creator_account, fct_account_daily, mart_creator_growth" in str(err.value)
+    assert bi_copy(settings) == good  # the last good marts, the same publication
+
+    # Once the checks pass on the new marts, all eleven are published.
+    validate_marts(CHECKED_DAY)
+    publish_through_the_cli()
+    ids, rows = bi_copy(settings) or (set(), {})
+    assert ids != good[0] and set(rows) == set(SPEC_MARTS)
+    assert rows["fct_account_daily"] == good[1]["fct_account_daily"] + 4
+
+
+def test_failed_mart_checks_withdraw_the_gate(settings: Settings, warehouse: Warehouse) -> None:
+    """Checks that fail on marts leave no gate behind, even one recorded for these marts
+    before (the suites may have changed since): the marts cannot be published by hand."""
+    from irm.tasks import validate_marts
+
+    warehouse(FULL_MARTS)
+    validate_marts(CHECKED_DAY)
+    assert mart_gate_path(settings).exists()
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("UPDATE marts.fct_post SET post_id = NULL")
+    # the task fails at once (Airflow's AirflowFailException around the DataQualityError)
+    with pytest.raises(Exception, match=r"critical expectation\(s\) failed"):
+        validate_marts(CHECKED_DAY)
+    assert not mart_gate_path(settings).exists()
+    with pytest.raises(MartGateError, match="have not passed the mart checks"):
+        publish_through_the_task()
+    assert bi_copy(settings) is None
