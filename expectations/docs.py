@@ -3,9 +3,12 @@
     <data_docs_dir>/index.html                 home: each stage's latest run, linked
     <data_docs_dir>/<stage>/index.html         the stage's GX site (latest checkpoint run)
     <data_docs_dir>/<stage>/irm_summary.json   the stage's latest report (what the home shows)
+    <data_docs_dir>/irm_freshness.json         the latest source freshness check (irm.freshness)
 
-The home page also lists what GX cannot show: optional marts skipped because they do not exist
-yet, and every warning and critical failure as one line, so a demo prints one path.
+The home page starts with the source freshness of the latest transform (each source table, its
+newest partition, the rule and its status). It also lists what GX cannot show: optional marts
+skipped because they do not exist yet, and every warning and critical failure as one line, so a
+demo prints one path.
 
 Every page reads offline and shows the data as text:
 - GX writes a failing value into its pages as HTML, unescaped (a caption `<img src=x
@@ -35,6 +38,7 @@ from expectations.report import ValidationReport
 
 HOME = "index.html"
 SUMMARY = "irm_summary.json"
+FRESHNESS = "irm_freshness.json"
 # Stages in pipeline order on the home page; an unknown stage follows, by name.
 STAGE_ORDER = ("landing", "marts")
 
@@ -127,11 +131,27 @@ def publish_run(data_docs_dir: Path, report: ValidationReport) -> Path:
     return write_home(data_docs_dir)
 
 
+def publish_freshness(data_docs_dir: Path, as_of: str, sources: list[dict[str, Any]]) -> Path:
+    """Record the latest source freshness check (irm.freshness: one dict per source table with
+    name, relation, newest_day, loaded_at, days_behind, warn_after, error_after and status) and
+    rebuild the home page; returns the home."""
+    data_docs_dir.mkdir(parents=True, exist_ok=True)
+    checked = {
+        "as_of": as_of,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sources": sources,
+    }
+    _write_atomically(data_docs_dir / FRESHNESS, json.dumps(checked, indent=2, default=str))
+    return write_home(data_docs_dir)
+
+
 def write_home(data_docs_dir: Path) -> Path:
     summaries = [_load(path) for path in sorted(data_docs_dir.glob(f"*/{SUMMARY}"))]
     summaries.sort(key=_stage_rank)
-    body = "\n".join(_stage_section(s, data_docs_dir) for s in summaries)
-    page = _PAGE.format(body=body or "<p>No validation has run yet.</p>")
+    freshness = data_docs_dir / FRESHNESS
+    sections = [_freshness_section(_load(freshness))] if freshness.is_file() else []
+    sections += [_stage_section(s, data_docs_dir) for s in summaries]
+    page = _PAGE.format(body="\n".join(sections) or "<p>No validation has run yet.</p>")
     path = home_path(data_docs_dir)
     _write_atomically(path, page)
     return path
@@ -167,6 +187,43 @@ def _stage_section(summary: dict[str, Any], data_docs_dir: Path) -> str:
         critical=_items(summary["critical"]),
         warnings=_items(summary["warnings"]),
     )
+
+
+# Status of a source table (irm.freshness) -> its CSS class on the home page.
+_FRESHNESS_CLASSES = {"fresh": "ok", "warn": "warn", "error": "bad"}
+
+
+def _freshness_section(checked: dict[str, Any]) -> str:
+    sources = checked["sources"]
+    stale = [s["name"] for s in sources if s["status"] in ("warn", "error")]
+    verdict = (
+        f'<span class="warn">stale: {html.escape(", ".join(stale))}</span>'
+        if stale
+        else '<span class="ok">every checked source is fresh</span>'
+    )
+    rows = "\n".join(_freshness_row(s) for s in sources)
+    return _FRESHNESS.format(
+        as_of=html.escape(str(checked["as_of"])),
+        written_at=html.escape(checked["written_at"]),
+        verdict=verdict,
+        rows=rows,
+    )
+
+
+def _freshness_row(source: dict[str, Any]) -> str:
+    status = source["status"]
+    behind = source["days_behind"]
+    cells = [
+        html.escape(source["name"]),
+        f"<code>{html.escape(source['relation'])}</code>",
+        html.escape(source["newest_day"] or "none"),
+        "" if behind is None else str(behind),
+        html.escape(source["loaded_at"] or ""),
+        html.escape(source["warn_after"] or "-"),
+        html.escape(source["error_after"] or "-"),
+        f'<span class="{_FRESHNESS_CLASSES.get(status, "")}">{html.escape(status)}</span>',
+    ]
+    return "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
 def _suite_row(suite: dict[str, Any]) -> str:
@@ -207,12 +264,26 @@ body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 70em; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .3em .6em; }}
 .ok {{ color: #166534; }} .bad {{ color: #b91c1c; font-weight: bold; }} .warn {{ color: #a16207; }}
 code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+table.freshness td, table.freshness code {{ white-space: nowrap; }}
 </style></head>
 <body><h1>IRM data quality</h1>
 <p>The latest validation of each stage. Critical failures stop the pipeline; warnings do not.</p>
 {body}
 </body></html>
 """
+
+_FRESHNESS = """<section><h2>Source freshness as of {as_of}: {verdict}</h2>
+<p>Checked at {written_at} by the transform, against the end of {as_of}, the newest day it
+transformed (not against today: a replay of the past is not stale). A day's partition is 1 day
+old at the end of its day. Rules: dbt's <code>freshness</code> of each source
+(<code>dbt_project/models/staging/*/_*__sources.yml</code>). Stale sources are warnings: the
+pipeline goes on.</p>
+<table class="freshness"><tr><th>source table</th><th>warehouse table</th>
+<th>newest partition (dt)</th><th>days behind</th><th>loaded at</th><th>warn after</th>
+<th>error after</th><th>status</th></tr>
+{rows}
+</table>
+</section>"""
 
 _SECTION = """<section><h2>{stage}: <span class="{cls}">{status}</span></h2>
 <p>Run at {written_at} in {seconds} s. {link}</p>

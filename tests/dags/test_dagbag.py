@@ -121,3 +121,41 @@ def test_exports_run_on_mondays_at_seven_utc(dagbag) -> None:
     timetable = dagbag.dags["irm_exports"].timetable
     assert isinstance(timetable, CronTriggerTimetable)
     assert timetable._expression == "0 7 * * 1" and str(timetable._timezone) == "UTC"
+
+
+def test_transform_checks_source_freshness_after_the_load_before_dbt(dagbag) -> None:
+    """Freshness reads the load ledger (so after the load, in the warehouse's pool) and its
+    result is published with the marts (so before dbt, the checks and the publication)."""
+    from irm.config import WAREHOUSE_POOL
+
+    dag = dagbag.dags["irm_transform"]
+    check = dag.get_task("check_freshness")
+    assert check.pool == WAREHOUSE_POOL
+    assert dag.get_task("load_raw") in check.get_flat_relatives(upstream=True)
+    assert dag.get_task("days_to_load") in check.get_flat_relatives(upstream=True)
+    downstream = check.get_flat_relatives(upstream=False)
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
+    assert dbt_tasks and set(dbt_tasks) <= set(downstream)
+    assert dag.get_task("publish") in downstream
+
+
+def test_dbt_tasks_emit_no_assets_nobody_can_schedule_on(dagbag) -> None:
+    """Cosmos's per-model assets are made up at run time, so Airflow 3 never registers them:
+    each dbt task logged two warnings about its URI and two about an inactive AssetModel, and
+    the events went nowhere. The transform's own assets (marts, published) are what other
+    DAGs can follow."""
+    dag = dagbag.dags["irm_transform"]
+    dbt_tasks = [t for t in dag.tasks if hasattr(t, "emit_datasets")]
+    assert dbt_tasks
+    assert not [t.task_id for t in dbt_tasks if t.emit_datasets]
+
+
+def test_parsing_the_transform_warns_about_nothing(caplog) -> None:
+    """Each parse warned twice that cosmos has no task for an exposure: exposures document who
+    reads the marts (dbt docs) and have nothing to run."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    caplog.set_level("WARNING")
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / "irm_transform.py"))
+    assert bag.import_errors == {}
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
