@@ -6,6 +6,12 @@ the same day again replaces it. The staging folder holds a pin of the published 
 link, a copy where links are impossible): the format writers may run as separate Airflow tasks,
 and a publication between them must not give the CSVs and the workbook different data.
 Each format writer adds its files and records a `FileEntry` per file; `manifest.json` lists them.
+
+An export says plainly when its data is older than its date: the newest day the published marts
+describe (`newest_data_day`) is recorded when the export starts, and when it is more than
+`EXPECTED_DATA_LAG_DAYS` before the export's day, the start logs a warning and the report and
+the workbook open with `stale_data_note`. The published copy also carries the freshness of each
+source when its data was built (`meta.source_freshness`, irm.freshness), which the report shows.
 """
 
 from __future__ import annotations
@@ -38,6 +44,17 @@ RUN_INFO = ".export.json"
 ENTRIES_GLOB = ".entries-*.json"
 # A staging folder this old belongs to a run that died; a newer one may be in use.
 STALE_STAGING_SECONDS = 12 * 3600
+# An export of day D normally holds the data through D - 1 (a day's data is complete once the
+# day is over; Monday's export reads through Sunday). Older data gets a warning.
+EXPECTED_DATA_LAG_DAYS = 1
+# Where the newest day the marts describe is read, first found wins (mart, column).
+DATA_DAY_COLUMNS = (
+    ("fct_account_daily", "date"),
+    ("dim_creator_account", "last_refreshed_at"),
+    ("fct_post", "published_at"),
+)
+# The BI copy's source freshness (irm.freshness writes it, irm.publish copies it).
+SOURCE_FRESHNESS = ("meta", "source_freshness")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -59,6 +76,7 @@ class ExportRun:
     source: Path  # the published copy it was started from (for the manifest)
     publication_id: str | None
     published_at: str | None
+    data_through: str | None = None  # the newest day the marts describe (newest_data_day)
 
     @property
     def pinned_source(self) -> Path:
@@ -135,6 +153,45 @@ def publication_of(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | No
     return (row[0][0], row[0][1]) if row else (None, None)
 
 
+def newest_data_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The newest day the published marts describe (None without dated data)."""
+    for mart, column in DATA_DAY_COLUMNS:
+        if column in mart_columns(con, mart):
+            sql = f"SELECT max({quote_ident(column)})::DATE FROM {MARTS}.{quote_ident(mart)}"
+            newest = con.execute(sql).fetchall()[0][0]
+            if newest:
+                return newest
+    return None
+
+
+def stale_data_note(run: ExportRun) -> str | None:
+    """What the export says first when its data is older than its date; None when current."""
+    day = date.fromisoformat(run.day)
+    if run.data_through is None:
+        return f"This export is dated {run.day}, but the published marts hold no dated data yet."
+    through = date.fromisoformat(run.data_through)
+    behind = (day - through).days
+    if behind <= EXPECTED_DATA_LAG_DAYS:
+        return None
+    return (
+        f"This export is dated {run.day}, but its data ends on {run.data_through}, {behind} "
+        "days earlier: nothing newer has been published, and every number below is as of "
+        f"{run.data_through}."
+    )
+
+
+def source_freshness(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The BI copy's source freshness rows (empty for a copy without them)."""
+    schema, table = SOURCE_FRESHNESS
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()[0][0]
+    if not present:
+        return []
+    return fetch_dicts(con, f"SELECT * FROM {schema}.{table} ORDER BY source, source_table")
+
+
 def start_export(day: str | date, source: Path | None = None) -> ExportRun:
     """Create the day's staging folder and pin the published copy in it."""
     day_str = export_day(day)
@@ -149,15 +206,21 @@ def start_export(day: str | date, source: Path | None = None) -> ExportRun:
     _pin(source_path, staging / PINNED_SOURCE)
     with open_source(staging / PINNED_SOURCE) as con:
         publication_id, published_at = publication_of(con)
-    run = ExportRun(day_str, staging, source_path, publication_id, published_at)
+        newest = newest_data_day(con)
+    data_through = newest.isoformat() if newest else None
+    run = ExportRun(day_str, staging, source_path, publication_id, published_at, data_through)
     info = {
         "day": day_str,
         "source": str(source_path),
         "publication_id": publication_id,
         "published_at": published_at,
+        "data_through": data_through,
     }
     (staging / RUN_INFO).write_text(json.dumps(info), encoding="utf-8")
     log.info("export %s started in %s from publication %s", day_str, staging, publication_id)
+    note = stale_data_note(run)
+    if note:
+        log.warning("%s", note)
     return run
 
 
@@ -165,7 +228,12 @@ def load_run(staging: Path) -> ExportRun:
     """The run a staging folder belongs to (format tasks get only the folder's path)."""
     info = json.loads((staging / RUN_INFO).read_text(encoding="utf-8"))
     return ExportRun(
-        info["day"], staging, Path(info["source"]), info["publication_id"], info["published_at"]
+        info["day"],
+        staging,
+        Path(info["source"]),
+        info["publication_id"],
+        info["published_at"],
+        info.get("data_through"),
     )
 
 
@@ -202,6 +270,7 @@ def write_manifest(run: ExportRun, entries: list[dict[str, Any]]) -> Path:
         "source": str(run.source),
         "publication_id": run.publication_id,
         "published_at": run.published_at,
+        "data_through": run.data_through,
         "files": entries,
     }
     path = run.staging / MANIFEST

@@ -28,7 +28,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from exports import charts, glossary
-from exports.folder import ExportRun, FileEntry, fetch_dicts, mart_columns, sha256
+from exports.folder import (
+    ExportRun,
+    FileEntry,
+    fetch_dicts,
+    mart_columns,
+    newest_data_day,
+    sha256,
+    source_freshness,
+    stale_data_note,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +46,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 TIER_ORDER = ("nano", "micro", "mid-tier", "macro", "mega")
 PLATFORM_COLORS = {"youtube": "#D55E00", "instagram": "#CC79A7", "tiktok": "#0072B2"}
 PLATFORM_NAMES = {"youtube": "YouTube", "instagram": "Instagram", "tiktok": "TikTok"}
+SOURCE_NAMES = {**PLATFORM_NAMES, "shop": "Shop", "crm": "CRM"}
+STALE_WORDS = {"warn": "late", "error": "very late"}  # irm.freshness's stale statuses
 SEVERITIES = (("high", "#D55E00"), ("medium", "#E69F00"), ("low", "#56B4E9"))
 HEALTH_BANDS = (("healthy", "#009E73"), ("needs_attention", "#E69F00"), ("at_risk", "#D55E00"))
 TOP_CREATORS = 6
@@ -132,6 +143,14 @@ class Tile:
 
 
 @dataclass
+class FreshnessBox:
+    """The sources that were stale when the published data was built (irm.freshness)."""
+
+    summary: str
+    stale: list[str]
+
+
+@dataclass
 class ReportData:
     day: str
     as_of: str
@@ -142,6 +161,8 @@ class ReportData:
     sections: list[Section]
     metrics: list[tuple[str, str, str]]  # label, technical name, meaning
     flags: list[tuple[str, str, str]]
+    stale_data: str | None = None  # the export is dated later than its data (a banner)
+    freshness: FreshnessBox | None = None
 
 
 def write_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileEntry]:
@@ -207,7 +228,34 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         sections=sections,
         metrics=[(glossary.metric(c).label, c, glossary.metric(c).meaning) for c in shown],
         flags=[(t.label, name, t.meaning) for name, t in glossary.FLAGS.items()],
+        stale_data=stale_data_note(run),
+        freshness=freshness_box(source_freshness(marts.con)),
     )
+
+
+def freshness_box(rows: list[dict[str, Any]]) -> FreshnessBox | None:
+    """Nothing without a freshness result; one line when every checked source was fresh;
+    else the stale sources, one line each. Sources that never delivered (a platform the brand
+    does not use) are not named."""
+    if not rows:
+        return None
+    as_of = rows[0]["as_of"]
+    stale = [r for r in rows if r["status"] in STALE_WORDS]
+    if not stale:
+        return FreshnessBox(f"All sources were fresh when this data was built ({as_of}).", [])
+    return FreshnessBox(
+        f"When this data was built ({as_of}), these sources had not delivered for a while: "
+        "their numbers may be incomplete.",
+        [_stale_line(r) for r in stale],
+    )
+
+
+def _stale_line(row: dict[str, Any]) -> str:
+    source = SOURCE_NAMES.get(row["source"]) or shown_text(row["source"])
+    name = f"{source} {shown_text(row['source_table']).replace('_', ' ')}"
+    behind = row["days_behind"]
+    days = f"{behind} day{'' if behind == 1 else 's'} behind"
+    return f"{name}: newest data from {row['newest_day']}, {days} ({STALE_WORDS[row['status']]})"
 
 
 class Marts:
@@ -243,17 +291,7 @@ class Marts:
         return self._as_of  # type: ignore[return-value]
 
     def _latest_day(self) -> date | None:
-        candidates = (
-            ("fct_account_daily", "date"),
-            ("dim_creator_account", "last_refreshed_at"),
-            ("fct_post", "published_at"),
-        )
-        for mart, column in candidates:
-            if self.has(mart, column):
-                value = self.rows(f'SELECT max("{column}")::DATE AS d FROM marts.{mart}')[0]["d"]
-                if value:
-                    return value
-        return None
+        return newest_data_day(self.con)
 
 
 # --- sections ---------------------------------------------------------------------------------

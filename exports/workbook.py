@@ -32,7 +32,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exports import glossary
-from exports.folder import MARTS, ExportRun, FileEntry, mart_columns, quote_ident, sha256
+from exports.folder import (
+    MARTS,
+    ExportRun,
+    FileEntry,
+    mart_columns,
+    quote_ident,
+    sha256,
+    stale_data_note,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +71,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 TITLE_FONT = Font(bold=True, size=14)
+WARNING_FONT = Font(bold=True, color="B3261E")
 SECTION_FONT = Font(bold=True, size=12)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -389,7 +398,12 @@ def _write_about(ws: Worksheet, sheets: list[SheetData], run: ExportRun) -> None
     ws.append(["Influencer relationship workbook", "", ""])
     ws["A1"].font = TITLE_FONT
     published = run.published_at or "unknown"
-    ws.append([f"Weekly export of {run.day}. Data published {published}."])
+    through = run.data_through or "unknown"
+    ws.append([f"Weekly export of {run.day}. Data up to {through}, published {published}."])
+    stale = stale_data_note(run)
+    if stale:  # said before anything else is read
+        ws.append([stale])
+        _wide_row(ws, ws.max_row).font = WARNING_FONT
     ws.append(
         [
             "Rates are shown as percents, money in US dollars, dates and times in UTC. EMV is an "
@@ -397,9 +411,8 @@ def _write_about(ws: Worksheet, sheets: list[SheetData], run: ExportRun) -> None
             "column header for its meaning; every sheet can be filtered and sorted."
         ]
     )
-    ws.merge_cells("A3:C3")
-    ws["A3"].alignment = WRAP
-    ws.row_dimensions[3].height = 32
+    _wide_row(ws, ws.max_row)
+    header_rows = ws.max_row
     _about_table(
         ws,
         "Sheets",
@@ -419,7 +432,16 @@ def _write_about(ws: Worksheet, sheets: list[SheetData], run: ExportRun) -> None
         ("Flag", "Technical name", "What it means"),
         [(t.label, name, t.meaning) for name, t in glossary.FLAGS.items()],
     )
-    ws.freeze_panes = "A4"
+    ws.freeze_panes = ws.cell(row=header_rows + 1, column=1)
+
+
+def _wide_row(ws: Worksheet, row: int) -> Cell:
+    """A sentence across the sheet's three columns, wrapped."""
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    cell = ws.cell(row=row, column=1)
+    cell.alignment = WRAP
+    ws.row_dimensions[row].height = 32
+    return cell
 
 
 def _rows_note(sheet: SheetData) -> str | int:
