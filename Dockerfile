@@ -1,7 +1,8 @@
 # The IRM pipeline on the official Airflow image: one image for every Airflow service of
 # docker-compose.yml (api-server, scheduler, dag-processor, triggerer, Celery workers, init).
 # The tag follows the apache-airflow pin in constraints/constraints-3.11.txt; the project is
-# installed with that same constraints file, as `make install` does.
+# installed with that same constraints file, as `make install` does (the FAB auth manager's
+# provider, apache-airflow-providers-fab, comes pinned with it).
 ARG AIRFLOW_VERSION=3.3.2
 FROM apache/airflow:${AIRFLOW_VERSION}-python3.11
 ARG AIRFLOW_VERSION
@@ -18,9 +19,8 @@ ENV IRM_APP=/opt/irm/app \
 
 USER root
 # Created here so the named volumes mounted on them start out owned by the airflow user.
-RUN mkdir -p /opt/irm/app /opt/irm/data/airflow /opt/irm/auth \
-    && chown -R airflow:0 /opt/irm \
-    && chmod 0700 /opt/irm/auth
+RUN mkdir -p /opt/irm/app /opt/irm/data/airflow \
+    && chown -R airflow:0 /opt/irm
 USER airflow
 WORKDIR /opt/irm/app
 

@@ -1,9 +1,9 @@
 """The production topology of docker-compose.yml, as processes on this machine: Airflow with its
 metadata in Postgres, the CeleryExecutor on Redis (result backend in Postgres), api-server,
-scheduler, dag-processor, triggerer and a Celery worker, authentication on. The init step is the
-compose one (`irm.airflow_cli.init_cluster`): it migrates, creates the pools, stores the sandbox
-connections in the metadata database (encrypted with the shared Fernet key) and writes the
-admin's password.
+scheduler, dag-processor, triggerer and a Celery worker, authentication on through the FAB auth
+manager. The init step is the compose one (`irm.airflow_cli.init_cluster`): it migrates (FAB's
+tables too), creates the pools, stores the sandbox connections in the metadata database
+(encrypted with the shared Fernet key) and creates the FAB admin user the test logs in as.
 
 A 7-day backfill through Airflow's own backfill (REST API, as `airflow backfill create`):
 the first six days were landed by the history bootstrap, so their extract runs call no API
@@ -124,7 +124,6 @@ def cluster(services_available, dbt_manifest, tmp_path_factory) -> Iterator[Clus
             jwt_secret=secrets.token_urlsafe(32),
             api_secret_key=secrets.token_urlsafe(32),
             fernet_key=_fernet_key(),
-            passwords_file=root / "auth" / "passwords.json",
             celery_queue=queue,
             worker_concurrency=2,
         )
@@ -302,6 +301,35 @@ def test_the_api_refuses_requests_without_a_token(cluster: Cluster) -> None:
     )
     assert wrong.status_code == 401
     assert cluster.api.request("GET", "/api/v2/dags")["total_entries"] >= 3
+
+
+def test_users_log_in_through_the_fab_auth_manager_with_their_roles(cluster: Cluster) -> None:
+    """The admin the init step created holds FAB's Admin role; a user given the Viewer role
+    (through FAB's user API) may read DAGs but is refused triggering one."""
+    api = cluster.api
+    admin = api.request("GET", f"/auth/fab/v1/users/{ADMIN}")
+    assert [role["name"] for role in admin["roles"]] == ["Admin"]
+    password = secrets.token_urlsafe(16)
+    api.request(
+        "POST",
+        "/auth/fab/v1/users",
+        json={
+            "username": "viewer",
+            "password": password,
+            "email": "viewer@example.invalid",
+            "first_name": "Read",
+            "last_name": "Only",
+            "roles": [{"name": "Viewer"}],
+        },
+    )
+    viewer = ApiClient(cluster.config.api_url, "viewer", password)
+    assert viewer.request("GET", "/api/v2/dags")["total_entries"] >= 3
+    trigger = viewer.session.post(
+        f"{cluster.config.api_url}/api/v2/dags/irm_exports/dagRuns",
+        json={"logical_date": None},
+        timeout=30,
+    )
+    assert trigger.status_code == 403, trigger.text
 
 
 def test_init_created_the_pools_and_connections(cluster: Cluster) -> None:

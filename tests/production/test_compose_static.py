@@ -1,12 +1,14 @@
 """docker-compose.yml read as data and checked against the code it deploys: the services of
 the production topology, one image and one environment for every Airflow service, the settings
 the tested topology (`irm.config.cluster_airflow_environment`) relies on, secrets only from
-.env, health checks, the shared data volume, and the pools and connections of the init step."""
+.env, health checks, the shared data volume, the pools and connections of the init step, and
+access control (SPEC 9): the FAB auth manager, the UI published on localhost only, the pipeline's
+own Postgres role and the BI role's password reaching the init step alone."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import tomllib
 from typing import Any
 
 import pytest
@@ -15,9 +17,9 @@ import yaml
 from irm.airflow_cli import POOLS
 from irm.config import (
     CONNECTION_IDS,
+    FAB_AUTH_MANAGER,
     PLATFORM_POOLS,
     REPO_ROOT,
-    SIMPLE_AUTH_MANAGER,
     WAREHOUSE_POOL,
     ClusterSettings,
     cluster_airflow_environment,
@@ -45,6 +47,7 @@ SECRET_SETTINGS = {
 # Settings whose values name places, addresses, secrets or sizes of one deployment.
 MACHINE_SPECIFIC = {
     "AIRFLOW_HOME",
+    "AIRFLOW_CONFIG",
     "AIRFLOW__CORE__DAGS_FOLDER",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
     "AIRFLOW__CELERY__BROKER_URL",
@@ -55,7 +58,6 @@ MACHINE_SPECIFIC = {
     "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
     "AIRFLOW__API__HOST",
     "AIRFLOW__API__PORT",
-    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE",
     "AIRFLOW__COSMOS__CACHE_DIR",
     *SECRET_SETTINGS,
     "IRM_DATA_ROOT",
@@ -118,13 +120,12 @@ def test_compose_sets_every_setting_the_tested_topology_relies_on(common_env) ->
     values that name places on this machine differ, the rest must match."""
     cluster = ClusterSettings(
         metadata_url="m", broker_url="b", result_backend="r", api_host="h", api_port=1,
-        jwt_secret="j", api_secret_key="k", fernet_key="f", passwords_file=Path("/p"),
+        jwt_secret="j", api_secret_key="k", fernet_key="f",
     )  # fmt: skip
     tested = cluster_airflow_environment(cluster, get_settings())
     assert set(tested) <= set(common_env), sorted(set(tested) - set(common_env))
     same = {k: v for k, v in tested.items() if k not in MACHINE_SPECIFIC}
     assert {k: common_env[k] for k in same} == same
-    assert common_env["AIRFLOW__CORE__AUTH_MANAGER"] == SIMPLE_AUTH_MANAGER
 
 
 def test_secrets_come_from_the_env_file(compose, common_env) -> None:
@@ -141,20 +142,63 @@ def test_secrets_come_from_the_env_file(compose, common_env) -> None:
     assert ".env" in ignored
 
 
-def test_authentication_is_on_with_a_real_password(compose, common_env) -> None:
-    assert common_env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS"] == "False"
-    assert common_env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"].endswith(":admin")
+def test_authentication_is_the_fab_auth_manager_with_a_real_password(compose, common_env) -> None:
+    """Users and roles of the FAB auth manager; never the simple auth manager, which Airflow
+    documents as not for production, and no anonymous role."""
+    assert common_env["AIRFLOW__CORE__AUTH_MANAGER"] == FAB_AUTH_MANAGER
+    for name, spec in compose["services"].items():
+        settings = " ".join(f"{k}={v}" for k, v in (spec.get("environment") or {}).items())
+        assert "simple_auth_manager" not in settings.lower(), name
+        assert "AUTH_ROLE_PUBLIC" not in settings, name
     init_env = env_of(compose, "airflow-init")
     assert init_env["IRM_ADMIN_PASSWORD"].startswith("${IRM_ADMIN_PASSWORD:?")
-    # The password file lives on a volume only the init step and the API server mount.
-    passwords = Path(common_env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
-    mounting = {
-        name
-        for name, spec in compose["services"].items()
-        for volume in spec.get("volumes", [])
-        if Path(volume.split(":")[1]) in passwords.parents
+    # The admin's password reaches the init step only (it is stored hashed in the metadata DB).
+    for service in AIRFLOW_SERVICES:
+        if service != "airflow-init":
+            assert "IRM_ADMIN_PASSWORD" not in env_of(compose, service), service
+    # The provider is a pinned dependency, so the image has it.
+    dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert "apache-airflow-providers-fab" in dependencies["dependencies"]
+    constraints = (REPO_ROOT / "constraints" / "constraints-3.11.txt").read_text()
+    assert re.search(r"^apache-airflow-providers-fab==\S+$", constraints, re.MULTILINE)
+
+
+def test_the_ui_is_published_on_localhost_unless_the_operator_changes_it(compose) -> None:
+    """Only the API server publishes a port, on IRM_UI_BIND (default 127.0.0.1); exposing it is
+    the operator's choice, behind TLS (docs/production.md)."""
+    published = {
+        name: spec["ports"] for name, spec in compose["services"].items() if "ports" in spec
     }
-    assert mounting == {"airflow-init", "airflow-apiserver"}
+    assert published == {"airflow-apiserver": ["${IRM_UI_BIND:-127.0.0.1}:8080:8080"]}
+    example = (REPO_ROOT / ".env.example").read_text()
+    assert re.search(r"^IRM_UI_BIND=127\.0\.0\.1$", example, re.MULTILINE)
+    production = (REPO_ROOT / "docs" / "production.md").read_text()
+    assert "IRM_UI_BIND" in production and "proxy_pass http://127.0.0.1:8080" in production
+
+
+def test_the_pipeline_writes_the_warehouse_as_its_own_role(compose, common_env) -> None:
+    """Not as Airflow's metadata user (the server's superuser in compose): the init step creates
+    the pipeline role and the BI role with the admin's credentials, which only it receives."""
+    metadata_user = re.match(
+        r"postgresql\+psycopg2://(\w+):", common_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    ).group(1)
+    server_user = env_of(compose, "postgres")["POSTGRES_USER"]
+    pipeline_user = common_env["IRM_PG_USER"]
+    assert pipeline_user not in {metadata_user, server_user}
+    assert common_env["IRM_PG_PASSWORD"] == "${IRM_PG_PASSWORD:-}"
+    init_env = env_of(compose, "airflow-init")
+    assert init_env["IRM_PG_ADMIN_USER"] == server_user
+    assert init_env["IRM_PG_ADMIN_PASSWORD"] == "${POSTGRES_PASSWORD}"
+    assert init_env["IRM_BI_PASSWORD"] == "${IRM_BI_PASSWORD:-}"
+    for service in AIRFLOW_SERVICES:
+        if service != "airflow-init":
+            env = env_of(compose, service)
+            assert not {"IRM_PG_ADMIN_USER", "IRM_PG_ADMIN_PASSWORD", "IRM_BI_PASSWORD"} & set(
+                env
+            ), service
+    example = (REPO_ROOT / ".env.example").read_text()
+    for variable in ("IRM_PG_PASSWORD", "IRM_BI_PASSWORD"):
+        assert re.search(rf"^{variable}=$", example, re.MULTILINE), f"{variable} in .env.example"
 
 
 def test_every_long_running_service_has_a_health_check(compose) -> None:
@@ -189,7 +233,8 @@ def test_workers_can_be_scaled(compose) -> None:
 
 def test_the_api_port_is_the_one_the_docs_give(compose, common_env) -> None:
     port = common_env["AIRFLOW__API__PORT"]
-    assert compose["services"]["airflow-apiserver"]["ports"] == [f"{port}:{port}"]
+    ports = compose["services"]["airflow-apiserver"]["ports"]
+    assert [p.split(":")[-2:] for p in ports] == [[port, port]]
     for doc in ("README.md", "docs/production.md"):
         assert f"localhost:{port}" in (REPO_ROOT / doc).read_text(), doc
 
@@ -229,6 +274,13 @@ def test_the_warehouse_target_is_configurable(compose, common_env) -> None:
     profiles = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
     outputs = profiles["irm"]["outputs"]
     assert {"duckdb", "postgres"} <= set(outputs)
-    for setting in ("IRM_PG_HOST", "IRM_PG_PORT", "IRM_PG_USER", "IRM_PG_DATABASE"):
+    # dbt connects as the pipeline's role, as the loader does (irm.config.postgres_target).
+    for setting in (
+        "IRM_PG_HOST",
+        "IRM_PG_PORT",
+        "IRM_PG_USER",
+        "IRM_PG_PASSWORD",
+        "IRM_PG_DATABASE",
+    ):
         assert setting in str(outputs["postgres"]), setting
         assert setting in common_env, setting

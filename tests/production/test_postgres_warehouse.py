@@ -1,7 +1,8 @@
 """The warehouse on Postgres (IRM_DBT_TARGET=postgres), in a fresh database of the machine's
-server: two days landed from the sandbox are loaded into the raw schema (payload as jsonb), dbt
-builds the marts there, the marts are mirrored into the DuckDB file the checks and the BI copy
-read, and the transform DAG wires that mirror in only for this target.
+server set up as the init step does (`irm.pg_roles`): as the pipeline's own role, two days
+landed from the sandbox are loaded into the raw schema (payload as jsonb), dbt builds the marts
+there, and the marts are mirrored into the DuckDB file the checks and the BI copy read; the BI
+role reads every mart dbt built; the transform DAG wires the mirror in only for this target.
 
 Skipped only when Postgres (127.0.0.1:5432, user postgres, trust) cannot be reached.
 """
@@ -19,15 +20,16 @@ import duckdb
 import pytest
 
 from irm.bootstrap import bootstrap_from_sandbox, day_range
-from irm.config import REPO_ROOT, Settings, get_settings
+from irm.config import REPO_ROOT, Settings, WarehouseAccess, get_settings
 from irm.demo import WORLD_START, DemoOptions
+from irm.pg_roles import setup_warehouse_access
 from irm.warehouse import RAW_ENTITIES, LoadResult, connect_postgres, load_landing, raw_table
 from tests.production.topology import (
     PG_HOST,
     PG_PORT,
-    PG_USER,
-    create_database,
-    drop_database,
+    assert_bi_reads_every_mart,
+    fresh_warehouse,
+    pipeline_environment,
     unreachable,
 )
 
@@ -41,7 +43,7 @@ KEY_MARTS = ("fct_post", "dim_creator_account")
 @dataclass
 class Warehouse:
     settings: Settings
-    database: str
+    access: WarehouseAccess
     first_load: LoadResult
     second_load: LoadResult
 
@@ -87,32 +89,29 @@ def warehouse(tmp_path_factory) -> Iterator[Warehouse]:
     if reason:
         pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
     root = tmp_path_factory.mktemp("pg_warehouse")
-    database = create_database("irm_warehouse_test")
     patch = pytest.MonkeyPatch()
-    try:
-        for name, value in {
-            "IRM_DATA_ROOT": str(root / "data"),
-            "IRM_DBT_TARGET": "postgres",
-            "IRM_PG_HOST": PG_HOST,
-            "IRM_PG_PORT": str(PG_PORT),
-            "IRM_PG_USER": PG_USER,
-            "IRM_PG_PASSWORD": "",
-            "IRM_PG_DATABASE": database,
-        }.items():
-            patch.setenv(name, value)
-        settings = get_settings()
-        patch.setenv("IRM_WAREHOUSE_PATH", str(settings.warehouse_path))
-        # Every source's last two days, landed in-process by the extractors' own code.
-        bootstrap_from_sandbox(
-            WORLD.seed, WORLD.accounts, WORLD.days, day_range(DAYS[0], DAYS[-1]), WORLD.secrets
-        )
-        first = load_landing()
-        second = load_landing()
-        run_dbt_build(settings, root)
-        yield Warehouse(settings, database, first, second)
-    finally:
-        patch.undo()
-        drop_database(database)
+    with fresh_warehouse("irm_warehouse_test") as access:
+        try:
+            setup_warehouse_access(access)
+            # The loader, dbt and the mirror connect as the pipeline's role, as in compose.
+            for name, value in {
+                "IRM_DATA_ROOT": str(root / "data"),
+                "IRM_DBT_TARGET": "postgres",
+                **pipeline_environment(access),
+            }.items():
+                patch.setenv(name, value)
+            settings = get_settings()
+            patch.setenv("IRM_WAREHOUSE_PATH", str(settings.warehouse_path))
+            # Every source's last two days, landed in-process by the extractors' own code.
+            bootstrap_from_sandbox(
+                WORLD.seed, WORLD.accounts, WORLD.days, day_range(DAYS[0], DAYS[-1]), WORLD.secrets
+            )
+            first = load_landing()
+            second = load_landing()
+            run_dbt_build(settings, root)
+            yield Warehouse(settings, access, first, second)
+        finally:
+            patch.undo()
 
 
 def landed_records(settings: Settings, source: str, entity: str) -> int:
@@ -144,6 +143,33 @@ def test_loading_again_loads_nothing(warehouse: Warehouse) -> None:
 def test_dbt_builds_the_marts_in_postgres(warehouse: Warehouse) -> None:
     for mart in KEY_MARTS:
         assert pg_query(f"SELECT count(*) FROM marts.{mart}")[0][0] > 0, mart
+
+
+def test_the_bi_role_reads_every_mart_dbt_built(warehouse: Warehouse) -> None:
+    """dbt replaces a table by building it beside and renaming: the BI role's read survives
+    through the pipeline role's default privileges, for every mart of the project."""
+    marts = assert_bi_reads_every_mart(warehouse.access)
+    assert set(KEY_MARTS) <= set(marts)
+
+
+def test_the_bi_role_reads_no_personal_column(warehouse: Warehouse) -> None:
+    """dim_creator.email is tagged personal data (issue 18, item 9): the marts' post-hook
+    (macros/withhold_personal_columns.sql) lets the BI role read every other column of it,
+    while the pipeline's role, its owner, reads them all."""
+    from psycopg2 import errors
+
+    from tests.production.topology import run_as
+
+    access, database = warehouse.access, warehouse.access.admin.database
+    count = "SELECT count(*), count(email) FROM marts.dim_creator"
+    creators, emails = run_as(access.pipeline.user, database, count)[0]
+    assert creators > 0 and emails == creators
+    with pytest.raises(errors.InsufficientPrivilege, match="dim_creator"):
+        run_as(access.bi_user, database, "SELECT email FROM marts.dim_creator")
+    readable = run_as(
+        access.bi_user, database, "SELECT creator_id, display_name, tier FROM marts.dim_creator"
+    )
+    assert len(readable) == creators
 
 
 def test_the_marts_reach_the_duckdb_mirror_pass_the_checks_and_are_published(
@@ -207,11 +233,12 @@ def test_a_payload_with_a_nul_character_loads(tmp_path, monkeypatch) -> None:
     reason = unreachable(PG_HOST, PG_PORT)
     if reason:
         pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
-    database = create_database("irm_warehouse_test")
-    try:
+    with fresh_warehouse("irm_warehouse_test") as access:
+        setup_warehouse_access(access)
         monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
         monkeypatch.setenv("IRM_DBT_TARGET", "postgres")
-        monkeypatch.setenv("IRM_PG_DATABASE", database)
+        for name, value in pipeline_environment(access).items():
+            monkeypatch.setenv(name, value)
         settings = get_settings()
         payload = {"id": "v1", "snippet": {"title": 'a\x00b "quoted" \\ \u00e9'}, "n": 2**63}
         record = envelope("v1", payload, "2026-01-02T03:04:05+00:00")
@@ -222,5 +249,3 @@ def test_a_payload_with_a_nul_character_loads(tmp_path, monkeypatch) -> None:
         assert rows[0][1].isoformat() == "2026-01-02T03:04:05+00:00"
         title = payload["snippet"]["title"].replace("\x00", "\ufffd")
         assert rows[0][2] == {**payload, "snippet": {"title": title}}
-    finally:
-        drop_database(database)

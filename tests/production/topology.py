@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from irm.airflow_cli import AIRFLOW_BIN
+from irm.config import PostgresTarget, WarehouseAccess
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -80,6 +82,95 @@ def drop_database(name: str) -> None:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def fresh_warehouse(prefix: str) -> Iterator[WarehouseAccess]:
+    """A fresh warehouse database with a pipeline role and a BI role of its own (roles are
+    server-wide: a unique suffix keeps parallel test runs apart), not yet set up; user postgres
+    is the admin. The database and then the roles are dropped afterwards."""
+    database = create_database(prefix)
+    tag = database.rsplit("_", 1)[-1]
+    admin = PostgresTarget(PG_HOST, PG_PORT, PG_USER, "", database)
+    access = WarehouseAccess(
+        admin=admin,
+        pipeline=replace(admin, user=f"irm_pipeline_{tag}", password=secrets.token_urlsafe(16)),
+        bi_user=f"irm_bi_{tag}",
+        bi_password=secrets.token_urlsafe(16),
+    )
+    try:
+        yield access
+    finally:
+        drop_database(database)
+        drop_roles(access.pipeline.user, access.bi_user)
+
+
+def drop_roles(*roles: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    con = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
+    try:
+        con.autocommit = True
+        with con.cursor() as cur:
+            for role in roles:
+                cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+    finally:
+        con.close()
+
+
+def pipeline_environment(access: WarehouseAccess) -> dict[str, str]:
+    """The IRM_PG_* variables that make the loader and dbt connect as the pipeline's role."""
+    target = access.pipeline
+    return {
+        "IRM_PG_HOST": target.host,
+        "IRM_PG_PORT": str(target.port),
+        "IRM_PG_USER": target.user,
+        "IRM_PG_PASSWORD": target.password,
+        "IRM_PG_DATABASE": target.database,
+    }
+
+
+def connect_as(role: str, database: str):
+    """A connection as `role` (the machine's server trusts local connections, so the grants,
+    not the password, decide what the role may do)."""
+    import psycopg2
+
+    return psycopg2.connect(host=PG_HOST, port=PG_PORT, user=role, dbname=database)
+
+
+def run_as(role: str, database: str, *statements: str) -> list[tuple]:
+    """Run statements in one transaction as `role`; the rows of the last one."""
+    con = connect_as(role, database)
+    try:
+        with con, con.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+            return cur.fetchall() if cur.description else []
+    finally:
+        con.close()
+
+
+def tables_in(access: WarehouseAccess, schema: str) -> list[str]:
+    rows = run_as(
+        access.admin.user,
+        access.admin.database,
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE n.nspname = '{schema}' AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1",
+    )
+    return [name for (name,) in rows]
+
+
+def assert_bi_reads_every_mart(access: WarehouseAccess) -> list[str]:
+    """Every table and view of `marts` answers the BI role with the rows the admin sees."""
+    marts = tables_in(access, "marts")
+    assert marts, "no marts to read"
+    database = access.admin.database
+    for mart in marts:
+        count = f'SELECT count(*) FROM marts."{mart}"'
+        as_bi = run_as(access.bi_user, database, count)
+        assert as_bi == run_as(access.admin.user, database, count), mart
+    return marts
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -149,7 +240,7 @@ def _signal_group(pgid: int, sig: signal.Signals) -> None:
 
 
 class ApiClient:
-    """The REST API v2 with a JWT from /auth/token (the simple auth manager's admin user)."""
+    """The REST API v2 with a JWT from /auth/token (the FAB auth manager's user and password)."""
 
     def __init__(self, base_url: str, username: str, password: str) -> None:
         self.base_url = base_url
