@@ -68,9 +68,12 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix dbt_project/models --processes 2
 
-# The Airflow UI on localhost:8080 with these DAGs, against the sandbox platform.
+# The Airflow UI on http://127.0.0.1:$(PORT) with these DAGs, paused, against the sandbox
+# platform (its API on $(SANDBOX_PORT)): `make up PORT=8081`. Ctrl-C stops both.
+PORT         ?= 8080
+SANDBOX_PORT ?= 8765
 up: $(MANIFEST)
-	$(BIN)/irm up
+	$(BIN)/irm up --ui-port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 # Re-pin the constraints file after changing pyproject.toml (needs the package index).
 constraints: $(VENV)/.installed

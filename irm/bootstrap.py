@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -105,15 +107,49 @@ def bootstrap_history(
     for day in sorted(days):
         iso = day.isoformat()
         write_crm_for_day(day)
-        report.results.setdefault("crm", []).append(land_crm(iso))
+        landed = {"crm": land_crm(iso)}
         transport = InProcessTransport(answer_for_day(day))
-        for source in PLATFORMS:
-            if source in credentials:
-                result = land_platform(source, iso, credentials[source], transport=transport)
-                report.results.setdefault(source, []).append(result)
+        for source in (s for s in PLATFORMS if s in credentials):
+            landed[source] = land_platform(source, iso, credentials[source], transport=transport)
+        for source, result in landed.items():
+            report.results.setdefault(source, []).append(result)
         report.days.append(iso)
-        progress(f"bootstrap {iso}: landed")
+        counts = ", ".join(f"{source} {_records(result)}" for source, result in landed.items())
+        progress(f"bootstrap {iso}: {counts} records")
     return report
+
+
+def _records(result: Mapping[str, Any]) -> int:
+    """Records landed by one source's day: the sum over its entities' manifests."""
+    return sum(
+        manifest.get("record_count", 0)
+        for manifest in result.values()
+        if isinstance(manifest, Mapping)
+    )
+
+
+@contextmanager
+def _extractor_lines_to(log_file: Path) -> Iterator[None]:
+    """The extractors' own INFO lines (one or more per source and day) go to `log_file` for the
+    duration, so the console shows the bootstrap's one line per day; their warnings and errors
+    are shown as well."""
+    logger = logging.getLogger("extractors")
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(log_file)
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    to_console = logging.StreamHandler()
+    to_console.setLevel(logging.WARNING)
+    saved = logger.propagate, logger.level
+    for handler in (to_file, to_console):
+        logger.addHandler(handler)
+    logger.propagate, logger.level = False, logging.INFO
+    try:
+        yield
+    finally:
+        for handler in (to_file, to_console):
+            logger.removeHandler(handler)
+        to_file.close()
+        logger.propagate, logger.level = saved
 
 
 def sandbox_credentials(secrets: Any) -> dict[str, ApiCredentials]:
@@ -166,7 +202,8 @@ def bootstrap_from_sandbox(
             shop_access_token=secrets.shop_token,
         ),
     )
-    inbox = get_settings().crm_inbox
+    settings = get_settings()
+    inbox = settings.crm_inbox
     inbox.mkdir(parents=True, exist_ok=True)
 
     def answer_for_day(day: date) -> Answer:
@@ -178,10 +215,11 @@ def bootstrap_from_sandbox(
 
         return answer
 
-    return bootstrap_history(
-        days,
-        sandbox_credentials(secrets),
-        answer_for_day,
-        lambda day: write_crm(world, inbox, day=day),
-        progress,
-    )
+    with _extractor_lines_to(settings.data_root / "logs" / "bootstrap.log"):
+        return bootstrap_history(
+            days,
+            sandbox_credentials(secrets),
+            answer_for_day,
+            lambda day: write_crm(world, inbox, day=day),  # stamped as exported just after the day
+            progress,
+        )

@@ -1,11 +1,14 @@
-"""The `irm` command. Subcommands: `demo`, `up`, `bootstrap` (history from the sandbox),
-`sandbox` (delegates to the sandbox's own CLI), `load`, `publish`, `export`, and `landing
-set-aside` (withdraw a wrong landing partition, audited: irm/landing_admin.py)."""
+"""The `irm` command. Subcommands: `demo`, `up` (the Airflow UI: irm/up.py), `run` (one data
+day through Airflow: irm/run_day.py), `bootstrap` (history from the sandbox), `sandbox`
+(delegates to the sandbox's own CLI), `load`, `publish`, `export`, and `landing set-aside`
+(withdraw a wrong landing partition, audited: irm/landing_admin.py)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -23,9 +26,58 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from irm.demo import DemoOptions, run_up
+    from irm.demo import DemoOptions
+    from irm.up import UpError, UpOptions, run_up
 
-    return run_up(DemoOptions(port=args.port))
+    world = DemoOptions(port=args.sandbox_port)
+    try:
+        return run_up(UpOptions(ui_port=args.ui_port, world=world))
+    except UpError as exc:
+        print(f"irm up: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from irm.airflow_cli import AirflowCommandError, prepare
+    from irm.config import get_settings
+    from irm.demo import WORLD_START, DemoOptions, run_day_in_sandbox
+    from irm.run_day import DATA_DAY_DAGS, DayRunError, run_data_day
+
+    def say(message: str) -> None:
+        print(f"[irm run] {message}", flush=True)
+
+    settings = get_settings()
+    log_dir = settings.data_root / "logs" / "run"
+    dags = args.dag or DATA_DAY_DAGS
+    # Only the world's length matters here (no history is bootstrapped).
+    world = DemoOptions(
+        seed=args.seed,
+        accounts=args.accounts,
+        history_days=args.days,
+        live_days=0,
+        port=args.sandbox_port or _free_port(),
+    )
+    last = WORLD_START + timedelta(days=world.days - 1)
+    if args.sandbox and not WORLD_START <= args.day <= last:
+        print(f"irm run: the sandbox world has the days {WORLD_START} .. {last}", file=sys.stderr)
+        return 2
+    try:
+        say(f"data root: {settings.data_root}; preparing Airflow (metadata database, pools)")
+        prepare(settings, log_dir)
+        if args.sandbox:
+            run_day_in_sandbox(world, settings, args.day, log_dir, say, dags)
+        else:
+            run_data_day(settings, None, args.day, log_dir, say, dags)
+    except (AirflowCommandError, DayRunError) as exc:
+        print(f"irm run: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _bootstrap(args: argparse.Namespace) -> int:
@@ -94,6 +146,32 @@ def _add_landing_commands(sub: argparse._SubParsersAction) -> None:
     aside.set_defaults(func=_set_aside)
 
 
+def _add_run_command(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser(
+        "run",
+        help="run one data day through Airflow: irm_extract for [D, D+1), then irm_transform",
+        description="Run data day D through Airflow (`airflow dags test`): irm_extract for the "
+        "data interval [D 00:00Z, D+1 00:00Z), landing dt=D, then irm_transform. A run that "
+        "would do nothing (a day before the DAGs' start date) fails, saying so. The platforms "
+        "are the connections configured (AIRFLOW_CONN_IRM_*, or Airflow's); with --sandbox, a "
+        "sandbox world's server with its clock at D, and D's CRM export dropped in the inbox.",
+    )
+    run.add_argument("--day", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    run.add_argument(
+        "--dag", action="append", choices=("irm_extract", "irm_transform"),
+        help="only this DAG (repeatable; default: both, in order)",
+    )  # fmt: skip
+    run.add_argument(
+        "--sandbox", action="store_true",
+        help="against the sandbox world (the demo's unless --seed/--accounts/--days say)",
+    )  # fmt: skip
+    run.add_argument("--seed", type=int, default=7)
+    run.add_argument("--accounts", type=int, default=40)
+    run.add_argument("--days", type=int, default=62, help="the sandbox world's length in days")
+    run.add_argument("--sandbox-port", type=int, help="default: a free port")
+    run.set_defaults(func=_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="irm", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,9 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--live-days", type=int, default=2, help="then days run through Airflow")
     demo.add_argument("--port", type=int, default=8765, help="sandbox API port")
     demo.set_defaults(func=_demo)
-    up = sub.add_parser("up", help="the Airflow UI on localhost:8080, against the sandbox")
-    up.add_argument("--port", type=int, default=8765, help="sandbox API port")
+    up = sub.add_parser(
+        "up",
+        help="the Airflow UI (http://127.0.0.1:8080) with the DAGs paused, against the sandbox",
+    )
+    up.add_argument("--ui-port", type=int, default=8080, help="the Airflow UI and REST API")
+    # No bare --port: it used to mean the sandbox's, and a UI port given so would move the
+    # sandbox instead; argparse refuses it now.
+    up.add_argument("--sandbox-port", type=int, default=8765, help="sandbox API port")
     up.set_defaults(func=_up)
+    _add_run_command(sub)
     boot = sub.add_parser(
         "bootstrap",
         help="land a sandbox world's past days in-process through the extractors (history)",
@@ -133,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _airflow_home_in_data_root()
     if argv[:1] == ["sandbox"]:
         # The sandbox is the outside world: only this command reaches into it.
         from sandbox.cli import main as sandbox_main
@@ -140,6 +226,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sandbox_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.func(args)
+
+
+def _airflow_home_in_data_root() -> None:
+    """This process imports Airflow too (the extractors' connections, the tasks' errors): its
+    home and configuration are the data root's, as for every Airflow it starts, never
+    ~/airflow (which Airflow would otherwise read, and create)."""
+    from irm.config import airflow_environment
+
+    local = airflow_environment()
+    for name in ("AIRFLOW_HOME", "AIRFLOW_CONFIG"):
+        os.environ.setdefault(name, local[name])
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ set the sandbox's clock, drop that day's CRM export in the inbox and run `irm_ex
 `irm_transform` through `airflow dags test` (the first transform loads the history too);
 finally run `irm_exports` and print where the results are. Running it again without cleaning
 gives the same marts: landing partitions are immutable and loads replace whole partitions.
+
+Progress: one line per bootstrapped day, one per finished Airflow task (each run's whole output
+goes to <data root>/logs/demo/ as it comes: `irm.run_day`).
 """
 
 from __future__ import annotations
@@ -14,20 +17,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from irm.airflow_cli import (
-    AIRFLOW_BIN,
-    PlatformSecrets,
-    prepare,
-    run_airflow,
-    sandbox_connections,
-)
+from irm.airflow_cli import PlatformSecrets, prepare, sandbox_connections
 from irm.config import Settings, get_settings
+from irm.run_day import DATA_DAY_DAGS, dags_test
+from irm.run_day import run_data_day as run_day
 
 # The sandbox's default credentials (sandbox/*_api.py); the demo passes them explicitly.
 SANDBOX_SECRETS = PlatformSecrets(
@@ -81,6 +80,14 @@ def sandbox_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "sandbox", *args]
 
 
+def run_sandbox_command(*args: str, check: bool = True) -> None:
+    """`python -m sandbox <args>`, quietly (the caller reports what it did); a failure raises
+    with the command's own error."""
+    done = subprocess.run(sandbox_command(*args), capture_output=True, text=True, check=False)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"sandbox {args[0]} failed: {(done.stderr or done.stdout)[-2000:]}")
+
+
 def sandbox_secret_args(secrets: PlatformSecrets) -> list[str]:
     """The `serve` options that make the sandbox accept exactly these credentials."""
     return [
@@ -97,32 +104,45 @@ def world_args(opts: DemoOptions) -> list[str]:
 
 @contextmanager
 def running_sandbox(opts: DemoOptions, settings: Settings, first_day: date) -> Iterator[str]:
-    """The sandbox API server in the background for the duration of the block."""
-    pid_file = settings.data_root / "sandbox" / "sandbox.pid"
+    """The sandbox API server in the background for the duration of the block. One pid file
+    per port: `irm run --sandbox` may serve a second one while `irm up` serves its own."""
+    pid_file = settings.data_root / "sandbox" / f"sandbox-{opts.port}.pid"
     pid_file.parent.mkdir(parents=True, exist_ok=True)
-    serve = sandbox_command(
+    run_sandbox_command(
         "serve", *world_args(opts), "--port", str(opts.port), "--day", first_day.isoformat(),
         *sandbox_secret_args(opts.secrets), "--pid-file", str(pid_file), "--background",
     )  # fmt: skip
-    subprocess.run(serve, check=True)
     try:
         yield f"http://127.0.0.1:{opts.port}"
     finally:
-        subprocess.run(sandbox_command("stop", "--pid-file", str(pid_file)), check=False)
+        run_sandbox_command("stop", "--pid-file", str(pid_file), check=False)
 
 
 def set_clock(opts: DemoOptions, day: date) -> None:
-    subprocess.run(
-        sandbox_command("clock", "--port", str(opts.port), "--day", day.isoformat()), check=True
-    )
+    run_sandbox_command("clock", "--port", str(opts.port), "--day", day.isoformat())
 
 
-def run_day(settings: Settings, env: dict[str, str], day: date, log_dir: Path) -> None:
-    """One data interval through Airflow. `dags test <D+1>` runs the interval [D, D+1)."""
-    run_after = (day + timedelta(days=1)).isoformat()
-    for dag_id in ("irm_extract", "irm_transform"):
-        log = log_dir / f"{day.isoformat()}_{dag_id}.log"
-        run_airflow(["dags", "test", dag_id, run_after], settings, env, log_file=log)
+def sandbox_day(opts: DemoOptions, settings: Settings, day: date) -> None:
+    """Make it `day` in the sandbox world: its clock, and that day's CRM export in the inbox."""
+    set_clock(opts, day)
+    write_crm(opts, settings, day)
+
+
+def run_day_in_sandbox(
+    opts: DemoOptions,
+    settings: Settings,
+    day: date,
+    log_dir: Path,
+    progress: Callable[[str], None] = say,
+    dag_ids: Sequence[str] = DATA_DAY_DAGS,
+) -> None:
+    """`irm run --day D --sandbox`: one data day against the world's sandbox server, started
+    for it with its clock at `day`, and that day's CRM export dropped in the inbox."""
+    with running_sandbox(opts, settings, day) as base_url:
+        progress(f"sandbox {base_url}: its clock at {day}, that day's CRM export in the inbox")
+        sandbox_day(opts, settings, day)
+        env = sandbox_connections(base_url, opts.secrets)
+        run_day(settings, env, day, log_dir, progress, dag_ids)
 
 
 def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoResult:
@@ -139,24 +159,17 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoRe
         f"Bootstrapping {len(history)} days of history of a {opts.accounts}-account world "
         "(the extractors replay the sandbox's past in-process)"
     ):
-        bootstrap_from_sandbox(
-            opts.seed, opts.accounts, opts.days, history, opts.secrets, _every_tenth(progress)
-        )
+        bootstrap_from_sandbox(opts.seed, opts.accounts, opts.days, history, opts.secrets, progress)
     with step("Preparing Airflow (metadata database, pools)"):
         prepare(settings, log_dir)
     with running_sandbox(opts, settings, live_days[0]) as base_url:
         env = sandbox_connections(base_url, opts.secrets)
         for n, day in enumerate(live_days, start=1):
             with step(f"Live day {n}/{len(live_days)} {day}: irm_extract and irm_transform"):
-                set_clock(opts, day)
-                write_crm(opts, settings, day)
-                run_day(settings, env, day, log_dir)
+                sandbox_day(opts, settings, day)
+                run_day(settings, env, day, log_dir, progress)
     with step("Weekly export (irm_exports)"):
-        run_airflow(
-            ["dags", "test", "irm_exports", last_day.isoformat()],
-            settings,
-            log_file=log_dir / "irm_exports.log",
-        )
+        dags_test(settings, "irm_exports", last_day, None, log_dir / "irm_exports.log", progress)
     return DemoResult(
         warehouse=settings.warehouse_path,
         published=settings.published_path,
@@ -166,31 +179,10 @@ def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoRe
     )
 
 
-def _every_tenth(progress: Callable[[str], None]) -> Callable[[str], None]:
-    """Progress for a long loop without a line per day."""
-    count = 0
-
-    def report(message: str) -> None:
-        nonlocal count
-        count += 1
-        if count % 10 == 0:
-            progress(message)
-
-    return report
-
-
 def write_crm(opts: DemoOptions, settings: Settings, day: date) -> None:
     """The brand's team drops that day's CRM export into the inbox."""
-    subprocess.run(
-        sandbox_command(
-            "write-crm",
-            *world_args(opts),
-            "--day",
-            day.isoformat(),
-            "--inbox",
-            str(settings.crm_inbox),
-        ),  # fmt: skip
-        check=True,
+    run_sandbox_command(
+        "write-crm", *world_args(opts), "--day", day.isoformat(), "--inbox", str(settings.crm_inbox)
     )
 
 
@@ -203,35 +195,3 @@ def print_result(result: DemoResult) -> None:
         ("Data Docs", result.data_docs),
     ):
         print(f"  {label:28} {path}", flush=True)
-
-
-def run_up(opts: DemoOptions) -> int:
-    """`make up`: the Airflow UI on localhost:8080 with these DAGs, pointed at a sandbox server.
-
-    Runs `airflow standalone` in the foreground; Ctrl-C stops Airflow and the sandbox.
-    """
-    import os
-
-    from irm.config import airflow_environment
-
-    settings = get_settings()
-    log_dir = settings.data_root / "logs" / "up"
-    prepare(settings, log_dir)
-    last_day = WORLD_START + timedelta(days=opts.days - 1)
-    with running_sandbox(opts, settings, last_day) as base_url:
-        env = {
-            **os.environ,
-            **airflow_environment(settings),
-            **sandbox_connections(base_url, opts.secrets),
-        }
-        say(
-            "Airflow UI: http://localhost:8080 (admin password in "
-            f"{settings.airflow_home / 'simple_auth_manager_passwords.json.generated'})"
-        )
-        # A process group of its own, so stopping it stops every Airflow child process.
-        proc = subprocess.Popen([str(AIRFLOW_BIN), "standalone"], env=env, start_new_session=True)
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            os.killpg(proc.pid, 15)
-            return proc.wait()
