@@ -3,13 +3,14 @@ not around it)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,10 @@ from irm.config import (
     PLATFORM_POOLS,
     WAREHOUSE_POOL,
     Settings,
+    WarehouseAccess,
     airflow_environment,
     get_settings,
+    warehouse_access,
 )
 
 
@@ -98,26 +101,72 @@ def run_airflow(
     settings: Settings,
     extra_env: Mapping[str, str] | None = None,
     log_file: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
 ) -> None:
-    """Run `airflow <args>`; on failure raise with the tail of its output."""
+    """Run `airflow <args>`; on failure raise with the tail of its output. Its output goes to
+    `log_file` as it comes, and each line to `on_line` (e.g. to report finished tasks)."""
+    _run_with_airflow_settings(
+        [str(AIRFLOW_BIN), *args],
+        f"airflow {' '.join(args)}",
+        settings,
+        extra_env,
+        log_file,
+        on_line,
+    )
+
+
+def _run_with_airflow_settings(
+    command: Sequence[str],
+    what: str,
+    settings: Settings,
+    extra_env: Mapping[str, str] | None = None,
+    log_file: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> None:
+    """Run `command` with the local Airflow settings overridden by `extra_env`; on failure
+    raise with the tail of its output."""
     env = {**os.environ, **airflow_environment(settings), **(extra_env or {})}
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        [str(AIRFLOW_BIN), *args], env=env, capture_output=True, text=True, check=False
-    )
-    output = proc.stdout + proc.stderr
-    if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        log_file.write_text(output)
-    if proc.returncode != 0 or _dag_run_failed(args, output):
+    returncode, output = stream_output(list(command), env, log_file, on_line)
+    if returncode != 0 or _dag_run_failed(command[1:], output):
         tail = "\n".join(output.splitlines()[-40:])
         where = f" (full log: {log_file})" if log_file else ""
-        raise AirflowCommandError(f"airflow {' '.join(args)} failed{where}:\n{tail}")
+        raise AirflowCommandError(f"{what} failed{where}:\n{tail}")
+
+
+def stream_output(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    log_file: Path | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> tuple[int, str]:
+    """Run `command`; its output (stdout and stderr, in the order written) goes to `log_file`
+    line by line as it comes, so a long run can be followed while it runs, and each line to
+    `on_line`. Returns the exit code and the whole output."""
+    lines: list[str] = []
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(log_file, "w") if log_file is not None else contextlib.nullcontext() as log,
+        subprocess.Popen(
+            list(command), env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, errors="replace", bufsize=1,
+        ) as proc,
+    ):  # fmt: skip
+        for line in proc.stdout or ():
+            lines.append(line)
+            if log is not None:
+                log.write(line)
+                log.flush()
+            if on_line is not None:
+                on_line(line.rstrip("\n"))
+    return proc.returncode, "".join(lines)
 
 
 def prepare(settings: Settings, log_dir: Path, extra_env: Mapping[str, str] | None = None) -> None:
-    """Migrate the metadata database and create the pools (both idempotent). `extra_env`
-    overrides the local defaults (e.g. `config.cluster_airflow_environment`)."""
+    """Migrate the metadata database (with the FAB auth manager configured, its user and role
+    tables too) and create the pools (both idempotent). `extra_env` overrides the local
+    defaults (e.g. `config.cluster_airflow_environment`)."""
     run_airflow(["db", "migrate"], settings, extra_env, log_file=log_dir / "db_migrate.log")
     for name, (slots, description) in POOLS.items():
         run_airflow(["pools", "set", name, str(slots), description], settings, extra_env)
@@ -134,6 +183,10 @@ def _dag_run_failed(args: Sequence[str], output: str) -> bool:
 # --- The production init step (docker-compose.yml's airflow-init; tests/production) ----------
 
 ADMIN_PASSWORD_VAR = "IRM_ADMIN_PASSWORD"
+ADMIN_USER_VAR = "IRM_ADMIN_USER"
+DEFAULT_ADMIN_USER = "admin"
+# The FAB auth manager's role with every permission (the others: Op, User, Viewer, Public).
+ADMIN_ROLE = "Admin"
 
 
 def connections_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
@@ -165,57 +218,105 @@ def import_connections(
         run_airflow(["connections", "import", "--overwrite", str(path)], settings, extra_env)
 
 
-def write_passwords_file(path: Path, passwords: Mapping[str, str]) -> None:
-    """The simple auth manager's password file ({"user": "password"}), readable by its owner
-    only. The API server reads it; users missing from it get a generated password."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.chmod(0o600)
-    path.write_text(json.dumps(dict(passwords)) + "\n")
+def ensure_admin_user(
+    settings: Settings, username: str, password: str, extra_env: Mapping[str, str] | None = None
+) -> None:
+    """Create the FAB auth manager's admin user, or give an existing one the Admin role and
+    this password again (so .env stays the truth). In a child process with the cluster's
+    Airflow settings: the password travels in its environment, never in its arguments, output
+    or logs, and is stored hashed in the metadata database."""
+    credentials = {ADMIN_USER_VAR: username, ADMIN_PASSWORD_VAR: password}
+    _run_with_airflow_settings(
+        [sys.executable, "-m", "irm.airflow_cli", "admin-user"],
+        f"creating the admin user {username}",
+        settings,
+        {**(extra_env or {}), **credentials},
+    )
 
 
-def admin_user(users: str) -> str:
-    """The first user with the admin role in a simple auth manager list ("name:role,…")."""
-    for entry in users.split(","):
-        name, _, role = entry.strip().partition(":")
-        if role.split(":")[0] == "admin":
-            return name
-    raise ValueError(f"no admin user in {users!r}")
+def set_fab_admin(username: str, password: str) -> str:
+    """In a process configured for the cluster: the admin user with FAB's Admin role and
+    `password`; returns "created" or "updated"."""
+    from airflow.providers.fab.auth_manager.cli_commands.utils import get_application_builder
+
+    with get_application_builder() as appbuilder:
+        security = appbuilder.sm
+        role = security.find_role(ADMIN_ROLE)
+        if role is None:
+            raise SystemExit(f"the FAB auth manager has no {ADMIN_ROLE} role: migrate first")
+        user = security.find_user(username=username)
+        if user is None:
+            email = f"{username}@localhost"  # FAB needs one; the admin may change it in the UI
+            if not security.add_user(username, "Airflow", "Admin", email, role, password):
+                raise SystemExit(f"the FAB auth manager did not create the user {username}")
+            return "created"
+        user.roles = [role]
+        user.active = True
+        security.update_user(user)
+        if not security.reset_password(user.id, password):
+            raise SystemExit(f"the FAB auth manager did not set the password of {username}")
+        return "updated"
+
+
+def warehouse_access_to_set_up(
+    settings: Settings, airflow_settings: Mapping[str, str]
+) -> WarehouseAccess | None:
+    """For the Postgres warehouse target, its roles (irm.pg_roles), checked before anything
+    is migrated: the pipeline's role and the BI role must be their own, with passwords."""
+    if settings.dbt_target != "postgres":
+        return None
+    from sqlalchemy.engine import make_url
+
+    from irm.pg_roles import WarehouseAccessError, check_warehouse_access
+
+    metadata_url = airflow_settings.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    access = warehouse_access()
+    try:
+        check_warehouse_access(access, make_url(metadata_url).username if metadata_url else None)
+    except WarehouseAccessError as exc:
+        raise SystemExit(f"the Postgres warehouse's roles: {exc}") from None
+    return access
 
 
 def init_cluster(environ: Mapping[str, str], settings: Settings | None = None) -> None:
     """The production init step, run once before the Airflow services start (idempotent):
-    migrate the metadata database, create the pools, import the `irm_*` connections given as
-    `AIRFLOW_CONN_IRM_…`, write the admin's password (IRM_ADMIN_PASSWORD) for the simple auth
-    manager and, for the Postgres warehouse target, create its database.
+    migrate the metadata database (FAB's tables included), create the pools, import the `irm_*`
+    connections given as `AIRFLOW_CONN_IRM_…`, create the FAB admin user (IRM_ADMIN_USER,
+    default admin, with IRM_ADMIN_PASSWORD) and, for the Postgres warehouse target, create its
+    database and roles (`irm.pg_roles`: the pipeline's own role, the read-only BI role).
 
-    The Airflow settings in `environ` (AIRFLOW_HOME, AIRFLOW__…) win over the local defaults."""
+    The Airflow settings in `environ` (AIRFLOW_HOME, AIRFLOW__…) win over the local defaults;
+    the warehouse's settings (IRM_PG_*, IRM_BI_*) are read as `get_settings` reads its own."""
     settings = settings or get_settings()
     password = environ.get(ADMIN_PASSWORD_VAR, "")
     if not password:
         raise SystemExit(f"{ADMIN_PASSWORD_VAR} is not set: put the admin's password in .env")
     overrides = {k: v for k, v in environ.items() if k.startswith("AIRFLOW")}
+    access = warehouse_access_to_set_up(settings, overrides)
     prepare(settings, settings.data_root / "logs" / "init", overrides)
     import_connections(settings, connections_from_environment(environ), overrides)
-    users = overrides.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
-    passwords_file = overrides.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
-    if not passwords_file:
-        raise SystemExit("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE is not set")
-    write_passwords_file(Path(passwords_file), {admin_user(users): password})
-    if settings.dbt_target == "postgres":
-        from irm.warehouse import ensure_postgres_database
+    admin = environ.get(ADMIN_USER_VAR) or DEFAULT_ADMIN_USER
+    ensure_admin_user(settings, admin, password, overrides)
+    if access is not None:
+        from irm.pg_roles import setup_warehouse_access
 
-        ensure_postgres_database()
+        setup_warehouse_access(access)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m irm.airflow_cli init`: the production init step (see `init_cluster`)."""
+    """`python -m irm.airflow_cli init`: the production init step (see `init_cluster`).
+    `admin-user` is its step that runs with the cluster's settings (see `ensure_admin_user`)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["admin-user"]:
+        username = os.environ.get(ADMIN_USER_VAR) or DEFAULT_ADMIN_USER
+        done = set_fab_admin(username, os.environ[ADMIN_PASSWORD_VAR])
+        print(f"admin user {username} {done} with the {ADMIN_ROLE} role")
+        return 0
     if args != ["init"]:
         print("usage: python -m irm.airflow_cli init", file=sys.stderr)
         return 2
     init_cluster(os.environ)
-    print("airflow init: metadata migrated, pools, connections and admin password set")
+    print("airflow init: metadata migrated, pools, connections and the admin user set")
     return 0
 
 

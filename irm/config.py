@@ -30,9 +30,17 @@ Variables (default: meaning):
   email is skipped with a log line while this or the `irm_smtp` connection is missing
 - IRM_ALERT_EMAIL_TO = (IRM_EXPORT_EMAIL_TO): recipients of the one-paragraph failure summary
   a failed task sends through the `irm_smtp` connection (only logged without either)
+- IRM_PUBLISH_PERSONAL_DATA = false: true publishes the columns the dbt project tags personal
+  (`meta: {personal_data: true}`, e.g. dim_creator.email) to the BI copy, and so to the exports;
+  false leaves them out (irm.publish)
 - AIRFLOW_HOME = <data root>/airflow: Airflow home (SQLite, LocalExecutor)
 - IRM_PG_HOST = 127.0.0.1, IRM_PG_PORT = 5432, IRM_PG_USER = postgres, IRM_PG_PASSWORD = (empty),
-  IRM_PG_DATABASE = irm: the Postgres warehouse when IRM_DBT_TARGET=postgres (as in dbt's profile)
+  IRM_PG_DATABASE = irm: the Postgres warehouse when IRM_DBT_TARGET=postgres (as in dbt's profile);
+  the user is the role the pipeline writes as (compose: irm_pipeline, never Airflow's own user)
+- IRM_PG_ADMIN_USER = postgres, IRM_PG_ADMIN_PASSWORD = (empty): a Postgres role that may create
+  roles and databases; only the init step uses it, to set up the pipeline's and the BI role
+- IRM_BI_USER = irm_bi, IRM_BI_PASSWORD = (empty): the read-only role BI tools connect as; it
+  sees the `marts` schema only (irm.pg_roles)
 
 The production topology (Postgres metadata, CeleryExecutor on Redis, authentication on) is
 `cluster_airflow_environment`; docker-compose.yml sets the same variables (docs/production.md).
@@ -47,7 +55,7 @@ goes through the SMTP connection `irm_smtp` (host, port, login, password; extra 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +109,8 @@ class Settings:
     extract_max_lag_hours: float = 48.0
     # A roster export with fewer admitted rows than this times the last landed day's collapsed.
     crm_min_row_ratio: float = 0.5
+    # Columns the dbt project tags personal reach the BI copy (and the exports) only when true.
+    publish_personal_data: bool = False
 
     @property
     def published_parquet_dir(self) -> Path:
@@ -137,10 +147,25 @@ def get_settings() -> Settings:
         duckdb_memory_limit=os.environ.get("IRM_DUCKDB_MEMORY_LIMIT", "1GB"),
         extract_max_lag_hours=float(os.environ.get("IRM_EXTRACT_MAX_LAG_HOURS", "48")),
         crm_min_row_ratio=float(os.environ.get("IRM_CRM_MIN_ROW_RATIO", "0.5")),
+        publish_personal_data=_flag("IRM_PUBLISH_PERSONAL_DATA", default=False),
         alert_email_to=_addresses(
             os.environ.get("IRM_ALERT_EMAIL_TO") or os.environ.get("IRM_EXPORT_EMAIL_TO", "")
         ),
     )
+
+
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+
+
+def _flag(var: str, default: bool) -> bool:
+    """A yes/no setting; anything else is refused (a typo must not publish personal data)."""
+    value = os.environ.get(var, "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE + _FALSE:
+        return value in _TRUE
+    raise ValueError(f"{var}={value!r}: use true or false")
 
 
 def _addresses(value: str) -> tuple[str, ...]:
@@ -149,16 +174,20 @@ def _addresses(value: str) -> tuple[str, ...]:
 
 def airflow_environment(settings: Settings | None = None) -> dict[str, str]:
     """Environment for a local Airflow (the demo, `make up`, the tests): SQLite metadata,
-    LocalExecutor, no examples, telemetry off, and this project's DAGs and data root."""
+    LocalExecutor, no examples, telemetry off, and this project's DAGs and data root. Its home
+    and configuration file are the data root's (never ~/airflow), and a DAG it meets for the
+    first time is paused: a local scheduler runs nothing until an operator unpauses it (the
+    demo and `irm run` go through `airflow dags test`, which runs paused DAGs)."""
     settings = settings or get_settings()
     home = settings.airflow_home
     return {
         "AIRFLOW_HOME": str(home),
+        "AIRFLOW_CONFIG": str(home / "airflow.cfg"),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         # Cosmos keeps its copy of the dbt project (and dbt's partial-parse file, which depends
@@ -176,11 +205,10 @@ def airflow_environment(settings: Settings | None = None) -> dict[str, str]:
 
 # --- Production topology (docker-compose.yml; tests/production runs the same without Docker) ---
 
-# The auth manager of every Airflow service: users from AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS,
-# passwords from the file the init step writes; never the all-admins (no login) mode.
-SIMPLE_AUTH_MANAGER = (
-    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
-)
+# The auth manager of every Airflow service: FAB's (apache-airflow-providers-fab), with users
+# and roles (Admin, Op, User, Viewer) in the metadata database; the init step creates the admin.
+# Not the simple auth manager, which Airflow documents as not for production.
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 
 
 @dataclass(frozen=True, repr=False)  # repr=False: the password never reaches a log by accident
@@ -206,12 +234,39 @@ class PostgresTarget:
 
 
 def postgres_target() -> PostgresTarget:
+    """The warehouse as the pipeline's role: the loader, dbt and the mirror connect with it."""
     return PostgresTarget(
         host=os.environ.get("IRM_PG_HOST", "127.0.0.1"),
         port=int(os.environ.get("IRM_PG_PORT", "5432")),
         user=os.environ.get("IRM_PG_USER", "postgres"),
         password=os.environ.get("IRM_PG_PASSWORD", ""),
         database=os.environ.get("IRM_PG_DATABASE", "irm"),
+    )
+
+
+@dataclass(frozen=True, repr=False)  # repr=False: passwords never reach a log by accident
+class WarehouseAccess:
+    """Who may do what in the Postgres warehouse (SPEC 9; `irm.pg_roles` sets it up in the init
+    step): `pipeline` (IRM_PG_*) owns and writes the warehouse schemas, `bi_user` reads `marts`
+    only, and `admin` (the same server and database) creates both roles."""
+
+    admin: PostgresTarget
+    pipeline: PostgresTarget
+    bi_user: str
+    bi_password: str
+
+
+def warehouse_access() -> WarehouseAccess:
+    pipeline = postgres_target()
+    return WarehouseAccess(
+        admin=replace(
+            pipeline,
+            user=os.environ.get("IRM_PG_ADMIN_USER", "postgres"),
+            password=os.environ.get("IRM_PG_ADMIN_PASSWORD", ""),
+        ),
+        pipeline=pipeline,
+        bi_user=os.environ.get("IRM_BI_USER", "irm_bi"),
+        bi_password=os.environ.get("IRM_BI_PASSWORD", ""),
     )
 
 
@@ -229,8 +284,6 @@ class ClusterSettings:
     jwt_secret: str  # signs the tokens of the REST API and of the task execution API
     api_secret_key: str  # sessions of the API server; authorises log fetching from workers
     fernet_key: str  # encrypts connection passwords in the metadata database
-    passwords_file: Path  # simple auth manager: {"user": "password"}, written by the init step
-    users: str = "admin:admin"  # simple auth manager users, "name:role,…"
     celery_queue: str = "default"
     worker_concurrency: int = 2
 
@@ -244,7 +297,8 @@ def cluster_airflow_environment(
 ) -> dict[str, str]:
     """The local environment (`airflow_environment`) turned into the production topology:
     Postgres metadata, the CeleryExecutor on Redis, one JWT secret and Fernet key for every
-    component, authentication on, and new DAGs paused until an operator starts them."""
+    component, authentication on (the FAB auth manager: users with roles, the admin created by
+    the init step), and new DAGs paused until an operator starts them."""
     return {
         **airflow_environment(settings),
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
@@ -259,9 +313,6 @@ def cluster_airflow_environment(
         "AIRFLOW__API_AUTH__JWT_SECRET": cluster.jwt_secret,
         "AIRFLOW__API__SECRET_KEY": cluster.api_secret_key,
         "AIRFLOW__CORE__FERNET_KEY": cluster.fernet_key,
-        "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": cluster.users,
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(cluster.passwords_file),
+        "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
     }
