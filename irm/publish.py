@@ -39,6 +39,13 @@ the last good marts), unless
 So a build that failed part of the way (some marts rebuilt, some stale, some missing) is never
 published, by the DAG or by hand: a new fingerprint has no passed checks. `irm publish` refuses
 the same way, saying what differs; to publish, run the transform (its checks record the gate).
+
+Personal data (SPEC 9). The dbt project tags every personal column in its YAML
+(`config: meta: {personal_data: true}`; dim_creator.email is one). The BI copy, its Parquet
+files, and so the exports (which read the BI copy only), leave every tagged column of the
+published schema out, unless IRM_PUBLISH_PERSONAL_DATA=true. The tags are read from the dbt
+manifest, the one list of what is personal; without a manifest nothing is published. The gate
+fingerprints the warehouse's marts, whole: the BI copy is a projection of what passed.
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ CURRENT_PARQUET = "current"
 KEEP_PARQUET_PUBLICATIONS = 3
 # The record of the marts that passed the mart checks, under the data root's state folder.
 GATE_FILE = "mart_gate.json"
+# The key of a column's dbt `meta` that marks it personal data.
+PERSONAL_DATA_META = "personal_data"
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,11 @@ class PublishResult:
     row_counts: dict[str, int]
     seconds: float
     publication_id: str = ""
+    withheld: tuple[str, ...] = ()  # `table.column` left out as personal data
+
+
+class PersonalDataError(RuntimeError):
+    """What is personal data cannot be told (no dbt manifest): nothing was published."""
 
 
 class MartGateError(DataQualityError):
@@ -103,6 +117,7 @@ def publish_marts(schema: str = "marts", *, require_gate: bool = False) -> Publi
     quote_ident(schema)  # validate before anything touches the disk
     if not settings.warehouse_path.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}")
+    withhold = {} if settings.publish_personal_data else personal_columns(settings, schema)
     target = settings.published_path
     parquet_root = settings.published_parquet_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,13 +127,14 @@ def publish_marts(schema: str = "marts", *, require_gate: bool = False) -> Publi
     tmp_file = target.with_name(f".{target.name}.tmp-{tag}")
     tmp_parquet = parquet_root / f".tmp-{tag}"
     try:
-        row_counts = _build_snapshot(
+        row_counts, withheld = _build_snapshot(
             settings.warehouse_path,
             tmp_file,
             tmp_parquet,
             schema,
             publication_id,
             settings if require_gate else None,
+            withhold,
         )
         tmp_parquet.rename(parquet_dir)
         _point_current(parquet_root, publication_id)
@@ -137,14 +153,16 @@ def publish_marts(schema: str = "marts", *, require_gate: bool = False) -> Publi
         row_counts=row_counts,
         seconds=time.perf_counter() - started,
         publication_id=publication_id,
+        withheld=withheld,
     )
     log.info(
-        "published %s to %s (publication %s) in %.2f s: %s",
+        "published %s to %s (publication %s) in %.2f s: %s; personal data left out: %s",
         schema,
         target,
         publication_id,
         result.seconds,
         row_counts,
+        ", ".join(withheld) or "none (IRM_PUBLISH_PERSONAL_DATA=true, or none tagged)",
     )
     return result
 
@@ -237,17 +255,52 @@ def mart_fingerprint(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, d
 
 def manifest_marts(settings: Settings, schema: str = "marts") -> list[str]:
     """The tables the dbt project builds in `schema` (its manifest's models there)."""
-    path = settings.dbt_project_dir / "target" / "manifest.json"
-    if not path.exists():
+    models = _manifest_models(settings, schema)
+    if models is None:
         raise MartGateError(
-            f"no dbt manifest at {path} to tell which marts a build makes (run `make manifest`)"
+            f"no dbt manifest at {_manifest_path(settings)} to tell which marts a build makes "
+            "(run `make manifest`)"
         )
+    return sorted(models)
+
+
+def personal_columns(settings: Settings, schema: str = "marts") -> dict[str, list[str]]:
+    """Per table of `schema`, the columns the dbt project tags personal data (module doc)."""
+    models = _manifest_models(settings, schema)
+    if models is None:
+        raise PersonalDataError(
+            f"no dbt manifest at {_manifest_path(settings)} to tell which columns are personal "
+            "data: nothing published, the BI copy is unchanged (run `make manifest`)"
+        )
+    tagged = {
+        table: [name for name, column in node["columns"].items() if _is_personal(column)]
+        for table, node in models.items()
+    }
+    return {table: columns for table, columns in tagged.items() if columns}
+
+
+def _is_personal(column: dict[str, Any]) -> bool:
+    # dbt 1.10+ keeps a column's meta under `config` (and copies it to the top-level `meta`).
+    meta = column.get("config", {}).get("meta") or column.get("meta") or {}
+    return meta.get(PERSONAL_DATA_META) is True
+
+
+def _manifest_path(settings: Settings) -> Path:
+    return settings.dbt_project_dir / "target" / "manifest.json"
+
+
+def _manifest_models(settings: Settings, schema: str) -> dict[str, dict[str, Any]] | None:
+    """Table name -> manifest node of each model dbt builds in `schema`; None without a
+    manifest."""
+    path = _manifest_path(settings)
+    if not path.exists():
+        return None
     nodes = json.loads(path.read_text(encoding="utf-8"))["nodes"].values()
-    return sorted(
-        node.get("alias") or node["name"]
+    return {
+        node.get("alias") or node["name"]: node
         for node in nodes
         if node["resource_type"] == "model" and node["schema"] == schema
-    )
+    }
 
 
 def _require_manifest_marts(
@@ -286,8 +339,10 @@ def _build_snapshot(
     schema: str,
     publication_id: str,
     gate: Settings | None,
-) -> dict[str, int]:
-    """Copy the schema into a new DuckDB file and Parquet folder; return rows per table. With
+    withhold: dict[str, list[str]],
+) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Copy the schema into a new DuckDB file and Parquet folder, without the `withhold`
+    columns of each table; return rows per table and the `table.column`s left out. With
     `gate` (the settings), the marts must pass the mart gate first, in this same connection."""
     from irm.warehouse import open_warehouse
 
@@ -300,12 +355,20 @@ def _build_snapshot(
             raise RuntimeError(
                 f"the warehouse has no tables in schema {schema!r}: nothing to publish"
             )
+        withheld = _present_columns(con, schema, withhold)
         tmp_parquet.mkdir(parents=True)
         con.execute("ATTACH ? AS snap", [str(tmp_file)])
         try:
             con.execute(f"CREATE SCHEMA snap.{quoted}")
             for table in tables:
                 name = f"{quoted}.{quote_ident(table)}"
+                columns = _select_list(withheld.get(table, []))
+                con.execute(f"CREATE TABLE snap.{name} AS SELECT {columns} FROM {name}")
+            # What the pipeline says about this data (meta.source_freshness, irm.freshness)
+            # travels with it; meta.publication is added below.
+            con.execute(f"CREATE SCHEMA snap.{META_SCHEMA}")
+            for table in _source_tables(con, META_SCHEMA):
+                name = f"{META_SCHEMA}.{quote_ident(table)}"
                 con.execute(f"CREATE TABLE snap.{name} AS SELECT * FROM {name}")
         finally:
             # Detach at once: the file must be closed before it is moved into place.
@@ -325,14 +388,39 @@ def _build_snapshot(
         snap.execute("CHECKPOINT")
     for path in [tmp_file, *tmp_parquet.iterdir()]:
         path.chmod(READ_ONLY_MODE)
-    return row_counts
+    left_out = tuple(f"{table}.{column}" for table, cols in withheld.items() for column in cols)
+    return row_counts, left_out
+
+
+def _present_columns(
+    con: duckdb.DuckDBPyConnection, schema: str, wanted: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """The `wanted` columns each table of `schema` really has (a tagged column a hand-made
+    or older mart lacks has nothing to leave out)."""
+    present: dict[str, list[str]] = {}
+    for table, columns in wanted.items():
+        rows = con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+        found = [name for (name,) in rows if name in columns]
+        if found:
+            present[table] = found
+    return present
+
+
+def _select_list(left_out: list[str]) -> str:
+    if not left_out:
+        return "*"
+    return f"* EXCLUDE ({', '.join(quote_ident(c) for c in left_out)})"
 
 
 def _write_publication_table(
     snap: duckdb.DuckDBPyConnection, schema: str, publication_id: str, row_counts: dict[str, int]
 ) -> None:
     """`meta.publication`: which publication this file is, when, and what it holds."""
-    snap.execute(f"CREATE SCHEMA {META_SCHEMA}")
     snap.execute(
         f"CREATE TABLE {META_SCHEMA}.{META_TABLE} (publication_id VARCHAR NOT NULL, "
         "published_at TIMESTAMPTZ NOT NULL, table_schema VARCHAR NOT NULL, "

@@ -1,7 +1,8 @@
 -- One row per creator of the current CRM export (SPEC 5.1), with the tier and platform of
 -- their largest account (most followers; ties: lowest account id) and the earliest known
 -- start of the partnership: the earliest `partnered_on` of any CRM export or, if earlier, the
--- earliest contract signature. E-mail addresses stay out of the marts.
+-- earliest contract signature. The contact e-mail is personal data (tagged in
+-- _marts__models.yml): publication leaves it out of the BI copy unless configured.
 
 with
 
@@ -77,7 +78,8 @@ final as (
         cast(account_totals.total_followers as bigint) as total_followers,
         creators.youtube_channel_id,
         creators.instagram_username,
-        creators.tiktok_username
+        creators.tiktok_username,
+        creators.email
     from creators
     left join accounts as primary_account
         on
