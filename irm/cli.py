@@ -101,9 +101,12 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from irm.tasks import publish
+    """The same publication as the DAG's task: through the mart gate (MartGateError names what
+    is missing or changed when the marts did not pass it)."""
+    from irm.publish import publish_marts
 
-    print(publish())
+    result = publish_marts(require_gate=True)
+    print({"path": str(result.path), "rows": result.row_counts})
     return 0
 
 

@@ -254,14 +254,57 @@ def mart_fingerprint(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, d
 
 
 def manifest_marts(settings: Settings, schema: str = "marts") -> list[str]:
-    """The tables the dbt project builds in `schema` (its manifest's models there)."""
+    """The tables the dbt project builds in `schema` (its manifest's models there); with
+    IRM_DBT_SELECT, those of them the selection renders (a partial transform builds only
+    those, so they are "all marts" of such an installation)."""
     models = _manifest_models(settings, schema)
     if models is None:
         raise MartGateError(
             f"no dbt manifest at {_manifest_path(settings)} to tell which marts a build makes "
             "(run `make manifest`)"
         )
+    if settings.dbt_select:
+        chosen = _selected_models(_manifest_path(settings), settings.dbt_select)
+        models = {table: node for table, node in models.items() if node["unique_id"] in chosen}
     return sorted(models)
+
+
+def _selected_models(manifest: Path, selectors: tuple[str, ...]) -> set[str]:
+    """The unique ids of the models IRM_DBT_SELECT names: `name`, `+name` (with its
+    ancestors), `name+` (with its descendants). Other dbt selector forms are refused rather
+    than guessed: the gate must know exactly which marts a build makes."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    models = {uid: n for uid, n in nodes.items() if n["resource_type"] == "model"}
+    parents = {uid: set(n["depends_on"]["nodes"]) & models.keys() for uid, n in models.items()}
+    children: dict[str, set[str]] = {uid: set() for uid in models}
+    for uid, ups in parents.items():
+        for up in ups:
+            children[up].add(uid)
+    by_name = {n["name"]: uid for uid, n in models.items()}
+    chosen: set[str] = set()
+    for token in selectors:
+        name = token.strip("+")
+        if name not in by_name or not _IDENTIFIER.match(name):
+            raise MartGateError(
+                f"IRM_DBT_SELECT {token!r}: the mart gate understands a model name with an "
+                "optional leading or trailing '+' only"
+            )
+        chosen |= {by_name[name]}
+        if token.startswith("+"):
+            chosen |= _reachable(by_name[name], parents)
+        if token.endswith("+"):
+            chosen |= _reachable(by_name[name], children)
+    return chosen
+
+
+def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in edges[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
 
 
 def personal_columns(settings: Settings, schema: str = "marts") -> dict[str, list[str]]:
@@ -310,7 +353,8 @@ def _require_manifest_marts(
     missing = [table for table in expected if table not in state]
     if missing:
         raise MartGateError(
-            f"{len(missing)} of the {len(expected)} marts of the dbt manifest are not in the "
+            f"{len(missing)} of the {len(expected)} marts of the dbt manifest"
+            f"{' that IRM_DBT_SELECT renders' if settings.dbt_select else ''} are not in the "
             f"warehouse's {schema} schema ({', '.join(missing)}): the build did not finish; "
             "nothing published, the BI copy is unchanged"
         )

@@ -211,7 +211,10 @@ def validate_marts(days: list[str] | None = None) -> dict[str, Any]:
     return {"success": report.success, "data_docs": str(report.data_docs_home)}
 
 
+@fail_without_retry
 def publish() -> dict[str, Any]:
+    """Publish the marts the mart gate passed; a refusal (MartGateError, a data-quality error)
+    fails at once: another try would find the same marts."""
     from irm.publish import publish_marts
 
     result = publish_marts(require_gate=True)

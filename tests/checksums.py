@@ -8,8 +8,12 @@ from pathlib import Path
 import duckdb
 
 
-def mart_checksums(db: Path, schema: str = "marts") -> dict[str, str]:
-    """A checksum of each table's sorted contents in `schema` (order-independent, exact)."""
+def mart_checksums(
+    db: Path, schema: str = "marts", leave_out: dict[str, list[str]] | None = None
+) -> dict[str, str]:
+    """A checksum of each table's sorted contents in `schema` (order-independent, exact),
+    without the `leave_out` columns of each table (what publication withholds as personal
+    data, so a warehouse compares with its BI copy)."""
     with duckdb.connect(str(db), read_only=True) as con:
         tables = [
             r[0]
@@ -21,6 +25,10 @@ def mart_checksums(db: Path, schema: str = "marts") -> dict[str, str]:
         ]
         sums = {}
         for table in tables:
-            rows = con.execute(f'SELECT * FROM {schema}."{table}" ORDER BY ALL').fetchall()
+            dropped = ", ".join(f'"{c}"' for c in (leave_out or {}).get(table, []))
+            columns = f"* EXCLUDE ({dropped})" if dropped else "*"
+            rows = con.execute(
+                f'SELECT {columns} FROM {schema}."{table}" ORDER BY ALL'
+            ).fetchall()
             sums[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return sums

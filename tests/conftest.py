@@ -28,8 +28,13 @@ LONGEST_FIRST = (
     "tests/dags/test_dagbag.py",
     "tests/dags/test_quality_gate_in_dag.py",
     "tests/bench/test_bench.py",
+    "tests/operations/test_up.py",
     "tests/dbt/test_marts_against_sandbox.py",
     "tests/dbt/test_dbt_build.py",
+    "tests/dbt/test_long_texts.py",
+    "tests/operations/test_run_day.py",
+    "tests/warehouse/test_set_aside.py",
+    "tests/serving/test_hostile_corpus.py",
 )
 
 
