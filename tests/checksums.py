@@ -27,8 +27,6 @@ def mart_checksums(
         for table in tables:
             dropped = ", ".join(f'"{c}"' for c in (leave_out or {}).get(table, []))
             columns = f"* EXCLUDE ({dropped})" if dropped else "*"
-            rows = con.execute(
-                f'SELECT {columns} FROM {schema}."{table}" ORDER BY ALL'
-            ).fetchall()
+            rows = con.execute(f'SELECT {columns} FROM {schema}."{table}" ORDER BY ALL').fetchall()
             sums[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return sums
