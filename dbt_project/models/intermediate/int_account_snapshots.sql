@@ -16,7 +16,8 @@
 -- latest extraction.
 --
 -- account_id: `youtube:<channel id>`, `instagram:<IG user id>` (business_discovery `id`),
--- `tiktok:<username>` (the Research API returns no user id).
+-- `tiktok:<username>` (the Research API returns no user id). Instagram and TikTok usernames
+-- are compared lower-case without a leading '@' (macros/text/normalize_handle.sql).
 
 with
 
@@ -30,7 +31,11 @@ youtube as (
         extracted_at,
         handle,
         title as display_name,
-        subscriber_count as followers,
+        -- a hidden subscriber count is unknown, also when an older response still sends "0"
+        case
+            when is_subscriber_count_hidden then null
+            else subscriber_count
+        end as followers,
         cast(null as bigint) as following,
         video_count as posts_count
     from {{ ref('stg_youtube__channels') }}
@@ -46,7 +51,7 @@ instagram as (
         ig_user_id as platform_account_id,
         snapshot_date,
         extracted_at,
-        username as handle,
+        {{ normalize_handle('username') }} as handle,
         display_name,
         followers_count as followers,
         follows_count as following,
@@ -58,21 +63,31 @@ instagram as (
 
 ),
 
-tiktok as (
+tiktok_users as (
 
     select
-        'tiktok:' || username as account_id,
+        *,
+        {{ normalize_handle('username') }} as handle
+    from {{ ref('stg_tiktok__users') }}
+    where {{ incremental_lookback('snapshot_date') }}
+
+),
+
+tiktok as (
+
+    -- the username is the account id (the Research API returns no user id)
+    select
+        'tiktok:' || handle as account_id,
         'tiktok' as platform,
-        username as platform_account_id,
+        handle as platform_account_id,
         snapshot_date,
         extracted_at,
-        username as handle,
+        handle,
         display_name,
         follower_count as followers,
         following_count as following,
         video_count as posts_count
-    from {{ ref('stg_tiktok__users') }}
-    where {{ incremental_lookback('snapshot_date') }}
+    from tiktok_users
 
 ),
 

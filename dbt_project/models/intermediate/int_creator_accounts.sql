@@ -1,8 +1,9 @@
 -- Which creator owns which platform account, from the current CRM export: YouTube by channel
--- id, Instagram by username (resolved to the IG user id through the latest account snapshot
--- with that username), TikTok by username. Usernames are compared lower-case without a
--- leading '@'. One row per account: should two creators claim the same account, the lowest
--- creator_id wins and `claiming_creators` says so (a warning test watches it).
+-- id, Instagram by username (the account int_account_handles gives it: its latest snapshot's),
+-- TikTok by username (its account id). Usernames are compared lower-case without a leading
+-- '@' (macros/text/normalize_handle.sql): the CRM's "@Ana_Runs" names ana_runs. One row per
+-- account: should two creators claim the same account, the lowest creator_id wins and
+-- `claiming_creators` says so (a warning test watches it).
 
 with
 
@@ -12,17 +13,9 @@ creators as (
 
 ),
 
-instagram_handles as (
+handles as (
 
-    select
-        handle,
-        account_id,
-        row_number() over (
-            partition by handle
-            order by snapshot_date desc, extracted_at desc
-        ) as handle_rank
-    from {{ ref('int_account_snapshots') }}
-    where platform = 'instagram'
+    select * from {{ ref('int_account_handles') }}
 
 ),
 
@@ -40,21 +33,21 @@ youtube as (
 instagram as (
 
     select
-        instagram_handles.account_id,
+        handles.account_id,
         'instagram' as platform,
         creators.creator_id
     from creators
-    inner join instagram_handles
+    inner join handles
         on
-            lower(ltrim(creators.instagram_username, '@')) = instagram_handles.handle
-            and instagram_handles.handle_rank = 1
+            handles.platform = 'instagram'
+            and {{ normalize_handle('creators.instagram_username') }} = handles.handle
 
 ),
 
 tiktok as (
 
     select
-        'tiktok:' || lower(ltrim(tiktok_username, '@')) as account_id,
+        'tiktok:' || {{ normalize_handle('tiktok_username') }} as account_id,
         'tiktok' as platform,
         creator_id
     from creators

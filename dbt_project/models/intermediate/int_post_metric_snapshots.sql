@@ -19,7 +19,8 @@
 -- delivered twice for the same day keeps its latest extraction.
 --
 -- Counts a platform does not return are NULL: YouTube returns no shares or saves, Instagram's
--- business_discovery no views, shares or saves, TikTok no saves.
+-- business_discovery no views, shares or saves, TikTok no saves. The owner's username is
+-- compared lower-case without a leading '@' (macros/text/normalize_handle.sql).
 
 with
 
@@ -53,7 +54,7 @@ instagram as (
         media_id as platform_post_id,
         -- the media item names only its username; int_posts resolves the account id
         cast(null as text) as account_id,
-        username as account_username,
+        {{ normalize_handle('username') }} as account_username,
         snapshot_date,
         extracted_at,
         published_at,
@@ -65,12 +66,25 @@ instagram as (
             when media_type = 'IMAGE' then 'image'
             else coalesce(lower(media_type), 'post')
         end as post_type,
-        like_count as likes,
+        -- hidden likes: business_discovery returns the like count of a post whose owner hides
+        -- likes as 0 (Graph API changelog, 2021-05-26), so an Instagram 0 is unknown, as an
+        -- absent count is: NULL, and the post drops out of engagement averages (SPEC 5.2)
+        nullif(like_count, 0) as likes,
         comments_count as comments,
         cast(null as bigint) as shares,
         cast(null as bigint) as saves,
         cast(null as bigint) as views
     from {{ ref('stg_instagram__media') }}
+    where {{ incremental_lookback('snapshot_date') }}
+
+),
+
+tiktok_videos as (
+
+    select
+        *,
+        {{ normalize_handle('username') }} as handle
+    from {{ ref('stg_tiktok__videos') }}
     where {{ incremental_lookback('snapshot_date') }}
 
 ),
@@ -81,8 +95,9 @@ tiktok as (
         'tiktok:' || video_id as post_id,
         'tiktok' as platform,
         video_id as platform_post_id,
-        'tiktok:' || username as account_id,
-        username as account_username,
+        -- the username is the account id (the Research API returns no user id)
+        'tiktok:' || handle as account_id,
+        handle as account_username,
         snapshot_date,
         extracted_at,
         published_at,
@@ -92,8 +107,7 @@ tiktok as (
         share_count as shares,
         cast(null as bigint) as saves,
         view_count as views
-    from {{ ref('stg_tiktok__videos') }}
-    where {{ incremental_lookback('snapshot_date') }}
+    from tiktok_videos
 
 ),
 

@@ -31,6 +31,7 @@ latest_versions as (
         post_id,
         platform,
         platform_post_id,
+        account_username,
         metrics_snapshot_date as text_snapshot_date,
         metrics_extracted_at as text_extracted_at
     from {{ ref('int_posts') }}
@@ -100,7 +101,9 @@ tiktok as (
         changed.text_extracted_at,
         cast(null as text) as title,
         videos.video_description as caption,
-        'https://www.tiktok.com/@' || videos.username || '/video/' || videos.video_id as permalink
+        -- the owner's username as the warehouse compares it (int_post_metric_snapshots)
+        'https://www.tiktok.com/@' || changed.account_username || '/video/' || videos.video_id
+            as permalink
     from changed
     inner join {{ ref('stg_tiktok__videos') }} as videos
         on

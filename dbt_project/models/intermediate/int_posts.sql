@@ -1,9 +1,10 @@
 -- Posts of every platform in one shape with their latest metrics and the owning account.
--- Instagram media name only a username: the account id comes from the latest account snapshot
--- with that username. account_id is NULL when the account was never snapshotted (a username
--- not in the roster, or a channel whose first snapshot a quota stop held back): such posts stay
--- out of fct_post, and a warning test counts them. The texts (title, caption, the normalised
--- text caption checks read) are in int_post_texts, one row per post, joined where needed.
+-- Instagram media name only a username: the account id is the one int_account_handles gives
+-- that username (its latest snapshot's). account_id is NULL when the account was never
+-- snapshotted (a username not in the roster, or a channel whose first snapshot a quota stop
+-- held back): such posts stay out of fct_post, and a warning test counts them. The texts
+-- (title, caption, the normalised text caption checks read) are in int_post_texts, one row per
+-- post, joined where needed.
 
 with
 
@@ -32,17 +33,9 @@ tracked_accounts as (
 
 ),
 
-instagram_handles as (
+handles as (
 
-    select
-        handle,
-        account_id,
-        row_number() over (
-            partition by handle
-            order by snapshot_date desc, extracted_at desc
-        ) as handle_rank
-    from {{ ref('int_account_snapshots') }}
-    where platform = 'instagram'
+    select * from {{ ref('int_account_handles') }}
 
 ),
 
@@ -50,7 +43,8 @@ joined as (
 
     select
         latest.post_id,
-        coalesce(tracked_accounts.account_id, instagram_handles.account_id) as account_id,
+        coalesce(tracked_accounts.account_id, handles.account_id) as account_id,
+        latest.account_username,
         latest.platform,
         latest.platform_post_id,
         latest.published_at,
@@ -65,11 +59,10 @@ joined as (
     from latest
     left join tracked_accounts
         on latest.account_id = tracked_accounts.account_id
-    left join instagram_handles
+    left join handles
         on
-            latest.account_username = instagram_handles.handle
-            and latest.platform = 'instagram'
-            and instagram_handles.handle_rank = 1
+            latest.platform = handles.platform
+            and latest.account_username = handles.handle
     where latest.snapshot_rank = 1
 
 ),

@@ -25,13 +25,8 @@ drops as (
 
 first_days as (
 
-    select drops.*
-    from drops
-    left join drops as day_before
-        on
-            drops.account_id = day_before.account_id
-            and day_before.snapshot_date = {{ add_days('drops.snapshot_date', -1) }}
-    where day_before.account_id is null
+    -- consecutive days are one event, detected on its first day
+    {{ first_day_of_run('drops') }}
 
 ),
 

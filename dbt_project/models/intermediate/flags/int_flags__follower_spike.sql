@@ -129,13 +129,8 @@ spikes as (
 
 first_days as (
 
-    select spikes.*
-    from spikes
-    left join spikes as day_before
-        on
-            spikes.account_id = day_before.account_id
-            and day_before.snapshot_date = {{ add_days('spikes.snapshot_date', -1) }}
-    where day_before.account_id is null
+    -- consecutive days are one event, detected on its first day
+    {{ first_day_of_run('spikes') }}
 
 ),
 

@@ -9,10 +9,10 @@ source as (
 renamed as (
 
     select
-        -- ids: Instagram usernames are case-insensitive; the IG user id is stable
+        -- ids: the IG user id is stable; the username as received (int_account_snapshots
+        -- compares it lower-case without a leading '@')
         {{ json_text('payload', 'id') }} as ig_user_id,
-        lower(ltrim(coalesce({{ json_text('payload', 'username') }}, record_key), '@'))
-            as username,
+        coalesce({{ json_text('payload', 'username') }}, record_key) as username,
 
         -- snapshot
         dt as snapshot_date,

@@ -11,9 +11,8 @@ renamed as (
     select
         -- ids
         record_key as media_id,
-        -- the owner's username (lower-case, no leading '@'): the item does not name its account
-        lower(ltrim(coalesce(parent_key, {{ json_text('payload', 'username') }}), '@'))
-            as username,
+        -- the owner's username as landed: the item does not name its account
+        coalesce(parent_key, {{ json_text('payload', 'username') }}) as username,
 
         -- snapshot
         dt as snapshot_date,
@@ -26,10 +25,9 @@ renamed as (
         upper({{ json_text('payload', 'media_product_type') }}) as media_product_type,
         {{ json_text('payload', 'permalink') }} as permalink,
 
-        -- counts: business_discovery returns a like count the owner hides as 0 (Graph API
-        -- changelog, 2021-05-26), so 0 is unknown (NULL), as an absent key is
-        nullif(cast({{ json_text('payload', 'like_count') }} as bigint), 0) as like_count,
-        cast({{ json_text('payload', 'like_count') }} as bigint) as reported_like_count,
+        -- counts as returned (JSON numbers); absent = NULL. A like count the owner hides comes
+        -- as 0: int_post_metric_snapshots reads it as unknown
+        cast({{ json_text('payload', 'like_count') }} as bigint) as like_count,
         cast({{ json_text('payload', 'comments_count') }} as bigint) as comments_count
 
     from source

@@ -10,8 +10,9 @@ renamed as (
 
     select
         -- ids: the Research API returns no user id, so the username is the key: the roster's
-        -- username as the extractor asked for it, compared lower-case without a leading '@'
-        lower(ltrim(record_key, '@')) as username,
+        -- username as the extractor asked for it (int_account_snapshots compares it lower-case
+        -- without a leading '@')
+        record_key as username,
 
         -- snapshot
         dt as snapshot_date,

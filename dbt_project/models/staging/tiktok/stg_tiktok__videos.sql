@@ -12,9 +12,8 @@ renamed as (
         -- ids: int64 numbers above 2^53; record_key holds the exact digits as landed
         -- (never read through a floating-point type)
         record_key as video_id,
-        -- the owner's username (lower-case, no leading '@'), as stg_tiktok__users keys it
-        lower(ltrim(coalesce(parent_key, {{ json_text('payload', 'username') }}), '@'))
-            as username,
+        -- the owner's username as landed
+        coalesce(parent_key, {{ json_text('payload', 'username') }}) as username,
 
         -- snapshot
         dt as snapshot_date,

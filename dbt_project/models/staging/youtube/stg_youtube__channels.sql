@@ -23,20 +23,13 @@ renamed as (
             {{ json_text('payload', 'snippet.publishedAt') }} as timestamp with time zone
         ) as channel_published_at,
 
-        -- statistics: counts are JSON strings; an absent count stays NULL.
-        -- A hidden subscriber count is unknown (older responses send "0"), so it is NULL.
-        case
-            when
-                coalesce(
-                    cast({{ json_text('payload', 'statistics.hiddenSubscriberCount') }} as boolean),
-                    false
-                )
-                then null
-            else cast({{ json_text('payload', 'statistics.subscriberCount') }} as bigint)
-        end as subscriber_count,
-        coalesce(
-            cast({{ json_text('payload', 'statistics.hiddenSubscriberCount') }} as boolean),
-            false
+        -- statistics: counts are JSON strings; an absent count stays NULL. A hidden subscriber
+        -- count may still come as "0": int_account_snapshots reads it as unknown
+        cast(
+            {{ json_text('payload', 'statistics.subscriberCount') }} as bigint
+        ) as subscriber_count,
+        cast(
+            {{ json_text('payload', 'statistics.hiddenSubscriberCount') }} as boolean
         ) as is_subscriber_count_hidden,
         cast({{ json_text('payload', 'statistics.viewCount') }} as bigint) as view_count,
         cast({{ json_text('payload', 'statistics.videoCount') }} as bigint) as video_count,

@@ -1,0 +1,59 @@
+{#-
+    The arithmetic of the two campaign ROI marts, written once (SPEC 5.1, 5.2):
+    mart_campaign_roi (per campaign) and mart_campaign_creator_roi (per campaign x creator)
+    both sum int_contract_measures at their grain with campaign_measure_sums() and turn the
+    sums into their measure columns with campaign_roi_columns().
+-#}
+
+{#-
+    campaign_measure_sums(): the aggregate columns of a GROUP BY over int_contract_measures
+    rows: `contracts` and the exact sums of the contract measures (money not rounded yet; EMV
+    summed as a decimal). Like campaign_roi_columns, its lines are indented for the select list
+    it is called in, so the compiled SQL reads aligned.
+-#}
+{% macro campaign_measure_sums() -%}
+        count(*) as contracts,
+        sum(spend_committed_usd) as spend_committed_usd,
+        sum(spend_paid_usd) as spend_paid_usd,
+        sum(posts_delivered) as posts_delivered,
+        sum(views) as views,
+        sum(interactions) as interactions,
+        sum(orders) as orders,
+        sum(revenue_usd) as revenue_usd,
+        -- EMV is a double: summed as a decimal, since a sum of doubles depends on the order the
+        -- rows arrive in, and the same contracts would give another last digit (and another
+        -- mart checksum) whenever an upstream plan or thread schedule orders them differently
+        sum(cast(emv_usd as numeric(38, 12))) as emv_usd
+{%- endmacro %}
+
+{#-
+    campaign_roi_columns('totals'): the SPEC 5.1 measure columns, in order, from a relation
+    holding the columns of campaign_measure_sums() (NULL for a campaign without contracts, after
+    a left join: no spend, posts, orders or revenue; unknown views, interactions and EMV).
+    Money is rounded to the cent once, here (half away from zero, as both databases' `round`),
+    and the ratios use the rounded money: CPM = spend / views x 1000, CPE = spend /
+    interactions, CPA = spend / orders, ROAS = revenue / spend, ROI = (revenue - spend) /
+    spend, spend being the committed spend (fee + product cost); NULL on a zero or unknown
+    denominator (safe_divide).
+-#}
+{% macro campaign_roi_columns(totals) -%}
+    {%- set spend = "cast(round(coalesce(" ~ totals ~ ".spend_committed_usd, 0), 2) as numeric(18, 2))" -%}
+    {%- set paid = "cast(round(coalesce(" ~ totals ~ ".spend_paid_usd, 0), 2) as numeric(18, 2))" -%}
+    {%- set revenue = "cast(round(coalesce(" ~ totals ~ ".revenue_usd, 0), 2) as numeric(18, 2))" -%}
+    {%- set views = "cast(" ~ totals ~ ".views as bigint)" -%}
+    {%- set interactions = "cast(" ~ totals ~ ".interactions as bigint)" -%}
+    {%- set orders = "cast(coalesce(" ~ totals ~ ".orders, 0) as bigint)" -%}
+        {{ spend }} as spend_committed_usd,
+        {{ paid }} as spend_paid_usd,
+        cast(coalesce({{ totals }}.posts_delivered, 0) as bigint) as posts_delivered,
+        {{ views }} as views,
+        {{ interactions }} as interactions,
+        {{ orders }} as orders,
+        {{ revenue }} as revenue_usd,
+        cast({{ totals }}.emv_usd as double precision) as emv_usd,
+        {{ irm.safe_divide(spend ~ ' * 1000', views) }} as cpm_usd,
+        {{ irm.safe_divide(spend, interactions) }} as cpe_usd,
+        {{ irm.safe_divide(spend, orders) }} as cpa_usd,
+        {{ irm.safe_divide(revenue, spend) }} as roas,
+        {{ irm.safe_divide(revenue ~ ' - ' ~ spend, spend) }} as roi
+{%- endmacro %}
