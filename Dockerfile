@@ -8,7 +8,8 @@ FROM apache/airflow:${AIRFLOW_VERSION}-python3.11
 ARG AIRFLOW_VERSION
 
 # The code lives in /opt/irm/app (installed editable: dags/ and dbt_project/ are found beside
-# the irm package); every generated file under the data root, a volume shared by all services.
+# the packages, from core/config.py); every generated file under the data root, a volume shared
+# by all services.
 ENV IRM_APP=/opt/irm/app \
     IRM_DATA_ROOT=/opt/irm/data \
     AIRFLOW_HOME=/opt/irm/data/airflow \

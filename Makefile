@@ -58,10 +58,13 @@ browser:
 	    chromium fonts-dejavu-core >/dev/null && \
 	  command -v chromium >/dev/null; }
 
+# lint-imports checks the import contracts of docs/architecture.md (pyproject.toml,
+# [tool.importlinter]); it reads the packages from here, the repository root.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models --processes 2
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
@@ -81,7 +84,7 @@ constraints: $(VENV)/.installed
 	  --no-annotate --no-header --output-file $(CONSTRAINTS)
 
 clean:
-	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache .import_linter_cache
 
 clean-all: clean
 	rm -rf $(VENV)

@@ -25,10 +25,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from core.config import get_settings
+from core.landing import Partition
 from extractors.base import Extraction, Window, land_source_day
 from extractors.http import ApiClient, ApiResponse
 
 PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
+# The sandbox and the tasks are imported inside the functions that run them: each worker
+# process loads (and is measured with) only what its own platform's days use.
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,6 @@ def _fetcher(
 def land_crm_days(world: Any, days: Sequence[date], progress: Callable[[str], None]) -> None:
     """Each day's CRM export into the inbox, then landed by the CRM extractor (the roster the
     platform extractors read for that day)."""
-    from irm.config import get_settings
     from irm.tasks import land_crm
     from sandbox.crm import write_crm
 
@@ -146,8 +149,7 @@ def land_crm_days(world: Any, days: Sequence[date], progress: Callable[[str], No
 def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> dict[str, Any]:
     """One platform's days, oldest first (a worker process). Returns records and calls."""
     from extractors import crm
-    from irm.config import get_settings
-    from irm.tasks import ROSTER_COLUMNS, _source_module
+    from irm.tasks import _source_module
     from sandbox.server import PlatformSettings, build_platforms
     from sandbox.world import World
 
@@ -161,7 +163,7 @@ def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> di
     totals = {"records": 0, "api_calls": 0}
     for day in days:
         _wait_for_crm(settings, day)
-        roster = [] if source == "shop" else crm.roster(settings, day, ROSTER_COLUMNS[source])
+        roster = [] if source == "shop" else crm.roster(settings, day, crm.ROSTER_COLUMNS[source])
         fetch = _fetcher(source, platform, day, roster, settings)
         manifests = land_source_day(module.SOURCE, module.ENTITIES, day, settings, fetch)
         for entity in module.ENTITIES:
@@ -172,8 +174,6 @@ def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> di
 
 def _wait_for_crm(settings: Any, day: date, timeout: float = 900.0) -> None:
     """A platform's day waits for that day's CRM roster, landed meanwhile by the parent."""
-    from extractors.landing import Partition
-
     creators = Partition(settings.landing_dir, "crm", "creators", day)
     deadline = time.monotonic() + timeout
     while not creators.exists():

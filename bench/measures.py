@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from irm.config import get_settings
+from core.config import get_settings
 
 REPO = Path(__file__).resolve().parent.parent
 FLOOR_SQL = Path(__file__).with_name("floor.sql")

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from core.config import get_settings
+
 DBT = Path(sys.executable).with_name("dbt")
 
 
@@ -46,8 +48,6 @@ def publish() -> dict[str, Any]:
 def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
     """`dbt build` (models, seeds and tests), its artefacts kept under the bench's data root
     (dbt_project/target holds the manifest the DAGs render from)."""
-    from irm.config import get_settings
-
     settings = get_settings()
     work = settings.data_root / "dbt"
     command = [

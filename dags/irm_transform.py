@@ -7,9 +7,9 @@ Every task that writes (or reads) the warehouse runs in the one-slot `irm_wareho
 Every dbt data test of the rendered models runs before the mart checks: each model's task runs
 its own, one last `dbt test` task runs those no model task can (tests spanning two models, tests
 of ephemeral models), and `count_dbt_tests` logs how many ran (irm.dbt_coverage).
-Source freshness (irm.freshness) is judged against the newest day transformed with the rules of
-the dbt sources; a stale source is a warning in the log, in Data Docs and in the weekly export,
-never a failure.
+Source freshness (warehouse.freshness) is judged against the newest day transformed with the
+rules of the dbt sources; a stale source is a warning in the log, in Data Docs and in the weekly
+export, never a failure.
 With IRM_DBT_TARGET=postgres the load and dbt write Postgres, and `mirror_marts` copies the marts
 into the DuckDB file that the mart checks and the BI copy read.
 """
@@ -30,7 +30,7 @@ from cosmos.constants import (
     TestIndirectSelection,
 )
 
-from irm.config import WAREHOUSE_POOL, get_settings
+from core.config import WAREHOUSE_POOL, get_settings
 from irm.dbt_coverage import add_remaining_tests_task, record_tests_run, report_tests_run
 from irm.orchestration import (
     DEFAULT_ARGS,
@@ -65,6 +65,7 @@ def irm_transform() -> None:
         }
         return sorted(days)
 
+    # Each task imports irm.tasks when it runs, never at parse time: parsing stays cheap.
     @task
     def validate_landing(days: list[str]) -> dict:
         from irm.tasks import validate_landing as validate
@@ -80,9 +81,9 @@ def irm_transform() -> None:
     # Reads the load ledger; stale sources are logged and shown, never a failure.
     @task(**WAREHOUSE_WRITER_ARGS)
     def check_freshness(days: list[str]) -> dict:
-        from irm.freshness import check_sources
+        from irm.tasks import check_freshness as check
 
-        return check_sources(days)
+        return check(days)
 
     project = ProjectConfig(
         dbt_project_path=dbt_dir,
@@ -157,9 +158,9 @@ def irm_transform() -> None:
         # The marts are built in Postgres; the checks and the BI copy read a DuckDB mirror.
         @task(**WAREHOUSE_WRITER_ARGS)
         def mirror_marts() -> dict:
-            from irm.warehouse import mirror_marts_to_duckdb
+            from irm.tasks import mirror_marts as mirror
 
-            return mirror_marts_to_duckdb()
+            return mirror()
 
         built = built >> mirror_marts()
     built >> validate_marts(days) >> publish()

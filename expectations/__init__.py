@@ -5,14 +5,13 @@ runs.
 
     report = validate_landing([day])   # the new landing partitions, before they are loaded
     report = validate_marts(as_of=day) # all registered marts, or validate_marts(["fct_post"])
-    raise_on_critical(report)          # DataQualityError naming suite, expectation and values
+    raise_on_critical(report)          # DataQualityError (core.errors) naming the failures
     print(report.data_docs_home)       # <data_docs_dir>/index.html, linking every stage
 """
 
 from expectations.landing import validate_landing
 from expectations.marts import validate_marts
 from expectations.report import (
-    DataQualityError,
     FailedExpectation,
     SuiteResult,
     ValidationReport,
@@ -20,7 +19,6 @@ from expectations.report import (
 )
 
 __all__ = [
-    "DataQualityError",
     "FailedExpectation",
     "SuiteResult",
     "ValidationReport",

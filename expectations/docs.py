@@ -3,7 +3,7 @@
     <data_docs_dir>/index.html                 home: each stage's latest run, linked
     <data_docs_dir>/<stage>/index.html         the stage's GX site (latest checkpoint run)
     <data_docs_dir>/<stage>/irm_summary.json   the stage's latest report (what the home shows)
-    <data_docs_dir>/irm_freshness.json         the latest source freshness check (irm.freshness)
+    <data_docs_dir>/irm_freshness.json         the latest source freshness check (irm_transform)
 
 The home page starts with the source freshness of the latest transform (each source table, its
 newest partition, the rule and its status). It also lists what GX cannot show: optional marts
@@ -132,7 +132,7 @@ def publish_run(data_docs_dir: Path, report: ValidationReport) -> Path:
 
 
 def publish_freshness(data_docs_dir: Path, as_of: str, sources: list[dict[str, Any]]) -> Path:
-    """Record the latest source freshness check (irm.freshness: one dict per source table with
+    """Record the latest source freshness check (warehouse.freshness: one dict per source table with
     name, relation, newest_day, loaded_at, days_behind, warn_after, error_after and status) and
     rebuild the home page; returns the home."""
     data_docs_dir.mkdir(parents=True, exist_ok=True)
@@ -189,7 +189,7 @@ def _stage_section(summary: dict[str, Any], data_docs_dir: Path) -> str:
     )
 
 
-# Status of a source table (irm.freshness) -> its CSS class on the home page.
+# Status of a source table (warehouse.freshness) -> its CSS class on the home page.
 _FRESHNESS_CLASSES = {"fresh": "ok", "warn": "warn", "error": "bad"}
 
 

@@ -1,6 +1,6 @@
 """The landing stage: validate new landing partitions before they are loaded.
 
-What is validated is what the load will pick up (`irm.warehouse.partitions_to_load`: every
+What is validated is what the load will pick up (`warehouse.load.partitions_to_load`: every
 landed partition whose checksum the load ledger does not hold yet, limited to the days asked
 for), so no partition reaches `raw` unvalidated and the cost of a validation follows the new
 data, not the history. Each entity's partitions become one frame
@@ -10,9 +10,9 @@ the `manifests` frame, which checks record_count against the lines actually ther
 checksum against the content. Failing values are reported with the `dt` and `record_key` of
 their line.
 
-The landing layout is the contract of docs/architecture.md; which partitions exist and which
-are loaded is the loader's answer (irm.warehouse, imported when a validation runs), never a
-second reading of the folders here.
+The landing layout is the contract of docs/architecture.md (core.landing); which partitions
+exist and which are loaded is the loader's answer (warehouse.load), never a second reading of
+the folders here.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.config import get_settings
+from core.landing import MANIFEST_FILE, RECORDS_FILE
 from expectations.contract import KIND_DTYPES
 from expectations.landing_suites import (
     ISO_TIMESTAMP,
@@ -41,15 +43,13 @@ from expectations.landing_suites import (
 from expectations.report import ValidationReport, log_warnings
 from expectations.runner import validate_frames
 from expectations.suites import entities_for
-from irm.config import get_settings
+from warehouse.load import partitions_to_load
 
 if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
 
-RECORDS_FILE = "records.jsonl"
-MANIFEST_FILE = "_manifest.json"
 # How much of a badly typed value a type error quotes.
 QUOTE_CHARS = 40
 
@@ -117,8 +117,6 @@ def find_partitions(
     A requested day's folder without a manifest (which the load skips) is returned too: the
     manifest check reports it.
     """
-    from irm.warehouse import partitions_to_load
-
     to_load = {(p.source, p.entity, p.dt): p.path for p in partitions_to_load(days)}
     found = []
     for entity in entities:

@@ -24,6 +24,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.config import Settings, get_settings
 from expectations import history
 from expectations.contract import CRITICAL, WARNING, Check, Reference, TableSuite, is_null
 from expectations.frames import TableRead, read_warehouse
@@ -31,7 +32,6 @@ from expectations.mart_suites import MARTS
 from expectations.report import ValidationReport, log_warnings
 from expectations.runner import FrameSpool, spool_frames, validate_frames
 from expectations.suites import suites_for
-from irm.config import Settings, get_settings
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,4 +1,5 @@
-"""What a validation run returns, and the error a failed critical expectation raises.
+"""What a validation run returns, and the error a failed critical expectation raises
+(`core.errors.DataQualityError`, carrying the report).
 
 Plain dataclasses (no Great Expectations import), JSON-friendly through `to_dict()` so a task can
 hand a summary to XCom.
@@ -11,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import DataQualityError
 from expectations.contract import TABLE_EXISTS
 
 log = logging.getLogger(__name__)
@@ -20,14 +22,6 @@ SAMPLE_SIZE = 5
 # The most characters a message quotes of one failing value, and of one argument.
 MESSAGE_VALUE_CHARACTERS = 200
 MESSAGE_ARGUMENT_CHARACTERS = 60
-
-
-class DataQualityError(RuntimeError):
-    """A critical expectation failed: the data must not be published."""
-
-    def __init__(self, message: str, report: ValidationReport | None = None) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 @dataclass(frozen=True)

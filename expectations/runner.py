@@ -71,7 +71,7 @@ class FrameSpool:
         self.rows[table] = len(frame)
 
     def path(self, table: str) -> Path:
-        """The table's Feather file (table names are plain SQL identifiers: frames.quote_ident)."""
+        """The table's Feather file (table names are plain SQL identifiers: core.db.quote_ident)."""
         return self.folder / f"{table}.feather"
 
     def __contains__(self, table: object) -> bool:

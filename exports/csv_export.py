@@ -16,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from exports.folder import MARTS, FileEntry, list_marts, quote_ident, sha256
+from core.db import quote_ident
+from exports.folder import MARTS, FileEntry, list_marts, sha256
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ An export says plainly when its data is older than its date: the newest day the 
 describe (`newest_data_day`) is recorded when the export starts, and when it is more than
 `EXPECTED_DATA_LAG_DAYS` before the export's day, the start logs a warning and the report and
 the workbook open with `stale_data_note`. The published copy also carries the freshness of each
-source when its data was built (`meta.source_freshness`, irm.freshness), which the report shows.
+source when its data was built (`meta.source_freshness`, warehouse.freshness), which the report
+shows.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -33,7 +33,8 @@ from typing import Any
 
 import duckdb
 
-from irm.config import get_settings
+from core.config import get_settings
+from core.db import quote_ident
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,8 @@ DATA_DAY_COLUMNS = (
     ("dim_creator_account", "last_refreshed_at"),
     ("fct_post", "published_at"),
 )
-# The BI copy's source freshness (irm.freshness writes it, irm.publish copies it).
+# The BI copy's source freshness (warehouse.freshness writes it, warehouse.publish copies it).
 SOURCE_FRESHNESS = ("meta", "source_freshness")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -90,13 +90,6 @@ def export_day(day: str | date) -> str:
     if isinstance(day, date):
         return day.isoformat()
     return date.fromisoformat(day).isoformat()
-
-
-def quote_ident(name: str) -> str:
-    """Quote a SQL identifier after checking it is a plain name (mart names become file names)."""
-    if not _IDENTIFIER.match(name):
-        raise ValueError(f"not a plain SQL identifier: {name!r}")
-    return f'"{name}"'
 
 
 @contextmanager

@@ -18,10 +18,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
+from core.config import CONNECTION_IDS, Settings, get_settings
 from exports.folder import MANIFEST, export_day
 from exports.report import REPORT_NAME
 from exports.workbook import WORKBOOK_NAME
-from irm.config import CONNECTION_IDS, Settings, get_settings
 
 log = logging.getLogger(__name__)
 

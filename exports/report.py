@@ -47,7 +47,7 @@ TIER_ORDER = ("nano", "micro", "mid-tier", "macro", "mega")
 PLATFORM_COLORS = {"youtube": "#D55E00", "instagram": "#CC79A7", "tiktok": "#0072B2"}
 PLATFORM_NAMES = {"youtube": "YouTube", "instagram": "Instagram", "tiktok": "TikTok"}
 SOURCE_NAMES = {**PLATFORM_NAMES, "shop": "Shop", "crm": "CRM"}
-STALE_WORDS = {"warn": "late", "error": "very late"}  # irm.freshness's stale statuses
+STALE_WORDS = {"warn": "late", "error": "very late"}  # warehouse.freshness's stale statuses
 SEVERITIES = (("high", "#D55E00"), ("medium", "#E69F00"), ("low", "#56B4E9"))
 HEALTH_BANDS = (("healthy", "#009E73"), ("needs_attention", "#E69F00"), ("at_risk", "#D55E00"))
 TOP_CREATORS = 6
@@ -144,7 +144,7 @@ class Tile:
 
 @dataclass
 class FreshnessBox:
-    """The sources that were stale when the published data was built (irm.freshness)."""
+    """The sources that were stale when the published data was built (warehouse.freshness)."""
 
     summary: str
     stale: list[str]

@@ -31,13 +31,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.db import quote_ident
 from exports import glossary
 from exports.folder import (
     MARTS,
     ExportRun,
     FileEntry,
     mart_columns,
-    quote_ident,
     sha256,
     stale_data_note,
 )

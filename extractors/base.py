@@ -22,10 +22,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.config import Settings
+from core.landing import Partition, envelope, now_utc, write_partition
+from extractors import EXTRACTOR_VERSION
 from extractors.http import AnswerWindow
-from extractors.landing import Partition, envelope, now_utc, write_partition
 from extractors.state import load_bookmarks, save_bookmarks
-from irm.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ def commit_source_day(
         manifests[entity] = write_partition(
             part,
             _unique_lines(b / f"{entity}.jsonl" for b in batches),
+            extractor_version=EXTRACTOR_VERSION,
             api_calls=sum(c.get("api_calls", 0) for c in costs),
             quota_units=sum(c.get("quota_units", 0) for c in costs),
             extra=extra,
@@ -256,7 +258,7 @@ def land_quarantine(
         return part.manifest()
     extracted_at = now_utc()
     lines = (_quarantine_line(source, r, n, extracted_at) for n, r in enumerate(rejected, start=1))
-    return write_partition(part, lines)
+    return write_partition(part, lines, extractor_version=EXTRACTOR_VERSION)
 
 
 def _quarantine_line(source: str, r: dict[str, Any], n: int, extracted_at: str) -> dict[str, Any]:

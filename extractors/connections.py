@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.config import CONNECTION_IDS
 from extractors.errors import CredentialsMissing
-from irm.config import CONNECTION_IDS
 
 
 @dataclass(frozen=True)

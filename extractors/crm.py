@@ -49,11 +49,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from extractors.base import QUARANTINE, interval_window, land_quarantine, staging_dir
-from extractors.errors import IntervalNotOver, IntervalPassed
-from extractors.handles import handle_problem, normalise_handle
-from extractors.http import AnswerWindow
-from extractors.landing import (
+from core.config import CONNECTION_IDS, Settings, get_settings
+from core.landing import (
     Partition,
     envelope,
     list_partitions,
@@ -61,7 +58,11 @@ from extractors.landing import (
     read_records,
     write_partition,
 )
-from irm.config import CONNECTION_IDS, Settings
+from extractors import EXTRACTOR_VERSION
+from extractors.base import QUARANTINE, interval_window, land_quarantine, staging_dir
+from extractors.errors import IntervalNotOver, IntervalPassed
+from extractors.handles import handle_problem, normalise_handle
+from extractors.http import AnswerWindow
 
 log = logging.getLogger(__name__)
 
@@ -329,8 +330,6 @@ def read_crm_file(
     """Rows of a small CRM CSV that can load, and those that cannot, with why, in lists (the
     pipeline streams instead: `land_day`). `known`: the admitted ids of the files it references;
     `currencies`: those of the configured rates seed by default."""
-    from irm.config import get_settings
-
     index = IdIndex()
     for parent, ids in (known or {}).items():
         index.add_landed(parent, ids)
@@ -568,6 +567,7 @@ def commit_day(day: date, settings: Settings, folder: Path) -> dict[str, Any]:
             manifests[entity] = write_partition(
                 partition,
                 _read_lines(folder / f"{entity}.jsonl"),
+                extractor_version=EXTRACTOR_VERSION,
                 extra={k: v for k, v in staged["entities"][entity].items() if k != "rows"},
             )
     quarantine = Partition(settings.landing_dir, SOURCE, QUARANTINE, day)

@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from core.config import Settings
 from extractors.base import EntityRecords, Extraction, Window, keep_unique, land_source_day
 from extractors.connections import ApiCredentials
 from extractors.errors import (
@@ -30,7 +31,6 @@ from extractors.errors import (
 )
 from extractors.handles import sendable_handles
 from extractors.http import ApiClient, PageGuard, default_classify
-from irm.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from core.config import Settings
 from extractors.base import EntityRecords, Extraction, Window, keep_unique, land_source_day
 from extractors.connections import ApiCredentials
 from extractors.errors import AuthError, ExtractError
 from extractors.http import ApiClient, PageGuard, default_classify
-from irm.config import Settings
 
 log = logging.getLogger(__name__)
 

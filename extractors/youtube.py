@@ -15,6 +15,7 @@ from typing import Any
 
 import requests
 
+from core.config import Settings
 from extractors.base import (
     PENDING,
     EntityRecords,
@@ -33,7 +34,6 @@ from extractors.errors import (
 )
 from extractors.handles import sendable_handles
 from extractors.http import ApiClient, PageGuard, default_classify, retry_after_seconds
-from irm.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,1 @@
-"""The pipeline's core: configuration, the `irm` command, warehouse loading and publication."""
+"""The top floor: the `irm` command and the functions the DAGs' tasks call (`irm.tasks`)."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from irm.config import (
+from core.config import (
     CONNECTION_IDS,
     PLATFORM_POOLS,
     WAREHOUSE_POOL,
@@ -24,6 +24,7 @@ from irm.config import (
     get_settings,
     warehouse_access,
 )
+from warehouse.roles import WarehouseAccessError, check_warehouse_access, setup_warehouse_access
 
 
 def _airflow_bin() -> Path:
@@ -261,13 +262,11 @@ def set_fab_admin(username: str, password: str) -> str:
 def warehouse_access_to_set_up(
     settings: Settings, airflow_settings: Mapping[str, str]
 ) -> WarehouseAccess | None:
-    """For the Postgres warehouse target, its roles (irm.pg_roles), checked before anything
+    """For the Postgres warehouse target, its roles (warehouse.roles), checked before anything
     is migrated: the pipeline's role and the BI role must be their own, with passwords."""
     if settings.dbt_target != "postgres":
         return None
     from sqlalchemy.engine import make_url
-
-    from irm.pg_roles import WarehouseAccessError, check_warehouse_access
 
     metadata_url = airflow_settings.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
     access = warehouse_access()
@@ -283,7 +282,7 @@ def init_cluster(environ: Mapping[str, str], settings: Settings | None = None) -
     migrate the metadata database (FAB's tables included), create the pools, import the `irm_*`
     connections given as `AIRFLOW_CONN_IRM_…`, create the FAB admin user (IRM_ADMIN_USER,
     default admin, with IRM_ADMIN_PASSWORD) and, for the Postgres warehouse target, create its
-    database and roles (`irm.pg_roles`: the pipeline's own role, the read-only BI role).
+    database and roles (`warehouse.roles`: the pipeline's own role, the read-only BI role).
 
     The Airflow settings in `environ` (AIRFLOW_HOME, AIRFLOW__…) win over the local defaults;
     the warehouse's settings (IRM_PG_*, IRM_BI_*) are read as `get_settings` reads its own."""
@@ -298,8 +297,6 @@ def init_cluster(environ: Mapping[str, str], settings: Settings | None = None) -
     admin = environ.get(ADMIN_USER_VAR) or DEFAULT_ADMIN_USER
     ensure_admin_user(settings, admin, password, overrides)
     if access is not None:
-        from irm.pg_roles import setup_warehouse_access
-
         setup_warehouse_access(access)
 
 

@@ -26,7 +26,12 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
+from core.config import get_settings
 from extractors.connections import ApiCredentials
+from irm.tasks import land_crm, land_platform
+from sandbox.crm import write_crm
+from sandbox.server import PlatformSettings, build_platforms
+from sandbox.world import World
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +106,6 @@ def bootstrap_history(
     extractors read), exported inside d's window (modified just after d ended, or named with
     the day it was exported), which the CRM task requires of a file as of platform answers;
     `answer_for_day(d)` answers API requests as of the end of day d."""
-    from irm.tasks import land_crm, land_platform
-
     report = BootstrapReport()
     for day in sorted(days):
         iso = day.isoformat()
@@ -186,11 +189,6 @@ def bootstrap_from_sandbox(
 ) -> BootstrapReport:
     """The sandbox world's past `days`, landed as daily runs would have landed them. This
     command (like the demo and the benchmark) may import the sandbox; the pipeline never does."""
-    from irm.config import get_settings
-    from sandbox.crm import write_crm
-    from sandbox.server import PlatformSettings, build_platforms
-    from sandbox.world import World
-
     world = World(seed, accounts, world_days)
     platforms = build_platforms(
         world,

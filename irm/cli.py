@@ -13,6 +13,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from core.config import airflow_environment, get_settings
+
+# Each command imports what it runs when it runs: `irm --help` and `irm sandbox` start at once,
+# and nothing imports Airflow before main() has pointed AIRFLOW_HOME at the data root.
+
 
 def _demo(args: argparse.Namespace) -> int:
     from irm.demo import DemoOptions, print_result, run_demo
@@ -39,7 +44,6 @@ def _up(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from irm.airflow_cli import AirflowCommandError, prepare
-    from irm.config import get_settings
     from irm.demo import WORLD_START, DemoOptions, run_day_in_sandbox
     from irm.run_day import DATA_DAY_DAGS, DayRunError, run_data_day
 
@@ -103,7 +107,7 @@ def _load(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     """The same publication as the DAG's task: through the mart gate (MartGateError names what
     is missing or changed when the marts did not pass it)."""
-    from irm.publish import publish_marts
+    from warehouse.publish import publish_marts
 
     result = publish_marts(require_gate=True)
     print({"path": str(result.path), "rows": result.row_counts})
@@ -235,8 +239,6 @@ def _airflow_home_in_data_root() -> None:
     """This process imports Airflow too (the extractors' connections, the tasks' errors): its
     home and configuration are the data root's, as for every Airflow it starts, never
     ~/airflow (which Airflow would otherwise read, and create)."""
-    from irm.config import airflow_environment
-
     local = airflow_environment()
     for name in ("AIRFLOW_HOME", "AIRFLOW_CONFIG"):
         os.environ.setdefault(name, local[name])

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from core.config import Settings, get_settings
 from irm.airflow_cli import PlatformSecrets, prepare, sandbox_connections
-from irm.config import Settings, get_settings
+from irm.bootstrap import bootstrap_from_sandbox, day_range
 from irm.run_day import DATA_DAY_DAGS, dags_test
 from irm.run_day import run_data_day as run_day
 
@@ -146,8 +147,6 @@ def run_day_in_sandbox(
 
 
 def run_demo(opts: DemoOptions, progress: Callable[[str], None] = say) -> DemoResult:
-    from irm.bootstrap import bootstrap_from_sandbox, day_range
-
     settings = get_settings()
     log_dir = settings.data_root / "logs" / "demo"
     last_day = WORLD_START + timedelta(days=opts.days - 1)

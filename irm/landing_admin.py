@@ -3,7 +3,7 @@ must be withdrawn is set aside by an audited command, never deleted or edited in
 
 Setting a partition aside
 1. takes its rows (that source/entity on that day) and its ledger entry out of the configured
-   warehouse's `raw` schema, in one transaction (irm.warehouse.partitions_removed);
+   warehouse's `raw` schema, in one transaction (warehouse.load.partitions_removed);
 2. moves its folder, unchanged, to `<landing>/_set_aside/<source>/<entity>/dt=<day>--<UTC>/`
    with `_set_aside.json` (when, by whom, why, the manifest's checksum and record count, where
    it was), and appends the same record to `<landing>/_set_aside/audit.jsonl`.
@@ -30,10 +30,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from extractors import landing
-from extractors.landing import Partition
-from irm.config import Settings, get_settings
-from irm.warehouse import RAW_ENTITIES, partitions_removed
+from core import landing
+from core.config import Settings, get_settings
+from core.landing import Partition
+from warehouse.load import RAW_ENTITIES, partitions_removed
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow.sdk import Asset
 
-from irm.config import WAREHOUSE_POOL
+from core.config import WAREHOUSE_POOL
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ def on_failure(context: dict[str, Any]) -> None:
     summary = failure_summary(context)
     log.error(summary)
     try:
+        # Here, not at the top: the DAG files import this module, and the exports package
+        # (workbook, report, charts) would slow every parse.
         from exports.mail import send_alert
 
         ti = context.get("task_instance") or context.get("ti")

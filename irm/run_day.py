@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
+from core.config import Settings
 from irm.airflow_cli import run_airflow
-from irm.config import Settings
 
 DATA_DAY_DAGS = ("irm_extract", "irm_transform")
 

@@ -1,7 +1,9 @@
 """What each Airflow task does, as plain functions (the DAG files only wire them together).
 
-Every function takes and returns JSON-friendly values, so a task's result can travel as XCom,
-and each imports what it needs when called, so DAG parsing stays cheap.
+Every function takes and returns JSON-friendly values, so a task's result can travel as XCom.
+Each imports what it needs of the floors below when called (only the bottom floor, `core`, at
+the top): a task's process loads what its own task uses, and an extract task never pays for
+Great Expectations, the exports or the warehouse.
 """
 
 from __future__ import annotations
@@ -10,7 +12,11 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from core.config import get_settings
+from core.errors import DataQualityError
 
 if TYPE_CHECKING:
     from extractors.connections import ApiCredentials
@@ -30,7 +36,6 @@ def fail_without_retry(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from expectations.report import DataQualityError
         from extractors.crm import CrmFileError, EmptyRoster
         from extractors.errors import AuthError, IntervalPassed, PagingError
 
@@ -53,19 +58,8 @@ def fail_without_retry(func: F) -> F:
 @fail_without_retry
 def land_crm(day: str) -> dict[str, Any]:
     from extractors import crm
-    from irm.config import get_settings
 
     return crm.land_day(date.fromisoformat(day), get_settings())
-
-
-def __getattr__(name: str) -> Any:
-    """`ROSTER_COLUMNS` (the creators column of each platform's roster, which the bench reads
-    from here) lives in extractors.crm; imported when asked for, like everything here."""
-    if name == "ROSTER_COLUMNS":
-        from extractors.crm import ROSTER_COLUMNS
-
-        return ROSTER_COLUMNS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _source_module(source: str) -> Any:
@@ -93,7 +87,6 @@ def plan_batches(source: str, day: str) -> list[dict[str, Any]]:
     source is skipped). The roster comes from the day's CRM creators file; an empty one fails
     the task (EmptyRoster) instead of landing the platform's day empty."""
     from extractors import crm
-    from irm.config import get_settings
 
     settings = get_settings()
     if _credentials_or_skip(source)[0] is None:
@@ -124,7 +117,6 @@ def land_batch(source: str, day: str, batch: dict[str, Any]) -> dict[str, Any]:
 def commit_landing(source: str, day: str, batch_count: int) -> dict[str, Any]:
     """Write the day's partitions from its staged batches (nothing when the source is skipped)."""
     from extractors.base import commit_source_day
-    from irm.config import get_settings
 
     if batch_count == 0:
         return {"skipped": f"{source}: no batches (no connection set)"}
@@ -145,7 +137,6 @@ def land_platform(
     maps over batches instead). `credentials` default to the source's Airflow connection;
     `client_options` may carry an in-process `transport`."""
     from extractors import crm
-    from irm.config import get_settings
 
     if credentials is None:
         credentials, skipped = _credentials_or_skip(source)
@@ -162,8 +153,6 @@ def land_platform(
 def _land(
     source: str, day: str, credentials: ApiCredentials, accounts: list[str], **options: Any
 ) -> dict[str, Any]:
-    from irm.config import get_settings
-
     module, settings, the_day = _source_module(source), get_settings(), date.fromisoformat(day)
     if source == "shop":
         return module.land_day(the_day, credentials, settings, **options)
@@ -174,7 +163,7 @@ def _land(
 def load_raw(days: list[str] | None = None) -> dict[str, Any]:
     """Load the landed partitions not yet in the warehouse; a partition that does not match its
     manifest (PartitionCorrupt, a data-quality error) fails the task without retries."""
-    from irm.warehouse import load_landing
+    from warehouse.load import load_landing
 
     result = load_landing(_days(days))
     return {"loaded": result.loaded, "rows": result.rows}
@@ -182,6 +171,27 @@ def load_raw(days: list[str] | None = None) -> dict[str, Any]:
 
 def _days(days: list[str] | None) -> list[date] | None:
     return [date.fromisoformat(d) for d in days] if days else None
+
+
+def check_freshness(days: list[str] | None = None) -> dict[str, Any]:
+    """Source freshness as of the run's days: checked, logged and stored in the warehouse
+    (warehouse.freshness), and shown on the Data Docs home page. Stale sources never fail it."""
+    from expectations.docs import publish_freshness
+    from warehouse.freshness import check_sources
+
+    summary = check_sources(days)
+    if summary["as_of"] is not None:
+        rows = list(summary["sources"].values())
+        publish_freshness(get_settings().data_docs_dir, summary["as_of"], rows)
+    return summary
+
+
+def mirror_marts() -> dict[str, int]:
+    """With the Postgres target: copy the marts dbt built there into the DuckDB file that the
+    mart checks and the BI copy read (rows per mart)."""
+    from warehouse.load import mirror_marts_to_duckdb
+
+    return mirror_marts_to_duckdb()
 
 
 @fail_without_retry
@@ -201,8 +211,8 @@ def validate_marts(days: list[str] | None = None) -> dict[str, Any]:
     is not stale)."""
     from expectations import raise_on_critical
     from expectations import validate_marts as run_validation
-    from irm.publish import mart_gate
-    from irm.warehouse import latest_loaded_day
+    from warehouse.load import latest_loaded_day
+    from warehouse.publish import mart_gate
 
     as_of = max(_days(days)) if days else latest_loaded_day()
     with mart_gate():  # records the marts that passed, which publish() requires
@@ -215,7 +225,7 @@ def validate_marts(days: list[str] | None = None) -> dict[str, Any]:
 def publish() -> dict[str, Any]:
     """Publish the marts the mart gate passed; a refusal (MartGateError, a data-quality error)
     fails at once: another try would find the same marts."""
-    from irm.publish import publish_marts
+    from warehouse.publish import publish_marts
 
     result = publish_marts(require_gate=True)
     return {"path": str(result.path), "rows": result.row_counts}
@@ -237,8 +247,6 @@ def export_start(day: str) -> str:
 
 
 def export_write(staging: str, fmt: str) -> list[str]:
-    from pathlib import Path
-
     from exports.folder import load_run
     from exports.run import write_format
 
@@ -246,8 +254,6 @@ def export_write(staging: str, fmt: str) -> list[str]:
 
 
 def export_finish(staging: str) -> str:
-    from pathlib import Path
-
     from exports.folder import finish_export, load_run
 
     return str(finish_export(load_run(Path(staging))))

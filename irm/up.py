@@ -32,8 +32,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from types import FrameType
 
+from core.config import Settings, airflow_environment, get_settings
 from irm.airflow_cli import AIRFLOW_BIN, prepare, run_airflow, sandbox_connections
-from irm.config import Settings, airflow_environment, get_settings
 from irm.demo import WORLD_START, DemoOptions, running_sandbox
 
 HEALTH_PATH = "/api/v2/monitor/health"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.landing import list_partitions, read_records
-from irm.warehouse import RAW_ENTITIES
+from core.landing import list_partitions, read_records
+from warehouse.load import RAW_ENTITIES
 
 REPO = Path(__file__).resolve().parents[2]
 SEED, ACCOUNTS, WORLD_DAYS, LANDED_DAYS = 7, 24, 10, 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from irm.config import REPO_ROOT
+from core.config import REPO_ROOT
 
 EXPECTED_DAGS = {"irm_extract", "irm_transform", "irm_exports"}
 
@@ -34,7 +34,7 @@ def test_dag_has_tags_owner_and_retries(dagbag, dag_id: str) -> None:
 
 
 def test_every_warehouse_writer_is_in_the_one_slot_pool(dagbag) -> None:
-    from irm.config import WAREHOUSE_POOL
+    from core.config import WAREHOUSE_POOL
 
     dag = dagbag.dags["irm_transform"]
     # Ephemeral dbt models render as EmptyOperators: they run nothing, so they need no slot.
@@ -67,7 +67,7 @@ def test_every_task_reports_failures_through_the_summary_callback(dagbag) -> Non
 def test_extract_maps_each_platform_over_batches_in_its_pool(dagbag) -> None:
     from airflow.sdk.definitions.mappedoperator import MappedOperator
 
-    from irm.config import PLATFORM_POOLS
+    from core.config import PLATFORM_POOLS
     from irm.orchestration import source_assets
 
     dag = dagbag.dags["irm_extract"]
@@ -126,7 +126,7 @@ def test_exports_run_on_mondays_at_seven_utc(dagbag) -> None:
 def test_transform_checks_source_freshness_after_the_load_before_dbt(dagbag) -> None:
     """Freshness reads the load ledger (so after the load, in the warehouse's pool) and its
     result is published with the marts (so before dbt, the checks and the publication)."""
-    from irm.config import WAREHOUSE_POOL
+    from core.config import WAREHOUSE_POOL
 
     dag = dagbag.dags["irm_transform"]
     check = dag.get_task("check_freshness")

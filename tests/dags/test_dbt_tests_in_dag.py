@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from irm.config import REPO_ROOT, get_settings
+from core.config import REPO_ROOT, get_settings
 from irm.dbt_coverage import ProjectGraph, nodes_from_manifest, resources_built_by, selected_tests
 
 # The production test's partial render (tests/production/test_celery_topology.py).

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors import crm, youtube
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records, write_partition
+from extractors import EXTRACTOR_VERSION, crm, youtube
 from extractors.connections import ApiCredentials
-from extractors.landing import Partition, read_records, write_partition
 from irm.airflow_cli import AirflowCommandError, prepare, run_airflow
-from irm.config import Settings, get_settings
 from sandbox.crm import write_creators_csv
 from sandbox.server import make_server, start_thread
 from sandbox.world import World
@@ -86,7 +86,11 @@ def pipeline(tmp_path_factory):
     finally:
         server.shutdown()
     # A source that stopped delivering days ago: stale, which the run reports and gets past.
-    write_partition(Partition(settings.landing_dir, "shop", "orders", STOPPED_SOURCE_DAY), [])
+    write_partition(
+        Partition(settings.landing_dir, "shop", "orders", STOPPED_SOURCE_DAY),
+        [],
+        extractor_version=EXTRACTOR_VERSION,
+    )
     prepare(settings, settings.data_root / "logs")
     run_transform(settings, "good_run")
     yield settings, published_state(settings)
@@ -97,7 +101,9 @@ def corrupt_next_day(settings: Settings, entity: str, mutate: Callable[[list], l
     """A new landing partition for the next day: the last day's records, mutated."""
     records = list(read_records(Partition(settings.landing_dir, "youtube", entity, DAY)))
     bad = Partition(settings.landing_dir, "youtube", entity, DAY + timedelta(days=1))
-    write_partition(bad, mutate(json.loads(json.dumps(records))))
+    write_partition(
+        bad, mutate(json.loads(json.dumps(records))), extractor_version=EXTRACTOR_VERSION
+    )
     return bad.path
 
 
@@ -242,7 +248,7 @@ def test_mart_that_lost_half_its_rows_fails_at_mart_validation(pipeline) -> None
     # so the creator dimension loses more than half its rows (post history would not: it is
     # incremental and keeps every snapshot already taken).
     shutil.rmtree(creators.path)
-    write_partition(creators, records[: len(records) // 2 - 1])
+    write_partition(creators, records[: len(records) // 2 - 1], extractor_version=EXTRACTOR_VERSION)
     log = assert_fails_at(
         settings, "validate_marts", "expect_table_row_count_to_be_between", before
     )

@@ -426,10 +426,15 @@ def check_health_and_scorecard(query: Query) -> None:
 
 
 def check_staging(query: Query) -> None:
-    # staging keeps one row per raw record; hidden subscriber counts are NULL, never 0
+    # staging keeps one row per raw record as received (UCbeta's old-style "0" too); the
+    # follower history reads a hidden subscriber count as unknown: NULL, never 0
     assert query(
         "select count(*), count(subscriber_count) from staging.stg_youtube__channels"
         " where channel_id = 'UCbeta'"
+    ) == [(3, 1)]
+    assert query(
+        "select count(*), count(followers) from intermediate.int_account_snapshots"
+        " where account_id = 'youtube:UCbeta'"
     ) == [(3, 0)]
     assert query("select count(*) from staging.stg_youtube__videos") == [(10,)]
     # rejected rows are visible; an absent quarantine table reads as empty

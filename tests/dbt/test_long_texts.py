@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from irm.config import Settings
+from core.config import Settings
 from tests.dbt.long_text_world import (
     CAPTION_CHARS,
     YOUTUBE_DESCRIPTION_CHARS,

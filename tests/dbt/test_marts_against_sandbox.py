@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from core.landing import list_partitions, read_records
 from expectations.mart_suites import FLAG_TYPES
-from extractors.landing import list_partitions, read_records
 from tests.dbt.test_dbt_build import PROJECT_DIR, dbt_env, run_dbt
 
 pytestmark = pytest.mark.slow
@@ -33,12 +33,12 @@ CENT = Decimal("0.01")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Any]:
+    from core.config import get_settings
     from irm.bootstrap import bootstrap_from_sandbox, day_range
-    from irm.config import get_settings
     from irm.demo import SANDBOX_SECRETS
-    from irm.warehouse import load_landing
     from sandbox.ground_truth import build_ground_truth
     from sandbox.world import World
+    from warehouse.load import load_landing
 
     root = tmp_path_factory.mktemp("against-sandbox")
     patch = pytest.MonkeyPatch()

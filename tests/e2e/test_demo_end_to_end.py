@@ -53,9 +53,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    from irm.config import get_settings
+    from core.config import get_settings
     from irm.demo import DemoOptions, run_demo
-    from irm.publish import personal_columns
+    from warehouse.publish import personal_columns
 
     data_root = tmp_path_factory.mktemp("e2e") / "data"
     patch = pytest.MonkeyPatch()
@@ -73,7 +73,7 @@ def demo_run(tmp_path_factory):
     settings = get_settings()
     runs = Runs(
         clean=mart_checksums(settings.warehouse_path),
-        # The BI copy withholds the columns tagged personal data (irm.publish).
+        # The BI copy withholds the columns tagged personal data (warehouse.publish).
         clean_as_published=mart_checksums(
             settings.warehouse_path, leave_out=personal_columns(settings)
         ),

@@ -11,11 +11,11 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from core.config import Settings
 from extractors import instagram, shop, tiktok, youtube
 from extractors.connections import ApiCredentials
 from irm.airflow_cli import PlatformSecrets
 from irm.bootstrap import IN_PROCESS_BASE, sandbox_credentials
-from irm.config import Settings
 from sandbox.crm import creator_rows
 from sandbox.server import PlatformSettings
 from sandbox.world import World

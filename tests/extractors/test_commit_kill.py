@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records
 from extractors import base
-from extractors.landing import Partition, read_records
 from extractors.state import load_bookmarks
-from irm.config import Settings, get_settings
 
 DAY = date(2026, 1, 20)
 SOURCE, ENTITIES = "fake", ("users", "posts")

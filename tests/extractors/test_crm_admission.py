@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from extractors import base, crm
+from core.config import get_settings
+from core.landing import Partition, envelope, list_partitions, read_records, write_partition
+from extractors import EXTRACTOR_VERSION, base, crm
 from extractors.crm import CrmFileError
-from extractors.landing import Partition, envelope, list_partitions, read_records, write_partition
-from irm.config import get_settings
 from sandbox.crm import (
     CREATORS_COLUMNS,
     TEMPLATES,
@@ -381,7 +381,11 @@ def test_the_roster_never_hands_out_a_malformed_handle_landed_before(settings) -
         {"creator_id": "cr_2", "instagram_username": "@Ana_Runs"},
     ]
     part = Partition(settings.landing_dir, "crm", "creators", DAY)
-    write_partition(part, (envelope(r["creator_id"], r, "2026-01-20T00:00:00+00:00") for r in rows))
+    write_partition(
+        part,
+        (envelope(r["creator_id"], r, "2026-01-20T00:00:00+00:00") for r in rows),
+        extractor_version=EXTRACTOR_VERSION,
+    )
     assert crm.roster(settings, DAY, "instagram_username") == ["ana_runs"]
 
 

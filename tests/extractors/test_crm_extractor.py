@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+from core.config import get_settings
+from core.landing import Partition
 from extractors import crm
 from extractors.crm import CrmFileError
-from extractors.landing import Partition
-from irm.config import get_settings
 from sandbox.crm import stamp_inbox, write_crm
 from sandbox.world import World
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records
 from extractors import base, crm
 from extractors.crm import CrmFileError
-from extractors.landing import Partition, read_records
-from irm.config import Settings, get_settings
 from sandbox.clock import answer_time
 from sandbox.crm import crm_export, write_crm
 from sandbox.world import World

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records
 from extractors import instagram, tiktok, youtube
-from extractors.landing import Partition, read_records
-from irm.config import Settings, get_settings
 from sandbox.server import SandboxServer, make_server, start_thread
 from sandbox.world import DEFAULT_START_DATE, World
 from tests.extractors.sandbox_wire import WireTap, platform_settings, roster, served_credentials

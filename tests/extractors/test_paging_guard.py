@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records
 from extractors import http, instagram, shop, tiktok, youtube
 from extractors.errors import PagingError
-from extractors.landing import Partition, read_records
-from irm.config import Settings, get_settings
 from sandbox.faults import FaultConfig
 from sandbox.server import SandboxServer, make_server, start_thread
 from sandbox.world import DEFAULT_START_DATE, World

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from irm.config import Settings, get_settings
+from core.config import Settings, get_settings
 from sandbox.server import SandboxServer, make_server, start_thread
 from sandbox.world import DEFAULT_START_DATE, World
 from tests.extractors.sandbox_wire import (

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records
 from extractors import instagram, shop, tiktok, youtube
 from extractors.connections import ApiCredentials
-from extractors.landing import Partition, read_records
-from irm.config import Settings, get_settings
 from sandbox import instagram_api, shop_api, tiktok_api
 from sandbox.crm import creator_rows
 from sandbox.ground_truth import build_ground_truth

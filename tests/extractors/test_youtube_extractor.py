@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 import pytest
 import requests
 
+from core.config import get_settings
+from core.landing import Partition, read_records
 from extractors import youtube
 from extractors.base import PENDING, STAGING
 from extractors.connections import ApiCredentials
 from extractors.errors import AuthError, IntervalPassed
-from extractors.landing import Partition, read_records
 from extractors.state import load_bookmarks
-from irm.config import get_settings
 from sandbox.crm import creator_rows
 from sandbox.ground_truth import build_ground_truth
 from sandbox.server import make_server, start_thread

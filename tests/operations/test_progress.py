@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import irm.airflow_cli
+from core.config import REPO_ROOT, get_settings
 from irm.airflow_cli import run_airflow
-from irm.config import REPO_ROOT, get_settings
 from irm.run_day import TaskProgress
 
 IRM = REPO_ROOT / ".venv" / "bin" / "irm"

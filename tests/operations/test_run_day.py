@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from irm.config import REPO_ROOT
+from core.config import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from core.config import REPO_ROOT, get_settings
 from irm.airflow_cli import run_airflow
-from irm.config import REPO_ROOT, get_settings
 from tests.production.conftest import dbt_manifest  # noqa: F401 (the DAGs parse from it)
 from tests.production.topology import free_port
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from irm.config import get_settings
+from core.config import get_settings
 from tests.production.topology import missing_services
 
 

@@ -31,18 +31,17 @@ import duckdb
 import pytest
 import requests
 
-from extractors.landing import Partition
-from irm.airflow_cli import ADMIN_PASSWORD_VAR, POOLS, init_cluster, sandbox_connections
-from irm.bootstrap import bootstrap_from_sandbox, day_range
-from irm.config import (
+from core.config import (
     CONNECTION_IDS,
     ClusterSettings,
     Settings,
     cluster_airflow_environment,
     get_settings,
 )
+from core.landing import Partition
+from irm.airflow_cli import ADMIN_PASSWORD_VAR, POOLS, init_cluster, sandbox_connections
+from irm.bootstrap import bootstrap_from_sandbox, day_range
 from irm.demo import WORLD_START, DemoOptions, running_sandbox, write_crm
-from irm.warehouse import load_landing
 from tests.checksums import mart_checksums
 from tests.dbt.test_dbt_build import dbt_env, run_dbt
 from tests.production.topology import (
@@ -59,6 +58,7 @@ from tests.production.topology import (
     tail,
     wait_for,
 )
+from warehouse.load import load_landing
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(1800)]
 

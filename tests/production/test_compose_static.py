@@ -1,6 +1,6 @@
 """docker-compose.yml read as data and checked against the code it deploys: the services of
 the production topology, one image and one environment for every Airflow service, the settings
-the tested topology (`irm.config.cluster_airflow_environment`) relies on, secrets only from
+the tested topology (`core.config.cluster_airflow_environment`) relies on, secrets only from
 .env, health checks, the shared data volume, the pools and connections of the init step, and
 access control (SPEC 9): the FAB auth manager, the UI published on localhost only, the pipeline's
 own Postgres role and the BI role's password reaching the init step alone."""
@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from irm.airflow_cli import POOLS
-from irm.config import (
+from core.config import (
     CONNECTION_IDS,
     FAB_AUTH_MANAGER,
     PLATFORM_POOLS,
@@ -25,6 +24,7 @@ from irm.config import (
     cluster_airflow_environment,
     get_settings,
 )
+from irm.airflow_cli import POOLS
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 AIRFLOW_SERVICES = {
@@ -274,7 +274,7 @@ def test_the_warehouse_target_is_configurable(compose, common_env) -> None:
     profiles = yaml.safe_load((REPO_ROOT / "dbt_project" / "profiles.yml").read_text())
     outputs = profiles["irm"]["outputs"]
     assert {"duckdb", "postgres"} <= set(outputs)
-    # dbt connects as the pipeline's role, as the loader does (irm.config.postgres_target).
+    # dbt connects as the pipeline's role, as the loader does (core.config.postgres_target).
     for setting in (
         "IRM_PG_HOST",
         "IRM_PG_PORT",

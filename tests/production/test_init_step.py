@@ -1,14 +1,14 @@
 """The pieces of the production init step that need no server (`irm.airflow_cli`,
-`irm.pg_roles`); the whole step runs against Postgres in test_celery_topology.py and
+`warehouse.roles`); the whole step runs against Postgres in test_celery_topology.py and
 test_postgres_roles.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from core.config import CONNECTION_IDS, warehouse_access
 from irm.airflow_cli import ADMIN_PASSWORD_VAR, connections_from_environment, init_cluster
-from irm.config import CONNECTION_IDS, warehouse_access
-from irm.pg_roles import WarehouseAccessError, check_warehouse_access
+from warehouse.roles import WarehouseAccessError, check_warehouse_access
 
 METADATA_URL = "postgresql+psycopg2://airflow:pw@postgres:5432/airflow"
 

@@ -1,5 +1,5 @@
 """Access control of the Postgres warehouse (SPEC 9), on the machine's server: the init step's
-`irm.pg_roles.setup_warehouse_access` gives the pipeline a role of its own that owns the
+`warehouse.roles.setup_warehouse_access` gives the pipeline a role of its own that owns the
 warehouse schemas, and BI tools a read-only role that sees `marts` only, including marts built
 after the set-up (as dbt rebuilds them). An installation whose warehouse Airflow's user built
 before passes its tables to the pipeline's role.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from psycopg2 import errors
 
-from irm.config import WarehouseAccess, get_settings
-from irm.pg_roles import WAREHOUSE_SCHEMAS, WarehouseAccessError, setup_warehouse_access
+from core.config import WarehouseAccess, get_settings
+from extractors import EXTRACTOR_VERSION
 from tests.production.topology import (
     PG_HOST,
     PG_PORT,
@@ -32,6 +32,7 @@ from tests.production.topology import (
     tables_in,
     unreachable,
 )
+from warehouse.roles import WAREHOUSE_SCHEMAS, WarehouseAccessError, setup_warehouse_access
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(300)]
 
@@ -63,12 +64,16 @@ def access_snapshot(access: WarehouseAccess) -> list[tuple]:
 
 
 def land_one_partition(root: Path) -> None:
-    from extractors.landing import Partition, envelope, write_partition
+    from core.landing import Partition, envelope, write_partition
 
     settings = get_settings()
     assert settings.landing_dir == root / "landing"
     record = envelope("v1", {"id": "v1", "snippet": {"title": "t"}}, "2026-01-09T03:04:05+00:00")
-    write_partition(Partition(settings.landing_dir, "youtube", "videos", DAY), [record])
+    write_partition(
+        Partition(settings.landing_dir, "youtube", "videos", DAY),
+        [record],
+        extractor_version=EXTRACTOR_VERSION,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +102,7 @@ def warehouse(tmp_path_factory) -> Iterator[WarehouseAccess]:
             for name, value in pipeline_environment(access).items():
                 patch.setenv(name, value)
             land_one_partition(root)
-            from irm.warehouse import load_landing
+            from warehouse.load import load_landing
 
             assert load_landing().rows == 1
             pipeline = access.pipeline.user

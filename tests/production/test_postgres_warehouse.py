@@ -1,5 +1,5 @@
 """The warehouse on Postgres (IRM_DBT_TARGET=postgres), in a fresh database of the machine's
-server set up as the init step does (`irm.pg_roles`): as the pipeline's own role, two days
+server set up as the init step does (`warehouse.roles`): as the pipeline's own role, two days
 landed from the sandbox are loaded into the raw schema (payload as jsonb), dbt builds the marts
 there, and the marts are mirrored into the DuckDB file the checks and the BI copy read; the BI
 role reads every mart dbt built; the transform DAG wires the mirror in only for this target.
@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.config import REPO_ROOT, Settings, WarehouseAccess, get_settings
+from core.db import connect_postgres
+from extractors import EXTRACTOR_VERSION
 from irm.bootstrap import bootstrap_from_sandbox, day_range
-from irm.config import REPO_ROOT, Settings, WarehouseAccess, get_settings
 from irm.demo import WORLD_START, DemoOptions
-from irm.pg_roles import setup_warehouse_access
-from irm.warehouse import RAW_ENTITIES, LoadResult, connect_postgres, load_landing, raw_table
 from tests.production.topology import (
     PG_HOST,
     PG_PORT,
@@ -32,6 +32,8 @@ from tests.production.topology import (
     pipeline_environment,
     unreachable,
 )
+from warehouse.load import RAW_ENTITIES, LoadResult, load_landing, raw_table
+from warehouse.roles import setup_warehouse_access
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(600)]
 
@@ -115,7 +117,7 @@ def warehouse(tmp_path_factory) -> Iterator[Warehouse]:
 
 
 def landed_records(settings: Settings, source: str, entity: str) -> int:
-    from extractors.landing import list_partitions
+    from core.landing import list_partitions
 
     parts = list_partitions(settings.landing_dir, source, entity)
     return sum(part.manifest()["record_count"] for part in parts)
@@ -134,7 +136,7 @@ def test_the_load_fills_the_raw_schema_in_postgres(warehouse: Warehouse) -> None
 
 
 def test_loading_again_loads_nothing(warehouse: Warehouse) -> None:
-    from irm.warehouse import latest_loaded_day
+    from warehouse.load import latest_loaded_day
 
     assert warehouse.second_load.loaded == []
     assert latest_loaded_day() == DAYS[-1]
@@ -175,9 +177,9 @@ def test_the_bi_role_reads_no_personal_column(warehouse: Warehouse) -> None:
 def test_the_marts_reach_the_duckdb_mirror_pass_the_checks_and_are_published(
     warehouse: Warehouse,
 ) -> None:
-    from irm.publish import publish_marts
     from irm.tasks import validate_marts
-    from irm.warehouse import mirror_marts_to_duckdb
+    from warehouse.load import mirror_marts_to_duckdb
+    from warehouse.publish import publish_marts
 
     mirrored = mirror_marts_to_duckdb()
     tables = [r[0] for r in pg_query(
@@ -232,7 +234,7 @@ def test_the_transform_dag_builds_on_the_configured_target(
 def test_a_payload_with_a_nul_character_loads(tmp_path, monkeypatch) -> None:
     """jsonb cannot hold U+0000 (DuckDB's JSON can): such a text arrives with U+FFFD instead,
     and the rest of the record unchanged."""
-    from extractors.landing import Partition, envelope, write_partition
+    from core.landing import Partition, envelope, write_partition
 
     reason = unreachable(PG_HOST, PG_PORT)
     if reason:
@@ -246,7 +248,11 @@ def test_a_payload_with_a_nul_character_loads(tmp_path, monkeypatch) -> None:
         settings = get_settings()
         payload = {"id": "v1", "snippet": {"title": 'a\x00b "quoted" \\ \u00e9'}, "n": 2**63}
         record = envelope("v1", payload, "2026-01-02T03:04:05+00:00")
-        write_partition(Partition(settings.landing_dir, "youtube", "videos", DAYS[0]), [record])
+        write_partition(
+            Partition(settings.landing_dir, "youtube", "videos", DAYS[0]),
+            [record],
+            extractor_version=EXTRACTOR_VERSION,
+        )
         assert load_landing().rows == 1
         rows = pg_query("SELECT record_key, extracted_at, payload FROM raw.youtube_videos")
         assert len(rows) == 1 and rows[0][0] == "v1"

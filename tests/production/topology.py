@@ -19,8 +19,8 @@ from typing import Any
 
 import requests
 
+from core.config import PostgresTarget, WarehouseAccess
 from irm.airflow_cli import AIRFLOW_BIN
-from irm.config import PostgresTarget, WarehouseAccess
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379

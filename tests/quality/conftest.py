@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from irm.config import Settings, get_settings
+from core.config import Settings, get_settings
 from tests.mart_fixtures import DIM_CREATOR_ACCOUNT, FCT_POST
 
 PATH_VARIABLES = (
@@ -426,7 +426,7 @@ def write_partition(
     records: list[dict[str, Any]],
     **manifest_changes: Any,
 ) -> Path:
-    """Write `<root>/<entity>/dt=<day>/` as extractors.landing does; returns the folder."""
+    """Write `<root>/<entity>/dt=<day>/` as core.landing does; returns the folder."""
     source, name = entity.split("/")
     folder = root / source / name / f"dt={day.isoformat()}"
     folder.mkdir(parents=True)

@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from expectations import DataQualityError, raise_on_critical, validate_marts
+from core.config import Settings
+from core.errors import DataQualityError
+from expectations import raise_on_critical, validate_marts
 from expectations.frames import TableRead, kind_of, read_tables, read_warehouse
 from expectations.mart_suites import MART_SUITES
 from expectations.suites import KIND_DTYPES, STAGES, suites_for
-from irm.config import Settings
 
 Warehouse = Callable[..., Path]
 # The day the conftest marts are current for.

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
-from expectations import DataQualityError, raise_on_critical, validate_landing
+from core.config import Settings
+from core.errors import DataQualityError
 from expectations import landing as landing_module
+from expectations import raise_on_critical, validate_landing
 from expectations.landing import flatten_line
 from expectations.landing_suites import (
     INSTAGRAM_MEDIA,
@@ -21,7 +23,6 @@ from expectations.landing_suites import (
     YOUTUBE_VIDEOS,
 )
 from expectations.suites import ENTITIES, entities_for
-from irm.config import Settings
 
 DAY = date(2026, 2, 5)
 NEXT_DAY = date(2026, 2, 6)
@@ -308,7 +309,7 @@ def test_an_older_partition_edited_after_landing_fails_validation(
 def test_partitions_already_loaded_are_not_read_again(
     settings: Settings, land: Land, good_records: Records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from irm.warehouse import load_landing
+    from warehouse.load import load_landing
 
     land("youtube/videos", DAY, good_records("youtube/videos"))
     load_landing(settings=settings)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from expectations import DataQualityError, raise_on_critical, validate_marts
+from core.config import Settings
+from core.errors import DataQualityError
+from expectations import raise_on_critical, validate_marts
 from expectations.history import history_path
 from expectations.marts import freshness_check, row_count_checks
-from irm.config import Settings
 
 Warehouse = Callable[..., Path]
 AS_OF = date(2026, 2, 6)  # the conftest marts' newest rows are from the day before

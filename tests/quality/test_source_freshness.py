@@ -20,9 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors.landing import Partition, envelope, write_partition
-from irm.config import REPO_ROOT, Settings
-from irm.warehouse import RAW_ENTITIES, ensure_raw_schema, load_landing
+from core.config import REPO_ROOT, Settings
+from core.landing import Partition, envelope, write_partition
+from extractors import EXTRACTOR_VERSION
+from warehouse.load import RAW_ENTITIES, ensure_raw_schema, load_landing
 
 DAY = date(2026, 1, 14)  # the day being transformed; the wall clock is months later
 QUARANTINE = "quarantine"
@@ -39,7 +40,11 @@ def land(settings: Settings, source: str, entity: str, days: Iterable[date], row
     extracted_at = datetime.now(UTC).isoformat()
     for day in days:
         records = [envelope(f"{entity}-{n}", {"n": n}, extracted_at) for n in range(rows)]
-        write_partition(Partition(settings.landing_dir, source, entity, day), records)
+        write_partition(
+            Partition(settings.landing_dir, source, entity, day),
+            records,
+            extractor_version=EXTRACTOR_VERSION,
+        )
 
 
 def test_every_source_table_has_a_rule_that_fits_how_it_lands(settings: Settings) -> None:
@@ -125,7 +130,7 @@ def statuses(results) -> dict[str, str]:
 
 
 def test_staleness_is_judged_against_the_run_not_the_clock(landed: Settings) -> None:
-    from irm.freshness import check_freshness
+    from warehouse.freshness import check_freshness
 
     found = statuses(check_freshness(DAY, landed))
     assert found == {
@@ -159,10 +164,10 @@ def test_the_check_in_the_transform_warns_stores_and_shows_stale_sources(
     """What irm_transform's task does: never fails on stale sources, logs each one as a
     warning, keeps the result in the warehouse (`meta.source_freshness`, which the publisher
     copies into the BI copy) and on the Data Docs home page."""
-    from irm.freshness import check_sources
+    from irm.tasks import check_freshness
 
-    with caplog.at_level(logging.INFO, logger="irm.freshness"):
-        summary = check_sources([DAY.isoformat()])
+    with caplog.at_level(logging.INFO, logger="warehouse.freshness"):
+        summary = check_freshness([DAY.isoformat()])
     assert summary["as_of"] == DAY.isoformat()
     assert sorted(summary["stale"]) == ["crm.campaigns", "instagram.accounts", "youtube.videos"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -194,15 +199,15 @@ def statuses_of(summary: dict) -> dict[str, str]:
 def test_without_named_days_the_newest_loaded_day_is_the_reference(landed: Settings) -> None:
     """A manual run (no triggering events) is judged as of the newest day in the warehouse;
     named days older than that do not make newer data look stale either."""
-    from irm.freshness import check_sources
+    from warehouse.freshness import check_sources
 
     assert check_sources([])["as_of"] == DAY.isoformat()
     assert check_sources([(DAY - timedelta(days=30)).isoformat()])["as_of"] == DAY.isoformat()
 
 
 def test_the_published_copy_carries_the_freshness_of_its_data(landed: Settings) -> None:
-    from irm.freshness import check_sources
-    from irm.publish import publish_marts
+    from warehouse.freshness import check_sources
+    from warehouse.publish import publish_marts
 
     check_sources([DAY.isoformat()])
     with duckdb.connect(str(landed.warehouse_path)) as con:
@@ -222,7 +227,7 @@ def test_the_published_copy_carries_the_freshness_of_its_data(landed: Settings) 
 def test_a_rule_the_check_cannot_measure_is_refused(settings: Settings) -> None:
     """The YAML and the check cannot drift apart: a rule on another loaded_at_field (which the
     ledger does not hold) fails the check, naming the source, instead of being misread."""
-    from irm.freshness import rules_from_manifest
+    from warehouse.freshness import rules_from_manifest
 
     changed = manifest(settings)
     changed["sources"]["source.irm.shop.orders"]["loaded_at_field"] = "extracted_at"

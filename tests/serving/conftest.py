@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.config import Settings, get_settings
 from expectations.mart_suites import MART_SUITES
-from irm.config import Settings, get_settings
 from tests.mart_fixtures import DIM_CREATOR_ACCOUNT, FCT_POST
 
 PATH_VARIABLES = (
@@ -174,7 +174,7 @@ SPEC_MARTS = tuple(suite.table for suite in MART_SUITES)
 @pytest.fixture
 def full_marts(settings: Settings, warehouse: Callable[..., Path]) -> Path:
     """Every SPEC mart published; returns the BI copy."""
-    from irm.publish import publish_marts
+    from warehouse.publish import publish_marts
 
     warehouse(FULL_MARTS)
     return publish_marts().path

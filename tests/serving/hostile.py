@@ -123,7 +123,7 @@ def hostile_write_crm(world, inbox: str | Path, day: date | None = None, bad_row
 
 @dataclass(frozen=True)
 class HostileRun:
-    settings: object  # irm.config.Settings
+    settings: object  # core.config.Settings
     day: str  # the export's day (the world's last)
     export: Path  # the export folder
     inbox: Path
@@ -132,16 +132,15 @@ class HostileRun:
 @contextmanager
 def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
     """Land, load, build, validate, publish and export the hostile world under `root`."""
-    import sandbox.crm
-    import sandbox.world
+    import irm.bootstrap
+    from core.config import get_settings
     from expectations import validate_landing, validate_marts
     from exports import write_export
     from irm.bootstrap import bootstrap_from_sandbox, day_range
-    from irm.config import get_settings
     from irm.demo import SANDBOX_SECRETS, WORLD_START
-    from irm.publish import publish_marts
-    from irm.warehouse import load_landing
     from tests.dbt.test_dbt_build import dbt_env, run_dbt
+    from warehouse.load import load_landing
+    from warehouse.publish import publish_marts
 
     patch = pytest.MonkeyPatch()
     patch.setenv("IRM_DATA_ROOT", str(root / "data"))
@@ -151,8 +150,9 @@ def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
     patch.delenv("IRM_DATA_DOCS_DIR", raising=False)
     patch.delenv("IRM_CRM_INBOX", raising=False)
     patch.delenv("IRM_LANDING_DIR", raising=False)
-    patch.setattr(sandbox.world, "World", hostile_world_class())
-    patch.setattr(sandbox.crm, "write_crm", hostile_write_crm)
+    # Where the bootstrap takes them from: its world and its CRM export, the corpus's.
+    patch.setattr(irm.bootstrap, "World", hostile_world_class())
+    patch.setattr(irm.bootstrap, "write_crm", hostile_write_crm)
     try:
         settings = get_settings()
         last = WORLD_START + timedelta(days=WORLD_DAYS - 1)

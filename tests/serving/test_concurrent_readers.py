@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from irm.config import REPO_ROOT, Settings
-from irm.publish import publish_marts
+from core.config import REPO_ROOT, Settings
 from tests.serving import bi_reader
+from warehouse.publish import publish_marts
 
 PUBLICATIONS = 3
 # Modes that open the copy anew for each query: they must follow every publication.

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from core.config import Settings
 from exports import write_export
-from irm.config import Settings
-from irm.freshness import FRESH, NO_DATA, WARN, FreshnessRule, SourceFreshness, Threshold
-from irm.publish import publish_marts
 from tests.serving.conftest import FULL_MARTS
+from warehouse.freshness import FRESH, NO_DATA, WARN, FreshnessRule, SourceFreshness, Threshold
+from warehouse.publish import publish_marts
 
 DATA_THROUGH = "2026-02-05"  # the newest day of the full test marts
 WEEKS_LATER = "2026-03-16"
@@ -68,8 +68,8 @@ def checked(source: str, table: str, newest: str | None, status: str) -> SourceF
 
 @pytest.fixture
 def published_with(settings: Settings, warehouse: Callable[..., Path]):
-    """The full marts published with a source freshness result (irm.freshness's table)."""
-    from irm.freshness import store_results
+    """The full marts published with a source freshness result (warehouse.freshness's table)."""
+    from warehouse.freshness import store_results
 
     def publish(*results: SourceFreshness) -> Path:
         warehouse(FULL_MARTS)

@@ -12,13 +12,13 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from core.config import Settings
 from exports import run as export_run
 from exports import write_export
 from exports.folder import finish_export, start_export
 from exports.run import write_format
-from irm.config import Settings
-from irm.publish import publish_marts
 from tests.serving.conftest import SPEC_MARTS
+from warehouse.publish import publish_marts
 
 Warehouse = Callable[..., Path]
 DAY = "2026-02-09"

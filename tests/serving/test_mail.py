@@ -18,9 +18,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 
+from core.config import Settings, get_settings
 from exports import write_export
 from exports.mail import send_export
-from irm.config import Settings, get_settings
 
 DAY = "2026-02-09"
 SENDER = "irm@example.test"

@@ -185,7 +185,7 @@ def test_the_setting_publishes_the_email_and_the_export_follows(
     tmp_path: Path,
 ) -> None:
     from exports import write_export
-    from irm.publish import publish_marts
+    from warehouse.publish import publish_marts
 
     monkeypatch.setenv("IRM_PUBLISH_PERSONAL_DATA", "true")
     monkeypatch.setenv("IRM_PUBLISHED_PATH", str(tmp_path / "published" / "irm.duckdb"))
@@ -213,7 +213,7 @@ def test_without_the_manifest_to_tell_what_is_personal_nothing_is_published(
     settings, warehouse, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The tags are the one list of what is personal: without them, publishing fails closed."""
-    from irm.publish import PersonalDataError, publish_marts
+    from warehouse.publish import PersonalDataError, publish_marts
 
     warehouse()
     monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(tmp_path / "no_project"))
@@ -223,7 +223,7 @@ def test_without_the_manifest_to_tell_what_is_personal_nothing_is_published(
 
 
 def test_the_setting_takes_only_a_yes_or_a_no(monkeypatch: pytest.MonkeyPatch) -> None:
-    from irm.config import get_settings
+    from core.config import get_settings
 
     for value, allowed in (("", False), ("false", False), ("0", False), ("TRUE", True)):
         monkeypatch.setenv("IRM_PUBLISH_PERSONAL_DATA", value)

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from irm.config import Settings
-from irm.publish import MartGateError, mart_gate_path, publish_marts
+from core.config import Settings
 from tests.serving.conftest import FULL_MARTS, SPEC_MARTS
+from warehouse.publish import MartGateError, mart_gate_path, publish_marts
 
 Warehouse = Callable[..., Path]
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from markupsafe import escape
 
+from core.config import Settings
 from expectations.mart_suites import FLAG_TYPES
 from exports import write_export
 from exports.glossary import FLAGS
-from irm.config import Settings
 from tests.serving import browser
 
 DAY = "2026-02-09"

@@ -14,10 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.config import Settings
 from exports import write_export
 from exports.glossary import FLAGS
 from exports.workbook import SHEETS
-from irm.config import Settings
 
 DAY = "2026-02-09"
 

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from extractors.landing import Partition, envelope, write_partition
-from irm.config import get_settings
-from irm.warehouse import load_landing
+from core.config import get_settings
+from core.landing import Partition, envelope, write_partition
+from extractors import EXTRACTOR_VERSION
+from warehouse.load import load_landing
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def land(settings, entity: str, day: date, ids: list[str]) -> None:
         envelope(i, {"id": i, "statistics": {"viewCount": "12"}}, "2026-01-02T00:00:00Z")
         for i in ids
     ]
-    write_partition(part, records)
+    write_partition(part, records, extractor_version=EXTRACTOR_VERSION)
 
 
 def raw_rows(settings) -> list[tuple]:
@@ -73,7 +74,9 @@ def test_load_limited_to_given_days(settings) -> None:
 def test_int64_ids_and_unknown_fields_survive_the_load(settings) -> None:
     part = Partition(settings.landing_dir, "youtube", "videos", date(2026, 1, 1))
     payload = {"id": "x", "big": 7028743950684949651, "new_field": {"nested": True}}
-    write_partition(part, [envelope("x", payload, "2026-01-02T00:00:00Z")])
+    write_partition(
+        part, [envelope("x", payload, "2026-01-02T00:00:00Z")], extractor_version=EXTRACTOR_VERSION
+    )
     load_landing(settings=settings)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         big, nested = con.execute(
@@ -93,7 +96,7 @@ def land_channels(settings, day: date, subscribers: dict[str, str]) -> Partition
         envelope(i, {"id": i, "statistics": {"subscriberCount": n}}, "2026-01-03T00:00:00Z")
         for i, n in subscribers.items()
     ]
-    write_partition(part, records)
+    write_partition(part, records, extractor_version=EXTRACTOR_VERSION)
     return part
 
 
@@ -133,7 +136,7 @@ def ledger_days(settings, entity: str) -> list[date]:
 def test_a_partition_edited_after_landing_is_refused_and_nothing_of_it_loads(
     settings, delete_a_line: bool, finding: str
 ) -> None:
-    from expectations import DataQualityError
+    from core.errors import DataQualityError
 
     edited = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
     good = land_channels(settings, CHANNELS_DAY + timedelta(days=1), {"c1": "101"})
@@ -167,7 +170,7 @@ def test_a_refused_partition_fails_its_task_without_retries(settings) -> None:
 
 
 def test_an_unreadable_manifest_is_refused_naming_the_partition(settings) -> None:
-    from expectations import DataQualityError
+    from core.errors import DataQualityError
 
     part = land_channels(settings, CHANNELS_DAY, {"c1": "100"})
     part.manifest_path.write_text('{"record_count": 1, "checks')
@@ -179,17 +182,17 @@ def test_an_unreadable_manifest_is_refused_naming_the_partition(settings) -> Non
 def test_a_partition_is_loaded_from_the_bytes_that_were_verified(settings, monkeypatch) -> None:
     """The file is copied while it is hashed and the copy is what DuckDB reads, so an edit
     after the check (here: made the moment the check ends) cannot reach the warehouse."""
-    import irm.warehouse as warehouse
+    from warehouse import load as loader
 
     part = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
-    real = warehouse.copy_records
+    real = loader.copy_records
 
     def copy_then_edit(partition, target):
         content = real(partition, target)
         edit_after_landing(partition, delete_a_line=False)
         return content
 
-    monkeypatch.setattr(warehouse, "copy_records", copy_then_edit)
+    monkeypatch.setattr(loader, "copy_records", copy_then_edit)
     assert load_landing(settings=settings).rows == 3
     assert "999999999" in part.records_path.read_text()  # the edit did happen, too late
     assert [r[2] for r in raw_channels(settings)] == ["100", "200", "300"]
@@ -214,8 +217,8 @@ def test_a_stray_folder_in_the_landing_zone_is_skipped_with_a_warning(settings, 
 def test_the_postgres_load_refuses_an_edited_partition_too(
     settings, monkeypatch, broken_json: bool
 ) -> None:
-    from expectations import DataQualityError
-    from irm.warehouse import connect_postgres
+    from core.db import connect_postgres
+    from core.errors import DataQualityError
     from tests.production.topology import (
         PG_HOST,
         PG_PORT,

@@ -14,11 +14,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from extractors import crm
-from extractors.landing import Partition, envelope, list_partitions, write_partition
-from irm.config import Settings, get_settings
-from irm.warehouse import load_landing
+from core.config import Settings, get_settings
+from core.landing import Partition, envelope, list_partitions, write_partition
+from extractors import EXTRACTOR_VERSION, crm
 from sandbox.crm import stamp_inbox
+from warehouse.load import load_landing
 
 DAY = date(2026, 3, 3)
 OTHER_DAY = date(2026, 3, 1)
@@ -34,7 +34,11 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 def land_videos(settings: Settings, day: date, ids: list[str]) -> Partition:
     part = Partition(settings.landing_dir, "youtube", "videos", day)
-    write_partition(part, [envelope(i, {"id": i}, f"{day}T00:05:00+00:00", "UCa") for i in ids])
+    write_partition(
+        part,
+        [envelope(i, {"id": i}, f"{day}T00:05:00+00:00", "UCa") for i in ids],
+        extractor_version=EXTRACTOR_VERSION,
+    )
     return part
 
 
@@ -155,7 +159,11 @@ def test_a_partition_is_moved_aside_with_its_audit_record_and_leaves_raw(
     bad = land_videos(settings, DAY, ["v1", "v2"])
     land_videos(settings, OTHER_DAY, ["v0"])
     channels = Partition(settings.landing_dir, "youtube", "channels", DAY)
-    write_partition(channels, [envelope("UCa", {"id": "UCa"}, "2026-03-03T00:05:00+00:00")])
+    write_partition(
+        channels,
+        [envelope("UCa", {"id": "UCa"}, "2026-03-03T00:05:00+00:00")],
+        extractor_version=EXTRACTOR_VERSION,
+    )
     load_landing(settings=settings)
     records, manifest = bad.records_path.read_bytes(), bad.manifest()
 
@@ -206,7 +214,11 @@ def test_all_sets_aside_every_entity_of_the_source_that_day(settings: Settings) 
     from irm.landing_admin import set_aside
 
     land_videos(settings, DAY, ["v1"])
-    write_partition(Partition(settings.landing_dir, "youtube", "channels", DAY), [])
+    write_partition(
+        Partition(settings.landing_dir, "youtube", "channels", DAY),
+        [],
+        extractor_version=EXTRACTOR_VERSION,
+    )
     land_videos(settings, OTHER_DAY, ["v0"])
     result = set_aside("youtube", "all", DAY, "the whole day is wrong", settings=settings)
     assert [p.partition for p in result.partitions] == [
@@ -284,8 +296,8 @@ def test_the_command_line(settings: Settings, capsys: pytest.CaptureFixture[str]
 def test_set_aside_removes_the_rows_from_the_postgres_warehouse(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from core.db import connect_postgres
     from irm.landing_admin import set_aside
-    from irm.warehouse import connect_postgres
     from tests.production.topology import (
         PG_HOST,
         PG_PORT,
@@ -340,7 +352,7 @@ def land_world(settings: Settings, creators_on_day: list[dict[str, str]]) -> Non
             by_day.setdefault(dt, []).append({**line, "payload": json.loads(payload)})
         for dt, records in by_day.items():
             part = Partition(settings.landing_dir, source, entity, date.fromisoformat(dt))
-            write_partition(part, records)
+            write_partition(part, records, extractor_version=EXTRACTOR_VERSION)
     write_csv(settings.crm_inbox, "creators", GOOD_CREATORS)
     stamp_inbox(settings.crm_inbox, date.fromisoformat(DATES[0]))  # as that day's export
     crm.land_day(date.fromisoformat(DATES[0]), settings)

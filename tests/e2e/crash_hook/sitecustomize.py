@@ -27,9 +27,9 @@ def _die(reason: str) -> None:
 
 
 def _crash_in_load(after: int) -> None:
-    import irm.warehouse as warehouse
+    from warehouse import load as loader
 
-    original = warehouse.load_partition
+    original = loader.load_partition
     committed = 0
 
     def load_partition(con: Any, part: Any) -> int:
@@ -40,7 +40,7 @@ def _crash_in_load(after: int) -> None:
             _die(f"load: killed after committing partition {committed}: {part}")
         return rows
 
-    warehouse.load_partition = load_partition
+    loader.load_partition = load_partition
 
 
 def _crash_in_dbt(model: str) -> None:

@@ -26,8 +26,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from extractors import EXTRACTOR_VERSION
-
 log = logging.getLogger(__name__)
 
 RECORDS_FILE = "records.jsonl"
@@ -117,6 +115,7 @@ def write_partition(
     partition: Partition,
     records: Iterable[dict[str, Any]],
     *,
+    extractor_version: str,
     window_start: str | None = None,
     window_end: str | None = None,
     api_calls: int = 0,
@@ -125,7 +124,8 @@ def write_partition(
 ) -> dict[str, Any]:
     """Write a partition atomically and return its manifest.
 
-    Records are enveloped lines (see `envelope`). Fails if the partition already exists.
+    Records are enveloped lines (see `envelope`). Fails if the partition already exists. The
+    manifest records `extractor_version`, the writer's (extractors.EXTRACTOR_VERSION).
     """
     if partition.exists():
         raise FileExistsError(f"landing partition {partition.path} exists and is immutable")
@@ -143,7 +143,7 @@ def write_partition(
             "window_end": window_end,
             "api_calls": api_calls,
             "quota_units": quota_units,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": extractor_version,
             "checksum": content.checksum,
             "written_at": now_utc(),
             **(extra or {}),

@@ -21,7 +21,7 @@ Published files are made read-only (mode 0444): someone who opens the BI copy re
 mistake gets an error instead of a write-ahead log that would belong to a file about to be
 replaced. (root ignores file modes, so this guards people, not the pipeline.)
 
-The warehouse is opened the pipeline's one way (`irm.warehouse.open_warehouse`, read-write),
+The warehouse is opened the pipeline's one way (`core.db.open_warehouse`, read-write),
 so run publication in the warehouse pool, after the transform and its checks.
 
 The mart gate (SPEC 2: the copy is replaced only after dbt tests and the mart expectations
@@ -53,7 +53,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
@@ -66,12 +65,12 @@ from typing import Any
 
 import duckdb
 
-from expectations.report import DataQualityError
-from irm.config import Settings, get_settings
+from core.config import Settings, get_settings
+from core.db import IDENTIFIER, open_warehouse, quote_ident
+from core.errors import DataQualityError
 
 log = logging.getLogger(__name__)
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Where the BI copy says which publication it is (one row per published table).
 META_SCHEMA = "meta"
 META_TABLE = "publication"
@@ -190,8 +189,6 @@ def mart_gate(schema: str = "marts") -> Iterator[None]:
 def record_mart_gate(schema: str = "marts", settings: Settings | None = None) -> Path:
     """Write the gate record for the marts as they are now. Only `mart_gate()` calls this,
     after the mart checks passed."""
-    from irm.warehouse import open_warehouse
-
     settings = settings or get_settings()
     with open_warehouse(settings.warehouse_path) as con:
         state = mart_fingerprint(con, schema)
@@ -284,7 +281,7 @@ def _selected_models(manifest: Path, selectors: tuple[str, ...]) -> set[str]:
     chosen: set[str] = set()
     for token in selectors:
         name = token.strip("+")
-        if name not in by_name or not _IDENTIFIER.match(name):
+        if name not in by_name or not IDENTIFIER.match(name):
             raise MartGateError(
                 f"IRM_DBT_SELECT {token!r}: the mart gate understands a model name with an "
                 "optional leading or trailing '+' only"
@@ -369,13 +366,6 @@ def new_publication_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:8]}"
 
 
-def quote_ident(name: str) -> str:
-    """Quote a SQL identifier after checking it is a plain name (table names become file names)."""
-    if not _IDENTIFIER.match(name):
-        raise ValueError(f"not a plain SQL identifier: {name!r}")
-    return f'"{name}"'
-
-
 def _build_snapshot(
     warehouse: Path,
     tmp_file: Path,
@@ -388,8 +378,6 @@ def _build_snapshot(
     """Copy the schema into a new DuckDB file and Parquet folder, without the `withhold`
     columns of each table; return rows per table and the `table.column`s left out. With
     `gate` (the settings), the marts must pass the mart gate first, in this same connection."""
-    from irm.warehouse import open_warehouse
-
     quoted = quote_ident(schema)
     with open_warehouse(warehouse) as con:
         if gate is not None:
@@ -408,7 +396,7 @@ def _build_snapshot(
                 name = f"{quoted}.{quote_ident(table)}"
                 columns = _select_list(withheld.get(table, []))
                 con.execute(f"CREATE TABLE snap.{name} AS SELECT {columns} FROM {name}")
-            # What the pipeline says about this data (meta.source_freshness, irm.freshness)
+            # What the pipeline says about this data (meta.source_freshness, warehouse.freshness)
             # travels with it; meta.publication is added below.
             con.execute(f"CREATE SCHEMA snap.{META_SCHEMA}")
             for table in _source_tables(con, META_SCHEMA):

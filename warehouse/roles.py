@@ -25,12 +25,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from irm.config import PostgresTarget, WarehouseAccess
+from core.config import PostgresTarget, WarehouseAccess
+from core.db import connect_postgres
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as PgConnection
 
 log = logging.getLogger(__name__)
+# psycopg2 is imported inside the functions that use it: a DuckDB installation never loads it.
 
 # Every schema the pipeline writes (the loader's raw, dbt's custom schemas in dbt_project.yml).
 WAREHOUSE_SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
@@ -103,9 +105,7 @@ def _connection(
 ) -> Iterator[PgConnection]:
     """A psycopg2 connection whose work commits in one transaction (unless autocommit) when the
     block ends without an error, and which always closes."""
-    import psycopg2
-
-    con = psycopg2.connect(**target.connect_kwargs(database))
+    con = connect_postgres(target, database)
     try:
         con.autocommit = autocommit
         if autocommit:

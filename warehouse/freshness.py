@@ -1,5 +1,5 @@
 """Source freshness, judged against the days being transformed (irm_transform's `check_freshness`
-task, after the load).
+task, after the load: irm.tasks.check_freshness).
 
 The rules are dbt's: each source table's `freshness` (warn_after, error_after) and
 `loaded_at_field` in `dbt_project/models/staging/*/_*__sources.yml`, read from the manifest, so
@@ -18,7 +18,8 @@ tables themselves (tens of millions of rows).
 
 Stale sources are a warning, never a failure: each is logged as one WARNING line, the result is
 kept in the warehouse as `meta.source_freshness` (the publisher copies it into the BI copy,
-where the weekly export reads it) and shown on the Data Docs home page.
+where the weekly export reads it) and shown on the Data Docs home page (the task,
+irm.tasks.check_freshness, hands the rows to expectations.docs).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from irm.config import Settings, get_settings
+from core.config import Settings, get_settings
+from core.db import connect_postgres, connect_warehouse, open_warehouse
+from warehouse.load import LEDGER, has_ledger, latest_loaded_day
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +122,8 @@ def rules_from_manifest(manifest: Mapping[str, Any]) -> list[FreshnessRule]:
         )
         if rule.checked and (node.get("loaded_at_field") != PARTITION_DAY or config.get("filter")):
             raise ValueError(
-                f"source {rule.name}: irm.freshness measures the landing partition day; give it "
-                f'loaded_at_field: "{PARTITION_DAY}" and no freshness filter (it has '
+                f"source {rule.name}: warehouse.freshness measures the landing partition day; "
+                f'give it loaded_at_field: "{PARTITION_DAY}" and no freshness filter (it has '
                 f"{node.get('loaded_at_field')!r}, filter {config.get('filter')!r})"
             )
         rules.append(rule)
@@ -175,30 +178,26 @@ def newest_partitions(settings: Settings) -> dict[tuple[str, str], tuple[date, d
 
 
 def _ledger_newest(settings: Settings) -> list[tuple[Any, ...]]:
-    from irm.warehouse import _LEDGER, _has_ledger, connect_warehouse
-
     if not settings.warehouse_path.is_file():
         return []
     with connect_warehouse(settings) as con:
-        if not _has_ledger(con):
+        if not has_ledger(con):
             return []
         return con.execute(
-            f"SELECT source, entity, max(dt), arg_max(loaded_at, dt) FROM {_LEDGER} GROUP BY ALL"
+            f"SELECT source, entity, max(dt), arg_max(loaded_at, dt) FROM {LEDGER} GROUP BY ALL"
         ).fetchall()
 
 
 def _ledger_newest_postgres() -> list[tuple[Any, ...]]:
-    from irm.warehouse import _LEDGER, connect_postgres
-
     con = connect_postgres()
     try:
         with con, con.cursor() as cur:
-            cur.execute("SELECT to_regclass(%s)", [_LEDGER])
+            cur.execute("SELECT to_regclass(%s)", [LEDGER])
             if cur.fetchone()[0] is None:
                 return []
             cur.execute(
                 f"SELECT DISTINCT ON (source, entity) source, entity, dt, loaded_at "
-                f"FROM {_LEDGER} ORDER BY source, entity, dt DESC"
+                f"FROM {LEDGER} ORDER BY source, entity, dt DESC"
             )
             return cur.fetchall()
     finally:
@@ -209,8 +208,6 @@ def store_results(results: Iterable[SourceFreshness], settings: Settings | None 
     """Replace `meta.source_freshness` in the DuckDB warehouse file (the one the publisher
     copies; with the Postgres target, the file the marts are mirrored into), in one
     transaction."""
-    from irm.warehouse import open_warehouse
-
     settings = settings or get_settings()
     checked_at = datetime.now(UTC)
     rows = [
@@ -253,8 +250,6 @@ def store_results(results: Iterable[SourceFreshness], settings: Settings | None 
 def as_of_day(days: Iterable[str], settings: Settings) -> date | None:
     """The newest of the run's days and the newest day loaded: a run that landed nothing new
     is judged as of its own day, and a backfill of an old day does not make newer data stale."""
-    from irm.warehouse import latest_loaded_day
-
     candidates = [date.fromisoformat(d) for d in days]
     loaded = latest_loaded_day(settings)
     if loaded:
@@ -263,9 +258,9 @@ def as_of_day(days: Iterable[str], settings: Settings) -> date | None:
 
 
 def check_sources(days: list[str] | None = None) -> dict[str, Any]:
-    """irm_transform's freshness task: check, log, store, show. Stale sources never fail it."""
-    from expectations.docs import publish_freshness
-
+    """Check, log and store the freshness as of the run's days (irm.tasks.check_freshness also
+    shows it in Data Docs). Stale sources never fail it. `sources` holds one plain row per
+    source table (XCom, Data Docs), in the manifest's order."""
     settings = get_settings()
     as_of = as_of_day(days or [], settings)
     if as_of is None:
@@ -277,7 +272,6 @@ def check_sources(days: list[str] | None = None) -> dict[str, Any]:
             log.warning("%s", result.describe())
     store_results(results, settings)
     rows = [_row(r) for r in results]
-    publish_freshness(settings.data_docs_dir, as_of.isoformat(), rows)
     counts = {s: sum(r.status == s for r in results) for s in (FRESH, *STALE, NO_DATA)}
     never = [r.rule.name for r in results if r.status == NO_DATA]
     log.info(

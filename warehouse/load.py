@@ -14,7 +14,7 @@ refused one. `partitions_to_load` is what a load would pick up now; the landing 
 `raw` for `irm landing set-aside` (irm/landing_admin.py).
 
 The warehouse is DuckDB by default; with IRM_DBT_TARGET=postgres the same raw schema (payload as
-jsonb) and ledger live in Postgres (`irm.config.postgres_target`), dbt builds there, and
+jsonb) and ledger live in Postgres (`core.config.postgres_target`), dbt builds there, and
 `mirror_marts_to_duckdb` copies the built marts into the DuckDB file at IRM_WAREHOUSE_PATH, so
 the mart checks and the BI copy read them exactly as they read a DuckDB build.
 """
@@ -33,8 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from expectations.report import DataQualityError
-from extractors.landing import (
+from core.config import PostgresTarget, Settings, get_settings, postgres_target
+from core.db import connect_postgres, connect_warehouse, open_warehouse, quote_ident
+from core.errors import DataQualityError
+from core.landing import (
     MANIFEST_FILE,
     RECORDS_FILE,
     Content,
@@ -43,7 +45,6 @@ from extractors.landing import (
     copy_records,
     list_partitions,
 )
-from irm.config import PostgresTarget, Settings, get_settings, postgres_target
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as PgConnection
@@ -74,7 +75,7 @@ RAW_ENTITIES: tuple[tuple[str, str], ...] = (
 _RAW_COLUMNS = (
     "dt DATE, extracted_at TIMESTAMPTZ, record_key VARCHAR, parent_key VARCHAR, payload JSON"
 )
-_LEDGER = "raw._loaded_partitions"
+LEDGER = "raw._loaded_partitions"
 
 
 def raw_table(source: str, entity: str) -> str:
@@ -128,30 +129,12 @@ def verify_content(part: Partition, manifest: dict[str, Any], content: Content) 
         )
 
 
-def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """Every pipeline task opens the warehouse this one way: read-write, inside the one-slot
-    `irm_warehouse` pool. Read-write even for readers, because DuckDB refuses a read-only open
-    in a process that already holds the file read-write (dbt runs in-process in the task
-    runner, and `airflow dags test` runs all of a DAG's tasks in one process), and across
-    processes a read-only reader would block the writers just the same."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    # A SET, not a connect-time config: dbt-duckdb sets the same limit on its cursors, and
-    # DuckDB refuses a second in-process connection to a file opened with another config.
-    con.execute("SET memory_limit = ?", [get_settings().duckdb_memory_limit])
-    return con
-
-
-def connect_warehouse(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
-    return open_warehouse((settings or get_settings()).warehouse_path)
-
-
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for source, entity in RAW_ENTITIES:
         con.execute(f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_RAW_COLUMNS})")
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS {_LEDGER} (source VARCHAR, entity VARCHAR, dt DATE, "
+        f"CREATE TABLE IF NOT EXISTS {LEDGER} (source VARCHAR, entity VARCHAR, dt DATE, "
         "checksum VARCHAR, record_count BIGINT, loaded_at TIMESTAMPTZ, "
         "PRIMARY KEY (source, entity, dt))"
     )
@@ -161,7 +144,7 @@ def pending_partitions(
     con: duckdb.DuckDBPyConnection, settings: Settings, days: Iterable[date] | None = None
 ) -> list[Partition]:
     """Landed partitions whose checksum differs from the ledger's (limited to `days` if given)."""
-    ledger = con.execute(f"SELECT source, entity, dt, checksum FROM {_LEDGER}").fetchall()
+    ledger = con.execute(f"SELECT source, entity, dt, checksum FROM {LEDGER}").fetchall()
     return _not_loaded(ledger, settings, days)
 
 
@@ -201,12 +184,12 @@ def _manifest_checksum(part: Partition) -> str | None:
 
 
 def _ledger_rows(settings: Settings) -> list[tuple[str, str, date, str]]:
-    select = f"SELECT source, entity, dt, checksum FROM {_LEDGER}"
+    select = f"SELECT source, entity, dt, checksum FROM {LEDGER}"
     if settings.dbt_target == "postgres":
         con = connect_postgres()
         try:
             with con, con.cursor() as cur:
-                cur.execute("SELECT to_regclass(%s)", [_LEDGER])
+                cur.execute("SELECT to_regclass(%s)", [LEDGER])
                 if cur.fetchone()[0] is None:
                     return []
                 cur.execute(select)
@@ -216,10 +199,10 @@ def _ledger_rows(settings: Settings) -> list[tuple[str, str, date, str]]:
     if not settings.warehouse_path.is_file():
         return []
     with connect_warehouse(settings) as con:
-        return con.execute(select).fetchall() if _has_ledger(con) else []
+        return con.execute(select).fetchall() if has_ledger(con) else []
 
 
-def _has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
+def has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(
         con.execute(
             "SELECT count(*) FROM information_schema.tables "
@@ -249,7 +232,7 @@ def load_partition(con: duckdb.DuckDBPyConnection, part: Partition) -> int:
                     [part.dt, str(verified)],
                 )
             con.execute(
-                f"INSERT OR REPLACE INTO {_LEDGER} VALUES (?, ?, ?, ?, ?, now())",
+                f"INSERT OR REPLACE INTO {LEDGER} VALUES (?, ?, ?, ?, ?, now())",
                 [part.source, part.entity, part.dt, manifest["checksum"], manifest["record_count"]],
             )
             con.execute("COMMIT")
@@ -322,7 +305,7 @@ def partitions_removed(
                 deleted = con.execute(f"DELETE FROM {table} WHERE dt = ?", [part.dt]).fetchone()
                 removed[part] = int(deleted[0]) if deleted else 0
                 con.execute(
-                    f"DELETE FROM {_LEDGER} WHERE source = ? AND entity = ? AND dt = ?",
+                    f"DELETE FROM {LEDGER} WHERE source = ? AND entity = ? AND dt = ?",
                     [part.source, part.entity, part.dt],
                 )
             con.execute("COMMIT")
@@ -340,12 +323,13 @@ def latest_loaded_day(settings: Settings | None = None) -> date | None:
     if not settings.warehouse_path.is_file():
         return None
     with connect_warehouse(settings) as con:
-        if not _has_ledger(con):
+        if not has_ledger(con):
             return None
-        return con.execute(f"SELECT max(dt) FROM {_LEDGER}").fetchone()[0]
+        return con.execute(f"SELECT max(dt) FROM {LEDGER}").fetchone()[0]
 
 
 # --- The Postgres target (IRM_DBT_TARGET=postgres) -------------------------------------------
+# psycopg2 is imported inside the functions that use it: a DuckDB installation never loads it.
 
 _PG_RAW_COLUMNS = (
     "dt date, extracted_at timestamptz, record_key text, parent_key text, payload jsonb"
@@ -357,15 +341,6 @@ _PG_COPY_LINES = (
 )
 # jsonb cannot hold a NUL character; the rare line with an escaped one is rewritten.
 _NUL_ESCAPE = b"\\u0000"
-
-
-def connect_postgres(
-    target: PostgresTarget | None = None, database: str | None = None
-) -> PgConnection:
-    """A psycopg2 connection to the Postgres warehouse (or another database of its server)."""
-    import psycopg2
-
-    return psycopg2.connect(**(target or postgres_target()).connect_kwargs(database))
 
 
 def ensure_postgres_database(target: PostgresTarget | None = None) -> bool:
@@ -395,7 +370,7 @@ def ensure_postgres_raw_schema(con: PgConnection) -> None:
                 f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_PG_RAW_COLUMNS})"
             )
         cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {_LEDGER} (source text, entity text, dt date, "
+            f"CREATE TABLE IF NOT EXISTS {LEDGER} (source text, entity text, dt date, "
             "checksum text, record_count bigint, loaded_at timestamptz, "
             "PRIMARY KEY (source, entity, dt))"
         )
@@ -426,7 +401,7 @@ def load_partition_postgres(con: PgConnection, part: Partition) -> int:
             [part.dt],
         )
         cur.execute(
-            f"INSERT INTO {_LEDGER} VALUES (%s, %s, %s, %s, %s, now()) "
+            f"INSERT INTO {LEDGER} VALUES (%s, %s, %s, %s, %s, now()) "
             "ON CONFLICT (source, entity, dt) DO UPDATE SET checksum = excluded.checksum, "
             "record_count = excluded.record_count, loaded_at = excluded.loaded_at",
             [part.source, part.entity, part.dt, manifest["checksum"], manifest["record_count"]],
@@ -490,7 +465,7 @@ def load_landing_postgres(days: Iterable[date] | None, settings: Settings) -> Lo
     try:
         ensure_postgres_raw_schema(con)
         with con, con.cursor() as cur:
-            cur.execute(f"SELECT source, entity, dt, checksum FROM {_LEDGER}")
+            cur.execute(f"SELECT source, entity, dt, checksum FROM {LEDGER}")
             pending = _not_loaded(cur.fetchall(), settings, days)
         result = _load_each(pending, lambda part: load_partition_postgres(con, part), settings)
     finally:
@@ -512,7 +487,7 @@ def _remove_postgres(parts: Sequence[Partition]) -> dict[Partition, int]:
                 )
                 removed[part] = cur.rowcount
                 cur.execute(
-                    f"DELETE FROM {_LEDGER} WHERE source = %s AND entity = %s AND dt = %s",
+                    f"DELETE FROM {LEDGER} WHERE source = %s AND entity = %s AND dt = %s",
                     [part.source, part.entity, part.dt],
                 )
     finally:
@@ -524,10 +499,10 @@ def _latest_loaded_day_postgres() -> date | None:
     con = connect_postgres()
     try:
         with con, con.cursor() as cur:
-            cur.execute("SELECT to_regclass(%s)", [_LEDGER])
+            cur.execute("SELECT to_regclass(%s)", [LEDGER])
             if cur.fetchone()[0] is None:
                 return None
-            cur.execute(f"SELECT max(dt) FROM {_LEDGER}")
+            cur.execute(f"SELECT max(dt) FROM {LEDGER}")
             return cur.fetchone()[0]
     finally:
         con.close()
@@ -588,8 +563,6 @@ def _pg_columns(con: PgConnection, schema: str) -> dict[str, list[tuple[str, str
 
 
 def _select_for_copy(schema: str, table: str, columns: list[tuple[str, str, str]]) -> str:
-    from irm.publish import quote_ident
-
     exprs = [
         f"to_json({quote_ident(c)})::text" if pg_type == "ARRAY" else quote_ident(c)
         for c, pg_type, _ in columns
@@ -603,8 +576,6 @@ def mirror_marts_to_duckdb(
     """Replace `schema` of the DuckDB file at IRM_WAREHOUSE_PATH with a copy of the same schema
     in the Postgres warehouse, in one DuckDB transaction; return rows per table. Values travel
     as CSV with every column's type declared on both sides, so they arrive exactly."""
-    from irm.publish import quote_ident
-
     settings = settings or get_settings()
     quoted = quote_ident(schema)
     con = connect_postgres()
@@ -648,8 +619,6 @@ def _copy_in(
     columns: list[tuple[str, str, str]],
     path: Path,
 ) -> int:
-    from irm.publish import quote_ident
-
     name = f"{quote_ident(schema)}.{quote_ident(table)}"
     duck.execute(
         f"CREATE TABLE {name} ("

@@ -32,7 +32,7 @@ Variables (default: meaning):
   a failed task sends through the `irm_smtp` connection (only logged without either)
 - IRM_PUBLISH_PERSONAL_DATA = false: true publishes the columns the dbt project tags personal
   (`meta: {personal_data: true}`, e.g. dim_creator.email) to the BI copy, and so to the exports;
-  false leaves them out (irm.publish)
+  false leaves them out (warehouse.publish)
 - AIRFLOW_HOME = <data root>/airflow: Airflow home (SQLite, LocalExecutor)
 - IRM_PG_HOST = 127.0.0.1, IRM_PG_PORT = 5432, IRM_PG_USER = postgres, IRM_PG_PASSWORD = (empty),
   IRM_PG_DATABASE = irm: the Postgres warehouse when IRM_DBT_TARGET=postgres (as in dbt's profile);
@@ -40,7 +40,7 @@ Variables (default: meaning):
 - IRM_PG_ADMIN_USER = postgres, IRM_PG_ADMIN_PASSWORD = (empty): a Postgres role that may create
   roles and databases; only the init step uses it, to set up the pipeline's and the BI role
 - IRM_BI_USER = irm_bi, IRM_BI_PASSWORD = (empty): the read-only role BI tools connect as; it
-  sees the `marts` schema only (irm.pg_roles)
+  sees the `marts` schema only (warehouse.roles)
 
 The production topology (Postgres metadata, CeleryExecutor on Redis, authentication on) is
 `cluster_airflow_environment`; docker-compose.yml sets the same variables (docs/production.md).
@@ -246,7 +246,7 @@ def postgres_target() -> PostgresTarget:
 
 @dataclass(frozen=True, repr=False)  # repr=False: passwords never reach a log by accident
 class WarehouseAccess:
-    """Who may do what in the Postgres warehouse (SPEC 9; `irm.pg_roles` sets it up in the init
+    """Who may do what in the Postgres warehouse (SPEC 9; `warehouse.roles` sets it up in the init
     step): `pipeline` (IRM_PG_*) owns and writes the warehouse schemas, `bi_user` reads `marts`
     only, and `admin` (the same server and database) creates both roles."""
 
