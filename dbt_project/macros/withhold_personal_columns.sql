@@ -1,10 +1,10 @@
 {#-
     Post-hook of every mart (dbt_project.yml). On Postgres, BI tools read `marts` directly as
-    the BI role (irm.pg_roles), which the pipeline role's default privileges let read every
+    the BI role (warehouse.roles), which the pipeline role's default privileges let read every
     column of a table dbt builds. For a model with columns tagged personal data
     (`config: meta: {personal_data: true}`), every role that may read the table (its owner
     aside) is given every column but those instead, unless IRM_PUBLISH_PERSONAL_DATA allows
-    personal data: the rule irm/publish.py applies to the BI copy. The hook runs in the
+    personal data: the rule warehouse/publish.py applies to the BI copy. The hook runs in the
     transaction that puts the new table in place, so no role reads a personal column in
     between, and it needs no role's name (the workers that run dbt are not told the BI role's).
     Nothing to do on DuckDB (BI tools read the BI copy there) or for a model without personal
