@@ -183,7 +183,7 @@ def run_live_day(monitor: Monitor, plan: Plan, world: Any, day: date, log: Path)
     its increment on the full-history warehouse."""
     from bench import measures
     from bench.stage import run_step
-    from extractors import crm
+    from extractors import crm, registry
     from irm.demo import DemoOptions, running_sandbox
     from sandbox.crm import write_crm
 
@@ -208,7 +208,11 @@ def run_live_day(monitor: Monitor, plan: Plan, world: Any, day: date, log: Path)
             }
     finally:
         server.__exit__(None, None, None)
-    rosters = {s: crm.roster(settings, day, c) for s, c in crm.ROSTER_COLUMNS.items()}
+    rosters = {
+        s.name: crm.roster(settings, day, s.roster)
+        for s in registry.SOURCES
+        if s.roster is not None
+    }
     minimum = measures.api_minimum(world, day, rosters, settings)
     parts = increment(monitor, f"increment at {plan.history_days}d", day, log)
     return {"increment": parts, "api_efficiency": measures.api_efficiency(manifests, minimum)}

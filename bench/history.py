@@ -3,10 +3,12 @@
 `irm bootstrap` replays past days through the extractors over a requests transport adapter:
 exact, but about 4-7 ms per account-day (requests' machinery, a JSON round trip per call, a
 staging file per batch). The benchmark keeps everything that decides *what* lands (each
-extractor's own `extract()`: its calls, paging, windows, bookmarks, quarantine; the sandbox's
-own handlers; `land_source_day`'s staging, commit and manifests) and replaces only the wire: a
-client whose `request` hands the call to the sandbox handler as a Python call, without HTTP,
-retries or JSON encoding. tests/bench checks that this lands exactly what the bootstrap lands.
+source's own `extract()` through the same runner as a live run: its calls, paging, windows,
+bookmarks, quarantine; the sandbox's own handlers; `land_source_day`'s staging, commit and
+manifests) and replaces only the wire: the shared client's public `wire` hook hands each call
+to the sandbox handler as a Python call, without requests or JSON encoding (the client's
+auth, retries, classification and accounting stay). tests/bench checks that this lands
+exactly what the bootstrap lands.
 
 The platforms are independent once the day's CRM roster is landed, so they run in worker
 processes, each replaying its platform day by day (its bookmarks carry from one day to the next
@@ -27,12 +29,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from core.config import get_settings
 from core.landing import Partition
-from extractors.base import Extraction, Window, land_source_day
-from extractors.http import ApiClient, ApiResponse
+from extractors import registry
 
-PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
 # The sandbox and the tasks are imported inside the functions that run them: each worker
 # process loads (and is measured with) only what its own platform's days use.
+
+# The platforms whose history takes longest (measured), started first so that the two workers
+# finish close together; every other source follows in registry order.
+HEAVIEST_FIRST = ("youtube", "tiktok")
 
 
 @dataclass(frozen=True)
@@ -45,111 +49,49 @@ class WorldSpec:
     days: int
 
 
-class DirectClient(ApiClient):
-    """An ApiClient whose HTTP attempt is a direct call of a sandbox handler: the extractor's
-    own client (`make_client`: classify, parameters, headers, quota budget, retries and call
-    accounting) with only the wire replaced. See `direct`."""
+@dataclass(frozen=True)
+class SandboxWire:
+    """The client's wire (extractors/http.py `Wire`): each call handed to a sandbox
+    platform's handler as of `day`, its parameters as a query string would carry them."""
 
     handler: Callable[..., Any]
     day: date
 
-    def _attempt(  # type: ignore[override]  # the base's positional parameters
-        self, method: str, path: str, params: Any, json_body: Any, form: Any, headers: Any,
-        quota_units: int,
-    ) -> ApiResponse:  # fmt: skip
-        url, query = self._url(path, params)
-        self.stats.calls += 1
-        self.stats.quota_units += quota_units
-        self.stats.by_endpoint[path] = self.stats.by_endpoint.get(path, 0) + 1
-        parts = urlsplit(url if query is None else f"{url}?{urlencode(query)}")
+    def __call__(self, method: str, url: str, **call: Any) -> tuple[int, Mapping[str, str], Any]:
+        params, json_body, form = call["params"], call["json_body"], call["form"]
+        parts = urlsplit(url if not params else f"{url}?{urlencode(params)}")
         body = json.dumps(json_body).encode() if json_body is not None else None
         if form is not None:
             body = urlencode(form).encode()
-        status, answer_headers, payload = self.handler(
-            method,
-            parts.path,
-            dict(parse_qsl(parts.query, keep_blank_values=True)),
-            {**self.session.headers, **(headers or {}), "Host": parts.netloc},
-            body,
-            self.day,
-        )
-        if status >= 400:  # e.g. a daily quota spent: the extractor's own handling decides
-            error = self.classify(_as_response(status, answer_headers, payload))
-            raise error or RuntimeError(f"{self.connection_id} {parts.path}: HTTP {status}")
-        return ApiResponse(status, answer_headers, payload)
-
-
-def direct(client: ApiClient, handler: Callable[..., Any], day: date) -> ApiClient:
-    """The extractor's client, answering from `handler` as of `day` instead of the network."""
-    client.__class__ = DirectClient
-    client.handler, client.day = handler, day  # type: ignore[attr-defined]
-    return client
-
-
-def _as_response(status: int, headers: Mapping[str, str], payload: Any) -> Any:
-    """A requests.Response for the platform's `classify` (error answers only: rare)."""
-    import requests
-    from requests.structures import CaseInsensitiveDict
-
-    response = requests.Response()
-    response.status_code = status
-    response.headers = CaseInsensitiveDict(headers)
-    response._content = json.dumps(payload).encode()  # noqa: SLF001 (as requests fills it)
-    response.encoding = "utf-8"
-    return response
-
-
-def _fetcher(
-    source: str, world_platform: Any, day: date, accounts: Sequence[str], settings: Any
-) -> Callable[[dict[str, Any], Window], Extraction]:
-    """The source's `extract()` on its own client made direct, as its `land_day` calls it."""
-    from extractors import instagram, shop, tiktok, youtube
-    from extractors.base import PENDING
-    from irm.bootstrap import sandbox_credentials
-    from irm.demo import SANDBOX_SECRETS
-
-    credentials = sandbox_credentials(SANDBOX_SECRETS)[source]
-    handle = world_platform.api.handle
-
-    def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
-        if source == "youtube":
-            budget = settings.youtube_daily_quota
-            client = direct(youtube.make_client(credentials, quota_budget=budget), handle, day)
-            return youtube.extract(client, accounts, bookmarks, window)
-        if source == "instagram":
-            client = direct(instagram.make_client(credentials), handle, day)
-            ig_user = str(credentials.extra["ig_user_id"])
-            return instagram.extract(client, ig_user, accounts, bookmarks, window)
-        if source == "tiktok":  # tiktok.land_day's fetch: pending usernames first
-            pending = [u for u in bookmarks.get(PENDING, []) if u in set(accounts)]
-            tt = tiktok.TikTokClient(credentials)
-            direct(tt.api, handle, day)
-            ordered = list(dict.fromkeys([*pending, *accounts]))
-            return tiktok.extract(tt, ordered, bookmarks, window)
-        return shop.extract(direct(shop.make_client(credentials), handle, day), bookmarks, window)
-
-    return fetch
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        # A server always knows its Host (the shop builds absolute Link URLs from it).
+        headers = {**call["headers"], "Host": parts.netloc}
+        return self.handler(method, parts.path, query, headers, body, self.day)
 
 
 def land_crm_days(world: Any, days: Sequence[date], progress: Callable[[str], None]) -> None:
-    """Each day's CRM export into the inbox, then landed by the CRM extractor (the roster the
+    """Each day's CRM export into the inbox, then landed by the file sources (the roster the
     platform extractors read for that day)."""
-    from irm.tasks import land_crm
+    from irm.tasks import land_files
     from sandbox.crm import write_crm
 
     inbox = get_settings().crm_inbox
     inbox.mkdir(parents=True, exist_ok=True)
     for n, day in enumerate(days, start=1):
         write_crm(world, inbox, day=day)
-        land_crm(day.isoformat())
+        for source in registry.file_sources():
+            land_files(source.name, day.isoformat())
         if n % 30 == 0 or n == len(days):
             progress(f"crm: {n}/{len(days)} days landed")
 
 
 def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> dict[str, Any]:
-    """One platform's days, oldest first (a worker process). Returns records and calls."""
-    from extractors import crm
-    from irm.tasks import _source_module
+    """One platform's days, oldest first (a worker process), through the runner a live run
+    takes, over the sandbox's wire. Returns records and calls."""
+    from extractors.crm import roster
+    from extractors.runner import land_source
+    from irm.bootstrap import in_process_credentials
+    from irm.demo import SANDBOX_SECRETS
     from sandbox.server import PlatformSettings, build_platforms
     from sandbox.world import World
 
@@ -159,14 +101,15 @@ def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> di
     # text was rebuilt every day (about 60 % of an Instagram day at medium).
     world = World(spec.seed, spec.accounts, spec.days, cache_size=max(4096, 2 * spec.accounts))
     platform = next(p for p in build_platforms(world, PlatformSettings()) if p.name == source)
-    module = _source_module(source)
+    source_spec = registry.source(source)
+    credentials = in_process_credentials(SANDBOX_SECRETS)[source]
     totals = {"records": 0, "api_calls": 0}
     for day in days:
         _wait_for_crm(settings, day)
-        roster = [] if source == "shop" else crm.roster(settings, day, crm.ROSTER_COLUMNS[source])
-        fetch = _fetcher(source, platform, day, roster, settings)
-        manifests = land_source_day(module.SOURCE, module.ENTITIES, day, settings, fetch)
-        for entity in module.ENTITIES:
+        accounts = roster(settings, day, source_spec.roster) if source_spec.roster else []
+        wire = SandboxWire(platform.api.handle, day)
+        manifests = land_source(source_spec, day, settings, credentials, accounts, wire=wire)
+        for entity in source_spec.entity_names:
             totals["records"] += manifests[entity]["record_count"]
             totals["api_calls"] += manifests[entity]["api_calls"]
     return totals
@@ -174,7 +117,9 @@ def land_platform_days(spec: WorldSpec, source: str, days: Sequence[date]) -> di
 
 def _wait_for_crm(settings: Any, day: date, timeout: float = 900.0) -> None:
     """A platform's day waits for that day's CRM roster, landed meanwhile by the parent."""
-    creators = Partition(settings.landing_dir, "crm", "creators", day)
+    from extractors import crm
+
+    creators = Partition(settings.landing_dir, crm.SPEC.name, crm.ROSTER_ENTITY, day)
     deadline = time.monotonic() + timeout
     while not creators.exists():
         if time.monotonic() > deadline:
@@ -189,13 +134,16 @@ def land_history(
     workers: int = 2,
 ) -> dict[str, dict[str, Any]]:
     """The world's `days` into the landing zone: the CRM (each day's roster) in this process,
-    while `workers` processes land the four platforms, each day once its roster is landed.
+    while `workers` processes land the API sources, each day once its roster is landed.
     Returns per source: records and API calls."""
     from sandbox.world import World
 
     results: dict[str, dict[str, Any]] = {}
-    # The heaviest platforms first, so the two workers finish close together.
-    order = ("youtube", "tiktok", "instagram", "shop")
+    names = [source.name for source in registry.api_sources()]
+    order = [
+        *(n for n in HEAVIEST_FIRST if n in names),
+        *(n for n in names if n not in HEAVIEST_FIRST),
+    ]
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         futures = {pool.submit(land_platform_days, spec, s, list(days)): s for s in order}
         land_crm_days(World(spec.seed, spec.accounts, spec.days), days, progress)

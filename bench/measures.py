@@ -139,7 +139,10 @@ def api_minimum(world: Any, day: date, rosters: dict[str, list[str]], settings: 
     """The fewest calls each API allows for one day's refresh of the roster: every account's
     profile and the metrics of every post published in the refresh window (plus the new
     posts), with each API's largest page and batch sizes."""
-    from extractors import instagram, shop, tiktok, youtube
+    from extractors.instagram import api as instagram
+    from extractors.shop import api as shop
+    from extractors.tiktok import api as tiktok
+    from extractors.youtube import api as youtube
     from sandbox.world import DAY_S
 
     d = world.day_index(day)

@@ -66,36 +66,20 @@ def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
 
 
 def extract(day: str, base_url: str) -> dict[str, Any]:
-    """The day's CRM files and every platform through the extractors over HTTP: the manifests
-    of each source (they count its API calls)."""
-    from irm.tasks import land_crm, land_platform
+    """The day's CRM files and every API source through the extractors over HTTP: the
+    manifests of each source (they count its API calls)."""
+    from extractors import registry
+    from irm.airflow_cli import sandbox_credentials
+    from irm.demo import SANDBOX_SECRETS
+    from irm.tasks import land_files, land_platform
 
-    land_crm(day)
+    for source in registry.file_sources():
+        land_files(source.name, day)
     manifests = {
         source: land_platform(source, day, credentials)
-        for source, credentials in live_credentials(base_url).items()
+        for source, credentials in sandbox_credentials(base_url, SANDBOX_SECRETS).items()
     }
     return {"manifests": manifests}
-
-
-def live_credentials(base_url: str) -> dict[str, Any]:
-    """The sandbox server's credentials, shaped as the Airflow connections would give them."""
-    from extractors.connections import ApiCredentials
-    from irm.demo import SANDBOX_SECRETS as s
-
-    return {
-        "youtube": ApiCredentials("irm_youtube", f"{base_url}/youtube/v3", s.youtube_key),
-        "instagram": ApiCredentials(
-            "irm_instagram",
-            f"{base_url}/instagram/v25.0",
-            s.instagram_token,
-            extra={"ig_user_id": s.instagram_user_id},
-        ),
-        "tiktok": ApiCredentials(
-            "irm_tiktok", f"{base_url}/tiktok", s.tiktok_client_secret, login=s.tiktok_client_key
-        ),
-        "shop": ApiCredentials("irm_shop", f"{base_url}/shop/admin/api/2025-01", s.shop_token),
-    }
 
 
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {

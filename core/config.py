@@ -45,8 +45,9 @@ Variables (default: meaning):
 The production topology (Postgres metadata, CeleryExecutor on Redis, authentication on) is
 `cluster_airflow_environment`; docker-compose.yml sets the same variables (docs/production.md).
 
-Source endpoints and credentials are Airflow connections (`irm_youtube`, `irm_instagram`,
-`irm_tiktok`, `irm_shop`: host = base URL, password = key or token), settable as
+Source endpoints and credentials are Airflow connections, one per API source, named by the
+source's own declaration (extractors/<source>/__init__.py: `irm_youtube`, `irm_instagram`,
+`irm_tiktok`, `irm_shop`; host = base URL, password = key or token), settable as
 `AIRFLOW_CONN_IRM_…` environment variables; see `extractors.connections`. The export email
 goes through the SMTP connection `irm_smtp` (host, port, login, password; extra `from_email`,
 `disable_tls`, `disable_ssl`), see `exports.mail`.
@@ -60,23 +61,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-CONNECTION_IDS = {
-    "youtube": "irm_youtube",
-    "instagram": "irm_instagram",
-    "tiktok": "irm_tiktok",
-    "shop": "irm_shop",
-    "smtp": "irm_smtp",
-}
-
-# Airflow pool names: every task that writes the warehouse runs in the one-slot pool.
+# The Airflow pool every task that writes the warehouse runs in: one slot (DuckDB has one
+# writer). Each API source's own pool is declared by the source (extractors/<source>/).
 WAREHOUSE_POOL = "irm_warehouse"
-# One pool per platform API, sized to its rate limits (irm.airflow_cli.POOLS).
-PLATFORM_POOLS = {
-    "youtube": "irm_youtube_api",
-    "instagram": "irm_instagram_api",
-    "tiktok": "irm_tiktok_api",
-    "shop": "irm_shop_api",
-}
 
 
 def _path(var: str, default: Path) -> Path:

@@ -29,20 +29,11 @@ from typing import TYPE_CHECKING, Any
 from core.config import get_settings
 from core.landing import MANIFEST_FILE, RECORDS_FILE
 from expectations.contract import KIND_DTYPES
-from expectations.landing_suites import (
-    ISO_TIMESTAMP,
-    LANDING,
-    MANIFESTS,
-    ROW_ID,
-    TEXT,
-    TYPE_ERRORS,
-    Field,
-    LandingEntity,
-    Parser,
-)
+from expectations.landing_suites import LANDING, MANIFESTS, ROW_ID, TYPE_ERRORS, LandingEntity
 from expectations.report import ValidationReport, log_warnings
 from expectations.runner import validate_frames
 from expectations.suites import entities_for
+from extractors.schema import ISO_TIMESTAMP, TEXT, Field, Parser
 from warehouse.load import partitions_to_load
 
 if TYPE_CHECKING:
@@ -81,9 +72,9 @@ def validate_landing(
     """Validate what the load will pick up: the landed partitions not loaded yet, of `days`
     (default: of every day).
 
-    `entities` are `<source>/<entity>` names (default: all twelve). An entity with nothing to
-    load is not validated (logged). Critical failures make the report fail (raise with
-    `raise_on_critical`); warnings are logged here.
+    `entities` are `<source>/<entity>` names (default: every source's, extractors/registry.py).
+    An entity with nothing to load is not validated (logged). Critical failures make the
+    report fail (raise with `raise_on_critical`); warnings are logged here.
     """
     settings = get_settings()
     found: list[tuple[LandingEntity, list[PartitionRead]]] = []

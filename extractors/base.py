@@ -1,10 +1,11 @@
-"""What every source's extractor shares: the data interval's window, the landing of a day's
-entities with their manifests, bookmarks, quarantine, and stopping cleanly at the quota.
+"""What every source's extractor shares: the landing of a day's entities with their manifests,
+bookmarks, quarantine, and stopping cleanly at the quota.
 
-A source module supplies a `fetch(bookmarks, window) -> Extraction`; `land_source_day` does the
-rest: it calls nothing when the day's partitions already exist (landing is immutable), writes
-the quarantine, then each entity's partition (so a day whose partitions all exist has its
-quarantine too), then moves the bookmarks. A large roster is fetched in account batches (one
+`land_source_day` calls a source's `fetch(bookmarks, window) -> Extraction` (extractors/
+runner.py makes one from the source's `extract(ctx)`) and does the rest: it calls nothing when
+the day's partitions already exist (landing is immutable), writes the quarantine, then each
+entity's partition (so a day whose partitions all exist has its quarantine too), then moves the
+bookmarks. A large roster is fetched in account batches (one
 mapped Airflow task each) that are staged first and committed together, so a partition is still
 written once, whole.
 """
@@ -18,15 +19,18 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.config import Settings
 from core.landing import Partition, envelope, now_utc, write_partition
 from extractors import EXTRACTOR_VERSION
-from extractors.http import AnswerWindow
 from extractors.state import load_bookmarks, save_bookmarks
+from extractors.window import Window, interval_window
+
+if TYPE_CHECKING:
+    from extractors.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -34,32 +38,6 @@ QUARANTINE = "quarantine"
 PENDING = "_pending"  # bookmark key: accounts a quota stop left for the next run
 STAGING = "_staging"  # <landing>/_staging/<source>/dt=<day>/batch-<n>/: batches not yet committed
 BATCH_RESULT = "_batch.json"
-
-
-@dataclass(frozen=True)
-class Window:
-    """The data interval [start, end), the start of the metric-refresh window, and when a
-    platform's answer describes the interval: from its end (the day is over at the platform) to
-    IRM_EXTRACT_MAX_LAG_HOURS later (None: no limit)."""
-
-    start: datetime
-    end: datetime
-    refresh_since: datetime
-    answer_window: AnswerWindow | None = None
-
-    def manifest_fields(self) -> dict[str, str]:
-        return {"window_start": self.refresh_since.isoformat(), "window_end": self.end.isoformat()}
-
-
-def interval_window(
-    day: date, refresh_window_days: int, max_lag_hours: float | None = None
-) -> Window:
-    start = datetime.combine(day, time.min, tzinfo=UTC)
-    end = start + timedelta(days=1)
-    answers = (
-        None if max_lag_hours is None else AnswerWindow(end, end + timedelta(hours=max_lag_hours))
-    )
-    return Window(start, end, end - timedelta(days=refresh_window_days), answers)
 
 
 @dataclass
@@ -81,6 +59,11 @@ class Extraction:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early (quota), None when complete
     stats: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source: SourceSpec) -> Extraction:
+        """An empty extraction with a record list for each of the source's entities."""
+        return cls({entity.name: EntityRecords() for entity in source.entities})
 
     def reject(self, entity: str, reason: str, record: Any, key: str | None = None) -> None:
         """A record whose shape the warehouse cannot use: kept, with why, in quarantine."""

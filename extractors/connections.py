@@ -1,4 +1,5 @@
-"""Credentials come only from the `irm_*` Airflow connections (host = base URL, password = key).
+"""Credentials come only from the `irm_*` Airflow connections (host = base URL, password = key),
+one per API source, named by its `ConnectionSpec` (extractors/<source>/__init__.py).
 
 Set them in the Airflow UI, with `airflow connections add`, or as environment variables:
     AIRFLOW_CONN_IRM_YOUTUBE='{"conn_type": "http",
@@ -10,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.config import CONNECTION_IDS
 from extractors.errors import CredentialsMissing
 
 
@@ -23,11 +23,10 @@ class ApiCredentials:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def load_credentials(source: str) -> ApiCredentials:
-    """Read a source's Airflow connection (environment variable, secrets backend or database)."""
+def load_credentials(conn_id: str) -> ApiCredentials:
+    """Read an Airflow connection (environment variable, secrets backend or database)."""
     from airflow.sdk import BaseHook  # lazy: Airflow is heavy and DAG parsing must stay cheap
 
-    conn_id = CONNECTION_IDS[source]
     try:
         conn = BaseHook.get_connection(conn_id)
     except Exception as exc:  # Airflow raises its own not-found type, which varies by version

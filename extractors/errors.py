@@ -46,7 +46,7 @@ class PermanentError(ExtractError):
 
 class PagingError(PermanentError):
     """A paged listing that would not end: the API sent a page cursor it had already sent, or
-    more pages than one account's listing may take (`extractors.http.PageGuard`). Asking again
+    more pages than one account's listing may take (`extractors.paging.PageGuard`). Asking again
     loops the same way, so it is not retried. Like an unknown account, it is one account's
     problem: that account goes to quarantine with this message and the others are extracted
     (the shop's orders, one listing for the whole shop, fail the extraction instead)."""

@@ -1,17 +1,22 @@
 """The HTTP client every extractor shares (modelled on the Singer SDK's RESTStream and dlt's
 REST client): one session per source, timeouts, retries with backoff that honour the
-platform's own wait hints, and call accounting for the landing manifest.
+platform's own wait hints, call accounting for the landing manifest, and per-quota budgets.
 
-Each platform decides what its error responses mean through a `classify` function that maps a
-response to an `ExtractError` (or None when the response is a success).
+A source's `ConnectionSpec` (extractors/spec.py) gives the client what differs by platform:
+its `classify` function, which maps an answer to an `ExtractError` (or None when it is a
+success), and its auth (extractors/auth.py), which the client applies to every call.
 
-Credentials travel in headers only (`default_headers`: YouTube's `X-Goog-Api-Key`, Instagram's
-`Authorization: Bearer`, Shopify's `X-Shopify-Access-Token`), never in a URL: urllib3 logs every
-request's URL at DEBUG, and URLs end up in proxies' and servers' logs. There is deliberately no
-way to add a parameter to every URL. The client still never puts a URL in a message.
+Credentials travel in headers only, never in a URL: urllib3 logs every request's URL at DEBUG,
+and URLs end up in proxies' and servers' logs. There is deliberately no way to add a parameter
+to every URL. The client still never puts a URL in a message.
 
-Every paged call asks a `PageGuard` before each page, so a server that repeats a cursor or
-never stops paging costs a bounded number of calls (PagingError).
+Paged listings go through `extractors.paging.paginate`, which asks a `PageGuard` before each
+page, so a server that repeats a cursor or never stops paging costs a bounded number of calls.
+
+A `wire` (a function) may answer in place of the network: the history bootstrap's in-process
+replays use a requests transport adapter instead, the bench a wire (requests' own machinery is
+most of an in-process call's cost); everything else (auth, retries, classification, answer
+times, accounting) is the same client's.
 """
 
 from __future__ import annotations
@@ -19,13 +24,12 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -33,149 +37,50 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from extractors.auth import Authenticator
+from extractors.classify import Classifier, answered_at, default_classify
 from extractors.errors import (
+    AuthError,
     ExtractError,
-    IntervalNotOver,
-    IntervalPassed,
-    PagingError,
     PermanentError,
     QuotaExhausted,
     RetryableError,
 )
+from extractors.window import AnswerWindow
 
 log = logging.getLogger(__name__)
 
-Classifier = Callable[[requests.Response], ExtractError | None]
-
 DEFAULT_TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_BACKOFF_SECONDS = 60.0
-# Pages one account's listing may take in one run (an endpoint's paging for one account, e.g.
-# its uploads playlist or its media): 200 pages are 10,000 items at 50 a page, far more than a
-# creator publishes within a refresh window and more than the whole past of nearly any creator
-# (a first run lists everything). The bench's medium world needs at most a handful. A server
-# whose cursors never end costs this many calls, not thousands.
-MAX_PAGES_PER_LISTING = 200
-# How far a platform's clock may run behind ours: an answer dated up to this long before the
-# data interval's end is still taken as after it. The scheduler starts a run once the interval
-# has ended by its own clock, so a platform a few seconds behind (both on NTP) would otherwise
-# fail a punctual run; the price is that the day's last minutes may land with the next day.
-ANSWER_CLOCK_SKEW = timedelta(minutes=5)
+# The quota a call spends when it names none: a source's main allowance (YouTube's units).
+MAIN_QUOTA = "units"
 
 
-def retry_after_seconds(response: requests.Response) -> float | None:
-    """The Retry-After header in seconds, when the platform sent one as a number."""
-    value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+class Wire(Protocol):
+    """Answers a call in place of the network: (status, headers, parsed JSON body)."""
 
-
-def answered_at(response: requests.Response) -> datetime | None:
-    """When the platform answered, by its `Date` header (UTC); None when absent or unreadable."""
-    value = response.headers.get("Date")
-    try:
-        answered = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
-    if answered is not None and answered.tzinfo is None:
-        answered = answered.replace(tzinfo=UTC)  # an HTTP date is GMT by definition
-    return answered
-
-
-def default_classify(response: requests.Response) -> ExtractError | None:
-    """HTTP semantics every platform shares: 429 and 5xx are transient, other 4xx are not."""
-    status = response.status_code
-    if status == 429 or status >= 500:
-        return RetryableError(f"HTTP {status}", retry_after_seconds(response))
-    if status >= 400:
-        return PermanentError(f"HTTP {status}")
-    return None
-
-
-class PageGuard:
-    """Stops a paging loop that would not end. Each paged call (YouTube pageToken, Instagram
-    after, TikTok cursor + search_id, Shopify Link) asks `next_page(cursor)` before fetching a
-    page; a cursor the listing already gave, or a page past the budget, raises PagingError
-    naming the connection, the endpoint and the account, so a server that repeats a cursor
-    costs one extra call instead of thousands."""
-
-    def __init__(
+    def __call__(
         self,
-        connection_id: str,
-        endpoint: str,
-        account: str,
+        method: str,
+        url: str,
         *,
-        kind: str = "account",
-        max_pages: int | None = None,
-        max_pages_setting: str = "extractors.http.MAX_PAGES_PER_LISTING",
-    ) -> None:
-        self.connection_id = connection_id
-        self.endpoint = endpoint
-        self.account = account
-        self.kind = kind  # what the account is called on this platform (channel, user, shop)
-        # Read when the guard is made, so the module constant stays the one setting.
-        self.max_pages = max_pages if max_pages is not None else MAX_PAGES_PER_LISTING
-        self.max_pages_setting = max_pages_setting
-        self.pages = 0
-        self._cursors: set[Hashable] = set()
-
-    def next_page(self, cursor: Hashable | None) -> None:
-        """Allow fetching the page at `cursor` (None: the listing's first page), or raise."""
-        if cursor is not None and cursor in self._cursors:
-            self._stop(
-                f"sent the page cursor {_short(cursor)} a second time after {self.pages} "
-                "pages: the API is looping"
-            )
-        if self.pages >= self.max_pages:
-            self._stop(
-                f"still had more pages after {self.max_pages} pages, the most one listing may "
-                f"take in a run ({self.max_pages_setting})"
-            )
-        self._cursors.add(cursor)
-        self.pages += 1
-
-    def _stop(self, what: str) -> None:
-        raise PagingError(
-            f"{self.connection_id}: {self.endpoint} of {self.kind} {self.account!r} {what}; "
-            "stopped paging"
-        )
-
-
-def _short(cursor: Hashable) -> str:
-    """A cursor for a message: opaque tokens can be long."""
-    text = repr(cursor)
-    return text if len(text) <= 60 else f"{text[:57]}..."
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+    ) -> tuple[int, Mapping[str, str], Any]: ...
 
 
 @dataclass(frozen=True)
-class AnswerWindow:
-    """When a platform's answer (its `Date`) describes the data interval that ends at
-    `interval_end`: not before that end (ANSWER_CLOCK_SKEW allowed), when the day is over at
-    the platform, and not after `deadline`, since an API answers with the present."""
+class WireAnswer:
+    """A wire's answer as `classify` reads an answer (status_code, headers, json())."""
 
-    interval_end: datetime
-    deadline: datetime
+    status_code: int
+    headers: CaseInsensitiveDict
+    body: Any
 
-    def check(self, connection_id: str, answered: datetime) -> None:
-        """Raise IntervalNotOver or IntervalPassed for an answer outside the window."""
-        if answered < self.interval_end - ANSWER_CLOCK_SKEW:
-            raise IntervalNotOver(
-                f"{connection_id}: the API answered at {answered:%Y-%m-%d %H:%M} UTC (its "
-                f"Date header), before {self.interval_end:%Y-%m-%d %H:%M} UTC, the end of this "
-                "data interval: the day is not over at the platform, so its answer is part of "
-                "the day, or an older day's, and would be landed as the whole day's snapshot; "
-                "nothing was landed. Run the interval once it has ended by the platform's clock "
-                "(a sandbox's clock must be on the interval's day)."
-            )
-        if answered > self.deadline:
-            raise IntervalPassed(
-                f"{connection_id}: the API answered at {answered:%Y-%m-%d %H:%M} UTC (its Date "
-                f"header), after {self.deadline:%Y-%m-%d %H:%M} UTC, the latest time this data "
-                "interval may be extracted (IRM_EXTRACT_MAX_LAG_HOURS after its end). An API "
-                "answers with the present, which would be landed as a past day's snapshot; "
-                "nothing was landed. Past days come from `irm bootstrap` or stay a gap."
-            )
+    def json(self) -> Any:
+        return self.body
 
 
 @dataclass
@@ -184,8 +89,9 @@ class CallStats:
 
     calls: int = 0
     retries: int = 0
-    quota_units: int = 0
+    quota_units: int = 0  # over every quota
     by_endpoint: dict[str, int] = field(default_factory=dict)
+    by_quota: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,7 +102,7 @@ class ApiResponse:
 
 
 class ApiClient:
-    """A session bound to one API base URL, with retries and accounting."""
+    """A session bound to one API base URL, with auth, retries and accounting."""
 
     def __init__(
         self,
@@ -204,34 +110,39 @@ class ApiClient:
         *,
         connection_id: str,
         classify: Classifier = default_classify,
+        auth: Authenticator | None = None,
         default_headers: Mapping[str, str] | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = 8,
         base_backoff: float = 0.5,
         sleep: Callable[[float], None] | None = None,
-        quota_budget: int | None = None,
+        quota_budgets: Mapping[str, int] | None = None,
         transport: requests.adapters.BaseAdapter | None = None,
+        wire: Wire | None = None,
         answer_window: AnswerWindow | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.connection_id = connection_id
         self.classify = classify
+        self.auth = auth  # its headers go with every call (credentials: never in a URL)
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.base_backoff = base_backoff
         self.stats = CallStats()
         self.session = requests.Session()
-        self.session.headers.update(default_headers or {})  # credentials: never in a URL
+        self.session.headers.update(default_headers or {})
         if transport is not None:
             # Requests to the base URL go through this adapter instead of the network: the
             # history bootstrap replays past days of the sandbox in-process this way, through
             # the very same parsing, paging and landing code.
             self.session.mount(self.base_url + "/", transport)
+        self.wire = wire
         self._sleep = sleep
-        # Units this run may spend: a call that would pass it is not made (QuotaExhausted).
-        self.quota_budget = quota_budget
+        # Per quota, what this run may spend: a call that would pass it is not made
+        # (QuotaExhausted). A quota without a budget is limited by the platform alone.
+        self.quota_budgets = dict(quota_budgets or {})
         # The answer times (the platform's Date) that describe the data interval being
-        # extracted (extractors/base.py Window). None: not limited, as the in-process replays
+        # extracted (extractors/window.py Window). None: not limited, as the in-process replays
         # of past days (irm/bootstrap.py, bench/history.py) want; their answers carry no Date.
         self.answer_window = answer_window
 
@@ -254,14 +165,15 @@ class ApiClient:
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         quota_units: int = 0,
+        quota: str = MAIN_QUOTA,
+        authenticate: bool = True,
     ) -> ApiResponse:
-        """One logical call: retried on transient failures, counted once per HTTP attempt."""
-        budget = self.quota_budget
-        if budget is not None and self.stats.quota_units + quota_units > budget:
-            raise QuotaExhausted(
-                f"{self.connection_id}: the next call would pass this run's quota budget of "
-                f"{budget} units ({self.stats.quota_units} spent)"
-            )
+        """One logical call: retried on transient failures, counted once per HTTP attempt,
+        each attempt spending `quota_units` of `quota`. `authenticate=False`: without the
+        auth's headers (the auth's own token call)."""
+        self._check_budget(quota, quota_units)
+        call_headers = dict(self.auth.headers(self)) if self.auth and authenticate else {}
+        call_headers.update(headers or {})
         retrying = Retrying(
             retry=retry_if_exception_type(RetryableError),
             stop=stop_after_attempt(self.max_attempts),
@@ -270,43 +182,71 @@ class ApiClient:
             reraise=True,
             **({"sleep": self._sleep} if self._sleep else {}),
         )
+        call = _Call(method, path, params, json_body, form, call_headers, quota_units, quota)
         for attempt in retrying:
             with attempt:
-                return self._attempt(method, path, params, json_body, form, headers, quota_units)
+                return self._attempt(call)
         raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover
 
-    def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        json_body: Any,
-        form: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-        quota_units: int,
-    ) -> ApiResponse:
-        url, params = self._url(path, params)
+    def _check_budget(self, quota: str, units: int) -> None:
+        budget = self.quota_budgets.get(quota)
+        spent = self.stats.by_quota.get(quota, 0)
+        if budget is not None and spent + units > budget:
+            raise QuotaExhausted(
+                f"{self.connection_id}: the next call would pass this run's quota budget of "
+                f"{budget} {quota} ({spent} spent)"
+            )
+
+    def _attempt(self, call: _Call) -> ApiResponse:
+        url, params = self._url(call.path, call.params)
         self.stats.calls += 1
-        self.stats.quota_units += quota_units
-        self.stats.by_endpoint[path] = self.stats.by_endpoint.get(path, 0) + 1
+        self.stats.quota_units += call.quota_units
+        self.stats.by_quota[call.quota] = self.stats.by_quota.get(call.quota, 0) + call.quota_units
+        self.stats.by_endpoint[call.path] = self.stats.by_endpoint.get(call.path, 0) + 1
+        if self.wire is not None:
+            return self._over_wire(self.wire, call, url, params)
         try:
             response = self.session.request(
-                method,
+                call.method,
                 url,
                 params=params,
-                json=json_body,
-                data=form,
-                headers=headers,
+                json=call.json_body,
+                data=call.form,
+                headers=call.headers,
                 timeout=self.timeout,
             )
         except (requests.Timeout, requests.ConnectionError) as exc:
             # The exception text holds the URL: report its type only.
-            raise RetryableError(f"{type(exc).__name__} calling {path}") from None
-        self._check_answer_time(response)
-        error = self.classify(response)
+            raise RetryableError(f"{type(exc).__name__} calling {call.path}") from None
+        self._check_answer_time(response.headers)
+        self._raise_for(response)
+        body = self._json(response, call.path)
+        return ApiResponse(response.status_code, response.headers, body)
+
+    def _over_wire(
+        self, wire: Wire, call: _Call, url: str, params: dict[str, Any] | None
+    ) -> ApiResponse:
+        status, headers, body = wire(
+            call.method,
+            url,
+            params=params,
+            json_body=call.json_body,
+            form=call.form,
+            headers={**self.session.headers, **call.headers},
+        )
+        answer = WireAnswer(status, CaseInsensitiveDict(headers), body)
+        self._check_answer_time(answer.headers)
+        self._raise_for(answer)
+        return ApiResponse(status, answer.headers, body)
+
+    def _raise_for(self, answer: Any) -> None:
+        """Raise what the platform's `classify` makes of the answer; a rejected credential
+        names the connection (never the secret)."""
+        error: ExtractError | None = self.classify(answer)
+        if isinstance(error, AuthError):
+            raise AuthError(f"Airflow connection {self.connection_id!r}: {error}")
         if error is not None:
             raise error
-        return ApiResponse(response.status_code, response.headers, self._json(response, path))
 
     def _url(
         self, path: str, params: Mapping[str, Any] | None
@@ -321,10 +261,10 @@ class ApiClient:
             return path, None  # the link already carries every parameter it may
         return f"{self.base_url}/{path.lstrip('/')}", dict(params or {})
 
-    def _check_answer_time(self, response: requests.Response) -> None:
+    def _check_answer_time(self, headers: Mapping[str, str]) -> None:
         """Stop at the first answer dated outside the answer window, before anything is
         landed (and before its status is read: a wrong day is not worth a retry)."""
-        answered = answered_at(response)
+        answered = answered_at(headers)
         if self.answer_window is not None and answered is not None:
             self.answer_window.check(self.connection_id, answered)
 
@@ -353,3 +293,17 @@ class ApiClient:
             state.attempt_number,
             exc,
         )
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One logical call, as its attempts repeat it."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None
+    json_body: Any
+    form: Mapping[str, str] | None
+    headers: Mapping[str, str]
+    quota_units: int
+    quota: str

@@ -13,10 +13,9 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.config import (
-    CONNECTION_IDS,
-    PLATFORM_POOLS,
     WAREHOUSE_POOL,
     Settings,
     WarehouseAccess,
@@ -24,6 +23,8 @@ from core.config import (
     get_settings,
     warehouse_access,
 )
+from extractors import registry
+from extractors.connections import ApiCredentials
 from warehouse.roles import WarehouseAccessError, check_warehouse_access, setup_warehouse_access
 
 
@@ -37,12 +38,11 @@ def _airflow_bin() -> Path:
 
 AIRFLOW_BIN = _airflow_bin()
 
+# Pool name -> (slots, description): the warehouse's one-slot pool and each API source's own
+# (its `PoolSpec`, sized to the API's rate limits).
 POOLS = {
     WAREHOUSE_POOL: (1, "DuckDB has one writer: every task that writes the warehouse"),
-    PLATFORM_POOLS["youtube"]: (2, "YouTube Data API calls (quota 10,000 units/day)"),
-    PLATFORM_POOLS["instagram"]: (1, "Instagram Graph API (rate limited per app and account)"),
-    PLATFORM_POOLS["tiktok"]: (1, "TikTok Research API (1,000 requests/day)"),
-    PLATFORM_POOLS["shop"]: (1, "Shop Admin REST API (leaky bucket of 40 calls)"),
+    **{s.pool.name: (s.pool.slots, s.pool.description) for s in registry.SOURCES if s.pool},
 }
 
 
@@ -70,31 +70,46 @@ class PlatformSecrets:
             self.shop_token,
         ]
 
+    def connection_fields(self, source: str) -> dict[str, Any]:
+        """What the source's connection to the sandbox holds: its `secret` (the password),
+        and its `login` and `extra` where the source needs them."""
+        return {
+            "youtube": {"secret": self.youtube_key},
+            "instagram": {
+                "secret": self.instagram_token,
+                "extra": {"ig_user_id": self.instagram_user_id},
+            },
+            "tiktok": {"secret": self.tiktok_client_secret, "login": self.tiktok_client_key},
+            "shop": {"secret": self.shop_token},
+        }[source]
+
+
+def sandbox_credentials(base_url: str, secrets: PlatformSecrets) -> dict[str, ApiCredentials]:
+    """Each API source's connection pointed at a sandbox server (the host is the API's base
+    URL there, `<base_url>/<sandbox_path>`, exactly as for the real APIs), by source."""
+    return {
+        source.name: ApiCredentials(
+            source.connection.id,
+            f"{base_url}/{source.connection.sandbox_path}",
+            **secrets.connection_fields(source.name),
+        )
+        for source in registry.api_sources()
+        if source.connection is not None
+    }
+
 
 def sandbox_connections(base_url: str, secrets: PlatformSecrets) -> dict[str, str]:
     """`AIRFLOW_CONN_*` variables pointing every `irm_*` platform connection at a sandbox
-    server (the host is each API's base URL, exactly as for the real APIs)."""
-    connections = {
-        "IRM_YOUTUBE": {"host": f"{base_url}/youtube/v3", "password": secrets.youtube_key},
-        "IRM_INSTAGRAM": {
-            "host": f"{base_url}/instagram/v25.0",
-            "password": secrets.instagram_token,
-            "extra": {"ig_user_id": secrets.instagram_user_id},
-        },
-        "IRM_TIKTOK": {
-            "host": f"{base_url}/tiktok",
-            "login": secrets.tiktok_client_key,
-            "password": secrets.tiktok_client_secret,
-        },
-        "IRM_SHOP": {
-            "host": f"{base_url}/shop/admin/api/2025-01",
-            "password": secrets.shop_token,
-        },
-    }
-    return {
-        f"AIRFLOW_CONN_{name}": json.dumps({"conn_type": "http", **fields})
-        for name, fields in connections.items()
-    }
+    server."""
+    variables = {}
+    for credentials in sandbox_credentials(base_url, secrets).values():
+        fields = {"conn_type": "http", "host": credentials.base_url, "password": credentials.secret}
+        if credentials.login:
+            fields["login"] = credentials.login
+        if credentials.extra:
+            fields["extra"] = credentials.extra
+        variables[f"AIRFLOW_CONN_{credentials.connection_id.upper()}"] = json.dumps(fields)
+    return variables
 
 
 def run_airflow(
@@ -190,10 +205,19 @@ DEFAULT_ADMIN_USER = "admin"
 ADMIN_ROLE = "Admin"
 
 
+def connection_ids() -> list[str]:
+    """Every connection the pipeline reads: each API source's, and the export email's."""
+    # Imported here: the exports package (workbook, report) is heavy for every `irm` command.
+    from exports.mail import SMTP_CONNECTION_ID
+
+    sources = [s.connection.id for s in registry.api_sources() if s.connection is not None]
+    return [*sources, SMTP_CONNECTION_ID]
+
+
 def connections_from_environment(environ: Mapping[str, str]) -> dict[str, str]:
     """The `irm_*` connections given as `AIRFLOW_CONN_IRM_…` variables (JSON or URI), by id."""
     found = {}
-    for conn_id in CONNECTION_IDS.values():
+    for conn_id in connection_ids():
         value = environ.get(f"AIRFLOW_CONN_{conn_id.upper()}", "").strip()
         if value:
             found[conn_id] = value

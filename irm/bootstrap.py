@@ -27,8 +27,10 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from core.config import get_settings
+from extractors import registry
 from extractors.connections import ApiCredentials
-from irm.tasks import land_crm, land_platform
+from irm.airflow_cli import PlatformSecrets, sandbox_credentials
+from irm.tasks import land_files, land_platform
 from sandbox.crm import write_crm
 from sandbox.server import PlatformSettings, build_platforms
 from sandbox.world import World
@@ -37,7 +39,6 @@ log = logging.getLogger(__name__)
 
 # Base URL of the in-process sandbox: never resolved, since the adapter answers every request.
 IN_PROCESS_BASE = "http://sandbox.in-process"
-PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
 
 # (method, path, query, headers, body) -> (status, headers, JSON payload)
 Answer = Callable[
@@ -100,7 +101,8 @@ def bootstrap_history(
     write_crm_for_day: Callable[[date], None],
     progress: Callable[[str], None] = log.info,
 ) -> BootstrapReport:
-    """Land every source for each of `days`, oldest first, as a daily run would have.
+    """Land every source of the registry for each of `days`, oldest first, as a daily run
+    would have: the file sources (the CRM roster) first, then each API source in `credentials`.
 
     `write_crm_for_day(d)` drops that day's CRM export into the inbox (the roster the platform
     extractors read), exported inside d's window (modified just after d ended, or named with
@@ -110,9 +112,9 @@ def bootstrap_history(
     for day in sorted(days):
         iso = day.isoformat()
         write_crm_for_day(day)
-        landed = {"crm": land_crm(iso)}
+        landed = {source.name: land_files(source.name, iso) for source in registry.file_sources()}
         transport = InProcessTransport(answer_for_day(day))
-        for source in (s for s in PLATFORMS if s in credentials):
+        for source in (s.name for s in registry.api_sources() if s.name in credentials):
             landed[source] = land_platform(source, iso, credentials[source], transport=transport)
         for source, result in landed.items():
             report.results.setdefault(source, []).append(result)
@@ -155,28 +157,9 @@ def _extractor_lines_to(log_file: Path) -> Iterator[None]:
         logger.propagate, logger.level = saved
 
 
-def sandbox_credentials(secrets: Any) -> dict[str, ApiCredentials]:
-    """Credentials for the in-process sandbox (`secrets`: irm.airflow_cli.PlatformSecrets)."""
-    return {
-        "youtube": ApiCredentials(
-            "irm_youtube", f"{IN_PROCESS_BASE}/youtube/v3", secrets.youtube_key
-        ),
-        "instagram": ApiCredentials(
-            "irm_instagram",
-            f"{IN_PROCESS_BASE}/instagram/v25.0",
-            secrets.instagram_token,
-            extra={"ig_user_id": secrets.instagram_user_id},
-        ),
-        "tiktok": ApiCredentials(
-            "irm_tiktok",
-            f"{IN_PROCESS_BASE}/tiktok",
-            secrets.tiktok_client_secret,
-            login=secrets.tiktok_client_key,
-        ),
-        "shop": ApiCredentials(
-            "irm_shop", f"{IN_PROCESS_BASE}/shop/admin/api/2025-01", secrets.shop_token
-        ),
-    }
+def in_process_credentials(secrets: PlatformSecrets) -> dict[str, ApiCredentials]:
+    """Each API source's credentials for the in-process sandbox."""
+    return sandbox_credentials(IN_PROCESS_BASE, secrets)
 
 
 def bootstrap_from_sandbox(
@@ -184,7 +167,7 @@ def bootstrap_from_sandbox(
     accounts: int,
     world_days: int,
     days: Iterable[date],
-    secrets: Any,
+    secrets: PlatformSecrets,
     progress: Callable[[str], None] = log.info,
 ) -> BootstrapReport:
     """The sandbox world's past `days`, landed as daily runs would have landed them. This
@@ -216,7 +199,7 @@ def bootstrap_from_sandbox(
     with _extractor_lines_to(settings.data_root / "logs" / "bootstrap.log"):
         return bootstrap_history(
             days,
-            sandbox_credentials(secrets),
+            in_process_credentials(secrets),
             answer_for_day,
             lambda day: write_crm(world, inbox, day=day),  # stamped as exported just after the day
             progress,

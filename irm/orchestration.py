@@ -1,7 +1,8 @@
-"""Airflow pieces the DAG files share: Assets, default arguments, the failure callback.
+"""Airflow pieces the DAG files share: the sources' task groups and Assets (from the registry,
+extractors/registry.py), default arguments, the failure callback.
 
 Imported by the DAG files only; it imports nothing heavy (DAG files must parse in well under a
-second).
+second: the registry imports no HTTP library).
 """
 
 from __future__ import annotations
@@ -13,29 +14,35 @@ from typing import Any
 from airflow.sdk import Asset
 
 from core.config import WAREHOUSE_POOL
+from extractors import registry
+from extractors.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 
-# Each source task lands (or, when the source is not configured, skips) these entities.
-SOURCE_ENTITIES: dict[str, tuple[str, ...]] = {
-    "crm": ("creators", "campaigns", "contracts", "payments", "touchpoints"),
-    "youtube": ("channels", "videos"),
-    "instagram": ("accounts", "media"),
-    "tiktok": ("users", "videos"),
-    "shop": ("orders",),
-}
-LANDING_ENTITIES = tuple(f"{src}/{e}" for src, ents in SOURCE_ENTITIES.items() for e in ents)
 
-# One Asset per landing entity; the transform DAG is scheduled on them. Every extract run
-# updates each of them once (its event's extra says the day, and whether anything landed).
-LANDING_ASSETS: dict[str, Asset] = {
-    name: Asset(name=f"landing/{name}", uri=f"irm-landing://{name}") for name in LANDING_ENTITIES
-}
+def extract_sources() -> tuple[tuple[SourceSpec, ...], tuple[SourceSpec, ...]]:
+    """The registry's sources for irm_extract: those that land files (the CRM inbox, which
+    holds the rosters), then the API sources, each a task group."""
+    return registry.file_sources(), registry.api_sources()
+
+
+def landing_asset(source: str, entity: str) -> Asset:
+    name = f"{source}/{entity}"
+    return Asset(name=f"landing/{name}", uri=f"irm-landing://{name}")
 
 
 def source_assets(source: str) -> list[Asset]:
-    return [LANDING_ASSETS[f"{source}/{entity}"] for entity in SOURCE_ENTITIES[source]]
+    """One Asset per landing entity of the source; each extract run updates each of them once
+    (its event's extra says the day, and whether anything landed)."""
+    return [landing_asset(source, entity) for entity in registry.source(source).entity_names]
 
+
+# Every landing entity's Asset (of the registry when imported); the transform DAG is scheduled
+# on them.
+LANDING_ASSETS: dict[str, Asset] = {
+    f"{source}/{entity}": landing_asset(source, entity)
+    for source, entity in registry.landing_entities()
+}
 
 MARTS_ASSET = Asset(name="warehouse/marts", uri="irm-warehouse://marts")
 PUBLISHED_ASSET = Asset(name="published/marts", uri="irm-published://marts")

@@ -20,6 +20,7 @@ from core.errors import DataQualityError
 
 if TYPE_CHECKING:
     from extractors.connections import ApiCredentials
+    from extractors.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -56,29 +57,39 @@ def fail_without_retry(func: F) -> F:
 
 
 @fail_without_retry
-def land_crm(day: str) -> dict[str, Any]:
-    from extractors import crm
+def land_files(source: str, day: str) -> dict[str, Any]:
+    """Land a file source's day (the CRM inbox's exports)."""
+    from extractors import registry
 
-    return crm.land_day(date.fromisoformat(day), get_settings())
-
-
-def _source_module(source: str) -> Any:
-    from extractors import instagram, shop, tiktok, youtube
-
-    return {"youtube": youtube, "instagram": instagram, "tiktok": tiktok, "shop": shop}[source]
+    spec = registry.source(source)
+    if spec.land_files is None:
+        raise ValueError(f"{source} is not a file source")
+    return spec.land_files(date.fromisoformat(day), get_settings())
 
 
-def _credentials_or_skip(source: str) -> tuple[ApiCredentials | None, str | None]:
+def _credentials_or_skip(source: SourceSpec) -> tuple[ApiCredentials | None, str | None]:
     """The source's Airflow connection, or why the source is skipped (no connection set), so
     a brand can run with the platforms it has."""
     from extractors.connections import load_credentials
     from extractors.errors import CredentialsMissing
 
+    if source.connection is None:
+        raise ValueError(f"{source.name} is not an API source")
     try:
-        return load_credentials(source), None
+        return load_credentials(source.connection.id), None
     except CredentialsMissing as exc:
-        log.warning("%s skipped: %s", source, exc)
+        log.warning("%s skipped: %s", source.name, exc)
         return None, str(exc)
+
+
+def _accounts(source: SourceSpec, day: str) -> list[str]:
+    """The source's roster for the day (none for a source without one: the shop's orders are
+    one listing); an empty roster raises EmptyRoster instead of landing the day empty."""
+    from extractors.crm import platform_roster
+
+    if source.roster is None:
+        return []
+    return platform_roster(get_settings(), date.fromisoformat(day), source)
 
 
 @fail_without_retry
@@ -86,15 +97,15 @@ def plan_batches(source: str, day: str) -> list[dict[str, Any]]:
     """The account batches of a source-day, one mapped extract task each (empty when the
     source is skipped). The roster comes from the day's CRM creators file; an empty one fails
     the task (EmptyRoster) instead of landing the platform's day empty."""
-    from extractors import crm
+    from extractors import registry
 
-    settings = get_settings()
-    if _credentials_or_skip(source)[0] is None:
+    spec = registry.source(source)
+    if _credentials_or_skip(spec)[0] is None:
         return []
-    if source == "shop":  # orders are one stream, not per account
+    if spec.roster is None:  # one listing, not per account
         return [{"batch": 0, "accounts": [], "share": 1.0}]
-    accounts = crm.platform_roster(settings, date.fromisoformat(day), source)
-    size = max(settings.extract_batch_size, 1)
+    accounts = _accounts(spec, day)
+    size = max(get_settings().extract_batch_size, 1)
     chunks = [accounts[i : i + size] for i in range(0, len(accounts), size)]
     return [
         {"batch": n, "accounts": chunk, "share": len(chunk) / max(len(accounts), 1)}
@@ -104,26 +115,27 @@ def plan_batches(source: str, day: str) -> list[dict[str, Any]]:
 
 @fail_without_retry
 def land_batch(source: str, day: str, batch: dict[str, Any]) -> dict[str, Any]:
-    """Extract one account batch into the day's staging area."""
-    credentials, skipped = _credentials_or_skip(source)
+    """Extract one account batch into the day's staging area; it spends its share of each
+    enforced quota."""
+    from extractors import registry
+
+    spec = registry.source(source)
+    credentials, skipped = _credentials_or_skip(spec)
     if credentials is None:
         return {"skipped": skipped}
-    options: dict[str, Any] = {"batch": batch["batch"]}
-    if source == "youtube":
-        options["quota_share"] = batch["share"]
-    return _land(source, day, credentials, batch["accounts"], **options)
+    options = {"batch": batch["batch"], "share": batch["share"]}
+    return _land(spec, day, credentials, batch["accounts"], **options)
 
 
 def commit_landing(source: str, day: str, batch_count: int) -> dict[str, Any]:
     """Write the day's partitions from its staged batches (nothing when the source is skipped)."""
-    from extractors.base import commit_source_day
+    from extractors import registry
+    from extractors.runner import commit_source
 
     if batch_count == 0:
         return {"skipped": f"{source}: no batches (no connection set)"}
-    module = _source_module(source)
-    return commit_source_day(
-        module.SOURCE, module.ENTITIES, date.fromisoformat(day), get_settings(), batch_count
-    )
+    spec = registry.source(source)
+    return commit_source(spec, date.fromisoformat(day), get_settings(), batch_count)
 
 
 @fail_without_retry
@@ -133,30 +145,27 @@ def land_platform(
     credentials: ApiCredentials | None = None,
     **client_options: Any,
 ) -> dict[str, Any]:
-    """Extract one source's whole day in one go (the history bootstrap and the tests; the DAG
-    maps over batches instead). `credentials` default to the source's Airflow connection;
-    `client_options` may carry an in-process `transport`."""
-    from extractors import crm
+    """Extract one API source's whole day in one go (the history bootstrap and the tests; the
+    DAG maps over batches instead). `credentials` default to the source's Airflow connection;
+    `client_options` may carry an in-process `transport` or `wire`."""
+    from extractors import registry
 
+    spec = registry.source(source)
     if credentials is None:
-        credentials, skipped = _credentials_or_skip(source)
+        credentials, skipped = _credentials_or_skip(spec)
         if credentials is None:
             return {"skipped": skipped}
-    accounts = (
-        []
-        if source == "shop"
-        else crm.platform_roster(get_settings(), date.fromisoformat(day), source)
-    )
-    return _land(source, day, credentials, accounts, **client_options)
+    return _land(spec, day, credentials, _accounts(spec, day), **client_options)
 
 
 def _land(
-    source: str, day: str, credentials: ApiCredentials, accounts: list[str], **options: Any
+    source: SourceSpec, day: str, credentials: ApiCredentials, accounts: list[str], **options: Any
 ) -> dict[str, Any]:
-    module, settings, the_day = _source_module(source), get_settings(), date.fromisoformat(day)
-    if source == "shop":
-        return module.land_day(the_day, credentials, settings, **options)
-    return module.land_day(the_day, credentials, accounts, settings, **options)
+    from extractors.runner import land_source
+
+    return land_source(
+        source, date.fromisoformat(day), get_settings(), credentials, accounts, **options
+    )
 
 
 @fail_without_retry

@@ -45,32 +45,23 @@ from core.landing import (
     copy_records,
     list_partitions,
 )
+from extractors import registry
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as PgConnection
 
 log = logging.getLogger(__name__)
 
-# (source, entity) pairs the warehouse loads; the raw table is `raw.<source>_<entity>`.
-RAW_ENTITIES: tuple[tuple[str, str], ...] = (
-    ("youtube", "channels"),
-    ("youtube", "videos"),
-    ("youtube", "quarantine"),
-    ("instagram", "accounts"),
-    ("instagram", "media"),
-    ("instagram", "quarantine"),
-    ("tiktok", "users"),
-    ("tiktok", "videos"),
-    ("tiktok", "quarantine"),
-    ("shop", "orders"),
-    ("shop", "quarantine"),
-    ("crm", "creators"),
-    ("crm", "campaigns"),
-    ("crm", "contracts"),
-    ("crm", "payments"),
-    ("crm", "touchpoints"),
-    ("crm", "quarantine"),
-)
+
+def raw_entities() -> tuple[tuple[str, str], ...]:
+    """(source, entity) pairs the warehouse loads: every entity of every source in the
+    registry (extractors/registry.py) and each source's quarantine. The raw table is
+    `raw.<source>_<entity>`."""
+    return registry.landing_entities(quarantine=True)
+
+
+# The pairs when this module was imported, for readers that list them (irm landing set-aside).
+RAW_ENTITIES: tuple[tuple[str, str], ...] = raw_entities()
 
 _RAW_COLUMNS = (
     "dt DATE, extracted_at TIMESTAMPTZ, record_key VARCHAR, parent_key VARCHAR, payload JSON"
@@ -79,7 +70,7 @@ LEDGER = "raw._loaded_partitions"
 
 
 def raw_table(source: str, entity: str) -> str:
-    if (source, entity) not in RAW_ENTITIES:
+    if (source, entity) not in raw_entities():
         raise ValueError(f"unknown landing entity {source}/{entity}")
     return f"raw.{source}_{entity}"
 
@@ -131,7 +122,7 @@ def verify_content(part: Partition, manifest: dict[str, Any], content: Content) 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    for source, entity in RAW_ENTITIES:
+    for source, entity in raw_entities():
         con.execute(f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_RAW_COLUMNS})")
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {LEDGER} (source VARCHAR, entity VARCHAR, dt DATE, "
@@ -166,7 +157,7 @@ def _not_loaded(
     wanted = set(days) if days is not None else None
     loaded = {(s, e, d): c for s, e, d, c in ledger}
     pending = []
-    for source, entity in RAW_ENTITIES:
+    for source, entity in raw_entities():
         for part in list_partitions(settings.landing_dir, source, entity):
             if wanted is not None and part.dt not in wanted:
                 continue
@@ -365,7 +356,7 @@ def ensure_postgres_database(target: PostgresTarget | None = None) -> bool:
 def ensure_postgres_raw_schema(con: PgConnection) -> None:
     with con, con.cursor() as cur:
         cur.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for source, entity in RAW_ENTITIES:
+        for source, entity in raw_entities():
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_PG_RAW_COLUMNS})"
             )

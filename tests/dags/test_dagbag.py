@@ -67,14 +67,15 @@ def test_every_task_reports_failures_through_the_summary_callback(dagbag) -> Non
 def test_extract_maps_each_platform_over_batches_in_its_pool(dagbag) -> None:
     from airflow.sdk.definitions.mappedoperator import MappedOperator
 
-    from core.config import PLATFORM_POOLS
+    from extractors import registry
     from irm.orchestration import source_assets
 
     dag = dagbag.dags["irm_extract"]
-    for platform, pool in PLATFORM_POOLS.items():
+    for source in registry.api_sources():
+        platform = source.name
         land = dag.get_task(f"{platform}.land_batch")
         assert isinstance(land, MappedOperator), f"{platform} does not map over batches"
-        assert land.pool == pool
+        assert source.pool is not None and land.pool == source.pool.name
         commit = dag.get_task(f"{platform}.commit")
         assert {a.name for a in commit.outlets} == {a.name for a in source_assets(platform)}
         assert "crm.land_files" in dag.get_task(f"{platform}.plan").upstream_task_ids

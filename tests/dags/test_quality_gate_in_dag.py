@@ -20,6 +20,7 @@ from core.config import Settings, get_settings
 from core.landing import Partition, read_records, write_partition
 from extractors import EXTRACTOR_VERSION, crm, youtube
 from extractors.connections import ApiCredentials
+from extractors.runner import land_source
 from irm.airflow_cli import AirflowCommandError, prepare, run_airflow
 from sandbox.crm import write_creators_csv
 from sandbox.server import make_server, start_thread
@@ -82,7 +83,8 @@ def pipeline(tmp_path_factory):
         write_creators_csv(world, settings.crm_inbox)
         crm.land_day(DAY, settings)
         credentials = ApiCredentials("irm_youtube", f"{server.base_url}/youtube/v3", "k")
-        youtube.land_day(DAY, credentials, crm.youtube_channel_ids(settings, DAY), settings)
+        channels = crm.roster(settings, DAY, youtube.SPEC.roster)
+        land_source(youtube.SPEC, DAY, settings, credentials, channels)
     finally:
         server.shutdown()
     # A source that stopped delivering days ago: stale, which the run reports and gets past.

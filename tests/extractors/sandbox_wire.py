@@ -4,7 +4,8 @@ after `max_calls` requests instead of hanging it."""
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -12,20 +13,15 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from core.config import Settings
-from extractors import instagram, shop, tiktok, youtube
+from extractors import registry
 from extractors.connections import ApiCredentials
-from irm.airflow_cli import PlatformSecrets
-from irm.bootstrap import IN_PROCESS_BASE, sandbox_credentials
+from extractors.runner import land_source
+from irm.airflow_cli import PlatformSecrets, sandbox_credentials
 from sandbox.crm import creator_rows
-from sandbox.server import PlatformSettings
+from sandbox.server import PlatformSettings, SandboxServer, make_server, start_thread
 from sandbox.world import World
 
-PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
-ROSTER_COLUMNS = {
-    "youtube": "youtube_channel_id",
-    "instagram": "instagram_username",
-    "tiktok": "tiktok_username",
-}
+PLATFORMS = tuple(source.name for source in registry.api_sources())
 # Secret values no URL, log line or landed file could hold by chance.
 SECRETS = PlatformSecrets(
     youtube_key="yt-key-7f3a91c2e8",
@@ -72,17 +68,29 @@ def platform_settings(secrets: PlatformSecrets = SECRETS) -> PlatformSettings:
 
 def served_credentials(base_url: str, secrets: PlatformSecrets = SECRETS) -> dict[str, Any]:
     """Each platform's Airflow-connection credentials, pointed at a served sandbox."""
-    return {
-        name: dataclasses.replace(
-            credentials, base_url=credentials.base_url.replace(IN_PROCESS_BASE, base_url)
-        )
-        for name, credentials in sandbox_credentials(secrets).items()
-    }
+    return sandbox_credentials(base_url, secrets)
+
+
+@contextmanager
+def serving(world: World, **options: Any) -> Iterator[SandboxServer]:
+    """A sandbox server of `world` on a free port (make_server's `options`), accepting SECRETS,
+    shut down on exit."""
+    server = make_server(world, port=0, settings=platform_settings(), **options)
+    thread = start_thread(server)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def roster(world: World, platform: str) -> list[str]:
-    column = ROSTER_COLUMNS[platform]
-    return sorted(row[column] for row in creator_rows(world) if row[column])
+    """The world's accounts on a platform (none for one without a roster: the shop)."""
+    accounts = registry.source(platform).roster
+    if accounts is None:
+        return []
+    return sorted(row[accounts.column] for row in creator_rows(world) if row[accounts.column])
 
 
 def land(
@@ -91,10 +99,11 @@ def land(
     credentials: ApiCredentials,
     world: World,
     settings: Settings,
+    accounts: list[str] | None = None,
     **client_options: Any,
 ) -> dict[str, Any]:
-    """The platform's `land_day` for the world's whole roster, as the extract task calls it."""
-    if platform == "shop":
-        return shop.land_day(day, credentials, settings, **client_options)
-    module = {"youtube": youtube, "instagram": instagram, "tiktok": tiktok}[platform]
-    return module.land_day(day, credentials, roster(world, platform), settings, **client_options)
+    """The platform's day for the world's whole roster (or `accounts`), as the extract task
+    lands it."""
+    source = registry.source(platform)
+    accounts = roster(world, platform) if accounts is None else accounts
+    return land_source(source, day, settings, credentials, accounts, **client_options)

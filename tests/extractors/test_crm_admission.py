@@ -17,8 +17,8 @@ import pytest
 
 from core.config import get_settings
 from core.landing import Partition, envelope, list_partitions, read_records, write_partition
-from extractors import EXTRACTOR_VERSION, base, crm
-from extractors.crm import CrmFileError
+from extractors import EXTRACTOR_VERSION, base, crm, registry
+from extractors.crm import CrmFileError, admission
 from sandbox.crm import (
     CREATORS_COLUMNS,
     TEMPLATES,
@@ -35,17 +35,22 @@ from sandbox.world import World
 DAY = date(2026, 1, 20)
 NEXT = DAY + timedelta(days=1)
 ENTITIES = ("creators", "campaigns", "contracts", "payments", "touchpoints")
+# Each platform with a roster: the creators column that lists its accounts.
+ROSTER_COLUMNS = {s.name: s.roster.column for s in registry.SOURCES if s.roster is not None}
+
+
+def roster_of(platform: str) -> Any:
+    return registry.source(platform).roster
+
+
+def handle_problem(platform: str, handle: str) -> str:
+    """Why a handle is not of the platform's format, by the one check of it."""
+    return roster_of(platform).handle.problem(handle)
 
 
 @pytest.fixture(scope="module")
 def world() -> World:
     return World(3, 30, 30)
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
 
 
 def landed(settings, entity: str, day: date = DAY) -> list[dict[str, Any]]:
@@ -180,7 +185,7 @@ def test_a_rerun_after_a_kill_lands_every_rejected_crm_row_once(
 ) -> None:
     write_crm(world, settings.crm_inbox, day=DAY, bad_row_share=0.05)
     with monkeypatch.context() as patch:
-        die_after(patch, writes, crm, base)
+        die_after(patch, writes, admission, base)
         with pytest.raises(Killed):
             crm.land_day(DAY, settings)
     crm.land_day(DAY, settings)
@@ -194,7 +199,7 @@ def test_a_kill_while_the_files_are_checked_lands_nothing_and_the_rerun_lands_th
     world, settings, monkeypatch
 ) -> None:
     write_crm(world, settings.crm_inbox, day=DAY, bad_row_share=0.05)
-    real = crm.stage_file
+    real = admission.stage_file
 
     def dying(path: Path, entity: str, *args: Any) -> dict[str, int]:
         if entity == "touchpoints":
@@ -202,7 +207,7 @@ def test_a_kill_while_the_files_are_checked_lands_nothing_and_the_rerun_lands_th
         return real(path, entity, *args)
 
     with monkeypatch.context() as patch:
-        patch.setattr(crm, "stage_file", dying)
+        patch.setattr(admission, "stage_file", dying)
         with pytest.raises(Killed):
             crm.land_day(DAY, settings)
     assert crm_partitions_of(settings, DAY) == set()
@@ -220,7 +225,7 @@ def test_a_rerun_after_a_kill_lands_what_was_admitted_though_the_inbox_changed(
     later = world.end_date
     write_crm(world, settings.crm_inbox, day=DAY, bad_row_share=0.05)
     with monkeypatch.context() as patch:
-        die_after(patch, 2, crm, base)
+        die_after(patch, 2, admission, base)
         with pytest.raises(Killed):
             crm.land_day(DAY, settings)
     write_crm(world, settings.crm_inbox, day=later, bad_row_share=0.05)
@@ -325,7 +330,7 @@ INJECTION = "x){followers_count},business_discovery.username(other"
     ],
 )
 def test_handles_of_the_platform_format_pass(platform: str, handle: str) -> None:
-    assert crm.handle_problem(platform, handle) == ""
+    assert handle_problem(platform, handle) == ""
 
 
 @pytest.mark.parametrize(
@@ -347,7 +352,7 @@ def test_handles_of_the_platform_format_pass(platform: str, handle: str) -> None
     ],
 )
 def test_handles_not_of_the_platform_format_are_named(platform: str, handle: str) -> None:
-    assert crm.handle_problem(platform, handle)
+    assert handle_problem(platform, handle)
 
 
 def test_a_malformed_handle_is_quarantined_and_never_reaches_the_roster(world, settings) -> None:
@@ -367,10 +372,10 @@ def test_a_malformed_handle_is_quarantined_and_never_reaches_the_roster(world, s
     }
     assert "instagram_username" in quarantined[with_instagram[0]["creator_id"]]
     assert "youtube_channel_id" in quarantined[with_youtube[0]["creator_id"]]
-    instagram = crm.roster(settings, DAY, "instagram_username")
+    instagram = crm.roster(settings, DAY, roster_of("instagram"))
     assert "ana_runs" in instagram
-    assert not [h for h in instagram if crm.handle_problem("instagram", h)]
-    youtube = crm.roster(settings, DAY, "youtube_channel_id")
+    assert not [h for h in instagram if handle_problem("instagram", h)]
+    youtube = crm.roster(settings, DAY, roster_of("youtube"))
     assert not [c for c in youtube if "," in c]
 
 
@@ -386,17 +391,17 @@ def test_the_roster_never_hands_out_a_malformed_handle_landed_before(settings) -
         (envelope(r["creator_id"], r, "2026-01-20T00:00:00+00:00") for r in rows),
         extractor_version=EXTRACTOR_VERSION,
     )
-    assert crm.roster(settings, DAY, "instagram_username") == ["ana_runs"]
+    assert crm.roster(settings, DAY, roster_of("instagram")) == ["ana_runs"]
 
 
 def test_every_handle_the_sandbox_world_generates_is_admitted() -> None:
     """The demo world must pass its own admission, suffixes of a large world included."""
     world = World(11, 3000, 2)
     problems = [
-        (row[column], crm.handle_problem(platform, row[column]))
+        (row[column], handle_problem(platform, row[column]))
         for row in creator_rows(world)
-        for platform, column in crm.ROSTER_COLUMNS.items()
-        if row[column] and crm.handle_problem(platform, row[column])
+        for platform, column in ROSTER_COLUMNS.items()
+        if row[column] and handle_problem(platform, row[column])
     ]
     assert problems == []
 

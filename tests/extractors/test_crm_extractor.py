@@ -8,20 +8,13 @@ from datetime import date
 
 import pytest
 
-from core.config import get_settings
 from core.landing import Partition
-from extractors import crm
+from extractors import crm, youtube
 from extractors.crm import CrmFileError
 from sandbox.crm import stamp_inbox, write_crm
 from sandbox.world import World
 
 DAY = date(2026, 1, 20)
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
 
 
 def landed(settings, entity: str, day: date = DAY) -> bool:
@@ -67,4 +60,4 @@ def test_a_broken_export_on_a_later_day_loses_nothing_already_landed(settings) -
     again = crm.land_day(DAY, settings)
     assert again["creators"]["checksum"] == first["creators"]["checksum"]
     # The roster still answers from the last good export.
-    assert crm.roster(settings, later, "youtube_channel_id")
+    assert crm.roster(settings, later, youtube.SPEC.roster)

@@ -1,7 +1,7 @@
 """Issue 18 item 3: the CRM landed a past day from today's inbox (dt=2026-02-10 filed from the
 current files) while the platform tasks refused it. A CRM file is the export of a data interval
 only when its export time (the date in its name, or else its modification time) is inside the
-interval's window, the one platform answers are held to (extractors/base.py
+interval's window, the one platform answers are held to (extractors/window.py
 `interval_window`): after the interval ended, at most IRM_EXTRACT_MAX_LAG_HOURS later. Outside
 it, the task fails at once naming the file, its export time and the window, and nothing of the
 day lands."""
@@ -92,7 +92,7 @@ def test_files_dropped_today_are_refused_for_a_past_day_and_nothing_lands(
     assert not base.staging_dir("crm", DAY, settings).exists()
     # The task fails at once: another try finds the same files.
     with pytest.raises(AirflowFailException, match="CrmExportOutsideWindow: .*creators.csv"):
-        tasks.land_crm(DAY.isoformat())
+        tasks.land_files("crm", DAY.isoformat())
     assert crm_partitions(settings) == set()
 
 

@@ -12,24 +12,23 @@ from typing import Any
 
 import pytest
 
-from core.config import Settings, get_settings
+from core.config import Settings
 from core.landing import Partition, read_records
-from extractors import instagram, tiktok, youtube
-from sandbox.server import SandboxServer, make_server, start_thread
+from sandbox.server import SandboxServer
 from sandbox.world import DEFAULT_START_DATE, World
-from tests.extractors.sandbox_wire import WireTap, platform_settings, roster, served_credentials
+from tests.extractors.sandbox_wire import WireTap, land, roster, served_credentials, serving
 
 SEED, ACCOUNTS, DAYS = 11, 12, 30
 DAY = DEFAULT_START_DATE + timedelta(days=DAYS - 1)  # the world's last day: the server's clock
 MARKER = "zzinjected"  # in every bad handle: no request may carry it
-# Each platform: its module, its accounts' entity, and a handle that would change the request.
-CASES: dict[str, tuple[Any, str, str]] = {
+# Each platform: its accounts' entity, and a handle that would change the request.
+CASES: dict[str, tuple[str, str]] = {
     # a second channel id smuggled into channels.list's id= list
-    "youtube": (youtube, "channels", f"UCq-Fj5jknLsUf-MWSy4_brA,UC{MARKER}{MARKER}00"),
+    "youtube": ("channels", f"UCq-Fj5jknLsUf-MWSy4_brA,UC{MARKER}{MARKER}00"),
     # another account's fields asked for through the business_discovery field expansion
-    "instagram": (instagram, "accounts", f"{MARKER}){{followers_count}},business_discovery"),
+    "instagram": ("accounts", f"{MARKER}){{followers_count}},business_discovery"),
     # a query parameter in a username
-    "tiktok": (tiktok, "users", f"{MARKER}&region=us"),
+    "tiktok": ("users", f"{MARKER}&region=us"),
 }
 
 
@@ -40,18 +39,8 @@ def world() -> World:
 
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[SandboxServer]:
-    srv = make_server(world, port=0, settings=platform_settings())
-    thread = start_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
+    with serving(world) as srv:
+        yield srv
 
 
 def sent_text(tap: WireTap) -> list[str]:
@@ -72,11 +61,11 @@ def landed(settings: Settings, platform: str, entity: str) -> list[dict[str, Any
 def test_a_malformed_handle_is_quarantined_and_never_sent(
     world: World, server: SandboxServer, settings: Settings, platform: str
 ) -> None:
-    module, accounts_entity, bad = CASES[platform]
+    accounts_entity, bad = CASES[platform]
     good = roster(world, platform)
     tap = WireTap(max_calls=500)
     credentials = served_credentials(server.base_url)[platform]
-    module.land_day(DAY, credentials, [bad, *good], settings, transport=tap)
+    land(platform, DAY, credentials, world, settings, [bad, *good], transport=tap)
 
     assert tap.sent, "nothing was asked: the test proves nothing"
     assert not [text for text in sent_text(tap) if MARKER in text]

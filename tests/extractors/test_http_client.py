@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from extractors.errors import AuthError, IntervalNotOver, IntervalPassed, RetryableError
-from extractors.http import ANSWER_CLOCK_SKEW, AnswerWindow, ApiClient
+from extractors.http import ApiClient
+from extractors.window import ANSWER_CLOCK_SKEW, AnswerWindow
 from extractors.youtube import classify
 
 SECRET = "s3cr3t-key-value"
@@ -137,3 +138,39 @@ def test_an_answer_dated_before_the_interval_end_stops_the_run(server) -> None:
     with pytest.raises(IntervalNotOver, match=r"^irm_youtube: the API answered at .* before "):
         api.request("GET", "channels")
     assert api.stats.calls == 2 and api.stats.retries == 0
+
+
+def test_a_wire_answers_in_place_of_the_network_through_the_same_client() -> None:
+    """The bench and other in-process replays hand a call to a function instead of a socket
+    (the client's public `wire` hook; the bench used to override the private `_attempt`): the
+    client still applies its headers, retries, classification and accounting."""
+    answers = [
+        (429, {"Retry-After": "3"}, {}),
+        (200, {}, {"items": [{"id": "a"}]}),
+        (400, {}, {"error": {"errors": [{"reason": "keyInvalid"}]}}),
+    ]
+    seen: list[tuple[str, str, dict]] = []
+
+    def wire(method: str, url: str, **request: object) -> tuple[int, dict, object]:
+        seen.append((method, url, dict(request)))
+        return answers.pop(0)
+
+    waits: list[float] = []
+    api = ApiClient(
+        "https://example.invalid/youtube/v3",
+        connection_id="irm_youtube",
+        classify=classify,
+        default_headers={"X-Goog-Api-Key": SECRET},
+        sleep=waits.append,
+        wire=wire,
+    )
+    assert api.request("GET", "videos", params={"id": "a"}, quota_units=1).body == {
+        "items": [{"id": "a"}]
+    }
+    assert waits == [3.0] and api.stats.calls == 2 and api.stats.quota_units == 2
+    method, url, request = seen[0]
+    assert (method, url) == ("GET", "https://example.invalid/youtube/v3/videos")
+    assert request["params"] == {"id": "a"} and request["headers"]["X-Goog-Api-Key"] == SECRET
+    with pytest.raises(AuthError, match="irm_youtube"):
+        api.request("GET", "channels")
+    assert api.stats.calls == 3

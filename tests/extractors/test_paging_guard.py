@@ -12,21 +12,24 @@ from typing import Any
 
 import pytest
 
-from core.config import Settings, get_settings
+from core.config import Settings
 from core.landing import Partition, read_records
-from extractors import http, instagram, shop, tiktok, youtube
+from extractors import paging, registry
 from extractors.errors import PagingError
+from extractors.instagram import api as instagram
+from extractors.shop import api as shop
+from extractors.tiktok import api as tiktok
+from extractors.youtube import api as youtube
 from sandbox.faults import FaultConfig
-from sandbox.server import SandboxServer, make_server, start_thread
+from sandbox.server import SandboxServer
 from sandbox.world import DEFAULT_START_DATE, World
 from tests.extractors.sandbox_wire import (
-    PLATFORMS,
     SECRETS,
     WireTap,
     land,
-    platform_settings,
     roster,
     served_credentials,
+    serving,
 )
 
 SEED, ACCOUNTS, DAYS = 11, 30, 60
@@ -44,11 +47,12 @@ ENDPOINTS = {
     "tiktok": "video/query",
     "shop": "orders.json",
 }
-# Per platform: the entity an account lands in, and the one its listed items land in.
+# Per platform with accounts: the entity an account lands in, and the one its listed items
+# land in.
 ENTITIES = {
-    "youtube": ("channels", "videos"),
-    "instagram": ("accounts", "media"),
-    "tiktok": ("users", "videos"),
+    s.name: (s.roster.entity, next(e for e in s.entity_names if e != s.roster.entity))
+    for s in registry.api_sources()
+    if s.roster is not None
 }
 
 
@@ -60,18 +64,8 @@ def world() -> World:
 @pytest.fixture
 def server(world: World) -> Iterator[SandboxServer]:
     """A server per test: its daily quotas and fault tallies start afresh."""
-    srv = make_server(world, port=0, settings=platform_settings())
-    thread = start_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
+    with serving(world) as srv:
+        yield srv
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +101,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("platform", [p for p in PLATFORMS if p != "shop"])
+@pytest.mark.parametrize("platform", sorted(ENTITIES))
 def test_an_endless_listing_quarantines_that_account_and_the_others_land(
     world: World,
     server: SandboxServer,
@@ -120,7 +114,7 @@ def test_an_endless_listing_quarantines_that_account_and_the_others_land(
     serve_faults(server, faults)
     budget = BUDGETS[platform] if with_budget else None
     if budget is not None:
-        monkeypatch.setattr(http, "MAX_PAGES_PER_LISTING", budget)
+        monkeypatch.setattr(paging, "MAX_PAGES_PER_LISTING", budget)
     tap = WireTap(max_calls=CALL_CAP)
     credentials = served_credentials(server.base_url)[platform]
     manifests = land(platform, DAY, credentials, world, settings, transport=tap)

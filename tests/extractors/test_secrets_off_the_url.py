@@ -12,16 +12,16 @@ from datetime import timedelta
 
 import pytest
 
-from core.config import Settings, get_settings
-from sandbox.server import SandboxServer, make_server, start_thread
+from core.config import Settings
+from sandbox.server import SandboxServer
 from sandbox.world import DEFAULT_START_DATE, World
 from tests.extractors.sandbox_wire import (
     PLATFORMS,
     SECRETS,
     WireTap,
     land,
-    platform_settings,
     served_credentials,
+    serving,
 )
 
 SEED, ACCOUNTS, DAYS = 3, 12, 30
@@ -45,18 +45,8 @@ def world() -> World:
 
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[SandboxServer]:
-    srv = make_server(world, port=0, settings=platform_settings(), faults=FAULTS)
-    thread = start_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
+    with serving(world, faults=FAULTS) as srv:
+        yield srv
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)

@@ -13,14 +13,13 @@ import pytest
 
 from core.config import Settings, get_settings
 from core.landing import Partition, read_records
-from extractors import instagram, shop, tiktok, youtube
-from extractors.connections import ApiCredentials
+from irm.airflow_cli import PlatformSecrets
 from sandbox import instagram_api, shop_api, tiktok_api
-from sandbox.crm import creator_rows
 from sandbox.ground_truth import build_ground_truth
 from sandbox.server import SandboxServer, make_server, start_thread
 from sandbox.world import World
 from sandbox.youtube_api import DEFAULT_API_KEY
+from tests.extractors.sandbox_wire import PLATFORMS, land, roster, served_credentials
 
 SEED, ACCOUNTS, DAYS = 13, 120, 90
 DAY = date(2026, 1, 1) + timedelta(days=DAYS - 1)
@@ -28,6 +27,15 @@ DAY = date(2026, 1, 1) + timedelta(days=DAYS - 1)
 # record of the page before. A timeout holds the request 1.5 s, longer than the client waits.
 FAULTS = "rate=0.1,5xx=0.05,timeout=0.01,truncate=0.01,dup=0.3,extra=0.1,hang=1.5,seed=3"
 CLIENT = {"timeout": (2.0, 1.0), "base_backoff": 0.01}
+# The credentials a sandbox server accepts by default.
+DEFAULT_SECRETS = PlatformSecrets(
+    youtube_key=DEFAULT_API_KEY,
+    instagram_token=instagram_api.DEFAULT_ACCESS_TOKEN,
+    instagram_user_id=instagram_api.BRAND_IG_USER_ID,
+    tiktok_client_key=tiktok_api.DEFAULT_CLIENT_KEY,
+    tiktok_client_secret=tiktok_api.DEFAULT_CLIENT_SECRET,
+    shop_token=shop_api.DEFAULT_ACCESS_TOKEN,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,65 +66,17 @@ def settings(tmp_path_factory) -> Iterator[Settings]:
     patch.undo()
 
 
-def roster(world: World, column: str) -> list[str]:
-    return sorted(r[column] for r in creator_rows(world) if r[column])
-
-
-PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
-
-
 @pytest.fixture(scope="module")
-def land(server: SandboxServer, world: World, settings: Settings) -> Callable[[str], None]:
+def land_once(server: SandboxServer, world: World, settings: Settings) -> Callable[[str], None]:
     """Extract a platform's day through the faults, once per module and worker: each test
     lands what it checks, so none depends on another having run before it (pytest-xdist may
     hand this module's tests to different workers)."""
-    base = server.base_url
-    landers: dict[str, Callable[[], Any]] = {
-        "youtube": lambda: youtube.land_day(
-            DAY,
-            ApiCredentials("irm_youtube", f"{base}/youtube/v3", DEFAULT_API_KEY),
-            roster(world, "youtube_channel_id"),
-            settings,
-            **CLIENT,
-        ),
-        "instagram": lambda: instagram.land_day(
-            DAY,
-            ApiCredentials(
-                "irm_instagram",
-                f"{base}/instagram/v25.0",
-                instagram_api.DEFAULT_ACCESS_TOKEN,
-                extra={"ig_user_id": instagram_api.BRAND_IG_USER_ID},
-            ),
-            roster(world, "instagram_username"),
-            settings,
-            **CLIENT,
-        ),
-        "tiktok": lambda: tiktok.land_day(
-            DAY,
-            ApiCredentials(
-                "irm_tiktok",
-                f"{base}/tiktok",
-                tiktok_api.DEFAULT_CLIENT_SECRET,
-                login=tiktok_api.DEFAULT_CLIENT_KEY,
-            ),
-            roster(world, "tiktok_username"),
-            settings,
-            **CLIENT,
-        ),
-        "shop": lambda: shop.land_day(
-            DAY,
-            ApiCredentials(
-                "irm_shop", f"{base}/shop/admin/api/2025-01", shop_api.DEFAULT_ACCESS_TOKEN
-            ),
-            settings,
-            **CLIENT,
-        ),
-    }
+    credentials = served_credentials(server.base_url, DEFAULT_SECRETS)
     done: set[str] = set()
 
     def run(platform: str) -> None:
         if platform not in done:
-            landers[platform]()
+            land(platform, DAY, credentials[platform], world, settings, **CLIENT)
             done.add(platform)
 
     return run
@@ -130,8 +90,8 @@ def landed(settings: Settings, source: str, entity: str) -> dict[str, Any]:
     return {r["record_key"]: r["payload"] for r in records}
 
 
-def test_youtube_lands_the_ground_truth(land, truth, settings) -> None:
-    land("youtube")
+def test_youtube_lands_the_ground_truth(land_once, truth, settings) -> None:
+    land_once("youtube")
     channels = truth["youtube"]["channels"]
     assert set(landed(settings, "youtube", "channels")) == set(channels)
     videos = landed(settings, "youtube", "videos")
@@ -145,9 +105,9 @@ def test_youtube_lands_the_ground_truth(land, truth, settings) -> None:
         )
 
 
-def test_instagram_lands_the_ground_truth(land, world, settings) -> None:
-    land("instagram")
-    usernames = roster(world, "instagram_username")
+def test_instagram_lands_the_ground_truth(land_once, world, settings) -> None:
+    land_once("instagram")
+    usernames = roster(world, "instagram")
     accounts = instagram_api.ground_truth(world, DAY)["accounts"]
     profiles = landed(settings, "instagram", "accounts")
     assert set(profiles) == set(usernames) == set(accounts)
@@ -161,9 +121,9 @@ def test_instagram_lands_the_ground_truth(land, world, settings) -> None:
         assert media[media_id]["timestamp"].endswith("+0000")
 
 
-def test_tiktok_lands_the_ground_truth_with_exact_ids(land, world, settings) -> None:
-    land("tiktok")
-    usernames = roster(world, "tiktok_username")
+def test_tiktok_lands_the_ground_truth_with_exact_ids(land_once, world, settings) -> None:
+    land_once("tiktok")
+    usernames = roster(world, "tiktok")
     accounts = tiktok_api.ground_truth(world, DAY)["accounts"]
     assert set(landed(settings, "tiktok", "users")) == set(usernames) == set(accounts)
     videos = landed(settings, "tiktok", "videos")
@@ -176,8 +136,8 @@ def test_tiktok_lands_the_ground_truth_with_exact_ids(land, world, settings) -> 
     assert all(video_id in raw for video_id in expected)  # written as exact integers
 
 
-def test_shop_lands_the_ground_truth(land, truth, settings) -> None:
-    land("shop")
+def test_shop_lands_the_ground_truth(land_once, truth, settings) -> None:
+    land_once("shop")
     orders = landed(settings, "shop", "orders")
     expected = {str(o["id"]): o for o in truth["shop"]["orders"]}
     assert set(orders) == set(expected)
@@ -205,10 +165,10 @@ def test_crm_lands_good_rows_and_quarantines_exactly_the_bad_ones(world, setting
     assert all(q["reason"] for q in quarantined)
 
 
-def test_the_faults_were_actually_served(land, server) -> None:
+def test_the_faults_were_actually_served(land_once, server) -> None:
     """The tests above prove something only if faults happened while their days landed."""
     for platform in PLATFORMS:
-        land(platform)
+        land_once(platform)
     platforms = server.faults.stats()["platforms"]
     assert set(platforms) == {"youtube", "instagram", "tiktok", "shop"}
     assert sum(p["requests"] for p in platforms.values()) > 100

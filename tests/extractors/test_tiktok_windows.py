@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from extractors.base import interval_window
-from extractors.tiktok import date_windows
+from extractors.tiktok.api import date_windows
+from extractors.window import interval_window
 
 
 def covered_days(windows: list[tuple[str, str]]) -> list[date]:

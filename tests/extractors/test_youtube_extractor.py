@@ -12,11 +12,12 @@ import requests
 
 from core.config import get_settings
 from core.landing import Partition, read_records
-from extractors import youtube
 from extractors.base import PENDING, STAGING
 from extractors.connections import ApiCredentials
 from extractors.errors import AuthError, IntervalPassed
+from extractors.runner import commit_source, land_source
 from extractors.state import load_bookmarks
+from extractors.youtube import SPEC
 from sandbox.crm import creator_rows
 from sandbox.ground_truth import build_ground_truth
 from sandbox.server import make_server, start_thread
@@ -40,12 +41,6 @@ def server(world) -> Iterator:
     srv.shutdown()
 
 
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
-
-
 def creds(server, key: str = KEY) -> ApiCredentials:
     return ApiCredentials("irm_youtube", f"{server.base_url}/youtube/v3", key)
 
@@ -58,9 +53,14 @@ def landed(settings, entity: str, day: date) -> list[dict]:
     return list(read_records(Partition(settings.landing_dir, "youtube", entity, day)))
 
 
+def land_day(day, credentials, channel_ids, settings, **options) -> dict:
+    """YouTube's day as the extract task lands it."""
+    return land_source(SPEC, day, settings, credentials, channel_ids, **options)
+
+
 def test_first_run_lands_exactly_the_ground_truth(world, server, settings) -> None:
     day = LAST - timedelta(days=1)
-    youtube.land_day(day, creds(server), roster(world), settings)
+    land_day(day, creds(server), roster(world), settings)
     truth = build_ground_truth(world, day)["youtube"]["channels"]
     channels = landed(settings, "channels", day)
     videos = landed(settings, "videos", day)
@@ -86,9 +86,9 @@ def test_refresh_uses_the_minimum_number_of_calls(
     monkeypatch.setenv("IRM_REFRESH_WINDOW_DAYS", str(window_days))
     settings = get_settings()
     first = LAST - timedelta(days=1)
-    youtube.land_day(first, creds(server), roster(world), settings)
+    land_day(first, creds(server), roster(world), settings)
     server.set_day(LAST)
-    manifests = youtube.land_day(LAST, creds(server), roster(world), settings)
+    manifests = land_day(LAST, creds(server), roster(world), settings)
 
     truth = build_ground_truth(world, LAST)["youtube"]["channels"]
     # The refresh window ends with the data interval (naive UTC, like published_at[:19] below).
@@ -118,7 +118,7 @@ def test_refresh_uses_the_minimum_number_of_calls(
 def test_quota_stop_lands_what_it_has_and_the_next_run_resumes(world, server, settings) -> None:
     day = LAST - timedelta(days=1)
     channel_ids = roster(world)
-    manifests = youtube.land_day(day, creds(server), channel_ids, settings, quota_budget=4)
+    manifests = land_day(day, creds(server), channel_ids, settings, quota_budgets={"units": 4})
     assert manifests["channels"]["complete"] is False
     assert "quota" in manifests["channels"]["stopped"]
     pending = load_bookmarks(settings.state_dir, "youtube_bookmarks")[PENDING]
@@ -126,7 +126,7 @@ def test_quota_stop_lands_what_it_has_and_the_next_run_resumes(world, server, se
     assert pending and set(pending) == set(channel_ids) - landed_channels
 
     server.set_day(LAST)
-    manifests = youtube.land_day(LAST, creds(server), channel_ids, settings)
+    manifests = land_day(LAST, creds(server), channel_ids, settings)
     assert manifests["channels"]["complete"] is True
     assert {r["record_key"] for r in landed(settings, "channels", LAST)} == set(channel_ids)
     assert load_bookmarks(settings.state_dir, "youtube_bookmarks")[PENDING] == []
@@ -139,16 +139,16 @@ def test_quota_stop_lands_what_it_has_and_the_next_run_resumes(world, server, se
 def test_bad_key_fails_at_once_naming_the_connection(world, server, settings) -> None:
     day = server.day  # the interval the platform's answers describe: only the key is wrong
     with pytest.raises(AuthError, match="irm_youtube") as caught:
-        youtube.land_day(day, creds(server, key="wrong-key"), roster(world), settings)
+        land_day(day, creds(server, key="wrong-key"), roster(world), settings)
     assert "wrong-key" not in str(caught.value)
     assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
 
 
 def test_a_landed_day_is_never_extracted_again(world, server, settings) -> None:
     day = LAST - timedelta(days=1)
-    first = youtube.land_day(day, creds(server), roster(world), settings)
+    first = land_day(day, creds(server), roster(world), settings)
     server.set_day(LAST)  # the API now answers with newer numbers
-    again = youtube.land_day(day, creds(server, key="unused-key"), roster(world), settings)
+    again = land_day(day, creds(server, key="unused-key"), roster(world), settings)
     assert again["channels"]["checksum"] == first["channels"]["checksum"]
 
 
@@ -156,33 +156,31 @@ def test_batches_staged_apart_land_the_same_records_as_one_run(
     world, server, settings, tmp_path, monkeypatch
 ) -> None:
     """The DAG maps one task per account batch; committed together they are the same day."""
-    from extractors.base import commit_source_day, staging_dir
+    from extractors.base import staging_dir
 
     day = LAST - timedelta(days=1)
     channel_ids = roster(world)
     batches = [channel_ids[i : i + 4] for i in range(0, len(channel_ids), 4)]
     for n, batch in reversed(list(enumerate(batches))):  # order of completion does not matter
-        youtube.land_day(day, creds(server), batch, settings, batch=n)
+        land_day(day, creds(server), batch, settings, batch=n)
     assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
-    commit_source_day("youtube", youtube.ENTITIES, day, settings, batch_count=len(batches))
+    commit_source(SPEC, day, settings, batch_count=len(batches))
     assert not staging_dir("youtube", day, settings).exists()
 
     monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path / "one-run"))
     whole = get_settings()
-    youtube.land_day(day, creds(server), channel_ids, whole)
-    for entity in youtube.ENTITIES:
+    land_day(day, creds(server), channel_ids, whole)
+    for entity in SPEC.entity_names:
         keys = [r["record_key"] for r in landed(settings, entity, day)]
         assert len(keys) == len(set(keys))
         assert sorted(keys) == sorted(r["record_key"] for r in landed(whole, entity, day))
 
 
 def test_commit_refuses_a_day_with_a_batch_missing(world, server, settings) -> None:
-    from extractors.base import commit_source_day
-
     day = LAST - timedelta(days=1)
-    youtube.land_day(day, creds(server), roster(world)[:3], settings, batch=0)
+    land_day(day, creds(server), roster(world)[:3], settings, batch=0)
     with pytest.raises(RuntimeError, match="batch-00001"):
-        commit_source_day("youtube", youtube.ENTITIES, day, settings, batch_count=2)
+        commit_source(SPEC, day, settings, batch_count=2)
     assert not Partition(settings.landing_dir, "youtube", "channels", day).exists()
 
 
@@ -192,14 +190,14 @@ def test_a_past_day_is_not_filed_with_the_present_answers(world, server, setting
     (IRM_EXTRACT_MAX_LAG_HOURS) lets it through."""
     past = LAST - timedelta(days=5)
     with pytest.raises(IntervalPassed, match="irm_youtube: the API answered at"):
-        youtube.land_day(past, creds(server), roster(world), settings)
+        land_day(past, creds(server), roster(world), settings)
     for entity in ("channels", "videos"):
         assert not Partition(settings.landing_dir, "youtube", entity, past).exists()
     assert load_bookmarks(settings.state_dir, "youtube_bookmarks") == {}
     assert not any((settings.landing_dir / STAGING).glob("youtube/*/batch-*"))
 
     monkeypatch.setenv("IRM_EXTRACT_MAX_LAG_HOURS", str(5 * 24))
-    youtube.land_day(past, creds(server), roster(world), get_settings())
+    land_day(past, creds(server), roster(world), get_settings())
     assert landed(settings, "channels", past)
 
 
@@ -219,14 +217,14 @@ def test_a_day_not_over_at_the_platform_is_not_filed_with_its_older_answers(
     from irm.tasks import fail_without_retry
 
     day = server.day + timedelta(days=days_ahead)
-    land_task = fail_without_retry(youtube.land_day)
+    land_task = fail_without_retry(land_day)
     with pytest.raises(AirflowFailException) as caught:
         land_task(day, creds(server), roster(world), settings)
     message = str(caught.value)
     assert message.startswith("IntervalNotOver: irm_youtube: the API answered at ")
     assert f"before {day + timedelta(days=1)} 00:00 UTC" in message
     assert "nothing was landed" in message
-    for entity in youtube.ENTITIES:
+    for entity in SPEC.entity_names:
         assert not Partition(settings.landing_dir, "youtube", entity, day).exists()
     assert load_bookmarks(settings.state_dir, "youtube_bookmarks") == {}
     assert not any((settings.landing_dir / STAGING).glob("youtube/*/batch-*"))

@@ -32,13 +32,13 @@ import pytest
 import requests
 
 from core.config import (
-    CONNECTION_IDS,
     ClusterSettings,
     Settings,
     cluster_airflow_environment,
     get_settings,
 )
 from core.landing import Partition
+from extractors import registry
 from irm.airflow_cli import ADMIN_PASSWORD_VAR, POOLS, init_cluster, sandbox_connections
 from irm.bootstrap import bootstrap_from_sandbox, day_range
 from irm.demo import WORLD_START, DemoOptions, running_sandbox, write_crm
@@ -338,7 +338,7 @@ def test_init_created_the_pools_and_connections(cluster: Cluster) -> None:
     assert {name: slots.get(name) for name in POOLS} == {n: s for n, (s, _) in POOLS.items()}
     connections = cluster.api.request("GET", "/api/v2/connections", params={"limit": 100})
     stored = {c["connection_id"] for c in connections["connections"]}
-    platforms = {CONNECTION_IDS[p] for p in ("youtube", "instagram", "tiktok", "shop")}
+    platforms = {s.connection.id for s in registry.api_sources()}
     assert platforms <= stored
 
 

@@ -15,16 +15,15 @@ import pytest
 import yaml
 
 from core.config import (
-    CONNECTION_IDS,
     FAB_AUTH_MANAGER,
-    PLATFORM_POOLS,
     REPO_ROOT,
     WAREHOUSE_POOL,
     ClusterSettings,
     cluster_airflow_environment,
     get_settings,
 )
-from irm.airflow_cli import POOLS
+from extractors import registry
+from irm.airflow_cli import POOLS, connection_ids
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 AIRFLOW_SERVICES = {
@@ -245,10 +244,10 @@ def test_init_creates_the_pools_and_connections_of_the_configuration(compose) ->
     # irm.airflow_cli.init_cluster creates POOLS: the one-slot warehouse pool and a pool for
     # each platform API.
     assert POOLS[WAREHOUSE_POOL][0] == 1
-    assert set(PLATFORM_POOLS.values()) <= set(POOLS)
+    assert {s.pool.name for s in registry.SOURCES if s.pool} <= set(POOLS)
     # …and imports each connection of the configuration that .env sets.
     init_env = env_of(compose, "airflow-init")
-    for conn_id in CONNECTION_IDS.values():
+    for conn_id in connection_ids():
         variable = f"AIRFLOW_CONN_{conn_id.upper()}"
         assert init_env.get(variable) == f"${{{variable}:-}}", variable
     # Connections never reach the long-running services as variables (they read the database).

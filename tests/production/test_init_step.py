@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import CONNECTION_IDS, warehouse_access
+from core.config import warehouse_access
 from irm.airflow_cli import ADMIN_PASSWORD_VAR, connections_from_environment, init_cluster
 from warehouse.roles import WarehouseAccessError, check_warehouse_access
 
@@ -20,7 +20,7 @@ def test_connections_come_from_the_irm_variables_that_are_set() -> None:
         "AIRFLOW_CONN_IRM_SHOP": "  ",  # left empty in .env: the source is not configured
         "AIRFLOW_CONN_SOMETHING_ELSE": "http://other",
     }
-    assert connections_from_environment(environ) == {CONNECTION_IDS["youtube"]: youtube}
+    assert connections_from_environment(environ) == {"irm_youtube": youtube}
 
 
 def test_init_refuses_to_run_without_an_admin_password(tmp_path, monkeypatch) -> None:

@@ -16,14 +16,11 @@ from core.errors import DataQualityError
 from expectations import landing as landing_module
 from expectations import raise_on_critical, validate_landing
 from expectations.landing import flatten_line
-from expectations.landing_suites import (
-    INSTAGRAM_MEDIA,
-    SHOP_ORDERS,
-    TIKTOK_VIDEOS,
-    YOUTUBE_VIDEOS,
-)
 from expectations.suites import ENTITIES, entities_for
 
+YOUTUBE_VIDEOS, INSTAGRAM_MEDIA, TIKTOK_VIDEOS, SHOP_ORDERS = entities_for(
+    ["youtube/videos", "instagram/media", "tiktok/videos", "shop/orders"]
+)
 DAY = date(2026, 2, 5)
 NEXT_DAY = date(2026, 2, 6)
 TIKTOK_VIDEO_ID = 7301234567890123457  # conftest's; above 2**53

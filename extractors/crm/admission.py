@@ -1,4 +1,5 @@
-"""CRM exports: CSV files the brand's team drops into the inbox folder (SPEC §3.2).
+"""CRM exports: CSV files the brand's team drops into the inbox folder (SPEC §3.2), admitted
+and landed, and the roster each platform's extract reads from them.
 
 Each file lands as one partition per day, and because landing is permanent, admission is
 strict (SPEC §4):
@@ -16,7 +17,7 @@ strict (SPEC §4):
   the last landed day), fails the task naming the file, and nothing of that day lands: a
   corrected file, dropped again, lands the day.
 - A file is a day's export only when it was exported inside the data interval's window, the
-  one platform answers are held to (extractors/base.py `interval_window`): after the day is
+  one platform answers are held to (extractors/window.py `interval_window`): after the day is
   over, at most IRM_EXTRACT_MAX_LAG_HOURS (48) later. Its export time is the date in its name
   when the team puts one there, `<entity>_YYYY-MM-DD.csv` (or `.`/`-` before the date; a date
   is a day: the name fits when it is one of the window's days), else its modification time. So
@@ -42,14 +43,14 @@ import re
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from core.config import CONNECTION_IDS, Settings, get_settings
+from core.config import Settings, get_settings
 from core.landing import (
     Partition,
     envelope,
@@ -59,10 +60,13 @@ from core.landing import (
     write_partition,
 )
 from extractors import EXTRACTOR_VERSION
-from extractors.base import QUARANTINE, interval_window, land_quarantine, staging_dir
+from extractors.base import QUARANTINE, land_quarantine, staging_dir
 from extractors.errors import IntervalNotOver, IntervalPassed
-from extractors.handles import handle_problem, normalise_handle
-from extractors.http import AnswerWindow
+from extractors.window import AnswerWindow, interval_window
+
+if TYPE_CHECKING:
+    from extractors.handles import HandleFormat
+    from extractors.spec import RosterSpec, SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -93,30 +97,27 @@ ORDER = ("creators", "campaigns", "contracts", "payments", "touchpoints")
 # The file that lists the roster: a collapse of it is refused (see `collapse_problem`).
 ROSTER_ENTITY = "creators"
 
-ENUMS = {
-    ("creators", "status"): {"prospect", "active", "paused", "ended"},
-    ("campaigns", "objective"): {"awareness", "consideration", "conversion"},
-    ("payments", "status"): {"scheduled", "paid", "failed", "cancelled"},
-    ("touchpoints", "channel"): {"email", "dm", "call", "meeting"},
-    ("touchpoints", "direction"): {"outbound", "inbound"},
+# Column kinds: admission checks each cell by them, and the landing schema (schema.py) types
+# the landed rows by the same sets.
+ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("creators", "status"): ("prospect", "active", "paused", "ended"),
+    ("campaigns", "objective"): ("awareness", "consideration", "conversion"),
+    ("payments", "status"): ("scheduled", "paid", "failed", "cancelled"),
+    ("touchpoints", "channel"): ("email", "dm", "call", "meeting"),
+    ("touchpoints", "direction"): ("outbound", "inbound"),
 }
 DATES = {"partnered_on", "starts_on", "ends_on", "due_on", "signed_on", "paid_on"}
 TIMESTAMPS = {"occurred_at", "responded_at"}
 AMOUNTS = {"budget", "fee", "product_cost", "amount"}
 BOOLEANS = {"exclusive"}
 REFERENCES = {"creator_id": "creators", "campaign_id": "campaigns", "contract_id": "contracts"}
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+CURRENCY = r"^[A-Z]{3}$"  # ISO 4217
+COUNTRY = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2
+_CURRENCY = re.compile(CURRENCY)
+_COUNTRY = re.compile(COUNTRY)
 # The rates seed the marts convert money with: a currency it lacks cannot be reported.
 RATES_SEED = Path("seeds") / "currency_rates.csv"
 
-# The creators column that lists each platform's accounts (the roster).
-ROSTER_COLUMNS = {
-    "youtube": "youtube_channel_id",
-    "instagram": "instagram_username",
-    "tiktok": "tiktok_username",
-}
-PLATFORM_OF_COLUMN = {column: platform for platform, column in ROSTER_COLUMNS.items()}
 STAGED = "_staged.json"  # written last: a staging folder without it is a crash's leftover
 QUARANTINE_LINES = "quarantine.jsonl"
 IDS_DB = "ids.sqlite"
@@ -178,7 +179,30 @@ def _is_amount(value: str) -> bool:
         return False
 
 
-def cell_problem(column: str, value: str, currencies: frozenset[str]) -> str:
+@dataclass(frozen=True)
+class CellRules:
+    """What cells are checked against beyond their column's kind: the currencies of the rates
+    seed, and the handle format of each creators column that lists a platform's accounts."""
+
+    currencies: frozenset[str]
+    handles: Mapping[str, HandleFormat]
+
+
+def roster_handles() -> dict[str, HandleFormat]:
+    """Each roster column (a source's `RosterSpec`, extractors/registry.py) and its handle
+    format: a handle CRM admission lets through is one the extract may send."""
+    # Imported here: the registry lists this package among the sources.
+    from extractors import registry
+
+    return {s.roster.column: s.roster.handle for s in registry.SOURCES if s.roster is not None}
+
+
+def cell_rules(settings: Settings, currencies: frozenset[str] | None = None) -> CellRules:
+    currencies = rate_currencies(settings) if currencies is None else currencies
+    return CellRules(currencies, roster_handles())
+
+
+def cell_problem(column: str, value: str, rules: CellRules) -> str:
     """Why one cell's value is not of its column's kind ('' when it is)."""
     if column in DATES and not _is_date(value):
         return "is not a YYYY-MM-DD date"
@@ -188,15 +212,14 @@ def cell_problem(column: str, value: str, currencies: frozenset[str]) -> str:
         return "is not a non-negative amount"
     if column == "currency" and not _CURRENCY.match(value):
         return "is not an ISO 4217 currency code"
-    if column == "currency" and value not in currencies:
+    if column == "currency" and value not in rules.currencies:
         return f"is not a currency of the rates seed ({RATES_SEED.name}), so it cannot be reported"
     if column == "country" and not _COUNTRY.match(value):
         return "is not an ISO 3166-1 alpha-2 country code"
     if column in BOOLEANS and value not in ("true", "false"):
         return "is not true or false"
-    if column in PLATFORM_OF_COLUMN:
-        return handle_problem(PLATFORM_OF_COLUMN[column], value)
-    return ""
+    handle = rules.handles.get(column)
+    return handle.problem(value) if handle is not None else ""
 
 
 # --- ids: duplicates and references ----------------------------------------------------------
@@ -250,9 +273,7 @@ def reference_problem(index: IdIndex, parent: str, column: str, value: str) -> s
     return "" if admitted else f"{column} {value!r} is quarantined ({parent}.csv line {line})"
 
 
-def row_problem(
-    entity: str, row: dict[str, Any], index: IdIndex, currencies: frozenset[str]
-) -> str:
+def row_problem(entity: str, row: dict[str, Any], index: IdIndex, rules: CellRules) -> str:
     """Why a row cannot load ('' when it can)."""
     key = TEMPLATES[entity][0]
     if not row[key]:
@@ -263,7 +284,7 @@ def row_problem(
     for column, value in row.items():
         if value is None:
             continue
-        problem = cell_problem(column, value, currencies)
+        problem = cell_problem(column, value, rules)
         if problem:
             return f"{column} {value!r} {problem}"
         allowed = ENUMS.get((entity, column))
@@ -284,7 +305,7 @@ def row_problem(
 
 
 def admit_rows(
-    handle: IO[str], path: Path, entity: str, index: IdIndex, currencies: frozenset[str]
+    handle: IO[str], path: Path, entity: str, index: IdIndex, rules: CellRules
 ) -> Iterator[tuple[int, dict[str, Any], str]]:
     """(line, row, reason) for each row of a CRM CSV as it is read: reason '' when the row can
     load (empty cell -> None; a row of the wrong width is {"cells": [...]})."""
@@ -307,7 +328,7 @@ def admit_rows(
                 )
                 continue
             row = {c: (v.strip() or None) for c, v in zip(columns, cells, strict=True)}
-            reason = row_problem(entity, row, index, currencies)
+            reason = row_problem(entity, row, index, rules)
             if not reason:
                 index.admit(entity, row[key], line_no)
             elif row[key]:
@@ -333,12 +354,12 @@ def read_crm_file(
     index = IdIndex()
     for parent, ids in (known or {}).items():
         index.add_landed(parent, ids)
-    currencies = rate_currencies(get_settings()) if currencies is None else currencies
+    rules = cell_rules(get_settings(), currencies)
     rows: list[dict[str, Any]] = []
     rejected: list[RejectedRow] = []
     try:
         with open_crm_file(path) as handle:
-            for line, row, reason in admit_rows(handle, path, entity, index, currencies):
+            for line, row, reason in admit_rows(handle, path, entity, index, rules):
                 if reason:
                     rejected.append(RejectedRow(str(path), line, reason, row))
                 else:
@@ -472,7 +493,7 @@ def stage_day(day: date, settings: Settings, target: Path) -> None:
 def _stage_files(
     day: date, settings: Settings, folder: Path, exports: dict[str, Export]
 ) -> dict[str, Any]:
-    currencies = rate_currencies(settings)
+    rules = cell_rules(settings)
     index = IdIndex(folder / IDS_DB)
     staged: dict[str, Any] = {}
     problems: list[str] = []
@@ -485,7 +506,7 @@ def _stage_files(
                 elif entity in exports:
                     path = exports[entity].path
                     try:
-                        counts = stage_file(path, entity, index, currencies, folder, quarantine)
+                        counts = stage_file(path, entity, index, rules, folder, quarantine)
                     except CrmFileError as exc:
                         problems.append(str(exc))
                         continue
@@ -506,7 +527,7 @@ def stage_file(
     path: Path,
     entity: str,
     index: IdIndex,
-    currencies: frozenset[str],
+    rules: CellRules,
     folder: Path,
     quarantine: IO[str],
 ) -> dict[str, int]:
@@ -517,7 +538,7 @@ def stage_file(
     counts = {"rows": 0, "rejected_rows": 0}
     staged = folder / f"{entity}.jsonl"
     with open_crm_file(path) as handle, staged.open("w", encoding="utf-8") as out:
-        for line, row, reason in admit_rows(handle, path, entity, index, currencies):
+        for line, row, reason in admit_rows(handle, path, entity, index, rules):
             if reason:
                 rejected = {"entity": entity, "reason": reason, "file": path.name, "line": line}
                 quarantine.write(json.dumps({**rejected, "record": row}) + "\n")
@@ -598,32 +619,35 @@ def latest_rows(settings: Settings, entity: str, on_or_before: date) -> list[dic
     return [line["payload"] for line in read_records(parts[-1])] if parts else []
 
 
-def roster(settings: Settings, day: date, column: str) -> list[str]:
-    """The brand's accounts on one platform, from the CRM creators file (e.g. column
-    `youtube_channel_id`), as the API wants them. A handle not of the platform's format (in a
-    partition landed before handles were checked) is left out with a warning, never sent."""
-    platform = PLATFORM_OF_COLUMN[column]
-    accounts = set()
+def roster(settings: Settings, day: date, accounts: RosterSpec) -> list[str]:
+    """The brand's accounts on one platform, from the CRM creators file's column that lists
+    them (`accounts.column`, e.g. `youtube_channel_id`), as the API wants them. A handle not of
+    the platform's format (in a partition landed before handles were checked) is left out with
+    a warning, never sent."""
+    column, handle_format = accounts.column, accounts.handle
+    found = set()
     for row in latest_rows(settings, ROSTER_ENTITY, day):
         handle = (row.get(column) or "").strip()
         if not handle:
             continue
-        problem = handle_problem(platform, handle)
+        problem = handle_format.problem(handle)
         if problem:
             creator = row.get("creator_id")
             log.warning("roster: %s %r of %s %s; not sent", column, handle, creator, problem)
             continue
-        accounts.add(normalise_handle(platform, handle))
-    return sorted(accounts)
+        found.add(handle_format.normalise(handle))
+    return sorted(found)
 
 
-def platform_roster(settings: Settings, day: date, platform: str) -> list[str]:
-    """A platform's roster for the day's extract; an empty one raises EmptyRoster (the extract
+def platform_roster(settings: Settings, day: date, source: SourceSpec) -> list[str]:
+    """A source's roster for the day's extract; an empty one raises EmptyRoster (the extract
     would land empty partitions, for good, and every account would look gone that day)."""
-    column = ROSTER_COLUMNS[platform]
-    accounts = roster(settings, day, column)
+    if source.roster is None or source.connection is None:
+        raise ValueError(f"{source.name} has no roster")
+    accounts = roster(settings, day, source.roster)
     if accounts:
         return accounts
+    column, platform = source.roster.column, source.name
     landed = [p for p in landed_rosters(settings) if p.dt <= day]
     where = (
         f"the newest creators partition (dt={landed[-1].dt}) lists no usable {column}"
@@ -633,9 +657,5 @@ def platform_roster(settings: Settings, day: date, platform: str) -> list[str]:
     raise EmptyRoster(
         f"{platform}: no account to extract for {day}: {where}. Extracting would land empty "
         f"partitions for good. Land the right creators.csv (the CRM task) and run again, or "
-        f"remove the {CONNECTION_IDS[platform]} connection if the brand has no {platform} account"
+        f"remove the {source.connection.id} connection if the brand has no {platform} account"
     )
-
-
-def youtube_channel_ids(settings: Settings, day: date) -> list[str]:
-    return roster(settings, day, "youtube_channel_id")

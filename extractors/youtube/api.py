@@ -10,21 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import requests
-
-from core.config import Settings
-from extractors.base import (
-    PENDING,
-    EntityRecords,
-    Extraction,
-    Window,
-    keep_unique,
-    land_source_day,
-)
-from extractors.connections import ApiCredentials
+from extractors.base import PENDING, Extraction, keep_unique
+from extractors.classify import Answer, default_classify, retry_after_seconds
 from extractors.errors import (
     AuthError,
     ExtractError,
@@ -32,25 +22,27 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
-from extractors.handles import sendable_handles
-from extractors.http import ApiClient, PageGuard, default_classify, retry_after_seconds
+from extractors.paging import PageGuard, PageRequest, Paginator, paginate
+from extractors.youtube.schema import CHANNELS, VIDEOS
+
+if TYPE_CHECKING:
+    from extractors.http import ApiClient
+    from extractors.runner import ExtractContext
+    from extractors.window import Window
 
 log = logging.getLogger(__name__)
 
-SOURCE = "youtube"
-ENTITIES = ("channels", "videos")
 MAX_IDS_PER_CALL = 50
 PLAYLIST_PAGE_SIZE = 50  # playlistItems.list's maximum
 QUOTA_UNITS_PER_CALL = 1
-CHANNEL_PARTS = "snippet,statistics,contentDetails"
-VIDEO_PARTS = "snippet,statistics,contentDetails"
+PARTS = "snippet,statistics,contentDetails"  # of channels.list and videos.list alike
 
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _AUTH_REASONS = {"keyInvalid", "API_KEY_INVALID", "keyExpired", "forbidden", "accessNotConfigured"}
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 
 
-def _error_reasons(response: requests.Response) -> set[str]:
+def _error_reasons(response: Answer) -> set[str]:
     """Google puts reasons in error.errors[].reason and error.details[].reason."""
     try:
         error = response.json().get("error", {})
@@ -61,7 +53,7 @@ def _error_reasons(response: requests.Response) -> set[str]:
     return reasons - {""}
 
 
-def classify(response: requests.Response) -> ExtractError | None:
+def classify(response: Answer) -> ExtractError | None:
     if response.status_code < 400:
         return None
     reasons = _error_reasons(response)
@@ -71,21 +63,10 @@ def classify(response: requests.Response) -> ExtractError | None:
         return RetryableError("YouTube rate limit", retry_after_seconds(response))
     if reasons & _AUTH_REASONS or response.status_code == 401:
         return AuthError(
-            f"YouTube rejected the API key of Airflow connection 'irm_youtube' "
-            f"(HTTP {response.status_code}, {', '.join(sorted(reasons)) or 'no reason'})"
+            f"YouTube rejected the API key (HTTP {response.status_code}, "
+            f"{', '.join(sorted(reasons)) or 'no reason'})"
         )
     return default_classify(response)
-
-
-def make_client(credentials: ApiCredentials, **kwargs: Any) -> ApiClient:
-    return ApiClient(
-        credentials.base_url,
-        connection_id=credentials.connection_id,
-        classify=classify,
-        # The key in its header, which the API accepts as it does `key=`: never in a URL.
-        default_headers={"X-Goog-Api-Key": credentials.secret},
-        **kwargs,
-    )
 
 
 def batched(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -97,28 +78,30 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _get(client: ApiClient, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
-    body = client.request("GET", endpoint, params=params, quota_units=QUOTA_UNITS_PER_CALL).body
+def _body(body: Any, endpoint: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise RetryableError(f"unexpected body from {endpoint}")
     return body
 
 
-def _id_of(item: dict[str, Any]) -> str | None:
-    item_id = item.get("id")
-    return item_id if isinstance(item_id, str) and item_id else None
+def _get(client: ApiClient, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
+    body = client.request("GET", endpoint, params=params, quota_units=QUOTA_UNITS_PER_CALL).body
+    return _body(body, endpoint)
 
 
-def fetch_channels(client: ApiClient, channel_ids: Sequence[str]) -> list[dict[str, Any]]:
+def fetch_by_ids(client: ApiClient, endpoint: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """channels.list or videos.list, 50 ids a call. No match: the key is absent altogether;
+    unknown or private ids are silently omitted."""
     items: list[dict[str, Any]] = []
-    for batch in batched(list(channel_ids), MAX_IDS_PER_CALL):
-        body = _get(client, "channels", {"part": CHANNEL_PARTS, "id": ",".join(batch)})
-        items.extend(body.get("items", []))  # no match: the key is absent altogether
+    for batch in batched(list(ids), MAX_IDS_PER_CALL):
+        body = _get(client, endpoint, {"part": PARTS, "id": ",".join(batch)})
+        items.extend(body.get("items", []))
     return items
 
 
 def fetch_upload_ids(
     client: ApiClient,
+    paginator: Paginator,
     uploads_playlist: str,
     since: datetime | None,
     *,
@@ -131,22 +114,19 @@ def fetch_upload_ids(
     that pages without end raises PagingError naming the channel."""
     ids: list[str] = []
     newest: str | None = None
-    page_token: str | None = None
     guard = PageGuard(
         client.connection_id, "playlistItems", channel_id or uploads_playlist, kind="channel"
     )
-    while True:
-        guard.next_page(page_token)
-        params = {
-            "part": "contentDetails",
-            "playlistId": uploads_playlist,
-            "maxResults": PLAYLIST_PAGE_SIZE,
-        }
-        if page_token:
-            params["pageToken"] = page_token
-        body = _get(client, "playlistItems", params)
+    params = {"part": "contentDetails", "playlistId": uploads_playlist}
+    request = PageRequest(
+        "GET",
+        "playlistItems",
+        {**params, "maxResults": PLAYLIST_PAGE_SIZE},
+        quota_units=QUOTA_UNITS_PER_CALL,
+    )
+    for response in paginate(client, request, paginator, guard):
         reached_older = False
-        for item in body.get("items", []):
+        for item in _body(response.body, "playlistItems").get("items", []):
             details = item.get("contentDetails", {})
             video_id, published = details.get("videoId"), details.get("videoPublishedAt")
             if not video_id or not published:
@@ -159,48 +139,37 @@ def fetch_upload_ids(
                     reached_older = True
                     continue
             ids.append(video_id)
-        page_token = body.get("nextPageToken")
-        if reached_older or not page_token:
-            return list(dict.fromkeys(ids)), newest
+        if reached_older:
+            break
+    return list(dict.fromkeys(ids)), newest
 
 
-def fetch_videos(client: ApiClient, video_ids: Sequence[str]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for batch in batched(list(video_ids), MAX_IDS_PER_CALL):
-        body = _get(client, "videos", {"part": VIDEO_PARTS, "id": ",".join(batch)})
-        items.extend(body.get("items", []))  # unknown or private ids are silently omitted
-    return items
-
-
-def extract(
-    client: ApiClient,
-    channel_ids: Sequence[str],
-    bookmarks: dict[str, Any],
-    window: Window,
-) -> Extraction:
+def extract(ctx: ExtractContext) -> Extraction:
     """Channels' statistics, plus new videos since each channel's bookmark and fresh metrics for
     the videos published since the refresh window's start (a channel without a bookmark gets
-    all). Channels a previous quota stop left unrefreshed go first. An id not of a channel id's
-    format is quarantined, never put into an `id=` list. On quota exhaustion the
-    run stops cleanly: what was fetched lands, unfinished channels wait for the next run."""
-    pending = [c for c in bookmarks.get(PENDING, []) if c in set(channel_ids)]
-    ordered = list(dict.fromkeys([*pending, *channel_ids]))
-    channels, videos = EntityRecords(), EntityRecords()
-    result = Extraction({"channels": channels, "videos": videos})
-    ordered = sendable_handles(SOURCE, ordered, result, "channels", "id")
+    all). On quota exhaustion the run stops cleanly: what was fetched lands, unfinished
+    channels wait for the next run (they go first then: extractors/runner.py)."""
+    client, ordered = ctx.client, ctx.accounts
+    result = Extraction.of(ctx.source)
+    channels, videos = result.entities["channels"], result.entities["videos"]
     video_channel: dict[str, str] = {}
     fetched_channels: list[dict[str, Any]] = []
     stuck: set[str] = set()  # channels whose uploads would not stop paging
+    uploads = ctx.source.paginators["playlistItems"]
     try:
-        found = keep_unique(fetch_channels(client, ordered), _id_of, "channels", result)
+        found = keep_unique(
+            fetch_by_ids(client, "channels", ordered), CHANNELS.key.of, "channels", result
+        )
         fetched_channels = [channel for _, channel in found]
         for channel in fetched_channels:
             try:
-                _list_uploads(client, channel, bookmarks, window, video_channel, result)
+                _list_uploads(client, uploads, channel, ctx, video_channel, result)
             except PagingError as exc:  # that channel only, as an unknown account would be
                 result.reject("channels", str(exc), channel, channel["id"])
                 stuck.add(channel["id"])
-        found = keep_unique(fetch_videos(client, list(video_channel)), _id_of, "videos", result)
+        found = keep_unique(
+            fetch_by_ids(client, "videos", list(video_channel)), VIDEOS.key.of, "videos", result
+        )
         for video_id, item in found:
             videos.add(video_id, item, item.get("snippet", {}).get("channelId"))
     except QuotaExhausted as exc:
@@ -220,7 +189,7 @@ def extract(
     by_endpoint = dict(client.stats.by_endpoint)
     channels.api_calls = channels.quota_units = by_endpoint.get("channels", 0)
     videos.api_calls = videos.quota_units = client.stats.calls - channels.api_calls
-    result.stats = {"calls_by_endpoint": by_endpoint, "retries": client.stats.retries}
+    result.stats = {"calls_by_endpoint": by_endpoint}
     log.info(
         "youtube: %d channels, %d videos in %d calls (%d retries)%s",
         len(channels.records),
@@ -234,9 +203,9 @@ def extract(
 
 def _list_uploads(
     client: ApiClient,
+    paginator: Paginator,
     channel: dict[str, Any],
-    bookmarks: dict[str, Any],
-    window: Window,
+    ctx: ExtractContext,
     video_channel: dict[str, str],
     result: Extraction,
 ) -> None:
@@ -244,42 +213,19 @@ def _list_uploads(
     if not uploads:
         result.reject("channels", "no uploads playlist in contentDetails", channel, channel["id"])
         return
-    bookmark = bookmarks.get(channel["id"])
+    window: Window = ctx.window
+    bookmark = ctx.bookmarks.get(channel["id"])
     if bookmark and parse_time(bookmark) < window.refresh_since:
         # Nothing seen is in the window: only videos newer than the bookmark are wanted, not
         # the bookmark's own video (older than the window; measured by the bench: 184 of
         # 3,818 channels at 10k accounts, 3 videos.list calls a day).
-        ids, newest = fetch_upload_ids(
-            client, uploads, parse_time(bookmark), after=True, channel_id=channel["id"]
-        )
+        since, after = parse_time(bookmark), True
     else:
-        since = window.refresh_since if bookmark else None
-        ids, newest = fetch_upload_ids(client, uploads, since, channel_id=channel["id"])
+        since, after = (window.refresh_since if bookmark else None), False
+    ids, newest = fetch_upload_ids(
+        client, paginator, uploads, since, after=after, channel_id=channel["id"]
+    )
     for video_id in ids:
         video_channel.setdefault(video_id, channel["id"])
     if newest:
         result.bookmarks[channel["id"]] = max(newest, bookmark or newest)
-
-
-def land_day(
-    day: date,
-    credentials: ApiCredentials,
-    channel_ids: Sequence[str],
-    settings: Settings,
-    batch: int | None = None,
-    quota_share: float = 1.0,
-    **client_options: Any,
-) -> dict[str, Any]:
-    """Extract the data interval `day` into the youtube/channels and youtube/videos partitions.
-
-    A batch of the roster spends at most its share of the daily quota (its share of the
-    channels), so batches running side by side cannot together pass the quota."""
-    client_options.setdefault("quota_budget", int(settings.youtube_daily_quota * quota_share))
-
-    def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
-        with make_client(
-            credentials, answer_window=window.answer_window, **client_options
-        ) as client:
-            return extract(client, channel_ids, bookmarks, window)
-
-    return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

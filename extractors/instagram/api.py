@@ -1,27 +1,22 @@
 """Instagram Graph API business_discovery: other professional accounts' profile and media,
-asked through the brand's own IG user (`irm_instagram` extra `ig_user_id`).
+asked through the brand's own IG user (the connection's extra `ig_user_id`).
 
 Media pages through the `media.after(<cursor>)` field modifier, newest first, only as far back
 as the refresh window needs. Errors arrive as HTTP 400 with `error.code`: throttles (4, 17, 32,
 613, 80002) wait as long as the usage headers' `estimated_time_to_regain_access` says (minutes;
 there is no Retry-After), 190 is a bad token, 110 / 2207013 an unknown or non-business username
-(quarantined, the run goes on). A username not of Instagram's format is quarantined too, never
-put into the `business_discovery.username(...)` field expansion.
+(quarantined, the run goes on).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-import requests
-
-from core.config import Settings
-from extractors.base import EntityRecords, Extraction, Window, keep_unique, land_source_day
-from extractors.connections import ApiCredentials
+from extractors.base import Extraction, keep_unique
+from extractors.classify import Answer, default_classify
 from extractors.errors import (
     AuthError,
     ExtractError,
@@ -29,13 +24,15 @@ from extractors.errors import (
     RetryableError,
     UnknownAccount,
 )
-from extractors.handles import sendable_handles
-from extractors.http import ApiClient, PageGuard, default_classify
+from extractors.instagram.schema import MEDIA
+from extractors.paging import AFTER, PageGuard, PageRequest, Paginator, paginate
+
+if TYPE_CHECKING:
+    from extractors.http import ApiClient
+    from extractors.runner import ExtractContext
 
 log = logging.getLogger(__name__)
 
-SOURCE = "instagram"
-ENTITIES = ("accounts", "media")
 PAGE_SIZE = 50
 ACCOUNT_FIELDS = "id,username,name,followers_count,follows_count,media_count"
 MEDIA_FIELDS = (
@@ -48,7 +45,7 @@ UNKNOWN_USER = (110, 2207013)
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Ad-Account-Usage")
 
 
-def regain_seconds(response: requests.Response) -> float | None:
+def regain_seconds(response: Answer) -> float | None:
     """The longest `estimated_time_to_regain_access` (minutes) in the usage headers."""
     minutes: list[float] = []
     for header in USAGE_HEADERS:
@@ -68,7 +65,7 @@ def _by_business(usage: dict[str, Any]) -> bool:
     return bool(usage) and all(isinstance(v, list) for v in usage.values())
 
 
-def classify(response: requests.Response) -> ExtractError | None:
+def classify(response: Answer) -> ExtractError | None:
     if response.status_code < 400:
         return None
     try:
@@ -81,29 +78,16 @@ def classify(response: requests.Response) -> ExtractError | None:
     if error.get("is_transient") or code in TRANSIENT_CODES:  # Graph's "try again later"
         return RetryableError(f"Instagram transient error (code {code})")
     if code in AUTH_CODES or response.status_code == 401:
-        return AuthError(
-            f"Instagram rejected the access token of Airflow connection 'irm_instagram' "
-            f"(code {code}, subcode {subcode})"
-        )
+        return AuthError(f"Instagram rejected the access token (code {code}, subcode {subcode})")
     if code == UNKNOWN_USER[0] or subcode == UNKNOWN_USER[1]:
         return UnknownAccount(f"not a business or creator account (code {code}/{subcode})")
     return default_classify(response)
 
 
-def make_client(credentials: ApiCredentials, **kwargs: Any) -> ApiClient:
-    return ApiClient(
-        credentials.base_url,
-        connection_id=credentials.connection_id,
-        classify=classify,
-        # The token as a bearer header, which Graph accepts as it does `access_token=`: never in
-        # a URL.
-        default_headers={"Authorization": f"Bearer {credentials.secret}"},
-        **kwargs,
-    )
-
-
-def discovery_fields(username: str, after: str | None) -> str:
-    media = f"media.limit({PAGE_SIZE})" + (f".after({after})" if after else "")
+def discovery_fields(username: str) -> str:
+    """The field expansion of one account's profile and a page of its media; the paginator
+    puts the page's `.after(<cursor>)` where AFTER stands."""
+    media = f"media.limit({PAGE_SIZE}){AFTER}"
     return f"business_discovery.username({username}){{{ACCOUNT_FIELDS},{media}{{{MEDIA_FIELDS}}}}}"
 
 
@@ -113,18 +97,20 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def fetch_account(
-    client: ApiClient, ig_user_id: str, username: str, since: datetime | None
+    client: ApiClient,
+    paginator: Paginator,
+    ig_user_id: str,
+    username: str,
+    since: datetime | None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The account's profile and its media published since `since` (all when None). Media
     that page without end raise PagingError naming the account."""
     profile: dict[str, Any] = {}
     media: list[dict[str, Any]] = []
-    after: str | None = None
     guard = PageGuard(client.connection_id, "business_discovery media", username)
-    while True:
-        guard.next_page(after)
-        params = {"fields": discovery_fields(username, after)}
-        body = client.request("GET", ig_user_id, params=params).body
+    request = PageRequest("GET", ig_user_id, {"fields": discovery_fields(username)})
+    for response in paginate(client, request, paginator, guard):
+        body = response.body
         discovery = body.get("business_discovery") if isinstance(body, dict) else None
         if not isinstance(discovery, dict):
             raise RetryableError("business_discovery missing from the response")
@@ -137,28 +123,29 @@ def fetch_account(
                 reached_older = True
                 continue
             media.append(item)
-        # business_discovery sends no `paging.next` URL: the `after` cursor, present while older
-        # media remain, is the only way on.
-        after = page.get("paging", {}).get("cursors", {}).get("after")
-        if reached_older or not after:
-            return profile, media
+        if reached_older:
+            break
+    return profile, media
 
 
-def extract(
-    client: ApiClient, ig_user_id: str, usernames: Sequence[str], bookmarks: dict, window: Window
-) -> Extraction:
-    accounts, media = EntityRecords(), EntityRecords()
-    result = Extraction({"accounts": accounts, "media": media})
-    for username in sendable_handles(SOURCE, usernames, result, "accounts", "username"):
-        bookmark = bookmarks.get(username)
-        since = min(parse_timestamp(bookmark), window.refresh_since) if bookmark else None
+def extract(ctx: ExtractContext) -> Extraction:
+    """Each account's profile and its media since its bookmark (less the refresh window); an
+    unknown account, or one whose media page without end, is quarantined and the others land."""
+    client, ig_user_id = ctx.client, str(ctx.credentials.extra["ig_user_id"])
+    paginator = ctx.source.paginators["business_discovery media"]
+    result = Extraction.of(ctx.source)
+    accounts, media = result.entities["accounts"], result.entities["media"]
+    for username in ctx.accounts:
+        bookmark = ctx.bookmarks.get(username)
+        refresh_since = ctx.window.refresh_since
+        since = min(parse_timestamp(bookmark), refresh_since) if bookmark else None
         try:
-            profile, items = fetch_account(client, ig_user_id, username, since)
+            profile, items = fetch_account(client, paginator, ig_user_id, username, since)
         except (UnknownAccount, PagingError) as exc:  # that account only
             result.reject("accounts", str(exc), {"username": username}, username)
             continue
         accounts.add(username, profile)
-        for media_id, item in keep_unique(items, _id_of, "media", result):
+        for media_id, item in keep_unique(items, MEDIA.key.of, "media", result):
             media.add(media_id, item, username)
         newest = max(
             (i["timestamp"] for i in items if isinstance(i, dict) and i.get("timestamp")),
@@ -169,31 +156,4 @@ def extract(
             later = max([newest, bookmark], key=parse_timestamp) if bookmark else newest
             result.bookmarks[username] = later
     accounts.api_calls = client.stats.calls
-    result.stats = {"retries": client.stats.retries}
     return result
-
-
-def _id_of(item: dict[str, Any]) -> str | None:
-    value = item.get("id")
-    return str(value) if value not in (None, "") else None
-
-
-def land_day(
-    day: date,
-    credentials: ApiCredentials,
-    usernames: Sequence[str],
-    settings: Settings,
-    batch: int | None = None,
-    **client_options: Any,
-) -> dict[str, Any]:
-    ig_user_id = str(credentials.extra.get("ig_user_id") or "")
-    if not ig_user_id:
-        raise AuthError("Airflow connection 'irm_instagram' needs extra.ig_user_id")
-
-    def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
-        with make_client(
-            credentials, answer_window=window.answer_window, **client_options
-        ) as client:
-            return extract(client, ig_user_id, usernames, bookmarks, window)
-
-    return land_source_day(SOURCE, ENTITIES, day, settings, fetch, batch)

@@ -1,0 +1,169 @@
+"""TikTok Research API: user info and video query for the roster's usernames.
+
+Every body carries `error.code` ("ok" on success, even with HTTP 200). Video ids are int64 JSON
+numbers above 2^53: Python's json keeps them exact and they land as numbers with their exact
+digits. Video queries page with `cursor` + `search_id` while `has_more`, over windows of at most
+30 days. The client token (the connection's client key and secret) is the shared client's auth
+(extractors/auth.py ClientCredentialsToken).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from extractors.base import PENDING, Extraction, keep_unique
+from extractors.classify import Answer, default_classify, retry_after_seconds
+from extractors.errors import (
+    AuthError,
+    ExtractError,
+    PagingError,
+    PermanentError,
+    QuotaExhausted,
+    RetryableError,
+)
+from extractors.paging import PageGuard, PageRequest, Paginator, paginate
+from extractors.tiktok.schema import VIDEOS
+
+if TYPE_CHECKING:
+    from extractors.http import ApiClient, ApiResponse
+    from extractors.runner import ExtractContext
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "v2/oauth/token/"
+USER_INFO = "v2/research/user/info/"
+VIDEO_QUERY = "v2/research/video/query/"
+MAX_COUNT = 100
+MAX_WINDOW_DAYS = 30
+FIRST_RUN_DAYS = 180  # how far back a username without a bookmark is searched
+USER_FIELDS = (
+    "display_name,bio_description,avatar_url,is_verified,follower_count,following_count,"
+    "likes_count,video_count"
+)
+VIDEO_FIELDS = (
+    "id,video_description,create_time,region_code,share_count,view_count,like_count,"
+    "comment_count,hashtag_names,username"
+)
+
+
+def classify(response: Answer) -> ExtractError | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return default_classify(response) if response.status_code >= 400 else None
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else error  # oauth errors: a string
+    if response.status_code < 400 and code in (None, "ok"):
+        return None
+    code = str(code or "")
+    if "quota" in code:  # daily_quota_limit_exceeded
+        return QuotaExhausted(f"TikTok daily request quota exhausted ({code})")
+    if response.status_code == 429 or code == "rate_limit_exceeded":
+        return RetryableError("TikTok rate limit (429)", retry_after_seconds(response))
+    if response.status_code in (401, 403) or code in (
+        "access_token_invalid",
+        "scope_not_authorized",
+        "invalid_client",
+        "invalid_grant",
+    ):
+        return AuthError(f"TikTok rejected the client credentials ({code})")
+    if response.status_code >= 500 or code == "internal_error":
+        return RetryableError(f"TikTok {code or response.status_code}")
+    return default_classify(response) or RetryableError(f"TikTok error {code}")
+
+
+def data_of(response: ApiResponse, path: str) -> dict[str, Any]:
+    data = response.body.get("data") if isinstance(response.body, dict) else None
+    if not isinstance(data, dict):
+        raise RetryableError(f"TikTok {path}: no data object in the response")
+    return data
+
+
+def date_windows(since: datetime, until: datetime) -> list[tuple[str, str]]:
+    """(start_date, end_date) pairs in YYYYMMDD, newest first, each at most 30 days, both
+    inclusive as the API reads them. `until` is exclusive (the interval's end, midnight of the
+    next day): counting its date would add a 31st day and a second call per user."""
+    windows = []
+    end = (until - timedelta(microseconds=1)).date()
+    while end >= since.date():
+        start = max(since.date(), end - timedelta(days=MAX_WINDOW_DAYS - 1))
+        windows.append((start.strftime("%Y%m%d"), end.strftime("%Y%m%d")))
+        end = start - timedelta(days=1)
+    return windows
+
+
+def fetch_videos(
+    client: ApiClient, paginator: Paginator, username: str, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """The user's videos created in [since, until), over windows of at most 30 days; paging
+    without end (over all the windows together) raises PagingError naming the user."""
+    videos: list[dict[str, Any]] = []
+    guard = PageGuard(client.connection_id, "video/query", username, kind="user")
+    query = {"and": [{"operation": "EQ", "field_name": "username", "field_values": [username]}]}
+    for start, end in date_windows(since, until):
+        body = {"query": query, "start_date": start, "end_date": end, "max_count": MAX_COUNT}
+        request = PageRequest("POST", VIDEO_QUERY, {"fields": VIDEO_FIELDS}, json_body=body)
+        for response in paginate(client, request, paginator, guard):
+            data = data_of(response, VIDEO_QUERY)
+            videos.extend(v for v in data.get("videos", []) if _in_range(v, since, until))
+    return videos
+
+
+def _in_range(video: Any, since: datetime, until: datetime) -> bool:
+    created = video.get("create_time") if isinstance(video, dict) else None
+    if not isinstance(created, int):
+        return True  # no usable time: keep it, the id check decides
+    return since.timestamp() <= created < until.timestamp()
+
+
+def user_info(client: ApiClient, username: str) -> dict[str, Any]:
+    response = client.request(
+        "POST", USER_INFO, params={"fields": USER_FIELDS}, json_body={"username": username}
+    )
+    return data_of(response, USER_INFO)
+
+
+def extract(ctx: ExtractContext) -> Extraction:
+    """Each username's profile and its videos since its bookmark (less the refresh window; a
+    first run looks FIRST_RUN_DAYS back). An unknown or private username, or one whose videos
+    page without end, is quarantined; at the daily quota the run stops cleanly and the
+    usernames left wait for the next run (they go first then: extractors/runner.py)."""
+    client, window, usernames = ctx.client, ctx.window, ctx.accounts
+    paginator = ctx.source.paginators["video/query"]
+    result = Extraction.of(ctx.source)
+    users, videos = result.entities["users"], result.entities["videos"]
+    try:
+        for username in usernames:
+            try:
+                info = user_info(client, username)
+            except PermanentError as exc:  # unknown or private username: that one only
+                reason = f"user/info refused: {exc}"
+                result.reject("users", reason, {"username": username}, username)
+                continue
+            bookmark = ctx.bookmarks.get(username)
+            first_run = window.end - timedelta(days=FIRST_RUN_DAYS)
+            since = (
+                min(datetime.fromisoformat(bookmark), window.refresh_since)
+                if bookmark
+                else first_run
+            )
+            try:
+                found = fetch_videos(client, paginator, username, since, window.end)
+            except PagingError as exc:  # that username lands nothing, as an unknown one
+                result.reject("users", str(exc), {"username": username}, username)
+                continue
+            except QuotaExhausted:
+                users.add(username, info)  # its profile lands; its videos wait for the next run
+                raise
+            users.add(username, info)
+            for video_id, video in keep_unique(found, VIDEOS.key.of, "videos", result):
+                videos.add(video_id, video, username)
+            result.bookmarks[username] = window.end.isoformat()
+    except QuotaExhausted as exc:
+        result.stopped = f"{exc}; the next run goes on with the remaining usernames"
+    done = {key for key, _, _ in users.records} | {q["key"] for q in result.quarantine}
+    result.bookmarks[PENDING] = [u for u in usernames if u not in done]
+    users.api_calls = client.stats.calls  # one request budget for both endpoints
+    return result
