@@ -1,8 +1,8 @@
 """The vocabulary of the suites: `Check`, `TableSuite`, `Reference` and small builders.
 
 Plain data, no Great Expectations import (that costs 12-15 s): the runner turns each `Check`
-into a GX expectation when it validates. The suites themselves live in `mart_suites.py` and
-`landing_suites.py`; `suites.py` registers them by stage.
+into a GX expectation when it validates. The suites themselves come from `mart_suites.py` (made
+from the marts' dbt contract) and `landing_suites.py`; `suites.py` registers them by stage.
 
 Levels (stored in each expectation's `meta["level"]`, mirrored in GX's own `severity`):
 - critical: the data is wrong; the task fails and the data is not loaded or published.
@@ -35,6 +35,8 @@ KIND_DTYPES: dict[str, str] = {
     "date": "datetime64[us]",
 }
 
+# The checks of a table's schema (columns and types), which read no values.
+SCHEMA_CHECKS = ("expect_table_columns_to_match_set", "expect_column_type_to_be")
 # The expectation type reported for a table that is not there (no GX expectation exists for it).
 TABLE_EXISTS = "expect_table_to_exist"
 
@@ -131,11 +133,25 @@ class TableSuite:
         ]
         return [present, *types]
 
+    @property
+    def value_columns(self) -> list[str]:
+        """The columns whose values some check reads; the others are checked for their type
+        only (so their values need not be read: frames.py)."""
+        named = [
+            c
+            for check in self.all_checks()
+            if check.type not in SCHEMA_CHECKS
+            for c in check.columns
+        ]
+        named += [ref.column for ref in self.references]
+        if self.freshness:
+            named.append(self.freshness)
+        return list(dict.fromkeys(named))
+
     def key_checks(self) -> list[Check]:
         checks = not_null(*self.key)
         if len(self.key) == 1:
-            kwargs: dict[str, Any] = {"column": self.key[0]}
-            checks.append(Check("expect_column_values_to_be_unique", kwargs, self.unique_level))
+            checks.append(unique(self.key[0], level=self.unique_level))
         elif self.key:
             kwargs = {"column_list": list(self.key)}
             checks.append(Check("expect_compound_columns_to_be_unique", kwargs, self.unique_level))
@@ -145,14 +161,20 @@ class TableSuite:
 # --- small builders, so a suite reads like its contract -----------------------------------
 
 
-def not_null(*columns: str, level: Level = CRITICAL) -> list[Check]:
-    return [Check("expect_column_values_to_not_be_null", {"column": c}, level) for c in columns]
+def not_null(*columns: str, level: Level = CRITICAL, notes: str | None = None) -> list[Check]:
+    return [
+        Check("expect_column_values_to_not_be_null", {"column": c}, level, notes) for c in columns
+    ]
 
 
-def non_negative(*columns: str, level: Level = CRITICAL) -> list[Check]:
+def unique(column: str, *, level: Level = CRITICAL) -> Check:
+    return Check("expect_column_values_to_be_unique", {"column": column}, level)
+
+
+def non_negative(*columns: str, level: Level = CRITICAL, notes: str | None = None) -> list[Check]:
     """Counts and money: NULL (not returned by the platform) passes, below zero does not."""
     return [
-        Check("expect_column_values_to_be_between", {"column": c, "min_value": 0}, level)
+        Check("expect_column_values_to_be_between", {"column": c, "min_value": 0}, level, notes)
         for c in columns
     ]
 

@@ -72,19 +72,22 @@ def read_table(
     table: str,
     expected: Mapping[str, str] | None = None,
     columns: Collection[str] | None = None,
+    values: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The table with one dtype per kind; `expected` (column -> kind) allows integer -> number.
 
-    `columns`: read only those of them the table has (None: every column). A suite checks only
-    the columns it declares, and the rest can be most of a mart's memory (fct_post's captions
-    and permalinks at 10k accounts: half of its 635 MB frame)."""
+    `columns`: read only those of them the table has (None: every column). `values`: of those,
+    the ones whose values are read (None: all); the others come as NULLs of their own type, for
+    the checks of the schema, which look at types only. A column no value check reads can be
+    most of a mart's memory (fct_post's captions and permalinks at 10k accounts: half of its
+    635 MB frame)."""
     relation = f"{quote_ident(schema)}.{quote_ident(table)}"
     types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     if columns is not None:
         keep = set(columns)
         # None of them there: everything is read and the suite's schema check says what lacks.
         types = [t for t in types if t[0] in keep] or types
-    select = ", ".join(quote_ident(column) for column, *_ in types)
+    select = ", ".join(_select(column, duckdb_type, values) for column, duckdb_type, *_ in types)
     frame = con.execute(f"SELECT {select} FROM {relation}").df()
     for column, duckdb_type, *_ in types:
         kind = kind_of(duckdb_type)
@@ -93,6 +96,11 @@ def read_table(
         if kind is not None:
             frame[column] = _as_kind(frame[column], kind)
     return frame
+
+
+def _select(column: str, duckdb_type: str, values: Collection[str] | None) -> str:
+    name = quote_ident(column)
+    return name if values is None or column in values else f"NULL::{duckdb_type} AS {name}"
 
 
 def read_tables(
@@ -126,9 +134,11 @@ def read_warehouse(
     references: Mapping[str, tuple[Reference, ...]] | None = None,
     *,
     take: Callable[[TableRead], None],
+    values: Mapping[str, Collection[str]] | None = None,
 ) -> list[str]:
     """Hand each named table that exists (table -> expected column kinds) to `take`, with the
     orphans of its references, in one short connection; return every table the schema holds.
+    `values`: per table, the columns whose values are read (read_table; default: all).
 
     One table at a time, and nothing here keeps it once `take` returns: a caller that writes
     the frame away (runner.FrameSpool) holds one table's frame, never all of them."""
@@ -137,7 +147,8 @@ def read_warehouse(
         for table, kinds in tables.items():
             if table in present:
                 refs = (references or {}).get(table, ())
-                take(_read_with_orphans(con, schema, table, kinds, refs, present))
+                read = (values or {}).get(table)
+                take(_read_with_orphans(con, schema, table, kinds, refs, present, read))
     return present
 
 
@@ -148,8 +159,10 @@ def _read_with_orphans(
     kinds: Mapping[str, str],
     references: tuple[Reference, ...],
     present: list[str],
+    value_columns: Collection[str] | None,
 ) -> TableRead:
-    frame = read_table(con, schema, table, kinds, _checked_columns(kinds, references))
+    checked = _checked_columns(kinds, references)
+    frame = read_table(con, schema, table, kinds, checked, value_columns)
     orphans = {
         ref: values
         for ref in references

@@ -1,7 +1,8 @@
 """The marts stage: validate the warehouse's marts as one checkpoint.
 
-Besides each mart's own suite (mart_suites.py), three kinds of checks depend on the run and are
-added here, all as Great Expectations expectations so they show in the Data Docs:
+Besides each mart's own suite (mart_suites.py, made from its dbt contract), three kinds of
+checks depend on the run and are added here, all as Great Expectations expectations so they
+show in the Data Docs:
 
 - references: a column's values must exist in another mart (fct_post.account_id in
   dim_creator_account). DuckDB answers with the orphan values (frames.py); they go into a
@@ -97,6 +98,7 @@ def _spool_marts(
         {s.table: s.columns for s in suites},
         {s.table: s.references for s in suites},
         take=take,
+        values={s.table: s.value_columns for s in suites},
     )
     return present, extra
 
@@ -177,7 +179,7 @@ def _log_unregistered(present: list[str], suites: list[TableSuite]) -> None:
     registered = {s.table for s in suites}
     for table in sorted(set(present) - registered):
         log.warning(
-            "no expectation suite for %s.%s (add one in expectations/mart_suites.py)",
+            "no expectation suite for %s.%s: it is not a model of the dbt manifest's marts",
             MARTS,
             table,
         )

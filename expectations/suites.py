@@ -2,7 +2,8 @@
 
 - `landing`: one suite per landing entity (`landing_suites.py`), keyed `<source>/<entity>`, plus
   `manifests` for the partitions' manifests.
-- `marts`: one suite per mart of SPEC 5.1 (`mart_suites.py`), keyed by table name.
+- `marts`: one suite per mart of the dbt manifest (`mart_suites.py` makes them from each mart's
+  contract), keyed by table name, parents first.
 
 Plain data, no Great Expectations import; the vocabulary is in `contract.py`.
 """
@@ -11,35 +12,42 @@ from __future__ import annotations
 
 from expectations.contract import KIND_DTYPES, TableSuite
 from expectations.landing_suites import LANDING, LANDING_ENTITIES, MANIFESTS, LandingEntity
-from expectations.mart_suites import MART_SUITES, MARTS
+from expectations.mart_suites import MARTS, mart_suites
 
 __all__ = [
     "ENTITIES",
     "KIND_DTYPES",
     "STAGES",
     "entities_for",
+    "registry",
     "suites_for",
 ]
 
 # `<source>/<entity>` -> the entity (its fields and suite).
 ENTITIES: dict[str, LandingEntity] = {e.name: e for e in LANDING_ENTITIES}
 
-# stage -> key -> suite. Register a new suite in its module's tuple.
-STAGES: dict[str, dict[str, TableSuite]] = {
-    LANDING: {**{name: e.suite for name, e in ENTITIES.items()}, MANIFESTS.table: MANIFESTS},
-    MARTS: {suite.table: suite for suite in MART_SUITES},
-}
+# The stages. Register a new landing suite in its module's tuple; a mart's comes with its model.
+STAGES = (LANDING, MARTS)
+
+
+def registry(stage: str) -> dict[str, TableSuite]:
+    """Key -> suite of a stage. The marts' are read from the dbt manifest as it is now."""
+    if stage == MARTS:
+        return {suite.table: suite for suite in mart_suites()}
+    if stage == LANDING:
+        return {**{name: e.suite for name, e in ENTITIES.items()}, MANIFESTS.table: MANIFESTS}
+    raise ValueError(f"no stage {stage!r}; the stages: {', '.join(STAGES)}")
 
 
 def suites_for(stage: str, tables: list[str] | None = None) -> list[TableSuite]:
     """The suites of a stage, all or the named tables (an unknown table is an error)."""
-    registry = STAGES[stage]
+    suites = registry(stage)
     if tables is None:
-        return list(registry.values())
-    unknown = [t for t in tables if t not in registry]
+        return list(suites.values())
+    unknown = [t for t in tables if t not in suites]
     if unknown:
         raise ValueError(f"no expectation suite for {stage} tables {unknown}")
-    return [registry[t] for t in tables]
+    return [suites[t] for t in tables]
 
 
 def entities_for(names: list[str] | None = None) -> list[LandingEntity]:

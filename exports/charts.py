@@ -162,11 +162,14 @@ def line_chart(
 
     coords = [xy(d, v) for d, v in points]
     path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
+    high_label, low_label = fmt(high), fmt(low)
+    if high_label == low_label:  # a small change: the short form reads the same at both ends
+        high_label, low_label = f"{high:,.0f}", f"{low:,.0f}"
     parts = [
         _line(left, top + plot_h, left + plot_w, top + plot_h, AXIS_COLOR),
         _line(left, top, left + plot_w, top, GRID_COLOR),
-        _text(left - 6, top + 4, fmt(high), size=10, anchor="end", color=AXIS_COLOR),
-        _text(left - 6, top + plot_h, fmt(low), size=10, anchor="end", color=AXIS_COLOR),
+        _text(left - 6, top + 4, high_label, size=10, anchor="end", color=AXIS_COLOR),
+        _text(left - 6, top + plot_h, low_label, size=10, anchor="end", color=AXIS_COLOR),
         _text(left, height - 8, first.isoformat(), size=10, color=AXIS_COLOR),
         _text(left + plot_w, height - 8, last.isoformat(), size=10, anchor="end", color=AXIS_COLOR),
         f'<path class="line" d="{path}" fill="none" stroke="{color}" stroke-width="2.5" '

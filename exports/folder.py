@@ -133,11 +133,7 @@ def fetch_dicts(
 
 def publication_of(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None]:
     """(publication id, published at) of a BI copy; (None, None) for a copy without them."""
-    has_meta = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'meta' AND table_name = 'publication'"
-    ).fetchall()[0][0]
-    if not has_meta:
+    if not has_table(con, "meta", "publication"):
         return None, None
     row = con.execute(
         "SELECT publication_id, strftime(published_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC') "
@@ -173,14 +169,21 @@ def stale_data_note(run: ExportRun) -> str | None:
     )
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """The BI copy holds the table (a copy published by an older version may not)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
 def source_freshness(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The BI copy's source freshness rows (empty for a copy without them)."""
     schema, table = SOURCE_FRESHNESS
-    present = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchall()[0][0]
-    if not present:
+    if not has_table(con, schema, table):
         return []
     return fetch_dicts(con, f"SELECT * FROM {schema}.{table} ORDER BY source, source_table")
 

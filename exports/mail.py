@@ -18,12 +18,15 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from core.config import CONNECTION_IDS, Settings, get_settings
+from core.config import Settings, get_settings
 from exports.folder import MANIFEST, export_day
 from exports.report import REPORT_NAME
 from exports.workbook import WORKBOOK_NAME
 
 log = logging.getLogger(__name__)
+
+# The Airflow SMTP connection the export and the failure alerts go through.
+SMTP_CONNECTION_ID = "irm_smtp"
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 HTML_TYPE = ("text", "html")
@@ -41,7 +44,7 @@ def send_export(day: str, settings: Settings | None = None) -> dict[str, Any]:
     """Send `<exports>/<day>/`'s workbook and report; a skip says why."""
     settings = settings or get_settings()
     day = export_day(day)
-    conn_id = CONNECTION_IDS["smtp"]
+    conn_id = SMTP_CONNECTION_ID
     connection = _smtp_connection(conn_id)
     if connection is None:
         reason = (
@@ -127,7 +130,7 @@ def send_alert(subject: str, text: str, settings: Settings | None = None) -> dic
     """A plain-text alert to IRM_ALERT_EMAIL_TO (default: the export's recipients); a skip
     says why (no `irm_smtp` connection, or no recipients)."""
     settings = settings or get_settings()
-    conn_id = CONNECTION_IDS["smtp"]
+    conn_id = SMTP_CONNECTION_ID
     connection = _smtp_connection(conn_id)
     if connection is None:
         return {"skipped": f"no Airflow connection {conn_id!r}"}

@@ -3,7 +3,9 @@
 Inline CSS and inline SVG (exports/charts.py) only: it opens offline, in an email client's
 browser, and prints cleanly (print rules keep each chart on one page). Every section reads the
 marts it needs from the published copy and says "no data" when they are not published yet, so
-the report works with whatever marts exist. Words come from exports/glossary.py.
+the report works with whatever marts exist. A column's header, how its values read and what it
+means come from the BI copy's column metadata (exports/columns.py); the flags' words from
+exports/glossary.py.
 
 Text from the data (creator and campaign names, flag evidence) is shown as text: escaped by the
 template, without bidirectional embeddings, overrides and isolates (U+202A-U+202E,
@@ -15,9 +17,9 @@ use them.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,12 +29,13 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from core.db import quote_ident
 from exports import charts, glossary
+from exports.columns import Column, described_columns, name_column, plain_json
 from exports.folder import (
     ExportRun,
     FileEntry,
     fetch_dicts,
-    mart_columns,
     newest_data_day,
     sha256,
     source_freshness,
@@ -95,6 +98,51 @@ def count(value: float | None) -> str:
 
 def ratio(value: float | None) -> str:
     return NO_VALUE if value is None else f"{float(value):.2f}"
+
+
+def date_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def month_text(value: Any) -> str:
+    return f"{value:%b %Y}" if isinstance(value, date) else str(value)
+
+
+def time_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def yes_no(value: Any) -> str:
+    return "yes" if value else "no"
+
+
+# How each format of the contract's vocabulary reads on the page (exports/columns.py).
+TEXT_FORMATS: dict[str, Callable[[Any], str]] = {
+    "integer": count,
+    "number": lambda v: _short_number(v),
+    "ratio": ratio,
+    "score": count,
+    "percent": pct,
+    "usd": money,
+    "date": date_text,
+    "month": month_text,
+    "timestamp": time_text,
+    "boolean": yes_no,
+    "text": lambda v: shown_text(v),
+    "flag_type": lambda v: glossary.flag(str(v)).label,
+    "json": lambda v: shown_text(plain_json(str(v)), MAX_EVIDENCE_CHARACTERS),
+}
+# Formats set right-aligned and on one line (numbers, and dates to keep them whole).
+ALIGNED_FORMATS = frozenset(TEXT_FORMATS) - {"text", "flag_type", "json", "boolean"}
+
+
+def text_of(value: Any, fmt: str) -> str:
+    """A value as the report shows it, by its column's format."""
+    if value is None:
+        return NO_VALUE
+    return TEXT_FORMATS.get(fmt, TEXT_FORMATS["text"])(value)
 
 
 def compact(value: float | None) -> str:
@@ -199,25 +247,27 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         open_flags(marts),
         relationship_health(marts),
     ]
+    # The glossary explains what the report shows (mart, column), in the marts' own words.
     shown = [
-        "engagement_rate",
-        "avg_engagement_rate",
-        "tier_median_engagement_rate",
-        "engagement_index",
-        "growth_rate_30d",
-        "spend_committed_usd",
-        "revenue_usd",
-        "orders",
-        "roas",
-        "roi",
-        "cpm_usd",
-        "cpa_usd",
-        "emv_usd",
-        "health_score",
-        "health_band",
-        "score",
-        "tier",
+        ("fct_post", "engagement_rate"),
+        ("mart_creator_engagement", "avg_engagement_rate"),
+        ("mart_creator_engagement", "tier_median_engagement_rate"),
+        ("mart_creator_scorecard", "engagement_index"),
+        ("mart_creator_scorecard", "growth_rate_30d"),
+        ("mart_campaign_roi", "spend_committed_usd"),
+        ("mart_campaign_roi", "revenue_usd"),
+        ("mart_campaign_roi", "orders"),
+        ("mart_campaign_roi", "roas"),
+        ("mart_campaign_roi", "roi"),
+        ("mart_campaign_roi", "cpm_usd"),
+        ("mart_campaign_roi", "cpa_usd"),
+        ("mart_campaign_roi", "emv_usd"),
+        ("mart_relationship_health", "health_score"),
+        ("mart_relationship_health", "health_band"),
+        ("mart_creator_scorecard", "score"),
+        ("mart_creator_scorecard", "tier"),
     ]
+    terms = [marts.column(mart, c) for mart, c in shown if marts.has(mart, c)]
     return ReportData(
         day=run.day,
         as_of=marts.as_of().isoformat() if marts.as_of() else "unknown",
@@ -226,7 +276,7 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         tiles=summary_tiles(marts),
         sections=sections,
-        metrics=[(glossary.metric(c).label, c, glossary.metric(c).meaning) for c in shown],
+        metrics=[(c.label, c.name, c.meaning) for c in terms],
         flags=[(t.label, name, t.meaning) for name, t in glossary.FLAGS.items()],
         stale_data=stale_data_note(run),
         freshness=freshness_box(source_freshness(marts.con)),
@@ -263,13 +313,26 @@ class Marts:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self._columns: dict[str, dict[str, str]] = {}
+        self._columns: dict[str, dict[str, Column]] = {}
         self._as_of: date | None | bool = False
 
-    def columns(self, mart: str) -> dict[str, str]:
+    def columns(self, mart: str) -> dict[str, Column]:
+        """Column name -> what it is (exports/columns.py); empty when not published."""
         if mart not in self._columns:
-            self._columns[mart] = mart_columns(self.con, mart)
+            self._columns[mart] = {c.name: c for c in described_columns(self.con, mart)}
         return self._columns[mart]
+
+    def column(self, mart: str, name: str) -> Column:
+        return self.columns(mart)[name]
+
+    def cells(self, mart: str, *names: str) -> list[Cells]:
+        """How the named columns the mart has are shown in a table."""
+        return [Cells.of(self.columns(mart)[n]) for n in names if n in self.columns(mart)]
+
+    def creator_label(self) -> str:
+        """The header of a column of creators' names: dim_creator's name column's label."""
+        found = name_column(self.con, "dim_creator")
+        return found.label if found else "Creator"
 
     def has(self, mart: str, *columns: str) -> bool:
         present = self.columns(mart)
@@ -279,10 +342,14 @@ class Marts:
         return fetch_dicts(self.con, sql, params)
 
     def creator_names(self) -> dict[str, str]:
-        if not self.has("dim_creator", "creator_id", "display_name"):
+        """creator_id -> the creator's name as shown (dim_creator's name column)."""
+        name = name_column(self.con, "dim_creator")
+        if name is None or not self.has("dim_creator", "creator_id"):
             return {}
-        rows = self.rows("SELECT creator_id, display_name FROM marts.dim_creator")
-        return {r["creator_id"]: shown_text(r["display_name"] or r["creator_id"]) for r in rows}
+        rows = self.rows(
+            f"SELECT creator_id, {quote_ident(name.name)} AS name FROM marts.dim_creator"
+        )
+        return {r["creator_id"]: shown_text(r["name"] or r["creator_id"]) for r in rows}
 
     def as_of(self) -> date | None:
         """The newest day the data describes."""
@@ -292,6 +359,25 @@ class Marts:
 
     def _latest_day(self) -> date | None:
         return newest_data_day(self.con)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One column of a report table: its header, how its values read, and alignment."""
+
+    column: str
+    header: str
+    text: Callable[[Any], str]
+    numeric: bool
+
+    @classmethod
+    def of(cls, column: Column) -> Cells:
+        return cls(
+            column.name,
+            column.label,
+            lambda v: text_of(v, column.format),
+            column.format in ALIGNED_FORMATS,
+        )
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -345,32 +431,14 @@ def top_creators(marts: Marts) -> Section:
     mart = "mart_creator_scorecard"
     if not marts.has(mart, "creator_id", "rank", "score"):
         return _no_data(section, mart)
-    wanted = [
-        ("tier", "Tier", shown_text, False),
-        ("score", "Score", lambda v: count(v), True),
-        ("engagement_index", "Engagement index", ratio, True),
-        ("growth_rate_30d", "Growth (30 days)", pct, True),
-        ("roi", "ROI", pct, True),
-        ("open_flags", "Open flags", count, True),
-        ("health_score", "Health", lambda v: count(v), True),
-    ]
-    present = [w for w in wanted if w[0] in marts.columns(mart)]
+    rank = marts.cells(mart, "rank")
+    present = marts.cells(
+        mart, "tier", "score", "engagement_index", "growth_rate_30d", "roi", "open_flags"
+    ) + marts.cells(mart, "health_score")
     rows = marts.rows(f"SELECT * FROM marts.{mart} ORDER BY rank NULLS LAST, creator_id LIMIT 10")
     if not rows:
         return _no_data(section, mart, empty=True)
-    names = marts.creator_names()
-    section.table = Table(
-        ["Rank", "Creator", *[w[1] for w in present]],
-        [
-            [
-                count(r["rank"]),
-                _name(names, r["creator_id"]),
-                *[_cell(r[w[0]], w[2]) for w in present],
-            ]
-            for r in rows
-        ],
-        [True, False, *[w[3] for w in present]],
-    )
+    section.table = _table(marts, rows, present, leading=rank)
     return section
 
 
@@ -417,9 +485,12 @@ def engagement_by_tier(marts: Marts) -> Section:
         for i, p in enumerate(platforms)
     ]
     title = f"Median engagement rate by tier, {month:%B %Y}"
-    section.figures.append(Figure(charts.grouped_bars(title, tiers, series, pct), title))
+    rate = marts.column(mart, "tier_median_engagement_rate")
+    section.figures.append(
+        Figure(charts.grouped_bars(title, tiers, series, Cells.of(rate).text), title)
+    )
     section.table = Table(
-        ["Tier", "Platform", "Median engagement rate", "Accounts"],
+        ["Tier", "Platform", rate.label, "Accounts"],
         [
             [t, _platform(p), pct2(by_key[(p, t)]["rate"]), count(by_key[(p, t)]["accounts"])]
             for t in tiers
@@ -490,23 +561,13 @@ def campaign_roi(marts: Marts) -> Section:
     rows = sorted(rows[:MAX_CAMPAIGNS], key=lambda r: (r["roi"] is None, -(r["roi"] or 0)))
     title = "Return on investment by campaign"
     items = [(shown_text(r["label"]), _float(r["roi"])) for r in rows]
-    section.figures.append(Figure(charts.diverging_bars(title, items, pct), title))
-    measures = [
-        ("spend_committed_usd", "Spend", money),
-        ("revenue_usd", "Revenue", money),
-        ("orders", "Orders", count),
-        ("roas", "ROAS", ratio),
-        ("roi", "ROI", pct),
-        ("cpm_usd", "Cost / 1,000 views", money),
-        ("cpa_usd", "Cost / order", money),
-        ("emv_usd", "EMV (estimate)", money),
-    ]
-    present = [m for m in measures if m[0] in rows[0]]
-    section.table = Table(
-        ["Campaign", *[m[1] for m in present]],
-        [[shown_text(r["label"]), *[_cell(r[m[0]], m[2]) for m in present]] for r in rows],
-        [False, *[True] * len(present)],
-    )
+    roi = Cells.of(marts.column(mart, "roi")).text
+    section.figures.append(Figure(charts.diverging_bars(title, items, roi), title))
+    measures = ("spend_committed_usd", "revenue_usd", "orders", "roas", "roi", "cpm_usd")
+    present = marts.cells(mart, *measures, "cpa_usd", "emv_usd")
+    named = marts.columns(mart).get("campaign_name") or marts.column(mart, "campaign_id")
+    campaign = Cells("label", named.label, shown_text, False)
+    section.table = _table(marts, rows, present, leading=[campaign], creators=False)
     return section
 
 
@@ -560,26 +621,14 @@ def relationship_health(marts: Marts) -> Section:
     section.figures.append(
         Figure(charts.stacked_bars(title, [("Creators", parts)], segments, count), title)
     )
-    columns = marts.columns(mart)
-    wanted = [
-        ("health_band", "Health", shown_text, False),
-        ("health_score", "Score", count, True),
-        ("days_since_touchpoint", "Days since contact", count, True),
-        ("response_rate", "Response rate", pct, True),
-        ("on_time_delivery_rate", "On-time delivery", pct, True),
-        ("on_time_payment_rate", "On-time payment", pct, True),
-    ]
-    present = [w for w in wanted if w[0] in columns]
+    present = marts.cells(
+        mart, "health_band", "health_score", "days_since_touchpoint", "response_rate"
+    ) + marts.cells(mart, "on_time_delivery_rate", "on_time_payment_rate")
     rows = marts.rows(
         f"SELECT * FROM marts.{mart} WHERE health_score IS NOT NULL "
         "ORDER BY health_score, creator_id LIMIT 10"
     )
-    names = marts.creator_names()
-    section.table = Table(
-        ["Creator", *[w[1] for w in present]],
-        [[_name(names, r["creator_id"]), *[_cell(r[w[0]], w[2]) for w in present]] for r in rows],
-        [False, *[w[3] for w in present]],
-    )
+    section.table = _table(marts, rows, present)
     return section
 
 
@@ -599,31 +648,34 @@ def _open_filter(marts: Marts) -> str:
 
 
 def _flag_table(marts: Marts, where: str) -> Table:
-    columns = marts.columns("mart_quality_flags")
-    select = [c for c in ("creator_id", "detected_on", "metric_value", "threshold", "evidence")]
-    expressions = ", ".join(c if c in columns else f"NULL AS {c}" for c in select)
+    mart = "mart_quality_flags"
+    first = marts.cells(mart, "severity", "flag_type")
+    rest = marts.cells(mart, "detected_on", "metric_value", "threshold", "evidence")
     rows = marts.rows(
-        f"SELECT flag_type, severity, {expressions} FROM marts.mart_quality_flags "
+        f"SELECT * FROM marts.{mart} "
         f"WHERE {where} ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 "
         f"ELSE 2 END, detected_on DESC NULLS LAST, flag_type LIMIT {MAX_FLAG_ROWS}"
     )
-    names = marts.creator_names()
+    return _table(marts, rows, rest, leading=first)
+
+
+def _table(
+    marts: Marts,
+    rows: list[dict[str, Any]],
+    cells: list[Cells],
+    leading: list[Cells] | None = None,
+    creators: bool = True,
+) -> Table:
+    """A table of `rows`: the `leading` columns, the creator's name when the rows have a
+    creator_id (and `creators`), then `cells`."""
+    columns = list(leading or [])
+    if creators and rows and "creator_id" in rows[0]:
+        names = marts.creator_names()
+        columns.append(Cells("creator_id", marts.creator_label(), lambda v: _name(names, v), False))
     return Table(
-        ["Severity", "Flag", "Creator", "Detected", "Value", "Threshold", "Evidence"],
-        [
-            [
-                shown_text(r["severity"]),
-                glossary.flag(r["flag_type"]).label,
-                _name(names, r["creator_id"]),
-                str(r["detected_on"] or NO_VALUE),
-                _short_number(r["metric_value"]),
-                _short_number(r["threshold"]),
-                _evidence(r["evidence"]),
-            ]
-            for r in rows
-        ],
-        # The date column is "numeric" for layout: kept on one line.
-        [False, False, False, True, True, True, False],
+        [c.header for c in columns + cells],
+        [[_cell(r[c.column], c.text) for c in columns + cells] for r in rows],
+        [c.numeric for c in columns + cells],
     )
 
 
@@ -719,30 +771,3 @@ def _short_number(value: Any) -> str:
     if value is None:
         return NO_VALUE
     return f"{float(value):,.2f}".rstrip("0").rstrip(".")
-
-
-def _evidence(value: Any, limit: int = MAX_EVIDENCE_CHARACTERS) -> str:
-    """The evidence JSON as `key: value` words, shortened for the page."""
-    if value is None:
-        return NO_VALUE
-    try:
-        parsed = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        parsed = value
-    if isinstance(parsed, dict):
-        text = "; ".join(f"{k.replace('_', ' ')}: {_plain(v)}" for k, v in parsed.items())
-    else:
-        text = str(parsed)
-    return shown_text(text, limit)
-
-
-def _plain(value: Any) -> str:
-    if value is None:
-        return NO_VALUE
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)

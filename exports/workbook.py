@@ -1,10 +1,15 @@
 """The XLSX workbook: an "About" sheet, then one formatted sheet per mart of interest.
 
-Each sheet holds its mart's rows and columns as published (plus the creator's name, or the
-account's handle, looked up beside the ids so a person can read it), sorted the way a marketing
-lead reads it. Headers carry a plain-language label; the column's technical name and meaning
-are in the header's note. Rates are fractions in the marts and shown as percents; money in
-USD; dates and times in UTC (Excel has no time zones). Missing marts give a sheet that says so.
+Each sheet holds its mart's rows and columns as published, sorted the way a marketing lead
+reads it. Beside each id that refers to another mart, that mart's name column is looked up
+(the creator's name beside creator_id, the handle beside account_id), so a person can read it.
+The key columns and the row's name come first and stay in view while scrolling right.
+
+Headers carry each column's label; its technical name and meaning are in the header's note.
+How a column reads comes from what it is, the BI copy's column metadata (exports/columns.py):
+a fraction as a percent, money in USD, a month as "Jan 2026", a quality flag as its plain
+label, JSON evidence as words; dates and times in UTC (Excel has no time zones). Missing marts
+give a sheet that says so.
 
 Every text value is written as a text cell, whatever its column's number format: openpyxl would
 otherwise store a name starting with "=" as a formula for Excel to run, and "#N/A" as an error.
@@ -18,7 +23,7 @@ import json
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,14 +38,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.db import quote_ident
 from exports import glossary
-from exports.folder import (
-    MARTS,
-    ExportRun,
-    FileEntry,
-    mart_columns,
-    sha256,
-    stale_data_note,
-)
+from exports.columns import Column, described_columns, name_column, shown_value
+from exports.folder import MARTS, ExportRun, FileEntry, sha256, stale_data_note
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +49,19 @@ MAX_TEXT = 32_767  # Excel's limit of characters in a cell
 CUT_NOTE = "… [cut at Excel's limit: {length:,} characters in all]"
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010\013\014\016-\037]")
 
-PERCENT = "0.00%"
-MONEY = '"$"#,##0.00'
-INTEGER = "#,##0"
-DECIMAL = "#,##0.00"
-RATIO = "0.00"
-SCORE = "0.0"
-DATE = "yyyy-mm-dd"
-DATETIME = "yyyy-mm-dd hh:mm"
-
-PERCENT_COLUMNS = {"roi", "percentile_in_tier"}
-RATIO_COLUMNS = {"engagement_index", "roas"}
-SCORE_COLUMNS = {"health_score", "score"}
-INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER")
-DECIMAL_TYPES = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
-# Columns kept in view while scrolling right, when they lead a sheet.
-KEY_COLUMNS = ("creator_id", "creator_name", "account_id", "handle", "campaign_id")
+# How each format of the contract's vocabulary reads in Excel (the others are text).
+EXCEL_FORMATS = {
+    "integer": "#,##0",
+    "number": "#,##0.00",
+    "ratio": "0.00",
+    "score": "0.0",
+    "percent": "0.00%",
+    "usd": '"$"#,##0.00',
+    "date": "yyyy-mm-dd",
+    "month": "mmm yyyy",
+    "timestamp": "yyyy-mm-dd hh:mm",
+}
+DATE_FORMATS = ("date", "month", "timestamp")
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -158,11 +154,20 @@ SHEETS: tuple[SheetSpec, ...] = (
 @dataclass(frozen=True)
 class SheetData:
     spec: SheetSpec
-    columns: list[str]  # as written, lookups included
-    types: dict[str, str]
+    columns: list[Column]  # as written, lookups included
     rows: list[tuple[Any, ...]]
     missing: bool  # the mart is not in the publication
     truncated: bool = False
+    in_view: int = 1  # the leading columns kept in view while scrolling right
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The name of what an id refers to, shown beside the id."""
+
+    column: Column  # as shown: the parent's name column, named `<parent>.<column>`
+    select: str
+    join: str
 
 
 def write_workbook(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileEntry]:
@@ -175,41 +180,52 @@ def write_workbook(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileE
 
 
 def read_sheet(con: duckdb.DuckDBPyConnection, spec: SheetSpec) -> SheetData:
-    types = mart_columns(con, spec.mart)
-    if not types:
-        return SheetData(spec, [], {}, [], missing=True)
-    sql, columns, column_types = sheet_query(con, spec, types)
+    columns = described_columns(con, spec.mart)
+    if not columns:
+        return SheetData(spec, [], [], missing=True)
+    sql, shown, in_view = sheet_query(con, spec, columns)
     rows = con.execute(sql).fetchmany(MAX_ROWS + 1)
     truncated = len(rows) > MAX_ROWS
-    return SheetData(spec, columns, column_types, rows[:MAX_ROWS], False, truncated)
+    return SheetData(spec, shown, rows[:MAX_ROWS], False, truncated, in_view)
 
 
 def sheet_query(
-    con: duckdb.DuckDBPyConnection, spec: SheetSpec, types: dict[str, str]
-) -> tuple[str, list[str], dict[str, str]]:
-    """SELECT the mart's columns with name lookups beside the ids, in reading order."""
-    select: list[str] = []
-    columns: list[str] = []
-    column_types = dict(types)
-    joins: list[str] = []
-    lookups = _lookups(con, spec.mart, types)
-    for name in types:
-        select.append(f"m.{quote_ident(name)}")
-        columns.append(name)
-        if name in lookups:
-            alias, expression, join = lookups[name]
-            select.append(f"{expression} AS {quote_ident(alias)}")
-            columns.append(alias)
-            column_types[alias] = "VARCHAR"
-            joins.append(join)
-    order = [_order_sql(o) for o in spec.order if o.column in types]
+    con: duckdb.DuckDBPyConnection, spec: SheetSpec, columns: list[Column]
+) -> tuple[str, list[Column], int]:
+    """SELECT the mart's columns in reading order: the key columns and the row's name first,
+    each id with the name it refers to beside it. Returns the SQL, the columns as shown and
+    how many lead (to keep in view)."""
+    lookups = {
+        c.name: found
+        for index, c in enumerate(columns)
+        if (found := _lookup(con, spec.mart, c, index)) is not None
+    }
+    keys = [c for c in columns if c.is_key]
+    names = [c for c in columns if c.role == "name" and not c.is_key]
+    rest = [c for c in columns if c not in keys and c not in names]
+    leading = [*_with_lookups(keys, lookups), *_with_lookups(names, lookups)]
+    shown = [*leading, *_with_lookups(rest, lookups)]
+    select = [sql for _, sql in shown]
+    present = {c.name for c in columns}
+    order = [_order_sql(o) for o in spec.order if o.column in present]
     # Then every column, so the same marts always give the same sheet.
-    order += [f"m.{quote_ident(name)}" for name in types]
+    order += [f"m.{quote_ident(c.name)}" for c in columns]
+    joins = " ".join(lookup.join for lookup in lookups.values())
     sql = (
         f"SELECT {', '.join(select)} FROM {quote_ident(MARTS)}.{quote_ident(spec.mart)} AS m "
-        f"{' '.join(joins)} ORDER BY {', '.join(order)}"
+        f"{joins} ORDER BY {', '.join(order)}"
     )
-    return sql, columns, column_types
+    return sql, [column for column, _ in shown], len(leading) or 1
+
+
+def _with_lookups(columns: list[Column], lookups: dict[str, Lookup]) -> list[tuple[Column, str]]:
+    """Each column with its SQL, followed by the name it refers to when there is a lookup."""
+    shown: list[tuple[Column, str]] = []
+    for column in columns:
+        shown.append((column, f"m.{quote_ident(column.name)}"))
+        if column.name in lookups:
+            shown.append((lookups[column.name].column, lookups[column.name].select))
+    return shown
 
 
 def _order_sql(order: Order) -> str:
@@ -218,56 +234,23 @@ def _order_sql(order: Order) -> str:
     return f"{expression} {'DESC' if order.descending else 'ASC'} NULLS LAST"
 
 
-def _lookups(
-    con: duckdb.DuckDBPyConnection, mart: str, types: dict[str, str]
-) -> dict[str, tuple[str, str, str]]:
-    """id column → (new column, its SQL, the join): creator names and account handles."""
-    found: dict[str, tuple[str, str, str]] = {}
-    creators = mart_columns(con, "dim_creator")
-    if "creator_id" in types and mart != "dim_creator" and "display_name" in creators:
-        found["creator_id"] = (
-            "creator_name",
-            "c.display_name",
-            "LEFT JOIN (SELECT creator_id, any_value(display_name) AS display_name "
-            f"FROM {MARTS}.dim_creator GROUP BY creator_id) AS c ON c.creator_id = m.creator_id",
-        )
-    accounts = mart_columns(con, "dim_creator_account")
-    if (
-        "account_id" in types
-        and "handle" not in types
-        and mart != "dim_creator_account"
-        and "handle" in accounts
-    ):
-        found["account_id"] = (
-            "handle",
-            "a.handle",
-            "LEFT JOIN (SELECT account_id, any_value(handle) AS handle "
-            f"FROM {MARTS}.dim_creator_account GROUP BY account_id) AS a "
-            "ON a.account_id = m.account_id",
-        )
-    return found
-
-
-def number_format(column: str, duckdb_type: str) -> str | None:
-    """How a column's numbers read: rates as percents, money in dollars, counts with commas."""
-    kind = duckdb_type.upper()
-    if column in PERCENT_COLUMNS or column.endswith("_rate") or "_rate_" in column:
-        return PERCENT
-    if column.endswith("_usd"):
-        return MONEY
-    if column in RATIO_COLUMNS:
-        return RATIO
-    if column in SCORE_COLUMNS:
-        return SCORE
-    if kind.startswith("TIMESTAMP"):
-        return DATETIME
-    if kind == "DATE":
-        return DATE
-    if kind.startswith(INTEGER_TYPES):
-        return INTEGER
-    if kind.startswith(DECIMAL_TYPES):
-        return DECIMAL
-    return None
+def _lookup(con: duckdb.DuckDBPyConnection, mart: str, column: Column, index: int) -> Lookup | None:
+    """The name column of the mart `column` refers to (its relationship in the contract),
+    joined on the referred column; None when there is nothing to look up."""
+    parent, key = column.parent_table, column.parent_column
+    if not parent or not key or parent == mart:
+        return None
+    name = name_column(con, parent)
+    if name is None:
+        return None
+    alias = f"lookup_{index}"
+    shown = replace(name, name=f"{parent}.{name.name}", is_key=False, role=None)
+    join = (
+        f"LEFT JOIN (SELECT {quote_ident(key)} AS k, any_value({quote_ident(name.name)}) AS v "
+        f"FROM {quote_ident(MARTS)}.{quote_ident(parent)} GROUP BY 1) AS {alias} "
+        f"ON {alias}.k = m.{quote_ident(column.name)}"
+    )
+    return Lookup(shown, f"{alias}.v", join)
 
 
 def excel_value(value: Any) -> Any:
@@ -313,16 +296,17 @@ def _write_sheet(ws: Worksheet, sheet: SheetData) -> None:
     if sheet.missing or not sheet.rows:
         _write_no_data(ws, sheet)
         return
-    formats = [number_format(c, sheet.types[c]) for c in sheet.columns]
     _write_header(ws, sheet.columns)
     for row, values in enumerate(sheet.rows, start=2):
-        for column, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
-            _type_cell(ws.cell(row=row, column=column, value=excel_value(value)), fmt)
+        for index, (value, column) in enumerate(zip(values, sheet.columns, strict=True), 1):
+            cell = ws.cell(
+                row=row, column=index, value=excel_value(shown_value(value, column.format))
+            )
+            _type_cell(cell, EXCEL_FORMATS.get(column.format))
     last = f"{get_column_letter(len(sheet.columns))}{len(sheet.rows) + 1}"
     ws.auto_filter.ref = f"A1:{last}"
-    keys = sum(1 for _ in _leading(sheet.columns, KEY_COLUMNS)) or 1
-    ws.freeze_panes = ws.cell(row=2, column=keys + 1)
-    _fit_widths(ws, sheet, formats)
+    ws.freeze_panes = ws.cell(row=2, column=sheet.in_view + 1)
+    _fit_widths(ws, sheet)
     if sheet.truncated:
         log.warning("sheet %s cut at %d rows (Excel's limit)", sheet.spec.title, MAX_ROWS)
 
@@ -336,14 +320,13 @@ def _type_cell(cell: Cell, fmt: str | None) -> None:
         cell.number_format = fmt
 
 
-def _write_header(ws: Worksheet, columns: list[str]) -> None:
-    ws.append([glossary.metric(c).label for c in columns])
+def _write_header(ws: Worksheet, columns: list[Column]) -> None:
+    ws.append([c.label for c in columns])
     for cell, column in zip(ws[1], columns, strict=True):
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = HEADER_ALIGNMENT
-        meaning = glossary.metric(column).meaning
-        note = Comment(f"{column}\n{meaning}".strip(), "IRM")
+        note = Comment(f"{column.name}\n{column.meaning}".strip(), "IRM")
         note.width, note.height = 260, 110
         cell.comment = note
     ws.row_dimensions[1].height = 32
@@ -362,31 +345,22 @@ def _write_no_data(ws: Worksheet, sheet: SheetData) -> None:
     ws.column_dimensions["A"].width = 90
 
 
-def _leading(columns: list[str], keys: tuple[str, ...]):
-    for column in columns:
-        if column not in keys:
-            return
-        yield column
-
-
-def _fit_widths(ws: Worksheet, sheet: SheetData, formats: list[str | None]) -> None:
+def _fit_widths(ws: Worksheet, sheet: SheetData) -> None:
     """Wide enough for the label (wrapped on two lines) and most values, never huge."""
     sample = sheet.rows[:300]
     for index, column in enumerate(sheet.columns):
-        label = glossary.metric(column).label
-        longest = max((_display_length(row[index], formats[index]) for row in sample), default=0)
-        width = max(min(len(label), 16), longest) + 2
+        shown = (shown_value(row[index], column.format) for row in sample)
+        longest = max((_display_length(v, column.format) for v in shown), default=0)
+        width = max(min(len(column.label), 16), longest) + 2
         ws.column_dimensions[get_column_letter(index + 1)].width = min(max(width, 8), 60)
 
 
-def _display_length(value: Any, fmt: str | None) -> int:
+def _display_length(value: Any, fmt: str) -> int:
     if value is None:
         return 0
-    if fmt in (DATETIME, DATE):
-        return len(fmt)
-    if fmt in (PERCENT, MONEY, INTEGER, DECIMAL, RATIO, SCORE) and isinstance(
-        value, int | float | Decimal
-    ):
+    if fmt in DATE_FORMATS and fmt in EXCEL_FORMATS:
+        return len(EXCEL_FORMATS[fmt])
+    if fmt in EXCEL_FORMATS and isinstance(value, int | float | Decimal):
         return len(f"{float(value):,.2f}") + 1
     return len(str(value))
 
@@ -419,12 +393,12 @@ def _write_about(ws: Worksheet, sheets: list[SheetData], run: ExportRun) -> None
         ("Sheet", "Rows", "What it holds"),
         [(s.spec.title, _rows_note(s), s.spec.holds) for s in sheets],
     )
-    shown = list(dict.fromkeys(c for s in sheets for c in s.columns))
+    shown = {c.name: c for s in sheets for c in s.columns}
     _about_table(
         ws,
         "Columns",
         ("Column", "Technical name", "Meaning"),
-        [(glossary.metric(c).label, c, glossary.metric(c).meaning) for c in shown],
+        [(c.label, c.name, c.meaning) for c in shown.values()],
     )
     _about_table(
         ws,

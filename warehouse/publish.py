@@ -40,6 +40,14 @@ So a build that failed part of the way (some marts rebuilt, some stale, some mis
 published, by the DAG or by hand: a new fingerprint has no passed checks. `irm publish` refuses
 the same way, saying what differs; to publish, run the transform (its checks record the gate).
 
+What each mart and column is travels with the copy (issue 22 item 1): every table and column
+gets its dbt description as a comment (`COMMENT ON`, which BI tools show), and `meta.columns`
+holds, per published column, what its readers need from the marts' contract
+(warehouse/mart_contract.py): label, format, unit, description, meaning, whether it is part of
+the key, its role ("name": the column a person recognises a row by) and the mart and column it
+refers to. The export reads it from here (it reads the BI copy only). A column the contract does
+not name gets no row; without a manifest the table is empty (and the publication says so).
+
 Personal data (SPEC 9). The dbt project tags every personal column in its YAML
 (`config: meta: {personal_data: true}`; dim_creator.email is one). The BI copy, its Parquet
 files, and so the exports (which read the BI copy only), leave every tagged column of the
@@ -56,7 +64,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,12 +76,21 @@ import duckdb
 from core.config import Settings, get_settings
 from core.db import IDENTIFIER, open_warehouse, quote_ident
 from core.errors import DataQualityError
+from warehouse.mart_contract import Mart, manifest_models, manifest_path, read_marts
 
 log = logging.getLogger(__name__)
 
 # Where the BI copy says which publication it is (one row per published table).
 META_SCHEMA = "meta"
 META_TABLE = "publication"
+# Where it says what each published column is (the module's doc).
+COLUMNS_TABLE = "columns"
+COLUMNS_DDL = (
+    f"CREATE TABLE {META_SCHEMA}.{COLUMNS_TABLE} (table_name VARCHAR NOT NULL, "
+    "column_name VARCHAR NOT NULL, label VARCHAR NOT NULL, format VARCHAR NOT NULL, "
+    "unit VARCHAR, description VARCHAR, meaning VARCHAR, is_key BOOLEAN NOT NULL, "
+    "role VARCHAR, parent_table VARCHAR, parent_column VARCHAR)"
+)
 READ_ONLY_MODE = 0o444
 CURRENT_PARQUET = "current"
 KEEP_PARQUET_PUBLICATIONS = 3
@@ -117,6 +134,7 @@ def publish_marts(schema: str = "marts", *, require_gate: bool = False) -> Publi
     if not settings.warehouse_path.exists():
         raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}")
     withhold = {} if settings.publish_personal_data else personal_columns(settings, schema)
+    marts = _contract(settings, schema)
     target = settings.published_path
     parquet_root = settings.published_parquet_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +152,7 @@ def publish_marts(schema: str = "marts", *, require_gate: bool = False) -> Publi
             publication_id,
             settings if require_gate else None,
             withhold,
+            marts,
         )
         tmp_parquet.rename(parquet_dir)
         _point_current(parquet_root, publication_id)
@@ -254,14 +273,14 @@ def manifest_marts(settings: Settings, schema: str = "marts") -> list[str]:
     """The tables the dbt project builds in `schema` (its manifest's models there); with
     IRM_DBT_SELECT, those of them the selection renders (a partial transform builds only
     those, so they are "all marts" of such an installation)."""
-    models = _manifest_models(settings, schema)
+    models = manifest_models(settings, schema)
     if models is None:
         raise MartGateError(
-            f"no dbt manifest at {_manifest_path(settings)} to tell which marts a build makes "
+            f"no dbt manifest at {manifest_path(settings)} to tell which marts a build makes "
             "(run `make manifest`)"
         )
     if settings.dbt_select:
-        chosen = _selected_models(_manifest_path(settings), settings.dbt_select)
+        chosen = _selected_models(manifest_path(settings), settings.dbt_select)
         models = {table: node for table, node in models.items() if node["unique_id"] in chosen}
     return sorted(models)
 
@@ -306,10 +325,10 @@ def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
 
 def personal_columns(settings: Settings, schema: str = "marts") -> dict[str, list[str]]:
     """Per table of `schema`, the columns the dbt project tags personal data (module doc)."""
-    models = _manifest_models(settings, schema)
+    models = manifest_models(settings, schema)
     if models is None:
         raise PersonalDataError(
-            f"no dbt manifest at {_manifest_path(settings)} to tell which columns are personal "
+            f"no dbt manifest at {manifest_path(settings)} to tell which columns are personal "
             "data: nothing published, the BI copy is unchanged (run `make manifest`)"
         )
     tagged = {
@@ -323,24 +342,6 @@ def _is_personal(column: dict[str, Any]) -> bool:
     # dbt 1.10+ keeps a column's meta under `config` (and copies it to the top-level `meta`).
     meta = column.get("config", {}).get("meta") or column.get("meta") or {}
     return meta.get(PERSONAL_DATA_META) is True
-
-
-def _manifest_path(settings: Settings) -> Path:
-    return settings.dbt_project_dir / "target" / "manifest.json"
-
-
-def _manifest_models(settings: Settings, schema: str) -> dict[str, dict[str, Any]] | None:
-    """Table name -> manifest node of each model dbt builds in `schema`; None without a
-    manifest."""
-    path = _manifest_path(settings)
-    if not path.exists():
-        return None
-    nodes = json.loads(path.read_text(encoding="utf-8"))["nodes"].values()
-    return {
-        node.get("alias") or node["name"]: node
-        for node in nodes
-        if node["resource_type"] == "model" and node["schema"] == schema
-    }
 
 
 def _require_manifest_marts(
@@ -374,10 +375,12 @@ def _build_snapshot(
     publication_id: str,
     gate: Settings | None,
     withhold: dict[str, list[str]],
+    marts: Mapping[str, Mart],
 ) -> tuple[dict[str, int], tuple[str, ...]]:
     """Copy the schema into a new DuckDB file and Parquet folder, without the `withhold`
-    columns of each table; return rows per table and the `table.column`s left out. With
-    `gate` (the settings), the marts must pass the mart gate first, in this same connection."""
+    columns of each table, each table and column described by its mart's contract (`marts`);
+    return rows per table and the `table.column`s left out. With `gate` (the settings), the
+    marts must pass the mart gate first, in this same connection."""
     quoted = quote_ident(schema)
     with open_warehouse(warehouse) as con:
         if gate is not None:
@@ -416,6 +419,8 @@ def _build_snapshot(
                 [str(tmp_parquet / f"{table}.parquet"), publication_id],
             )
         _write_publication_table(snap, schema, publication_id, row_counts)
+        described = _describe_columns(snap, schema, marts)
+        log.info("described %d published columns (comments and %s)", described, COLUMNS_TABLE)
         # Fold the write-ahead log into the file: the file alone must be complete when moved.
         snap.execute("CHECKPOINT")
     for path in [tmp_file, *tmp_parquet.iterdir()]:
@@ -463,6 +468,75 @@ def _write_publication_table(
         f"INSERT INTO {META_SCHEMA}.{META_TABLE} VALUES (?, ?, ?, ?, ?)",
         [[publication_id, published_at, schema, t, n] for t, n in row_counts.items()],
     )
+
+
+def _contract(settings: Settings, schema: str) -> dict[str, Mart]:
+    """The marts' contract; without a manifest (possible only with IRM_PUBLISH_PERSONAL_DATA
+    =true, which needs no list of personal columns) nothing is described, with a warning."""
+    try:
+        return read_marts(settings, schema)
+    except FileNotFoundError:
+        log.warning(
+            "no dbt manifest at %s: the marts are published without their descriptions "
+            "(no comments, an empty %s.%s)",
+            manifest_path(settings),
+            META_SCHEMA,
+            COLUMNS_TABLE,
+        )
+        return {}
+
+
+def _describe_columns(
+    snap: duckdb.DuckDBPyConnection, schema: str, marts: Mapping[str, Mart]
+) -> int:
+    """Comment every published table and column the contract names and write
+    `meta.columns` (the module's doc); return how many columns were described. One
+    transaction: each statement on its own would commit, 160 commits take half a second."""
+    snap.execute("BEGIN TRANSACTION")
+    snap.execute(COLUMNS_DDL)
+    rows: list[list[Any]] = []
+    for table, columns in _published_columns(snap, schema).items():
+        mart = marts.get(table)
+        if mart is None:
+            continue
+        relation = f"{quote_ident(schema)}.{quote_ident(table)}"
+        snap.execute(f"COMMENT ON TABLE {relation} IS {_sql_text(mart.description)}")
+        contract = {column.name: column for column in mart.columns}
+        for name in (c for c in columns if c in contract):
+            column = contract[name]
+            snap.execute(
+                f"COMMENT ON COLUMN {relation}.{quote_ident(name)} "
+                f"IS {_sql_text(column.description)}"
+            )
+            parent_table, parent_column = mart.parent_of(name) or (None, None)
+            rows.append(
+                [table, name, column.label, column.format, column.unit, column.description]
+                + [column.meaning, name in mart.key, column.role, parent_table, parent_column]
+            )
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        snap.executemany(f"INSERT INTO {META_SCHEMA}.{COLUMNS_TABLE} VALUES ({marks})", rows)
+    snap.execute("COMMIT")
+    return len(rows)
+
+
+def _published_columns(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
+    """Table -> its columns in order, of every table of `schema`."""
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = current_database() AND table_schema = ? "
+        "ORDER BY table_name, ordinal_position",
+        [schema],
+    ).fetchall()
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, []).append(column)
+    return columns
+
+
+def _sql_text(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _source_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:

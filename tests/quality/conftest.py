@@ -18,11 +18,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from core.config import Settings, get_settings
-from tests.mart_fixtures import DIM_CREATOR_ACCOUNT, FCT_POST
+from tests.mart_fixtures import ACCOUNTS_AND_POSTS, Change, MartRows, build_warehouse
 
 PATH_VARIABLES = (
     "IRM_WAREHOUSE_PATH",
@@ -36,134 +35,90 @@ PATH_VARIABLES = (
 # The day the good data is current for (its newest rows are from the day before).
 AS_OF = date(2026, 2, 6)
 
-# --- marts ----------------------------------------------------------------------------------
+# --- marts ---------------------------------------------------------------------------------
+# Every mart as its dbt contract makes it (tests/mart_fixtures.py), with a few consistent rows:
+# ids join across marts; the newest dates are AS_OF - 1.
 
-DIM_CREATOR = """
-CREATE TABLE marts.dim_creator (
-    creator_id VARCHAR, display_name VARCHAR, tier VARCHAR, primary_platform VARCHAR,
-    status VARCHAR, manager VARCHAR, country VARCHAR, niche VARCHAR, first_partnered_on DATE
-);
-INSERT INTO marts.dim_creator VALUES
- ('cr1', 'Theo Cohen', 'micro', 'youtube', 'active', 'Chris', 'GB', 'gaming', '2023-11-06'),
- ('cr2', 'Lena Romero', 'nano', 'instagram', 'paused', 'Priya', 'NL', 'fitness', '2025-04-10'),
- ('cr3', 'Zara O''Brien', 'macro', 'tiktok', 'active', 'Priya', 'ES', 'beauty', NULL);
-"""
+OTHER_MARTS_ROWS = """
+INSERT INTO marts.dim_creator BY NAME
+SELECT *, 1 AS accounts FROM (VALUES
+ ('cr1', 'Theo Cohen', 'micro', 'youtube', 'active', 'Chris', 'GB', 'gaming', '2023-11-06',
+  'youtube:c1'),
+ ('cr2', 'Lena Romero', 'nano', 'instagram', 'paused', 'Priya', 'NL', 'fitness', '2025-04-10',
+  'instagram:a2'),
+ ('cr3', 'Zara O''Brien', 'macro', 'tiktok', 'active', 'Priya', 'ES', 'beauty', NULL,
+  'tiktok:k3')
+) AS c(creator_id, display_name, tier, primary_platform, status, manager, country, niche,
+       first_partnered_on, primary_account_id);
 
-FCT_ACCOUNT_DAILY = """
-CREATE TABLE marts.fct_account_daily (
-    account_id VARCHAR, date DATE, followers BIGINT, following BIGINT, followers_delta BIGINT,
-    growth_rate_7d DOUBLE, growth_rate_30d DOUBLE, posts_published BIGINT
-);
-INSERT INTO marts.fct_account_daily VALUES
+INSERT INTO marts.fct_account_daily BY NAME
+SELECT *, split_part(account_id, ':', 1) AS platform, true AS has_snapshot FROM (VALUES
  ('youtube:c1', '2026-02-04', 5080, 12, 20, 0.01, 0.03, 0),
  ('youtube:c1', '2026-02-05', 5100, 12, 20, 0.012, 0.031, 0),
  ('instagram:a2', '2026-02-05', 800, 300, -2, -0.01, NULL, 0),
- ('tiktok:k3', '2026-02-05', 150100, 5, 100, 0.002, 0.02, 1);
-"""
+ ('tiktok:k3', '2026-02-05', 150100, 5, 100, 0.002, 0.02, 1)
+) AS d(account_id, date, followers, following, followers_delta, growth_rate_7d, growth_rate_30d,
+       posts_published);
 
-MART_CREATOR_ENGAGEMENT = """
-CREATE TABLE marts.mart_creator_engagement (
-    account_id VARCHAR, month DATE, posts BIGINT, avg_engagement_rate DOUBLE,
-    median_engagement_rate DOUBLE, tier_median_engagement_rate DOUBLE, engagement_index DOUBLE,
-    percentile_in_tier DOUBLE
-);
-INSERT INTO marts.mart_creator_engagement VALUES
- ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0449, 1.0, 0.5),
- ('instagram:a2', '2026-02-01', 1, 0.005, 0.005, 0.005, 1.0, 0.5),
- ('tiktok:k3', '2026-02-01', 2, 0.0088, 0.0088, 0.0088, 1.0, 0.5);
-"""
+INSERT INTO marts.mart_creator_engagement BY NAME
+SELECT *, split_part(account_id, ':', 1) AS platform, posts AS posts_with_rate FROM (VALUES
+ ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0449, 1.0, 0.5, 'micro'),
+ ('instagram:a2', '2026-02-01', 1, 0.005, 0.005, 0.005, 1.0, 0.5, 'nano'),
+ ('tiktok:k3', '2026-02-01', 2, 0.0088, 0.0088, 0.0088, 1.0, 0.5, 'macro')
+) AS e(account_id, month, posts, avg_engagement_rate, median_engagement_rate,
+       tier_median_engagement_rate, engagement_index, percentile_in_tier, tier);
 
-MART_CREATOR_GROWTH = """
-CREATE TABLE marts.mart_creator_growth (
-    account_id VARCHAR, month DATE, followers_start BIGINT, followers_end BIGINT,
-    net_new_followers BIGINT, growth_rate DOUBLE
-);
-INSERT INTO marts.mart_creator_growth VALUES
+INSERT INTO marts.mart_creator_growth BY NAME
+SELECT *, split_part(account_id, ':', 1) AS platform, DATE '2026-02-01' AS first_snapshot_date,
+       DATE '2026-02-05' AS last_snapshot_date, 5 AS snapshots FROM (VALUES
  ('youtube:c1', '2026-02-01', 5000, 5100, 100, 0.02),
- ('tiktok:k3', '2026-02-01', 150000, 150100, 100, 0.000667);
-"""
+ ('tiktok:k3', '2026-02-01', 150000, 150100, 100, 0.000667)
+) AS g(account_id, month, followers_start, followers_end, net_new_followers, growth_rate);
 
-ROI_COLUMNS = """spend_committed_usd DOUBLE, spend_paid_usd DOUBLE, posts_delivered BIGINT,
-    views BIGINT, interactions BIGINT, orders BIGINT, revenue_usd DOUBLE, emv_usd DOUBLE,
-    cpm_usd DOUBLE, cpe_usd DOUBLE, cpa_usd DOUBLE, roas DOUBLE, roi DOUBLE"""
-
-MART_CAMPAIGN_ROI = f"""
-CREATE TABLE marts.mart_campaign_roi (campaign_id VARCHAR, {ROI_COLUMNS});
-INSERT INTO marts.mart_campaign_roi VALUES
+INSERT INTO marts.mart_campaign_roi BY NAME
+SELECT *, 'Campaign ' || campaign_id AS campaign_name, 1 AS contracts, 1 AS creators FROM (VALUES
  ('camp1', 1000, 500, 2, 69000, 2955, 12, 1500, 477.5, 14.49, 0.338, 83.33, 1.5, 0.5),
- ('camp2', 400, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, -1);
-"""
+ ('camp2', 400, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, -1)
+) AS r(campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views, interactions,
+       orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi);
 
-MART_CAMPAIGN_CREATOR_ROI = f"""
-CREATE TABLE marts.mart_campaign_creator_roi (
-    campaign_id VARCHAR, creator_id VARCHAR, {ROI_COLUMNS}
-);
-INSERT INTO marts.mart_campaign_creator_roi VALUES
+INSERT INTO marts.mart_campaign_creator_roi BY NAME
+SELECT *, 1 AS contracts FROM (VALUES
  ('camp1', 'cr1', 600, 300, 1, 9000, 325, 8, 1000, 92.5, 66.67, 1.85, 75, 1.67, 0.67),
- ('camp1', 'cr3', 400, 200, 1, 60000, 2630, 4, 500, 385, 6.67, 0.15, 100, 1.25, 0.25);
-"""
+ ('camp1', 'cr3', 400, 200, 1, 60000, 2630, 4, 500, 385, 6.67, 0.15, 100, 1.25, 0.25)
+) AS r(campaign_id, creator_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,
+       interactions, orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi);
 
-MART_QUALITY_FLAGS = """
-CREATE TABLE marts.mart_quality_flags (
-    flag_id VARCHAR, flag_type VARCHAR, severity VARCHAR, creator_id VARCHAR, account_id VARCHAR,
-    post_id VARCHAR, detected_on DATE, metric_value DOUBLE, threshold DOUBLE, evidence VARCHAR,
-    subject_kind VARCHAR, subject_id VARCHAR
-);
-INSERT INTO marts.mart_quality_flags VALUES
+INSERT INTO marts.mart_quality_flags BY NAME
+SELECT *, true AS is_open FROM (VALUES
  ('f1', 'follower_spike', 'high', 'cr3', 'tiktok:k3', NULL, '2026-02-04', 4.2, 3.5,
-  'followers +9% in a day', 'account', 'tiktok:k3'),
+  '{"followers_delta": 9000}', 'account', 'tiktok:k3'),
  ('f2', 'weak_disclosure', 'medium', 'cr3', 'tiktok:k3', 'tiktok:t1', '2026-02-04', NULL, NULL,
-  'only #spon', 'post', 'tiktok:t1');
-"""
+  '{"tokens": ["#spon"]}', 'post', 'tiktok:t1')
+) AS f(flag_id, flag_type, severity, creator_id, account_id, post_id, detected_on, metric_value,
+       threshold, evidence, subject_kind, subject_id);
 
-MART_RELATIONSHIP_HEALTH = """
-CREATE TABLE marts.mart_relationship_health (
-    creator_id VARCHAR, partnership_days BIGINT, campaigns BIGINT,
-    last_touchpoint_at TIMESTAMPTZ, days_since_touchpoint BIGINT, response_rate DOUBLE,
-    on_time_delivery_rate DOUBLE, on_time_payment_rate DOUBLE, health_score DOUBLE,
-    health_band VARCHAR
-);
-INSERT INTO marts.mart_relationship_health VALUES
+INSERT INTO marts.mart_relationship_health BY NAME
+SELECT * FROM (VALUES
  ('cr1', 823, 1, '2026-02-01 09:00:00+00', 5, 0.8, 1.0, 1.0, 86.5, 'healthy'),
  ('cr2', 302, 0, NULL, NULL, NULL, NULL, NULL, 40, 'at_risk'),
- ('cr3', NULL, 1, '2026-01-20 09:00:00+00', 17, 0.5, 0.5, 1.0, 61, 'needs_attention');
-"""
+ ('cr3', NULL, 1, '2026-01-20 09:00:00+00', 17, 0.5, 0.5, 1.0, 61, 'needs_attention')
+) AS h(creator_id, partnership_days, campaigns, last_touchpoint_at, days_since_touchpoint,
+       response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band);
 
-# health_score as INTEGER: a rounded score still satisfies a "number" column.
-MART_CREATOR_SCORECARD = """
-CREATE TABLE marts.mart_creator_scorecard (
-    creator_id VARCHAR, tier VARCHAR, engagement_index DOUBLE, growth_rate_30d DOUBLE,
-    roi DOUBLE, open_flags BIGINT, health_score INTEGER, score DOUBLE, rank BIGINT
-);
-INSERT INTO marts.mart_creator_scorecard VALUES
+INSERT INTO marts.mart_creator_scorecard BY NAME
+SELECT * FROM (VALUES
  ('cr1', 'micro', 1.0, 0.031, 0.67, 0, 87, 81.2, 1),
  ('cr2', 'nano', 1.0, NULL, NULL, 0, 40, 35.0, 3),
- ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2);
+ ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2)
+) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
+       score, rank);
+-- A rounded score (INTEGER) still satisfies a "number" column.
+ALTER TABLE marts.mart_creator_scorecard ALTER health_score TYPE INTEGER;
 """
 
-MARTS_SQL = (
-    DIM_CREATOR,
-    DIM_CREATOR_ACCOUNT,
-    FCT_POST,
-    FCT_ACCOUNT_DAILY,
-    MART_CREATOR_ENGAGEMENT,
-    MART_CREATOR_GROWTH,
-    MART_CAMPAIGN_ROI,
-    MART_CAMPAIGN_CREATOR_ROI,
-    MART_QUALITY_FLAGS,
-    MART_RELATIONSHIP_HEALTH,
-    MART_CREATOR_SCORECARD,
-)
-
-
-def build_warehouse(path: Path, *changes: str) -> Path:
-    """Create the warehouse with good marts, then apply `changes` (SQL) to spoil them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute("CREATE SCHEMA marts")
-        for sql in (*MARTS_SQL, *changes):
-            con.execute(sql)
-    return path
+# fct_post and dim_creator_account, then every other mart of the contract.
+GOOD_MARTS = (ACCOUNTS_AND_POSTS, MartRows(None, OTHER_MARTS_ROWS))
 
 
 @pytest.fixture
@@ -176,8 +131,8 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture
 def warehouse(settings: Settings) -> Callable[..., Path]:
-    def make(*changes: str) -> Path:
-        return build_warehouse(settings.warehouse_path, *changes)
+    def make(*changes: Change) -> Path:
+        return build_warehouse(settings.warehouse_path, *GOOD_MARTS, *changes)
 
     return make
 

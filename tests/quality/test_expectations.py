@@ -13,12 +13,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from core.config import Settings
+from core.config import Settings, get_settings
 from core.errors import DataQualityError
 from expectations import raise_on_critical, validate_marts
 from expectations.frames import TableRead, kind_of, read_tables, read_warehouse
-from expectations.mart_suites import MART_SUITES
-from expectations.suites import KIND_DTYPES, STAGES, suites_for
+from expectations.mart_suites import mart_suites
+from expectations.suites import KIND_DTYPES, STAGES, registry, suites_for
+from warehouse.mart_contract import read_marts
 
 Warehouse = Callable[..., Path]
 # The day the conftest marts are current for.
@@ -36,20 +37,56 @@ def critical_error(report) -> str:
 
 
 def test_every_check_names_a_declared_column() -> None:
-    for tables in STAGES.values():
-        for suite in tables.values():
+    for stage in STAGES:
+        for suite in registry(stage).values():
             for check in suite.all_checks():
                 assert set(check.columns) <= set(suite.columns), (suite.name, check)
                 assert check.level in ("critical", "warning")
             for ref in suite.references:
-                parent = STAGES[suite.stage][ref.table]
+                parent = registry(suite.stage)[ref.table]
                 assert ref.parent_column in parent.columns, (suite.name, ref)
 
 
 def test_spec_marts_are_registered_and_only_two_are_required() -> None:
-    assert [s.table for s in MART_SUITES if not s.optional] == ["dim_creator_account", "fct_post"]
-    assert len(MART_SUITES) == 11
-    assert set(STAGES["marts"]) == {s.table for s in MART_SUITES}
+    suites = mart_suites()
+    assert [s.table for s in suites if not s.optional] == ["dim_creator_account", "fct_post"]
+    assert len(suites) == 11
+    assert set(registry("marts")) == {s.table for s in suites}
+
+
+def test_each_mart_suite_declares_its_contract_columns_with_their_kinds() -> None:
+    # Issue 19: the suites were written by hand and missed columns the dbt contract has.
+    marts = read_marts(get_settings())
+    suites = {s.table: s for s in suites_for("marts")}
+    for name, mart in marts.items():
+        assert suites[name].columns == {c.name: c.kind for c in mart.columns}, name
+    assert list(suites) == list(marts)  # parents first: a broken parent is named first
+
+
+def test_the_suites_check_what_the_contract_tests_and_expects() -> None:
+    suite = suites_for("marts", ["fct_post"])[0]
+    checks = {(c.type, c.column, c.level) for c in suite.all_checks()}
+    # dbt's accepted_values and the meta's regex
+    assert ("expect_column_values_to_be_in_set", "disclosure_status", "critical") in checks
+    assert ("expect_column_values_to_match_regex", "post_id", "critical") in checks
+    # dbt's non_negative, and the meta's typical and plausible ranges
+    rate = {
+        (c.kwargs.get("min_value"), c.kwargs.get("max_value"), c.kwargs.get("mostly"), c.level)
+        for c in suite.checks
+        if c.column == "engagement_rate" and c.type == "expect_column_values_to_be_between"
+    }
+    assert rate == {
+        (0, None, None, "critical"),
+        (None, 1, 0.5, "critical"),
+        (None, 5, None, "warning"),
+    }
+    # dbt's relationships to other marts, at dbt's severity
+    assert {(r.column, r.table, r.parent_column, r.level) for r in suite.references} == {
+        ("account_id", "dim_creator_account", "account_id", "critical"),
+        ("creator_id", "dim_creator", "creator_id", "critical"),
+        ("campaign_id", "mart_campaign_roi", "campaign_id", "warning"),
+    }
+    assert (suite.key, suite.freshness, suite.optional) == (("post_id",), "published_at", False)
 
 
 def test_unknown_table_is_refused() -> None:
@@ -74,9 +111,13 @@ def test_frames_get_one_dtype_per_kind(settings: Settings, warehouse: Warehouse)
 def test_marts_are_read_with_the_columns_their_suites_check(
     settings: Settings, warehouse: Warehouse
 ) -> None:
-    # Undeclared columns (fct_post's caption: most of its memory) stay in the warehouse; the
-    # declared ones and those a reference starts from are read.
-    warehouse("ALTER TABLE marts.fct_post ADD COLUMN caption VARCHAR DEFAULT 'a long caption'")
+    # A column no value check reads (fct_post's caption: most of its memory) comes as NULLs of
+    # its type, for the schema checks; an undeclared column stays in the warehouse; the columns
+    # checks and references read come with their values.
+    warehouse(
+        "UPDATE marts.fct_post SET caption = 'a long caption'",
+        "ALTER TABLE marts.fct_post ADD COLUMN undeclared VARCHAR DEFAULT 'x'",
+    )
     suites = {s.table: s for s in suites_for("marts", ["fct_post"])}
     reads: list[TableRead] = []
     present = read_warehouse(
@@ -85,13 +126,17 @@ def test_marts_are_read_with_the_columns_their_suites_check(
         {t: s.columns for t, s in suites.items()},
         {t: s.references for t, s in suites.items()},
         take=reads.append,
+        values={t: s.value_columns for t, s in suites.items()},
     )
     assert "dim_creator" in present  # every table of the schema, not only those read
     [read] = reads
     frame = read.frame
-    assert "caption" not in frame.columns
-    assert set(frame.columns) == set(suites["fct_post"].columns)
-    assert {ref.column for ref in suites["fct_post"].references} <= set(frame.columns)
+    suite = suites["fct_post"]
+    assert set(frame.columns) == set(suite.columns)
+    assert "caption" not in suite.value_columns and frame["caption"].isna().all()
+    assert str(frame["caption"].dtype) == KIND_DTYPES["string"]
+    assert {ref.column for ref in suite.references} <= set(suite.value_columns)
+    assert frame["likes"].tolist()[:2] == [120, 300]
 
 
 # --- with Great Expectations (one import per session) ---------------------------------------
@@ -125,10 +170,15 @@ def test_no_mart_frame_is_held_while_the_checkpoint_runs(
     monkeypatch.setattr(frames, "read_table", recorded_read)
     monkeypatch.setattr(checkpoint, "run", probed_run)
     report = validate_marts(as_of=AS_OF)
-    assert len(read) == len(MART_SUITES)  # every mart was read, through the recorded reader
+    assert len(read) == len(mart_suites())  # every mart was read, through the recorded reader
     assert alive == [0]  # one checkpoint, and no frame of the read alive while it ran
     # What the report needs survived the frames: row counts and the derived orphan column.
-    assert [s.rows for s in report.suites][:3] == [3, 3, 5]
+    rows = {s.suite: s.rows for s in report.suites}
+    assert [rows[f"marts.{t}"] for t in ("dim_creator", "dim_creator_account", "fct_post")] == [
+        3,
+        3,
+        5,
+    ]
     [orphan] = report.failed_critical
     assert (orphan.column, orphan.sample) == (
         "account_id not in dim_creator_account.account_id",
@@ -141,8 +191,13 @@ def test_good_marts_pass_and_docs_are_built(settings: Settings, warehouse: Wareh
     warehouse()
     report = validate_marts(as_of=AS_OF)
     assert report.success, report.failed_critical
-    assert [s.suite for s in report.suites] == [f"marts.{s.table}" for s in MART_SUITES]
-    assert [s.rows for s in report.suites][:3] == [3, 3, 5]
+    assert [s.suite for s in report.suites] == [f"marts.{s.table}" for s in mart_suites()]
+    rows = {s.suite: s.rows for s in report.suites}
+    assert [rows[f"marts.{t}"] for t in ("dim_creator", "dim_creator_account", "fct_post")] == [
+        3,
+        3,
+        5,
+    ]
     assert report.warnings == [], [w.describe() for w in report.warnings]
     assert report.skipped == []
     raise_on_critical(report)  # does not raise

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from core.config import Settings, get_settings
-from expectations.mart_suites import MART_SUITES
-from tests.mart_fixtures import DIM_CREATOR_ACCOUNT, FCT_POST
+from tests.mart_fixtures import ACCOUNTS_AND_POSTS, Change, MartRows, build_warehouse
 
 PATH_VARIABLES = (
     "IRM_WAREHOUSE_PATH",
@@ -18,18 +16,6 @@ PATH_VARIABLES = (
     "IRM_EXPORTS_DIR",
     "IRM_DATA_DOCS_DIR",
 )
-
-
-def build_warehouse(path: Path, *changes: str) -> Path:
-    """Create the warehouse with good marts, then apply `changes` (SQL) to spoil them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path)) as con:
-        con.execute("CREATE SCHEMA marts")
-        con.execute(FCT_POST)
-        con.execute(DIM_CREATOR_ACCOUNT)
-        for change in changes:
-            con.execute(change)
-    return path
 
 
 @pytest.fixture
@@ -42,95 +28,91 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture
 def warehouse(settings: Settings) -> Callable[..., Path]:
-    def make(*changes: str) -> Path:
-        return build_warehouse(settings.warehouse_path, *changes)
+    def make(*changes: Change) -> Path:
+        # fct_post and dim_creator_account, then `changes` (SQL, or marts such as FULL_MARTS)
+        return build_warehouse(settings.warehouse_path, ACCOUNTS_AND_POSTS, *changes)
 
     return make
 
 
-# Every SPEC 5.1 mart, small and hand-made, with names that test escaping (HTML) and formula
-# injection (Excel), a mart without rows' worth of extras (engagement has no tier/platform, so
-# the report looks them up), and D's optional columns campaign_name and is_open.
-FULL_MARTS = """
-CREATE TABLE marts.dim_creator (
-    creator_id VARCHAR, display_name VARCHAR, tier VARCHAR, primary_platform VARCHAR,
-    status VARCHAR, manager VARCHAR, country VARCHAR, niche VARCHAR, first_partnered_on DATE
-);
-INSERT INTO marts.dim_creator VALUES
- ('cr1', 'Ada Lovelace', 'micro', 'youtube', 'active', 'Maya', 'GB', 'tech', '2025-06-01'),
- ('cr2', 'Bo "Beats" Chen', 'nano', 'instagram', 'active', 'Maya', 'US', 'music', '2025-09-15'),
- ('cr3', 'Cleo <Cooks> & Co', 'macro', 'tiktok', 'active', 'Sam', 'FR', 'food', '2024-11-01'),
- ('cr4', '=SUM(A1)', 'mid-tier', 'instagram', 'paused', 'Sam', 'DE', 'fitness', '2025-01-20');
-INSERT INTO marts.dim_creator_account VALUES
- ('instagram:a4', 'cr4', 'instagram', 'four', 42000, 150, 220, 'mid-tier',
-  '2026-02-05 00:00:00+00');
-CREATE TABLE marts.fct_account_daily AS
-SELECT account_id, DATE '2026-01-01' + i::INTEGER AS date,
+# Every SPEC 5.1 mart, small and hand-made (tables from the dbt contract, tests/mart_fixtures.py),
+# with names that test escaping (HTML) and formula injection (Excel), and a count column whose
+# name ends in "_rate" (posts_with_rate: a count, not a rate).
+FULL_MARTS_ROWS = """
+INSERT INTO marts.dim_creator BY NAME
+SELECT *, 1 AS accounts FROM (VALUES
+ ('cr1', 'Ada Lovelace', 'micro', 'youtube', 'active', 'Maya', 'GB', 'tech', '2025-06-01',
+  'youtube:c1'),
+ ('cr2', 'Bo "Beats" Chen', 'nano', 'instagram', 'active', 'Maya', 'US', 'music', '2025-09-15',
+  'instagram:a2'),
+ ('cr3', 'Cleo <Cooks> & Co', 'macro', 'tiktok', 'active', 'Sam', 'FR', 'food', '2024-11-01',
+  'tiktok:k3'),
+ ('cr4', '=SUM(A1)', 'mid-tier', 'instagram', 'paused', 'Sam', 'DE', 'fitness', '2025-01-20',
+  'instagram:a4')
+) AS c(creator_id, display_name, tier, primary_platform, status, manager, country, niche,
+       first_partnered_on, primary_account_id);
+INSERT INTO marts.dim_creator_account BY NAME
+SELECT 'instagram:a4' AS account_id, 'cr4' AS creator_id, 'instagram' AS platform,
+       'four' AS handle, 42000 AS followers, 150 AS following, 220 AS posts_count,
+       'mid-tier' AS tier, TIMESTAMPTZ '2026-02-05 00:00:00+00' AS last_refreshed_at,
+       'a4' AS platform_account_id, DATE '2026-01-01' AS first_snapshot_date,
+       DATE '2026-02-05' AS last_snapshot_date;
+INSERT INTO marts.fct_account_daily BY NAME
+SELECT account_id, split_part(account_id, ':', 1) AS platform,
+       DATE '2026-01-01' + i::INTEGER AS date,
        (base + step * i)::BIGINT AS followers, following::BIGINT AS following,
        step::BIGINT AS followers_delta,
        (7.0 * step / (base + step * greatest(i - 7, 0)))::DOUBLE AS growth_rate_7d,
        (30.0 * step / (base + step * greatest(i - 30, 0)))::DOUBLE AS growth_rate_30d,
-       (i % 3 = 0)::BIGINT AS posts_published
+       (i % 3 = 0)::BIGINT AS posts_published, true AS has_snapshot
 FROM (VALUES ('youtube:c1', 4700, 12, 12), ('instagram:a2', 720, 2, 300),
              ('tiktok:k3', 149000, 30, 5), ('instagram:a4', 43000, -30, 150))
      AS a(account_id, base, step, following),
      range(36) AS t(i);
-CREATE TABLE marts.mart_creator_engagement (
-    account_id VARCHAR, month DATE, posts BIGINT, avg_engagement_rate DOUBLE,
-    median_engagement_rate DOUBLE, tier_median_engagement_rate DOUBLE, engagement_index DOUBLE,
-    percentile_in_tier DOUBLE
-);
-INSERT INTO marts.mart_creator_engagement VALUES
- ('youtube:c1', '2026-01-01', 6, 0.041, 0.038, 0.035, 0.041 / 0.035, 2 / 3),
- ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0400, 1.1225, 1.0),
- ('instagram:a2', '2026-01-01', 4, 0.006, 0.005, 0.052, 0.1154, 0.0),
- ('instagram:a2', '2026-02-01', 1, 0.005, 0.005, 0.050, 0.1, 0.0),
- ('tiktok:k3', '2026-01-01', 9, 0.02, 0.018, 0.021, 0.9524, 0.5),
- ('tiktok:k3', '2026-02-01', 2, 0.0088, 0.0088, 0.019, 0.4632, 0.0),
- ('instagram:a4', '2026-01-01', 3, 0.012, 0.011, 0.015, 0.8, 0.33),
- ('instagram:a4', '2026-02-01', 0, NULL, NULL, 0.015, NULL, NULL);
-CREATE TABLE marts.mart_creator_growth (
-    account_id VARCHAR, month DATE, followers_start BIGINT, followers_end BIGINT,
-    net_new_followers BIGINT, growth_rate DOUBLE
-);
-INSERT INTO marts.mart_creator_growth VALUES
+INSERT INTO marts.mart_creator_engagement BY NAME
+SELECT *, split_part(account_id, ':', 1) AS platform FROM (VALUES
+ ('youtube:c1', '2026-01-01', 6, 0.041, 0.038, 0.035, 0.041 / 0.035, 2 / 3, 'micro', 6),
+ ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0400, 1.1225, 1.0, 'micro', 2),
+ ('instagram:a2', '2026-01-01', 4, 0.006, 0.005, 0.052, 0.1154, 0.0, 'nano', 4),
+ ('instagram:a2', '2026-02-01', 1, 0.005, 0.005, 0.050, 0.1, 0.0, 'nano', 1),
+ ('tiktok:k3', '2026-01-01', 9, 0.02, 0.018, 0.021, 0.9524, 0.5, 'macro', 9),
+ ('tiktok:k3', '2026-02-01', 2, 0.0088, 0.0088, 0.019, 0.4632, 0.0, 'macro', 2),
+ ('instagram:a4', '2026-01-01', 3, 0.012, 0.011, 0.015, 0.8, 0.33, 'mid-tier', 3),
+ ('instagram:a4', '2026-02-01', 0, NULL, NULL, 0.015, NULL, NULL, 'mid-tier', 0)
+) AS e(account_id, month, posts, avg_engagement_rate, median_engagement_rate,
+       tier_median_engagement_rate, engagement_index, percentile_in_tier, tier, posts_with_rate);
+INSERT INTO marts.mart_creator_growth BY NAME
+SELECT *, split_part(account_id, ':', 1) AS platform, month::DATE AS first_snapshot_date,
+       month::DATE + 27 AS last_snapshot_date, 28 AS snapshots FROM (VALUES
  ('youtube:c1', '2026-01-01', 4700, 5060, 360, 0.0766),
  ('youtube:c1', '2026-02-01', 5072, 5120, 48, 0.0095),
  ('instagram:a2', '2026-01-01', 720, 780, 60, 0.0833),
  ('tiktok:k3', '2026-01-01', 149000, 149900, 900, 0.0060),
- ('instagram:a4', '2026-01-01', 43000, 42100, -900, -0.0209);
-CREATE TABLE marts.mart_campaign_roi (
-    campaign_id VARCHAR, spend_committed_usd DECIMAL(18, 2), spend_paid_usd DECIMAL(18, 2),
-    posts_delivered BIGINT, views BIGINT, interactions BIGINT, orders BIGINT,
-    revenue_usd DECIMAL(18, 2), emv_usd DOUBLE, cpm_usd DOUBLE, cpe_usd DOUBLE, cpa_usd DOUBLE,
-    roas DOUBLE, roi DOUBLE, campaign_name VARCHAR
-);
-INSERT INTO marts.mart_campaign_roi VALUES
+ ('instagram:a4', '2026-01-01', 43000, 42100, -900, -0.0209)
+) AS g(account_id, month, followers_start, followers_end, net_new_followers, growth_rate);
+INSERT INTO marts.mart_campaign_roi BY NAME
+SELECT * FROM (VALUES
  ('camp1', 5000.00, 2500.00, 2, 69000, 2955, 120, 9000.00, 477.5, 72.4638, 1.6920, 41.6667,
-  1.8, 0.8, 'Spring launch'),
+  1.8, 0.8, 'Spring launch', 2, 2),
  ('camp2', 3000.00, 3000.00, 1, 1000, 40, 3, 150.00, 10.4, 3000.0, 75.0, 1000.0, 0.05, -0.95,
-  'Summer <sale>'),
+  'Summer <sale>', 1, 1),
  ('camp3', 0.00, 0.00, 0, NULL, NULL, 0, 0.00, NULL, NULL, NULL, NULL, NULL, NULL,
-  'Gifting only');
-CREATE TABLE marts.mart_campaign_creator_roi (
-    campaign_id VARCHAR, creator_id VARCHAR, spend_committed_usd DECIMAL(18, 2),
-    spend_paid_usd DECIMAL(18, 2), posts_delivered BIGINT, views BIGINT, interactions BIGINT,
-    orders BIGINT, revenue_usd DECIMAL(18, 2), emv_usd DOUBLE, cpm_usd DOUBLE, cpe_usd DOUBLE,
-    cpa_usd DOUBLE, roas DOUBLE, roi DOUBLE
-);
-INSERT INTO marts.mart_campaign_creator_roi VALUES
+  'Gifting only', 0, 0)
+) AS r(campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views, interactions,
+       orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi, campaign_name,
+       contracts, creators);
+INSERT INTO marts.mart_campaign_creator_roi BY NAME
+SELECT *, 1 AS contracts FROM (VALUES
  ('camp1', 'cr1', 2000.00, 1000.00, 1, 9000, 325, 80, 6000.00, 92.5, 222.2222, 6.1538, 25.0,
   3.0, 2.0),
  ('camp1', 'cr3', 3000.00, 1500.00, 1, 60000, 2630, 40, 3000.00, 385.0, 50.0, 1.1407, 75.0,
   1.0, 0.0),
  ('camp2', 'cr2', 3000.00, 3000.00, 1, 1000, 40, 3, 150.00, 10.4, 3000.0, 75.0, 1000.0, 0.05,
-  -0.95);
-CREATE TABLE marts.mart_quality_flags (
-    flag_id VARCHAR, flag_type VARCHAR, severity VARCHAR, creator_id VARCHAR, account_id VARCHAR,
-    post_id VARCHAR, detected_on DATE, metric_value DOUBLE, threshold DOUBLE, evidence VARCHAR,
-    subject_kind VARCHAR, subject_id VARCHAR, is_open BOOLEAN
-);
-INSERT INTO marts.mart_quality_flags VALUES
+  -0.95)
+) AS r(campaign_id, creator_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,
+       interactions, orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi);
+INSERT INTO marts.mart_quality_flags BY NAME
+SELECT * FROM (VALUES
  ('f1', 'follower_spike', 'high', 'cr2', 'instagram:a2', NULL, '2026-01-20', 9.4, 3.5,
   '{"followers_delta": 2400, "median_delta": 2, "engagement_after": 0.004}', 'account',
   'instagram:a2', true),
@@ -144,31 +126,29 @@ INSERT INTO marts.mart_quality_flags VALUES
  ('f5', 'inactive_partner', 'low', 'cr4', NULL, NULL, '2026-02-05', 41, 30,
   '{"last_post_on": "2025-12-26"}', 'creator', 'cr4', true),
  ('f6', 'follower_drop', 'high', 'cr2', 'instagram:a2', NULL, '2025-12-01', 0.12, 0.05,
-  '{"lost": 98}', 'account', 'instagram:a2', false);
-CREATE TABLE marts.mart_relationship_health (
-    creator_id VARCHAR, partnership_days INTEGER, campaigns BIGINT,
-    last_touchpoint_at TIMESTAMPTZ, days_since_touchpoint INTEGER, response_rate DOUBLE,
-    on_time_delivery_rate DOUBLE, on_time_payment_rate DOUBLE, health_score DOUBLE,
-    health_band VARCHAR
-);
-INSERT INTO marts.mart_relationship_health VALUES
+  '{"lost": 98}', 'account', 'instagram:a2', false)
+) AS f(flag_id, flag_type, severity, creator_id, account_id, post_id, detected_on, metric_value,
+       threshold, evidence, subject_kind, subject_id, is_open);
+INSERT INTO marts.mart_relationship_health BY NAME
+SELECT * FROM (VALUES
  ('cr1', 249, 1, '2026-02-02 09:30:00+01', 3, 0.9, 1.0, 0.5, 78.5, 'healthy'),
  ('cr2', 143, 1, '2026-01-10 17:00:00+00', 26, 0.5, 1.0, 1.0, 61.0, 'needs_attention'),
  ('cr3', 461, 1, '2026-02-04 12:00:00+00', 1, 1.0, 0.0, NULL, 55.25, 'needs_attention'),
- ('cr4', 381, 0, '2025-11-01 08:00:00+00', 96, 0.2, NULL, NULL, 12.0, 'at_risk');
-CREATE TABLE marts.mart_creator_scorecard (
-    creator_id VARCHAR, tier VARCHAR, engagement_index DOUBLE, growth_rate_30d DOUBLE,
-    roi DOUBLE, open_flags BIGINT, health_score DOUBLE, score DOUBLE, rank BIGINT
-);
-INSERT INTO marts.mart_creator_scorecard VALUES
+ ('cr4', 381, 0, '2025-11-01 08:00:00+00', 96, 0.2, NULL, NULL, 12.0, 'at_risk')
+) AS h(creator_id, partnership_days, campaigns, last_touchpoint_at, days_since_touchpoint,
+       response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band);
+INSERT INTO marts.mart_creator_scorecard BY NAME
+SELECT * FROM (VALUES
  ('cr1', 'micro', 1.1225, 0.0725, 2.0, 2, 78.5, 81.2, 1),
  ('cr3', 'macro', 0.4632, 0.0060, 0.0, 1, 55.25, 52.0, 2),
  ('cr2', 'nano', 0.1, 0.0833, -0.95, 1, 61.0, 33.3, 3),
- ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL);
+ ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL)
+) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
+       score, rank);
 """
 
-# SPEC 5.1's marts, as the mart expectations name them.
-SPEC_MARTS = tuple(suite.table for suite in MART_SUITES)
+# The other marts of the contract (`warehouse()` makes fct_post and dim_creator_account).
+FULL_MARTS = MartRows(None, FULL_MARTS_ROWS)
 
 
 @pytest.fixture

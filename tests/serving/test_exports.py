@@ -17,7 +17,7 @@ from exports import run as export_run
 from exports import write_export
 from exports.folder import finish_export, start_export
 from exports.run import write_format
-from tests.serving.conftest import SPEC_MARTS
+from tests.mart_fixtures import contract_marts
 from warehouse.publish import publish_marts
 
 Warehouse = Callable[..., Path]
@@ -56,13 +56,15 @@ def test_export_writes_every_format_equal_to_the_marts(
 
     assert folder == settings.exports_dir / DAY
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted([*(f"{m}.csv" for m in SPEC_MARTS), WORKBOOK, REPORT, "manifest.json"])
+    assert names == sorted(
+        [*(f"{m}.csv" for m in contract_marts()), WORKBOOK, REPORT, "manifest.json"]
+    )
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     with duckdb.connect(str(full_marts), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
         publication = con.execute("SELECT DISTINCT publication_id FROM meta.publication").fetchall()
         assert manifest["publication_id"] == publication[0][0]
-        for mart in SPEC_MARTS:
+        for mart in contract_marts():
             assert_csv_equals_mart(con, folder / f"{mart}.csv", mart)
     assert manifest["day"] == DAY
     assert sorted(f["file"] for f in manifest["files"]) == sorted(set(names) - {"manifest.json"})

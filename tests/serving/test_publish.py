@@ -9,7 +9,10 @@ import duckdb
 import pytest
 
 from core.config import Settings
-from tests.serving.conftest import FULL_MARTS, SPEC_MARTS
+from exports.folder import fetch_dicts
+from tests.mart_fixtures import contract_marts
+from tests.serving.conftest import FULL_MARTS
+from warehouse.mart_contract import read_marts
 from warehouse.publish import MartGateError, mart_gate_path, publish_marts
 
 Warehouse = Callable[..., Path]
@@ -88,6 +91,54 @@ def test_publish_refuses_an_unsafe_schema_name(warehouse: Warehouse) -> None:
         publish_marts(schema='marts"; DROP SCHEMA marts; --')
 
 
+def test_the_bi_copy_says_what_every_mart_and_column_is(
+    settings: Settings, full_marts: Path
+) -> None:
+    """Issue 22 items 1 and 6: a BI tool and the export read each column's meaning, label and
+    format from the BI copy: comments from the dbt descriptions, and meta.columns from the
+    contract's column meta. Personal data left out of the copy is not described either."""
+    marts = read_marts(settings)
+    with duckdb.connect(str(full_marts), read_only=True) as con:
+        tables = dict(
+            con.execute(
+                "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts'"
+            ).fetchall()
+        )
+        comments = {
+            (table, column): comment
+            for table, column, comment in con.execute(
+                "SELECT table_name, column_name, comment FROM duckdb_columns() "
+                "WHERE schema_name = 'marts'"
+            ).fetchall()
+        }
+        described = {
+            (row["table_name"], row["column_name"]): row
+            for row in fetch_dicts(con, "SELECT * FROM meta.columns")
+        }
+    assert tables == {name: mart.description for name, mart in marts.items()}
+    assert set(described) == set(comments)  # every published column, nothing else
+    for (table, column), comment in comments.items():
+        contract = marts[table].column(column)
+        row = described[(table, column)]
+        assert comment == contract.description
+        assert (row["label"], row["format"], row["unit"], row["meaning"]) == (
+            contract.label,
+            contract.format,
+            contract.unit,
+            contract.meaning,
+        )
+        assert row["is_key"] == (column in marts[table].key)
+    assert ("dim_creator", "email") not in described
+    assert described[("mart_creator_engagement", "posts_with_rate")]["format"] == "integer"
+    assert described[("mart_creator_engagement", "month")]["format"] == "month"
+    assert described[("mart_campaign_roi", "campaign_name")]["role"] == "name"
+    roi_campaign = described[("mart_campaign_creator_roi", "campaign_id")]
+    assert (roi_campaign["parent_table"], roi_campaign["parent_column"]) == (
+        "mart_campaign_roi",
+        "campaign_id",
+    )
+
+
 # ---- the mart gate (issue 17, item 9) ---------------------------------------------------------
 # `irm publish` published 3 of 11 marts after a failed build. Every way to publish (the CLI, the
 # DAG's task: both irm.tasks.publish) now passes the mart gate first and publishes all marts or
@@ -98,8 +149,8 @@ CHECKED_DAY = ["2026-02-05"]  # the day FULL_MARTS is current for
 # A rebuild that stopped after three marts: they hold the new day, the other eight are stale.
 THREE_MARTS_REBUILT = (
     "UPDATE marts.dim_creator_account SET followers = followers + 10",
-    "INSERT INTO marts.fct_account_daily SELECT account_id, date + 1, followers, following,"
-    " 0, growth_rate_7d, growth_rate_30d, 0 FROM marts.fct_account_daily"
+    "INSERT INTO marts.fct_account_daily BY NAME SELECT * REPLACE (date + 1 AS date,"
+    " 0 AS followers_delta, 0 AS posts_published) FROM marts.fct_account_daily"
     " WHERE date = DATE '2026-02-05'",
     "UPDATE marts.mart_creator_growth SET followers_end = followers_end + 10",
 )
@@ -156,7 +207,7 @@ def test_publish_refuses_marts_changed_since_they_passed_the_checks(
     validate_marts(CHECKED_DAY)
     publish_through_the_task()
     good = bi_copy(settings)
-    assert good is not None and set(good[1]) == set(SPEC_MARTS)
+    assert good is not None and set(good[1]) == set(contract_marts())
 
     with duckdb.connect(str(settings.warehouse_path)) as con:
         for change in THREE_MARTS_REBUILT:
@@ -171,7 +222,7 @@ def test_publish_refuses_marts_changed_since_they_passed_the_checks(
     validate_marts(CHECKED_DAY)
     publish_through_the_cli()
     ids, rows = bi_copy(settings) or (set(), {})
-    assert ids != good[0] and set(rows) == set(SPEC_MARTS)
+    assert ids != good[0] and set(rows) == set(contract_marts())
     assert rows["fct_account_daily"] == good[1]["fct_account_daily"] + 4
 
 

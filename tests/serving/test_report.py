@@ -4,6 +4,7 @@ fetched from the network, escaped, and printable."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,9 @@ from markupsafe import escape
 from core.config import Settings
 from expectations.mart_suites import FLAG_TYPES
 from exports import write_export
+from exports.folder import ExportRun, open_source
 from exports.glossary import FLAGS
+from exports.report import gather
 from tests.serving import browser
 
 DAY = "2026-02-09"
@@ -82,3 +85,38 @@ def test_report_prints_on_several_pages(report: Path, tmp_path: Path) -> None:
     assert 7 <= pages <= 12, pages
     html = report.read_text(encoding="utf-8")
     assert "@media print" in html and "break-inside: avoid" in html
+
+
+def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: Path) -> None:
+    # Issue 22 item 6: the words and formats come from the marts' column metadata (the BI
+    # copy's meta.columns), not from names written again in the report.
+    run = ExportRun(DAY, tmp_path, full_marts, None, None, "2026-02-05")
+    with open_source(full_marts) as con:
+        data = gather(con, run)
+        labels = dict(
+            con.execute(
+                "SELECT column_name, label FROM meta.columns WHERE table_name = 'mart_campaign_roi'"
+            ).fetchall()
+        )
+    campaigns = next(s for s in data.sections if s.key == "campaigns")
+    assert campaigns.table is not None
+    assert campaigns.table.headers[0] == labels["campaign_name"] == "Campaign"
+    assert campaigns.table.headers[1:] == [
+        labels[c]
+        for c in ("spend_committed_usd", "revenue_usd", "orders", "roas", "roi", "cpm_usd")
+        + ("cpa_usd", "emv_usd")
+    ]
+    spring = next(row for row in campaigns.table.rows if row[0] == "Spring launch")
+    assert spring[1:6] == ["$5,000", "$9,000", "120", "1.80", "80.0%"]
+
+
+def test_a_small_change_gets_axis_labels_that_differ() -> None:
+    # Issue 22 item 6: a growth chart read "3.5k" at the top and at the bottom of its axis.
+    from exports.charts import line_chart
+    from exports.report import compact
+
+    points = [(date(2026, 1, 1), 3512.0), (date(2026, 1, 31), 3548.0)]
+    svg = str(line_chart("Followers", points, "#000000", compact))
+    labels = re.findall(r'text-anchor="end" fill="[^"]+">([^<]+)</text>', svg)
+    top, bottom = labels[:2]
+    assert top != bottom and (top, bottom) == ("3,548", "3,512")

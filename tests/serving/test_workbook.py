@@ -16,8 +16,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.config import Settings
 from exports import write_export
+from exports.columns import plain_json
 from exports.glossary import FLAGS
-from exports.workbook import SHEETS
+from exports.workbook import EXCEL_FORMATS, SHEETS
 
 DAY = "2026-02-09"
 
@@ -56,26 +57,45 @@ def mart_rows(con: duckdb.DuckDBPyConnection, mart: str) -> tuple[list[str], lis
 
 def test_every_cell_equals_the_marts(book, full_marts: Path) -> None:
     with duckdb.connect(str(full_marts), read_only=True) as con:
-        creators = "SELECT creator_id, display_name FROM marts.dim_creator"
-        names = dict(con.execute(creators).fetchall())
-        handles = dict(
-            con.execute("SELECT account_id, handle FROM marts.dim_creator_account").fetchall()
-        )
+        described = {
+            (t, c): (fmt, parent, key)
+            for t, c, fmt, parent, key in con.execute(
+                "SELECT table_name, column_name, format, parent_table, parent_column "
+                "FROM meta.columns"
+            ).fetchall()
+        }
         for spec in SHEETS:
             columns, rows = sheet_table(book[spec.title])
             mart_columns, expected = mart_rows(con, spec.mart)
-            assert [c for c in columns if c in mart_columns] == mart_columns, spec.title
+            looked_up = [c for c in columns if c not in mart_columns]
+            assert sorted(c for c in columns if c in mart_columns) == sorted(mart_columns)
             positions = [columns.index(c) for c in mart_columns]
+            formats = [described[(spec.mart, c)][0] for c in mart_columns]
             got = Counter(tuple(excel_comparable(row[i]) for i in positions) for row in rows)
-            want = Counter(tuple(excel_comparable(v) for v in row) for row in expected)
+            want = Counter(
+                tuple(excel_comparable(as_shown(v, f)) for v, f in zip(row, formats, strict=True))
+                for row in expected
+            )
             assert got == want, spec.title
-            # The names looked up beside the ids are the dimension's.
-            for row in rows:
-                record = dict(zip(columns, row, strict=True))
-                if "creator_name" in record:
-                    assert record["creator_name"] == names.get(record["creator_id"])
-                if "handle" in record and spec.mart != "dim_creator_account":
-                    assert record["handle"] == handles.get(record["account_id"])
+            # Beside an id, the name of what it refers to: the parent mart's name column.
+            for name in looked_up:
+                parent, parent_name = name.split(".")
+                index = columns.index(name)
+                _, parent_table, parent_key = described[(spec.mart, columns[index - 1])]
+                assert parent_table == parent, (spec.title, name)
+                sql = f"SELECT {parent_name} FROM marts.{parent} WHERE {parent_key} = ?"
+                for row in rows:
+                    found = con.execute(sql, [row[index - 1]]).fetchall()
+                    assert row[index] == (found[0][0] if found else None), (spec.title, name)
+
+
+def as_shown(value: Any, fmt: str) -> Any:
+    """A flag type reads as its plain label, JSON as words (pinned below); the rest as is."""
+    if fmt == "flag_type" and value is not None:
+        return FLAGS[value].label
+    if fmt == "json" and value is not None:
+        return plain_json(value)
+    return value
 
 
 def test_rows_are_in_reading_order(book) -> None:
@@ -88,20 +108,81 @@ def test_rows_are_in_reading_order(book) -> None:
     assert [s for open_, s in order if open_] == ["high", "medium", "medium", "low", "low"]
 
 
-def test_numbers_read_as_people_expect(book) -> None:
-    def format_of(title: str, column: str) -> str:
-        columns, _ = sheet_table(book[title])
-        return book[title].cell(row=2, column=columns.index(column) + 1).number_format
+def format_of(book, title: str, column: str) -> str:
+    columns, _ = sheet_table(book[title])
+    return book[title].cell(row=2, column=columns.index(column) + 1).number_format
 
-    assert format_of("Engagement", "avg_engagement_rate") == "0.00%"
-    assert format_of("Engagement", "month") == "yyyy-mm-dd"
-    assert format_of("Engagement", "posts") == "#,##0"
-    assert format_of("Campaign ROI", "roi") == "0.00%"
-    assert format_of("Campaign ROI", "spend_committed_usd") == '"$"#,##0.00'
-    assert format_of("Campaign ROI", "roas") == "0.00"
-    assert format_of("Relationship health", "last_touchpoint_at") == "yyyy-mm-dd hh:mm"
-    assert format_of("Relationship health", "on_time_payment_rate") == "0.00%"
-    assert format_of("Growth", "growth_rate") == "0.00%"
+
+def test_numbers_read_as_people_expect(book) -> None:
+    assert format_of(book, "Engagement", "avg_engagement_rate") == "0.00%"
+    assert format_of(book, "Engagement", "month") == "mmm yyyy"
+    assert format_of(book, "Engagement", "posts") == "#,##0"
+    assert format_of(book, "Campaign ROI", "roi") == "0.00%"
+    assert format_of(book, "Campaign ROI", "spend_committed_usd") == '"$"#,##0.00'
+    assert format_of(book, "Campaign ROI", "roas") == "0.00"
+    assert format_of(book, "Relationship health", "last_touchpoint_at") == "yyyy-mm-dd hh:mm"
+    assert format_of(book, "Relationship health", "on_time_payment_rate") == "0.00%"
+    assert format_of(book, "Growth", "growth_rate") == "0.00%"
+
+
+# ---- issue 22 item 6: formats and labels from the marts' column metadata -----------------------
+
+
+def test_a_count_reads_as_a_count_whatever_its_name(book) -> None:
+    # posts_with_rate (16 posts) read "1600.00 %": the format was chosen by the name ("_rate").
+    assert format_of(book, "Engagement", "posts_with_rate") == "#,##0"
+    columns, rows = sheet_table(book["Engagement"])
+    assert {r[columns.index("posts_with_rate")] for r in rows} == {0, 1, 2, 3, 4, 6, 9}
+
+
+def test_campaign_roi_keeps_the_campaign_name_beside_its_id_in_view(book) -> None:
+    # The sheet froze the id column only and put the campaign's name in column O.
+    ws = book["Campaign ROI"]
+    columns, _ = sheet_table(ws)
+    assert columns[:2] == ["campaign_id", "campaign_name"]
+    assert [ws["A1"].value, ws["B1"].value] == ["Campaign ID", "Campaign"]
+    assert ws.freeze_panes == "C2"
+
+
+def test_months_read_as_month_and_year(book) -> None:
+    # A month read "2026-01-01".
+    assert format_of(book, "Engagement", "month") == "mmm yyyy"
+    assert format_of(book, "Growth", "month") == "mmm yyyy"
+
+
+def test_flags_read_as_their_plain_label_and_evidence_as_words(book) -> None:
+    # The sheet showed "follower_spike" and the evidence as JSON.
+    columns, rows = sheet_table(book["Quality flags"])
+    flags = {row[columns.index("flag_id")]: dict(zip(columns, row, strict=True)) for row in rows}
+    assert flags["f1"]["flag_type"] == FLAGS["follower_spike"].label == "Sudden follower jump"
+    assert flags["f1"]["evidence"] == (
+        "followers delta: 2400; median delta: 2; engagement after: 0.004"
+    )
+    assert flags["f2"]["evidence"] == "campaign id: camp1; signals: #acmespring"
+    assert {f["flag_type"] for f in flags.values()} <= {t.label for t in FLAGS.values()}
+
+
+def test_every_number_format_is_the_one_its_column_metadata_names(book, full_marts: Path) -> None:
+    with duckdb.connect(str(full_marts), read_only=True) as con:
+        formats = {
+            (mart, column): fmt
+            for mart, column, fmt in con.execute(
+                "SELECT table_name, column_name, format FROM meta.columns"
+            ).fetchall()
+        }
+    checked = 0
+    for spec in SHEETS:
+        ws = book[spec.title]
+        columns, _ = sheet_table(ws)
+        for index, column in enumerate(columns, start=1):
+            fmt = formats.get((spec.mart, column))
+            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                if fmt in EXCEL_FORMATS and cell.value is not None:
+                    assert cell.number_format == EXCEL_FORMATS[fmt], (spec.title, column)
+                    checked += 1
+                elif isinstance(cell.value, str):
+                    assert cell.data_type == "s", (spec.title, column)
+    assert checked > 250
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(book) -> None:
@@ -124,7 +205,7 @@ def test_sheets_are_navigable(book) -> None:
         assert all(8 <= w <= 60 for w in widths), (spec.title, widths)
     assert book["Scorecard"].freeze_panes == "C2"  # the id and the name stay in view
     columns, _ = sheet_table(book["Scorecard"])
-    assert columns[:2] == ["creator_id", "creator_name"]
+    assert columns[:2] == ["creator_id", "dim_creator.display_name"]
     assert book["Scorecard"]["B1"].value == "Creator"  # a label, not a column name
 
 

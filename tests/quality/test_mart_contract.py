@@ -1,0 +1,105 @@
+"""A mart's schema is written once, in its dbt contract (issue 19): the mart checks, the BI copy's
+column metadata (which the export reads) and the tests' marts all follow it, so a contract change
+that breaks a consumer fails a test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from core.config import Settings, get_settings
+from expectations.suites import suites_for
+from tests.mart_fixtures import create_marts
+from tests.serving.conftest import FULL_MARTS
+from warehouse.mart_contract import FORMATS, ROLES, ContractError, manifest_path, read_marts
+from warehouse.publish import publish_marts
+
+
+def edited_project(settings: Settings, root: Path, edit: Callable[[dict], None]) -> Path:
+    """A dbt project folder whose manifest is the project's, changed by `edit` (as `dbt parse`
+    would write it after the same change of the YAML); returns the folder."""
+    manifest = json.loads(manifest_path(settings).read_text(encoding="utf-8"))
+    edit(manifest)
+    project = root / "dbt_project"
+    (project / "target").mkdir(parents=True)
+    (project / "target" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return project
+
+
+def renamed(mart: str, old: str, new: str) -> Callable[[dict], None]:
+    """Rename a mart's column, with the data tests on it."""
+
+    def edit(manifest: dict) -> None:
+        for node in manifest["nodes"].values():
+            if node["resource_type"] == "model" and node["name"] == mart:
+                node["columns"] = {
+                    (new if name == old else name): {**c, "name": new} if name == old else c
+                    for name, c in node["columns"].items()
+                }
+            elif node.get("attached_node", "").endswith(f".{mart}") and node["column_name"] == old:
+                node["column_name"] = new
+                node["test_metadata"]["kwargs"]["column_name"] = new
+
+    return edit
+
+
+def test_every_mart_column_has_a_label_and_a_known_format() -> None:
+    for mart in read_marts(get_settings()).values():
+        for column in mart.columns:
+            where = f"{mart.name}.{column.name}"
+            assert column.meta.get("label"), f"{where}: no meta label"
+            assert column.format in FORMATS, where
+            assert column.role in (None, *ROLES), where
+        assert mart.key, f"{mart.name}: no unique key among its tests"
+
+
+def test_a_renamed_contract_column_reaches_every_consumer(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit = renamed("mart_creator_engagement", "posts_with_rate", "rated_posts")
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
+    settings = get_settings()
+
+    # The mart checks declare the new column, with the checks that came with it.
+    [suite] = suites_for("marts", ["mart_creator_engagement"])
+    assert "rated_posts" in suite.columns and "posts_with_rate" not in suite.columns
+    checked = {(c.type, c.column) for c in suite.checks}
+    assert ("expect_column_values_to_not_be_null", "rated_posts") in checked
+    assert ("expect_column_values_to_be_between", "rated_posts") in checked
+
+    # The tests' marts have it too, and the rows that name the old column no longer go in:
+    # every quality and serving test built on them fails until they are changed.
+    settings.warehouse_path.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        create_marts(con, ["dim_creator_account", "fct_post"])
+        with pytest.raises(duckdb.BinderException, match="posts_with_rate"):
+            FULL_MARTS(con)
+        con.execute("DROP SCHEMA marts CASCADE")
+        create_marts(con)
+    # The BI copy describes it for the export under its new name, with its label and format.
+    published = publish_marts().path
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(
+            "SELECT column_name, label, format FROM meta.columns "
+            "WHERE table_name = 'mart_creator_engagement' AND column_name LIKE '%posts%'"
+        ).fetchall()
+    assert sorted(rows) == [
+        ("posts", "Posts", "integer"),
+        ("rated_posts", "Posts with a rate", "integer"),
+    ]
+
+
+def test_a_format_outside_the_vocabulary_fails_naming_the_column(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def percentage(manifest: dict) -> None:
+        column = manifest["nodes"]["model.irm.fct_post"]["columns"]["engagement_rate"]
+        column["config"]["meta"]["format"] = "percentage"
+
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, percentage)))
+    with pytest.raises(ContractError, match=r"fct_post\.engagement_rate: format 'percentage'"):
+        read_marts(get_settings())
