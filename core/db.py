@@ -43,6 +43,17 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def list_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """The tables of `schema` in the connection's own database, by name. Only its own: a
+    connection may have other databases attached (publication attaches the BI copy)."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = ? ORDER BY table_name",
+        [schema],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def connect_warehouse(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
     return open_warehouse((settings or get_settings()).warehouse_path)
 

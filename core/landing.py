@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from core.files import replace_dir
+
 log = logging.getLogger(__name__)
 
 RECORDS_FILE = "records.jsonl"
@@ -149,7 +151,7 @@ def write_partition(
             **(extra or {}),
         }
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        _replace_dir(tmp, partition.path)
+        replace_dir(tmp, partition.path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -177,15 +179,6 @@ def copy_records(partition: Partition, target: Path) -> Content:
             digest.update(chunk)
             out.write(chunk)
     return digest.content()
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    """Rename `tmp` into place; an incomplete leftover (no manifest) is moved aside first."""
-    if target.exists():
-        stale = target.with_name(f".{target.name}.stale-{uuid.uuid4().hex[:8]}")
-        os.replace(target, stale)
-        shutil.rmtree(stale, ignore_errors=True)
-    os.replace(tmp, target)
 
 
 def list_partitions(root: Path, source: str, entity: str) -> list[Partition]:

@@ -8,22 +8,18 @@ sends the workbook and the report (skipped with a log line without the `irm_smtp
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag, task
 from airflow.timetables.trigger import CronTriggerTimetable
 
-from irm.orchestration import DEFAULT_ARGS, PUBLISHED_ASSET
+from irm.orchestration import DAG_DEFAULTS, PUBLISHED_ASSET
 
 
 @dag(
     dag_id="irm_exports",
     schedule=CronTriggerTimetable("0 7 * * 1", timezone="UTC"),
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
     tags=["irm", "exports"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def irm_exports() -> None:
     # Each task imports irm.tasks when it runs, never at parse time: parsing stays cheap.

@@ -11,11 +11,10 @@ every run (the event's extra carries the day), and the transform DAG is schedule
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag, task, task_group
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from irm.orchestration import DEFAULT_ARGS, extract_sources, source_assets
+from irm.orchestration import DAG_DEFAULTS, extract_sources, source_assets
 
 
 def mark_events(outlet_events, source: str, day: str, result: dict | None) -> None:
@@ -80,12 +79,9 @@ def api_group(source: str, pool: str):
 @dag(
     dag_id="irm_extract",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
     tags=["irm", "extract"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def irm_extract() -> None:
     # Each task imports irm.tasks when it runs, never at parse time: parsing stays cheap.

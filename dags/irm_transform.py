@@ -19,7 +19,6 @@ from __future__ import annotations
 import irm.orchestration  # noqa: F401 (before cosmos: it quiets cosmos's import-time warnings)
 
 # isort: split
-import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import (
@@ -33,7 +32,7 @@ from cosmos.constants import (
 from core.config import WAREHOUSE_POOL, get_settings
 from irm.dbt_coverage import add_remaining_tests_task, record_tests_run, report_tests_run
 from irm.orchestration import (
-    DEFAULT_ARGS,
+    DAG_DEFAULTS,
     LANDING_ASSETS,
     MARTS_ASSET,
     PUBLISHED_ASSET,
@@ -47,12 +46,9 @@ dbt_dir = settings.dbt_project_dir
 @dag(
     dag_id="irm_transform",
     schedule=list(LANDING_ASSETS.values()),
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
     tags=["irm", "transform"],
     doc_md=__doc__,
+    **DAG_DEFAULTS,
 )
 def irm_transform() -> None:
     @task

@@ -210,25 +210,23 @@ def equal(
     column_a: str, column_b: str, *, level: Level = CRITICAL, notes: str | None = None
 ) -> Check:
     """Two columns agree row by row; a row where either is NULL is left to the not-null checks."""
-    kwargs = {
-        "column_A": column_a,
-        "column_B": column_b,
-        "ignore_row_if": "either_value_is_missing",
-    }
-    return Check("expect_column_pair_values_to_be_equal", kwargs, level, notes)
+    return _pair("expect_column_pair_values_to_be_equal", column_a, column_b, level, notes)
 
 
 def at_least(
     column_a: str, column_b: str, *, level: Level = CRITICAL, notes: str | None = None
 ) -> Check:
     """column_a >= column_b row by row (rows with a NULL are skipped)."""
-    kwargs = {
-        "column_A": column_a,
-        "column_B": column_b,
-        "or_equal": True,
-        "ignore_row_if": "either_value_is_missing",
-    }
-    return Check("expect_column_pair_values_a_to_be_greater_than_b", kwargs, level, notes)
+    expectation = "expect_column_pair_values_a_to_be_greater_than_b"
+    return _pair(expectation, column_a, column_b, level, notes, or_equal=True)
+
+
+def _pair(
+    expectation: str, column_a: str, column_b: str, level: Level, notes: str | None, **extra: Any
+) -> Check:
+    """A check comparing two columns row by row, skipping the rows where either is NULL."""
+    kwargs = {"column_A": column_a, "column_B": column_b, **extra}
+    return Check(expectation, {**kwargs, "ignore_row_if": "either_value_is_missing"}, level, notes)
 
 
 def is_null(column: str, *, level: Level = CRITICAL, notes: str | None = None) -> Check:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from core.db import open_warehouse, quote_ident
+from core.db import list_tables, open_warehouse, quote_ident
 from expectations.contract import KIND_DTYPES, Reference
 
 if TYPE_CHECKING:
@@ -55,15 +55,6 @@ def kind_of(duckdb_type: str) -> str | None:
     if name == "DATE":
         return "date"
     return None
-
-
-def list_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = ? ORDER BY table_name",
-        [schema],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def read_table(

@@ -10,6 +10,8 @@ Plain data, no Great Expectations import; the vocabulary is in `contract.py`.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from expectations.contract import KIND_DTYPES, TableSuite
 from expectations.landing_suites import LANDING, LANDING_ENTITIES, MANIFESTS, LandingEntity
 from expectations.mart_suites import MARTS, mart_suites
@@ -22,6 +24,8 @@ __all__ = [
     "registry",
     "suites_for",
 ]
+
+T = TypeVar("T")
 
 # `<source>/<entity>` -> the entity (its fields and suite).
 ENTITIES: dict[str, LandingEntity] = {e.name: e for e in LANDING_ENTITIES}
@@ -41,20 +45,19 @@ def registry(stage: str) -> dict[str, TableSuite]:
 
 def suites_for(stage: str, tables: list[str] | None = None) -> list[TableSuite]:
     """The suites of a stage, all or the named tables (an unknown table is an error)."""
-    suites = registry(stage)
-    if tables is None:
-        return list(suites.values())
-    unknown = [t for t in tables if t not in suites]
-    if unknown:
-        raise ValueError(f"no expectation suite for {stage} tables {unknown}")
-    return [suites[t] for t in tables]
+    return _pick(registry(stage), tables, f"no expectation suite for {stage} tables")
 
 
 def entities_for(names: list[str] | None = None) -> list[LandingEntity]:
     """The landing entities, all or the named `<source>/<entity>` ones (unknown is an error)."""
+    return _pick(ENTITIES, names, "no landing entity")
+
+
+def _pick(known: dict[str, T], names: list[str] | None, unknown_message: str) -> list[T]:
+    """All of `known`, or the named ones; a ValueError names the unknown and the known ones."""
     if names is None:
-        return list(ENTITIES.values())
-    unknown = [n for n in names if n not in ENTITIES]
+        return list(known.values())
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError(f"no landing entity {unknown}; known: {sorted(ENTITIES)}")
-    return [ENTITIES[n] for n in names]
+        raise ValueError(f"{unknown_message} {unknown}; known: {sorted(known)}")
+    return [known[n] for n in names]

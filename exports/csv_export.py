@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from core.db import quote_ident
-from exports.folder import MARTS, FileEntry, list_marts, sha256
+from core.db import list_tables, quote_ident
+from exports.folder import MARTS, FileEntry, sha256
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def write_csvs(
 ) -> list[FileEntry]:
     """One CSV per mart into `folder` (UTF-8, header, comma, NULL as empty, rows sorted)."""
     if marts is None:
-        marts = list_marts(con)
+        marts = list_tables(con, MARTS)
     if not marts:
         raise RuntimeError(f"the source has no tables in schema {MARTS!r}: nothing to export")
     return [_write_csv(con, folder, mart) for mart in marts]

@@ -35,6 +35,7 @@ import duckdb
 
 from core.config import get_settings
 from core.db import quote_ident
+from core.files import replace_dir
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +103,6 @@ def open_source(source: Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
         # Timestamps are written in UTC whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
         yield con
-
-
-def list_marts(con: duckdb.DuckDBPyConnection, schema: str = MARTS) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = ? ORDER BY table_name",
-        [schema],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def mart_columns(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, str]:
@@ -280,15 +272,6 @@ def sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Put a completed folder in place of the old one (two renames; the old one is removed)."""
-    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _pin(source: Path, pin: Path) -> None:

@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+import pendulum
 from airflow.sdk import Asset
 
 from core.config import WAREHOUSE_POOL
@@ -87,6 +88,16 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retry_delay": timedelta(seconds=30),
     "retry_exponential_backoff": True,
     "on_failure_callback": on_failure,
+}
+
+# What every IRM DAG shares: one run at a time (they write one warehouse), no catch-up of missed
+# intervals when a DAG is unpaused (backfills are asked for: docs/operations.md), the task
+# defaults above, and the first day the pipeline knows.
+DAG_DEFAULTS: dict[str, Any] = {
+    "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"),
+    "catchup": False,
+    "max_active_runs": 1,
+    "default_args": DEFAULT_ARGS,
 }
 
 WAREHOUSE_WRITER_ARGS: dict[str, Any] = {"pool": WAREHOUSE_POOL}

@@ -32,8 +32,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from core.config import Settings, get_settings
-from core.db import connect_postgres, connect_warehouse, open_warehouse
-from warehouse.load import LEDGER, has_ledger, latest_loaded_day
+from core.db import open_warehouse
+from warehouse.load import LEDGER, latest_loaded_day, read_ledger
 
 log = logging.getLogger(__name__)
 
@@ -171,37 +171,12 @@ def check_freshness(as_of: date, settings: Settings | None = None) -> list[Sourc
 def newest_partitions(settings: Settings) -> dict[tuple[str, str], tuple[date, datetime]]:
     """(source, entity) -> (newest loaded partition day, when it was loaded), from the ledger
     of the configured warehouse (DuckDB or Postgres); empty before the first load."""
-    rows = (
-        _ledger_newest_postgres() if settings.dbt_target == "postgres" else _ledger_newest(settings)
+    rows = read_ledger(
+        f"SELECT DISTINCT ON (source, entity) source, entity, dt, loaded_at "
+        f"FROM {LEDGER} ORDER BY source, entity, dt DESC",
+        settings,
     )
     return {(source, entity): (day, loaded_at) for source, entity, day, loaded_at in rows}
-
-
-def _ledger_newest(settings: Settings) -> list[tuple[Any, ...]]:
-    if not settings.warehouse_path.is_file():
-        return []
-    with connect_warehouse(settings) as con:
-        if not has_ledger(con):
-            return []
-        return con.execute(
-            f"SELECT source, entity, max(dt), arg_max(loaded_at, dt) FROM {LEDGER} GROUP BY ALL"
-        ).fetchall()
-
-
-def _ledger_newest_postgres() -> list[tuple[Any, ...]]:
-    con = connect_postgres()
-    try:
-        with con, con.cursor() as cur:
-            cur.execute("SELECT to_regclass(%s)", [LEDGER])
-            if cur.fetchone()[0] is None:
-                return []
-            cur.execute(
-                f"SELECT DISTINCT ON (source, entity) source, entity, dt, loaded_at "
-                f"FROM {LEDGER} ORDER BY source, entity, dt DESC"
-            )
-            return cur.fetchall()
-    finally:
-        con.close()
 
 
 def store_results(results: Iterable[SourceFreshness], settings: Settings | None = None) -> None:

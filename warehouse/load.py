@@ -175,7 +175,12 @@ def _manifest_checksum(part: Partition) -> str | None:
 
 
 def _ledger_rows(settings: Settings) -> list[tuple[str, str, date, str]]:
-    select = f"SELECT source, entity, dt, checksum FROM {LEDGER}"
+    return read_ledger(f"SELECT source, entity, dt, checksum FROM {LEDGER}", settings)
+
+
+def read_ledger(select: str, settings: Settings) -> list[tuple[Any, ...]]:
+    """The rows `select` reads from the load ledger of the configured target (SQL that DuckDB
+    and Postgres both speak); none before the first load made the ledger."""
     if settings.dbt_target == "postgres":
         con = connect_postgres()
         try:

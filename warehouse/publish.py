@@ -74,7 +74,7 @@ from typing import Any
 import duckdb
 
 from core.config import Settings, get_settings
-from core.db import IDENTIFIER, open_warehouse, quote_ident
+from core.db import IDENTIFIER, list_tables, open_warehouse, quote_ident
 from core.errors import DataQualityError
 from warehouse.mart_contract import Mart, manifest_models, manifest_path, read_marts
 
@@ -254,7 +254,7 @@ def mart_fingerprint(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, d
     hashes (independent of row order; a changed value changes it)."""
     quoted = quote_ident(schema)
     state: dict[str, dict[str, Any]] = {}
-    for table in _source_tables(con, schema):
+    for table in list_tables(con, schema):
         columns = con.execute(
             "SELECT column_name || ' ' || data_type FROM information_schema.columns "
             "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
@@ -385,7 +385,7 @@ def _build_snapshot(
     with open_warehouse(warehouse) as con:
         if gate is not None:
             check_mart_gate(con, schema, gate)
-        tables = _source_tables(con, schema)
+        tables = list_tables(con, schema)
         if not tables:
             raise RuntimeError(
                 f"the warehouse has no tables in schema {schema!r}: nothing to publish"
@@ -402,7 +402,7 @@ def _build_snapshot(
             # What the pipeline says about this data (meta.source_freshness, warehouse.freshness)
             # travels with it; meta.publication is added below.
             con.execute(f"CREATE SCHEMA snap.{META_SCHEMA}")
-            for table in _source_tables(con, META_SCHEMA):
+            for table in list_tables(con, META_SCHEMA):
                 name = f"{META_SCHEMA}.{quote_ident(table)}"
                 con.execute(f"CREATE TABLE snap.{name} AS SELECT * FROM {name}")
         finally:
@@ -537,15 +537,6 @@ def _published_columns(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str,
 def _sql_text(text: str) -> str:
     """A SQL string literal (COMMENT ON takes no parameters)."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def _source_tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_catalog = current_database() AND table_schema = ? ORDER BY table_name",
-        [schema],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def _point_current(parquet_root: Path, publication_id: str) -> None:
