@@ -39,36 +39,21 @@ from sandbox.world import DAY_S, World
 
 _CRM_ROWS = 120  # stream kind of the bad rows
 
-CREATORS_COLUMNS = (
-    "creator_id",
-    "display_name",
-    "email",
-    "manager",
-    "status",
-    "country",
-    "niche",
-    "youtube_channel_id",
-    "instagram_username",
-    "tiktok_username",
-    "partnered_on",
-)
+# The five templates of SPEC 3.2, as the header line each export starts with.
+HEADER_LINES = {
+    "creators": "creator_id,display_name,email,manager,status,country,niche,youtube_channel_id,"
+    "instagram_username,tiktok_username,partnered_on",
+    "campaigns": "campaign_id,name,brand,brand_handle,starts_on,ends_on,budget,currency,objective,"
+    "tracking_hashtag",
+    "contracts": "contract_id,campaign_id,creator_id,fee,product_cost,currency,deliverables,due_on,"
+    "promo_code,exclusive,signed_on",
+    "payments": "payment_id,contract_id,amount,currency,due_on,paid_on,status",
+    "touchpoints": "touchpoint_id,creator_id,occurred_at,channel,direction,responded_at",
+}
 TEMPLATES: dict[str, tuple[str, ...]] = {
-    "creators": CREATORS_COLUMNS,
-    "campaigns": (
-        "campaign_id", "name", "brand", "brand_handle", "starts_on", "ends_on", "budget",
-        "currency", "objective", "tracking_hashtag",
-    ),
-    "contracts": (
-        "contract_id", "campaign_id", "creator_id", "fee", "product_cost", "currency",
-        "deliverables", "due_on", "promo_code", "exclusive", "signed_on",
-    ),
-    "payments": (
-        "payment_id", "contract_id", "amount", "currency", "due_on", "paid_on", "status",
-    ),
-    "touchpoints": (
-        "touchpoint_id", "creator_id", "occurred_at", "channel", "direction", "responded_at",
-    ),
-}  # fmt: skip
+    entity: tuple(line.split(",")) for entity, line in HEADER_LINES.items()
+}
+CREATORS_COLUMNS = TEMPLATES["creators"]
 
 BAD_ROW_KINDS = ("missing_id", "unknown_creator", "negative_amount", "bad_date", "duplicate")
 # The kinds that make sense per file, and the column each one spoils.

@@ -51,7 +51,8 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 from sandbox import instagram_api, shop_api, tiktok_api
-from sandbox.youtube_api import ApiResponse, google_error
+from sandbox.platform_api import ApiResponse
+from sandbox.youtube_api import google_error
 
 KINDS = ("rate", "5xx", "timeout", "slow", "truncate", "extra", "dup", "loop")
 EXCLUSIVE_KINDS = ("rate", "5xx", "timeout")  # each replaces the answer

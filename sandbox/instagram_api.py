@@ -30,7 +30,6 @@ import hashlib
 import itertools
 import json
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,8 +39,8 @@ from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 
+from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, post_uniforms
 from sandbox.world import World
-from sandbox.youtube_api import ApiResponse
 
 API_PREFIX = "/instagram/v25.0/"
 API_VERSION = "v25.0"
@@ -358,10 +357,8 @@ def _node(values: Mapping[str, Any], specs: tuple[FieldSpec, ...], node_id: str)
 
 
 def post_traits(world: World, account_index: int) -> np.ndarray:
-    """Per post uniforms, one row each, drawn from a stream of the account: row i does not
-    depend on how many posts follow it. Column 0 picks the media kind."""
-    count = len(world.posts(account_index).published_s)
-    return world.rng(_TRAIT_STREAM, account_index).random((count, 1))
+    """Per post uniforms (sandbox.platform_api.post_uniforms); column 0 picks the media kind."""
+    return post_uniforms(world, _TRAIT_STREAM, account_index, 1)
 
 
 def media_kinds(traits: np.ndarray) -> np.ndarray:
@@ -471,8 +468,10 @@ class _DayUsage:
     errors: int = 0
 
 
-class InstagramApi:
+class InstagramApi(PlatformApi):
     """business_discovery on the brand's IG user, with token check and usage headers."""
+
+    api_prefix = API_PREFIX
 
     def __init__(
         self,
@@ -482,39 +481,29 @@ class InstagramApi:
         app_calls_per_day: int = APP_CALLS_PER_DAY,
         buc_calls_per_day: int = BUC_CALLS_PER_DAY,
     ) -> None:
-        self.world, self.access_token = world, access_token
+        super().__init__(world)
+        self.access_token = access_token
         self.app_calls_per_day, self.buc_calls_per_day = app_calls_per_day, buc_calls_per_day
         self._usage: dict[date, _DayUsage] = defaultdict(_DayUsage)
-        self._lock = threading.Lock()
         self._traits = lru_cache(4096)(lambda index: post_traits(world, index))
 
     # ---- entry point ----------------------------------------------------------------------
 
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, Any],
-        headers: Mapping[str, str] | None,
-        body: bytes | None,
-        day: date,
-    ) -> ApiResponse:
-        """Answer one request as of the end of simulated `day`."""
-        del body  # business discovery is a GET
-        query = {k: str(v) for k, v in query.items()}
-        endpoint = path.split("?", 1)[0]
-        endpoint = endpoint[len(API_PREFIX) :] if endpoint.startswith(API_PREFIX) else endpoint
+    def answer(self, request: ApiRequest) -> ApiResponse:
+        # business discovery is a GET: the body, if any, is ignored
         try:
-            self._check_token(query, headers or {})
+            self._check_token(request.query, request.headers)
         except GraphError as error:
             return error_response(error)  # not the app's call: no usage to report
         items = 0
         try:
-            payload, items = self._answer(method, endpoint.strip("/"), query, day)
+            payload, items = self._answer(
+                request.method, request.endpoint, request.query, request.day
+            )
             status = 200
         except GraphError as error:
             payload, status = {"error": {**error.fields, "fbtrace_id": fbtrace_id()}}, error.status
-        headers_out = {**_JSON, **self._charge(day, items, failed=status != 200)}
+        headers_out = {**_JSON, **self._charge(request.day, items, failed=status != 200)}
         return ApiResponse(status, headers_out, payload)
 
     def _check_token(self, query: Mapping[str, str], headers: Mapping[str, str]) -> None:

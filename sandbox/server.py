@@ -34,22 +34,25 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import instagram_api, shop_api, tiktok_api, youtube_api
 from sandbox.clock import answer_time
 from sandbox.faults import FaultConfig, FaultInjector, FaultRequest, truncate_body
 from sandbox.instagram_api import InstagramApi
+from sandbox.platform_api import PlatformApi
 from sandbox.shop_api import ShopApi
 from sandbox.tiktok_api import TikTokApi
 from sandbox.world import DEFAULT_START_DATE, World
-from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, ApiResponse, YouTubeApi
+from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, YouTubeApi
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +72,6 @@ _SECRETS = re.compile(
 
 def scrub_secrets(text: str) -> str:
     return _SECRETS.sub(r"\1***", text)
-
-
-class PlatformApi(Protocol):
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: dict[str, str],
-        headers: dict[str, str],
-        body: bytes | None,
-        day: date,
-    ) -> ApiResponse: ...
-
-    def usage(self) -> dict[str, Any]: ...
 
 
 class Platform(NamedTuple):
@@ -330,9 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
         if truncate:
             data = truncate_body(data)
         self.send_response(status)
-        for name, value in headers.items():
+        for name, value in {**headers, "Content-Length": str(len(data))}.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
@@ -384,6 +372,18 @@ def start_thread(server: SandboxServer) -> threading.Thread:
     )
     thread.start()
     return thread
+
+
+@contextmanager
+def running(server: SandboxServer) -> Iterator[SandboxServer]:
+    """Serve in a daemon thread for the duration of the block; then stop and free the port."""
+    thread = start_thread(server)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def serve(

@@ -29,7 +29,6 @@ import binascii
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -41,8 +40,8 @@ import numpy as np
 
 from sandbox import vocab
 from sandbox.business import Order, money
+from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi
 from sandbox.world import DAY_S, World
-from sandbox.youtube_api import ApiResponse
 
 API_PREFIX = "/shop/admin/api/2025-01/"
 DEFAULT_ACCESS_TOKEN = "sandbox-shop-token"
@@ -216,31 +215,20 @@ def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
 # ---- the API ----------------------------------------------------------------------------------
 
 
-class ShopApi:
+class ShopApi(PlatformApi):
     """orders.json with token check, filters, cursor pages and the call-limit header."""
 
+    api_prefix = API_PREFIX
+
     def __init__(self, world: World, access_token: str = DEFAULT_ACCESS_TOKEN) -> None:
-        self.world, self.access_token = world, access_token
+        super().__init__(world)
+        self.access_token = access_token
         self._secret = hashlib.blake2b(f"shop:{world.seed}".encode(), digest_size=16).digest()
         self._calls: dict[date, int] = defaultdict(int)
         self._bucket, self._bucket_at = 0.0, time.monotonic()
-        self._lock = threading.Lock()
 
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, Any],
-        headers: Mapping[str, str] | None,
-        body: bytes | None,
-        day: date,
-    ) -> ApiResponse:
-        """Answer one request as of the end of simulated `day`."""
-        del body
-        query = {k: str(v) for k, v in query.items()}
-        lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        endpoint = path.split("?", 1)[0]
-        endpoint = endpoint[len(API_PREFIX) :] if endpoint.startswith(API_PREFIX) else endpoint
+    def answer(self, request: ApiRequest) -> ApiResponse:
+        lowered = {k.lower(): v for k, v in request.headers.items()}
         try:
             if lowered.get("x-shopify-access-token") != self.access_token:
                 raise ShopError(
@@ -248,10 +236,10 @@ class ShopApi:
                     _AUTH_ERROR,
                     {"WWW-Authenticate": 'Basic Realm="Shopify API Authentication"'},
                 )
-            used = self._use_bucket(day)
-            if endpoint.strip("/") != "orders.json" or method.upper() != "GET":
+            used = self._use_bucket(request.day)
+            if request.endpoint != "orders.json" or request.method.upper() != "GET":
                 raise ShopError(404, "Not Found")
-            body_out, link = self._orders(query, lowered, day)
+            body_out, link = self._orders(request.query, lowered, request.day)
             out = {**_JSON, "X-Shopify-Shop-Api-Call-Limit": f"{used}/{BUCKET_SIZE}"}
             if link:
                 out["Link"] = link

@@ -21,7 +21,6 @@ import hashlib
 import itertools
 import json
 import re
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -33,8 +32,8 @@ from urllib.parse import parse_qs
 
 import numpy as np
 
+from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, post_uniforms
 from sandbox.world import DAY_S, Account, World
-from sandbox.youtube_api import ApiResponse
 
 API_PREFIX = "/tiktok/"
 DEFAULT_CLIENT_KEY = "sandbox-tiktok-key"
@@ -150,10 +149,8 @@ def quota_exceeded_response(day: date | None = None) -> ApiResponse:
 
 
 def post_traits(world: World, account_index: int) -> np.ndarray:
-    """Per post uniforms, one row each (row i independent of later posts): favourites ratio,
-    music."""
-    count = len(world.posts(account_index).published_s)
-    return world.rng(_TRAIT_STREAM, account_index).random((count, 2))
+    """Per post uniforms (sandbox.platform_api.post_uniforms): favourites ratio, music."""
+    return post_uniforms(world, _TRAIT_STREAM, account_index, 2)
 
 
 @dataclass(frozen=True)
@@ -327,8 +324,10 @@ class _DayUsage:
     quota_rejected: int = 0
 
 
-class TikTokApi:
+class TikTokApi(PlatformApi):
     """The Research API for one client (key and secret), with its daily request quota."""
+
+    api_prefix = API_PREFIX
 
     def __init__(
         self,
@@ -339,32 +338,19 @@ class TikTokApi:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.world = world
+        super().__init__(world)
         self.client_key, self.client_secret = client_key, client_secret
         self.daily_request_quota = daily_request_quota
         self._clock = clock  # token lifetimes run in real seconds
         self._tokens: dict[str, float] = {}  # token -> expiry on the clock
         self._usage: dict[date, _DayUsage] = defaultdict(_DayUsage)
         self._token_counter = itertools.count()
-        self._lock = threading.Lock()
         self._traits = lru_cache(4096)(lambda index: post_traits(world, index))
 
     # ---- entry point ----------------------------------------------------------------------
 
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, Any],
-        headers: Mapping[str, str] | None,
-        body: bytes | None,
-        day: date,
-    ) -> ApiResponse:
-        """Answer one request as of the end of simulated `day`."""
-        query = {k: str(v) for k, v in query.items()}
-        endpoint = path.split("?", 1)[0]
-        endpoint = endpoint[len(API_PREFIX) :] if endpoint.startswith(API_PREFIX) else endpoint
-        endpoint = endpoint.strip("/") + "/"
+    def answer(self, request: ApiRequest) -> ApiResponse:
+        method, endpoint, day = request.method, request.endpoint + "/", request.day
         try:
             if method.upper() != "POST" or endpoint not in (
                 TOKEN_PATH,
@@ -373,14 +359,14 @@ class TikTokApi:
             ):
                 raise TikTokError(404, "invalid_params", f"No such endpoint: {method} {endpoint}")
             if endpoint == TOKEN_PATH:
-                return ApiResponse(200, dict(_JSON), self._issue_token(body, day))
-            self._check_token(headers or {})
+                return ApiResponse(200, dict(_JSON), self._issue_token(request.body, day))
+            self._check_token(request.headers)
             if not self._spend_request(day):
                 return quota_exceeded_response(day)
             if endpoint == USER_INFO_PATH:
-                data = self._user_info(query, _json_body(body), day)
+                data = self._user_info(request.query, _json_body(request.body), day)
             else:
-                data = self._video_query(query, _json_body(body), day)
+                data = self._video_query(request.query, _json_body(request.body), day)
             return ApiResponse(200, dict(_JSON), envelope(data, day=day))
         except TikTokError as error:
             return error_response(error, day)

@@ -170,7 +170,7 @@ MANAGER_UTC_OFFSETS = {
 
 # ---- the tokens the quality flags look for (SPEC 5.3) --------------------------------------
 # Each list mirrors a dbt seed (dbt_project/seeds/...): the world injects exactly these, and
-# natural texts contain none of them (tests/sandbox/test_sandbox_injected.py checks both).
+# natural texts contain none of them (tests/sandbox/test_sandbox_ground_truth.py checks both).
 
 # disclosure_tokens.csv. A campaign's "#<brand>partner" is clear too.
 CLEAR_DISCLOSURES = (

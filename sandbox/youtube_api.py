@@ -14,12 +14,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
+from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi
 from sandbox.world import ChannelState, VideoState, World
 
 API_PREFIX = "/youtube/v3/"
@@ -31,12 +31,6 @@ CHANNEL_PARTS = frozenset({"id", "snippet", "statistics", "contentDetails"})
 PLAYLIST_ITEM_PARTS = frozenset({"id", "snippet", "contentDetails", "status"})
 VIDEO_PARTS = frozenset({"id", "snippet", "statistics", "contentDetails"})
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
-
-
-class ApiResponse(NamedTuple):
-    status: int
-    headers: dict[str, str]
-    body: dict[str, Any]
 
 
 class ApiError(Exception):
@@ -152,46 +146,33 @@ _CHANNEL_THUMBS = {
 }
 
 
-class YouTubeApi:
+class YouTubeApi(PlatformApi):
     """The three list methods, with API-key check and a per-key daily quota."""
 
+    api_prefix = API_PREFIX
+
     def __init__(
-        self,
-        world: World,
-        api_key: str = DEFAULT_API_KEY,
-        daily_quota: int = DEFAULT_DAILY_QUOTA,
+        self, world: World, api_key: str = DEFAULT_API_KEY, daily_quota: int = DEFAULT_DAILY_QUOTA
     ) -> None:
-        self.world, self.api_key, self.daily_quota = world, api_key, daily_quota
+        super().__init__(world)
+        self.api_key, self.daily_quota = api_key, daily_quota
         self._used: dict[tuple[str, date], int] = defaultdict(int)
         self._calls: dict[tuple[date, str], int] = defaultdict(int)
-        self._lock = threading.Lock()
 
     # ---- entry point ----------------------------------------------------------------------
 
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Mapping[str, Any],
-        headers: Mapping[str, str] | None,
-        body: bytes | None,
-        day: date,
-    ) -> ApiResponse:
-        """Answer one request as of the end of simulated `day`."""
-        del body  # the list methods take no body
-        query = {k: str(v) for k, v in query.items()}  # in-process callers may pass ints
-        endpoint = path.split("?", 1)[0]
-        endpoint = endpoint[len(API_PREFIX) :] if endpoint.startswith(API_PREFIX) else endpoint
+    def answer(self, request: ApiRequest) -> ApiResponse:
         handler = {
             "channels": self._channels,
             "playlistItems": self._playlist_items,
             "videos": self._videos,
-        }.get(endpoint.strip("/"))
+        }.get(request.endpoint)
         try:
-            if handler is None or method.upper() != "GET":
+            if handler is None or request.method.upper() != "GET":
                 raise _not_found()
-            self._charge(self._api_key(query, headers or {}), day, endpoint.strip("/"))
-            return ApiResponse(200, dict(_JSON), handler(query, day))
+            key = self._api_key(request.query, request.headers)
+            self._charge(key, request.day, request.endpoint)
+            return ApiResponse(200, dict(_JSON), handler(request.query, request.day))
         except ApiError as error:
             return ApiResponse(error.status, dict(_JSON), error.body)
 

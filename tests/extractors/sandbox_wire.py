@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -17,19 +18,19 @@ from extractors import registry
 from extractors.connections import ApiCredentials
 from extractors.runner import land_source
 from irm.airflow_cli import PlatformSecrets, sandbox_credentials
+from irm.demo import SANDBOX_SECRETS
 from sandbox.crm import creator_rows
-from sandbox.server import PlatformSettings, SandboxServer, make_server, start_thread
+from sandbox.server import PlatformSettings, SandboxServer, make_server, running
 from sandbox.world import World
 
 PLATFORMS = tuple(source.name for source in registry.api_sources())
-# Secret values no URL, log line or landed file could hold by chance.
-SECRETS = PlatformSecrets(
-    youtube_key="yt-key-7f3a91c2e8",
-    instagram_token="ig-token-b45e06d913",
-    instagram_user_id="17841400000000000",
-    tiktok_client_key="tt-client-key-2c81",
-    tiktok_client_secret="tt-secret-e5d7a04b66",
-    shop_token="shop-token-91fe3c2a70",
+# The demo's credentials, each made a value no URL, log line or landed file could hold by chance.
+_SECRET_FIELDS = (
+    "youtube_key", "instagram_token", "tiktok_client_key", "tiktok_client_secret", "shop_token",
+)  # fmt: skip
+SECRETS = replace(
+    SANDBOX_SECRETS,
+    **{name: f"{getattr(SANDBOX_SECRETS, name)}-7f3a91c2e8" for name in _SECRET_FIELDS},
 )
 
 
@@ -75,14 +76,8 @@ def served_credentials(base_url: str, secrets: PlatformSecrets = SECRETS) -> dic
 def serving(world: World, **options: Any) -> Iterator[SandboxServer]:
     """A sandbox server of `world` on a free port (make_server's `options`), accepting SECRETS,
     shut down on exit."""
-    server = make_server(world, port=0, settings=platform_settings(), **options)
-    thread = start_thread(server)
-    try:
+    with running(make_server(world, port=0, settings=platform_settings(), **options)) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def roster(world: World, platform: str) -> list[str]:

@@ -20,17 +20,9 @@ from typing import Any
 
 import pytest
 
-from core.config import Settings, get_settings
-from tests.mart_fixtures import ACCOUNTS_AND_POSTS, Change, MartRows, build_warehouse
-
-PATH_VARIABLES = (
-    "IRM_WAREHOUSE_PATH",
-    "IRM_PUBLISHED_PATH",
-    "IRM_EXPORTS_DIR",
-    "IRM_LANDING_DIR",
-    "IRM_DATA_DOCS_DIR",
-    "IRM_FRESHNESS_DAYS",
-)
+from core.config import Settings
+from tests.data_root import data_root_fixtures
+from tests.mart_fixtures import ACCOUNTS_AND_POSTS, MartRows
 
 # The day the good data is current for (its newest rows are from the day before).
 AS_OF = date(2026, 2, 6)
@@ -119,22 +111,7 @@ ALTER TABLE marts.mart_creator_scorecard ALTER health_score TYPE INTEGER;
 
 # fct_post and dim_creator_account, then every other mart of the contract.
 GOOD_MARTS = (ACCOUNTS_AND_POSTS, MartRows(None, OTHER_MARTS_ROWS))
-
-
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    for variable in PATH_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    return get_settings()
-
-
-@pytest.fixture
-def warehouse(settings: Settings) -> Callable[..., Path]:
-    def make(*changes: Change) -> Path:
-        return build_warehouse(settings.warehouse_path, *GOOD_MARTS, *changes)
-
-    return make
+settings, warehouse = data_root_fixtures(*GOOD_MARTS)
 
 
 @pytest.fixture(scope="session")
@@ -163,14 +140,16 @@ def line(record_key: str, payload: Any, parent_key: str | None = None) -> dict[s
     }
 
 
+def shown(always: dict[str, Any], **hideable: str | None) -> dict[str, Any]:
+    """YouTube statistics: a hidden count (None) is left out, as the API leaves it out."""
+    return {**always, **{name: value for name, value in hideable.items() if value is not None}}
+
+
 def _youtube_channel(channel_id: str, subscribers: str | None) -> dict[str, Any]:
-    statistics: dict[str, Any] = {
-        "hiddenSubscriberCount": subscribers is None,
-        "videoCount": "35",
-        "viewCount": "2276698",
-    }
-    if subscribers is not None:
-        statistics["subscriberCount"] = subscribers
+    statistics = shown(
+        {"hiddenSubscriberCount": subscribers is None, "videoCount": "35", "viewCount": "2276698"},
+        subscriberCount=subscribers,
+    )
     return {
         "kind": "youtube#channel",
         "id": channel_id,
@@ -186,9 +165,9 @@ def _youtube_channel(channel_id: str, subscribers: str | None) -> dict[str, Any]
 
 
 def _youtube_video(video_id: str, likes: str | None) -> dict[str, Any]:
-    statistics = {"viewCount": "3657", "commentCount": "1", "favoriteCount": "0"}
-    if likes is not None:
-        statistics["likeCount"] = likes
+    statistics = shown(
+        {"viewCount": "3657", "commentCount": "1", "favoriteCount": "0"}, likeCount=likes
+    )
     return {
         "kind": "youtube#video",
         "id": video_id,

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import requests
 
 from sandbox.instagram_api import (
     API_PREFIX,
@@ -18,13 +17,10 @@ from sandbox.instagram_api import (
     DEFAULT_MEDIA_LIMIT,
     MAX_MEDIA_LIMIT,
     THROTTLE_MESSAGES,
-    FieldSpec,
     InstagramApi,
     ground_truth,
-    parse_fields,
     rate_limit_response,
 )
-from sandbox.server import make_server, start_thread
 from sandbox.world import Account, World
 from sandbox.youtube_api import ApiResponse
 
@@ -319,13 +315,6 @@ def test_api_rate_limit_response_carries_its_usage(world: World, account: Accoun
     assert app["call_count"] == 30
 
 
-def test_parse_fields_nesting_and_modifiers() -> None:
-    specs = parse_fields("id, business_discovery.username(a.b){media.after(QV=).limit(5){id}},id")
-    assert [s.name for s in specs] == ["id", "business_discovery"]
-    media = specs[1].children[0] if specs[1].children else None
-    assert media == FieldSpec("media", (("after", "QV="), ("limit", "5")), (FieldSpec("id"),))
-
-
 def test_ground_truth_matches_what_the_api_serves(
     api: InstagramApi, world: World, account: Account
 ) -> None:
@@ -344,35 +333,3 @@ def test_ground_truth_matches_what_the_api_serves(
     hidden_account, post = _hidden_likes_post(world)
     hidden = ground_truth(world, world.end_date)["accounts"][hidden_account.handle]["media"][post]
     assert hidden["likes_hidden"] is True and hidden["like_count"] == 0
-
-
-def test_over_http_through_the_sandbox_server(world: World, account: Account) -> None:
-    server = make_server(world, port=0)
-    thread = start_thread(server)
-    try:
-        url = f"{server.base_url}{API_PREFIX}{BRAND_IG_USER_ID}"
-        items: list[dict[str, Any]] = []
-        after: str | None = None
-        with requests.Session() as session:
-            while True:  # the extractor's loop, over the wire: cursors survive URL encoding
-                media = "media.limit(20)" + (f".after({after})" if after else "")
-                params = {"fields": discovery(account.handle, media)}
-                params["access_token"] = DEFAULT_ACCESS_TOKEN
-                response = session.get(url, params=params, timeout=5)
-                assert response.status_code == 200, response.text
-                assert "X-Business-Use-Case-Usage" in response.headers
-                page = response.json()["business_discovery"]["media"]
-                items += page["data"]
-                after = page.get("paging", {}).get("cursors", {}).get("after")
-                if not after:
-                    break
-            unknown = session.get(url, params={**params, "fields": discovery("no.one")}, timeout=5)
-        assert unknown.status_code == 400 and unknown.json()["error"]["error_subcode"] == 2207013
-        visible = world.visible_count(account.index, world.day_index(server.day))
-        assert [i["id"] for i in items] == [
-            world.post_id(account.index, p) for p in reversed(range(visible))
-        ]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import socket
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -17,10 +15,10 @@ import requests
 
 from sandbox import instagram_api, shop_api, tiktok_api
 from sandbox.cli import main
-from sandbox.crm import CREATORS_COLUMNS, write_crm
+from sandbox.crm import write_crm
 from sandbox.faults import EXTRA_FIELD
 from sandbox.ground_truth import build_ground_truth
-from sandbox.server import SandboxServer, make_server, scrub_secrets, start_thread, stop
+from sandbox.server import SandboxServer, make_server, running, scrub_secrets, stop
 from sandbox.world import World
 from sandbox.youtube_api import DEFAULT_API_KEY
 
@@ -28,63 +26,10 @@ SEED, ACCOUNTS, DAYS = 42, 20, 30
 PLATFORMS = ("youtube", "instagram", "tiktok", "shop")
 
 
-@pytest.fixture(scope="module")
-def world() -> World:
-    return World(SEED, ACCOUNTS, DAYS)
-
-
-@pytest.fixture
-def server(world: World) -> Iterator[SandboxServer]:
-    srv = make_server(world, port=0)
-    thread = start_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    thread.join(timeout=5)
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def test_http_end_to_end(server: SandboxServer, world: World) -> None:
-    base = server.base_url
-    health = requests.get(f"{base}/_sandbox/health", timeout=5).json()
-    assert health["status"] == "ok" and health["day"] == world.end_date.isoformat()
-    channel = world.accounts_on("youtube")[0]
-    with requests.Session() as session:  # keep-alive, as the extractor's client does
-        params = {
-            "part": "snippet,statistics,contentDetails",
-            "id": channel.platform_id,
-            "key": DEFAULT_API_KEY,
-        }
-        response = session.get(f"{base}/youtube/v3/channels", params=params, timeout=5)
-        assert response.status_code == 200
-        item = response.json()["items"][0]
-        assert isinstance(item["statistics"]["viewCount"], str)
-        uploads = item["contentDetails"]["relatedPlaylists"]["uploads"]
-        params = {
-            "part": "contentDetails",
-            "playlistId": uploads,
-            "maxResults": 50,
-            "key": DEFAULT_API_KEY,
-        }
-        items = session.get(f"{base}/youtube/v3/playlistItems", params=params, timeout=5).json()[
-            "items"
-        ]
-        ids = [i["contentDetails"]["videoId"] for i in items]
-        params = {"part": "statistics", "id": ",".join(ids), "key": DEFAULT_API_KEY}
-        videos = session.get(f"{base}/youtube/v3/videos", params=params, timeout=5).json()["items"]
-        assert [v["id"] for v in videos] == ids
-        bad = session.get(
-            f"{base}/youtube/v3/videos", params={"part": "id", "id": "x", "key": "nope"}, timeout=5
-        )
-        assert bad.status_code == 400
-        assert bad.json()["error"]["details"][0]["reason"] == "API_KEY_INVALID"
-    usage = requests.get(f"{base}/_sandbox/usage", timeout=5).json()["youtube"]
-    assert usage[world.end_date.isoformat()]["units"] == 3
 
 
 def test_clock_changes_what_is_visible(server: SandboxServer, world: World) -> None:
@@ -126,20 +71,14 @@ def test_the_date_header_says_the_clock_day_has_just_ended(
 
 
 def test_quota_error_body_over_http(world: World) -> None:
-    srv = make_server(world, port=0, daily_quota=1)
-    thread = start_thread(srv)
-    try:
-        params = {"part": "id", "id": "x", "key": DEFAULT_API_KEY}
+    params = {"part": "id", "id": "x", "key": DEFAULT_API_KEY}
+    with running(make_server(world, port=0, daily_quota=1)) as srv:
         assert requests.get(f"{srv.base_url}/youtube/v3/videos", params=params, timeout=5).ok
         response = requests.get(f"{srv.base_url}/youtube/v3/videos", params=params, timeout=5)
-        assert response.status_code == 403
-        assert "Retry-After" not in response.headers
-        assert "\\u003ca href" in response.text  # escaped as Google does on the wire
-        assert response.json()["error"]["errors"][0]["reason"] == "quotaExceeded"
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(timeout=5)
+    assert response.status_code == 403
+    assert "Retry-After" not in response.headers
+    assert "\\u003ca href" in response.text  # escaped as Google does on the wire
+    assert response.json()["error"]["errors"][0]["reason"] == "quotaExceeded"
 
 
 def test_request_logs_never_show_credentials(
@@ -260,24 +199,6 @@ def test_background_start_with_credentials_faults_clock_and_stop(
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=2)
     assert not stop(pid_file)  # nothing left to stop
-
-
-def test_write_crm_template(tmp_path: Path, world: World) -> None:
-    args = ["--seed", str(SEED), "--accounts", str(ACCOUNTS), "--days", str(DAYS)]
-    assert main(["write-crm", *args, "--inbox", str(tmp_path / "inbox")]) == 0
-    with open(tmp_path / "inbox" / "creators.csv", encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        assert tuple(reader.fieldnames or ()) == CREATORS_COLUMNS
-        rows = list(reader)
-    assert [r["creator_id"] for r in rows] == [c.creator_id for c in world.creators]
-    channel_ids = {a.platform_id for a in world.accounts_on("youtube")}
-    assert {r["youtube_channel_id"] for r in rows} - {""} == channel_ids
-    for row in rows:
-        assert row["status"] in {"prospect", "active", "paused", "ended"}
-        assert len(row["country"]) == 2
-        assert (row["partnered_on"] == "") == (row["status"] == "prospect")
-        if row["partnered_on"]:
-            date.fromisoformat(row["partnered_on"])
 
 
 def test_write_crm_as_of_a_day_with_bad_rows(

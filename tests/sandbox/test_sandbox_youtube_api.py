@@ -13,11 +13,6 @@ from sandbox.youtube_api import DEFAULT_API_KEY, ApiResponse, YouTubeApi
 KEY = DEFAULT_API_KEY
 
 
-@pytest.fixture(scope="module")
-def world() -> World:
-    return World(seed=42, accounts=20, days=30)
-
-
 @pytest.fixture
 def api(world: World) -> YouTubeApi:
     return YouTubeApi(world)

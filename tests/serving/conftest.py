@@ -7,32 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Settings, get_settings
-from tests.mart_fixtures import ACCOUNTS_AND_POSTS, Change, MartRows, build_warehouse
+from core.config import Settings
+from tests.data_root import data_root_fixtures
+from tests.mart_fixtures import ACCOUNTS_AND_POSTS, MartRows
 
-PATH_VARIABLES = (
-    "IRM_WAREHOUSE_PATH",
-    "IRM_PUBLISHED_PATH",
-    "IRM_EXPORTS_DIR",
-    "IRM_DATA_DOCS_DIR",
-)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    for variable in PATH_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    return get_settings()
-
-
-@pytest.fixture
-def warehouse(settings: Settings) -> Callable[..., Path]:
-    def make(*changes: Change) -> Path:
-        # fct_post and dim_creator_account, then `changes` (SQL, or marts such as FULL_MARTS)
-        return build_warehouse(settings.warehouse_path, ACCOUNTS_AND_POSTS, *changes)
-
-    return make
+# The warehouse starts from fct_post and dim_creator_account; a test adds its changes (SQL, or
+# marts such as FULL_MARTS).
+settings, warehouse = data_root_fixtures(ACCOUNTS_AND_POSTS)
 
 
 # Every SPEC 5.1 mart, small and hand-made (tables from the dbt contract, tests/mart_fixtures.py),

@@ -9,16 +9,10 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from core.config import get_settings
 from core.landing import Partition, envelope, write_partition
 from extractors import EXTRACTOR_VERSION
+from tests.warehouse.warehouse_helpers import postgres_raw, postgres_warehouse, raw_values
 from warehouse.load import load_landing
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-    return get_settings()
 
 
 def land(settings, entity: str, day: date, ids: list[str]) -> None:
@@ -31,11 +25,7 @@ def land(settings, entity: str, day: date, ids: list[str]) -> None:
 
 
 def raw_rows(settings) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(
-            "SELECT dt, record_key, payload->>'$.statistics.viewCount' FROM raw.youtube_videos "
-            "ORDER BY ALL"
-        ).fetchall()
+    return raw_values(settings, "youtube_videos", "$.statistics.viewCount")
 
 
 def test_load_is_idempotent(settings) -> None:
@@ -109,11 +99,7 @@ def edit_after_landing(part: Partition, delete_a_line: bool) -> None:
 
 
 def raw_channels(settings) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(
-            "SELECT dt, record_key, payload->>'$.statistics.subscriberCount' "
-            "FROM raw.youtube_channels ORDER BY ALL"
-        ).fetchall()
+    return raw_values(settings, "youtube_channels", "$.statistics.subscriberCount")
 
 
 def ledger_days(settings, entity: str) -> list[date]:
@@ -217,24 +203,9 @@ def test_a_stray_folder_in_the_landing_zone_is_skipped_with_a_warning(settings, 
 def test_the_postgres_load_refuses_an_edited_partition_too(
     settings, monkeypatch, broken_json: bool
 ) -> None:
-    from core.db import connect_postgres
     from core.errors import DataQualityError
-    from tests.production.topology import (
-        PG_HOST,
-        PG_PORT,
-        create_database,
-        drop_database,
-        unreachable,
-    )
 
-    reason = unreachable(PG_HOST, PG_PORT)
-    if reason:
-        pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
-    database = create_database("irm_verify_test")
-    try:
-        monkeypatch.setenv("IRM_DBT_TARGET", "postgres")
-        monkeypatch.setenv("IRM_PG_DATABASE", database)
-        settings = get_settings()
+    with postgres_warehouse(monkeypatch, "irm_verify_test") as settings:
         edited = land_channels(settings, CHANNELS_DAY, {"c1": "100", "c2": "200", "c3": "300"})
         good = land_channels(settings, CHANNELS_DAY + timedelta(days=1), {"c1": "101"})
         edit_after_landing(edited, delete_a_line=True)
@@ -244,15 +215,5 @@ def test_the_postgres_load_refuses_an_edited_partition_too(
             load_landing(settings=settings)
         message = str(caught.value)
         assert str(edited.path) in message and "does not match its manifest" in message
-        con = connect_postgres()
-        try:
-            with con, con.cursor() as cur:
-                cur.execute("SELECT dt, record_key FROM raw.youtube_channels")
-                rows = cur.fetchall()
-                cur.execute("SELECT dt FROM raw._loaded_partitions")
-                loaded = cur.fetchall()
-        finally:
-            con.close()
+        rows, loaded = postgres_raw("youtube_channels")
         assert rows == [(good.dt, "c1")] and loaded == [(good.dt,)]
-    finally:
-        drop_database(database)

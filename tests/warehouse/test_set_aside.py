@@ -18,18 +18,11 @@ from core.config import Settings, get_settings
 from core.landing import Partition, envelope, list_partitions, write_partition
 from extractors import EXTRACTOR_VERSION, crm
 from sandbox.crm import stamp_inbox
+from tests.warehouse.warehouse_helpers import postgres_raw, postgres_warehouse, raw_values
 from warehouse.load import load_landing
 
 DAY = date(2026, 3, 3)
 OTHER_DAY = date(2026, 3, 1)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path / "data"))
-    for variable in ("IRM_WAREHOUSE_PATH", "IRM_LANDING_DIR", "IRM_CRM_INBOX", "IRM_DBT_TARGET"):
-        monkeypatch.delenv(variable, raising=False)
-    return get_settings()
 
 
 def land_videos(settings: Settings, day: date, ids: list[str]) -> Partition:
@@ -40,11 +33,6 @@ def land_videos(settings: Settings, day: date, ids: list[str]) -> Partition:
         extractor_version=EXTRACTOR_VERSION,
     )
     return part
-
-
-def raw_keys(settings: Settings, table: str) -> list[tuple[date, str]]:
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute(f"SELECT dt, record_key FROM raw.{table} ORDER BY ALL").fetchall()
 
 
 def ledger(settings: Settings) -> list[tuple[str, str, date]]:
@@ -144,7 +132,7 @@ def test_set_aside_refuses_without_a_reason_or_a_partition(settings: Settings) -
     for message, (source, entity, day, reason) in refusals.items():
         with pytest.raises(SetAsideRefused, match=message):
             set_aside(source, entity, day, reason, settings=settings)
-    assert part.exists() and raw_keys(settings, "youtube_videos") == [(DAY, "v1")]
+    assert part.exists() and raw_values(settings, "youtube_videos") == [(DAY, "v1")]
     assert not (settings.landing_dir / "_set_aside").exists()
 
 
@@ -188,7 +176,7 @@ def test_a_partition_is_moved_aside_with_its_audit_record_and_leaves_raw(
     assert [json.loads(line) for line in audit] == [record]
     # Gone from the landing zone and from raw (rows and ledger); the rest untouched.
     assert not bad.path.exists() and list_partitions(settings.landing_dir, "youtube", "videos")
-    assert raw_keys(settings, "youtube_videos") == [(OTHER_DAY, "v0")]
+    assert raw_values(settings, "youtube_videos") == [(OTHER_DAY, "v0")]
     assert ledger(settings) == [
         ("youtube", "channels", DAY),
         ("youtube", "videos", OTHER_DAY),
@@ -196,7 +184,7 @@ def test_a_partition_is_moved_aside_with_its_audit_record_and_leaves_raw(
     # The day can be landed again, and the load picks it up.
     land_videos(settings, DAY, ["v1"])
     assert load_landing(settings=settings).loaded == ["youtube/videos/dt=2026-03-03"]
-    assert raw_keys(settings, "youtube_videos") == [(OTHER_DAY, "v0"), (DAY, "v1")]
+    assert raw_values(settings, "youtube_videos") == [(OTHER_DAY, "v0"), (DAY, "v1")]
 
 
 def test_the_same_day_set_aside_twice_keeps_both_copies(settings: Settings) -> None:
@@ -254,8 +242,8 @@ def test_a_crm_entity_sets_aside_the_whole_crm_day(settings: Settings) -> None:
     assert [d for _, _, d in ledger(settings)] == [OTHER_DAY]
     for entity in CRM_ENTITIES:
         assert not Partition(settings.landing_dir, "crm", entity, DAY).path.exists()
-        assert all(dt == OTHER_DAY for dt, _ in raw_keys(settings, f"crm_{entity}"))
-    assert [dt for dt, _ in raw_keys(settings, "crm_creators")] == [OTHER_DAY] * 2
+        assert all(dt == OTHER_DAY for dt, _ in raw_values(settings, f"crm_{entity}"))
+    assert [dt for dt, _ in raw_values(settings, "crm_creators")] == [OTHER_DAY] * 2
     records = [json.loads((f / "_set_aside.json").read_text()) for f in set_aside_folders(settings)]
     assert {r["reason"] for r in records} == {"statuses and managers wrong"}
     assert {tuple(r["set_aside_together"]) for r in records} == {
@@ -296,42 +284,17 @@ def test_the_command_line(settings: Settings, capsys: pytest.CaptureFixture[str]
 def test_set_aside_removes_the_rows_from_the_postgres_warehouse(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from core.db import connect_postgres
     from irm.landing_admin import set_aside
-    from tests.production.topology import (
-        PG_HOST,
-        PG_PORT,
-        create_database,
-        drop_database,
-        unreachable,
-    )
 
-    reason = unreachable(PG_HOST, PG_PORT)
-    if reason:
-        pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
-    database = create_database("irm_set_aside_test")
-    try:
-        monkeypatch.setenv("IRM_DBT_TARGET", "postgres")
-        monkeypatch.setenv("IRM_PG_DATABASE", database)
-        settings = get_settings()
+    with postgres_warehouse(monkeypatch, "irm_set_aside_test") as settings:
         land_videos(settings, DAY, ["v1"])
         land_videos(settings, OTHER_DAY, ["v0"])
         load_landing(settings=settings)
         [removed] = set_aside("youtube", "videos", DAY, "wrong", settings=settings).partitions
         assert removed.raw_rows_removed == 1
-        con = connect_postgres()
-        try:
-            with con, con.cursor() as cur:
-                cur.execute("SELECT dt, record_key FROM raw.youtube_videos")
-                rows = cur.fetchall()
-                cur.execute("SELECT dt FROM raw._loaded_partitions")
-                loaded = cur.fetchall()
-        finally:
-            con.close()
+        rows, loaded = postgres_raw("youtube_videos")
         assert rows == [(OTHER_DAY, "v0")] and loaded == [(OTHER_DAY,)]
         assert not (settings.warehouse_path).exists()  # the DuckDB file is not touched
-    finally:
-        drop_database(database)
 
 
 # --- end to end: a bad CRM day set aside gives the marts of a clean run ---------------------
