@@ -226,14 +226,8 @@ def test_crm_row_problems_are_warnings(land: Land, good_records: Records) -> Non
     }
 
 
-@pytest.mark.usefixtures("gx_imported")
-def test_only_the_partitions_asked_for_are_read(
-    land: Land, good_records: Records, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # DAY is corrupt; validating NEXT_DAY must neither read it nor fail because of it.
-    land("youtube/videos", DAY, good_records("youtube/videos"), record_count=99)
-    land("youtube/videos", NEXT_DAY, good_records("youtube/videos"))
-    land("crm/creators", DAY, good_records("crm/creators"))
+def partitions_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the partitions the landing validation reads from now on, in order."""
     read: list[str] = []
     real = landing_module.read_partition
 
@@ -242,6 +236,18 @@ def test_only_the_partitions_asked_for_are_read(
         return real(partition)
 
     monkeypatch.setattr(landing_module, "read_partition", spy)
+    return read
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_only_the_partitions_asked_for_are_read(
+    land: Land, good_records: Records, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DAY is corrupt; validating NEXT_DAY must neither read it nor fail because of it.
+    land("youtube/videos", DAY, good_records("youtube/videos"), record_count=99)
+    land("youtube/videos", NEXT_DAY, good_records("youtube/videos"))
+    land("crm/creators", DAY, good_records("crm/creators"))
+    read = partitions_read(monkeypatch)
 
     report = validate_landing([NEXT_DAY])
     assert report.success and read == ["youtube/videos/dt=2026-02-06"]
@@ -311,14 +317,7 @@ def test_partitions_already_loaded_are_not_read_again(
     land("youtube/videos", DAY, good_records("youtube/videos"))
     load_landing(settings=settings)
     land("youtube/videos", NEXT_DAY, good_records("youtube/videos"))
-    read: list[str] = []
-    real = landing_module.read_partition
-
-    def spy(partition):
-        read.append(partition.name)
-        return real(partition)
-
-    monkeypatch.setattr(landing_module, "read_partition", spy)
+    read = partitions_read(monkeypatch)
     assert validate_landing().success
     assert validate_landing([DAY, NEXT_DAY]).success
     # The load picks up NEXT_DAY only, so only NEXT_DAY is validated (cost follows new data).

@@ -66,16 +66,20 @@ def set_smtp_connection(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
 
 
 @pytest.fixture
+def inbox(smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> Inbox:
+    """The test SMTP server's inbox, with the irm_smtp connection and the recipients set."""
+    inbox, port = smtp_server
+    set_smtp_connection(monkeypatch, port)
+    monkeypatch.setenv("IRM_EXPORT_EMAIL_TO", RECIPIENTS)
+    return inbox
+
+
+@pytest.fixture
 def exported(settings: Settings, full_marts: Path) -> Path:
     return write_export(DAY)
 
 
-def test_email_carries_the_workbook_and_the_report(
-    exported: Path, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    inbox, port = smtp_server
-    set_smtp_connection(monkeypatch, port)
-    monkeypatch.setenv("IRM_EXPORT_EMAIL_TO", RECIPIENTS)
+def test_email_carries_the_workbook_and_the_report(exported: Path, inbox: Inbox) -> None:
 
     result = send_export(DAY, get_settings())
 
@@ -136,12 +140,7 @@ def test_without_recipients_nothing_is_sent(
     assert inbox.envelopes == []
 
 
-def test_an_export_that_was_not_written_is_an_error(
-    settings: Settings, smtp_server: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    inbox, port = smtp_server
-    set_smtp_connection(monkeypatch, port)
-    monkeypatch.setenv("IRM_EXPORT_EMAIL_TO", RECIPIENTS)
+def test_an_export_that_was_not_written_is_an_error(settings: Settings, inbox: Inbox) -> None:
     with pytest.raises(FileNotFoundError, match="write the export first"):
         send_export(DAY, get_settings())
     assert inbox.envelopes == []
