@@ -20,3 +20,12 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    snapshots_to_rederive('stg_youtube__channels'): the rows of a staging model that an
+    incremental run re-derives (incremental_lookback on snapshot_date; every row otherwise), as
+    a query: the one-line import CTE of int_account_snapshots and int_post_metric_snapshots.
+-#}
+{% macro snapshots_to_rederive(staging_model) -%}
+    select * from {{ ref(staging_model) }} where {{ irm.incremental_lookback('snapshot_date') }}
+{%- endmacro %}

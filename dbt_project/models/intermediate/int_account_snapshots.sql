@@ -21,6 +21,10 @@
 
 with
 
+channels as ({{ snapshots_to_rederive('stg_youtube__channels') }}),
+ig_accounts as ({{ snapshots_to_rederive('stg_instagram__accounts') }}),
+tiktok_users as ({{ snapshots_to_rederive('stg_tiktok__users') }}),
+
 youtube as (
 
     select
@@ -38,8 +42,7 @@ youtube as (
         end as followers,
         cast(null as bigint) as following,
         video_count as posts_count
-    from {{ ref('stg_youtube__channels') }}
-    where {{ incremental_lookback('snapshot_date') }}
+    from channels
 
 ),
 
@@ -56,20 +59,8 @@ instagram as (
         followers_count as followers,
         follows_count as following,
         media_count as posts_count
-    from {{ ref('stg_instagram__accounts') }}
-    where
-        ig_user_id is not null
-        and {{ incremental_lookback('snapshot_date') }}
-
-),
-
-tiktok_users as (
-
-    select
-        *,
-        {{ normalize_handle('username') }} as handle
-    from {{ ref('stg_tiktok__users') }}
-    where {{ incremental_lookback('snapshot_date') }}
+    from ig_accounts
+    where ig_user_id is not null
 
 ),
 
@@ -77,12 +68,12 @@ tiktok as (
 
     -- the username is the account id (the Research API returns no user id)
     select
-        'tiktok:' || handle as account_id,
+        'tiktok:' || {{ normalize_handle('username') }} as account_id,
         'tiktok' as platform,
-        handle as platform_account_id,
+        {{ normalize_handle('username') }} as platform_account_id,
         snapshot_date,
         extracted_at,
-        handle,
+        {{ normalize_handle('username') }} as handle,
         display_name,
         follower_count as followers,
         following_count as following,
@@ -93,42 +84,9 @@ tiktok as (
 
 unioned as (
 
-    select * from youtube
-    union all
-    select * from instagram
-    union all
-    select * from tiktok
-
-),
-
-ranked as (
-
-    select
-        unioned.*,
-        row_number() over (
-            partition by unioned.account_id, unioned.snapshot_date
-            order by unioned.extracted_at desc
-        ) as extraction_rank
-    from unioned
-
-),
-
-final as (
-
-    select
-        account_id,
-        platform,
-        platform_account_id,
-        snapshot_date,
-        extracted_at,
-        handle,
-        display_name,
-        followers,
-        following,
-        posts_count
-    from ranked
-    where extraction_rank = 1
+    {{ union_all(['youtube', 'instagram', 'tiktok']) }}
 
 )
 
-select * from final
+-- a record delivered twice for the same day keeps its latest extraction
+{{ latest_record('unioned', ['account_id', 'snapshot_date']) }}

@@ -4,27 +4,12 @@
 
 with
 
-snapshots as (
-
-    select * from {{ ref('int_account_snapshots') }}
-
-),
-
-tiers as (
-
-    select * from {{ ref('tiers') }}
-
-),
+snapshots as (select * from {{ ref('int_account_snapshots') }}),
+tiers as (select * from {{ ref('tiers') }}),
 
 latest as (
 
-    select
-        snapshots.*,
-        row_number() over (
-            partition by snapshots.account_id
-            order by snapshots.snapshot_date desc, snapshots.extracted_at desc
-        ) as snapshot_rank
-    from snapshots
+    {{ latest_record('snapshots', ['account_id'], 'snapshot_date desc, extracted_at desc') }}
 
 ),
 
@@ -60,7 +45,6 @@ final as (
         on
             latest.followers >= tiers.min_followers
             and (latest.followers < tiers.max_followers or tiers.max_followers is null)
-    where latest.snapshot_rank = 1
 
 )
 

@@ -6,41 +6,12 @@
 
 with
 
-contracts as (
-
-    select * from {{ ref('int_contracts') }}
-
-),
-
-payments as (
-
-    select * from {{ ref('int_crm__payments_current') }}
-
-),
-
-rates as (
-
-    select * from {{ ref('int_currency_rates') }}
-
-),
-
-ties as (
-
-    select * from {{ ref('int_post_campaign_ties') }}
-
-),
-
-engagement as (
-
-    select * from {{ ref('int_post_engagement') }}
-
-),
-
-attributions as (
-
-    select * from {{ ref('int_order_attributions') }}
-
-),
+contracts as (select * from {{ ref('int_contracts') }}),
+payments as (select * from {{ ref('int_crm__payments_current') }}),
+rates as (select * from {{ ref('int_currency_rates') }}),
+ties as (select * from {{ ref('int_post_campaign_ties') }}),
+engagement as (select * from {{ ref('int_post_engagement') }}),
+attributions as (select * from {{ ref('int_order_attributions') }}),
 
 paid as (
 

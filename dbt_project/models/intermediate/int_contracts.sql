@@ -5,23 +5,9 @@
 
 with
 
-contracts as (
-
-    select * from {{ ref('int_crm__contracts_current') }}
-
-),
-
-campaigns as (
-
-    select * from {{ ref('int_crm__campaigns_current') }}
-
-),
-
-rates as (
-
-    select * from {{ ref('int_currency_rates') }}
-
-),
+contracts as (select * from {{ ref('int_crm__contracts_current') }}),
+campaigns as (select * from {{ ref('int_crm__campaigns_current') }}),
+rates as (select * from {{ ref('int_currency_rates') }}),
 
 joined as (
 

@@ -7,17 +7,8 @@
 
 with
 
-creators as (
-
-    select * from {{ ref('int_crm__creators_current') }}
-
-),
-
-handles as (
-
-    select * from {{ ref('int_account_handles') }}
-
-),
+creators as (select * from {{ ref('int_crm__creators_current') }}),
+handles as (select * from {{ ref('int_account_handles') }}),
 
 youtube as (
 

@@ -10,11 +10,7 @@
 
 with
 
-rates as (
-
-    select * from {{ ref('currency_rates') }}
-
-),
+rates as (select * from {{ ref('currency_rates') }}),
 
 reporting as (
 

@@ -9,23 +9,9 @@
 
 with
 
-orders as (
-
-    select * from {{ ref('int_shop__orders_current') }}
-
-),
-
-contracts as (
-
-    select * from {{ ref('int_contracts') }}
-
-),
-
-rates as (
-
-    select * from {{ ref('int_currency_rates') }}
-
-),
+orders as (select * from {{ ref('int_shop__orders_current') }}),
+contracts as (select * from {{ ref('int_contracts') }}),
+rates as (select * from {{ ref('int_currency_rates') }}),
 
 candidates as (
 

@@ -6,29 +6,10 @@
 
 with
 
-posts as (
-
-    select * from {{ ref('int_posts') }}
-
-),
-
-texts as (
-
-    select * from {{ ref('int_post_texts') }}
-
-),
-
-creator_accounts as (
-
-    select * from {{ ref('int_creator_accounts') }}
-
-),
-
-contracts as (
-
-    select * from {{ ref('int_contracts') }}
-
-),
+posts as (select * from {{ ref('int_posts') }}),
+texts as (select * from {{ ref('int_post_texts') }}),
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
+contracts as (select * from {{ ref('int_contracts') }}),
 
 candidates as (
 

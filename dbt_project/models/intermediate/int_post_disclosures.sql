@@ -15,23 +15,9 @@
 
 with
 
-posts as (
-
-    select * from {{ ref('int_posts') }}
-
-),
-
-texts as (
-
-    select * from {{ ref('int_post_texts') }}
-
-),
-
-ties as (
-
-    select * from {{ ref('int_post_campaign_ties') }}
-
-),
+posts as (select * from {{ ref('int_posts') }}),
+texts as (select * from {{ ref('int_post_texts') }}),
+ties as (select * from {{ ref('int_post_campaign_ties') }}),
 
 seed_tokens as (
 

@@ -3,23 +3,9 @@
 
 with
 
-posts as (
-
-    select * from {{ ref('int_posts') }}
-
-),
-
-followers as (
-
-    select * from {{ ref('int_post_followers_at_post') }}
-
-),
-
-rate_card as (
-
-    select * from {{ ref('emv_rate_card') }}
-
-),
+posts as (select * from {{ ref('int_posts') }}),
+followers as (select * from {{ ref('int_post_followers_at_post') }}),
+rate_card as (select * from {{ ref('emv_rate_card') }}),
 
 reporting_rate as (
 

@@ -24,6 +24,10 @@
 
 with
 
+youtube_videos as ({{ snapshots_to_rederive('stg_youtube__videos') }}),
+media as ({{ snapshots_to_rederive('stg_instagram__media') }}),
+tiktok_videos as ({{ snapshots_to_rederive('stg_tiktok__videos') }}),
+
 youtube as (
 
     select
@@ -41,8 +45,7 @@ youtube as (
         cast(null as bigint) as shares,
         cast(null as bigint) as saves,
         view_count as views
-    from {{ ref('stg_youtube__videos') }}
-    where {{ incremental_lookback('snapshot_date') }}
+    from youtube_videos
 
 ),
 
@@ -74,18 +77,7 @@ instagram as (
         cast(null as bigint) as shares,
         cast(null as bigint) as saves,
         cast(null as bigint) as views
-    from {{ ref('stg_instagram__media') }}
-    where {{ incremental_lookback('snapshot_date') }}
-
-),
-
-tiktok_videos as (
-
-    select
-        *,
-        {{ normalize_handle('username') }} as handle
-    from {{ ref('stg_tiktok__videos') }}
-    where {{ incremental_lookback('snapshot_date') }}
+    from media
 
 ),
 
@@ -96,8 +88,8 @@ tiktok as (
         'tiktok' as platform,
         video_id as platform_post_id,
         -- the username is the account id (the Research API returns no user id)
-        'tiktok:' || handle as account_id,
-        handle as account_username,
+        'tiktok:' || {{ normalize_handle('username') }} as account_id,
+        {{ normalize_handle('username') }} as account_username,
         snapshot_date,
         extracted_at,
         published_at,
@@ -113,46 +105,9 @@ tiktok as (
 
 unioned as (
 
-    select * from youtube
-    union all
-    select * from instagram
-    union all
-    select * from tiktok
-
-),
-
-ranked as (
-
-    select
-        unioned.*,
-        row_number() over (
-            partition by unioned.post_id, unioned.snapshot_date
-            order by unioned.extracted_at desc
-        ) as extraction_rank
-    from unioned
-
-),
-
-final as (
-
-    select
-        post_id,
-        platform,
-        platform_post_id,
-        account_id,
-        account_username,
-        snapshot_date,
-        extracted_at,
-        published_at,
-        post_type,
-        likes,
-        comments,
-        shares,
-        saves,
-        views
-    from ranked
-    where extraction_rank = 1
+    {{ union_all(['youtube', 'instagram', 'tiktok']) }}
 
 )
 
-select * from final
+-- a record delivered twice for the same day keeps its latest extraction
+{{ latest_record('unioned', ['post_id', 'snapshot_date']) }}

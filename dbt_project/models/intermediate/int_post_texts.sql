@@ -58,47 +58,33 @@ changed as (
 youtube as (
 
     select
-        changed.post_id,
-        changed.text_snapshot_date,
-        changed.text_extracted_at,
+        changed.*,
         videos.title,
         videos.description as caption,
         'https://www.youtube.com/watch?v=' || videos.video_id as permalink
     from changed
     inner join {{ ref('stg_youtube__videos') }} as videos
-        on
-            changed.platform = 'youtube'
-            and changed.platform_post_id = videos.video_id
-            and changed.text_snapshot_date = videos.snapshot_date
-            and changed.text_extracted_at = videos.extracted_at
+        on {{ is_post_version('changed', 'videos', 'youtube', 'video_id') }}
 
 ),
 
 instagram as (
 
     select
-        changed.post_id,
-        changed.text_snapshot_date,
-        changed.text_extracted_at,
+        changed.*,
         cast(null as text) as title,
         media.caption,
         media.permalink
     from changed
     inner join {{ ref('stg_instagram__media') }} as media
-        on
-            changed.platform = 'instagram'
-            and changed.platform_post_id = media.media_id
-            and changed.text_snapshot_date = media.snapshot_date
-            and changed.text_extracted_at = media.extracted_at
+        on {{ is_post_version('changed', 'media', 'instagram', 'media_id') }}
 
 ),
 
 tiktok as (
 
     select
-        changed.post_id,
-        changed.text_snapshot_date,
-        changed.text_extracted_at,
+        changed.*,
         cast(null as text) as title,
         videos.video_description as caption,
         -- the owner's username as the warehouse compares it (int_post_metric_snapshots)
@@ -106,21 +92,13 @@ tiktok as (
             as permalink
     from changed
     inner join {{ ref('stg_tiktok__videos') }} as videos
-        on
-            changed.platform = 'tiktok'
-            and changed.platform_post_id = videos.video_id
-            and changed.text_snapshot_date = videos.snapshot_date
-            and changed.text_extracted_at = videos.extracted_at
+        on {{ is_post_version('changed', 'videos', 'tiktok', 'video_id') }}
 
 ),
 
 unioned as (
 
-    select * from youtube
-    union all
-    select * from instagram
-    union all
-    select * from tiktok
+    {{ union_all(['youtube', 'instagram', 'tiktok']) }}
 
 ),
 

@@ -8,11 +8,7 @@
 
 with
 
-snapshots as (
-
-    select * from {{ ref('int_post_metric_snapshots') }}
-
-),
+snapshots as (select * from {{ ref('int_post_metric_snapshots') }}),
 
 latest as (
 
@@ -33,11 +29,7 @@ tracked_accounts as (
 
 ),
 
-handles as (
-
-    select * from {{ ref('int_account_handles') }}
-
-),
+handles as (select * from {{ ref('int_account_handles') }}),
 
 joined as (
 

@@ -8,34 +8,12 @@
 
 with
 
-orders as (
-
-    select * from {{ ref('stg_shop__orders') }}
-
-),
-
-codes as (
-
-    select * from {{ ref('stg_shop__order_discount_codes') }}
-
-),
-
-ranked as (
-
-    select
-        orders.*,
-        row_number() over (
-            partition by orders.order_id
-            order by orders.snapshot_date desc, orders.extracted_at desc
-        ) as record_rank
-    from orders
-
-),
+orders as (select * from {{ ref('stg_shop__orders') }}),
+codes as (select * from {{ ref('stg_shop__order_discount_codes') }}),
 
 current_orders as (
 
-    select * from ranked
-    where record_rank = 1
+    {{ latest_record('orders', ['order_id'], 'snapshot_date desc, extracted_at desc') }}
 
 ),
 

@@ -6,11 +6,7 @@
 
 with
 
-creators as (
-
-    select * from {{ ref('int_crm__creators_current') }}
-
-),
+creators as (select * from {{ ref('int_crm__creators_current') }}),
 
 accounts as (
 

@@ -2,17 +2,8 @@
 
 with
 
-accounts as (
-
-    select * from {{ ref('int_accounts_current') }}
-
-),
-
-creator_accounts as (
-
-    select * from {{ ref('int_creator_accounts') }}
-
-),
+accounts as (select * from {{ ref('int_accounts_current') }}),
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 final as (
 

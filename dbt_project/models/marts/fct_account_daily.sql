@@ -23,7 +23,6 @@ snapshots as (
 
     select
         account_id,
-        platform,
         snapshot_date,
         followers,
         following,
@@ -65,6 +64,19 @@ grid as (
 
 ),
 
+-- the day-over-day change, written once (int_account_follower_deltas): a row only where both
+-- days have a known count
+deltas as (
+
+    select
+        account_id,
+        snapshot_date,
+        followers_delta
+    from {{ ref('int_account_follower_deltas') }}
+    where {{ incremental_lookback('snapshot_date', 'date') }}
+
+),
+
 published as (
 
     select
@@ -88,7 +100,7 @@ final as (
         today.followers,
         today.following,
         today.posts_count,
-        today.followers - yesterday.followers as followers_delta,
+        deltas.followers_delta,
         {{ safe_divide('today.followers - week_ago.followers', 'week_ago.followers') }}
             as growth_rate_7d,
         {{ safe_divide('today.followers - month_ago.followers', 'month_ago.followers') }}
@@ -100,10 +112,10 @@ final as (
         on
             grid.account_id = today.account_id
             and grid.calendar_date = today.snapshot_date
-    left join snapshots as yesterday
+    left join deltas
         on
-            grid.account_id = yesterday.account_id
-            and yesterday.snapshot_date = {{ add_days('grid.calendar_date', -1) }}
+            grid.account_id = deltas.account_id
+            and grid.calendar_date = deltas.snapshot_date
     left join snapshots as week_ago
         on
             grid.account_id = week_ago.account_id

@@ -11,35 +11,11 @@ posts as (
 
 ),
 
-texts as (
-
-    select * from {{ ref('int_post_texts') }}
-
-),
-
-engagement as (
-
-    select * from {{ ref('int_post_engagement') }}
-
-),
-
-creator_accounts as (
-
-    select * from {{ ref('int_creator_accounts') }}
-
-),
-
-ties as (
-
-    select * from {{ ref('int_post_campaign_ties') }}
-
-),
-
-disclosures as (
-
-    select * from {{ ref('int_post_disclosures') }}
-
-),
+texts as (select * from {{ ref('int_post_texts') }}),
+engagement as (select * from {{ ref('int_post_engagement') }}),
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
+ties as (select * from {{ ref('int_post_campaign_ties') }}),
+disclosures as (select * from {{ ref('int_post_disclosures') }}),
 
 final as (
 

@@ -4,11 +4,7 @@
 
 with
 
-measures as (
-
-    select * from {{ ref('int_contract_measures') }}
-
-),
+measures as (select * from {{ ref('int_contract_measures') }}),
 
 totals as (
 

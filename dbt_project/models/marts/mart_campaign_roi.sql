@@ -13,17 +13,8 @@
 
 with
 
-campaigns as (
-
-    select * from {{ ref('int_crm__campaigns_current') }}
-
-),
-
-measures as (
-
-    select * from {{ ref('int_contract_measures') }}
-
-),
+campaigns as (select * from {{ ref('int_crm__campaigns_current') }}),
+measures as (select * from {{ ref('int_contract_measures') }}),
 
 per_campaign as (
 

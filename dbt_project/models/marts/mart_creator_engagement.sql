@@ -60,11 +60,7 @@ known_followers as (
 
 ),
 
-tiers as (
-
-    select * from {{ ref('tiers') }}
-
-),
+tiers as (select * from {{ ref('tiers') }}),
 
 with_followers as (
 

@@ -29,23 +29,10 @@
 
 with
 
-as_of as (
+as_of as (select as_of_date from {{ ref('int_as_of_date') }}),
 
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
-
-creators as (
-
-    select * from {{ ref('dim_creator') }}
-
-),
-
-creator_accounts as (
-
-    select * from {{ ref('int_creator_accounts') }}
-
-),
+creators as (select * from {{ ref('dim_creator') }}),
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 latest_engagement as (
 

@@ -23,11 +23,7 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
+as_of as (select as_of_date from {{ ref('int_as_of_date') }}),
 
 unioned as (
 

@@ -23,23 +23,10 @@
 
 with
 
-as_of as (
+as_of as (select as_of_date from {{ ref('int_as_of_date') }}),
 
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
-
-creators as (
-
-    select * from {{ ref('dim_creator') }}
-
-),
-
-contracts as (
-
-    select * from {{ ref('int_contract_measures') }}
-
-),
+creators as (select * from {{ ref('dim_creator') }}),
+contracts as (select * from {{ ref('int_contract_measures') }}),
 
 touchpoints as (
 

@@ -7,19 +7,7 @@
 
 with
 
-posts as (
-
-    select
-        int_posts.post_id,
-        int_posts.account_id,
-        int_posts.published_date,
-        int_post_texts.match_text
-    from {{ ref('int_posts') }} as int_posts
-    inner join {{ ref('int_post_texts') }} as int_post_texts
-        on int_posts.post_id = int_post_texts.post_id
-    where int_posts.account_id is not null
-
-),
+posts as ({{ flaggable_posts() }}),
 
 terms as (
 
@@ -69,12 +57,7 @@ final as (
     select
         'brand_safety' as flag_type,
         case when campaign_ties.post_id is not null then 'high' else 'medium' end as severity,
-        'post' as subject_kind,
-        per_post.post_id as subject_id,
-        creator_accounts.creator_id,
-        per_post.account_id,
-        per_post.post_id,
-        per_post.published_date as detected_on,
+        {{ flag_subject('post', 'per_post', detected_on='per_post.published_date') }}
         cast(per_post.terms_found as double precision) as metric_value,
         cast(1 as double precision) as threshold,
         {{ json_object_text([

@@ -7,25 +7,9 @@
 
 with
 
-posts as (
+posts as ({{ flaggable_posts() }}),
 
-    select
-        int_posts.post_id,
-        int_posts.account_id,
-        int_posts.published_date,
-        int_post_texts.match_text
-    from {{ ref('int_posts') }} as int_posts
-    inner join {{ ref('int_post_texts') }} as int_post_texts
-        on int_posts.post_id = int_post_texts.post_id
-    where int_posts.account_id is not null
-
-),
-
-creator_accounts as (
-
-    select * from {{ ref('int_creator_accounts') }}
-
-),
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 exclusive_contracts as (
 
@@ -104,12 +88,7 @@ final as (
     select
         'competitor_mention' as flag_type,
         'high' as severity,
-        'post' as subject_kind,
-        post_id as subject_id,
-        creator_id,
-        account_id,
-        post_id,
-        published_date as detected_on,
+        {{ flag_subject('post', creator_id='creator_id', detected_on='published_date') }}
         cast(competitors_found as double precision) as metric_value,
         cast(1 as double precision) as threshold,
         {{ json_object_text([

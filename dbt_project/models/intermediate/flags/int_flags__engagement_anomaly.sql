@@ -61,12 +61,7 @@ final as (
             when scored.ratio_to_median >= 2 * {{ var('anomaly_ratio') }} then 'high'
             else 'medium'
         end as severity,
-        'post' as subject_kind,
-        scored.post_id as subject_id,
-        creator_accounts.creator_id,
-        scored.account_id,
-        scored.post_id,
-        scored.published_date as detected_on,
+        {{ flag_subject('post', 'scored', detected_on='scored.published_date') }}
         cast(scored.ratio_to_median as double precision) as metric_value,
         cast({{ var('anomaly_ratio') }} as double precision) as threshold,
         {{ json_object_text([

@@ -5,11 +5,7 @@
 
 with
 
-deltas as (
-
-    select * from {{ ref('int_account_follower_deltas') }}
-
-),
+deltas as (select * from {{ ref('int_account_follower_deltas') }}),
 
 drops as (
 
@@ -38,12 +34,7 @@ final as (
             when first_days.share_lost >= 2 * {{ var('drop_min_share') }} then 'high'
             else 'medium'
         end as severity,
-        'account' as subject_kind,
-        first_days.account_id as subject_id,
-        creator_accounts.creator_id,
-        first_days.account_id,
-        cast(null as text) as post_id,
-        first_days.snapshot_date as detected_on,
+        {{ flag_subject('account', 'first_days', detected_on='first_days.snapshot_date') }}
         cast(first_days.share_lost as double precision) as metric_value,
         cast({{ var('drop_min_share') }} as double precision) as threshold,
         {{ json_object_text([

@@ -16,11 +16,7 @@
 
 with
 
-deltas as (
-
-    select * from {{ ref('int_account_follower_deltas') }}
-
-),
+deltas as (select * from {{ ref('int_account_follower_deltas') }}),
 
 candidates as (
 
@@ -174,12 +170,7 @@ final as (
                 then 'high'
             else 'medium'
         end as severity,
-        'account' as subject_kind,
-        first_days.account_id as subject_id,
-        creator_accounts.creator_id,
-        first_days.account_id,
-        cast(null as text) as post_id,
-        first_days.snapshot_date as detected_on,
+        {{ flag_subject('account', 'first_days', detected_on='first_days.snapshot_date') }}
         cast(first_days.modified_z_score as double precision) as metric_value,
         cast({{ var('spike_z_threshold') }} as double precision) as threshold,
         {{ json_object_text([

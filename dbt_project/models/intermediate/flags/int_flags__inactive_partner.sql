@@ -7,11 +7,7 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
+as_of as (select as_of_date from {{ ref('int_as_of_date') }}),
 
 creators as (
 
@@ -72,12 +68,7 @@ final as (
             when days_inactive > 2 * {{ var('inactive_days') }} then 'high'
             else 'medium'
         end as severity,
-        'creator' as subject_kind,
-        creator_id as subject_id,
-        creator_id,
-        cast(null as text) as account_id,
-        cast(null as text) as post_id,
-        as_of_date as detected_on,
+        {{ flag_subject('creator', creator_id='creator_id', detected_on='as_of_date') }}
         cast(days_inactive as double precision) as metric_value,
         cast({{ var('inactive_days') }} as double precision) as threshold,
         {{ json_object_text([

@@ -5,23 +5,10 @@
 
 with
 
-as_of as (
+as_of as (select as_of_date from {{ ref('int_as_of_date') }}),
 
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
-
-payments as (
-
-    select * from {{ ref('int_crm__payments_current') }}
-
-),
-
-contracts as (
-
-    select * from {{ ref('int_contracts') }}
-
-),
+payments as (select * from {{ ref('int_crm__payments_current') }}),
+contracts as (select * from {{ ref('int_contracts') }}),
 
 late as (
 
@@ -62,12 +49,9 @@ final as (
     select
         'late_payment' as flag_type,
         case when late.days_late > 30 then 'high' else 'medium' end as severity,
-        'payment' as subject_kind,
-        late.payment_id as subject_id,
-        contracts.creator_id,
-        cast(null as text) as account_id,
-        cast(null as text) as post_id,
-        late.detected_on,
+        {{ flag_subject(
+            'payment', 'late', creator_id='contracts.creator_id', detected_on='late.detected_on'
+        ) }}
         cast(late.days_late as double precision) as metric_value,
         cast(0 as double precision) as threshold,
         {{ json_object_text([

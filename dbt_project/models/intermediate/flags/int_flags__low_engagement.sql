@@ -7,17 +7,9 @@
 
 with
 
-as_of as (
+as_of as (select as_of_date from {{ ref('int_as_of_date') }}),
 
-    select as_of_date from {{ ref('int_as_of_date') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('int_accounts_current') }}
-
-),
+accounts as (select * from {{ ref('int_accounts_current') }}),
 
 recent as (
 
@@ -88,12 +80,7 @@ final as (
             when indexed.engagement_index < {{ var('low_engagement_ratio') }} / 2 then 'high'
             else 'medium'
         end as severity,
-        'account' as subject_kind,
-        indexed.account_id as subject_id,
-        creator_accounts.creator_id,
-        indexed.account_id,
-        cast(null as text) as post_id,
-        as_of.as_of_date as detected_on,
+        {{ flag_subject('account', 'indexed', detected_on='as_of.as_of_date') }}
         cast(indexed.engagement_index as double precision) as metric_value,
         cast({{ var('low_engagement_ratio') }} as double precision) as threshold,
         {{ json_object_text([

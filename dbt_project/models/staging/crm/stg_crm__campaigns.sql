@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('crm', 'campaigns') }}
-
-),
+source as (select * from {{ raw_source('crm', 'campaigns') }}),
 
 renamed as (
 

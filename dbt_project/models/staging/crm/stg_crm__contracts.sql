@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('crm', 'contracts') }}
-
-),
+source as (select * from {{ raw_source('crm', 'contracts') }}),
 
 renamed as (
 

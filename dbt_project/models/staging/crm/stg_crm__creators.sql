@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('crm', 'creators') }}
-
-),
+source as (select * from {{ raw_source('crm', 'creators') }}),
 
 renamed as (
 

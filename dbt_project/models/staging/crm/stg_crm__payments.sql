@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('crm', 'payments') }}
-
-),
+source as (select * from {{ raw_source('crm', 'payments') }}),
 
 renamed as (
 

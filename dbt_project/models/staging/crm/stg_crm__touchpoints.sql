@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('crm', 'touchpoints') }}
-
-),
+source as (select * from {{ raw_source('crm', 'touchpoints') }}),
 
 renamed as (
 

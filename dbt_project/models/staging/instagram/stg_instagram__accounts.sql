@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('instagram', 'accounts') }}
-
-),
+source as (select * from {{ raw_source('instagram', 'accounts') }}),
 
 renamed as (
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('instagram', 'media') }}
-
-),
+source as (select * from {{ raw_source('instagram', 'media') }}),
 
 renamed as (
 

@@ -3,11 +3,7 @@
 
 with
 
-source as (
-
-    select * from {{ raw_source('shop', 'orders') }}
-
-),
+source as (select * from {{ raw_source('shop', 'orders') }}),
 
 renamed as (
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('shop', 'orders') }}
-
-),
+source as (select * from {{ raw_source('shop', 'orders') }}),
 
 renamed as (
 

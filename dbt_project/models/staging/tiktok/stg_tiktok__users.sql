@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('tiktok', 'users') }}
-
-),
+source as (select * from {{ raw_source('tiktok', 'users') }}),
 
 renamed as (
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('tiktok', 'videos') }}
-
-),
+source as (select * from {{ raw_source('tiktok', 'videos') }}),
 
 renamed as (
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('youtube', 'channels') }}
-
-),
+source as (select * from {{ raw_source('youtube', 'channels') }}),
 
 renamed as (
 

@@ -1,10 +1,6 @@
 with
 
-source as (
-
-    select * from {{ raw_source('youtube', 'videos') }}
-
-),
+source as (select * from {{ raw_source('youtube', 'videos') }}),
 
 renamed as (
 
