@@ -9,6 +9,7 @@ stop         --pid-file | --port
 clock        [--port] [--host] [--day]       (no --day: print the current day)
 write-crm    --seed --accounts --days [--start-date] --inbox [--day] [--bad-rows]
 ground-truth --seed --accounts --days [--start-date] [--day] --out [--bad-rows]
+             [--comments-window-days]
 
 --faults takes a fault string such as "rate=0.1,5xx=0.05,timeout=0.01" (see sandbox/faults.py).
 write-crm gives each file the modification time the platforms' `Date` has for that clock day
@@ -23,6 +24,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 
+from sandbox.comments import DEFAULT_WINDOW_DAYS
 from sandbox.crm import write_crm
 from sandbox.faults import FaultConfig, FaultConfigError
 from sandbox.ground_truth import write_ground_truth
@@ -120,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bad-rows", type=_share, default=0.0, help="as given to write-crm (lists its rejects)"
     )
+    p.add_argument(
+        "--comments-window-days",
+        type=int,
+        default=DEFAULT_WINDOW_DAYS,
+        help="record the comments of posts published in this many days up to --day",
+    )
     return parser
 
 
@@ -172,7 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(path)
         return 0
     path = write_ground_truth(
-        world, args.day or world.end_date, args.out, bad_row_share=args.bad_rows
+        world,
+        args.day or world.end_date,
+        args.out,
+        bad_row_share=args.bad_rows,
+        comments_window_days=args.comments_window_days,
     )
     print(path)
     return 0

@@ -18,7 +18,8 @@ Probabilities per request (0 to 1; absent = 0):
     extra     an unknown field `sandbox_extra_field` in the top-level object, the record object
               (Instagram business_discovery, TikTok data) and each listed item
     dup       a follow-up page (YouTube pageToken, Instagram media.after, TikTok cursor > 0,
-              Shopify page_info) starts with the previous page's last item again
+              Shopify page_info) starts with the previous page's last item again (YouTube
+              commentThreads and TikTok comment lists included)
     loop      a follow-up page that has a next page names, as its next cursor, the cursor it was
               asked with: a server that repeats a cursor (a client that trusts it asks for the
               same page forever, as a real Instagram once made an extractor do 19,169 times)
@@ -341,7 +342,14 @@ def _tiktok_repeat_cursor(
 ) -> None:
     payload = json.loads(sent or b"{}")
     body["data"]["cursor"] = payload["cursor"]
-    body["data"]["search_id"] = payload.get("search_id") or body["data"].get("search_id")
+    if "search_id" in body["data"]:  # video queries have one, comment lists do not
+        body["data"]["search_id"] = payload.get("search_id") or body["data"]["search_id"]
+
+
+def _tiktok_items(body: dict[str, Any]) -> list[Any] | None:
+    """The listed items: a video query's videos or a comment list's comments."""
+    data = _as_dict(body.get("data")) or {}
+    return _as_list(data.get("videos", data.get("comments")))
 
 
 TIKTOK = PlatformStyle(
@@ -349,7 +357,7 @@ TIKTOK = PlatformStyle(
     server_error=_tiktok_server_error,
     listing=_tiktok_listing,
     next_cursor=_tiktok_next_cursor,
-    items=lambda body: _as_list(_dig(body, "data", "videos")),
+    items=_tiktok_items,
     repeat_cursor=_tiktok_repeat_cursor,
     record=lambda body: _as_dict(body.get("data")),
 )

@@ -43,7 +43,24 @@ currency, `*_usd` as numbers rounded to the cent):
           "campaign_roi": [{"campaign_id", "spend_committed_usd", "spend_paid_usd",
                             "posts_delivered", "orders", "revenue_usd", "roi", "roas"}]
       },
-      "injected": [{"flag_type", "subject_kind", "subject_id", "creator_id", "day", "detail"}]
+      "injected": [{"flag_type", "subject_kind", "subject_id", "creator_id", "day", "detail"}],
+      "comments": {                          # sandbox/comments.py
+          "window_days": 30,                 # posts published in the window_days up to as_of
+          "shares": {"withheld", "replies", "emoji_only", "languages": {...},
+                     "polarity": {"organic": {...}, "sponsored": {...}}},   # drawn with these
+          "instagram": {"available": false, "reason"},
+          "youtube" | "tiktok": {
+              "counts": {"posts", "posts_comments_disabled", "comments_listed",
+                         "comments_scorable"},
+              "posts": {"<platform>:<native post id>": {
+                  "creator_id", "published_at", "sponsored": bool, "comments_disabled": bool,
+                  "comment_count": int | null,   # as the API reports it (null when disabled)
+                  "listed", "replies", "withheld",   # listed + replies + withheld = comment_count
+                  "scorable", "positive_share", "negative_share",   # over scorable; null if 0
+                  "comments": [{"id", "polarity": "positive|neutral|negative",
+                                "language": "en|es|de|fr|pt" | null,   # null: emoji only
+                                "is_scorable": bool}, ...]}}}    # listed ones, newest first
+      }
     }
 
 YouTube videos are every video visible on `as_of` (the back catalogue before start_date
@@ -70,7 +87,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sandbox import injections, vocab
+from sandbox import comments, injections, vocab
 from sandbox.business import Business, Contract, Payment, to_usd
 from sandbox.crm import campaign_rows, contract_rows, crm_export, payment_rows
 from sandbox.shop_api import order_resource, order_state
@@ -280,7 +297,12 @@ def _contract_measures(
     }
 
 
-def build_ground_truth(world: World, day: date, bad_row_share: float = 0.0) -> dict[str, Any]:
+def build_ground_truth(
+    world: World,
+    day: date,
+    bad_row_share: float = 0.0,
+    comments_window_days: int = comments.DEFAULT_WINDOW_DAYS,
+) -> dict[str, Any]:
     world.day_index(day)  # validates
     channels = {
         a.platform_id: youtube_channel_truth(world, a.index, day)
@@ -322,11 +344,16 @@ def build_ground_truth(world: World, day: date, bad_row_share: float = 0.0) -> d
         "crm": crm,
         "business": business,
         "injected": injected,
+        "comments": comments.ground_truth(world, day, comments_window_days),
     }
 
 
 def write_ground_truth(
-    world: World, day: date, out: str | Path, bad_row_share: float = 0.0
+    world: World,
+    day: date,
+    out: str | Path,
+    bad_row_share: float = 0.0,
+    comments_window_days: int = comments.DEFAULT_WINDOW_DAYS,
 ) -> Path:
     """Write ground_truth JSON to `out` (a file path, or a folder to hold ground_truth.json)."""
     path = Path(out)
@@ -336,7 +363,7 @@ def write_ground_truth(
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         json.dump(
-            build_ground_truth(world, day, bad_row_share),
+            build_ground_truth(world, day, bad_row_share, comments_window_days),
             handle,
             ensure_ascii=False,
             separators=(",", ":"),

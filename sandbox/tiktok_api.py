@@ -1,4 +1,5 @@
-"""TikTok Research API (client token, user info, video query) answered from the world.
+"""TikTok Research API (client token, user info, video query, video comments) answered from the
+world.
 
 Shapes follow reference/platform_api_shapes.md section 3, traps included:
 
@@ -12,7 +13,15 @@ Shapes follow reference/platform_api_shapes.md section 3, traps included:
 - user info answers `data` directly (not nested under `user`), only the requested fields;
 - video query pages with `cursor` (an offset) + `search_id` + `has_more`; end_date may be at
   most 30 days after start_date, max_count at most 100 (default 20);
-- video ids and music ids are int64 JSON numbers above 2**53, written with their exact digits.
+- video ids and music ids are int64 JSON numbers above 2**53, written with their exact digits;
+- video comment list (`POST /v2/research/video/comment/list/?fields=id,video_id,text,like_count,
+  reply_count,parent_comment_id,create_time`, body `video_id` int64, `max_count` <= 100, default
+  10, `cursor` an offset) answers `data.comments`, `data.has_more`, `data.cursor`, newest first;
+  comment ids are int64 numbers, `parent_comment_id` of a top-level comment is its video's id,
+  `create_time` Unix seconds, no author field (there is none in the API). Each call is one
+  research request of the daily quota. Replies (`comment_id` in the body) are counted in
+  `reply_count` but not served (sandbox/comments.py); an unknown video id answers
+  invalid_params (the reference gives no shape for it).
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from urllib.parse import parse_qs
 
 import numpy as np
 
+from sandbox import comments
 from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, post_uniforms
 from sandbox.world import DAY_S, Account, World
 
@@ -47,6 +57,11 @@ MAX_WINDOW_DAYS = 30  # end_date at most 30 days after start_date
 TOKEN_PATH = "v2/oauth/token/"
 USER_INFO_PATH = "v2/research/user/info/"
 VIDEO_QUERY_PATH = "v2/research/video/query/"
+COMMENT_LIST_PATH = "v2/research/video/comment/list/"
+DEFAULT_COMMENT_COUNT = 10
+COMMENT_FIELDS = frozenset(
+    {"id", "video_id", "text", "like_count", "reply_count", "parent_comment_id", "create_time"}
+)
 
 USER_FIELDS = frozenset(
     {
@@ -257,6 +272,21 @@ def _usernames(query: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _bounded_int(
+    payload: Mapping[str, Any], name: str, default: int, low: int, high: int | None
+) -> int:
+    """An integer of the body within [low, high]; a bad cursor gets TikTok's own wording."""
+    value = payload.get(name, default)
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if name == "cursor" and not (is_int and value >= low):
+        raise _invalid_params("Invalid count or cursor")
+    if not is_int:
+        raise _invalid_params(f"{name} must be an integer")
+    if value < low or (high is not None and value > high):
+        raise _invalid_params(f"{name} must be between {low} and {high}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class _Search:
     usernames: tuple[str, ...]
@@ -275,14 +305,8 @@ def _parse_search(payload: Mapping[str, Any]) -> _Search:
         raise _invalid_params("end_date must not be before start_date")
     if (end - start).days > MAX_WINDOW_DAYS:
         raise _invalid_params(f"end_date must be at most {MAX_WINDOW_DAYS} days after start_date")
-    max_count = payload.get("max_count", DEFAULT_MAX_COUNT)
-    if isinstance(max_count, bool) or not isinstance(max_count, int):
-        raise _invalid_params("max_count must be an integer")
-    if not 1 <= max_count <= MAX_COUNT:
-        raise _invalid_params(f"max_count must be between 1 and {MAX_COUNT}")
-    cursor = payload.get("cursor", 0)
-    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
-        raise _invalid_params("Invalid count or cursor")
+    max_count = _bounded_int(payload, "max_count", DEFAULT_MAX_COUNT, 1, MAX_COUNT)
+    cursor = _bounded_int(payload, "cursor", 0, 0, None)
     search_id = payload.get("search_id")
     if search_id is not None and not isinstance(search_id, str):
         raise _invalid_params("search_id must be a string")
@@ -319,6 +343,7 @@ class _DayUsage:
     requests: int = 0
     calls_user_info: int = 0
     calls_video_query: int = 0
+    calls_comment_list: int = 0
     records: int = 0
     tokens_issued: int = 0
     quota_rejected: int = 0
@@ -346,6 +371,9 @@ class TikTokApi(PlatformApi):
         self._usage: dict[date, _DayUsage] = defaultdict(_DayUsage)
         self._token_counter = itertools.count()
         self._traits = lru_cache(4096)(lambda index: post_traits(world, index))
+        self._comments = lru_cache(1024)(
+            lambda account, post, day: comments.post_comments(world, account, post, day)
+        )
 
     # ---- entry point ----------------------------------------------------------------------
 
@@ -356,6 +384,7 @@ class TikTokApi(PlatformApi):
                 TOKEN_PATH,
                 USER_INFO_PATH,
                 VIDEO_QUERY_PATH,
+                COMMENT_LIST_PATH,
             ):
                 raise TikTokError(404, "invalid_params", f"No such endpoint: {method} {endpoint}")
             if endpoint == TOKEN_PATH:
@@ -363,10 +392,12 @@ class TikTokApi(PlatformApi):
             self._check_token(request.headers)
             if not self._spend_request(day):
                 return quota_exceeded_response(day)
-            if endpoint == USER_INFO_PATH:
-                data = self._user_info(request.query, _json_body(request.body), day)
-            else:
-                data = self._video_query(request.query, _json_body(request.body), day)
+            handler = {
+                USER_INFO_PATH: self._user_info,
+                VIDEO_QUERY_PATH: self._video_query,
+                COMMENT_LIST_PATH: self._comment_list,
+            }[endpoint]
+            data = handler(request.query, _json_body(request.body), day)
             return ApiResponse(200, dict(_JSON), envelope(data, day=day))
         except TikTokError as error:
             return error_response(error, day)
@@ -524,6 +555,53 @@ class TikTokApi(PlatformApi):
             "playlist_id": 0,
             "voice_to_text": "",
             "video_duration": int(posts.duration_s[post_index]),
+        }
+        return {name: values[name] for name in fields}
+
+    # ---- video comment list ---------------------------------------------------------------
+
+    def _comment_list(
+        self, query: Mapping[str, str], payload: Mapping[str, Any], day: date
+    ) -> dict[str, Any]:
+        fields = _requested(query, COMMENT_FIELDS)
+        if "comment_id" in payload:
+            if "video_id" in payload:
+                raise _invalid_params("Only one of video_id and comment_id can be requested")
+            raise _invalid_params("The sandbox does not serve replies (comment_id)")
+        max_count = _bounded_int(payload, "max_count", DEFAULT_COMMENT_COUNT, 1, MAX_COUNT)
+        cursor = _bounded_int(payload, "cursor", 0, 0, None)
+        d = self.world.day_index(day)
+        listing = self._comments(*self._commented_video(payload.get("video_id"), d), d)
+        if cursor > listing.listed:
+            raise _invalid_params("Invalid count or cursor")
+        shown = range(cursor, min(cursor + max_count, listing.listed))
+        video_id = int(listing.post_id)
+        values = [self._comment(listing, video_id, i, fields) for i in shown]
+        with self._lock:
+            used = self._usage[day]
+            used.calls_comment_list += 1
+            used.records += len(values)
+        return {"comments": values, "cursor": shown.stop, "has_more": shown.stop < listing.listed}
+
+    def _commented_video(self, video_id: Any, day_index: int) -> tuple[int, int]:
+        if isinstance(video_id, bool) or not isinstance(video_id, int):
+            raise _invalid_params("video_id must be an int64")
+        found = self.world.decode_post_id("tiktok", str(video_id))
+        if found is None or found[1] >= self.world.visible_count(found[0], day_index):
+            raise _invalid_params(f"The video {video_id} does not exist or is not public")
+        return found
+
+    def _comment(
+        self, listing: comments.PostComments, video_id: int, i: int, fields: list[str]
+    ) -> dict[str, Any]:
+        values = {
+            "id": int(listing.ids[i]),  # int64, above 2**53
+            "video_id": video_id,
+            "text": listing.text(i),
+            "like_count": int(listing.like_count[i]),
+            "reply_count": int(listing.reply_count[i]),
+            "parent_comment_id": video_id,  # a top-level comment's parent is its video
+            "create_time": _epoch_seconds(self.world, int(listing.published_s[i])),
         }
         return {name: values[name] for name in fields}
 

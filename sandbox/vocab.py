@@ -232,3 +232,126 @@ BURIED_FILLER = (
     "I have been testing this for a few weeks now and honestly it fits right into my routine, "
     "which is rare for me. Full thoughts, pros and cons, and a few surprises are below."
 )
+
+# ---- comments under posts (sandbox/comments.py) ---------------------------------------------
+# Each comment's text is one of these sentences, chosen by its language and its ground-truth
+# polarity. The English ones say what they mean in words a lexicon model reads plainly (VADER:
+# "love", "great", "boring", "disappointing"), never in slang it misreads ("sick", "killing it",
+# "🔥"), and the neutral ones carry no word of its lexicon at all, so the label a comment was
+# drawn with is the label an English sentiment model should give it
+# (tests/sandbox/test_sandbox_comments.py scores every sentence with VADER).
+COMMENT_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        "positive": (
+            "I love this, thank you so much!",
+            "This is great, really helpful.",
+            "Amazing video, you explained it so well.",
+            "Best one yet, I enjoyed every minute.",
+            "So happy I found your channel, this is wonderful.",
+            "Beautiful work, thanks for sharing.",
+            "This was really useful, great tips.",
+            "Love your energy, keep it up!",
+            "Perfect timing, I needed this today. Thank you!",
+            "Brilliant idea, I can't wait to try it.",
+        ),
+        "neutral": (
+            "What camera do you use?",
+            "Where did you buy the one in the video?",
+            "First time watching from Ohio.",
+            "Which part was filmed last week?",
+            "How long did this take you?",
+            "Is there a link to the product?",
+            "What time of day was this filmed?",
+            "Watching this on the train.",
+            "Can you do one on this next week?",
+            "Which one did you use at the end?",
+        ),
+        "negative": (
+            "This was boring and way too long.",
+            "Terrible advice, I hate this.",
+            "Really disappointing, the sound is awful.",
+            "Worst video so far, what a waste of time.",
+            "This is so annoying, stop doing ads.",
+            "Bad idea, this looks fake and cheap.",
+            "I'm sad you stopped being honest with us.",
+            "Horrible editing, I gave up halfway.",
+            "Sorry but this was a total failure.",
+            "Ugly and useless, not impressed.",
+        ),
+    },
+    "es": {
+        "positive": (
+            "Me encanta este video, muchas gracias.",
+            "Qué buen contenido, sigue así.",
+            "Excelente explicación, me ayudó muchísimo.",
+        ),
+        "neutral": (
+            "¿Dónde compraste la que sale al final?",
+            "Saludos desde Guadalajara.",
+            "¿Qué cámara usas para grabar?",
+        ),
+        "negative": (
+            "No me gustó nada, demasiado largo.",
+            "Qué aburrido, perdí mi tiempo.",
+            "Muy decepcionante, esperaba mucho más.",
+        ),
+    },
+    "de": {
+        "positive": (
+            "Richtig schönes Video, vielen Dank dafür.",
+            "Super erklärt, das hat mir sehr geholfen.",
+            "Ich liebe deine Videos, mach weiter so.",
+        ),
+        "neutral": (
+            "Welche Kamera benutzt du eigentlich?",
+            "Grüße aus Hamburg an alle hier.",
+            "Wo hast du das gekauft?",
+        ),
+        "negative": (
+            "Leider ziemlich langweilig und viel zu lang.",
+            "Das war wirklich enttäuschend, schade.",
+            "Schlechter Ton und schlechte Tipps.",
+        ),
+    },
+    "fr": {
+        "positive": (
+            "J'adore cette vidéo, merci beaucoup.",
+            "Super contenu, continue comme ça.",
+            "Très bien expliqué, ça m'aide énormément.",
+        ),
+        "neutral": (
+            "Tu utilises quelle caméra pour filmer ?",
+            "Bonjour depuis Lyon.",
+            "C'est filmé où exactement ?",
+        ),
+        "negative": (
+            "Vraiment décevant, beaucoup trop long.",
+            "Quel ennui, je n'ai pas aimé du tout.",
+            "Mauvais conseils, je suis déçue.",
+        ),
+    },
+    "pt": {
+        "positive": (
+            "Adorei o vídeo, muito obrigada.",
+            "Que conteúdo incrível, continua assim.",
+            "Explicação excelente, ajudou demais.",
+        ),
+        "neutral": (
+            "Qual câmera você usa para gravar?",
+            "Assistindo de Belo Horizonte.",
+            "Onde você comprou isso?",
+        ),
+        "negative": (
+            "Achei muito chato e comprido demais.",
+            "Que decepção, não gostei nada.",
+            "Conselhos ruins, perdi meu tempo.",
+        ),
+    },
+}
+# Comments of emoji only, by polarity: emoji VADER's emoji lexicon describes in words it has no
+# valence for ("raising hands", "eyes"), so a lexicon model cannot score them (is_scorable false).
+EMOJI_ONLY_COMMENTS: dict[str, tuple[str, ...]] = {
+    "positive": ("🙌🙌", "👏👏👏", "💯", "🙌👏"),
+    "neutral": ("👀", "🤔🤔", "😮", "👀🍿"),
+    "negative": ("🤔👎",),
+}

@@ -673,6 +673,23 @@ class World:
             return str(17 * 10**15 + (_ID_MULTIPLIER * packed + self._id_offset) % 10**15)
         return str(7 * 10**18 + (_ID_MULTIPLIER * packed + self._id_offset) % 10**18)
 
+    def decode_post_id(self, platform: str, post_id: str) -> tuple[int, int] | None:
+        """(account index, post index) of a post id of this world on `platform`, else None:
+        the affine map of post_id() inverted (its multiplier is invertible modulo 10**k)."""
+        if platform == "youtube":
+            return self.decode_video_id(post_id)
+        base, modulus = (17 * 10**15, 10**15) if platform == "instagram" else (7 * 10**18, 10**18)
+        if not post_id.isdigit() or not 0 <= int(post_id) - base < modulus:
+            return None
+        packed = (int(post_id) - base - self._id_offset) * pow(_ID_MULTIPLIER, -1, modulus)
+        packed %= modulus
+        account_index, post_index = packed >> _POST_BITS, packed & MAX_POSTS_PER_ACCOUNT
+        if account_index >= len(self.accounts) or self.accounts[account_index].platform != platform:
+            return None
+        if post_index >= len(self.posts(account_index).published_s):
+            return None
+        return account_index, post_index
+
     def decode_video_id(self, video_id: str) -> tuple[int, int] | None:
         """(account index, post index) of a YouTube video id of this world, else None."""
         if not _VIDEO_ID.fullmatch(video_id):

@@ -1,4 +1,5 @@
-"""YouTube Data API v3 (channels.list, playlistItems.list, videos.list) answered from the world.
+"""YouTube Data API v3 (channels.list, playlistItems.list, videos.list, commentThreads.list)
+answered from the world.
 
 Handlers run in-process, without HTTP, as of a given simulated day, so the server and a history
 bootstrap share them. Shapes follow reference/platform_api_shapes.md section 1, traps included:
@@ -7,6 +8,17 @@ uint64 counts are JSON strings, `subscriberCount` is absent when hidden, `likeCo
 ids are silently omitted, a day's quota ends in 403 quotaExceeded without Retry-After. The API
 key is accepted as Google accepts it, in the `X-Goog-Api-Key` header (what the pipeline sends,
 keeping it out of every URL) or as the `key=` query parameter.
+
+commentThreads.list (part=id,snippet; videoId; maxResults 1-100, default 20; order=time, newest
+first, or relevance, most liked first; textFormat=html, the default, escapes textDisplay, or
+plainText; pageToken) lists a video's top-level comments (sandbox/comments.py), one unit per
+call. Its traps: `likeCount` and `totalReplyCount` are JSON numbers (unlike video statistics),
+`pageInfo.totalResults` is the page's count, not the video's, a video with comments disabled
+answers 403 commentsDisabled and an unknown or unpublished one 404 videoNotFound (both domain
+youtube.commentThread). A page token names the day the first page was listed on, so follow-up
+pages list the same comments even if newer ones arrive meanwhile. Replies are counted in
+`totalReplyCount` but not served: part=replies and comments.list (which the pipeline does not
+call) are beyond the sandbox, and a request for part=replies is refused with 400 unknownPart.
 """
 
 from __future__ import annotations
@@ -14,11 +26,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import html
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from sandbox import comments
 from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi
 from sandbox.world import ChannelState, VideoState, World
 
@@ -30,6 +45,10 @@ UNITS_PER_CALL = 1  # channels, playlistItems and videos list calls each cost on
 CHANNEL_PARTS = frozenset({"id", "snippet", "statistics", "contentDetails"})
 PLAYLIST_ITEM_PARTS = frozenset({"id", "snippet", "contentDetails", "status"})
 VIDEO_PARTS = frozenset({"id", "snippet", "statistics", "contentDetails"})
+COMMENT_THREAD_PARTS = frozenset({"id", "snippet"})
+MAX_COMMENT_RESULTS, DEFAULT_COMMENT_RESULTS = 100, 20
+COMMENT_ORDERS = ("time", "relevance")
+TEXT_FORMATS = ("html", "plainText")
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
 
 
@@ -112,6 +131,37 @@ def _not_found() -> ApiError:
     return google_error(404, "Not Found", "notFound", status="NOT_FOUND")
 
 
+def _invalid_page_token() -> ApiError:
+    return _bad_request(
+        "The request specifies an invalid page token.", "invalidPageToken", "pageToken"
+    )
+
+
+def _read_page_token(token: str) -> tuple[str, int]:
+    """(owner, offset) of a page token of this sandbox."""
+    try:
+        decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        owner, offset = decoded.rsplit(":", 1)
+        if int(offset) >= 0:
+            return owner, int(offset)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise _invalid_page_token()
+
+
+def _comment_thread_error(code: int, reason: str, ending: str) -> ApiError:
+    message = (
+        'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list#videoId">'
+        f"videoId</a></code> parameter {ending}"
+    )
+    return google_error(code, message, reason, "youtube.commentThread", location="videoId")
+
+
+def _html(text: str) -> str:
+    """textFormat=html: the text as YouTube escapes it ("I can&#39;t")."""
+    return html.escape(text).replace("&#x27;", "&#39;")
+
+
 def _rfc3339(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -158,6 +208,9 @@ class YouTubeApi(PlatformApi):
         self.api_key, self.daily_quota = api_key, daily_quota
         self._used: dict[tuple[str, date], int] = defaultdict(int)
         self._calls: dict[tuple[date, str], int] = defaultdict(int)
+        self._comments = lru_cache(1024)(
+            lambda account, post, day: comments.post_comments(world, account, post, day)
+        )
 
     # ---- entry point ----------------------------------------------------------------------
 
@@ -166,6 +219,7 @@ class YouTubeApi(PlatformApi):
             "channels": self._channels,
             "playlistItems": self._playlist_items,
             "videos": self._videos,
+            "commentThreads": self._comment_threads,
         }.get(request.endpoint)
         try:
             if handler is None or request.method.upper() != "GET":
@@ -236,15 +290,17 @@ class YouTubeApi(PlatformApi):
         return list(dict.fromkeys(raw))  # a repeated id is answered once
 
     @staticmethod
-    def _max_results(query: Mapping[str, str]) -> int:
-        raw = query.get("maxResults", "5")
+    def _max_results(
+        query: Mapping[str, str], default: int = 5, low: int = 0, high: int = MAX_IDS
+    ) -> int:
+        raw = query.get("maxResults", str(default))
         try:
             value = int(raw)
         except ValueError:
             value = -1
-        if not 0 <= value <= MAX_IDS:
+        if not low <= value <= high:
             raise _bad_request(
-                f"Invalid value '{raw}'. Values must be within the range: [0, {MAX_IDS}]",
+                f"Invalid value '{raw}'. Values must be within the range: [{low}, {high}]",
                 "invalidParameter",
                 "maxResults",
                 domain="global",
@@ -374,16 +430,10 @@ class YouTubeApi(PlatformApi):
     def _page_offset(token: str | None, playlist_id: str) -> int:
         if not token:
             return 0
-        try:
-            decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            owner, offset = decoded.rsplit(":", 1)
-            if owner == playlist_id and int(offset) >= 0:
-                return int(offset)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            pass
-        raise _bad_request(
-            "The request specifies an invalid page token.", "invalidPageToken", "pageToken"
-        )
+        owner, offset = _read_page_token(token)
+        if owner != playlist_id:
+            raise _invalid_page_token()
+        return offset
 
     def _playlist_item(
         self, account_index: int, post_index: int, position: int, parts: set[str]
@@ -478,4 +528,116 @@ class YouTubeApi(PlatformApi):
             if state.comments is not None:
                 stats["commentCount"] = str(state.comments)
             item["statistics"] = stats
+        return item
+
+    # ---- commentThreads.list --------------------------------------------------------------
+
+    def _comment_threads(self, query: Mapping[str, str], day: date) -> dict[str, Any]:
+        raw_parts = {p.strip() for p in query.get("part", "").split(",") if p.strip()}
+        if "replies" in raw_parts:  # real, but replies are beyond the sandbox (module docstring)
+            raise _bad_request("replies", "unknownPart", "part", domain="youtube.part")
+        parts = self._parts(query, COMMENT_THREAD_PARTS)
+        per_page = self._max_results(query, DEFAULT_COMMENT_RESULTS, 1, MAX_COMMENT_RESULTS)
+        order = self._choice(query, "order", COMMENT_ORDERS)
+        text_format = self._choice(query, "textFormat", TEXT_FORMATS)
+        known = ("videoId", "allThreadsRelatedToChannelId", "id")
+        if self._filter(query, known, known) != "videoId":  # real filters the pipeline never uses
+            raise _bad_request(
+                "The sandbox lists comment threads by videoId only.", "invalidParameter", "videoId"
+            )
+        video_id = query["videoId"]
+        today = self.world.day_index(day)
+        listed_day, offset = self._comment_page(query.get("pageToken"), video_id, today)
+        post = self._commented_post(video_id, listed_day)
+        listing = self._comments(*post, listed_day)
+        if listing.disabled:
+            raise _comment_thread_error(403, "commentsDisabled", "has disabled comments.")
+        ranks = list(range(listing.listed))
+        if order == "relevance":  # most liked first; time breaks ties
+            ranks.sort(key=lambda i: -int(listing.like_count[i]))
+        shown = ranks[offset : offset + per_page]
+        items = [self._comment_thread(listing, i, parts, text_format) for i in shown]
+        response: dict[str, Any] = {
+            "kind": "youtube#commentThreadListResponse",
+            "etag": _etag("commentThreads", video_id, listed_day, order, offset, per_page),
+        }
+        if offset + per_page < listing.listed:
+            owner = f"{video_id}:{listed_day}:{order}"
+            response["nextPageToken"] = self._page_token(owner, offset + per_page)
+        # totalResults is the page's count, not the video's (as YouTube answers).
+        response["pageInfo"] = {"totalResults": len(items), "resultsPerPage": per_page}
+        response["items"] = items
+        return response
+
+    @staticmethod
+    def _choice(query: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+        value = query.get(name, allowed[0])
+        if value not in allowed:
+            raise _bad_request(
+                f"Invalid value '{value}' for {name}.", "invalidParameter", name, domain="global"
+            )
+        return value
+
+    @staticmethod
+    def _comment_page(token: str | None, video_id: str, today: int) -> tuple[int, int]:
+        """(the day the listing was fixed on, offset): today for a first page."""
+        if not token:
+            return today, 0
+        owner, offset = _read_page_token(token)
+        token_video, _, rest = owner.partition(":")
+        listed_day, _, _ = rest.partition(":")
+        if token_video != video_id or not listed_day.lstrip("-").isdigit():
+            raise _invalid_page_token()
+        return min(int(listed_day), today), offset
+
+    def _commented_post(self, video_id: str, day_index: int) -> tuple[int, int]:
+        decoded = self.world.decode_video_id(video_id)
+        if decoded is None or decoded[1] >= self.world.visible_count(decoded[0], day_index):
+            raise _comment_thread_error(404, "videoNotFound", "could not be found.")
+        return decoded
+
+    def _comment_thread(
+        self, listing: comments.PostComments, i: int, parts: set[str], text_format: str
+    ) -> dict[str, Any]:
+        comment_id = listing.ids[i]
+        item: dict[str, Any] = {
+            "kind": "youtube#commentThread",
+            "etag": _etag(comment_id, listing.day_index, sorted(parts), text_format),
+            "id": comment_id,
+        }
+        if "snippet" not in parts:
+            return item
+        channel_id = self.world.account(listing.account_index).platform_id
+        author = int(listing.author[i])
+        author_channel = comments.commenter_channel_id(self.world.seed, author)
+        text = listing.text(i)
+        published = _rfc3339(self.world.published_at(int(listing.published_s[i])))
+        top_level = {
+            "kind": "youtube#comment",
+            "etag": _etag(comment_id, "comment", int(listing.like_count[i])),
+            "id": comment_id,
+            "snippet": {
+                "channelId": channel_id,
+                "videoId": listing.post_id,
+                "textDisplay": text if text_format == "plainText" else _html(text),
+                "textOriginal": text,
+                "authorDisplayName": "@" + comments.commenter_handle(author),
+                "authorProfileImageUrl": f"https://yt3.ggpht.com/{author_channel}=s48-c-k-c0x00ffffff-no-rj",
+                "authorChannelUrl": f"http://www.youtube.com/channel/{author_channel}",
+                "authorChannelId": {"value": author_channel},
+                "canRate": True,
+                "viewerRating": "none",
+                "likeCount": int(listing.like_count[i]),  # a number, unlike video statistics
+                "publishedAt": published,
+                "updatedAt": published,
+            },
+        }
+        item["snippet"] = {
+            "channelId": channel_id,
+            "videoId": listing.post_id,
+            "topLevelComment": top_level,
+            "canReply": True,
+            "totalReplyCount": int(listing.reply_count[i]),
+            "isPublic": True,
+        }
         return item

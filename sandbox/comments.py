@@ -1,0 +1,323 @@
+"""The comments under the world's YouTube and TikTok posts, with a ground-truth polarity each.
+
+A post's comment count as the platform reports it (`commentCount`, `comment_count`) is made of
+*units*, one per comment ever written: unit k exists from the first day whose reported count
+passes k, so the units of a day are always a prefix of the next day's and a comment, once
+listed, stays listed. Each unit is one of three things, drawn from the post's own stream
+`(seed, COMMENTS_STREAM, account, post)` (row k holds unit k's draws, so nothing here consumes
+or shifts any other stream of the world and every other output stays byte-identical):
+
+- a top-level comment (what commentThreads.list and TikTok's video/comment/list list), about
+  82% of units;
+- a reply to an earlier top-level comment (REPLY_SHARE): counted in its parent's
+  `totalReplyCount` / `reply_count`, but not listed; replies need comments.list (YouTube) or a
+  `comment_id` query (TikTok), which the pipeline does not call and the sandbox does not serve;
+- withheld (WITHHELD_SHARE): deleted, or held for review, as on the real platforms: counted,
+  never listed.
+
+So listed + Σ reply counts + withheld = the reported count, and the listed comments are about
+82% of it. A comment's language is mostly English (LANGUAGE_SHARES); EMOJI_ONLY_SHARE of them
+are emoji only. Its polarity is drawn from POLARITY_SHARES, with a few more negative comments
+under sponsored posts; its text is a sentence of sandbox/vocab.py of that language and polarity,
+written so that an English lexicon model (VADER) gives it that polarity. Only English comments
+with words are `is_scorable`. Published times fall inside the unit's day, after the post's
+publication and never after the as-of day; likes grow over the comment's first days.
+
+Instagram posts have none: other accounts' comments are not available through business
+discovery (reference/listening_api_shapes.md 2.4), so the sandbox neither makes nor serves them.
+Posts with comments disabled (world.Posts.comments_hidden: YouTube 5%, TikTok none) have none.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from sandbox import vocab
+from sandbox.world import DAY_S, World, ascii_slug
+
+COMMENTS_STREAM = 130  # the world's kinds are 0-7, injections 100-103, business 110-118, crm 120
+PLATFORMS = ("youtube", "tiktok")
+WITHHELD_SHARE = 0.03  # deleted or held for review: counted by the platform, never listed
+REPLY_SHARE = 0.15  # replies: counted, listed only through calls the pipeline does not make
+EMOJI_ONLY_SHARE = 0.05
+LANGUAGE_SHARES = (("en", 0.80), ("es", 0.06), ("de", 0.05), ("fr", 0.05), ("pt", 0.04))
+POLARITIES = ("positive", "neutral", "negative")
+# Shares of (positive, neutral, negative); a sponsored post's audience is a little more critical.
+POLARITY_SHARES = {"organic": (0.55, 0.27, 0.18), "sponsored": (0.47, 0.27, 0.26)}
+COMMENTERS = 50_000  # the pool of commenting users, so some comment under many posts
+LIKES_SETTLE_DAYS = 1.0
+DEFAULT_WINDOW_DAYS = 30  # ground truth: posts this young (the pipeline's default refresh window)
+
+_ROLE, _PARENT, _TIME, _POLARITY, _LANGUAGE, _TEXT, _EMOJI, _AUTHOR, _LIKES = range(9)
+_TOP, _REPLY, _WITHHELD = 0, 1, 2
+_LANGUAGE_CUTS = np.cumsum([share for _, share in LANGUAGE_SHARES])
+
+
+@dataclass(frozen=True)
+class PostComments:
+    """A post's comments as of the end of a day; the arrays hold the listed (top-level)
+    comments, newest first."""
+
+    platform: str
+    account_index: int
+    post_index: int
+    post_id: str  # the platform's own id of the post
+    day_index: int
+    disabled: bool
+    sponsored: bool
+    comment_count: int  # as the platform reports it: every unit
+    replies: int
+    withheld: int
+    ids: tuple[str, ...]
+    published_s: np.ndarray  # seconds since the world's start, like Posts.published_s
+    polarity: np.ndarray  # index into POLARITIES
+    language: tuple[str | None, ...]  # None for emoji only
+    text_draw: np.ndarray  # which sentence of its language and polarity
+    author: np.ndarray  # index into the commenter pool
+    like_count: np.ndarray
+    reply_count: np.ndarray
+
+    @property
+    def listed(self) -> int:
+        return len(self.ids)
+
+    def is_scorable(self, i: int) -> bool:
+        """English words: what an English lexicon model can score."""
+        return self.language[i] == "en"
+
+    def text(self, i: int) -> str:
+        polarity = POLARITIES[int(self.polarity[i])]
+        language = self.language[i]
+        texts = (
+            vocab.EMOJI_ONLY_COMMENTS[polarity]
+            if language is None
+            else vocab.COMMENT_TEXTS[language][polarity]
+        )
+        return texts[int(self.text_draw[i] * len(texts))]
+
+
+def has_comments(world: World, account_index: int) -> bool:
+    return world.account(account_index).platform in PLATFORMS
+
+
+def post_comments(
+    world: World, account_index: int, post_index: int, day_index: int
+) -> PostComments:
+    """The comments of one post as of the end of `day_index`."""
+    return account_comments(world, account_index, day_index, [post_index])[0]
+
+
+def account_comments(
+    world: World, account_index: int, day_index: int, post_indexes: list[int]
+) -> list[PostComments]:
+    """The comments of several posts of one account (published by `day_index`), computing the
+    account's daily comment counts once for all of them."""
+    if not has_comments(world, account_index):
+        raise ValueError("only YouTube and TikTok posts have comments in the sandbox")
+    if not post_indexes:
+        return []
+    posts = world.posts(account_index)
+    first_day = int(posts.published_s[min(post_indexes)] // DAY_S)
+    lo, hi = min(post_indexes), max(post_indexes) + 1
+    # counts[d - first_day, j - lo]: post j's reported comments at the end of day d.
+    counts = np.stack(
+        [world.metrics(account_index, d, slice(lo, hi))[2] for d in range(first_day, day_index + 1)]
+    )
+    return [
+        _one_post(world, account_index, p, day_index, counts[:, p - lo], first_day)
+        for p in post_indexes
+    ]
+
+
+def _one_post(
+    world: World,
+    account_index: int,
+    post_index: int,
+    day_index: int,
+    daily_counts: np.ndarray,
+    first_day: int,
+) -> PostComments:
+    posts = world.posts(account_index)
+    platform = world.account(account_index).platform
+    disabled = bool(posts.comments_hidden[post_index])
+    sponsored = world.business.sponsored_post(account_index, post_index) is not None
+    units = 0 if disabled else int(daily_counts[-1])
+    draws = world.rng(COMMENTS_STREAM, account_index, post_index).random((units, 9))
+    roles = _roles(draws[:, _ROLE])
+    tops = np.flatnonzero(roles == _TOP)
+    replies = np.flatnonzero(roles == _REPLY)
+    # A reply answers one of the top-level comments written before it.
+    before = np.searchsorted(tops, replies)
+    parents = tops[(draws[replies, _PARENT] * before).astype(np.int64)]
+    reply_count = np.bincount(np.searchsorted(tops, parents), minlength=len(tops))
+    published = _unit_times(
+        int(posts.published_s[post_index]), daily_counts, first_day, draws[:, _TIME]
+    )[tops]
+    # Newest first; a tie of seconds is broken by the later unit.
+    order = np.lexsort((-tops, -published))
+    tops, published, reply_count = tops[order], published[order], reply_count[order]
+    top_draws = draws[tops]
+    polarity = _polarity(top_draws[:, _POLARITY], sponsored)
+    age_days = ((day_index + 1) * DAY_S - published) / DAY_S
+    final_likes = np.floor(10 ** (2.5 * top_draws[:, _LIKES] ** 2)) - 1
+    likes = np.floor(final_likes * (1 - np.exp(-age_days / LIKES_SETTLE_DAYS))).astype(np.int64)
+    post_id = world.post_id(account_index, post_index)
+    return PostComments(
+        platform=platform,
+        account_index=account_index,
+        post_index=post_index,
+        post_id=post_id,
+        day_index=day_index,
+        disabled=disabled,
+        sponsored=sponsored,
+        comment_count=units,
+        replies=len(replies),
+        withheld=int((roles == _WITHHELD).sum()),
+        ids=tuple(_comment_id(world.seed, platform, post_id, int(unit)) for unit in tops),
+        published_s=published,
+        polarity=polarity,
+        language=tuple(_languages(top_draws[:, _LANGUAGE], top_draws[:, _EMOJI])),
+        text_draw=top_draws[:, _TEXT],
+        author=(top_draws[:, _AUTHOR] * COMMENTERS).astype(np.int64),
+        like_count=likes,
+        reply_count=reply_count.astype(np.int64),
+    )
+
+
+def _roles(u: np.ndarray) -> np.ndarray:
+    roles = np.where(
+        u < WITHHELD_SHARE, _WITHHELD, np.where(u < WITHHELD_SHARE + REPLY_SHARE, _REPLY, _TOP)
+    )
+    answered = np.flatnonzero(roles != _WITHHELD)
+    if len(answered) and roles[answered[0]] == _REPLY:
+        roles[answered[0]] = _TOP  # the first comment has nothing to reply to
+    return roles
+
+
+def _unit_times(
+    published_s: int, daily_counts: np.ndarray, first_day: int, u: np.ndarray
+) -> np.ndarray:
+    """Each unit's time: inside the first day whose count passes its index, after the post."""
+    day = first_day + np.searchsorted(daily_counts, np.arange(len(u)), side="right")
+    start = np.maximum(day * DAY_S, published_s + 1)
+    end = (day + 1) * DAY_S
+    return np.minimum(start + (u * (end - start)).astype(np.int64), end - 1)
+
+
+def _polarity(u: np.ndarray, sponsored: bool) -> np.ndarray:
+    positive, neutral, _ = POLARITY_SHARES["sponsored" if sponsored else "organic"]
+    return np.where(u < positive, 0, np.where(u < positive + neutral, 1, 2))
+
+
+def _languages(u_language: np.ndarray, u_emoji: np.ndarray) -> list[str | None]:
+    picked = np.searchsorted(_LANGUAGE_CUTS, u_language * _LANGUAGE_CUTS[-1], side="right")
+    return [
+        None if emoji < EMOJI_ONLY_SHARE else LANGUAGE_SHARES[min(int(i), 4)][0]
+        for i, emoji in zip(picked, u_emoji, strict=True)
+    ]
+
+
+def _comment_id(seed: int, platform: str, post_id: str, unit: int) -> str:
+    """YouTube: a 26-character thread id ("Ug…4AaABAg"); TikTok: int64 digits above 2**53."""
+    digest = hashlib.blake2b(f"comment:{seed}:{post_id}:{unit}".encode(), digest_size=13).digest()
+    if platform == "youtube":
+        return "Ug" + base64.urlsafe_b64encode(digest).decode()[:17] + "4AaABAg"
+    return str(7 * 10**18 + int.from_bytes(digest[:8]) % 10**18)
+
+
+# ---- commenters ----------------------------------------------------------------------------
+
+
+def commenter_handle(author: int) -> str:
+    """A commenter's handle, unique per index of the pool: 'mayachen12'."""
+    first = vocab.FIRST_NAMES[author % len(vocab.FIRST_NAMES)]
+    rest = author // len(vocab.FIRST_NAMES)
+    last = vocab.LAST_NAMES[rest % len(vocab.LAST_NAMES)]
+    return f"{ascii_slug(first)}{ascii_slug(last)}{rest // len(vocab.LAST_NAMES)}"
+
+
+def commenter_channel_id(seed: int, author: int) -> str:
+    digest = hashlib.blake2b(f"commenter:{seed}:{author}".encode(), digest_size=16).digest()
+    return "UC" + base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+# ---- ground truth --------------------------------------------------------------------------
+
+
+def post_truth(world: World, comments: PostComments) -> dict[str, Any]:
+    """One post's comments as the ground truth records them."""
+    listed = [
+        {
+            "id": comments.ids[i],
+            "polarity": POLARITIES[int(comments.polarity[i])],
+            "language": comments.language[i],
+            "is_scorable": comments.is_scorable(i),
+        }
+        for i in range(comments.listed)
+    ]
+    scorable = [c["polarity"] for c in listed if c["is_scorable"]]
+    account = world.account(comments.account_index)
+    return {
+        "creator_id": world.creator_of(account).creator_id,
+        "published_at": world.post_published_at(
+            comments.account_index, comments.post_index
+        ).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sponsored": comments.sponsored,
+        "comments_disabled": comments.disabled,
+        "comment_count": None if comments.disabled else comments.comment_count,
+        "listed": comments.listed,
+        "replies": comments.replies,
+        "withheld": comments.withheld,
+        "scorable": len(scorable),
+        "positive_share": _share(scorable, "positive"),
+        "negative_share": _share(scorable, "negative"),
+        "comments": listed,
+    }
+
+
+def _share(labels: list[str], label: str) -> float | None:
+    return round(labels.count(label) / len(labels), 6) if labels else None
+
+
+def ground_truth(world: World, day: date, window_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, Any]:
+    """Every YouTube and TikTok post published in the `window_days` up to `day`, keyed by the
+    warehouse's post id `<platform>:<native id>`, with its comments (newest first)."""
+    d = world.day_index(day)
+    since_s = (d + 1 - window_days) * DAY_S
+    out: dict[str, Any] = {
+        "window_days": window_days,
+        "shares": {
+            "withheld": WITHHELD_SHARE,
+            "replies": REPLY_SHARE,
+            "emoji_only": EMOJI_ONLY_SHARE,
+            "languages": dict(LANGUAGE_SHARES),
+            "polarity": {kind: dict(zip(POLARITIES, shares, strict=True))
+                         for kind, shares in POLARITY_SHARES.items()},
+        },
+        "instagram": {"available": False, "reason": "business_discovery gives no comments"},
+    }  # fmt: skip
+    for platform in PLATFORMS:
+        section: dict[str, Any] = {}
+        for account in world.accounts_on(platform):
+            published = world.posts(account.index).published_s
+            visible = world.visible_count(account.index, d)
+            first = int(np.searchsorted(published[:visible], since_s, side="left"))
+            for comments in account_comments(world, account.index, d, list(range(first, visible))):
+                section[f"{platform}:{comments.post_id}"] = post_truth(world, comments)
+        out[platform] = {"posts": section, "counts": _counts(section)}
+    return out
+
+
+def _counts(posts: dict[str, Any]) -> dict[str, int]:
+    return {
+        "posts": len(posts),
+        "posts_comments_disabled": sum(p["comments_disabled"] for p in posts.values()),
+        "comments_listed": sum(p["listed"] for p in posts.values()),
+        "comments_scorable": sum(p["scorable"] for p in posts.values()),
+    }
