@@ -43,9 +43,12 @@ bench: $(MANIFEST)
 
 # Two pytest workers, one test file each at a time (module fixtures stay in one process): the
 # slow files mostly wait on Airflow, dbt and subprocesses, so two of them share two cores well.
+# --no-loadscope-reorder: xdist would otherwise hand out the files with the most tests first,
+# undoing tests/conftest.py's longest-first order (the longest files hold a few tests each, so
+# they started late, behind dozens of short files).
 PYTEST_WORKERS ?= 2
 test: $(MANIFEST) lint browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Headless Chromium (Debian's package) renders the HTML report in tests/serving. A no-op when
 # it is installed already; otherwise apt-get, through sudo unless we are root.

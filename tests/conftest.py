@@ -18,23 +18,26 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 # The files that take minutes (measured on the 2-core machine; pytest prints the slowest
-# durations on every run), longest first. `make test` runs two workers that take files in
-# collection order, each holding its running file and one queued: starting the long files
-# first keeps both busy to the end instead of leaving the longest one running alone. The
-# third entry is the first worker's queued file, which waits for the longest: a short one.
+# durations on every run), longest first. `make test` runs two workers; xdist hands a worker
+# the next file of this order when its current file has at most two tests left to run (with
+# --no-loadscope-reorder, see the Makefile: by default xdist would hand out the files with the
+# most tests first). Longest first, the two longest start at once on the two workers and the
+# short files fill both to the end, instead of the longest running alone at the end.
 LONGEST_FIRST = (
     "tests/e2e/test_demo_end_to_end.py",
     "tests/production/test_celery_topology.py",
-    "tests/dags/test_dagbag.py",
     "tests/dags/test_quality_gate_in_dag.py",
     "tests/bench/test_bench.py",
     "tests/operations/test_up.py",
     "tests/dbt/test_marts_against_sandbox.py",
     "tests/dbt/test_dbt_build.py",
     "tests/dbt/test_long_texts.py",
+    "tests/serving/test_personal_data.py",
+    "tests/production/test_postgres_warehouse.py",
+    "tests/serving/test_hostile_corpus.py",
     "tests/operations/test_run_day.py",
     "tests/warehouse/test_set_aside.py",
-    "tests/serving/test_hostile_corpus.py",
+    "tests/dags/test_dagbag.py",
 )
 
 
