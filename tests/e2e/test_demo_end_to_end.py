@@ -24,25 +24,18 @@ import pytest
 
 from irm.airflow_cli import (
     AirflowCommandError,
-    PlatformSecrets,
     run_airflow,
     sandbox_connections,
 )
 from irm.demo import run_day, running_sandbox, set_clock, write_crm
 from tests.checksums import mart_checksums
 
+# Known secret values, unlike the sandbox's defaults: the test searches every file for them.
+from tests.extractors.sandbox_wire import SECRETS
+
 pytestmark = pytest.mark.slow
 
 SEED, ACCOUNTS, HISTORY_DAYS, LIVE_DAYS = 11, 16, 34, 1
-# Known secret values, unlike the sandbox's defaults: the test searches every file for them.
-SECRETS = PlatformSecrets(
-    youtube_key="yt-key-0a7f3c9e51d2",
-    instagram_token="ig-token-6b1e8d4f07a3",
-    instagram_user_id="17841400000000000",
-    tiktok_client_key="tt-client-key-public",
-    tiktok_client_secret="tt-secret-93c5e2a8f146",
-    shop_token="shpat-5d8e1f0b2c7a",
-)
 
 
 def free_port() -> int:

@@ -59,27 +59,24 @@ def postgres_url(database: str, driver: str = "postgresql") -> str:
 
 def create_database(prefix: str) -> str:
     """A fresh database with a unique name (trust auth as user postgres)."""
-    import psycopg2
-
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    con = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
-    try:
-        con.autocommit = True
-        with con.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        con.close()
+    _as_server_admin(f'CREATE DATABASE "{name}"')
     return name
 
 
 def drop_database(name: str) -> None:
+    _as_server_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _as_server_admin(statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE need that) as postgres."""
     import psycopg2
 
     con = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
     try:
         con.autocommit = True
         with con.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(statement)
     finally:
         con.close()
 
