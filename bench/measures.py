@@ -138,7 +138,8 @@ def _compare_one(
 def api_minimum(world: Any, day: date, rosters: dict[str, list[str]], settings: Any) -> dict:
     """The fewest calls each API allows for one day's refresh of the roster: every account's
     profile and the metrics of every post published in the refresh window (plus the new
-    posts), with each API's largest page and batch sizes."""
+    posts), with each API's largest page and batch sizes, and the comment listings of the
+    window's posts the day asked (`comment_minimum`)."""
     from extractors.instagram import api as instagram
     from extractors.shop import api as shop
     from extractors.tiktok import api as tiktok
@@ -183,7 +184,38 @@ def api_minimum(world: Any, day: date, rosters: dict[str, list[str]], settings: 
         "calls": 1 + sum(1 + max(1, math.ceil(window_posts(a)[0] / tiktok.MAX_COUNT)) for a in tt),
     }
     minimum["shop"] = {"accounts": 0, "calls": 0, "page_size": shop.PAGE_LIMIT}
+    for source in ("youtube", "tiktok"):
+        minimum[source]["calls"] += comment_minimum(world, day, source, settings)
     return minimum
+
+
+def comment_minimum(world: Any, day: date, source: str, settings: Any) -> int:
+    """The fewest comment calls for the posts the day asked (its `comment_fetches` records: a
+    quota stop leaves the others for the next day): per post, its listing's pages up to the
+    cap (a post with comments off: the one call that answers so), and the call the platform
+    refused when its quota stopped the run (TikTok's quota is known only by that refusal)."""
+    from collections import defaultdict
+
+    from core.landing import Partition, read_records
+    from extractors.comments import page_size
+    from sandbox import comments
+
+    part = Partition(settings.landing_dir, source, "comment_fetches", day)
+    if not part.exists():
+        return 0
+    cap, d = settings.comments_per_post, world.day_index(day)
+    posts: dict[int, list[int]] = defaultdict(list)
+    for record in read_records(part):
+        found = world.decode_post_id(source, record["record_key"])
+        if found is not None:
+            posts[found[0]].append(found[1])
+    calls = 0
+    for account, indexes in posts.items():
+        for listing in comments.account_comments(world, account, d, sorted(indexes)):
+            shown = 0 if listing.disabled else min(listing.listed, cap)
+            calls += max(1, math.ceil(shown / page_size(cap)))
+    refused = source == "tiktok" and part.manifest().get("stopped") is not None
+    return calls + int(refused)
 
 
 def api_efficiency(

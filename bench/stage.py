@@ -28,9 +28,10 @@ DBT = Path(sys.executable).with_name("dbt")
 
 
 def load(days: list[str] | None = None) -> dict[str, Any]:
-    from irm.tasks import load_raw
+    """The load and, as irm_transform runs it next, the scoring of the new comments."""
+    from irm.tasks import load_raw, score_comments
 
-    return {"rows": load_raw(days)["rows"]}
+    return {"rows": load_raw(days)["rows"], "comments_scored": score_comments()["scored"]}
 
 
 def validate(days: list[str] | None = None) -> dict[str, Any]:

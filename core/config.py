@@ -20,6 +20,9 @@ Variables (default: meaning):
 - IRM_FRESHNESS_DAYS = 3: a mart whose newest post or refresh is older than this many days
   before the validated day gets a data-quality warning (not a failure)
 - IRM_YOUTUBE_DAILY_QUOTA = 10000: YouTube quota units one daily run may spend
+- IRM_COMMENTS_PER_POST = 100: top-level comments listed per YouTube and TikTok post published
+  inside the refresh window, newest first (one call each at up to 100; 0 lists none and lands
+  no comments)
 - IRM_EXTRACT_BATCH_SIZE = 500: accounts per mapped extract task (batches of the roster)
 - IRM_CRM_MIN_ROW_RATIO = 0.5: a creators.csv (the roster) with fewer admitted rows than this
   times the rows of the last landed day is refused as collapsed, and nothing of its day lands
@@ -86,6 +89,7 @@ class Settings:
     airflow_home: Path
     freshness_days: int = 3
     youtube_daily_quota: int = 10_000
+    comments_per_post: int = 100  # newest top-level comments listed per post in the window
     extract_batch_size: int = 500  # accounts per mapped extract task
     dbt_select: tuple[str, ...] = ()  # dbt selectors the transform DAG renders; () = everything
     export_email_to: tuple[str, ...] = ()
@@ -129,6 +133,7 @@ def get_settings() -> Settings:
         freshness_days=int(os.environ.get("IRM_FRESHNESS_DAYS", "3")),
         youtube_daily_quota=int(os.environ.get("IRM_YOUTUBE_DAILY_QUOTA", "10000")),
         extract_batch_size=int(os.environ.get("IRM_EXTRACT_BATCH_SIZE", "500")),
+        comments_per_post=int(os.environ.get("IRM_COMMENTS_PER_POST", "100")),
         dbt_select=tuple(os.environ.get("IRM_DBT_SELECT", "").split()),
         export_email_to=_addresses(os.environ.get("IRM_EXPORT_EMAIL_TO", "")),
         duckdb_memory_limit=os.environ.get("IRM_DUCKDB_MEMORY_LIMIT", "1GB"),

@@ -1,5 +1,5 @@
-"""irm_transform: validate landing → load → check source freshness → dbt build (cosmos) → count
-dbt tests → validate marts → publish.
+"""irm_transform: validate landing → load → score comments → check source freshness → dbt build
+(cosmos) → count dbt tests → validate marts → publish.
 
 Scheduled on the landing Assets. Asset-triggered runs have no logical date, so the days to load
 come from the triggering events (`extra.dt`); a manual run loads whatever is not loaded yet.
@@ -73,6 +73,14 @@ def irm_transform() -> None:
         from irm.tasks import load_raw as load
 
         return load(days or None)
+
+    # Sentiment is scored in Python (SQL cannot run VADER) between the load and dbt, once per
+    # comment: warehouse.comment_scores says why there.
+    @task(**WAREHOUSE_WRITER_ARGS)
+    def score_comments() -> dict:
+        from irm.tasks import score_comments as score
+
+        return score()
 
     # Reads the load ledger; stale sources are logged and shown, never a failure.
     @task(**WAREHOUSE_WRITER_ARGS)
@@ -149,7 +157,7 @@ def irm_transform() -> None:
     landing_ok = validate_landing(days)
     loaded = load_raw(days)
     fresh = check_freshness(days)
-    built = landing_ok >> loaded >> fresh >> dbt_build >> count_dbt_tests()
+    built = landing_ok >> loaded >> score_comments() >> fresh >> dbt_build >> count_dbt_tests()
     if settings.dbt_target == "postgres":
         # The marts are built in Postgres; the checks and the BI copy read a DuckDB mirror.
         @task(**WAREHOUSE_WRITER_ARGS)

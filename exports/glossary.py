@@ -72,6 +72,12 @@ FLAGS: dict[str, Term] = {
         "We paid the creator after the due date, or a payment is still unpaid past it. Late "
         "payments hurt the relationship.",
     ),
+    "negative_sentiment_shift": Term(
+        "Audience turned negative",
+        "The audience's net sentiment under the creator's posts fell by more than 0.3 from one "
+        "month to the next (at least 50 scored comments in each). Read the comments before "
+        "the next campaign.",
+    ),
 }
 
 

@@ -98,9 +98,11 @@ def _bootstrap(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from irm.tasks import load_raw
+    """What the transform does before dbt: load the pending partitions, score new comments."""
+    from irm.tasks import load_raw, score_comments
 
     print(load_raw())
+    print(score_comments())
     return 0
 
 
@@ -213,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     boot.set_defaults(func=_bootstrap)
     sub.add_parser("sandbox", help="the sandbox platform (see `irm sandbox --help`)")
-    sub.add_parser("load", help="load pending landing partitions").set_defaults(func=_load)
+    sub.add_parser(
+        "load", help="load pending landing partitions and score new comments"
+    ).set_defaults(func=_load)
     sub.add_parser("publish", help="publish the marts to the BI copy").set_defaults(func=_publish)
     export = sub.add_parser("export", help="write the export for a day")
     export.add_argument("day", help="YYYY-MM-DD")

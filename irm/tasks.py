@@ -178,6 +178,14 @@ def load_raw(days: list[str] | None = None) -> dict[str, Any]:
     return {"loaded": result.loaded, "rows": result.rows}
 
 
+def score_comments() -> dict[str, int]:
+    """Score the landed comments not scored yet (warehouse.comment_scores): after the load,
+    before dbt, which labels them from the stored score."""
+    from warehouse.comment_scores import score_new_comments
+
+    return {"scored": score_new_comments()}
+
+
 def _days(days: list[str] | None) -> list[date] | None:
     return [date.fromisoformat(d) for d in days] if days else None
 

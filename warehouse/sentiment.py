@@ -24,10 +24,10 @@ are English (the detector still errs on a sentence or two). A text with no lette
 emoticons) has no language: it is scored when VADER's lexicon knows something in it, and
 unscored otherwise.
 
-Where it runs: nowhere yet (raw comments arrive with another piece of issue 20). It is meant for
-a Python task between load and dbt that scores the raw comments not yet scored into a typed table
-keyed by comment id (language, compound, label, reason). SQL cannot run VADER, and scoring at
-load time would tie the loader to the model; a separate table keyed by comment id keeps it
+Where it runs: the `score_comments` task of irm_transform, between the load and dbt
+(warehouse/comment_scores.py), scores the raw comments not yet scored into `raw.comment_scores`
+keyed by comment (language, compound, unscored reason). SQL cannot run VADER, and scoring at
+load time would tie the loader to the model; a separate table keyed by comment keeps it
 incremental (a comment is scored once; a change of thresholds only relabels, from the stored
 compound, in dbt) and lets `fct_comment` join it.
 
@@ -125,8 +125,16 @@ def score_comments(
     positive: float = DEFAULT_POSITIVE_THRESHOLD,
     negative: float = DEFAULT_NEGATIVE_THRESHOLD,
 ) -> list[Score]:
-    """Score a batch of comments, in order (the analyzer is built once for all of them)."""
-    return [score_comment(text, positive=positive, negative=negative) for text in texts]
+    """Score a batch of comments, in order (the analyzer is built once for all of them). A
+    score depends on the text alone (language detection is seeded), so a text that comes again
+    ("Love it!", a lone emoji) is scored once per batch."""
+    scores: dict[str | None, Score] = {}
+    result = []
+    for text in texts:
+        if text not in scores:
+            scores[text] = score_comment(text, positive=positive, negative=negative)
+        result.append(scores[text])
+    return result
 
 
 def _label(compound: float, positive: float, negative: float) -> Label:

@@ -1,7 +1,7 @@
 """TikTok as a source: the Research API (`user/info`, `video/query` in 30-day windows with
-cursor and search_id) for the roster's usernames (api.py; its records: schema.py), with a
-client-credentials token the shared client obtains and renews. A username not of TikTok's
-format is never sent."""
+cursor and search_id, `video/comment/list` on the window's videos) for the roster's usernames
+(api.py; its records: schema.py), with a client-credentials token the shared client obtains and
+renews. A username not of TikTok's format is never sent."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from extractors.handles import HandleFormat
 from extractors.paging import ResearchCursorPaginator
 from extractors.spec import ConnectionSpec, PoolSpec, Quota, RosterSpec, SourceSpec
 from extractors.tiktok.api import TOKEN_PATH, classify, extract
-from extractors.tiktok.schema import USERS, VIDEOS
+from extractors.tiktok.schema import COMMENT_FETCHES, COMMENTS, USERS, VIDEOS
 
 USERNAME = HandleFormat(
     re.compile(r"[A-Za-z0-9._]{2,24}"),
@@ -21,7 +21,7 @@ USERNAME = HandleFormat(
 
 SPEC = SourceSpec(
     name="tiktok",
-    entities=(USERS, VIDEOS),
+    entities=(USERS, VIDEOS, COMMENTS, COMMENT_FETCHES),
     extract=extract,
     # login = client key, password = client secret: a client token from /v2/oauth/token/,
     # renewed 5 minutes before it expires.
@@ -33,7 +33,11 @@ SPEC = SourceSpec(
     # The platform counts the requests and refuses the one past its allowance (QuotaExhausted):
     # the run stops cleanly and the next one goes on with the usernames left.
     quotas=(Quota("requests", 1_000, "requests"),),
-    paginators={"video/query": ResearchCursorPaginator()},
+    paginators={
+        "video/query": ResearchCursorPaginator(),
+        # A comment listing's cursor is an offset within one video's comments.
+        "video/comment/list": ResearchCursorPaginator(scope=("video_id",)),
+    },
 )
 
 __all__ = ["SPEC", "classify"]

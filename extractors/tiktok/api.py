@@ -1,4 +1,7 @@
-"""TikTok Research API: user info and video query for the roster's usernames.
+"""TikTok Research API: user info and video query for the roster's usernames, then the comments
+of their videos published inside the refresh window (video/comment/list, 100 a request, newest
+first; extractors/comments.py: they come after every user's metrics, so the daily request
+quota spent on comments never costs a user's videos).
 
 Every body carries `error.code` ("ok" on success, even with HTTP 200). Video ids are int64 JSON
 numbers above 2^53: Python's json keeps them exact and they land as numbers with their exact
@@ -10,11 +13,19 @@ digits. Video queries page with `cursor` + `search_id` while `has_more`, over wi
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from extractors.base import PENDING, Extraction, keep_unique
 from extractors.classify import Answer, default_classify, retry_after_seconds
+from extractors.comments import (
+    NOT_FOUND,
+    CommentPages,
+    PostUnavailable,
+    count_calls,
+    land_comments,
+)
 from extractors.errors import (
     AuthError,
     ExtractError,
@@ -24,7 +35,7 @@ from extractors.errors import (
     RetryableError,
 )
 from extractors.paging import PageGuard, PageRequest, Paginator, paginate
-from extractors.tiktok.schema import VIDEOS
+from extractors.tiktok.schema import COMMENTS, VIDEOS
 
 if TYPE_CHECKING:
     from extractors.http import ApiClient, ApiResponse
@@ -35,6 +46,7 @@ log = logging.getLogger(__name__)
 TOKEN_PATH = "v2/oauth/token/"
 USER_INFO = "v2/research/user/info/"
 VIDEO_QUERY = "v2/research/video/query/"
+COMMENT_LIST = "v2/research/video/comment/list/"
 MAX_COUNT = 100
 MAX_WINDOW_DAYS = 30
 FIRST_RUN_DAYS = 180  # how far back a username without a bookmark is searched
@@ -46,6 +58,7 @@ VIDEO_FIELDS = (
     "id,video_description,create_time,region_code,share_count,view_count,like_count,"
     "comment_count,hashtag_names,username"
 )
+COMMENT_FIELDS = "id,video_id,text,like_count,reply_count,parent_comment_id,create_time"
 
 
 def classify(response: Answer) -> ExtractError | None:
@@ -163,7 +176,52 @@ def extract(ctx: ExtractContext) -> Extraction:
             result.bookmarks[username] = window.end.isoformat()
     except QuotaExhausted as exc:
         result.stopped = f"{exc}; the next run goes on with the remaining usernames"
+    if result.stopped is None:
+        posts = window_posts(videos.records, window.refresh_since, window.end)
+        land_comments(
+            ctx, result, posts, comment_pages(client, ctx.source.paginators), COMMENTS.key
+        )
     done = {key for key, _, _ in users.records} | {q["key"] for q in result.quarantine}
     result.bookmarks[PENDING] = [u for u in usernames if u not in done]
-    users.api_calls = client.stats.calls  # one request budget for both endpoints
+    # One request budget for every endpoint: the comments' share on their fetch records.
+    comment_calls = client.stats.by_endpoint.get(COMMENT_LIST, 0)
+    count_calls(result, comment_calls, units_per_call=0)
+    users.api_calls = client.stats.calls - comment_calls
     return result
+
+
+def window_posts(
+    videos: list[tuple[str, Any, str | None]], since: datetime, until: datetime
+) -> dict[str, list[str]]:
+    """Username -> its landed videos created in [since, until), newest first: the posts whose
+    comments are listed (no request more to find them)."""
+    dated = [
+        (video["create_time"], video_id, username)
+        for video_id, video, username in videos
+        if username and _in_range(video, since, until) and isinstance(video.get("create_time"), int)
+    ]
+    posts: dict[str, list[str]] = {}
+    for _, video_id, username in sorted(dated, reverse=True):
+        posts.setdefault(username, []).append(video_id)
+    return posts
+
+
+def comment_pages(client: ApiClient, paginators: Mapping[str, Paginator]) -> CommentPages:
+    """video/comment/list of one video, newest first, `size` comments a request. An unknown or
+    private video (invalid_params) is an answer about it: not_found."""
+    paginator = paginators["video/comment/list"]
+
+    def pages(video_id: str, size: int) -> Iterator[tuple[list[Any], bool]]:
+        guard = PageGuard(client.connection_id, "video/comment/list", video_id, kind="video")
+        body = {"video_id": int(video_id), "max_count": size}
+        request = PageRequest("POST", COMMENT_LIST, {"fields": COMMENT_FIELDS}, json_body=body)
+        try:
+            for response in paginate(client, request, paginator, guard):
+                data = data_of(response, COMMENT_LIST)
+                yield data.get("comments", []), bool(data.get("has_more"))
+        except PagingError:
+            raise
+        except PermanentError as exc:
+            raise PostUnavailable(NOT_FOUND, f"video/comment/list refused: {exc}") from exc
+
+    return pages

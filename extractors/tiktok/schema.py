@@ -1,10 +1,13 @@
 """What a landed TikTok record looks like (the landing suite checks it: expectations/
 landing_suites.py): Research API `user/info` `data` objects and `video/query` videos, whose ids
-are int64 JSON numbers above 2**53 kept as their exact digits."""
+are int64 JSON numbers above 2**53 kept as their exact digits, and `video/comment/list` comments
+(ids int64 the same way); each post asked has a `comment_fetches` record (extractors/
+comments.py)."""
 
 from __future__ import annotations
 
 from extractors import rules
+from extractors.comments import COMMENT_FETCHES
 from extractors.rules import WARNING
 from extractors.schema import (
     BOOLEAN,
@@ -64,3 +67,29 @@ VIDEOS = EntitySpec(
     ),
     key=RecordKey("id", also=("video_id",), digits=True),
 )
+
+COMMENTS = EntitySpec(
+    "comments",
+    RecordSchema(
+        fields=(
+            # int64 JSON numbers above 2**53, both: kept as their exact digits.
+            Field("comment_id", "id", INT64_ID, required=True),
+            Field("video_id", "video_id", INT64_ID, required=True),
+            Field("parent_comment_id", "parent_comment_id", INT64_ID),
+            Field("text", "text"),
+            Field("like_count", "like_count", INTEGER),
+            Field("reply_count", "reply_count", INTEGER),
+            Field("published_at", "create_time", UNIX_SECONDS, required=True),
+        ),
+        rules=(
+            rules.same("record_key", "comment_id", notes="exact int64 digits on both sides"),
+            rules.same("parent_key", "video_id", notes="the parent is the commented video"),
+            *rules.non_negative("like_count", "reply_count"),
+            *rules.present("text", level=WARNING),
+        ),
+        has_parent=True,
+    ),
+    key=RecordKey("id", digits=True),
+)
+
+__all__ = ["COMMENTS", "COMMENT_FETCHES", "USERS", "VIDEOS"]

@@ -1,20 +1,32 @@
-"""YouTube Data API v3: channels.list, playlistItems.list on each uploads playlist, videos.list.
+"""YouTube Data API v3: channels.list, playlistItems.list on each uploads playlist, videos.list,
+then commentThreads.list on each video published inside the refresh window.
 
 Calls per refresh are the minimum the API allows: channels in batches of 50 ids, the uploads
-playlist paged 50 items at a time only as far back as needed (newest first), and videos.list in
-batches of 50 ids. Each call costs 1 quota unit. What the extractor lands is the item as
-received: string counts, absent counts and unknown fields stay as they are for staging to type.
+playlist paged 50 items at a time only as far back as needed (newest first), videos.list in
+batches of 50 ids, and one commentThreads.list page (up to 100 threads, newest first) per window
+video for the default cap of IRM_COMMENTS_PER_POST (extractors/comments.py: the comments come
+after every channel's metrics). Each call costs 1 quota unit. What the extractor lands is the
+item as received: string counts, absent counts and unknown fields stay as they are for staging
+to type.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from extractors.base import PENDING, Extraction, keep_unique
 from extractors.classify import Answer, default_classify, retry_after_seconds
+from extractors.comments import (
+    DISABLED,
+    NOT_FOUND,
+    CommentPages,
+    PostUnavailable,
+    count_calls,
+    land_comments,
+)
 from extractors.errors import (
     AuthError,
     ExtractError,
@@ -23,7 +35,7 @@ from extractors.errors import (
     RetryableError,
 )
 from extractors.paging import PageGuard, PageRequest, Paginator, paginate
-from extractors.youtube.schema import CHANNELS, VIDEOS
+from extractors.youtube.schema import CHANNELS, COMMENTS, VIDEOS
 
 if TYPE_CHECKING:
     from extractors.http import ApiClient
@@ -40,6 +52,7 @@ PARTS = "snippet,statistics,contentDetails"  # of channels.list and videos.list 
 _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _AUTH_REASONS = {"keyInvalid", "API_KEY_INVALID", "keyExpired", "forbidden", "accessNotConfigured"}
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+COMMENT_THREADS = "commentThreads"
 
 
 def _error_reasons(response: Answer) -> set[str]:
@@ -57,6 +70,11 @@ def classify(response: Answer) -> ExtractError | None:
     if response.status_code < 400:
         return None
     reasons = _error_reasons(response)
+    # commentThreads.list's answers about the video, not errors (extractors/comments.py).
+    if "commentsDisabled" in reasons:
+        return PostUnavailable(DISABLED, "the video has disabled comments (403)")
+    if "videoNotFound" in reasons:
+        return PostUnavailable(NOT_FOUND, "no such video (404 videoNotFound)")
     if reasons & _QUOTA_REASONS:
         return QuotaExhausted("YouTube daily quota exhausted (403 quotaExceeded)")
     if reasons & _RATE_REASONS:
@@ -174,10 +192,16 @@ def extract(ctx: ExtractContext) -> Extraction:
             videos.add(video_id, item, item.get("snippet", {}).get("channelId"))
     except QuotaExhausted as exc:
         result.stopped = f"{exc}; the next run resumes with the channels not refreshed"
+    metrics_stopped = result.stopped is not None
+    if not metrics_stopped:
+        posts = window_posts(videos.records, ctx.window)
+        land_comments(
+            ctx, result, posts, comment_pages(client, ctx.source.paginators), COMMENTS.key
+        )
     done_videos = {key for key, _, _ in videos.records}
     unfinished = {video_channel[v] for v in video_channel if v not in done_videos}
     fetched_ids = {c["id"] for c in fetched_channels}
-    unfinished |= {c for c in ordered if c not in fetched_ids} if result.stopped else set()
+    unfinished |= {c for c in ordered if c not in fetched_ids} if metrics_stopped else set()
     for channel in fetched_channels:
         if channel["id"] in stuck:
             continue  # quarantined with its reason; its bookmark stays where it was
@@ -188,12 +212,15 @@ def extract(ctx: ExtractContext) -> Extraction:
     result.bookmarks[PENDING] = [c for c in ordered if c in unfinished]
     by_endpoint = dict(client.stats.by_endpoint)
     channels.api_calls = channels.quota_units = by_endpoint.get("channels", 0)
-    videos.api_calls = videos.quota_units = client.stats.calls - channels.api_calls
+    comment_calls = by_endpoint.get(COMMENT_THREADS, 0)
+    count_calls(result, comment_calls, QUOTA_UNITS_PER_CALL)
+    videos.api_calls = videos.quota_units = client.stats.calls - channels.api_calls - comment_calls
     result.stats = {"calls_by_endpoint": by_endpoint}
     log.info(
-        "youtube: %d channels, %d videos in %d calls (%d retries)%s",
+        "youtube: %d channels, %d videos, %d comments in %d calls (%d retries)%s",
         len(channels.records),
         len(videos.records),
+        len(result.entities["comments"].records),
         client.stats.calls,
         client.stats.retries,
         f"; stopped: {result.stopped}" if result.stopped else "",
@@ -229,3 +256,39 @@ def _list_uploads(
         video_channel.setdefault(video_id, channel["id"])
     if newest:
         result.bookmarks[channel["id"]] = max(newest, bookmark or newest)
+
+
+def window_posts(videos: list[tuple[str, Any, str | None]], window: Window) -> dict[str, list[str]]:
+    """Channel id -> its landed videos published inside the refresh window, newest first: the
+    posts whose comments are listed (no call more to find them)."""
+    since, end = window.refresh_since, window.end
+    dated = []
+    for video_id, item, channel in videos:
+        published = item.get("snippet", {}).get("publishedAt")
+        if channel and published and since <= parse_time(published) < end:
+            dated.append((published, video_id, channel))
+    posts: dict[str, list[str]] = {}
+    for _, video_id, channel in sorted(dated, reverse=True):
+        posts.setdefault(channel, []).append(video_id)
+    return posts
+
+
+def comment_pages(client: ApiClient, paginators: Mapping[str, Paginator]) -> CommentPages:
+    """commentThreads.list of one video, newest first, `size` threads a page (1 unit each)."""
+    paginator = paginators[COMMENT_THREADS]
+
+    def pages(video_id: str, size: int) -> Iterator[tuple[list[Any], bool]]:
+        guard = PageGuard(client.connection_id, COMMENT_THREADS, video_id, kind="video")
+        params = {
+            "part": "snippet",
+            "videoId": video_id,
+            "maxResults": size,
+            "order": "time",
+            "textFormat": "plainText",
+        }
+        request = PageRequest("GET", COMMENT_THREADS, params, quota_units=QUOTA_UNITS_PER_CALL)
+        for response in paginate(client, request, paginator, guard):
+            body = _body(response.body, COMMENT_THREADS)
+            yield body.get("items", []), bool(body.get("nextPageToken"))
+
+    return pages

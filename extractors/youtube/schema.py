@@ -1,12 +1,23 @@
 """What a landed YouTube record looks like (the landing suite checks it: expectations/
 landing_suites.py). Items land as `channels.list` / `videos.list` return them: counts are uint64
-digit strings, and a count the owner hides is absent, never 0."""
+digit strings, and a count the owner hides is absent, never 0. Comment threads land as
+`commentThreads.list` returns them (counts are numbers there); each post asked has a
+`comment_fetches` record (extractors/comments.py)."""
 
 from __future__ import annotations
 
 from extractors import rules
+from extractors.comments import COMMENT_FETCHES
 from extractors.rules import WARNING
-from extractors.schema import BOOLEAN, DIGIT_STRING, ISO_TIMESTAMP, Field, RecordKey, RecordSchema
+from extractors.schema import (
+    BOOLEAN,
+    DIGIT_STRING,
+    INTEGER,
+    ISO_TIMESTAMP,
+    Field,
+    RecordKey,
+    RecordSchema,
+)
 from extractors.spec import EntitySpec
 
 CHANNELS = EntitySpec(
@@ -66,3 +77,38 @@ VIDEOS = EntitySpec(
     ),
     key=RecordKey("id"),
 )
+
+COMMENTS = EntitySpec(
+    "comments",
+    RecordSchema(
+        fields=(
+            Field("comment_id", "id", required=True),
+            Field("kind", "kind"),
+            Field("video_id", "snippet.videoId", required=True),
+            Field("channel_id", "snippet.channelId"),
+            Field("author_display_name", "snippet.topLevelComment.snippet.authorDisplayName"),
+            # textFormat=plainText: textDisplay is the text without HTML.
+            Field("text", "snippet.topLevelComment.snippet.textDisplay"),
+            # Numbers here (uint32), unlike video statistics' digit strings.
+            Field("like_count", "snippet.topLevelComment.snippet.likeCount", INTEGER),
+            Field("reply_count", "snippet.totalReplyCount", INTEGER),
+            Field(
+                "published_at",
+                "snippet.topLevelComment.snippet.publishedAt",
+                ISO_TIMESTAMP,
+                required=True,
+            ),
+        ),
+        rules=(
+            rules.same("record_key", "comment_id", notes="keyed by the comment thread's id"),
+            rules.same("parent_key", "video_id", notes="the parent is the commented video"),
+            rules.one_of("kind", ("youtube#commentThread",)),
+            *rules.non_negative("like_count", "reply_count"),
+            *rules.present("text", level=WARNING),
+        ),
+        has_parent=True,
+    ),
+    key=RecordKey("id"),
+)
+
+__all__ = ["CHANNELS", "COMMENTS", "COMMENT_FETCHES", "VIDEOS"]

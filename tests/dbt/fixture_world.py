@@ -35,12 +35,39 @@ RAW_TABLES = (
     "crm_payments",
     "crm_touchpoints",
     "crm_quarantine",
+    "youtube_comments",
+    "youtube_comment_fetches",
+    "tiktok_comments",
+    "tiktok_comment_fetches",
 )
 
 IG_ANA_ID = "17841400000000001"
 TT_BIG_1 = 7234567890123456789  # above 2**53: a double would merge it with TT_BIG_2
 TT_BIG_2 = 7234567890123456790
 TT_QUIET_1 = 7000000000000000001
+TT_COMMENT_1, TT_COMMENT_2, TT_COMMENT_3 = (
+    7300000000000000001,
+    7300000000000000002,
+    7300000000000000003,
+)
+
+# raw.comment_scores as the scoring step (warehouse/comment_scores.py) writes it; compounds set
+# by hand (the scorer has its own tests): (comment_key, platform, language, compound, reason).
+# TT_COMMENT_3 has no score yet (`not_scored_yet`).
+COMMENT_SCORES = (
+    ("youtube:ya1", "youtube", "en", 0.5, None),
+    ("youtube:ya2", "youtube", "en", -0.5, None),
+    ("youtube:ya3", "youtube", "en", 0.0, None),
+    ("youtube:ya4", "youtube", "es", None, "not_english"),
+    ("youtube:ya5", "youtube", "en", 0.75, None),
+    ("youtube:ya6", "youtube", "en", 0.25, None),
+    (f"tiktok:{TT_COMMENT_1}", "tiktok", "en", 0.5, None),
+    (f"tiktok:{TT_COMMENT_2}", "tiktok", "en", -0.25, None),
+)
+COMMENT_SCORES_COLUMNS = (
+    "comment_key varchar, platform varchar, language varchar, compound double precision,"
+    " unscored_reason varchar, scored_at timestamptz, model varchar"
+)
 
 Row = tuple[str, str, str, str | None, str]
 
@@ -182,6 +209,58 @@ def _creator(cid, name, status, channel="", ig="", tt="", partnered_on="") -> di
         "tiktok_username": tt,
         "partnered_on": partnered_on,
     }
+
+
+def _yt_comment(comment_id, video_id, text, likes, replies, published_at) -> dict:
+    """A commentThreads.list item (part=snippet, textFormat=plainText)."""
+    snippet = {"videoId": video_id, "textDisplay": text, "textOriginal": text,
+               "authorDisplayName": f"@fan_{comment_id}", "likeCount": likes,
+               "publishedAt": published_at, "updatedAt": published_at}  # fmt: skip
+    return {"kind": "youtube#commentThread", "id": comment_id,
+            "snippet": {"videoId": video_id, "totalReplyCount": replies,
+                        "topLevelComment": {"id": comment_id, "snippet": snippet}}}  # fmt: skip
+
+
+def _tt_comment(comment_id, video_id, text, likes, created) -> dict:
+    return {"id": comment_id, "video_id": video_id, "text": text, "like_count": likes,
+            "reply_count": 0, "parent_comment_id": video_id,
+            "create_time": _unix(created)}  # fmt: skip
+
+
+def _fetch(video_id, status, listed, complete) -> dict:
+    return {"video_id": str(video_id), "status": status, "comments_listed": listed,
+            "complete": complete, "cap": 100}  # fmt: skip
+
+
+def _add_comments(add, d2, d3) -> None:
+    """Comments (issue 20): va1 (alpha, tied to k1) listed on days 2 and 3 (ya1's likes grow);
+    va2 (tied to k1) capped; vg2 has comments disabled; vg1 and vb1 were never asked. TikTok:
+    t1 (tied to k2) and t2 (organic), one of whose comments has no score yet."""
+    for dt, cid, text, likes, replies, at in (
+        (d2, "ya1", "Love this gear", 1, 0, "2026-03-01T16:00:00Z"),
+        (d2, "ya2", "Terrible sound", 0, 0, "2026-03-02T09:00:00Z"),
+        (d3, "ya1", "Love this gear", 4, 1, "2026-03-01T16:00:00Z"),
+        (d3, "ya2", "Terrible sound", 2, 0, "2026-03-02T09:00:00Z"),
+        (d3, "ya3", "Where did you buy it?", 0, 0, "2026-03-03T01:00:00Z"),
+        (d3, "ya4", "Me encanta muchísimo este vídeo", 0, 0, "2026-03-03T02:00:00Z"),
+        (d3, "ya5", "Great video, thanks!", 7, 0, "2026-03-03T03:00:00Z"),
+    ):
+        add("youtube_comments", dt, cid, _yt_comment(cid, "va1", text, likes, replies, at), "va1")
+    add("youtube_comments", d3, "ya6",
+        _yt_comment("ya6", "va2", "Nice code", 0, 0, "2026-03-02T12:00:00Z"), "va2")  # fmt: skip
+    add("youtube_comment_fetches", d2, "va1", _fetch("va1", "listed", 2, True))
+    add("youtube_comment_fetches", d3, "va1", _fetch("va1", "listed", 5, True))
+    add("youtube_comment_fetches", d3, "va2", _fetch("va2", "listed", 1, False))  # the cap
+    add("youtube_comment_fetches", d3, "vg2", _fetch("vg2", "comments_disabled", 0, True))
+    for cid, vid, text, likes, at in (
+        (TT_COMMENT_1, TT_BIG_1, "love it", 3, "2026-03-01T13:00:00Z"),
+        (TT_COMMENT_2, TT_BIG_2, "meh, boring", 0, "2026-03-02T19:00:00Z"),
+        (TT_COMMENT_3, TT_BIG_2, "first!", 1, "2026-03-02T19:30:00Z"),
+    ):
+        add("tiktok_comments", d3, str(cid), _tt_comment(cid, vid, text, likes, at), str(vid))
+    for vid in (TT_BIG_1, TT_BIG_2):
+        listed = 1 if vid == TT_BIG_1 else 2
+        add("tiktok_comment_fetches", d3, str(vid), _fetch(vid, "listed", listed, True))
 
 
 def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
@@ -351,6 +430,7 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
         {"entity": "contracts", "reason": "unknown creator cr_999", "file": "contracts.csv",
          "line": 4, "record": {"contract_id": "k9", "creator_id": "cr_999"}})  # fmt: skip
 
+    _add_comments(add, d2, d3)
     if extra_day:
         _add_extra_day(add, d4, alpha, beta, gamma)
 

@@ -29,7 +29,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt.fixture_world import IG_ANA_ID, RAW_TABLES, TT_BIG_1, TT_BIG_2, raw_rows
+from tests.dbt.fixture_world import (
+    COMMENT_SCORES,
+    COMMENT_SCORES_COLUMNS,
+    IG_ANA_ID,
+    RAW_TABLES,
+    TT_BIG_1,
+    TT_BIG_2,
+    TT_COMMENT_1,
+    TT_COMMENT_2,
+    TT_COMMENT_3,
+    raw_rows,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -46,6 +57,9 @@ ALL_MARTS = {
     "mart_quality_flags",
     "mart_relationship_health",
     "mart_creator_scorecard",
+    "fct_comment",
+    "mart_post_sentiment",
+    "mart_creator_sentiment",
 }
 IG = f"instagram:{IG_ANA_ID}"
 M1, M2, M3 = (f"instagram:1790000000000000{i}" for i in (1, 2, 3))
@@ -448,6 +462,81 @@ def check_staging(query: Query) -> None:
     assert query("select count(*) from seeds.tiers") == [(4,)]
 
 
+def check_comments(query: Query) -> None:
+    """Comments and their sentiment (SPEC 5.5): fixture_world._add_comments and
+    COMMENT_SCORES."""
+    tt1, tt2, tt3 = (f"tiktok:{c}" for c in (TT_COMMENT_1, TT_COMMENT_2, TT_COMMENT_3))
+    comments = rows_by_key(
+        query,
+        "select comment_id, post_id, creator_id, sentiment_label, unscored_reason, like_count,"
+        " is_sponsored_post, first_listed_on, platform_comment_id from marts.fct_comment",
+    )
+    assert set(comments) == {f"youtube:ya{i}" for i in range(1, 7)} | {tt1, tt2, tt3}
+    ya1 = comments["youtube:ya1"]
+    # the latest listing's likes (4); listed on days 2 and 3; 0.5 >= 0.05: positive
+    assert (ya1["like_count"], ya1["first_listed_on"]) == (4, date(2026, 3, 2))
+    assert (ya1["post_id"], ya1["creator_id"], ya1["is_sponsored_post"]) == (
+        "youtube:va1",
+        "cr_001",
+        True,
+    )
+    labels = {
+        cid: (row["sentiment_label"], row["unscored_reason"]) for cid, row in comments.items()
+    }
+    assert labels["youtube:ya1"] == ("positive", None)
+    assert labels["youtube:ya2"] == ("negative", None)
+    assert labels["youtube:ya3"] == ("neutral", None)  # 0.0
+    assert labels["youtube:ya4"] == ("unscored", "not_english")
+    assert labels[tt3] == ("unscored", "not_scored_yet")
+    # TikTok's int64 comment ids stay exact
+    assert comments[tt1]["platform_comment_id"] == str(TT_COMMENT_1)
+    assert (comments[tt1]["post_id"], comments[tt1]["creator_id"]) == (T1, "cr_004")
+
+    posts = rows_by_key(
+        query,
+        "select post_id, sample_status, comments_fetched, comments_scored, positive_share,"
+        " negative_share, net_sentiment, sample_complete from marts.mart_post_sentiment",
+    )
+    assert len(posts) == 11  # every post of fct_post
+    # va1: 5 fetched, 4 scored (ya1 +, ya2 -, ya3 neutral, ya5 +; ya4 unscored)
+    va1 = posts["youtube:va1"]
+    assert (va1["sample_status"], va1["comments_fetched"], va1["comments_scored"]) == (
+        "listed",
+        5,
+        4,
+    )
+    assert (va1["positive_share"], va1["negative_share"]) == (0.5, 0.25)
+    assert va1["net_sentiment"] == 0.25 and va1["sample_complete"] is True
+    # va2: its fetch reached the cap
+    assert (posts["youtube:va2"]["net_sentiment"], posts["youtube:va2"]["sample_complete"]) == (
+        1.0,
+        False,
+    )
+    assert posts["youtube:vg2"]["sample_status"] == "comments_disabled"
+    assert posts["youtube:vg1"]["sample_status"] == "not_fetched"
+    assert not posts["youtube:vg1"]["sample_complete"]
+    assert {posts[m]["sample_status"] for m in (M1, M2, M3)} == {"not_sampled"}
+    # t2: tt2 negative, tt3 not scored yet: 1 scored, net -1
+    assert (posts[T2]["comments_fetched"], posts[T2]["comments_scored"]) == (2, 1)
+    assert posts[T2]["net_sentiment"] == -1.0
+
+    creators = {
+        (r[0], r[1]): r[2:]
+        for r in query(
+            "select creator_id, month, comments_scored, net_sentiment, net_sentiment_sponsored,"
+            " net_sentiment_organic from marts.mart_creator_sentiment"
+        )
+    }
+    march = date(2026, 3, 1)
+    assert set(creators) == {("cr_001", march), ("cr_004", march)}
+    # cr_001: ya1, ya5, ya6 positive, ya2 negative, ya3 neutral: (3 - 1) / 5; all sponsored
+    scored, net, sponsored, organic = creators[("cr_001", march)]
+    assert (scored, organic) == (5, None)
+    assert net == pytest.approx(0.4) and sponsored == pytest.approx(0.4)
+    # cr_004: tt1 + under the sponsored t1, tt2 - under the organic t2
+    assert creators[("cr_004", march)] == (2, 0.0, 1.0, -1.0)
+
+
 def check_marts(query: Query) -> None:
     check_accounts_and_posts(query)
     check_creators(query)
@@ -456,6 +545,7 @@ def check_marts(query: Query) -> None:
     check_flags(query)
     check_health_and_scorecard(query)
     check_staging(query)
+    check_comments(query)
 
 
 # --------------------------------------------------------------------------------------------
@@ -478,6 +568,12 @@ def load_duckdb_raw(path: Path, extra_day: bool = False) -> None:
         existing = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         everything = raw_rows(extra_day=extra_day)
         before = raw_rows() if extra_day else {table: [] for table in RAW_TABLES}
+        if "comment_scores" not in existing:
+            con.execute(f"create table raw.comment_scores ({COMMENT_SCORES_COLUMNS})")
+            con.executemany(
+                "insert into raw.comment_scores values (?, ?, ?, ?, ?, now(), 'vader-3.3.2')",
+                COMMENT_SCORES,
+            )
         for table in RAW_TABLES:
             if table not in existing:
                 con.execute(_create_table_sql(table, "json"))
@@ -665,6 +761,11 @@ def postgres_database() -> Iterator[dict[str, str]]:
         try:
             with con, con.cursor() as cur:
                 cur.execute("create schema raw")
+                cur.execute(f"create table raw.comment_scores ({COMMENT_SCORES_COLUMNS})")
+                cur.executemany(
+                    "insert into raw.comment_scores values (%s, %s, %s, %s, %s, now(), 'vader')",
+                    COMMENT_SCORES,
+                )
                 for table, rows in raw_rows().items():
                     cur.execute(_create_table_sql(table, "jsonb"))
                     if rows:

@@ -133,6 +133,23 @@ def test_a_batch_scores_each_comment_in_order() -> None:
     assert score_comments(["love it"], positive=0.9) == [score_comment("love it", positive=0.9)]
 
 
+def test_a_text_repeated_in_a_batch_is_scored_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from warehouse import sentiment
+
+    scored: list[str | None] = []
+    real = sentiment.score_comment
+
+    def counting(text: str | None, **thresholds: float) -> Score:
+        scored.append(text)
+        return real(text, **thresholds)
+
+    monkeypatch.setattr(sentiment, "score_comment", counting)
+    batch = ["Love it!", "This is terrible.", "Love it!", "Love it!", None, None]
+    scores = score_comments(batch)
+    assert scored == ["Love it!", "This is terrible.", None]
+    assert scores[0] == scores[2] == scores[3] == real("Love it!")
+
+
 def test_compound_is_present_exactly_when_the_comment_is_scored() -> None:
     for score in score_comments(MIXED_CORPUS):
         assert (score.compound is None) == (score.label == "unscored")

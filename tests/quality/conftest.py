@@ -223,6 +223,55 @@ def _shop_order(order_id: int, codes: list[str], cancelled: bool) -> dict[str, A
     }
 
 
+TIKTOK_COMMENT_ID = 7_300_000_000_000_000_123  # int64 above 2**53, as the Research API sends
+
+
+def _youtube_comment(thread_id: str, video_id: str, likes: int) -> dict[str, Any]:
+    """A commentThreads.list item (part=snippet): counts are JSON numbers here."""
+    return {
+        "kind": "youtube#commentThread",
+        "id": thread_id,
+        "snippet": {
+            "channelId": "UCaaa",
+            "videoId": video_id,
+            "topLevelComment": {
+                "kind": "youtube#comment",
+                "id": thread_id,
+                "snippet": {
+                    "videoId": video_id,
+                    "textDisplay": "Love this!",
+                    "authorDisplayName": "@maya",
+                    "likeCount": likes,
+                    "publishedAt": "2026-02-04T10:00:00Z",
+                },
+            },
+            "totalReplyCount": 1,
+        },
+    }
+
+
+def _tiktok_comment(comment_id: int) -> dict[str, Any]:
+    return {
+        "id": comment_id,
+        "video_id": TIKTOK_VIDEO_ID,
+        "text": "so good",
+        "like_count": 4,
+        "reply_count": 0,
+        "parent_comment_id": TIKTOK_VIDEO_ID,
+        "create_time": 1770199200,
+    }
+
+
+def _comment_fetch(video_id: str, status: str, listed: int) -> dict[str, Any]:
+    return {
+        "video_id": video_id,
+        "status": status,
+        "comments_listed": listed,
+        "complete": True,
+        "cap": 100,
+    }
+
+
 GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
     "youtube/channels": [
         line("UCaaa", _youtube_channel("UCaaa", "49300")),
@@ -265,6 +314,29 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
     "tiktok/videos": [
         line(str(TIKTOK_VIDEO_ID), _tiktok_video(TIKTOK_VIDEO_ID, 1050), "theo_cohen"),
         line(str(TIKTOK_VIDEO_ID + 2), _tiktok_video(TIKTOK_VIDEO_ID + 2, 0), "theo_cohen"),
+    ],
+    "youtube/comments": [
+        line("UgyThread1", _youtube_comment("UgyThread1", "v1", likes=3), "v1"),
+        line("UgyThread2", _youtube_comment("UgyThread2", "v1", likes=0), "v1"),
+    ],
+    "youtube/comment_fetches": [
+        line("v1", _comment_fetch("v1", "listed", 2), "UCaaa"),
+        line("v2", _comment_fetch("v2", "comments_disabled", 0), "UCaaa"),
+    ],
+    "tiktok/comments": [
+        line(str(TIKTOK_COMMENT_ID), _tiktok_comment(TIKTOK_COMMENT_ID), str(TIKTOK_VIDEO_ID)),
+        line(
+            str(TIKTOK_COMMENT_ID + 1),
+            _tiktok_comment(TIKTOK_COMMENT_ID + 1),
+            str(TIKTOK_VIDEO_ID),
+        ),
+    ],
+    "tiktok/comment_fetches": [
+        line(
+            str(TIKTOK_VIDEO_ID),
+            _comment_fetch(str(TIKTOK_VIDEO_ID), "listed", 2),
+            "theo_cohen",
+        ),
     ],
     "shop/orders": [
         line("5012345678901", _shop_order(5012345678901, ["THEO10"], cancelled=False)),

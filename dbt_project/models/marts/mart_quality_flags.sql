@@ -19,6 +19,7 @@
     'int_flags__competitor_mention',
     'int_flags__inactive_partner',
     'int_flags__late_payment',
+    'int_flags__negative_sentiment_shift',
 ] %}
 
 with

@@ -1,0 +1,104 @@
+-- Every listed top-level comment of a YouTube or TikTok post, once (the latest version of it:
+-- likes and replies grow), with its sentiment and the post it belongs to (SPEC 5.5). Instagram
+-- has none: business_discovery gives no route to other accounts' comments.
+-- sentiment_label comes from the stored compound score and the vars
+-- sentiment_positive_threshold (0.05) and sentiment_negative_threshold (-0.05), both
+-- inclusive: positive, negative, neutral in between, or `unscored` when the scorer could not
+-- score the comment (never neutral; unscored_reason says why, `not_scored_yet` when the scoring
+-- step has not seen it). The post's account, creator and campaign tie come from int_posts,
+-- int_creator_accounts and int_post_campaign_ties (sponsored = tied to a contract, as
+-- fct_post.is_sponsored; NULL account: the post is not in fct_post).
+
+{%- set platforms = ['youtube', 'tiktok'] %}
+
+with
+
+unioned as (
+
+    {% for platform in platforms %}
+    select
+        '{{ platform }}:' || comment_id as comment_id,
+        '{{ platform }}:' || video_id as post_id,
+        '{{ platform }}' as platform,
+        comment_id as platform_comment_id,
+        video_id as platform_post_id,
+        author_handle,
+        text,
+        like_count,
+        reply_count,
+        published_at,
+        snapshot_date,
+        extracted_at
+    from {{ ref('stg_' ~ platform ~ '__comments') }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+latest as (
+
+    {{ latest_record('unioned', ['comment_id'], 'snapshot_date desc, extracted_at desc') }}
+
+),
+
+firsts as (
+
+    select
+        comment_id,
+        min(snapshot_date) as first_listed_on
+    from unioned
+    group by comment_id
+
+),
+
+scores as (select * from {{ ref('stg_sentiment__comment_scores') }}),
+posts as (select * from {{ ref('int_posts') }}),
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
+ties as (select * from {{ ref('int_post_campaign_ties') }}),
+
+final as (
+
+    select
+        latest.comment_id,
+        latest.post_id,
+        posts.account_id,
+        creator_accounts.creator_id,
+        latest.platform,
+        latest.published_at,
+        {{ utc_date('latest.published_at') }} as published_date,
+        scores.language,
+        scores.compound as sentiment_score,
+        case
+            when scores.compound is null then 'unscored'
+            when scores.compound >= {{ var('sentiment_positive_threshold') }} then 'positive'
+            when scores.compound <= {{ var('sentiment_negative_threshold') }} then 'negative'
+            else 'neutral'
+        end as sentiment_label,
+        case
+            when scores.comment_id is null then 'not_scored_yet'
+            else scores.unscored_reason
+        end as unscored_reason,
+        latest.like_count,
+        latest.reply_count,
+        ties.contract_id is not null as is_sponsored_post,
+        latest.text,
+        latest.author_handle,
+        latest.platform_comment_id,
+        latest.platform_post_id,
+        firsts.first_listed_on,
+        latest.snapshot_date as last_listed_on
+    from latest
+    inner join firsts
+        on latest.comment_id = firsts.comment_id
+    left join scores
+        on latest.comment_id = scores.comment_id
+    left join posts
+        on latest.post_id = posts.post_id
+    left join creator_accounts
+        on posts.account_id = creator_accounts.account_id
+    left join ties
+        on latest.post_id = ties.post_id
+
+)
+
+select * from final
