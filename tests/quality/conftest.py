@@ -100,11 +100,11 @@ SELECT * FROM (VALUES
 
 INSERT INTO marts.mart_creator_scorecard BY NAME
 SELECT * FROM (VALUES
- ('cr1', 'micro', 1.0, 0.031, 0.67, 0, 87, 81.2, 1),
- ('cr2', 'nano', 1.0, NULL, NULL, 0, 40, 35.0, 3),
- ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2)
+ ('cr1', 'micro', 1.0, 0.031, 0.67, 0, 87, 81.2, 1, 0.3, 25),
+ ('cr2', 'nano', 1.0, NULL, NULL, 0, 40, 35.0, 3, NULL, 0),
+ ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2, 0.0, 3)
 ) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
-       score, rank);
+       score, rank, audience_net_sentiment, audience_comments_scored);
 -- A rounded score (INTEGER) still satisfies a "number" column.
 ALTER TABLE marts.mart_creator_scorecard ALTER health_score TYPE INTEGER;
 """

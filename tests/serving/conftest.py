@@ -120,12 +120,12 @@ SELECT * FROM (VALUES
        response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band);
 INSERT INTO marts.mart_creator_scorecard BY NAME
 SELECT * FROM (VALUES
- ('cr1', 'micro', 1.1225, 0.0725, 2.0, 2, 78.5, 81.2, 1),
- ('cr3', 'macro', 0.4632, 0.0060, 0.0, 1, 55.25, 52.0, 2),
- ('cr2', 'nano', 0.1, 0.0833, -0.95, 1, 61.0, 33.3, 3),
- ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL)
+ ('cr1', 'micro', 1.1225, 0.0725, 2.0, 2, 78.5, 81.2, 1, 0.42, 120),
+ ('cr3', 'macro', 0.4632, 0.0060, 0.0, 1, 55.25, 52.0, 2, -0.1, 40),
+ ('cr2', 'nano', 0.1, 0.0833, -0.95, 1, 61.0, 33.3, 3, NULL, 0),
+ ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL, NULL, 0)
 ) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
-       score, rank);
+       score, rank, audience_net_sentiment, audience_comments_scored);
 """
 
 # The other marts of the contract (`warehouse()` makes fct_post and dim_creator_account).

@@ -8,6 +8,10 @@
 --                     contracts (mart_campaign_creator_roi)
 --   open_flags        open flags about the creator or their accounts, posts and payments
 --   health_score      mart_relationship_health
+--   audience_net_sentiment  net sentiment (positive share - negative share, SPEC 5.5) of the
+--                     scored comments published on the creator's posts in the
+--                     scorecard_sentiment_days (30) days up to the as-of date, with their
+--                     number in audience_comments_scored; shown, not part of the score
 -- score (0-100) = 100 x the weighted mean of the component scores that are known (weights
 -- renormalised over them), each in 0..1:
 --   engagement  min(engagement_index / scorecard_engagement_index_cap (2), 1): the tier
@@ -98,6 +102,22 @@ returns as (
 
 ),
 
+audience as (
+
+    select
+        comments.creator_id,
+        {{ sentiment_counts() }}
+    from {{ ref('fct_comment') }} as comments
+    cross join as_of
+    where
+        comments.creator_id is not null
+        and {{ utc_date('comments.published_at') }}
+        between {{ add_days('as_of.as_of_date', '1 - ' ~ var('scorecard_sentiment_days')) }}
+        and as_of.as_of_date
+    group by comments.creator_id
+
+),
+
 flags as (
 
     select
@@ -118,7 +138,10 @@ measured as (
         cast(growth.growth_rate_30d as double precision) as growth_rate_30d,
         cast(returns.roi as double precision) as roi,
         coalesce(flags.open_flags, 0) as open_flags,
-        health.health_score
+        health.health_score,
+        coalesce(audience.comments_scored, 0) as audience_comments_scored,
+        {{ net_sentiment('audience.comments_positive', 'audience.comments_negative',
+            'audience.comments_scored') }} as audience_net_sentiment
     from creators
     left join engagement
         on creators.creator_id = engagement.creator_id
@@ -128,6 +151,8 @@ measured as (
         on creators.creator_id = returns.creator_id
     left join flags
         on creators.creator_id = flags.creator_id
+    left join audience
+        on creators.creator_id = audience.creator_id
     left join {{ ref('mart_relationship_health') }} as health
         on creators.creator_id = health.creator_id
 
@@ -223,7 +248,9 @@ final as (
         cast(scored.engagement_score as double precision) as engagement_score,
         cast(scored.growth_score as double precision) as growth_score,
         cast(scored.roi_score as double precision) as roi_score,
-        cast(scored.flags_score as double precision) as flags_score
+        cast(scored.flags_score as double precision) as flags_score,
+        cast(scored.audience_net_sentiment as double precision) as audience_net_sentiment,
+        scored.audience_comments_scored
     from gated as scored
     left join ranked
         on scored.creator_id = ranked.creator_id
