@@ -39,7 +39,7 @@ from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 
-from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, post_uniforms
+from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, accounts_truth, post_uniforms
 from sandbox.world import World
 
 API_PREFIX = "/instagram/v25.0/"
@@ -727,9 +727,4 @@ def account_truth(world: World, account_index: int, day: date) -> dict[str, Any]
 
 def ground_truth(world: World, day: date) -> dict[str, Any]:
     """What the pipeline should land from Instagram as of `day`, keyed by username."""
-    return {
-        "accounts": {
-            account.handle: account_truth(world, account.index, day)
-            for account in world.accounts_on("instagram")
-        }
-    }
+    return accounts_truth(world, "instagram", account_truth, day)

@@ -9,7 +9,7 @@ request to the platform's `answer`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -40,6 +40,22 @@ def post_uniforms(world: World, stream: int, account_index: int, columns: int) -
     row i does not depend on how many posts follow it."""
     count = len(world.posts(account_index).published_s)
     return world.rng(stream, account_index).random((count, columns))
+
+
+# (world, account index, day) -> the account as the platform's API shows it on that day.
+AccountTruth = Callable[[World, int, date], dict[str, Any]]
+
+
+def accounts_truth(
+    world: World, platform: str, account_truth: AccountTruth, day: date
+) -> dict[str, Any]:
+    """A platform's ground truth as of `day`: each of its accounts, keyed by handle."""
+    return {
+        "accounts": {
+            account.handle: account_truth(world, account.index, day)
+            for account in world.accounts_on(platform)
+        }
+    }
 
 
 class PlatformApi:

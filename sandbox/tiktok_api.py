@@ -42,7 +42,7 @@ from urllib.parse import parse_qs
 import numpy as np
 
 from sandbox import comments
-from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, post_uniforms
+from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, accounts_truth, post_uniforms
 from sandbox.world import DAY_S, Account, World
 
 API_PREFIX = "/tiktok/"
@@ -649,9 +649,4 @@ def account_truth(world: World, account_index: int, day: date) -> dict[str, Any]
 
 def ground_truth(world: World, day: date) -> dict[str, Any]:
     """What the pipeline should land from TikTok as of `day`, keyed by username."""
-    return {
-        "accounts": {
-            account.handle: account_truth(world, account.index, day)
-            for account in world.accounts_on("tiktok")
-        }
-    }
+    return accounts_truth(world, "tiktok", account_truth, day)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from extractors import rules
 from extractors.comments import COMMENT_FETCHES
-from extractors.rules import WARNING
+from extractors.rules import WARNING, Rule
 from extractors.schema import (
     BOOLEAN,
     INT64_ID,
@@ -20,6 +20,16 @@ from extractors.schema import (
 )
 from extractors.spec import EntitySpec
 
+# The counts of each entity: JSON integers the Research API names as we do, never below zero.
+USER_COUNTS = ("follower_count", "following_count", "likes_count", "video_count")
+VIDEO_COUNTS = ("view_count", "like_count", "comment_count", "share_count")
+COMMENT_COUNTS = ("like_count", "reply_count")
+
+
+def _count_fields(counts: tuple[str, ...]) -> tuple[Field, ...]:
+    return tuple(Field(name, name, INTEGER) for name in counts)
+
+
 USERS = EntitySpec(
     "users",
     RecordSchema(
@@ -27,69 +37,77 @@ USERS = EntitySpec(
             # Research API user/info has no username in `data`: record_key carries it.
             Field("display_name", "display_name"),
             Field("is_verified", "is_verified", BOOLEAN),
-            Field("follower_count", "follower_count", INTEGER),
-            Field("following_count", "following_count", INTEGER),
-            Field("likes_count", "likes_count", INTEGER),
-            Field("video_count", "video_count", INTEGER),
+            *_count_fields(USER_COUNTS),
         ),
         rules=(
-            *rules.non_negative("follower_count", "following_count", "likes_count", "video_count"),
+            *rules.non_negative(*USER_COUNTS),
             *rules.present("follower_count", level=WARNING),
         ),
     ),
 )
 
-VIDEOS = EntitySpec(
-    "videos",
-    RecordSchema(
-        fields=(
-            # An int64 JSON number above 2**53: kept as its exact digits.
-            Field("video_id", "id", INT64_ID, required=True),
-            Field("published_at", "create_time", UNIX_SECONDS, required=True),
-            Field("username", "username"),
-            Field("region_code", "region_code"),
-            Field("video_description", "video_description"),
-            Field("view_count", "view_count", INTEGER),
-            Field("like_count", "like_count", INTEGER),
-            Field("comment_count", "comment_count", INTEGER),
-            Field("share_count", "share_count", INTEGER),
-        ),
-        rules=(
-            rules.same(
-                "record_key",
-                "video_id",
-                notes="exact int64 digits on both sides (a float round-trip changes them)",
+
+def _listed_item(
+    entity: str,
+    fields: tuple[Field, ...],
+    checks: tuple[Rule, ...],
+    *,
+    key: tuple[str, str],
+    parent: tuple[str, str],
+    key_also: tuple[str, ...] = (),
+) -> EntitySpec:
+    """An item of a Research API listing (video/query's videos, video/comment/list's comments).
+    Its `id` leads: the line's key, landed as `key`'s column, an int64 JSON number above 2**53
+    kept as its exact digits on both sides (a float round-trip changes them). Its line names its
+    parent, in `parent`'s column. Each pair is (column, the rule's note)."""
+    key_column, key_notes = key
+    parent_column, parent_notes = parent
+    return EntitySpec(
+        entity,
+        RecordSchema(
+            fields=(Field(key_column, "id", INT64_ID, required=True), *fields),
+            rules=(
+                rules.same("record_key", key_column, notes=key_notes),
+                rules.same("parent_key", parent_column, notes=parent_notes),
+                *checks,
             ),
-            rules.same("parent_key", "username", notes="the parent is the video's author"),
-            *rules.non_negative("view_count", "like_count", "comment_count", "share_count"),
+            has_parent=True,
         ),
-        has_parent=True,
+        key=RecordKey("id", also=key_also, digits=True),
+    )
+
+
+VIDEOS = _listed_item(
+    "videos",
+    (
+        Field("published_at", "create_time", UNIX_SECONDS, required=True),
+        Field("username", "username"),
+        Field("region_code", "region_code"),
+        Field("video_description", "video_description"),
+        *_count_fields(VIDEO_COUNTS),
     ),
-    key=RecordKey("id", also=("video_id",), digits=True),
+    rules.non_negative(*VIDEO_COUNTS),
+    key=("video_id", "exact int64 digits on both sides (a float round-trip changes them)"),
+    parent=("username", "the parent is the video's author"),
+    key_also=("video_id",),
 )
 
-COMMENTS = EntitySpec(
+COMMENTS = _listed_item(
     "comments",
-    RecordSchema(
-        fields=(
-            # int64 JSON numbers above 2**53, both: kept as their exact digits.
-            Field("comment_id", "id", INT64_ID, required=True),
-            Field("video_id", "video_id", INT64_ID, required=True),
-            Field("parent_comment_id", "parent_comment_id", INT64_ID),
-            Field("text", "text"),
-            Field("like_count", "like_count", INTEGER),
-            Field("reply_count", "reply_count", INTEGER),
-            Field("published_at", "create_time", UNIX_SECONDS, required=True),
-        ),
-        rules=(
-            rules.same("record_key", "comment_id", notes="exact int64 digits on both sides"),
-            rules.same("parent_key", "video_id", notes="the parent is the commented video"),
-            *rules.non_negative("like_count", "reply_count"),
-            *rules.present("text", level=WARNING),
-        ),
-        has_parent=True,
+    (
+        # An int64 JSON number above 2**53 like the comment's own id: kept as its exact digits.
+        Field("video_id", "video_id", INT64_ID, required=True),
+        Field("parent_comment_id", "parent_comment_id", INT64_ID),
+        Field("text", "text"),
+        *_count_fields(COMMENT_COUNTS),
+        Field("published_at", "create_time", UNIX_SECONDS, required=True),
     ),
-    key=RecordKey("id", digits=True),
+    (
+        *rules.non_negative(*COMMENT_COUNTS),
+        *rules.present("text", level=WARNING),
+    ),
+    key=("comment_id", "exact int64 digits on both sides"),
+    parent=("video_id", "the parent is the commented video"),
 )
 
 __all__ = ["COMMENTS", "COMMENT_FETCHES", "USERS", "VIDEOS"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from extractors import rules
 from extractors.comments import COMMENT_FETCHES
-from extractors.rules import WARNING
+from extractors.rules import WARNING, Rule
 from extractors.schema import (
     BOOLEAN,
     DIGIT_STRING,
@@ -20,95 +20,111 @@ from extractors.schema import (
 )
 from extractors.spec import EntitySpec
 
-CHANNELS = EntitySpec(
+
+def _resource(
+    entity: str,
+    kind: str,
+    fields: tuple[Field, ...],
+    checks: tuple[Rule, ...],
+    *,
+    key: tuple[str, str],
+    parent: tuple[str, str] | None = None,
+) -> EntitySpec:
+    """A YouTube resource as its `*.list` returns it. Every resource leads with its `id` (the
+    line's key, landed as `key`'s column) and its `kind` (`youtube#<kind>`), checked alike;
+    `parent`, when the line names one, is the column that holds it. Each pair is (column, the
+    rule's note)."""
+    key_column, key_notes = key
+    parent_rules: tuple[Rule, ...] = ()
+    if parent is not None:
+        parent_column, parent_notes = parent
+        parent_rules = (rules.same("parent_key", parent_column, notes=parent_notes),)
+    return EntitySpec(
+        entity,
+        RecordSchema(
+            fields=(Field(key_column, "id", required=True), Field("kind", "kind"), *fields),
+            rules=(
+                rules.same("record_key", key_column, notes=key_notes),
+                *parent_rules,
+                rules.one_of("kind", (f"youtube#{kind}",)),
+                *checks,
+            ),
+            has_parent=parent is not None,
+        ),
+        key=RecordKey("id"),
+    )
+
+
+CHANNELS = _resource(
     "channels",
-    RecordSchema(
-        fields=(
-            Field("channel_id", "id", required=True),
-            Field("kind", "kind"),
-            Field("title", "snippet.title"),
-            Field("custom_url", "snippet.customUrl"),
-            Field("published_at", "snippet.publishedAt", ISO_TIMESTAMP),
-            # subscriberCount is absent when hidden.
-            Field("subscriber_count", "statistics.subscriberCount", DIGIT_STRING),
-            Field("hidden_subscriber_count", "statistics.hiddenSubscriberCount", BOOLEAN),
-            Field("view_count", "statistics.viewCount", DIGIT_STRING),
-            Field("video_count", "statistics.videoCount", DIGIT_STRING),
-            # The extractor walks this playlist for the channel's videos.
-            Field("uploads_playlist_id", "contentDetails.relatedPlaylists.uploads", required=True),
-        ),
-        rules=(
-            rules.same("record_key", "channel_id", notes="the line is keyed by the channel's id"),
-            rules.one_of("kind", ("youtube#channel",)),
-            *rules.non_negative("subscriber_count", "view_count", "video_count"),
-            *rules.present("title", "view_count", level=WARNING),
-        ),
+    "channel",
+    (
+        Field("title", "snippet.title"),
+        Field("custom_url", "snippet.customUrl"),
+        Field("published_at", "snippet.publishedAt", ISO_TIMESTAMP),
+        # subscriberCount is absent when hidden.
+        Field("subscriber_count", "statistics.subscriberCount", DIGIT_STRING),
+        Field("hidden_subscriber_count", "statistics.hiddenSubscriberCount", BOOLEAN),
+        Field("view_count", "statistics.viewCount", DIGIT_STRING),
+        Field("video_count", "statistics.videoCount", DIGIT_STRING),
+        # The extractor walks this playlist for the channel's videos.
+        Field("uploads_playlist_id", "contentDetails.relatedPlaylists.uploads", required=True),
     ),
-    key=RecordKey("id"),
+    (
+        *rules.non_negative("subscriber_count", "view_count", "video_count"),
+        *rules.present("title", "view_count", level=WARNING),
+    ),
+    key=("channel_id", "the line is keyed by the channel's id"),
 )
 
-VIDEOS = EntitySpec(
+VIDEOS = _resource(
     "videos",
-    RecordSchema(
-        fields=(
-            Field("video_id", "id", required=True),
-            Field("kind", "kind"),
-            Field("channel_id", "snippet.channelId", required=True),
-            Field("published_at", "snippet.publishedAt", ISO_TIMESTAMP, required=True),
-            Field("title", "snippet.title"),
-            # likeCount is absent when likes are hidden, commentCount when comments are off.
-            Field("view_count", "statistics.viewCount", DIGIT_STRING),
-            Field("like_count", "statistics.likeCount", DIGIT_STRING),
-            Field("comment_count", "statistics.commentCount", DIGIT_STRING),
-            Field("duration", "contentDetails.duration"),
-        ),
-        rules=(
-            rules.same("record_key", "video_id", notes="the line is keyed by the video's id"),
-            rules.same("parent_key", "channel_id", notes="the parent is the video's channel"),
-            rules.one_of("kind", ("youtube#video",)),
-            *rules.non_negative("view_count", "like_count", "comment_count"),
-            # ISO 8601 durations such as PT13M27S, P0D for live streams; staging parses them.
-            rules.matches(
-                "duration", r"^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$", level=WARNING
-            ),
-            *rules.present("title", level=WARNING),
-        ),
-        has_parent=True,
+    "video",
+    (
+        Field("channel_id", "snippet.channelId", required=True),
+        Field("published_at", "snippet.publishedAt", ISO_TIMESTAMP, required=True),
+        Field("title", "snippet.title"),
+        # likeCount is absent when likes are hidden, commentCount when comments are off.
+        Field("view_count", "statistics.viewCount", DIGIT_STRING),
+        Field("like_count", "statistics.likeCount", DIGIT_STRING),
+        Field("comment_count", "statistics.commentCount", DIGIT_STRING),
+        Field("duration", "contentDetails.duration"),
     ),
-    key=RecordKey("id"),
+    (
+        *rules.non_negative("view_count", "like_count", "comment_count"),
+        # ISO 8601 durations such as PT13M27S, P0D for live streams; staging parses them.
+        rules.matches("duration", r"^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$", level=WARNING),
+        *rules.present("title", level=WARNING),
+    ),
+    key=("video_id", "the line is keyed by the video's id"),
+    parent=("channel_id", "the parent is the video's channel"),
 )
 
-COMMENTS = EntitySpec(
+COMMENTS = _resource(
     "comments",
-    RecordSchema(
-        fields=(
-            Field("comment_id", "id", required=True),
-            Field("kind", "kind"),
-            Field("video_id", "snippet.videoId", required=True),
-            Field("channel_id", "snippet.channelId"),
-            Field("author_display_name", "snippet.topLevelComment.snippet.authorDisplayName"),
-            # textFormat=plainText: textDisplay is the text without HTML.
-            Field("text", "snippet.topLevelComment.snippet.textDisplay"),
-            # Numbers here (uint32), unlike video statistics' digit strings.
-            Field("like_count", "snippet.topLevelComment.snippet.likeCount", INTEGER),
-            Field("reply_count", "snippet.totalReplyCount", INTEGER),
-            Field(
-                "published_at",
-                "snippet.topLevelComment.snippet.publishedAt",
-                ISO_TIMESTAMP,
-                required=True,
-            ),
+    "commentThread",
+    (
+        Field("video_id", "snippet.videoId", required=True),
+        Field("channel_id", "snippet.channelId"),
+        Field("author_display_name", "snippet.topLevelComment.snippet.authorDisplayName"),
+        # textFormat=plainText: textDisplay is the text without HTML.
+        Field("text", "snippet.topLevelComment.snippet.textDisplay"),
+        # Numbers here (uint32), unlike video statistics' digit strings.
+        Field("like_count", "snippet.topLevelComment.snippet.likeCount", INTEGER),
+        Field("reply_count", "snippet.totalReplyCount", INTEGER),
+        Field(
+            "published_at",
+            "snippet.topLevelComment.snippet.publishedAt",
+            ISO_TIMESTAMP,
+            required=True,
         ),
-        rules=(
-            rules.same("record_key", "comment_id", notes="keyed by the comment thread's id"),
-            rules.same("parent_key", "video_id", notes="the parent is the commented video"),
-            rules.one_of("kind", ("youtube#commentThread",)),
-            *rules.non_negative("like_count", "reply_count"),
-            *rules.present("text", level=WARNING),
-        ),
-        has_parent=True,
     ),
-    key=RecordKey("id"),
+    (
+        *rules.non_negative("like_count", "reply_count"),
+        *rules.present("text", level=WARNING),
+    ),
+    key=("comment_id", "keyed by the comment thread's id"),
+    parent=("video_id", "the parent is the commented video"),
 )
 
 __all__ = ["CHANNELS", "COMMENTS", "COMMENT_FETCHES", "VIDEOS"]

@@ -22,16 +22,8 @@ from psycopg2 import errors
 
 from core.config import WarehouseAccess, get_settings
 from extractors import EXTRACTOR_VERSION
-from tests.production.topology import (
-    PG_HOST,
-    PG_PORT,
-    assert_bi_reads_every_mart,
-    fresh_warehouse,
-    pipeline_environment,
-    run_as,
-    tables_in,
-    unreachable,
-)
+from tests.production.pipeline_warehouse import pipeline_warehouse
+from tests.production.topology import assert_bi_reads_every_mart, run_as, tables_in
 from warehouse.roles import WAREHOUSE_SCHEMAS, WarehouseAccessError, setup_warehouse_access
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(300)]
@@ -81,48 +73,32 @@ def warehouse(tmp_path_factory) -> Iterator[WarehouseAccess]:
     """A warehouse that Airflow's user (here the admin) had started before the roles existed,
     set up twice (the init step runs on every `up`), then used by the pipeline's role: the
     loader fills raw, and marts are created and one rebuilt the way dbt does it."""
-    reason = unreachable(PG_HOST, PG_PORT)
-    if reason:
-        pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
     root = tmp_path_factory.mktemp("pg_roles")
-    patch = pytest.MonkeyPatch()
-    with fresh_warehouse("irm_roles_test") as access:
-        try:
-            admin, database = access.admin.user, access.admin.database
-            run_as(
-                admin,
-                database,
-                "CREATE SCHEMA marts",
-                "CREATE TABLE marts.mart_built_before AS SELECT 1 AS id",
-            )
-            setup_warehouse_access(access)
-            setup_warehouse_access(access)
-            patch.setenv("IRM_DATA_ROOT", str(root))
-            patch.setenv("IRM_DBT_TARGET", "postgres")
-            for name, value in pipeline_environment(access).items():
-                patch.setenv(name, value)
-            land_one_partition(root)
-            from warehouse.load import load_landing
+    built_before = ("CREATE SCHEMA marts", "CREATE TABLE marts.mart_built_before AS SELECT 1 AS id")
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pipeline_warehouse(patch, "irm_roles_test", root, built_before=built_before) as access,
+    ):
+        setup_warehouse_access(access)  # set up a second time, as every `up` does
+        land_one_partition(root)
+        from warehouse.load import load_landing
 
-            assert load_landing().rows == 1
-            pipeline = access.pipeline.user
-            run_as(
-                pipeline,
-                database,
-                "CREATE VIEW staging.stg_videos AS SELECT record_key FROM raw.youtube_videos",
-                "CREATE TABLE intermediate.int_videos AS SELECT * FROM staging.stg_videos",
-                "CREATE TABLE marts.fct_post AS SELECT record_key AS post_id FROM "
-                "intermediate.int_videos",
-                "CREATE TABLE marts.dim_creator AS SELECT 'cr_1' AS creator_id",
-                # dbt's table materialization: build beside, swap by renaming, drop the old one.
-                "CREATE TABLE marts.dim_creator__dbt_tmp AS SELECT 'cr_2' AS creator_id",
-                "ALTER TABLE marts.dim_creator RENAME TO dim_creator__dbt_backup",
-                "ALTER TABLE marts.dim_creator__dbt_tmp RENAME TO dim_creator",
-                "DROP TABLE marts.dim_creator__dbt_backup",
-            )
-            yield access
-        finally:
-            patch.undo()
+        assert load_landing().rows == 1
+        run_as(
+            access.pipeline.user,
+            access.admin.database,
+            "CREATE VIEW staging.stg_videos AS SELECT record_key FROM raw.youtube_videos",
+            "CREATE TABLE intermediate.int_videos AS SELECT * FROM staging.stg_videos",
+            "CREATE TABLE marts.fct_post AS SELECT record_key AS post_id FROM "
+            "intermediate.int_videos",
+            "CREATE TABLE marts.dim_creator AS SELECT 'cr_1' AS creator_id",
+            # dbt's table materialization: build beside, swap by renaming, drop the old one.
+            "CREATE TABLE marts.dim_creator__dbt_tmp AS SELECT 'cr_2' AS creator_id",
+            "ALTER TABLE marts.dim_creator RENAME TO dim_creator__dbt_backup",
+            "ALTER TABLE marts.dim_creator__dbt_tmp RENAME TO dim_creator",
+            "DROP TABLE marts.dim_creator__dbt_backup",
+        )
+        yield access
 
 
 def test_the_bi_role_reads_every_mart(warehouse: WarehouseAccess) -> None:

@@ -24,16 +24,9 @@ from core.db import connect_postgres
 from extractors import EXTRACTOR_VERSION
 from irm.bootstrap import bootstrap_from_sandbox, day_range
 from irm.demo import WORLD_START, DemoOptions
-from tests.production.topology import (
-    PG_HOST,
-    PG_PORT,
-    assert_bi_reads_every_mart,
-    fresh_warehouse,
-    pipeline_environment,
-    unreachable,
-)
+from tests.production.pipeline_warehouse import pipeline_warehouse
+from tests.production.topology import assert_bi_reads_every_mart
 from warehouse.load import RAW_ENTITIES, LoadResult, load_landing, raw_table
-from warehouse.roles import setup_warehouse_access
 
 pytestmark = [pytest.mark.production, pytest.mark.timeout(600)]
 
@@ -87,33 +80,21 @@ def run_dbt_build(settings: Settings, work: Path) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Iterator[Warehouse]:
-    reason = unreachable(PG_HOST, PG_PORT)
-    if reason:
-        pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
     root = tmp_path_factory.mktemp("pg_warehouse")
-    patch = pytest.MonkeyPatch()
-    with fresh_warehouse("irm_warehouse_test") as access:
-        try:
-            setup_warehouse_access(access)
-            # The loader, dbt and the mirror connect as the pipeline's role, as in compose.
-            for name, value in {
-                "IRM_DATA_ROOT": str(root / "data"),
-                "IRM_DBT_TARGET": "postgres",
-                **pipeline_environment(access),
-            }.items():
-                patch.setenv(name, value)
-            settings = get_settings()
-            patch.setenv("IRM_WAREHOUSE_PATH", str(settings.warehouse_path))
-            # Every source's last two days, landed in-process by the extractors' own code.
-            bootstrap_from_sandbox(
-                WORLD.seed, WORLD.accounts, WORLD.days, day_range(DAYS[0], DAYS[-1]), WORLD.secrets
-            )
-            first = load_landing()
-            second = load_landing()
-            run_dbt_build(settings, root)
-            yield Warehouse(settings, access, first, second)
-        finally:
-            patch.undo()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pipeline_warehouse(patch, "irm_warehouse_test", root / "data") as access,
+    ):
+        settings = get_settings()
+        patch.setenv("IRM_WAREHOUSE_PATH", str(settings.warehouse_path))
+        # Every source's last two days, landed in-process by the extractors' own code.
+        bootstrap_from_sandbox(
+            WORLD.seed, WORLD.accounts, WORLD.days, day_range(DAYS[0], DAYS[-1]), WORLD.secrets
+        )
+        first = load_landing()
+        second = load_landing()
+        run_dbt_build(settings, root)
+        yield Warehouse(settings, access, first, second)
 
 
 def landed_records(settings: Settings, source: str, entity: str) -> int:
@@ -236,15 +217,7 @@ def test_a_payload_with_a_nul_character_loads(tmp_path, monkeypatch) -> None:
     and the rest of the record unchanged."""
     from core.landing import Partition, envelope, write_partition
 
-    reason = unreachable(PG_HOST, PG_PORT)
-    if reason:
-        pytest.skip(f"the Postgres warehouse target needs Postgres: {reason}")
-    with fresh_warehouse("irm_warehouse_test") as access:
-        setup_warehouse_access(access)
-        monkeypatch.setenv("IRM_DATA_ROOT", str(tmp_path))
-        monkeypatch.setenv("IRM_DBT_TARGET", "postgres")
-        for name, value in pipeline_environment(access).items():
-            monkeypatch.setenv(name, value)
+    with pipeline_warehouse(monkeypatch, "irm_warehouse_test", tmp_path):
         settings = get_settings()
         payload = {"id": "v1", "snippet": {"title": 'a\x00b "quoted" \\ \u00e9'}, "n": 2**63}
         record = envelope("v1", payload, "2026-01-02T03:04:05+00:00")

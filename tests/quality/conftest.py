@@ -5,6 +5,7 @@
 - `land(entity, day, records)`: one landing partition written as the extractors write it
   (sorted-key JSON lines, manifest with sha256 checksum), with manifest fields overridable.
 - `good_records(entity)`: well-formed landing lines of each of the twelve entities.
+- `published_rows(*queries)`: the marts published, then each query's rows from the BI copy.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from core.config import Settings
@@ -112,6 +114,20 @@ ALTER TABLE marts.mart_creator_scorecard ALTER health_score TYPE INTEGER;
 # fct_post and dim_creator_account, then every other mart of the contract.
 GOOD_MARTS = (ACCOUNTS_AND_POSTS, MartRows(None, OTHER_MARTS_ROWS))
 settings, warehouse = data_root_fixtures(*GOOD_MARTS)
+
+
+@pytest.fixture
+def published_rows() -> Callable[..., list[list[tuple]]]:
+    """Publish the warehouse's marts, then read the BI copy as a BI tool does (read-only):
+    the rows each query gives, in order."""
+    from warehouse.publish import publish_marts
+
+    def read(*queries: str) -> list[list[tuple]]:
+        published = publish_marts().path
+        with duckdb.connect(str(published), read_only=True) as con:
+            return [con.execute(query).fetchall() for query in queries]
+
+    return read
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from expectations.suites import suites_for
 from tests.mart_fixtures import create_marts
 from tests.serving.conftest import FULL_MARTS
 from warehouse.mart_contract import FORMATS, ROLES, ContractError, manifest_path, read_marts
-from warehouse.publish import publish_marts
 
 
 def edited_project(settings: Settings, root: Path, edit: Callable[[dict], None]) -> Path:
@@ -58,7 +57,10 @@ def test_every_mart_column_has_a_label_and_a_known_format() -> None:
 
 
 def test_a_renamed_contract_column_reaches_every_consumer(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    published_rows: Callable[..., list[list[tuple]]],
 ) -> None:
     edit = renamed("mart_creator_engagement", "posts_with_rate", "rated_posts")
     monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
@@ -81,12 +83,10 @@ def test_a_renamed_contract_column_reaches_every_consumer(
         con.execute("DROP SCHEMA marts CASCADE")
         create_marts(con)
     # The BI copy describes it for the export under its new name, with its label and format.
-    published = publish_marts().path
-    with duckdb.connect(str(published), read_only=True) as con:
-        rows = con.execute(
-            "SELECT column_name, label, format FROM meta.columns "
-            "WHERE table_name = 'mart_creator_engagement' AND column_name LIKE '%posts%'"
-        ).fetchall()
+    [rows] = published_rows(
+        "SELECT column_name, label, format FROM meta.columns "
+        "WHERE table_name = 'mart_creator_engagement' AND column_name LIKE '%posts%'"
+    )
     assert sorted(rows) == [
         ("posts", "Posts", "integer"),
         ("rated_posts", "Posts with a rate", "integer"),

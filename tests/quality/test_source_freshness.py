@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -216,21 +216,20 @@ def test_without_named_days_the_newest_loaded_day_is_the_reference(landed: Setti
     assert check_sources([(DAY - timedelta(days=30)).isoformat()])["as_of"] == DAY.isoformat()
 
 
-def test_the_published_copy_carries_the_freshness_of_its_data(landed: Settings) -> None:
+def test_the_published_copy_carries_the_freshness_of_its_data(
+    landed: Settings, published_rows: Callable[..., list[list[tuple]]]
+) -> None:
     from warehouse.freshness import check_sources
-    from warehouse.publish import publish_marts
 
     check_sources([DAY.isoformat()])
     with duckdb.connect(str(landed.warehouse_path)) as con:
         con.execute("CREATE SCHEMA marts")
         con.execute("CREATE TABLE marts.dim_creator AS SELECT 'cr1' AS creator_id")
-    published = publish_marts().path
-    with duckdb.connect(str(published), read_only=True) as con:
-        stale = con.execute(
-            "SELECT source || '.' || source_table FROM meta.source_freshness "
-            "WHERE status IN ('warn', 'error') ORDER BY ALL"
-        ).fetchall()
-        tables = con.execute("SELECT table_name FROM meta.publication").fetchall()
+    stale, tables = published_rows(
+        "SELECT source || '.' || source_table FROM meta.source_freshness "
+        "WHERE status IN ('warn', 'error') ORDER BY ALL",
+        "SELECT table_name FROM meta.publication",
+    )
     assert [r[0] for r in stale] == ["crm.campaigns", "instagram.accounts", "youtube.videos"]
     assert tables == [("dim_creator",)]  # the publication lists the marts it holds
 
