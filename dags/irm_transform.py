@@ -30,7 +30,13 @@ from cosmos.constants import (
 )
 
 from core.config import WAREHOUSE_POOL, get_settings
-from irm.dbt_coverage import add_remaining_tests_task, record_tests_run, report_tests_run
+from irm.dbt_coverage import (
+    DBT_GLOBAL_FLAGS,
+    add_remaining_tests_task,
+    collect_node_results,
+    record_tests_run,
+    report_tests_run,
+)
 from irm.orchestration import (
     DAG_DEFAULTS,
     LANDING_ASSETS,
@@ -130,7 +136,11 @@ def irm_transform() -> None:
             "install_deps": False,
             "env": {"IRM_WAREHOUSE_PATH": str(settings.warehouse_path)},
             "append_env": True,
-            # Pushes the tests each dbt command ran; a failed test fails without retry.
+            # No JSON artifacts (irm.dbt_coverage.DBT_GLOBAL_FLAGS: half of each task's time);
+            # the tests each dbt command ran are collected from dbt's events and pushed by the
+            # callback; a failed test fails without retry.
+            "dbt_cmd_global_flags": list(DBT_GLOBAL_FLAGS),
+            "dbt_runner_callbacks": [collect_node_results],
             "callback": record_tests_run,
         },
     )

@@ -6,6 +6,7 @@ ephemeral models (rendered as empty tasks) ran nowhere."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -130,18 +131,30 @@ class FakeTaskInstance:
         return [self.store.get((task_id, key)) for task_id in task_ids]
 
 
-def write_run_results(project_dir, statuses: dict[str, str]) -> None:
-    target = project_dir / "target"
-    target.mkdir()
-    results = [{"unique_id": uid, "status": status} for uid, status in statuses.items()]
-    (target / "run_results.json").write_text(json.dumps({"results": results}))
+def finish_dbt_command(statuses: dict[str, str]) -> None:
+    """Feed the event callback what dbtRunner sends for one command: its MainReportVersion
+    event, then a NodeFinished event per node (the fields irm.dbt_coverage reads, as dbt-core
+    1.11 names them)."""
+    from irm.dbt_coverage import collect_node_results
+
+    def event(name: str, **data: object) -> SimpleNamespace:
+        return SimpleNamespace(info=SimpleNamespace(name=name), data=SimpleNamespace(**data))
+
+    collect_node_results(event("MainReportVersion", version="1.11"))
+    for uid, status in statuses.items():
+        collect_node_results(
+            event(
+                "NodeFinished",
+                node_info=SimpleNamespace(unique_id=uid, node_status=status),
+                run_result=SimpleNamespace(status=status, message=f"{status} message"),
+            )
+        )
 
 
 def test_each_dbt_task_records_the_tests_it_ran(tmp_path) -> None:
     from irm.dbt_coverage import TESTS_RUN_XCOM_KEY, record_tests_run
 
-    write_run_results(
-        tmp_path,
+    finish_dbt_command(
         {
             "model.irm.fct_post": "success",
             "test.irm.not_null_fct_post_post_id.1": "pass",
@@ -155,6 +168,12 @@ def test_each_dbt_task_records_the_tests_it_ran(tmp_path) -> None:
         "test.irm.not_null_fct_post_post_id.1",
         "test.irm.relationships_fct_post_account_id.2",
     ]
+    # The next task's command (in the same process under `airflow dags test`) records its own.
+    finish_dbt_command(
+        {"model.irm.dim_creator": "success", "test.irm.unique_dim_creator.4": "pass"}
+    )
+    record_tests_run(str(tmp_path), context={"ti": FakeTaskInstance("dbt.dim_creator", store)})
+    assert store[("dbt.dim_creator", TESTS_RUN_XCOM_KEY)] == ["test.irm.unique_dim_creator.4"]
 
 
 def test_a_failed_dbt_test_fails_its_task_without_retry(tmp_path) -> None:
@@ -164,7 +183,7 @@ def test_a_failed_dbt_test_fails_its_task_without_retry(tmp_path) -> None:
     from irm.dbt_coverage import record_tests_run
 
     failing = "test.irm.relationships_fct_post_account_id.2"
-    write_run_results(tmp_path, {"test.irm.not_null_fct_post_post_id.1": "pass", failing: "fail"})
+    finish_dbt_command({"test.irm.not_null_fct_post_post_id.1": "pass", failing: "fail"})
     with pytest.raises(AirflowFailException, match=failing):
         record_tests_run(str(tmp_path), context={"ti": FakeTaskInstance("dbt.fct_post", {})})
 
