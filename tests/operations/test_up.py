@@ -1,10 +1,11 @@
 """`irm up` (issue 18 items 1 and 2): started from a fresh shell (no venv on PATH, an empty
 HOME) on a free port, it prints the address it really serves once it answers; the REST API
 logs in with the generated admin password and lists the three DAGs, paused, although an older
-demo had left them unpaused; with the scheduler running for a minute, no run is created and
-nothing lands or is published, although the roster waits in the inbox and the sandbox answers
-(an unpaused irm_extract would land today's date from the sandbox's March); stopping it
-(SIGTERM) stops every process it started, the sandbox included, and HOME stays empty."""
+demo had left them unpaused; with the scheduler running (two heartbeats after the DAGs are
+listed), no run is created and nothing lands or is published, although the roster waits in the
+inbox and the sandbox answers (an unpaused irm_extract would land today's date from the
+sandbox's March); stopping it (SIGTERM) stops every process it started, the sandbox included,
+and HOME stays empty."""
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ pytestmark = pytest.mark.slow
 
 IRM = REPO_ROOT / ".venv" / "bin" / "irm"
 DAG_IDS = {"irm_extract", "irm_transform", "irm_exports"}
-SCHEDULER_MINUTE_S = 60
+# Scheduler heartbeats to wait for once the DAGs are listed: the scheduler creates the due runs
+# of unpaused DAGs in every loop (about a second apart) and beats every 5 s, so two beats after
+# the DAGs are known cover several loops: time for an unpaused irm_extract to get its run.
+SCHEDULER_BEATS = 2
 
 
 def api(url: str, token: str | None = None, body: dict | None = None) -> dict:
@@ -87,6 +91,19 @@ def wait_for_dags(base: str, token: str, timeout: float = 120) -> dict[str, dict
         time.sleep(2)
 
 
+def wait_for_scheduler_beats(base: str, beats: int, timeout: float = 90) -> dict:
+    """The health answer once the scheduler's heartbeat has moved on `beats` times (each beat
+    ends a scheduler loop that ran)."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        health = api(f"{base}/api/v2/monitor/health")
+        seen.add(health["scheduler"]["latest_scheduler_heartbeat"] or "")
+        if len(seen) > beats or time.monotonic() > deadline:
+            return health
+        time.sleep(1)
+
+
 def older_demos_metadata(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
     """The metadata an older `irm demo` left: the DAGs known, and unpaused (its Airflow
     created them so). Returns each DAG's is_paused."""
@@ -135,8 +152,7 @@ def test_up_from_a_fresh_shell_serves_the_dags_paused_and_harms_nothing(tmp_path
         token = api(f"{base}/auth/token", body=login)["access_token"]
         dags = wait_for_dags(base, token)
         assert dags.keys() >= DAG_IDS
-        time.sleep(SCHEDULER_MINUTE_S)
-        health = api(f"{base}/api/v2/monitor/health")
+        health = wait_for_scheduler_beats(base, SCHEDULER_BEATS)
         assert health["scheduler"]["status"] == "healthy", health
         runs = api(f"{base}/api/v2/dags/~/dagRuns", token)
         assert files_under(root / "inbox", root / "landing", root / "published") == before
