@@ -18,17 +18,22 @@
 {%- endmacro %}
 
 {% macro duckdb__json_object_text(pairs) -%}
-    cast(json_object(
-        {%- for key, expression in pairs %}
-        '{{ key }}', {{ expression }}{{ "," if not loop.last }}
-        {%- endfor %}
-    ) as varchar)
+    {{ irm.key_value_json_object('json_object', pairs, 'varchar') }}
 {%- endmacro %}
 
 {% macro postgres__json_object_text(pairs) -%}
-    cast(jsonb_build_object(
+    {{ irm.key_value_json_object('jsonb_build_object', pairs, 'text') }}
+{%- endmacro %}
+
+{#-
+    key_value_json_object('jsonb_build_object', pairs, 'text'): the DuckDB and PostgreSQL
+    rendering, which differ only in the function's name and the text type: a call taking
+    key, value, key, value ..., cast to text.
+-#}
+{% macro key_value_json_object(function_name, pairs, text_type) -%}
+    cast({{ function_name }}(
         {%- for key, expression in pairs %}
         '{{ key }}', {{ expression }}{{ "," if not loop.last }}
         {%- endfor %}
-    ) as text)
+    ) as {{ text_type }})
 {%- endmacro %}

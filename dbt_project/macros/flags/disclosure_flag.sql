@@ -18,12 +18,9 @@ final as (
         '{{ flag_type }}' as flag_type,
         {{ severity }} as severity,
         {{ irm.flag_subject('post', 'ties', creator_id='ties.creator_id', detected_on='ties.published_date') }}
-        cast(null as double precision) as metric_value,
-        cast({{ threshold }} as double precision) as threshold,
-        {{ irm.json_object_text(evidence) }} as evidence
+        {{ irm.flag_measures('null', threshold, evidence) }}
     from disclosures
-    inner join ties
-        on disclosures.post_id = ties.post_id
+    inner join ties using (post_id)
     where disclosures.disclosure_status = '{{ status }}'
 
 )

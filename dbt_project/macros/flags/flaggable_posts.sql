@@ -9,7 +9,6 @@
         int_posts.published_date,
         int_post_texts.match_text
     from {{ ref('int_posts') }} as int_posts
-    inner join {{ ref('int_post_texts') }} as int_post_texts
-        on int_posts.post_id = int_post_texts.post_id
+    inner join {{ ref('int_post_texts') }} as int_post_texts using (post_id)
     where int_posts.account_id is not null
 {%- endmacro %}

@@ -39,8 +39,7 @@ final as (
         spans.first_snapshot_date,
         latest.snapshot_date as last_snapshot_date
     from latest
-    inner join spans
-        on latest.account_id = spans.account_id
+    inner join spans using (account_id)
     left join tiers
         on
             latest.followers >= tiers.min_followers

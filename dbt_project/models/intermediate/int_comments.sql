@@ -5,13 +5,16 @@
 -- sentiment_positive_threshold (0.05) and sentiment_negative_threshold (-0.05), both
 -- inclusive: positive, negative, neutral in between, or `unscored` when the scorer could not
 -- score the comment (never neutral; unscored_reason says why, `not_scored_yet` when the scoring
--- step has not seen it). The post's account, creator and campaign tie come from int_posts,
--- int_creator_accounts and int_post_campaign_ties (sponsored = tied to a contract, as
--- fct_post.is_sponsored; NULL account: the post is not in fct_post).
+-- step has not seen it). The post's account, creator and campaign tie come from
+-- int_post_owners (sponsored = tied to a contract, as fct_post.is_sponsored; NULL account: the
+-- post is not in fct_post).
 
 {%- set platforms = ['youtube', 'tiktok'] %}
 
 with
+
+scores as (select * from {{ ref('stg_sentiment__comment_scores') }}),
+owners as (select * from {{ ref('int_post_owners') }}),
 
 unioned as (
 
@@ -51,18 +54,13 @@ firsts as (
 
 ),
 
-scores as (select * from {{ ref('stg_sentiment__comment_scores') }}),
-posts as (select * from {{ ref('int_posts') }}),
-creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
-ties as (select * from {{ ref('int_post_campaign_ties') }}),
-
 final as (
 
     select
         latest.comment_id,
         latest.post_id,
-        posts.account_id,
-        creator_accounts.creator_id,
+        owners.account_id,
+        owners.creator_id,
         latest.platform,
         latest.published_at,
         {{ utc_date('latest.published_at') }} as published_date,
@@ -80,7 +78,7 @@ final as (
         end as unscored_reason,
         latest.like_count,
         latest.reply_count,
-        ties.contract_id is not null as is_sponsored_post,
+        coalesce(owners.is_sponsored, false) as is_sponsored_post,
         latest.text,
         latest.author_handle,
         latest.platform_comment_id,
@@ -88,16 +86,9 @@ final as (
         firsts.first_listed_on,
         latest.snapshot_date as last_listed_on
     from latest
-    inner join firsts
-        on latest.comment_id = firsts.comment_id
-    left join scores
-        on latest.comment_id = scores.comment_id
-    left join posts
-        on latest.post_id = posts.post_id
-    left join creator_accounts
-        on posts.account_id = creator_accounts.account_id
-    left join ties
-        on latest.post_id = ties.post_id
+    inner join firsts using (comment_id)
+    left join scores using (comment_id)
+    left join owners using (post_id)
 
 )
 

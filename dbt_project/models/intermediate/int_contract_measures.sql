@@ -19,8 +19,7 @@ paid as (
         payments.contract_id,
         sum(payments.amount * rates.rate_to_reporting) as spend_paid_usd
     from payments
-    left join rates
-        on payments.currency = rates.currency
+    left join rates using (currency)
     where payments.status = 'paid'
     group by payments.contract_id
 
@@ -37,8 +36,7 @@ delivered as (
         cast(sum(cast(engagement.emv_usd as numeric(38, 12))) as double precision) as emv_usd,
         min(ties.published_date) as first_delivered_on
     from ties
-    inner join engagement
-        on ties.post_id = engagement.post_id
+    inner join engagement using (post_id)
     group by ties.contract_id
 
 ),
@@ -72,12 +70,9 @@ final as (
         coalesce(sold.orders, 0) as orders,
         cast(coalesce(sold.revenue_usd, 0) as numeric(38, 12)) as revenue_usd
     from contracts
-    left join paid
-        on contracts.contract_id = paid.contract_id
-    left join delivered
-        on contracts.contract_id = delivered.contract_id
-    left join sold
-        on contracts.contract_id = sold.contract_id
+    left join paid using (contract_id)
+    left join delivered using (contract_id)
+    left join sold using (contract_id)
 
 )
 

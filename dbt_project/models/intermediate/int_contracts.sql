@@ -35,10 +35,10 @@ joined as (
         ) as spend_committed,
         rates.rate_to_reporting
     from contracts
-    left join campaigns
-        on contracts.campaign_id = campaigns.campaign_id
-    left join rates
-        on contracts.currency = rates.currency
+    -- rates before campaigns: a campaign has a currency too (its budget's), and after that
+    -- join `using (currency)` would not know which one it means
+    left join rates using (currency)
+    left join campaigns using (campaign_id)
 
 ),
 

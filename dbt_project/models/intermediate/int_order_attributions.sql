@@ -71,8 +71,7 @@ final as (
             and coalesce(candidates.financial_status, '') not in ('refunded', 'voided')
         ) as is_counted
     from candidates
-    left join rates
-        on candidates.currency = rates.currency
+    left join rates using (currency)
     where candidates.attribution_rank = 1
 
 )

@@ -26,14 +26,12 @@ candidates as (
         {{ contains_token('texts.match_text', 'contracts.handle_token') }} as has_brand_handle,
         {{ contains_token('texts.match_text', 'contracts.promo_code_token') }} as has_promo_code
     from posts
-    inner join creator_accounts
-        on posts.account_id = creator_accounts.account_id
+    inner join creator_accounts using (account_id)
     inner join contracts
         on
             creator_accounts.creator_id = contracts.creator_id
             and posts.published_date between contracts.starts_on and contracts.ends_on
-    inner join texts
-        on posts.post_id = texts.post_id
+    inner join texts using (post_id)
 
 ),
 

@@ -37,8 +37,7 @@ sponsored as (
         ties.contract_id,
         ties.brand_partner_token
     from ties
-    inner join texts
-        on ties.post_id = texts.post_id
+    inner join texts using (post_id)
 
 ),
 
@@ -71,8 +70,7 @@ found as (
         post_tokens.strength,
         {{ contains_token('sponsored.visible_match_text', 'post_tokens.token') }} as is_visible
     from post_tokens
-    inner join sponsored
-        on post_tokens.post_id = sponsored.post_id
+    inner join sponsored using (post_id)
     where {{ contains_token('sponsored.match_text', 'post_tokens.token') }}
 
 ),
@@ -109,10 +107,8 @@ final as (
         summary.clear_tokens,
         summary.weak_tokens
     from posts
-    left join sponsored
-        on posts.post_id = sponsored.post_id
-    left join summary
-        on posts.post_id = summary.post_id
+    left join sponsored using (post_id)
+    left join summary using (post_id)
 
 )
 

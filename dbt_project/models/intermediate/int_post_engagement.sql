@@ -44,10 +44,8 @@ engagement as (
                     + coalesce(posts.saves, 0)
         end as interactions
     from posts
-    left join followers
-        on posts.post_id = followers.post_id
-    left join rate_card
-        on posts.platform = rate_card.platform
+    left join followers using (post_id)
+    left join rate_card using (platform)
 
 ),
 

@@ -91,10 +91,8 @@ final as (
             when known_followers.snapshot_date is not null then 'earliest_later'
         end as followers_match
     from posts
-    inner join as_of
-        on posts.post_id = as_of.post_id
-    left join first_known
-        on posts.account_id = first_known.account_id
+    inner join as_of using (post_id)
+    left join first_known using (account_id)
     left join known_followers
         on
             posts.account_id = known_followers.account_id

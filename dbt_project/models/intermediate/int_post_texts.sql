@@ -45,11 +45,7 @@ changed as (
     select latest_versions.*
     from latest_versions
     {% if is_incremental() %}
-    left join {{ this }} as built_texts
-        on
-            latest_versions.post_id = built_texts.post_id
-            and latest_versions.text_snapshot_date = built_texts.text_snapshot_date
-            and latest_versions.text_extracted_at = built_texts.text_extracted_at
+    left join {{ this }} as built_texts using (post_id, text_snapshot_date, text_extracted_at)
     where built_texts.post_id is null
     {% endif %}
 

@@ -49,8 +49,7 @@ joined as (
         latest.snapshot_date as metrics_snapshot_date,
         latest.extracted_at as metrics_extracted_at
     from latest
-    left join tracked_accounts
-        on latest.account_id = tracked_accounts.account_id
+    left join tracked_accounts using (account_id)
     left join handles
         on
             latest.platform = handles.platform

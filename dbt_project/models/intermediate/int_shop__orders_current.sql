@@ -32,11 +32,7 @@ final as (
         codes.discount_code,
         upper(trim(codes.discount_code)) as discount_code_key
     from current_orders
-    left join codes
-        on
-            current_orders.order_id = codes.order_id
-            and current_orders.snapshot_date = codes.snapshot_date
-            and current_orders.extracted_at = codes.extracted_at
+    left join codes using (order_id, snapshot_date, extracted_at)
 
 )
 

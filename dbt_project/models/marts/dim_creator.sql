@@ -21,8 +21,7 @@ accounts as (
             order by accounts.followers desc nulls last, accounts.account_id asc
         ) as size_rank
     from {{ ref('int_creator_accounts') }} as creator_accounts
-    inner join {{ ref('int_accounts_current') }} as accounts
-        on creator_accounts.account_id = accounts.account_id
+    inner join {{ ref('int_accounts_current') }} as accounts using (account_id)
 
 ),
 
@@ -77,16 +76,15 @@ final as (
         creators.tiktok_username,
         creators.email
     from creators
+    left join account_totals using (creator_id)
+    left join partnered using (creator_id)
+    left join signed using (creator_id)
+    -- last: this join keeps both creator_id columns, so a `using (creator_id)` after it would
+    -- not know which one it means
     left join accounts as primary_account
         on
             creators.creator_id = primary_account.creator_id
             and primary_account.size_rank = 1
-    left join account_totals
-        on creators.creator_id = account_totals.creator_id
-    left join partnered
-        on creators.creator_id = partnered.creator_id
-    left join signed
-        on creators.creator_id = signed.creator_id
 
 )
 

@@ -22,8 +22,7 @@ final as (
         accounts.first_snapshot_date,
         accounts.last_snapshot_date
     from accounts
-    left join creator_accounts
-        on accounts.account_id = creator_accounts.account_id
+    left join creator_accounts using (account_id)
 
 )
 

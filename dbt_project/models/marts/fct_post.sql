@@ -13,8 +13,7 @@ posts as (
 
 texts as (select * from {{ ref('int_post_texts') }}),
 engagement as (select * from {{ ref('int_post_engagement') }}),
-creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
-ties as (select * from {{ ref('int_post_campaign_ties') }}),
+owners as (select * from {{ ref('int_post_owners') }}),
 disclosures as (select * from {{ ref('int_post_disclosures') }}),
 
 final as (
@@ -22,7 +21,7 @@ final as (
     select
         posts.post_id,
         posts.account_id,
-        creator_accounts.creator_id,
+        owners.creator_id,
         posts.platform,
         posts.published_at,
         posts.post_type,
@@ -35,11 +34,11 @@ final as (
         engagement.followers_at_post,
         engagement.engagement_rate,
         engagement.engagement_rate_views,
-        ties.campaign_id,
+        owners.campaign_id,
         coalesce(disclosures.is_sponsored, false) as is_sponsored,
         coalesce(disclosures.disclosure_status, 'not_sponsored') as disclosure_status,
         engagement.emv_usd,
-        ties.contract_id,
+        owners.contract_id,
         posts.platform_post_id,
         texts.title,
         texts.caption,
@@ -48,16 +47,10 @@ final as (
         engagement.followers_snapshot_date,
         posts.metrics_snapshot_date
     from posts
-    inner join engagement
-        on posts.post_id = engagement.post_id
-    left join creator_accounts
-        on posts.account_id = creator_accounts.account_id
-    left join ties
-        on posts.post_id = ties.post_id
-    left join disclosures
-        on posts.post_id = disclosures.post_id
-    left join texts
-        on posts.post_id = texts.post_id
+    inner join engagement using (post_id)
+    left join owners using (post_id)
+    left join disclosures using (post_id)
+    left join texts using (post_id)
 
 )
 

@@ -40,8 +40,7 @@ final as (
         coalesce(per_campaign.contracts, 0) as contracts,
         coalesce(per_campaign.creators, 0) as creators
     from campaigns
-    left join per_campaign
-        on campaigns.campaign_id = per_campaign.campaign_id
+    left join per_campaign using (campaign_id)
 
 )
 

@@ -61,8 +61,7 @@ engagement as (
         creator_accounts.creator_id,
         avg(cast(latest_engagement.engagement_index as numeric(38, 18))) as engagement_index
     from latest_engagement
-    inner join creator_accounts
-        on latest_engagement.account_id = creator_accounts.account_id
+    inner join creator_accounts using (account_id)
     where latest_engagement.month_rank = 1
     group by creator_accounts.creator_id
 
@@ -143,18 +142,12 @@ measured as (
         {{ net_sentiment('audience.comments_positive', 'audience.comments_negative',
             'audience.comments_scored') }} as audience_net_sentiment
     from creators
-    left join engagement
-        on creators.creator_id = engagement.creator_id
-    left join growth
-        on creators.creator_id = growth.creator_id
-    left join returns
-        on creators.creator_id = returns.creator_id
-    left join flags
-        on creators.creator_id = flags.creator_id
-    left join audience
-        on creators.creator_id = audience.creator_id
-    left join {{ ref('mart_relationship_health') }} as health
-        on creators.creator_id = health.creator_id
+    left join engagement using (creator_id)
+    left join growth using (creator_id)
+    left join returns using (creator_id)
+    left join flags using (creator_id)
+    left join audience using (creator_id)
+    left join {{ ref('mart_relationship_health') }} as health using (creator_id)
 
 ),
 
@@ -252,8 +245,7 @@ final as (
         cast(scored.audience_net_sentiment as double precision) as audience_net_sentiment,
         scored.audience_comments_scored
     from gated as scored
-    left join ranked
-        on scored.creator_id = ranked.creator_id
+    left join ranked using (creator_id)
 
 )
 

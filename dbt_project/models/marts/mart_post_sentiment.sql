@@ -46,10 +46,8 @@ final as (
         cast(fetches.comments_listed as integer) as comments_listed_last_fetch,
         fetches.fetched_on as last_fetched_on
     from posts
-    left join fetches
-        on posts.post_id = fetches.post_id
-    left join counted
-        on posts.post_id = counted.post_id
+    left join fetches using (post_id)
+    left join counted using (post_id)
 
 )
 

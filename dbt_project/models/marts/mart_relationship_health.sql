@@ -43,8 +43,7 @@ payments as (
         payments.*,
         contracts.creator_id
     from {{ ref('int_crm__payments_current') }} as payments
-    inner join contracts
-        on payments.contract_id = contracts.contract_id
+    inner join contracts using (contract_id)
     where payments.status <> 'cancelled'
 
 ),
@@ -135,12 +134,9 @@ measured as (
             as on_time_payment_rate
     from creators
     cross join as_of
-    left join touch_summary
-        on creators.creator_id = touch_summary.creator_id
-    left join delivery_summary
-        on creators.creator_id = delivery_summary.creator_id
-    left join payment_summary
-        on creators.creator_id = payment_summary.creator_id
+    left join touch_summary using (creator_id)
+    left join delivery_summary using (creator_id)
+    left join payment_summary using (creator_id)
 
 ),
 

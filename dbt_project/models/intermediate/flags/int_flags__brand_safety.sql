@@ -56,20 +56,17 @@ final as (
 
     select
         'brand_safety' as flag_type,
-        case when campaign_ties.post_id is not null then 'high' else 'medium' end as severity,
-        {{ flag_subject('post', 'per_post', detected_on='per_post.published_date') }}
-        cast(per_post.terms_found as double precision) as metric_value,
-        cast(1 as double precision) as threshold,
-        {{ json_object_text([
+        case when owners.is_sponsored then 'high' else 'medium' end as severity,
+        {{ flag_subject(
+            'post', 'per_post', creator_id='owners.creator_id', detected_on='per_post.published_date'
+        ) }}
+        {{ flag_measures('per_post.terms_found', 1, [
             ('terms', 'per_post.terms'),
             ('categories', 'per_post.categories'),
-            ('campaign_id', 'campaign_ties.campaign_id'),
-        ]) }} as evidence
+            ('campaign_id', 'owners.campaign_id'),
+        ]) }}
     from per_post
-    left join {{ ref('int_post_campaign_ties') }} as campaign_ties
-        on per_post.post_id = campaign_ties.post_id
-    left join {{ ref('int_creator_accounts') }} as creator_accounts
-        on per_post.account_id = creator_accounts.account_id
+    left join {{ ref('int_post_owners') }} as owners using (post_id)
 
 )
 

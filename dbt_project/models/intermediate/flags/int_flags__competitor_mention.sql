@@ -40,8 +40,7 @@ in_window as (
         exclusive_contracts.campaign_id,
         exclusive_contracts.brand
     from posts
-    inner join creator_accounts
-        on posts.account_id = creator_accounts.account_id
+    inner join creator_accounts using (account_id)
     inner join exclusive_contracts
         on
             creator_accounts.creator_id = exclusive_contracts.creator_id
@@ -89,15 +88,13 @@ final as (
         'competitor_mention' as flag_type,
         'high' as severity,
         {{ flag_subject('post', creator_id='creator_id', detected_on='published_date') }}
-        cast(competitors_found as double precision) as metric_value,
-        cast(1 as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('competitors_found', 1, [
             ('competitors', 'competitors'),
             ('tokens', 'tokens'),
             ('exclusive_contract_id', 'contract_id'),
             ('campaign_id', 'campaign_id'),
             ('brand', 'brand'),
-        ]) }} as evidence
+        ]) }}
     from per_post
 
 )

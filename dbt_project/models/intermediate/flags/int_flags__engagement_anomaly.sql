@@ -44,8 +44,7 @@ scored as (
         cast(accounts.median_ratio as double precision) as account_median_ratio,
         {{ safe_divide('posts.comment_like_ratio', 'accounts.median_ratio') }} as ratio_to_median
     from posts
-    inner join accounts
-        on posts.account_id = accounts.account_id
+    inner join accounts using (account_id)
     where
         accounts.posts >= {{ var('anomaly_min_posts') }}
         and accounts.median_ratio > 0
@@ -62,18 +61,15 @@ final as (
             else 'medium'
         end as severity,
         {{ flag_subject('post', 'scored', detected_on='scored.published_date') }}
-        cast(scored.ratio_to_median as double precision) as metric_value,
-        cast({{ var('anomaly_ratio') }} as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('scored.ratio_to_median', var('anomaly_ratio'), [
             ('likes', 'scored.likes'),
             ('comments', 'scored.comments'),
             ('comment_like_ratio', 'scored.comment_like_ratio'),
             ('account_median_ratio', 'scored.account_median_ratio'),
             ('account_posts', 'scored.account_posts'),
-        ]) }} as evidence
+        ]) }}
     from scored
-    left join {{ ref('int_creator_accounts') }} as creator_accounts
-        on scored.account_id = creator_accounts.account_id
+    left join {{ ref('int_creator_accounts') }} as creator_accounts using (account_id)
     where scored.ratio_to_median > {{ var('anomaly_ratio') }}
 
 )

@@ -35,16 +35,13 @@ final as (
             else 'medium'
         end as severity,
         {{ flag_subject('account', 'first_days', detected_on='first_days.snapshot_date') }}
-        cast(first_days.share_lost as double precision) as metric_value,
-        cast({{ var('drop_min_share') }} as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('first_days.share_lost', var('drop_min_share'), [
             ('followers_before', 'first_days.followers_before'),
             ('followers', 'first_days.followers'),
             ('followers_delta', 'first_days.followers_delta'),
-        ]) }} as evidence
+        ]) }}
     from first_days
-    left join {{ ref('int_creator_accounts') }} as creator_accounts
-        on first_days.account_id = creator_accounts.account_id
+    left join {{ ref('int_creator_accounts') }} as creator_accounts using (account_id)
 
 )
 

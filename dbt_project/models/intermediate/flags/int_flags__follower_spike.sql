@@ -66,10 +66,7 @@ spread as (
             cast(abs(trailing_changes.trailing_delta - centre.trailing_median) as numeric(38, 18))
         ) as mean_ad
     from trailing_changes
-    inner join centre
-        on
-            trailing_changes.account_id = centre.account_id
-            and trailing_changes.snapshot_date = centre.snapshot_date
+    inner join centre using (account_id, snapshot_date)
     group by trailing_changes.account_id, trailing_changes.snapshot_date
 
 ),
@@ -101,14 +98,8 @@ scored as (
             else 'no_spread'
         end as z_method
     from candidates
-    inner join centre
-        on
-            candidates.account_id = centre.account_id
-            and candidates.snapshot_date = centre.snapshot_date
-    inner join spread
-        on
-            candidates.account_id = spread.account_id
-            and candidates.snapshot_date = spread.snapshot_date
+    inner join centre using (account_id, snapshot_date)
+    inner join spread using (account_id, snapshot_date)
     where centre.trailing_days >= {{ var('spike_min_history_days') }}
 
 ),
@@ -171,9 +162,7 @@ final as (
             else 'medium'
         end as severity,
         {{ flag_subject('account', 'first_days', detected_on='first_days.snapshot_date') }}
-        cast(first_days.modified_z_score as double precision) as metric_value,
-        cast({{ var('spike_z_threshold') }} as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('first_days.modified_z_score', var('spike_z_threshold'), [
             ('followers_before', 'first_days.followers_before'),
             ('followers', 'first_days.followers'),
             ('followers_delta', 'first_days.followers_delta'),
@@ -185,14 +174,10 @@ final as (
             ('z_method', 'first_days.z_method'),
             ('engagement_rate_before', 'engagement.engagement_before'),
             ('engagement_rate_after', 'engagement.engagement_after'),
-        ]) }} as evidence
+        ]) }}
     from first_days
-    left join engagement
-        on
-            first_days.account_id = engagement.account_id
-            and first_days.snapshot_date = engagement.snapshot_date
-    left join {{ ref('int_creator_accounts') }} as creator_accounts
-        on first_days.account_id = creator_accounts.account_id
+    left join engagement using (account_id, snapshot_date)
+    left join {{ ref('int_creator_accounts') }} as creator_accounts using (account_id)
 
 )
 

@@ -23,8 +23,7 @@ creator_accounts as (
         creator_accounts.account_id,
         accounts.first_snapshot_date
     from {{ ref('int_creator_accounts') }} as creator_accounts
-    inner join {{ ref('int_accounts_current') }} as accounts
-        on creator_accounts.account_id = accounts.account_id
+    inner join {{ ref('int_accounts_current') }} as accounts using (account_id)
 
 ),
 
@@ -36,8 +35,7 @@ activity as (
         min(creator_accounts.first_snapshot_date) as tracked_since,
         max(posts.published_date) as last_post_date
     from creator_accounts
-    left join {{ ref('int_posts') }} as posts
-        on creator_accounts.account_id = posts.account_id
+    left join {{ ref('int_posts') }} as posts using (account_id)
     group by creator_accounts.creator_id
 
 ),
@@ -54,8 +52,7 @@ measured as (
             'coalesce(activity.last_post_date, activity.tracked_since)', 'as_of.as_of_date'
         ) }} as days_inactive
     from creators
-    inner join activity
-        on creators.creator_id = activity.creator_id
+    inner join activity using (creator_id)
     cross join as_of
 
 ),
@@ -69,13 +66,11 @@ final as (
             else 'medium'
         end as severity,
         {{ flag_subject('creator', creator_id='creator_id', detected_on='as_of_date') }}
-        cast(days_inactive as double precision) as metric_value,
-        cast({{ var('inactive_days') }} as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('days_inactive', var('inactive_days'), [
             ('last_post_date', 'cast(last_post_date as text)'),
             ('tracked_since', 'cast(tracked_since as text)'),
             ('accounts', 'accounts'),
-        ]) }} as evidence
+        ]) }}
     from measured
     where days_inactive > {{ var('inactive_days') }}
 

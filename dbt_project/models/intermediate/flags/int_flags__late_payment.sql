@@ -52,9 +52,7 @@ final as (
         {{ flag_subject(
             'payment', 'late', creator_id='contracts.creator_id', detected_on='late.detected_on'
         ) }}
-        cast(late.days_late as double precision) as metric_value,
-        cast(0 as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('late.days_late', 0, [
             ('payment_id', 'late.payment_id'),
             ('contract_id', 'late.contract_id'),
             ('campaign_id', 'contracts.campaign_id'),
@@ -63,10 +61,9 @@ final as (
             ('currency', 'late.currency'),
             ('due_on', 'cast(late.due_on as text)'),
             ('paid_on', 'cast(late.paid_on as text)'),
-        ]) }} as evidence
+        ]) }}
     from late
-    left join contracts
-        on late.contract_id = contracts.contract_id
+    left join contracts using (contract_id)
 
 )
 

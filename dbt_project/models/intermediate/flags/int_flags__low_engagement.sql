@@ -35,8 +35,7 @@ measured as (
         accounts.platform,
         accounts.tier
     from recent
-    inner join accounts
-        on recent.account_id = accounts.account_id
+    inner join accounts using (account_id)
     where
         recent.posts >= {{ var('low_engagement_min_posts') }}
         and accounts.tier is not null
@@ -65,10 +64,7 @@ indexed as (
             'measured.avg_engagement_rate', 'tier_medians.tier_median_engagement_rate'
         ) }} as engagement_index
     from measured
-    inner join tier_medians
-        on
-            measured.platform = tier_medians.platform
-            and measured.tier = tier_medians.tier
+    inner join tier_medians using (platform, tier)
 
 ),
 
@@ -81,20 +77,17 @@ final as (
             else 'medium'
         end as severity,
         {{ flag_subject('account', 'indexed', detected_on='as_of.as_of_date') }}
-        cast(indexed.engagement_index as double precision) as metric_value,
-        cast({{ var('low_engagement_ratio') }} as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('indexed.engagement_index', var('low_engagement_ratio'), [
             ('posts', 'indexed.posts'),
             ('avg_engagement_rate', 'indexed.avg_engagement_rate'),
             ('tier', 'indexed.tier'),
             ('tier_accounts', 'indexed.tier_accounts'),
             ('tier_median_engagement_rate', 'indexed.tier_median_engagement_rate'),
             ('window_days', var('low_engagement_trailing_days')),
-        ]) }} as evidence
+        ]) }}
     from indexed
     cross join as_of
-    left join {{ ref('int_creator_accounts') }} as creator_accounts
-        on indexed.account_id = creator_accounts.account_id
+    left join {{ ref('int_creator_accounts') }} as creator_accounts using (account_id)
     where indexed.engagement_index < {{ var('low_engagement_ratio') }}
 
 )

@@ -41,16 +41,14 @@ final as (
             else 'medium'
         end as severity,
         {{ flag_subject('creator', creator_id='creator_id', detected_on='month') }}
-        cast(net_sentiment_fall as double precision) as metric_value,
-        cast({{ var('sentiment_shift_threshold') }} as double precision) as threshold,
-        {{ json_object_text([
+        {{ flag_measures('net_sentiment_fall', var('sentiment_shift_threshold'), [
             ('previous_month', 'cast(previous_month as text)'),
             ('month', 'cast(month as text)'),
             ('previous_net_sentiment', 'previous_net_sentiment'),
             ('net_sentiment', 'net_sentiment'),
             ('previous_comments_scored', 'previous_comments_scored'),
             ('comments_scored', 'comments_scored'),
-        ]) }} as evidence
+        ]) }}
     from compared
     where net_sentiment_fall > {{ var('sentiment_shift_threshold') }}
 
