@@ -7,12 +7,12 @@ the report works with whatever marts exist. A column's header, how its values re
 means come from the BI copy's column metadata (exports/columns.py); the flags' words from
 exports/glossary.py.
 
-Text from the data (creator and campaign names, flag evidence) is shown as text: escaped by the
-template, without bidirectional embeddings, overrides and isolates (U+202A-U+202E,
-U+2066-U+2069, which reorder what a reader sees: "invoice<U+202E>gnp.exe" reads
-"invoiceexe.png") or control characters, and shortened to what fits a table cell or a chart
-label. The marks U+200E and U+200F stay: they cannot reorder letters, and right-to-left names
-use them.
+Text from the data (creator and campaign names, flag evidence, audiences' comments) is shown
+as text: escaped by the template, without bidirectional embeddings, overrides and isolates
+(U+202A-U+202E, U+2066-U+2069, which reorder what a reader sees: "invoice<U+202E>gnp.exe"
+reads "invoiceexe.png") or control characters, and shortened to what fits a table cell or a
+chart label. The marks U+200E and U+200F stay: they cannot reorder letters, and right-to-left
+names use them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,10 @@ NO_VALUE = "–"
 # The most characters of a name (or other text from the data) a table cell or label shows.
 MAX_SHOWN_CHARACTERS = 60
 MAX_EVIDENCE_CHARACTERS = 140
+MAX_COMMENT_CHARACTERS = 200
+SENTIMENT_CREATORS = 20  # the creators with the most scored comments in the month
+TOP_COMMENTS = 5  # of each sentiment, the most liked of the week
+COMMENT_WEEK_DAYS = 7
 _NOT_SHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -162,6 +166,8 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     numeric: list[bool]
+    title: str | None = None  # a heading above it, when a section has several tables
+    empty: str | None = None  # said instead of a table without rows
 
 
 @dataclass
@@ -177,6 +183,7 @@ class Section:
     intro: str
     figures: list[Figure] = field(default_factory=list)
     table: Table | None = None
+    more_tables: list[Table] = field(default_factory=list)  # after the note
     no_data: str | None = None
     note: str | None = None
     small_multiples: bool = False
@@ -246,6 +253,7 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         campaign_roi(marts),
         open_flags(marts),
         relationship_health(marts),
+        audience_sentiment(marts),
     ]
     # The glossary explains what the report shows (mart, column), in the marts' own words.
     shown = [
@@ -266,6 +274,14 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         ("mart_relationship_health", "health_band"),
         ("mart_creator_scorecard", "score"),
         ("mart_creator_scorecard", "tier"),
+        ("mart_creator_sentiment", "net_sentiment"),
+        ("mart_creator_sentiment", "comments_scored"),
+        ("mart_creator_sentiment", "comments_fetched"),
+        ("mart_creator_sentiment", "net_sentiment_sponsored"),
+        ("mart_creator_sentiment", "net_sentiment_organic"),
+        ("fct_comment", "sentiment_label"),
+        ("fct_comment", "sentiment_score"),
+        ("fct_comment", "like_count"),
     ]
     terms = [marts.column(mart, c) for mart, c in shown if marts.has(mart, c)]
     return ReportData(
@@ -632,14 +648,137 @@ def relationship_health(marts: Marts) -> Section:
     return section
 
 
+def audience_sentiment(marts: Marts) -> Section:
+    section = Section(
+        "sentiment",
+        "What audiences say",
+        "How the comments under each creator's YouTube and TikTok posts read. Net sentiment is "
+        "the share of positive comments minus the share of negative ones, among the comments "
+        "the model could score: +100% means every one was positive. A comment it cannot read "
+        "(not English, emoji only) is left out, never counted as neutral. Instagram gives no "
+        "access to other accounts' comments. Below the table: the week's most liked positive "
+        "and negative comments, as written.",
+    )
+    mart = "mart_creator_sentiment"
+    if not marts.has(mart, "creator_id", "month", "net_sentiment", "comments_scored"):
+        return _no_data(section, mart)
+    month = marts.rows(f"SELECT max(month) AS month FROM marts.{mart}")[0]["month"]
+    if month is None:
+        return _no_data(section, mart, empty=True)
+    rows = _creator_sentiment_rows(marts, month)
+    title = f"Net sentiment of the audience, {month:%B %Y}"
+    net = Cells.of(marts.column(mart, "net_sentiment"))
+    names = marts.creator_names()
+    items = [(_name(names, r["creator_id"]), _float(r["net_sentiment"])) for r in rows]
+    section.figures.append(Figure(charts.diverging_bars(title, items, net.text), title))
+    section.table = _creator_sentiment_table(marts, rows, month)
+    section.note = _creator_sentiment_note(marts, month)
+    as_of = marts.as_of()
+    section.more_tables = [
+        _week_comments(marts, label, as_of) for label in ("positive", "negative")
+    ]
+    return section
+
+
+def _creator_sentiment_rows(marts: Marts, month: date) -> list[dict[str, Any]]:
+    """The month's creators with the most scored comments, highest net sentiment first, each
+    with the previous month's net sentiment to compare with."""
+    rows = marts.rows(
+        "SELECT latest.*, previous.net_sentiment AS previous_net_sentiment "
+        "FROM marts.mart_creator_sentiment AS latest "
+        "LEFT JOIN marts.mart_creator_sentiment AS previous "
+        "ON previous.creator_id = latest.creator_id "
+        "AND previous.month = (latest.month - INTERVAL 1 MONTH)::DATE "
+        "WHERE latest.month = ? "
+        f"ORDER BY latest.comments_scored DESC, latest.creator_id LIMIT {SENTIMENT_CREATORS}",
+        [month],
+    )
+    return sorted(rows, key=lambda r: (r["net_sentiment"] is None, -(r["net_sentiment"] or 0)))
+
+
+def _creator_sentiment_table(marts: Marts, rows: list[dict[str, Any]], month: date) -> Table:
+    mart = "mart_creator_sentiment"
+    net = Cells.of(marts.column(mart, "net_sentiment"))
+    # Two months side by side: each net sentiment column says which month it is.
+    latest = replace(net, header=f"{net.header}, {month:%b %Y}")
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    previous = replace(
+        net, column="previous_net_sentiment", header=f"{net.header}, {previous_month:%b %Y}"
+    )
+    counts = marts.cells(mart, "comments_scored", "comments_fetched")
+    split = marts.cells(mart, "net_sentiment_sponsored", "net_sentiment_organic")
+    return _table(marts, rows, [latest, *counts, *split, previous])
+
+
+def _creator_sentiment_note(marts: Marts, month: date) -> str:
+    """Which comments the table counts, and what it leaves out."""
+    as_of = marts.as_of()
+    next_month = (month + timedelta(days=31)).replace(day=1)
+    so_far = (
+        f" {month:%B} is not over: its comments up to {as_of.isoformat()}."
+        if as_of is not None and as_of < next_month - timedelta(days=1)
+        else ""
+    )
+    n = marts.rows(
+        "SELECT count(*) AS n FROM marts.mart_creator_sentiment WHERE month = ?", [month]
+    )[0]["n"]
+    more = (
+        f" The {SENTIMENT_CREATORS} creators with the most scored comments; all are in the "
+        "workbook."
+        if n > SENTIMENT_CREATORS
+        else ""
+    )
+    return f"Comments written in {month:%B %Y}.{so_far}{more}"
+
+
+def _week_comments(marts: Marts, label: str, as_of: date | None) -> Table:
+    """The most liked comments of one sentiment published in the week up to `as_of`."""
+    mart = "fct_comment"
+    needed = ("comment_id", "sentiment_label", "like_count", "published_at", "published_date")
+    if not marts.has(mart, *needed):
+        return Table([], [], [], f"Most liked {label} comments", _no_data_text(mart))
+    if as_of is None:
+        return Table([], [], [], f"Most liked {label} comments", "No dated data yet.")
+    start = as_of - timedelta(days=COMMENT_WEEK_DAYS - 1)
+    title = f"Most liked {label} comments, {start.isoformat()} to {as_of.isoformat()}"
+    rows = marts.rows(
+        f"SELECT * FROM marts.{mart} WHERE sentiment_label = ? "
+        "AND published_date BETWEEN ? AND ? "
+        "ORDER BY like_count DESC NULLS LAST, published_at DESC NULLS LAST, comment_id "
+        f"LIMIT {TOP_COMMENTS}",
+        [label, start, as_of],
+    )
+    table = _table(marts, rows, _comment_cells(marts))
+    table.title = title
+    table.empty = f"No {label} comment was published on these days."
+    return table
+
+
+def _comment_cells(marts: Marts) -> list[Cells]:
+    """A comment's platform, day, likes and score, its author when the copy holds the handle
+    (personal data, withheld unless a setting allows it), and its text, shortened."""
+    columns = marts.columns("fct_comment")
+    cells: list[Cells] = []
+    if "platform" in columns:
+        cells.append(Cells("platform", columns["platform"].label, _platform, False))
+    cells += marts.cells("fct_comment", "published_date", "like_count", "sentiment_score")
+    cells += marts.cells("fct_comment", "author_handle")
+    if "text" in columns:
+        comment = columns["text"].label
+        cells.append(Cells("text", comment, lambda v: shown_text(v, MAX_COMMENT_CHARACTERS), False))
+    return cells
+
+
 # --- helpers ----------------------------------------------------------------------------------
 def _no_data(section: Section, mart: str, empty: bool = False) -> Section:
-    section.no_data = (
-        f"No data yet: the {mart} table has no rows in this publication."
-        if empty
-        else f"No data yet: the {mart} table is not published yet."
-    )
+    section.no_data = _no_data_text(mart, empty)
     return section
+
+
+def _no_data_text(mart: str, empty: bool = False) -> str:
+    if empty:
+        return f"No data yet: the {mart} table has no rows in this publication."
+    return f"No data yet: the {mart} table is not published yet."
 
 
 def _open_filter(marts: Marts) -> str:

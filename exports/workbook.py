@@ -1,9 +1,11 @@
 """The XLSX workbook: an "About" sheet, then one formatted sheet per mart of interest.
 
 Each sheet holds its mart's rows and columns as published, sorted the way a marketing lead
-reads it. Beside each id that refers to another mart, that mart's name column is looked up
-(the creator's name beside creator_id, the handle beside account_id), so a person can read it.
-The key columns and the row's name come first and stay in view while scrolling right.
+reads it; one keeps only the rows it is about ("Comments of the week": the week's most liked
+positive and negative comments, as the report shows them). Beside each id that refers to
+another mart, that mart's name column is looked up (the creator's name beside creator_id, the
+handle beside account_id), so a person can read it. The key columns and the row's name come
+first and stay in view while scrolling right.
 
 Headers carry each column's label; its technical name and meaning are in the header's note.
 How a column reads comes from what it is, the BI copy's column metadata (exports/columns.py):
@@ -91,6 +93,37 @@ class SheetSpec:
     mart: str
     holds: str  # one line for the About sheet
     order: tuple[Order, ...] = ()
+    # SQL keeping some of the mart's rows (m.<column>; $as_of is the newest day of the data):
+    # a WHERE condition, then a QUALIFY one. None: every row.
+    where: str | None = None
+    qualify: str | None = None
+
+
+# The week's comments: published in the 7 days up to the data's newest day (as the report).
+COMMENT_WEEK_DAYS = 7
+# Of each sentiment, the most liked; the rest are in fct_comment.csv.
+WEEK_COMMENTS_PER_SENTIMENT = 100
+WEEK_COMMENTS = SheetSpec(
+    "Comments of the week",
+    "fct_comment",
+    f"The most liked positive and negative comments published in the {COMMENT_WEEK_DAYS} days "
+    f"up to the data's newest day, at most {WEEK_COMMENTS_PER_SENTIMENT} of each, positive "
+    "first. Neutral and unscored comments (which the model could not read) are left out; all "
+    "comments are in fct_comment.csv.",
+    (
+        Order("sentiment_label", expression="CASE {column} WHEN 'positive' THEN 0 ELSE 1 END"),
+        Order("like_count", descending=True),
+        Order("published_at", descending=True),
+    ),
+    where=(
+        "m.sentiment_label IN ('positive', 'negative') AND m.published_date "
+        f"BETWEEN $as_of::DATE - {COMMENT_WEEK_DAYS - 1} AND $as_of::DATE"
+    ),
+    qualify=(
+        "row_number() OVER (PARTITION BY m.sentiment_label ORDER BY m.like_count DESC NULLS "
+        f"LAST, m.published_at DESC NULLS LAST, m.comment_id) <= {WEEK_COMMENTS_PER_SENTIMENT}"
+    ),
+)
 
 
 SHEETS: tuple[SheetSpec, ...] = (
@@ -148,6 +181,15 @@ SHEETS: tuple[SheetSpec, ...] = (
         "One row per creator: how the relationship is going, weakest first.",
         (Order("health_score"),),
     ),
+    SheetSpec(
+        "Audience sentiment",
+        "mart_creator_sentiment",
+        "One row per creator and month: how the comments under their posts read (net "
+        "sentiment = positive share - negative share of the comments the model could score), "
+        "newest month first, most positive first.",
+        (Order("month", descending=True), Order("net_sentiment", descending=True)),
+    ),
+    WEEK_COMMENTS,
 )
 
 
@@ -173,18 +215,26 @@ class Lookup:
 def write_workbook(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileEntry]:
     """Write the workbook into the run's staging folder."""
     path = run.staging / WORKBOOK_NAME.format(day=run.day)
-    sheets = [read_sheet(con, spec) for spec in SHEETS]
+    as_of = date.fromisoformat(run.data_through) if run.data_through else None
+    sheets = [read_sheet(con, spec, as_of) for spec in SHEETS]
     build_workbook(sheets, run).save(path)
     log.info("workbook %s: %s", path.name, {s.spec.title: len(s.rows) for s in sheets})
     return [FileEntry(file=path.name, mart=None, rows=None, sha256=sha256(path))]
 
 
-def read_sheet(con: duckdb.DuckDBPyConnection, spec: SheetSpec) -> SheetData:
+def read_sheet(
+    con: duckdb.DuckDBPyConnection, spec: SheetSpec, as_of: date | None = None
+) -> SheetData:
+    """The sheet's rows; `as_of` (the newest day of the data) for a sheet that keeps some rows
+    by date: without it such a sheet has none."""
     columns = described_columns(con, spec.mart)
     if not columns:
         return SheetData(spec, [], [], missing=True)
     sql, shown, in_view = sheet_query(con, spec, columns)
-    rows = con.execute(sql).fetchmany(MAX_ROWS + 1)
+    by_day = "$as_of" in sql
+    if by_day and as_of is None:
+        return SheetData(spec, shown, [], False, False, in_view)
+    rows = con.execute(sql, {"as_of": as_of} if by_day else None).fetchmany(MAX_ROWS + 1)
     truncated = len(rows) > MAX_ROWS
     return SheetData(spec, shown, rows[:MAX_ROWS], False, truncated, in_view)
 
@@ -211,9 +261,11 @@ def sheet_query(
     # Then every column, so the same marts always give the same sheet.
     order += [f"m.{quote_ident(c.name)}" for c in columns]
     joins = " ".join(lookup.join for lookup in lookups.values())
+    where = f"WHERE {spec.where} " if spec.where else ""
+    qualify = f"QUALIFY {spec.qualify} " if spec.qualify else ""
     sql = (
         f"SELECT {', '.join(select)} FROM {quote_ident(MARTS)}.{quote_ident(spec.mart)} AS m "
-        f"{joins} ORDER BY {', '.join(order)}"
+        f"{joins} {where}{qualify}ORDER BY {', '.join(order)}"
     )
     return sql, [column for column, _ in shown], len(leading) or 1
 
@@ -335,11 +387,12 @@ def _write_header(ws: Worksheet, columns: list[Column]) -> None:
 def _write_no_data(ws: Worksheet, sheet: SheetData) -> None:
     ws["A1"] = "No data"
     ws["A1"].font = SECTION_FONT
-    reason = (
-        f"The mart {sheet.spec.mart} is not in this publication yet."
-        if sheet.missing
-        else f"The mart {sheet.spec.mart} has no rows in this publication."
-    )
+    if sheet.missing:
+        reason = f"The mart {sheet.spec.mart} is not in this publication yet."
+    elif sheet.spec.where or sheet.spec.qualify:
+        reason = f"The mart {sheet.spec.mart} has no rows for this sheet in this publication."
+    else:
+        reason = f"The mart {sheet.spec.mart} has no rows in this publication."
     ws["A2"] = reason
     ws["A3"] = sheet.spec.holds
     ws.column_dimensions["A"].width = 90

@@ -16,10 +16,51 @@ from tests.mart_fixtures import ACCOUNTS_AND_POSTS, MartRows
 settings, warehouse = data_root_fixtures(ACCOUNTS_AND_POSTS)
 
 
+# Comments under the fixture's posts; the data's newest day is 2026-02-05 (fct_account_daily),
+# so the report's week is 2026-01-30 to 2026-02-05. What the "What audiences say" section
+# must do with each: six positive ones of the week (the least liked, "Nice", is the sixth and
+# not shown), a much-liked negative one, and three it must never show as a liked comment of
+# the week: the most liked of all but unscored, a neutral one, and a positive one older than
+# the week.
+WEEK_COMMENTS_ROWS = """
+INSERT INTO marts.fct_comment BY NAME
+SELECT *, split_part(comment_id, ':', 2) AS platform_comment_id,
+       split_part(post_id, ':', 1) AS platform, published_at::DATE AS published_date,
+       published_at::DATE AS first_listed_on, DATE '2026-02-05' AS last_listed_on,
+       0 AS reply_count
+FROM (VALUES
+ ('youtube:y1', 'youtube:v1', 'youtube:c1', 'cr1', TIMESTAMPTZ '2026-02-04 09:00:00+00', 'en',
+  0.81, 'positive', NULL, 40, false, 'Love this <b>video</b> & the music!', '@fan_one'),
+ ('youtube:y2', 'youtube:v2', 'youtube:c1', 'cr1', TIMESTAMPTZ '2026-02-04 10:00:00+00', 'en',
+  0.64, 'positive', NULL, 30, true, 'Great review, thanks', '@fan_two'),
+ ('youtube:y3', 'youtube:v2', 'youtube:c1', 'cr1', TIMESTAMPTZ '2026-02-03 11:00:00+00', 'en',
+  0.44, 'positive', NULL, 20, true, 'Good one', '@fan_three'),
+ ('tiktok:71', 'tiktok:t1', 'tiktok:k3', 'cr3', TIMESTAMPTZ '2026-02-05 08:30:00+00', 'en',
+  0.51, 'positive', NULL, 10, true, 'So happy I found this', NULL),
+ ('tiktok:72', 'tiktok:t1', 'tiktok:k3', 'cr3', TIMESTAMPTZ '2026-01-30 12:00:00+00', 'en',
+  0.36, 'positive', NULL, 5, true, 'Pretty good', NULL),
+ ('tiktok:73', 'tiktok:t2', 'tiktok:k3', 'cr3', TIMESTAMPTZ '2026-02-05 09:00:00+00', 'en',
+  0.42, 'positive', NULL, 1, false, 'Nice', NULL),
+ ('youtube:y4', 'youtube:v2', 'youtube:c1', 'cr1', TIMESTAMPTZ '2026-02-04 12:00:00+00', 'en',
+  -0.77, 'negative', NULL, 500, true, 'Terrible ad, unfollowing', '@critic'),
+ ('tiktok:74', 'tiktok:t1', 'tiktok:k3', 'cr3', TIMESTAMPTZ '2026-02-02 07:00:00+00', 'en',
+  -0.4, 'negative', NULL, 3, true, 'Not for me', NULL),
+ ('youtube:y5', 'youtube:v2', 'youtube:c1', 'cr1', TIMESTAMPTZ '2026-02-05 13:00:00+00', 'es',
+  NULL, 'unscored', 'not_english', 9000, true, 'Odio este anuncio UNSCORED', '@otro'),
+ ('tiktok:75', 'tiktok:t1', 'tiktok:k3', 'cr3', TIMESTAMPTZ '2026-02-04 15:00:00+00', 'en',
+  0.0, 'neutral', NULL, 700, true, 'Posted on a Tuesday NEUTRAL', NULL),
+ ('youtube:y6', 'youtube:v1', 'youtube:c1', 'cr1', TIMESTAMPTZ '2026-01-29 23:59:00+00', 'en',
+  0.9, 'positive', NULL, 10000, false, 'Best channel ever OLDER', '@early')
+) AS c(comment_id, post_id, account_id, creator_id, published_at, language, sentiment_score,
+       sentiment_label, unscored_reason, like_count, is_sponsored_post, text, author_handle);
+"""
+
+
 # Every SPEC 5.1 mart, small and hand-made (tables from the dbt contract, tests/mart_fixtures.py),
 # with names that test escaping (HTML) and formula injection (Excel), and a count column whose
 # name ends in "_rate" (posts_with_rate: a count, not a rate).
-FULL_MARTS_ROWS = """
+FULL_MARTS_ROWS = (
+    """
 INSERT INTO marts.dim_creator BY NAME
 SELECT *, 1 AS accounts FROM (VALUES
  ('cr1', 'Ada Lovelace', 'micro', 'youtube', 'active', 'Maya', 'GB', 'tech', '2025-06-01',
@@ -126,7 +167,17 @@ SELECT * FROM (VALUES
  ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL, NULL, 0)
 ) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
        score, rank, audience_net_sentiment, audience_comments_scored);
+INSERT INTO marts.mart_creator_sentiment BY NAME
+SELECT * FROM (VALUES
+ ('cr1', '2026-01-01', 50, 60, 0.6, 0.1, 0.5, NULL, 0.5, 0, 50),
+ ('cr1', '2026-02-01', 4, 5, 0.5, 0.25, 0.25, -1.0, 0.6667, 1, 3),
+ ('cr3', '2026-02-01', 3, 3, 0.0, 0.3333, -0.3333, -0.3333, NULL, 3, 0)
+) AS s(creator_id, month, comments_scored, comments_fetched, positive_share, negative_share,
+       net_sentiment, net_sentiment_sponsored, net_sentiment_organic, comments_scored_sponsored,
+       comments_scored_organic);
 """
+    + WEEK_COMMENTS_ROWS
+)
 
 # The other marts of the contract (`warehouse()` makes fct_post and dim_creator_account).
 FULL_MARTS = MartRows(None, FULL_MARTS_ROWS)

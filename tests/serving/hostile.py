@@ -5,9 +5,10 @@ The corpus holds what a creator, a manager or a caption can contain: spreadsheet
 that would run in a browser, bidirectional controls that reorder what a reader sees, a string
 longer than an Excel cell, NUL bytes, emoji, quotes, commas and line breaks. It goes only into
 free-text fields (names, niche, campaign name and brand, deliverables, captions, titles and
-descriptions); ids, handles and currencies have admission checks of their own. One campaign's
-`brand_handle` carries HTML too: it fails the landing expectation that a handle starts with `@`
-(a warning), so the value reaches a Great Expectations Data Docs page as a failing value.
+descriptions, the start of every comment); ids, handles and currencies have admission checks
+of their own. One campaign's `brand_handle` carries HTML too: it fails the landing expectation
+that a handle starts with `@` (a warning), so the value reaches a Great Expectations Data Docs
+page as a failing value.
 
 `run_hostile_pipeline` lands the world's last two days through the extractors (the in-process
 bootstrap), loads them, builds dbt, validates both stages (Data Docs), publishes the BI copy and
@@ -16,6 +17,7 @@ writes the export: every output a person or a BI tool reads.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,6 +94,21 @@ def hostile_text(account_index: int, post_index: int) -> tuple[str, str]:
     return CORPUS[n % len(CORPUS)], CORPUS[(n + 1) % len(CORPUS)]
 
 
+def hostile_comment_class() -> type:
+    """sandbox.comments.PostComments whose every comment starts with an entry of the corpus
+    (chosen by the comment's id, so a comment listed again reads the same), then its usual
+    sentence: the sentence keeps most comments scorable, so hostile text reaches the report's
+    most liked positive and negative comments."""
+    from sandbox.comments import PostComments
+
+    class HostileComments(PostComments):
+        def text(self, i: int) -> str:
+            entry = CORPUS[zlib.crc32(self.ids[i].encode()) % len(CORPUS)]
+            return f"{entry} {super().text(i)}"
+
+    return HostileComments
+
+
 def hostile_world_class() -> type:
     from sandbox.world import PostText, World
 
@@ -133,12 +150,14 @@ class HostileRun:
 def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
     """Land, load, build, validate, publish and export the hostile world under `root`."""
     import irm.bootstrap
+    import sandbox.comments
     from core.config import get_settings
     from expectations import validate_landing, validate_marts
     from exports import write_export
     from irm.bootstrap import bootstrap_from_sandbox, day_range
     from irm.demo import SANDBOX_SECRETS, WORLD_START
     from tests.dbt.test_dbt_build import dbt_env, run_dbt
+    from warehouse.comment_scores import score_new_comments
     from warehouse.load import load_landing
     from warehouse.publish import publish_marts
 
@@ -153,6 +172,8 @@ def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
     # Where the bootstrap takes them from: its world and its CRM export, the corpus's.
     patch.setattr(irm.bootstrap, "World", hostile_world_class())
     patch.setattr(irm.bootstrap, "write_crm", hostile_write_crm)
+    # The comments the platforms serve are made here: each starts with the corpus.
+    patch.setattr(sandbox.comments, "PostComments", hostile_comment_class())
     try:
         settings = get_settings()
         last = WORLD_START + timedelta(days=WORLD_DAYS - 1)
@@ -160,10 +181,12 @@ def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
         bootstrap_from_sandbox(
             SEED, ACCOUNTS, WORLD_DAYS, day_range(first, last), SANDBOX_SECRETS, lambda _: None
         )
-        # The order of irm_transform: validate what landed, load it, build, validate, publish.
+        # The order of irm_transform: validate what landed, load it, score the comments, build,
+        # validate, publish.
         landing = validate_landing(None)
         assert landing.success, landing.summary()
         load_landing(settings=settings)
+        score_new_comments(settings)
         env = dbt_env(IRM_WAREHOUSE_PATH=str(settings.warehouse_path))
         run_dbt(["build", "--exclude", "test_type:unit"], env, root / "dbt", "duckdb")
         marts = validate_marts(as_of=last)

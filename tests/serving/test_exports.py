@@ -145,11 +145,12 @@ def test_only_some_marts_published_gives_no_data_not_a_failure(
 
     book = load_workbook(folder / WORKBOOK)
     assert book["Accounts"].max_row == 1 + 3
-    for title in ("Scorecard", "Engagement", "Growth", "Campaign ROI", "Quality flags"):
+    titles = ("Scorecard", "Engagement", "Growth", "Campaign ROI", "Quality flags")
+    for title in (*titles, "Audience sentiment", "Comments of the week"):
         assert book[title]["A1"].value == "No data", title
         assert "not in this publication" in book[title]["A2"].value
     html = (folder / REPORT).read_text(encoding="utf-8")
-    for section in ("scorecard", "engagement", "campaigns", "flags", "health"):
+    for section in ("scorecard", "engagement", "campaigns", "flags", "health", "sentiment"):
         chunk = html.split(f'id="{section}"', 1)[1].split("</section>", 1)[0]
         assert 'class="no-data"' in chunk and "<svg" not in chunk, section
     # The follower chart falls back to nothing without daily or monthly followers, but the

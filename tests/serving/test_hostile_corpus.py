@@ -28,6 +28,7 @@ import pytest
 from markupsafe import escape
 from openpyxl import load_workbook
 
+from exports.report import MAX_COMMENT_CHARACTERS, shown_text
 from tests.serving.hostile import (
     BIDI,
     CORPUS,
@@ -60,9 +61,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
         yield hostile
 
 
-def published(run: HostileRun, sql: str) -> list[tuple[Any, ...]]:
+def published(run: HostileRun, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     with duckdb.connect(str(run.settings.published_path), read_only=True) as con:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, params).fetchall()
 
 
 def crm_values(entity: str, column: str, rows: int) -> list[str]:
@@ -199,6 +200,44 @@ def test_report_shows_hostile_names_as_plain_short_text(run: HostileRun) -> None
     assert escape(shown) in html
     # The 40,000-character name is shortened wherever it is shown.
     assert LONG[:40] in html and "x" * 300 not in html
+
+
+def week_comments(run: HostileRun, label: str) -> list[tuple[str, str]]:
+    """(comment_id, text) of the week's most liked comments of one sentiment, as the report
+    picks them (the week up to the export's day, the data's newest)."""
+    return published(
+        run,
+        "SELECT comment_id, text FROM marts.fct_comment WHERE sentiment_label = ? "
+        "AND published_date BETWEEN ?::DATE - 6 AND ?::DATE "
+        "ORDER BY like_count DESC, published_at DESC, comment_id LIMIT 5",
+        [label, run.day, run.day],
+    )
+
+
+def test_report_shows_hostile_comments_as_plain_short_text(run: HostileRun) -> None:
+    # Issue 20: "What audiences say" quotes the week's most liked comments; every one starts
+    # with an entry of the corpus (tests/serving/hostile.py).
+    html = (run.export / f"influencer-report-{run.day}.html").read_text(encoding="utf-8")
+    section = html.split('id="sentiment"', 1)[1].split("</section>", 1)[0]
+    quoted = week_comments(run, "positive") + week_comments(run, "negative")
+    assert len(quoted) >= 6, quoted  # the hostile world has liked comments of both kinds
+    for _, text in quoted:
+        shown = str(escape(shown_text(text, MAX_COMMENT_CHARACTERS)))
+        # read_text reads every line break as a line feed
+        assert shown.replace("\r\n", "\n").replace("\r", "\n") in section
+    markup = [text for _, text in quoted if any(c in text for c in "<>&")]
+    assert markup and "<script" not in section and "<img" not in section
+    assert not BIDI_CONTROLS.search(section) and not CONTROL_CHARACTERS.search(section)
+
+
+def test_workbook_comments_stay_text(run: HostileRun) -> None:
+    book = load_workbook(run.export / f"influencer-workbook-{run.day}.xlsx")
+    sheet = book["Comments of the week"]
+    ids = [cell.value for cell in column_cells(sheet, "comment_id")]
+    texts = dict(published(run, "SELECT comment_id, text FROM marts.fct_comment"))
+    assert len(ids) >= 6
+    for comment_id, cell in zip(ids, column_cells(sheet, "text"), strict=True):
+        assert_excel_text(cell, texts[comment_id])
 
 
 # --- Data Docs: failing values escaped and shortened, nothing fetched -----------------------

@@ -16,14 +16,18 @@ from expectations.mart_suites import FLAG_TYPES
 from exports import write_export
 from exports.folder import ExportRun, open_source
 from exports.glossary import FLAGS
-from exports.report import gather
+from exports.report import MAX_COMMENT_CHARACTERS, ReportData, Section, gather, shown_text
+from tests.mart_fixtures import MartRows
 from tests.serving import browser
+from tests.serving.conftest import FULL_MARTS
+from tests.serving.hostile import BIDI, IMG, LONG, NUL, QUOTES, SCRIPT
+from warehouse.publish import publish_marts
 
 DAY = "2026-02-09"
 WIDTH = 1100
 # Charts in the full test marts: engagement by tier, 4 follower lines, campaign ROI, flags,
-# relationship health.
-EXPECTED_CHARTS = 8
+# relationship health, audience sentiment.
+EXPECTED_CHARTS = 9
 
 
 @pytest.fixture
@@ -120,3 +124,162 @@ def test_a_small_change_gets_axis_labels_that_differ() -> None:
     labels = re.findall(r'text-anchor="end" fill="[^"]+">([^<]+)</text>', svg)
     top, bottom = labels[:2]
     assert top != bottom and (top, bottom) == ("3,548", "3,512")
+
+
+# --- "What audiences say" (issue 20): tests/serving/conftest.py WEEK_COMMENTS_ROWS -------------
+
+
+def report_data(published: Path, tmp_path: Path) -> ReportData:
+    run = ExportRun(DAY, tmp_path, published, None, None, "2026-02-05")
+    with open_source(published) as con:
+        return gather(con, run)
+
+
+def sentiment_section(data: ReportData) -> Section:
+    return next(s for s in data.sections if s.key == "sentiment")
+
+
+def column(table, header: str) -> list[str]:
+    return [row[table.headers.index(header)] for row in table.rows]
+
+
+def test_audiences_section_shows_net_sentiment_per_creator(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    section = sentiment_section(report_data(full_marts, tmp_path))
+    assert section.no_data is None and len(section.figures) == 1
+    table = section.table
+    assert table is not None
+    # The latest month, most positive first, beside the month before; counts are of scored
+    # comments (and fetched ones, so the unscored share shows).
+    assert table.headers == [
+        "Creator",
+        "Net sentiment, Feb 2026",
+        "Comments scored",
+        "Comments fetched",
+        "Net sentiment, sponsored",
+        "Net sentiment, organic",
+        "Net sentiment, Jan 2026",
+    ]
+    assert table.rows == [
+        ["Ada Lovelace", "25.0%", "4", "5", "-100.0%", "66.7%", "50.0%"],
+        ["Cleo <Cooks> & Co", "-33.3%", "3", "3", "-33.3%", "–", "–"],
+    ]
+    assert section.note == (
+        "Comments written in February 2026. February is not over: its comments up to 2026-02-05."
+    )
+
+
+def test_audiences_section_shows_the_weeks_most_liked_comments(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    data = report_data(full_marts, tmp_path)
+    positive, negative = sentiment_section(data).more_tables
+    assert positive.title == "Most liked positive comments, 2026-01-30 to 2026-02-05"
+    # Top 5 by likes: the sixth ("Nice", 1 like) is left out; the older "Best channel ever"
+    # (10,000 likes, 2026-01-29) is not of the week.
+    assert column(positive, "Comment") == [
+        "Love this <b>video</b> & the music!",
+        "Great review, thanks",
+        "Good one",
+        "So happy I found this",
+        "Pretty good",
+    ]
+    assert column(positive, "Likes") == ["40", "30", "20", "10", "5"]
+    assert column(positive, "Platform")[3:] == ["TikTok", "TikTok"]
+    # The much-liked negative one is under negative, with its creator.
+    assert column(negative, "Comment") == ["Terrible ad, unfollowing", "Not for me"]
+    assert column(negative, "Creator") == ["Ada Lovelace", "Cleo <Cooks> & Co"]
+    assert column(negative, "Likes")[0] == "500"
+    # The unscored comment (the most liked of all) and the neutral one are never shown.
+    shown = [cell for table in (positive, negative) for row in table.rows for cell in row]
+    assert not [c for c in shown if "UNSCORED" in c or "NEUTRAL" in c or "OLDER" in c]
+    # The commenter's handle is personal data, withheld from the BI copy by default.
+    assert "Commenter" not in positive.headers and "@critic" not in shown
+    metrics = {name for _, name, _ in data.metrics}
+    assert {"net_sentiment", "comments_scored", "sentiment_label", "like_count"} <= metrics
+
+
+def test_the_commenter_is_shown_when_the_copy_holds_it(
+    settings: Settings, full_marts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IRM_PUBLISH_PERSONAL_DATA", "true")
+    _, negative = sentiment_section(report_data(publish_marts().path, tmp_path)).more_tables
+    assert column(negative, "Commenter") == ["@critic", "–"]  # TikTok gives no author
+
+
+def hostile_comments(con) -> None:
+    """The corpus in the week's most liked comments: markup, bidi controls, a NUL, line
+    breaks, 40,000 characters."""
+    for comment_id, text in (
+        ("youtube:y1", SCRIPT + " " + IMG),
+        ("youtube:y2", BIDI + NUL),
+        ("youtube:y3", LONG),
+        ("tiktok:71", QUOTES),
+        ("youtube:y4", "<b>Terrible</b> ad " + SCRIPT),
+    ):
+        con.execute(
+            "UPDATE marts.fct_comment SET text = ? WHERE comment_id = ?", [text, comment_id]
+        )
+
+
+def test_hostile_comments_are_shown_escaped_and_short(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    warehouse(FULL_MARTS, hostile_comments)
+    publish_marts()
+    html = (write_export(DAY, formats=("html",)) / f"influencer-report-{DAY}.html").read_text(
+        encoding="utf-8"
+    )
+    chunk = html.split('id="sentiment"', 1)[1].split("</section>", 1)[0]
+    assert "<script" not in chunk and "<img" not in chunk and "<b>" not in chunk
+    assert escape(SCRIPT + " " + IMG) in chunk
+    assert escape("<b>Terrible</b> ad " + SCRIPT) in chunk
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\x00]", chunk)
+    assert escape(shown_text(BIDI)) in chunk  # the words stay, without the controls
+    assert escape(shown_text(LONG, MAX_COMMENT_CHARACTERS)) in chunk
+    assert "x" * MAX_COMMENT_CHARACTERS not in chunk
+    assert escape(QUOTES.replace("\r", "")) in chunk.replace("\r", "")
+
+
+def test_without_the_comment_marts_the_section_says_no_data(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    warehouse()  # fct_post and dim_creator_account only
+    section = sentiment_section(report_data(publish_marts().path, tmp_path))
+    assert section.no_data == (
+        "No data yet: the mart_creator_sentiment table is not published yet."
+    )
+    assert section.table is None and not section.figures and not section.more_tables
+
+
+def test_without_fct_comment_the_comment_tables_say_so(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    warehouse(
+        MartRows(
+            ("mart_creator_sentiment",),
+            "INSERT INTO marts.mart_creator_sentiment BY NAME SELECT 'cr1' AS creator_id, "
+            "DATE '2026-02-01' AS month, 2 AS comments_scored, 2 AS comments_fetched, "
+            "1.0 AS net_sentiment, 0 AS comments_scored_sponsored, "
+            "2 AS comments_scored_organic",
+        )
+    )
+    section = sentiment_section(report_data(publish_marts().path, tmp_path))
+    assert section.table is not None and column(section.table, "Net sentiment, Feb 2026") == [
+        "100.0%"
+    ]
+    assert [t.empty for t in section.more_tables] == [
+        "No data yet: the fct_comment table is not published yet."
+    ] * 2
+
+
+def test_a_week_without_comments_says_so(settings: Settings, warehouse, tmp_path: Path) -> None:
+    warehouse(FULL_MARTS, "DELETE FROM marts.fct_comment WHERE sentiment_label = 'negative'")
+    publish_marts()
+    html = (write_export(DAY, formats=("html",)) / f"influencer-report-{DAY}.html").read_text(
+        encoding="utf-8"
+    )
+    chunk = html.split('id="sentiment"', 1)[1].split("</section>", 1)[0]
+    assert "No negative comment was published on these days." in chunk
+    assert chunk.count("<table>") == 2  # the creators and the positive comments

@@ -18,7 +18,15 @@ from core.config import Settings
 from exports import write_export
 from exports.columns import plain_json
 from exports.glossary import FLAGS
-from exports.workbook import EXCEL_FORMATS, SHEETS
+from exports.workbook import (
+    EXCEL_FORMATS,
+    SHEETS,
+    WEEK_COMMENTS,
+    WEEK_COMMENTS_PER_SENTIMENT,
+    read_sheet,
+)
+from tests.serving.conftest import FULL_MARTS
+from warehouse.publish import publish_marts
 
 DAY = "2026-02-09"
 
@@ -50,8 +58,26 @@ def sheet_table(ws: Worksheet) -> tuple[list[str], list[tuple[Any, ...]]]:
     return columns, rows
 
 
-def mart_rows(con: duckdb.DuckDBPyConnection, mart: str) -> tuple[list[str], list[tuple]]:
-    cursor = con.execute(f"SELECT * FROM marts.{mart}")
+# The rows of the sheets that keep some of their mart's (tests/serving/conftest.py): the week
+# up to the data's newest day (2026-02-05) is 2026-01-30 to 2026-02-05; its positive and
+# negative comments, not the unscored, neutral or older ones.
+WEEK_COMMENT_IDS = (
+    "youtube:y1",
+    "youtube:y2",
+    "youtube:y3",
+    "tiktok:71",
+    "tiktok:72",
+    "tiktok:73",
+    "youtube:y4",
+    "tiktok:74",
+)
+SHEET_ROWS = {"Comments of the week": f"comment_id IN {WEEK_COMMENT_IDS}"}
+
+
+def mart_rows(
+    con: duckdb.DuckDBPyConnection, mart: str, where: str = "true"
+) -> tuple[list[str], list[tuple]]:
+    cursor = con.execute(f"SELECT * FROM marts.{mart} WHERE {where}")
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
@@ -66,7 +92,7 @@ def test_every_cell_equals_the_marts(book, full_marts: Path) -> None:
         }
         for spec in SHEETS:
             columns, rows = sheet_table(book[spec.title])
-            mart_columns, expected = mart_rows(con, spec.mart)
+            mart_columns, expected = mart_rows(con, spec.mart, SHEET_ROWS.get(spec.title, "true"))
             looked_up = [c for c in columns if c not in mart_columns]
             assert sorted(c for c in columns if c in mart_columns) == sorted(mart_columns)
             positions = [columns.index(c) for c in mart_columns]
@@ -218,3 +244,77 @@ def test_about_explains_every_column_and_flag(book) -> None:
     assert shown <= set(about)
     assert "percents" in text and "not verdicts" in text
     assert DAY in text
+
+
+# --- issue 20: what audiences say -----------------------------------------------------------
+
+
+def test_audience_sentiment_is_newest_month_first(book) -> None:
+    columns, rows = sheet_table(book["Audience sentiment"])
+    assert columns[:2] == ["creator_id", "dim_creator.display_name"]
+    keys = [(r[columns.index("creator_id")], r[columns.index("month")]) for r in rows]
+    assert keys == [
+        ("cr1", datetime(2026, 2, 1)),
+        ("cr3", datetime(2026, 2, 1)),
+        ("cr1", datetime(2026, 1, 1)),
+    ]
+    assert format_of(book, "Audience sentiment", "net_sentiment") == "0.00%"
+    assert format_of(book, "Audience sentiment", "month") == "mmm yyyy"
+
+
+def test_comments_of_the_week_are_the_liked_positive_then_negative_ones(book) -> None:
+    columns, rows = sheet_table(book["Comments of the week"])
+    shown = [(r[columns.index("sentiment_label")], r[columns.index("like_count")]) for r in rows]
+    # Positive first, most liked first; never the unscored (9,000 likes), the neutral (700) or
+    # the positive one from before the week (10,000).
+    assert shown == [
+        ("positive", 40),
+        ("positive", 30),
+        ("positive", 20),
+        ("positive", 10),
+        ("positive", 5),
+        ("positive", 1),
+        ("negative", 500),
+        ("negative", 3),
+    ]
+    assert [r[columns.index("comment_id")] for r in rows] == list(WEEK_COMMENT_IDS)
+    # The commenter's handle is personal data: not in the BI copy, not in the sheet.
+    assert "author_handle" not in columns
+    text = book["Comments of the week"].cell(row=2, column=columns.index("text") + 1)
+    assert text.value == "Love this <b>video</b> & the music!" and text.data_type == "s"
+
+
+def more_positive_comments(con: duckdb.DuckDBPyConnection) -> None:
+    """A busy week: 120 more positive comments, with 1,000 to 1,119 likes."""
+    con.execute(
+        "INSERT INTO marts.fct_comment BY NAME SELECT 'youtube:busy' || i AS comment_id, "
+        "'youtube:v1' AS post_id, 'youtube:c1' AS account_id, 'cr1' AS creator_id, "
+        "'youtube' AS platform, TIMESTAMPTZ '2026-02-05 10:00:00+00' AS published_at, "
+        "DATE '2026-02-05' AS published_date, 0.5 AS sentiment_score, "
+        "'positive' AS sentiment_label, 1000 + i AS like_count, false AS is_sponsored_post, "
+        "'busy ' || i AS text, 'busy' || i AS platform_comment_id, "
+        "DATE '2026-02-05' AS first_listed_on, DATE '2026-02-05' AS last_listed_on "
+        "FROM range(120) AS r(i)"
+    )
+
+
+def test_a_busy_week_keeps_the_most_liked_of_each_sentiment(settings, warehouse) -> None:
+    warehouse(FULL_MARTS, more_positive_comments)
+    with duckdb.connect(str(publish_marts().path), read_only=True) as con:
+        sheet = read_sheet(con, WEEK_COMMENTS, date(2026, 2, 5))
+    labels = [c.name for c in sheet.columns].index("sentiment_label")
+    likes = [c.name for c in sheet.columns].index("like_count")
+    positive = [row[likes] for row in sheet.rows if row[labels] == "positive"]
+    assert positive == list(range(1119, 1119 - WEEK_COMMENTS_PER_SENTIMENT, -1))
+    assert [row[likes] for row in sheet.rows if row[labels] == "negative"] == [500, 3]
+
+
+def test_a_week_without_comments_gives_a_sheet_that_says_so(settings, warehouse) -> None:
+    warehouse(FULL_MARTS, "DELETE FROM marts.fct_comment")
+    publish_marts()
+    folder = write_export(DAY, formats=("xlsx",))
+    book = load_workbook(folder / f"influencer-workbook-{DAY}.xlsx")
+    ws = book["Comments of the week"]
+    assert ws["A1"].value == "No data"
+    assert ws["A2"].value == "The mart fct_comment has no rows for this sheet in this publication."
+    assert book["Audience sentiment"].max_row == 4  # the months stay
