@@ -23,6 +23,16 @@ written so that an English lexicon model (VADER) gives it that polarity. Only En
 with words are `is_scorable`. Published times fall inside the unit's day, after the post's
 publication and never after the as-of day; likes grow over the comment's first days.
 
+An injected case (negative_sentiment_shift): the audience of a few creators turns. From the
+first day of a calendar month on, every comment written under the creator's posts draws its
+polarity from the "turned" shares instead (net -0.45 against organic +0.37): the net sentiment
+of the creator's comments falls by about 0.8 from the month before to that month. The plan is
+the creator's own stream `(seed, TURN_STREAM, creator)` and the turned polarity reuses the
+comment's own draw, so nothing else of the world moves. Only a creator with at least
+TURN_MIN_COMMENTS reported comments in both months is turned, so both months hold far more
+scorable comments than the flag's minimum of 50; `month_sentiment` measures both months for the
+ground truth (sandbox/injections.py lists the case).
+
 Instagram posts have none: other accounts' comments are not available through business
 discovery (reference/listening_api_shapes.md 2.4), so the sandbox neither makes nor serves them.
 Posts with comments disabled (world.Posts.comments_hidden: YouTube 5%, TikTok none) have none.
@@ -32,8 +42,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import weakref
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -42,14 +53,25 @@ from sandbox import vocab
 from sandbox.world import DAY_S, World, ascii_slug
 
 COMMENTS_STREAM = 130  # the world's kinds are 0-7, injections 100-103, business 110-118, crm 120
+TURN_STREAM = 131  # which creators' audiences turn, and from which month
 PLATFORMS = ("youtube", "tiktok")
 WITHHELD_SHARE = 0.03  # deleted or held for review: counted by the platform, never listed
 REPLY_SHARE = 0.15  # replies: counted, listed only through calls the pipeline does not make
 EMOJI_ONLY_SHARE = 0.05
 LANGUAGE_SHARES = (("en", 0.80), ("es", 0.06), ("de", 0.05), ("fr", 0.05), ("pt", 0.04))
 POLARITIES = ("positive", "neutral", "negative")
-# Shares of (positive, neutral, negative); a sponsored post's audience is a little more critical.
-POLARITY_SHARES = {"organic": (0.55, 0.27, 0.18), "sponsored": (0.47, 0.27, 0.26)}
+# Shares of (positive, neutral, negative); a sponsored post's audience is a little more critical;
+# an audience that turned (the injected negative_sentiment_shift) is mostly negative.
+POLARITY_SHARES = {
+    "organic": (0.55, 0.27, 0.18),
+    "sponsored": (0.47, 0.27, 0.26),
+    "turned": (0.15, 0.25, 0.60),
+}
+P_TURN = 0.2  # of the creators with comments enough for a turn
+# Reported comments in each of the two months: about 0.62 of them are listed and scorable, so
+# about 95, near twice the flag's minimum (dbt var sentiment_shift_min_comments).
+TURN_MIN_COMMENTS = 150
+SHIFT_MIN_SCORED = 50  # the flag's minimum of scored comments in each of the two months
 COMMENTERS = 50_000  # the pool of commenting users, so some comment under many posts
 LIKES_SETTLE_DAYS = 1.0
 DEFAULT_WINDOW_DAYS = 30  # ground truth: posts this young (the pipeline's default refresh window)
@@ -122,6 +144,8 @@ def account_comments(
         raise ValueError("only YouTube and TikTok posts have comments in the sandbox")
     if not post_indexes:
         return []
+    turn = sentiment_turn(world, world.account(account_index).creator_index)
+    turned_from_s = None if turn is None else turn.day_index * DAY_S
     posts = world.posts(account_index)
     first_day = int(posts.published_s[min(post_indexes)] // DAY_S)
     lo, hi = min(post_indexes), max(post_indexes) + 1
@@ -130,7 +154,7 @@ def account_comments(
         [world.metrics(account_index, d, slice(lo, hi))[2] for d in range(first_day, day_index + 1)]
     )
     return [
-        _one_post(world, account_index, p, day_index, counts[:, p - lo], first_day)
+        _one_post(world, account_index, p, day_index, counts[:, p - lo], first_day, turned_from_s)
         for p in post_indexes
     ]
 
@@ -142,6 +166,7 @@ def _one_post(
     day_index: int,
     daily_counts: np.ndarray,
     first_day: int,
+    turned_from_s: int | None,
 ) -> PostComments:
     posts = world.posts(account_index)
     platform = world.account(account_index).platform
@@ -163,7 +188,12 @@ def _one_post(
     order = np.lexsort((-tops, -published))
     tops, published, reply_count = tops[order], published[order], reply_count[order]
     top_draws = draws[tops]
-    polarity = _polarity(top_draws[:, _POLARITY], sponsored)
+    turned = (
+        np.zeros(len(published), dtype=bool)
+        if turned_from_s is None
+        else published >= turned_from_s
+    )
+    polarity = _polarity(top_draws[:, _POLARITY], sponsored, turned)
     age_days = ((day_index + 1) * DAY_S - published) / DAY_S
     final_likes = np.floor(10 ** (2.5 * top_draws[:, _LIKES] ** 2)) - 1
     likes = np.floor(final_likes * (1 - np.exp(-age_days / LIKES_SETTLE_DAYS))).astype(np.int64)
@@ -210,8 +240,14 @@ def _unit_times(
     return np.minimum(start + (u * (end - start)).astype(np.int64), end - 1)
 
 
-def _polarity(u: np.ndarray, sponsored: bool) -> np.ndarray:
-    positive, neutral, _ = POLARITY_SHARES["sponsored" if sponsored else "organic"]
+def _polarity(u: np.ndarray, sponsored: bool, turned: np.ndarray) -> np.ndarray:
+    """Index into POLARITIES; a turned comment reads the same draw against the turned shares."""
+    usual = _polarity_of(u, POLARITY_SHARES["sponsored" if sponsored else "organic"])
+    return np.where(turned, _polarity_of(u, POLARITY_SHARES["turned"]), usual)
+
+
+def _polarity_of(u: np.ndarray, shares: tuple[float, float, float]) -> np.ndarray:
+    positive, neutral, _ = shares
     return np.where(u < positive, 0, np.where(u < positive + neutral, 1, 2))
 
 
@@ -229,6 +265,109 @@ def _comment_id(seed: int, platform: str, post_id: str, unit: int) -> str:
     if platform == "youtube":
         return "Ug" + base64.urlsafe_b64encode(digest).decode()[:17] + "4AaABAg"
     return str(7 * 10**18 + int.from_bytes(digest[:8]) % 10**18)
+
+
+# ---- the audience that turns (injected: negative_sentiment_shift) -------------------------
+
+
+@dataclass(frozen=True)
+class SentimentTurn:
+    creator_index: int
+    previous_day_index: int  # first day of the calendar month before the turn
+    day_index: int  # first day of the calendar month from which the audience turns
+    end_day_index: int  # first day after that month (or after the world)
+
+
+# Plans per world, computed once: every listing asks for its creator's.
+_TURNS: weakref.WeakKeyDictionary[World, dict[int, SentimentTurn | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def sentiment_turn(world: World, creator_index: int) -> SentimentTurn | None:
+    """The creator's turn, if the plan gives one: P_TURN of the creators with comments enough
+    in some two consecutive months of the world, the earlier one whole; the month is drawn
+    among those pairs."""
+    plans = _TURNS.setdefault(world, {})
+    if creator_index not in plans:
+        plans[creator_index] = _plan_turn(world, creator_index)
+    return plans[creator_index]
+
+
+def _plan_turn(world: World, creator_index: int) -> SentimentTurn | None:
+    u = world.rng(TURN_STREAM, creator_index).random(2)
+    if u[0] >= P_TURN:
+        return None
+    accounts = _commented_accounts(world, creator_index)
+    if not accounts:
+        return None
+    firsts = _month_firsts(world)
+    bounds = list(zip(firsts, firsts[1:], [*firsts[2:], world.days], strict=False))
+    candidates = [
+        SentimentTurn(creator_index, previous, first, end)
+        for previous, first, end in bounds
+        if _reported_comments(world, accounts, previous, first) >= TURN_MIN_COMMENTS
+        and _reported_comments(world, accounts, first, end) >= TURN_MIN_COMMENTS
+    ]
+    return candidates[int(u[1] * len(candidates))] if candidates else None
+
+
+def _commented_accounts(world: World, creator_index: int) -> list[int]:
+    return [i for i in world.creators[creator_index].account_indexes if has_comments(world, i)]
+
+
+def _month_firsts(world: World) -> list[int]:
+    """Day indexes of the first days of the calendar months that start inside the world."""
+    return [d for d in range(world.days) if (world.start_date + timedelta(days=d)).day == 1]
+
+
+def _reported_comments(world: World, accounts: list[int], first_day: int, end_day: int) -> int:
+    """Comments the platforms report as written in [first_day, end_day) under the accounts'
+    posts with comments on."""
+    total = 0
+    for account_index in accounts:
+        on = ~world.posts(account_index).comments_hidden
+        before = world.metrics(account_index, first_day - 1)[2]
+        after = world.metrics(account_index, end_day - 1)[2]
+        total += int((after - before)[on].sum())
+    return total
+
+
+@dataclass(frozen=True)
+class MonthSentiment:
+    scored: int  # listed, scorable comments
+    net: float | None  # positive share - negative share of them
+
+
+def month_sentiment(
+    world: World,
+    creator_index: int,
+    first_day: int,
+    end_day: int,
+    day_index: int,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+) -> MonthSentiment:
+    """The creator's listed scorable comments written in [first_day, end_day) as of
+    `day_index`, counting those the pipeline's refresh window reaches: written while their post
+    was younger than `window_days`."""
+    positive = negative = scored = 0
+    for account_index in _commented_accounts(world, creator_index):
+        published = world.posts(account_index).published_s
+        first = int(np.searchsorted(published, (first_day - window_days) * DAY_S))
+        visible = world.visible_count(account_index, min(day_index, end_day - 1))
+        for listing in account_comments(
+            world, account_index, day_index, list(range(first, visible))
+        ):
+            post_day = published[listing.post_index] // DAY_S
+            day = listing.published_s // DAY_S
+            scorable = np.array([listing.is_scorable(i) for i in range(listing.listed)], dtype=bool)
+            counted = (
+                scorable & (day >= first_day) & (day < end_day) & (day - post_day < window_days)
+            )
+            scored += int(counted.sum())
+            positive += int((counted & (listing.polarity == 0)).sum())
+            negative += int((counted & (listing.polarity == 2)).sum())
+    return MonthSentiment(scored, (positive - negative) / scored if scored else None)
 
 
 # ---- commenters ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ late or missing payment               payments.csv (business.py)    late_payment
 cancelled / refunded shop order       shop orders (business.py)     (order_cancelled,         1
                                                                      order_refunded)
 relationship gone cold                touchpoints.csv               (went_cold)              60
+audience turns negative from a month  comments' polarity            negative_sentiment_shift 35
+  on (creators with comments enough)   (sandbox/comments.py)
 
 Follower events sit on days 31 .. days-25 (spikes; days-45 with an engagement drop, so the
 low-engagement stretch ends before the last 30 days that low_engagement looks at) and
@@ -47,10 +49,14 @@ Subjects and days, with what `detail` holds:
 - order_cancelled, order_refunded (order; the day it happened, UTC): name, discount_code,
   contract_id, total_price, currency; creator_id is null when no contract is credited
 - went_cold (creator; the day the creator stopped answering): unanswered_outbound, last_reply_at
+- negative_sentiment_shift (creator; the first day of the month the audience turned):
+  previous_month, month, previous_net_sentiment, net_sentiment, previous_comments_scored,
+  comments_scored (listed scorable comments of each month that the refresh window reaches)
 
 A case is listed once the pipeline can see it on `day`: a post once published, a follower event
 once it happened, a late payment once past due, a silent creator after 30 days (inactive_partner
-and went_cold), a pod post once it has the flag's 10 comments.
+and went_cold), a pod post once it has the flag's 10 comments, a sentiment turn once both of
+its months hold the flag's 50 scorable comments.
 """
 
 from __future__ import annotations
@@ -401,6 +407,7 @@ def injected_cases(world: World, day: date) -> list[dict[str, Any]]:
         plan = world.creator_plan(creator.index)
         if plan.inactive_from is not None:
             cases += _inactive_case(world, creator.index, d)
+        cases += _sentiment_turn_case(world, creator.index, d)
     cases += world.business.injected_cases(d)
     return cases
 
@@ -489,3 +496,28 @@ def _inactive_case(world: World, creator_index: int, d: int) -> list[dict[str, A
     detail = {"last_post_date": _date(world, last).isoformat(), "days_inactive": d - last}
     when = _date(world, d)
     return [case("inactive_partner", "creator", creator_id, creator_id, when, detail)]
+
+
+def _sentiment_turn_case(world: World, creator_index: int, d: int) -> list[dict[str, Any]]:
+    from sandbox import comments  # comments.py builds on the world, which imports this module
+
+    turn = comments.sentiment_turn(world, creator_index)
+    if turn is None or turn.day_index > d:
+        return []
+    before = comments.month_sentiment(
+        world, creator_index, turn.previous_day_index, turn.day_index, d
+    )
+    after = comments.month_sentiment(world, creator_index, turn.day_index, turn.end_day_index, d)
+    if min(before.scored, after.scored) < comments.SHIFT_MIN_SCORED:
+        return []
+    creator_id = world.creators[creator_index].creator_id
+    detail = {
+        "previous_month": _date(world, turn.previous_day_index).isoformat(),
+        "month": _date(world, turn.day_index).isoformat(),
+        "previous_net_sentiment": round(before.net, 4),
+        "net_sentiment": round(after.net, 4),
+        "previous_comments_scored": before.scored,
+        "comments_scored": after.scored,
+    }
+    when = _date(world, turn.day_index)
+    return [case("negative_sentiment_shift", "creator", creator_id, creator_id, when, detail)]

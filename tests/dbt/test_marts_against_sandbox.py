@@ -33,10 +33,7 @@ START = date(2026, 1, 1)
 LAST = START + timedelta(days=DAYS - 1)
 DAY_TOLERANT = {"follower_spike", "follower_drop"}  # detected on the day, give or take one
 # Flag types the sandbox injects no case of, and why (their rules have dbt unit tests).
-NOT_INJECTED = {
-    "negative_sentiment_shift": "sandbox/comments.py draws each post's comment polarity from "
-    "fixed shares (organic or sponsored): no creator's audience turns",
-}
+NOT_INJECTED: dict[str, str] = {}
 ATTRIBUTION_WINDOW_DAYS = 14  # SPEC 5.2 default
 CENT = Decimal("0.01")
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 import requests
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -14,6 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from sandbox import comments, vocab
 from sandbox.crm import crm_export
 from sandbox.ground_truth import build_ground_truth
+from sandbox.injections import injected_cases
 from sandbox.instagram_api import API_PREFIX as INSTAGRAM_PREFIX
 from sandbox.instagram_api import DEFAULT_ACCESS_TOKEN as INSTAGRAM_TOKEN
 from sandbox.instagram_api import InstagramApi
@@ -27,8 +29,9 @@ from sandbox.tiktok_api import (
     DEFAULT_CLIENT_SECRET,
     TikTokApi,
 )
-from sandbox.world import World
+from sandbox.world import DAY_S, World
 from sandbox.youtube_api import DEFAULT_API_KEY, YouTubeApi
+from tests.sandbox.tiktok_calls import tiktok_token
 
 KEY = {"X-Goog-Api-Key": DEFAULT_API_KEY}
 COMMENT_FIELDS = "id,video_id,text,like_count,reply_count,parent_comment_id,create_time"
@@ -48,15 +51,6 @@ def busiest(truth: dict[str, Any], platform: str) -> tuple[str, dict[str, Any]]:
 def comment_threads(api: YouTubeApi, day: date, **params: Any) -> ApiResponse:
     query = {"part": "snippet", "order": "time", "textFormat": "plainText", **params}
     return api.handle("GET", "/youtube/v3/commentThreads", query, KEY, None, day)
-
-
-def tiktok_token(api: TikTokApi, day: date) -> str:
-    form = (
-        f"client_key={DEFAULT_CLIENT_KEY}&client_secret={DEFAULT_CLIENT_SECRET}"
-        "&grant_type=client_credentials"
-    )
-    answer = api.handle("POST", f"{TIKTOK_PREFIX}v2/oauth/token/", {}, {}, form.encode(), day)
-    return str(answer.body["access_token"])
 
 
 def comment_list(api: TikTokApi, day: date, token: str, payload: dict[str, Any]) -> ApiResponse:
@@ -363,3 +357,129 @@ def test_comment_texts_carry_their_polarity_for_a_lexicon_model() -> None:
             assert (label or "neutral") == polarity, (text, compound)
     for texts in vocab.EMOJI_ONLY_COMMENTS.values():
         assert all(analyzer.polarity_scores(text)["compound"] == 0.0 for text in texts)
+
+
+# ---- the injected sentiment turn (negative_sentiment_shift) -----------------------------------
+
+# The world tests/dbt/test_marts_against_sandbox.py measures the flag on.
+TURN_SEED, TURN_ACCOUNTS, TURN_DAYS = 7, 200, 90
+SHIFT_THRESHOLD = 0.3  # dbt var sentiment_shift_threshold
+ENGLISH_TEXTS = {text for texts in vocab.COMMENT_TEXTS["en"].values() for text in texts}
+
+
+@pytest.fixture(scope="module")
+def turning_world() -> World:
+    return World(TURN_SEED, TURN_ACCOUNTS, TURN_DAYS)
+
+
+def served_comments(world: World, creator_id: str, since: date) -> list[tuple[date, date, str]]:
+    """(post's day, comment's day, text) of every comment the APIs list, as of the world's
+    last day, under the creator's YouTube and TikTok posts published since `since`."""
+    creator = next(c for c in world.creators if c.creator_id == creator_id)
+    youtube, tiktok = (
+        YouTubeApi(world, daily_quota=10**6),
+        TikTokApi(world, daily_request_quota=10**6),
+    )
+    since_s = (since - world.start_date).days * DAY_S
+    found = []
+    for index in creator.account_indexes:
+        platform = world.account(index).platform
+        posts = world.posts(index)
+        visible = world.visible_count(index, world.days - 1)
+        for post in range(int(np.searchsorted(posts.published_s, since_s)), visible):
+            if posts.comments_hidden[post]:
+                continue
+            post_day = world.post_published_at(index, post).date()
+            if platform == "youtube":
+                video_id = world.video_id(index, post)
+                items = all_youtube_pages(youtube, world.end_date, video_id, per_page=100)
+                listed = [i["snippet"]["topLevelComment"]["snippet"] for i in items]
+                found += [
+                    (post_day, date.fromisoformat(s["publishedAt"][:10]), s["textOriginal"])
+                    for s in listed
+                ]
+            elif platform == "tiktok":
+                video_id = int(world.post_id(index, post))
+                for c in all_tiktok_pages(tiktok, world.end_date, video_id, per_page=100):
+                    written = datetime.fromtimestamp(c["create_time"], UTC).date()
+                    found.append((post_day, written, c["text"]))
+    return found
+
+
+def month_net(
+    served: list[tuple[date, date, str]], month: date, window_days: int
+) -> tuple[int, float]:
+    """(scored, net) of the English comments written in `month` while their post was younger
+    than the pipeline's refresh window, labelled by VADER as the pipeline labels them."""
+    analyzer = SentimentIntensityAnalyzer()
+    labels = []
+    for post_day, written, text in served:
+        same_month = (written.year, written.month) == (month.year, month.month)
+        if same_month and (written - post_day).days < window_days and text in ENGLISH_TEXTS:
+            compound = analyzer.polarity_scores(text)["compound"]
+            labels.append(1 if compound >= 0.05 else -1 if compound <= -0.05 else 0)
+    return len(labels), sum(labels) / len(labels)
+
+
+def test_injected_sentiment_turns_show_the_fall_in_the_served_comments(
+    turning_world: World,
+) -> None:
+    """Each turn of the ground truth, measured on what the APIs serve (texts and times, labelled
+    by VADER): the net falls by more than the flag's 0.3 into the turn's month, both months
+    with at least the flag's 50 scored comments, as the ground truth's detail says."""
+    world = turning_world
+    turns = [
+        c
+        for c in injected_cases(world, world.end_date)
+        if c["flag_type"] == "negative_sentiment_shift"
+    ]
+    assert len(turns) >= 2, "the world holds too few turns for the dbt test to measure"
+    window = comments.DEFAULT_WINDOW_DAYS
+    for case in turns:
+        detail = case["detail"]
+        previous, month = (
+            date.fromisoformat(detail["previous_month"]),
+            date.fromisoformat(case["day"]),
+        )
+        assert (month - timedelta(days=1)).replace(day=1) == previous and month.day == 1
+        served = served_comments(world, case["creator_id"], previous - timedelta(days=window))
+        scored_before, net_before = month_net(served, previous, window)
+        scored_after, net_after = month_net(served, month, window)
+        assert min(scored_before, scored_after) >= comments.SHIFT_MIN_SCORED, case
+        assert net_before - net_after > 2 * SHIFT_THRESHOLD, case  # clearly, not by chance
+        assert (scored_before, scored_after) == (
+            detail["previous_comments_scored"],
+            detail["comments_scored"],
+        )
+        assert (round(net_before, 4), round(net_after, 4)) == (
+            detail["previous_net_sentiment"],
+            detail["net_sentiment"],
+        )
+
+
+def test_a_turn_changes_only_the_turned_creators_polarities(
+    turning_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same world without turns lists the same comments; only the polarity of comments
+    under a turned creator's posts differs."""
+    world = turning_world
+    turned = {
+        c.creator_id for c in world.creators if comments.sentiment_turn(world, c.index) is not None
+    }
+    assert turned
+    with_turns = comments.ground_truth(world, world.end_date)
+    monkeypatch.setattr(comments, "P_TURN", 0.0)
+    plain = World(TURN_SEED, TURN_ACCOUNTS, TURN_DAYS)
+    without = comments.ground_truth(plain, plain.end_date)
+    changed = set()
+    for platform in comments.PLATFORMS:
+        assert with_turns[platform]["posts"].keys() == without[platform]["posts"].keys()
+        for key, post in with_turns[platform]["posts"].items():
+            other = without[platform]["posts"][key]
+            strip = ("polarity",)
+            assert [{k: v for k, v in c.items() if k not in strip} for c in post["comments"]] == [
+                {k: v for k, v in c.items() if k not in strip} for c in other["comments"]
+            ]
+            if post["comments"] != other["comments"]:
+                changed.add(post["creator_id"])
+    assert changed and changed <= turned

@@ -23,6 +23,7 @@ CASE_KINDS = (
     "follower_spike", "follower_drop", "low_engagement", "engagement_anomaly",
     "undisclosed_sponsorship", "weak_disclosure", "brand_safety", "competitor_mention",
     "inactive_partner", "late_payment", "order_cancelled", "order_refunded", "went_cold",
+    "negative_sentiment_shift",
 )  # fmt: skip
 _SEPARATORS = re.compile(r"[\s!\"$%&'()*+,./:;<=>?\[\\\]^`{|}~-]+")
 
