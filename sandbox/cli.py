@@ -1,9 +1,9 @@
 """`python -m sandbox ...` (and `irm sandbox ...`, which delegates to `main(argv)`).
 
 serve        --seed --accounts --days [--start-date] [--port] [--host] [--day] [--faults]
-             [--api-key] [--daily-quota] [--instagram-token] [--instagram-app-calls]
-             [--instagram-buc-calls] [--tiktok-client-key] [--tiktok-client-secret]
-             [--tiktok-daily-quota] [--shop-token]
+             [--api-key] [--daily-quota] [--search-calls] [--instagram-token]
+             [--instagram-app-calls] [--instagram-buc-calls] [--tiktok-client-key]
+             [--tiktok-client-secret] [--tiktok-daily-quota] [--shop-token]
              [--pid-file] [--background]
 stop         --pid-file | --port
 clock        [--port] [--host] [--day]       (no --day: print the current day)

@@ -47,7 +47,8 @@ currency, `*_usd` as numbers rounded to the cent):
       "comments": {                          # sandbox/comments.py
           "window_days": 30,                 # posts published in the window_days up to as_of
           "shares": {"withheld", "replies", "emoji_only", "languages": {...},
-                     "polarity": {"organic": {...}, "sponsored": {...}}},   # drawn with these
+                     "polarity": {"organic": {...}, "sponsored": {...},
+                                  "turned": {...}}},   # drawn with these (turned: injected)
           "instagram": {"available": false, "reason"},
           "youtube" | "tiktok": {
               "counts": {"posts", "posts_comments_disabled", "comments_listed",
@@ -60,6 +61,22 @@ currency, `*_usd` as numbers rounded to the cent):
                   "comments": [{"id", "polarity": "positive|neutral|negative",
                                 "language": "en|es|de|fr|pt" | null,   # null: emoji only
                                 "is_scorable": bool}, ...]}}}    # listed ones, newest first
+      },
+      "listening": {                         # sandbox/listening.py
+          "terms": [{"term", "term_kind": "brand|product|campaign|niche|competitor"}, ...],
+          "competitors": {"<term>": "<competitor>", ...},
+          "mentions": {"youtube" | "instagram" | "tiktok": {
+              "limits": "<what the endpoints leave out>",
+              "capped": [{"date", "term"}, ...],        # youtube only: past search's 500 cap
+              "rows": [{"date", "term", "term_kind", "mentions",   # distinct posts
+                        "authors": int | null, "roster_authors": int | null,   # null: instagram
+                        "post_ids": ["<platform>:<native id>", ...]}, ...]}},
+          "candidates": [{"account_id", "platform", "handle", "followers", "tier",
+                          "profile": "good_fit|off_niche|bought_followers|brand_safety|
+                                      competitor_partner",
+                          "is_good_fit": bool, "engagement_vs_norm", "mentions",
+                          "niche_share_30d", "reasons": ["<plain words>", ...]}, ...],
+          "instagram_accounts": ["<username>", ...]   # not candidates: hashtag media have no author
       }
     }
 
@@ -75,6 +92,14 @@ for display); roi = (revenue - committed) / committed, roas = revenue / committe
 nothing is committed). The `injected` list (sandbox/injections.py) holds every
 injected case visible on `as_of`, with warehouse ids: account_id `youtube:<channel id>`,
 `instagram:<IG user id>`, `tiktok:<username>`; post_id `<platform>:<native id>`.
+
+Listening mentions are per date (UTC publication date, from start_date to as_of) x platform x
+term, over roster and non-roster posts, by SPEC 5.5's rule (whole word, any case, optional # or
+@) on what each platform's listening endpoints serve: a YouTube video's title and full
+description, a TikTok video's description, and on Instagram only media whose caption carries the
+term as a hashtag (hashtag search serves nothing else). `mentions` counts distinct posts;
+`authors` distinct accounts, `roster_authors` those on the roster (null on Instagram). The
+candidates are the non-roster YouTube and TikTok accounts, each with is_good_fit and its reasons.
 """
 
 from __future__ import annotations
@@ -87,7 +112,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sandbox import comments, injections, vocab
+from sandbox import comments, injections, listening, vocab
 from sandbox.business import Business, Contract, Payment, to_usd
 from sandbox.crm import campaign_rows, contract_rows, crm_export, payment_rows
 from sandbox.shop_api import order_resource, order_state
@@ -345,6 +370,7 @@ def build_ground_truth(
         "business": business,
         "injected": injected,
         "comments": comments.ground_truth(world, day, comments_window_days),
+        "listening": listening.ground_truth(world, day),
     }
 
 

@@ -1,4 +1,4 @@
-"""Instagram Graph API v25.0 business_discovery, answered from the world.
+"""Instagram Graph API v25.0 business_discovery and hashtag search, answered from the world.
 
 The brand's own IG user (BRAND_IG_USER_ID) asks for other professional accounts' profiles and
 media: `GET /{ig-user-id}?fields=business_discovery.username(x){...,media.after(c).limit(n){...}}`.
@@ -20,6 +20,22 @@ Shapes follow reference/platform_api_shapes.md section 2, traps included:
 
 Throttles (codes 4, 17, 32, 613, 80002) are the fault layer's to serve; `rate_limit_response`
 builds them in this platform's own shape.
+
+Hashtag search (reference listening_api_shapes.md section 2), over the roster's media and the
+non-roster creators' (sandbox/listening.py): `GET /ig_hashtag_search?user_id=<brand>&q=<name>`
+answers `{"data": [{"id"}]}` (ids static and global: `hashtag_id`); `GET /{hashtag-id}` the
+id and name; `GET /{hashtag-id}/recent_media` the media whose caption carries the hashtag,
+published in the 24 hours up to the end of the clock's day, ordered by id (not by time), and
+`/top_media` the TOP_MEDIA_MAX most liked and commented of TOP_MEDIA_DAYS days, both with
+user_id (required), fields (HASHTAG_MEDIA_FIELDS: asking for `username` is error 100, media
+carry no author; `like_count` absent where likes are hidden, no `media_url` on albums) and
+limit <= 50. Their pages repeat the same `cursors.after`; the page is in `paging.next`'s
+`__paging_token` (a bare `after` reads the second page), so a client follows `next` until it is
+absent. The brand user may query MAX_UNIQUE_HASHTAGS hashtags in a rolling 7 days, counted by a
+search or a media call of a hashtag not counted in the window; the next one answers HTTP 400
+OAuthException code 24 (code, subcode and wording the sandbox's: none is documented);
+`GET /{ig-user-id}/recently_searched_hashtags` lists those counted. business_discovery also
+answers for the non-roster accounts.
 """
 
 from __future__ import annotations
@@ -36,11 +52,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, NoReturn
+from urllib.parse import urlencode
 
 import numpy as np
 
+from sandbox import listening, vocab
 from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, accounts_truth, post_uniforms
-from sandbox.world import World
+from sandbox.world import DAY_S, World
 
 API_PREFIX = "/instagram/v25.0/"
 API_VERSION = "v25.0"
@@ -106,6 +124,21 @@ MEDIA_FIELDS = frozenset(
     }
 )
 BRAND_FIELDS = USER_FIELDS | {"business_discovery"}
+# Hashtag search (reference listening_api_shapes.md section 2).
+HASHTAG_MEDIA_FIELDS = frozenset(
+    {"id", "caption", "children", "comments_count", "like_count", "media_type", "media_url",
+     "permalink", "timestamp"}
+)  # fmt: skip
+MAX_UNIQUE_HASHTAGS = 30  # per IG user in a rolling 7 days
+HASHTAG_WINDOW_DAYS = 7
+RECENT_HASHTAGS_DEFAULT = 25
+TOP_MEDIA_DAYS, TOP_MEDIA_MAX = 30, 50
+# The 31st unique hashtag's error: no official body is known (reference 2.3), so the code,
+# subcode and wording are the sandbox's, in the standard Graph error object.
+HASHTAG_LIMIT_CODE, HASHTAG_LIMIT_SUBCODE = 24, 2207034
+HASHTAG_LIMIT_MESSAGE = "(#24) You can query a maximum of 30 unique hashtags within a 7 day period."
+_HASHTAG_NAME = re.compile(r"\w{1,100}")
+_PAGING_PARAMS = frozenset({"after", "__paging_token", "access_token", "limit"})
 _USERNAME = re.compile(r"[A-Za-z0-9._]{1,30}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -179,6 +212,21 @@ def _unsupported(method: str, object_id: str) -> GraphError:
         error_type="GraphMethodException",
         subcode=33,
     )
+
+
+def hashtag_id(name: str) -> str:
+    """A hashtag's id: static and global (the same for every world and app), as Meta's are."""
+    digest = hashlib.blake2b(f"ig-hashtag:{name.lower()}".encode(), digest_size=8).digest()
+    return "178" + f"{int.from_bytes(digest) % 10**14:014d}"
+
+
+def known_hashtags() -> set[str]:
+    """Hashtags whose id the API resolves before anyone searched them: the listening terms,
+    the niches' hashtags and the competitors' (ids are static, so clients may cache them)."""
+    names = {term for term, _ in listening.all_terms()}
+    names |= {h.lstrip("#") for niche in vocab.NICHES.values() for h in niche.hashtags}
+    names |= {t.lstrip("#").lower() for _, tokens in vocab.COMPETITORS for t in tokens}
+    return names
 
 
 _trace_counter = itertools.count()
@@ -485,7 +533,11 @@ class InstagramApi(PlatformApi):
         self.access_token = access_token
         self.app_calls_per_day, self.buc_calls_per_day = app_calls_per_day, buc_calls_per_day
         self._usage: dict[date, _DayUsage] = defaultdict(_DayUsage)
-        self._traits = lru_cache(4096)(lambda index: post_traits(world, index))
+        self._traits = lru_cache(4096)(post_traits)  # (source world, account index)
+        self._hashtag_media = lru_cache(512)(self._tagged_media)
+        # The brand user's hashtags counted against its 30 a week: tag -> the day first queried.
+        self._hashtags_queried: dict[str, int] = {}
+        self._hashtag_names: dict[str, str] = {hashtag_id(t): t for t in known_hashtags()}
 
     # ---- entry point ----------------------------------------------------------------------
 
@@ -521,6 +573,12 @@ class InstagramApi(PlatformApi):
         self, method: str, endpoint: str, query: Mapping[str, str], day: date
     ) -> tuple[dict[str, Any], int]:
         object_id, _, edge = endpoint.partition("/")
+        if object_id == "ig_hashtag_search" and not edge:
+            return self._hashtag_search(method, query, day), 0
+        if object_id in self._hashtag_names:
+            return self._hashtag(method, self._hashtag_names[object_id], edge, query, day)
+        if object_id == BRAND_IG_USER_ID and edge == "recently_searched_hashtags":
+            return self._recently_searched(query, day), 0
         if object_id != BRAND_IG_USER_ID:
             if object_id.isdigit():
                 raise _unsupported(method, object_id)
@@ -556,16 +614,19 @@ class InstagramApi(PlatformApi):
         username = spec.modifier("username")
         if not username:
             raise _bad_parameter("The parameter username is required")
-        account = (
-            self.world.find_handle("instagram", username) if _USERNAME.fullmatch(username) else None
+        found = (
+            listening.find_handle(self.world, "instagram", username)
+            if _USERNAME.fullmatch(username)
+            else None
         )
-        if account is None:
+        if found is None:  # neither on the roster nor among the others (sandbox/listening.py)
             raise _unknown_user(username)
+        source, account = found
         children = spec.children or (FieldSpec("id"),)
         _check_fields(children, USER_FIELDS, "ShadowIGUser")
-        d = self.world.day_index(day)
-        visible = self.world.visible_count(account.index, d)
-        creator = self.world.creator_of(account)
+        d = source.day_index(day)
+        visible = source.visible_count(account.index, d)
+        creator = source.creator_of(account)
         values: dict[str, Any] = {
             "id": account.platform_id,
             "ig_id": int(account.platform_id[-10:]),  # the legacy id comes back as a number
@@ -575,31 +636,32 @@ class InstagramApi(PlatformApi):
             "profile_picture_url": (
                 f"https://scontent.cdninstagram.com/v/t51.2885-19/{account.platform_id}_n.jpg"
             ),
-            "followers_count": int(self.world.followers(account.index)[d]),
-            "follows_count": follows_count(self.world, account.index),
+            "followers_count": int(source.followers(account.index)[d]),
+            "follows_count": follows_count(source, account.index),
             "media_count": visible,
         }
         items = 0
         media = next((c for c in children if c.name == "media"), None)
         if media is not None:
-            values["media"] = self._media(media, account.index, d, visible)
+            values["media"] = self._media(source, media, account.index, d, visible)
             items = len(values["media"]["data"])
         return _node(values, children, account.platform_id), items
 
     def _media(
-        self, spec: FieldSpec, account_index: int, day_index: int, visible: int
+        self, source: World, spec: FieldSpec, account_index: int, day_index: int, visible: int
     ) -> dict[str, Any]:
         for modifier, _ in spec.modifiers:
             if modifier not in ("limit", "after", "before"):
                 raise _bad_parameter(f"Unknown field modifier: {modifier}")  # wording ours
         fields = spec.children or (FieldSpec("id"),)
         _check_fields(fields, MEDIA_FIELDS, "ShadowIGMedia")
-        account = self.world.account(account_index)
+        account = source.account(account_index)
         page = _media_page(spec, account.platform_id, visible)
-        counts = media_counts(self.world, account_index, day_index, visible)
-        kinds = media_kinds(self._traits(account_index))
+        counts = media_counts(source, account_index, day_index, visible)
+        kinds = media_kinds(self._traits(source, account_index))
         data = [
-            self._media_item(account_index, p, counts, int(kinds[p]), fields) for p in page.indexes
+            self._media_item(source, account_index, p, counts, int(kinds[p]), fields)
+            for p in page.indexes
         ]
         edge: dict[str, Any] = {"data": data}
         if data:
@@ -612,19 +674,20 @@ class InstagramApi(PlatformApi):
 
     def _media_item(
         self,
+        source: World,
         account_index: int,
         post_index: int,
         counts: MediaCounts,
         kind: int,
         fields: tuple[FieldSpec, ...],
     ) -> dict[str, Any]:
-        media_id = self.world.post_id(account_index, post_index)
+        media_id = source.post_id(account_index, post_index)
         media_type, product_type, _ = MEDIA_KINDS[kind]
         code = shortcode(media_id)
         cdn = f"https://scontent.cdninstagram.com/v/t51.2885-15/{media_id}"
         values = {
             "id": media_id,
-            "caption": self.world.post_text(account_index, post_index).description or None,
+            "caption": source.post_text(account_index, post_index).description or None,
             "comments_count": int(counts.comments[post_index]),
             "like_count": int(counts.likes[post_index]),
             "media_type": media_type,
@@ -635,11 +698,157 @@ class InstagramApi(PlatformApi):
                 f"https://www.instagram.com/{'reel' if product_type == 'REELS' else 'p'}/{code}/"
             ),
             "shortcode": code,
-            "timestamp": graph_timestamp(self.world.post_published_at(account_index, post_index)),
-            "username": self.world.account(account_index).handle,
+            "timestamp": graph_timestamp(source.post_published_at(account_index, post_index)),
+            "username": source.account(account_index).handle,
             "is_comment_enabled": not bool(counts.comments_disabled[post_index]),
         }
         return _node(values, fields, media_id)
+
+    # ---- hashtag search (listening) -------------------------------------------------------
+
+    def _hashtag_search(self, method: str, query: Mapping[str, str], day: date) -> dict[str, Any]:
+        if method.upper() != "GET":
+            raise _unsupported(method, "ig_hashtag_search")
+        self._check_user(query)
+        name = query.get("q", "")
+        if not _HASHTAG_NAME.fullmatch(name):
+            raise _bad_parameter(f"The parameter q must be a hashtag name without #: {name!r}")
+        self._count_hashtag(name.lower(), day)
+        tag_id = hashtag_id(name.lower())
+        self._hashtag_names[tag_id] = name.lower()
+        return {"data": [{"id": tag_id}]}
+
+    @staticmethod
+    def _check_user(query: Mapping[str, str]) -> None:
+        """Hashtag calls name the IG professional account they are made for: the brand's."""
+        user_id = query.get("user_id")
+        if not user_id:
+            raise _bad_parameter("The parameter user_id is required")
+        if user_id != BRAND_IG_USER_ID:
+            raise _bad_parameter(f"Invalid user id: {user_id}")  # wording ours
+
+    def _count_hashtag(self, name: str, day: date) -> None:
+        """Count a hashtag against the brand user's 30 unique hashtags in a rolling 7 days: a
+        tag already counted in the window is free and keeps its first day."""
+        d = self.world.day_index(day)
+        with self._lock:
+            first = self._hashtags_queried.get(name)
+            if first is not None and 0 <= d - first < HASHTAG_WINDOW_DAYS:
+                return
+            active = sum(
+                0 <= d - day_queried < HASHTAG_WINDOW_DAYS
+                for day_queried in self._hashtags_queried.values()
+            )
+            if active >= MAX_UNIQUE_HASHTAGS:
+                raise graph_error(
+                    HASHTAG_LIMIT_CODE,
+                    HASHTAG_LIMIT_MESSAGE,
+                    subcode=HASHTAG_LIMIT_SUBCODE,
+                    is_transient=False,
+                    user_title="Hashtag limit reached",
+                    user_msg=HASHTAG_LIMIT_MESSAGE,
+                )
+            self._hashtags_queried[name] = d
+
+    def _recently_searched(self, query: Mapping[str, str], day: date) -> dict[str, Any]:
+        limit = _media_limit(query.get("limit") or str(RECENT_HASHTAGS_DEFAULT))
+        d = self.world.day_index(day)
+        with self._lock:
+            active = [
+                name
+                for name, first in self._hashtags_queried.items()
+                if 0 <= d - first < HASHTAG_WINDOW_DAYS
+            ]
+        return {"data": [{"id": hashtag_id(name)} for name in active[: min(limit, 30)]]}
+
+    def _hashtag(
+        self, method: str, name: str, edge: str, query: Mapping[str, str], day: date
+    ) -> tuple[dict[str, Any], int]:
+        tag_id = hashtag_id(name)
+        if method.upper() != "GET" or edge not in ("", "recent_media", "top_media"):
+            raise (
+                _unsupported(method, tag_id)
+                if not edge
+                else graph_error(2500, f"Unknown path components: /{edge}")
+            )
+        if not edge:
+            specs = parse_fields(query.get("fields", "id"))
+            _check_fields(specs, frozenset({"id", "name"}), "IGHashtag")
+            return _node({"id": tag_id, "name": name}, specs, tag_id), 0
+        self._check_user(query)
+        fields = parse_fields(query.get("fields", "id"))
+        if any(f.name == "username" for f in fields):
+            raise _bad_parameter("You cannot request the username field on hashtag media")
+        _check_fields(fields, HASHTAG_MEDIA_FIELDS, "ShadowIGHashtagMedia")
+        self._count_hashtag(name, day)
+        listing = self._hashtag_media(name, edge, self.world.day_index(day))
+        limit = _media_limit(query.get("limit"))
+        offset = self._hashtag_offset(query, tag_id, edge, limit)
+        page = listing[offset : offset + limit]
+        d = self.world.day_index(day)
+        data = [self._hashtag_media_item(ref, d, fields) for ref in page]
+        body: dict[str, Any] = {"data": data}
+        if offset + limit < len(listing):
+            # The after cursor is the same on every page (reference 2.2): the page is in the
+            # `next` URL's __paging_token, and a bare `after` reads the page after the first.
+            cursor = encode_cursor(tag_id, d) + edge[:1]
+            token = encode_cursor(f"{tag_id}{edge}", offset + limit)
+            base = f"https://graph.facebook.com/{API_VERSION}/{tag_id}/{edge}"
+            rest = {k: v for k, v in query.items() if k not in _PAGING_PARAMS}
+            rest.update(limit=str(limit), after=cursor, __paging_token=token)
+            body["paging"] = {"cursors": {"after": cursor}, "next": f"{base}?{urlencode(rest)}"}
+        return body, len(data)
+
+    @staticmethod
+    def _hashtag_offset(query: Mapping[str, str], tag_id: str, edge: str, limit: int) -> int:
+        token = query.get("__paging_token")
+        if token:
+            return decode_cursor(token, f"{tag_id}{edge}", "paging")
+        return limit if query.get("after") else 0
+
+    def _tagged_media(self, name: str, edge: str, day_index: int) -> tuple[listening.PostRef, ...]:
+        """recent_media: the media of the last 24 hours before the clock's day ended (that
+        day's), in no particular order; top_media: the TOP_MEDIA_MAX most liked and commented
+        of the last TOP_MEDIA_DAYS days."""
+        days = 1 if edge == "recent_media" else TOP_MEDIA_DAYS
+        first_s, end_s = (day_index + 1 - days) * DAY_S, (day_index + 1) * DAY_S
+        tagged = [
+            ref
+            for ref in listening.platform_posts(self.world, "instagram", first_s, end_s)
+            if name in listening.hashtags(listening.post_text(ref, "instagram"))
+        ]
+        if edge == "recent_media":  # "not always in chronological order": by media id here
+            return tuple(
+                sorted(tagged, key=lambda r: r.source.post_id(r.account_index, r.post_index))
+            )
+
+        def popularity(ref: listening.PostRef) -> int:
+            at = slice(ref.post_index, ref.post_index + 1)
+            _, likes, comments = ref.source.metrics(ref.account_index, day_index, at)
+            return int(likes[0] + comments[0])
+
+        tagged.sort(key=lambda r: (-popularity(r), -r.published_s))
+        return tuple(tagged[:TOP_MEDIA_MAX])
+
+    def _hashtag_media_item(
+        self, ref: listening.PostRef, day_index: int, fields: tuple[FieldSpec, ...]
+    ) -> dict[str, Any]:
+        """A hashtag medium: no username, no owner; like_count left out where likes are
+        hidden; no media_url for albums (their children have them)."""
+        source, account_index, post_index = ref.source, ref.account_index, ref.post_index
+        counts = media_counts(source, account_index, day_index, post_index + 1)
+        kind = int(media_kinds(self._traits(source, account_index))[post_index])
+        item = self._media_item(source, account_index, post_index, counts, kind, fields)
+        item.pop("username", None)
+        if counts.likes_hidden[post_index]:
+            item.pop("like_count", None)
+        media_type = MEDIA_KINDS[kind][0]
+        if media_type == "CAROUSEL_ALBUM":
+            item.pop("media_url", None)
+            if any(f.name == "children" for f in fields):
+                media_id = source.post_id(account_index, post_index)
+                item["children"] = {"data": [{"id": f"{media_id}{k}"} for k in range(1, 3)]}
+        return item
 
     # ---- usage ----------------------------------------------------------------------------
 

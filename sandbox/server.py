@@ -1,7 +1,8 @@
 """The sandbox as an HTTP server: the platform APIs under their real paths, plus a clock.
 
-    /youtube/v3/...                 YouTube Data API v3 (youtube_api.py)
-    /instagram/v25.0/...            Instagram Graph API business_discovery (instagram_api.py)
+    /youtube/v3/...                 YouTube Data API v3, search.list included (youtube_api.py)
+    /instagram/v25.0/...            Instagram Graph API business_discovery and hashtag search
+                                    (instagram_api.py)
     /tiktok/v2/...                  TikTok Research API and its OAuth token (tiktok_api.py)
     /shop/admin/api/2025-01/...     Shopify Admin REST orders (shop_api.py)
     GET  /_sandbox/health           {"status": "ok", "pid", "day", "platforms", "faults", world}
@@ -52,7 +53,12 @@ from sandbox.platform_api import PlatformApi
 from sandbox.shop_api import ShopApi
 from sandbox.tiktok_api import TikTokApi
 from sandbox.world import DEFAULT_START_DATE, World
-from sandbox.youtube_api import DEFAULT_API_KEY, DEFAULT_DAILY_QUOTA, YouTubeApi
+from sandbox.youtube_api import (
+    DEFAULT_API_KEY,
+    DEFAULT_DAILY_QUOTA,
+    DEFAULT_DAILY_SEARCH_CALLS,
+    YouTubeApi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +99,7 @@ class PlatformSettings:
 
     youtube_api_key: str = DEFAULT_API_KEY
     youtube_daily_quota: int = DEFAULT_DAILY_QUOTA
+    youtube_daily_search_calls: int = DEFAULT_DAILY_SEARCH_CALLS
     instagram_access_token: str = instagram_api.DEFAULT_ACCESS_TOKEN
     instagram_app_calls_per_day: int = instagram_api.APP_CALLS_PER_DAY
     instagram_buc_calls_per_day: int = instagram_api.BUC_CALLS_PER_DAY
@@ -110,6 +117,10 @@ class PlatformSettings:
 SETTINGS = (
     Setting("youtube_api_key", "--api-key", str, "YouTube API key the server accepts"),
     Setting("youtube_daily_quota", "--daily-quota", int, "YouTube quota units per key and day"),
+    Setting(
+        "youtube_daily_search_calls", "--search-calls", int,
+        "YouTube search.list calls per key and day (their own bucket)",
+    ),
     Setting("instagram_access_token", "--instagram-token", str, "Instagram access token"),
     Setting(
         "instagram_app_calls_per_day", "--instagram-app-calls", int,
@@ -130,7 +141,12 @@ SETTINGS = (
 
 def build_platforms(world: World, settings: PlatformSettings) -> list[Platform]:
     """Every platform API the sandbox serves, bound to the world and the settings."""
-    youtube = YouTubeApi(world, settings.youtube_api_key, settings.youtube_daily_quota)
+    youtube = YouTubeApi(
+        world,
+        settings.youtube_api_key,
+        settings.youtube_daily_quota,
+        settings.youtube_daily_search_calls,
+    )
     instagram = InstagramApi(
         world,
         settings.instagram_access_token,

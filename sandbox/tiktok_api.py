@@ -12,7 +12,12 @@ Shapes follow reference/platform_api_shapes.md section 3, traps included:
   requests of the (UTC, simulated) day pass its quota;
 - user info answers `data` directly (not nested under `user`), only the requested fields;
 - video query pages with `cursor` (an offset) + `search_id` + `has_more`; end_date may be at
-  most 30 days after start_date, max_count at most 100 (default 20);
+  most 30 days after start_date, max_count at most 100 (default 20); its `query` is the
+  documented `and` / `or` / `not` lists of conditions (operation EQ or IN; GT, GTE, LT, LTE on
+  create_date) on username, hashtag_name (a tag of the description, without `#`, any case),
+  keyword (anywhere in the description, substrings too, any case), region_code and create_date,
+  over the roster's videos and the non-roster creators' (sandbox/listening.py), whose authors
+  user info also answers for; each call is one research request of the daily quota;
 - video ids and music ids are int64 JSON numbers above 2**53, written with their exact digits;
 - video comment list (`POST /v2/research/video/comment/list/?fields=id,video_id,text,like_count,
   reply_count,parent_comment_id,create_time`, body `video_id` int64, `max_count` <= 100, default
@@ -36,12 +41,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 import numpy as np
 
-from sandbox import comments
+from sandbox import comments, listening
 from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi, accounts_truth, post_uniforms
 from sandbox.world import DAY_S, Account, World
 
@@ -97,6 +102,8 @@ VIDEO_FIELDS = frozenset(
     }
 )
 QUERY_OPERATIONS = ("IN", "EQ")
+DATE_OPERATIONS = ("IN", "EQ", "GT", "GTE", "LT", "LTE")
+QUERY_FIELDS = ("username", "hashtag_name", "keyword", "region_code", "create_date")
 VERIFIED_FROM = 500_000  # followers from which the sandbox's accounts carry the badge
 _TRAIT_STREAM = 0x54544150  # "TTAP": this module's random streams, apart from the world's kinds
 _HASHTAG = re.compile(r"#(\w+)")
@@ -243,33 +250,100 @@ def _json_body(body: bytes | None) -> dict[str, Any]:
     return payload
 
 
-def _usernames(query: Any) -> list[str]:
-    """The usernames an `{"and": [{"operation", "field_name": "username", ...}]}` query names.
-    Other field names and `or`/`not` clauses are beyond the sandbox (the extractor asks by
-    username only)."""
-    if not isinstance(query, dict) or not isinstance(query.get("and"), list) or not query["and"]:
-        raise _invalid_params('The query needs an "and" list of conditions')
-    if set(query) - {"and"}:
-        raise _invalid_params('The sandbox answers "and" conditions on username only')
-    names: list[str] = []
-    for condition in query["and"]:
-        if not isinstance(condition, dict):
-            raise _invalid_params("Each condition must be an object")
-        operation, values = condition.get("operation"), condition.get("field_values")
-        if operation not in QUERY_OPERATIONS:
-            raise _invalid_params(f"Invalid operation: {operation!r}")
-        if condition.get("field_name") != "username":
-            raise _invalid_params("The sandbox answers conditions on field_name username only")
-        if (
-            not isinstance(values, list)
-            or not values
-            or not all(isinstance(v, str) for v in values)
-        ):
-            raise _invalid_params("field_values must be a non-empty list of strings")
-        if operation == "EQ" and len(values) != 1:
-            raise _invalid_params("EQ takes exactly one field value")
-        names.extend(values)
-    return list(dict.fromkeys(names))
+@dataclass(frozen=True)
+class _Condition:
+    operation: str
+    field_name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A video query's `and` / `or` / `not` condition lists."""
+
+    all_of: tuple[_Condition, ...]
+    any_of: tuple[_Condition, ...]
+    none_of: tuple[_Condition, ...]
+
+    def usernames(self) -> tuple[str, ...] | None:
+        """The only usernames a match can have (an `and` condition on username), else None."""
+        for condition in self.all_of:
+            if condition.field_name == "username":
+                return condition.values
+        return None
+
+
+def _condition(raw: Any) -> _Condition:
+    if not isinstance(raw, dict):
+        raise _invalid_params("Each condition must be an object")
+    operation, field_name = raw.get("operation"), raw.get("field_name")
+    values = raw.get("field_values")
+    if field_name not in QUERY_FIELDS:
+        raise _invalid_params(f"Invalid field_name: {field_name!r}")
+    allowed = DATE_OPERATIONS if field_name == "create_date" else QUERY_OPERATIONS
+    if operation not in allowed:
+        raise _invalid_params(f"Invalid operation: {operation!r}")
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise _invalid_params("field_values must be a non-empty list of strings")
+    if operation != "IN" and len(values) != 1:
+        raise _invalid_params(f"{operation} takes exactly one field value")
+    if field_name == "create_date" and not all(_DATE.fullmatch(v) for v in values):
+        raise _invalid_params("create_date values are YYYYMMDD")
+    return _Condition(operation, field_name, tuple(values))
+
+
+def _parse_query(query: Any) -> _Query:
+    """The documented query: `and`, `or` and `not` lists of conditions, at least one of them
+    non-empty; fields username, hashtag_name, keyword, region_code, create_date."""
+    if not isinstance(query, dict) or set(query) - {"and", "or", "not"}:
+        raise _invalid_params('The query is an object of "and", "or" and "not" condition lists')
+    lists = {name: query.get(name) or [] for name in ("and", "or", "not")}
+    if not all(isinstance(v, list) for v in lists.values()) or not any(lists.values()):
+        raise _invalid_params("A valid query must contain at least one non-empty condition list")
+    return _Query(
+        all_of=tuple(_condition(c) for c in lists["and"]),
+        any_of=tuple(_condition(c) for c in lists["or"]),
+        none_of=tuple(_condition(c) for c in lists["not"]),
+    )
+
+
+class _VideoFacts(NamedTuple):
+    """What a query's conditions look at."""
+
+    username: str
+    description: str  # lowercased
+    hashtags: frozenset[str]
+    region_code: str
+    create_date: str  # YYYYMMDD
+
+
+def _holds(condition: _Condition, video: _VideoFacts) -> bool:
+    values = condition.values
+    if condition.field_name == "username":
+        return video.username in values
+    if condition.field_name == "hashtag_name":  # the tag's name without '#', any case
+        return any(v.lower().lstrip("#") in video.hashtags for v in values)
+    if condition.field_name == "keyword":  # anywhere in the description, substrings too
+        return any(v.lower() in video.description for v in values)
+    if condition.field_name == "region_code":
+        return video.region_code in values
+    compare = {
+        "EQ": video.create_date == values[0],
+        "IN": video.create_date in values,
+        "GT": video.create_date > values[0],
+        "GTE": video.create_date >= values[0],
+        "LT": video.create_date < values[0],
+        "LTE": video.create_date <= values[0],
+    }
+    return compare[condition.operation]
+
+
+def _query_matches(query: _Query, video: _VideoFacts) -> bool:
+    return (
+        all(_holds(c, video) for c in query.all_of)
+        and (not query.any_of or any(_holds(c, video) for c in query.any_of))
+        and not any(_holds(c, video) for c in query.none_of)
+    )
 
 
 def _bounded_int(
@@ -289,7 +363,7 @@ def _bounded_int(
 
 @dataclass(frozen=True)
 class _Search:
-    usernames: tuple[str, ...]
+    query: _Query
     start: date
     end: date
     max_count: int
@@ -310,12 +384,12 @@ def _parse_search(payload: Mapping[str, Any]) -> _Search:
     search_id = payload.get("search_id")
     if search_id is not None and not isinstance(search_id, str):
         raise _invalid_params("search_id must be a string")
-    usernames = tuple(_usernames(payload.get("query")))
+    query = _parse_query(payload.get("query"))
     signature = json.dumps(
         [payload.get("query"), start.isoformat(), end.isoformat(), bool(payload.get("is_random"))],
         sort_keys=True,
     )
-    return _Search(usernames, start, end, max_count, cursor, search_id or None, signature)
+    return _Search(query, start, end, max_count, cursor, search_id or None, signature)
 
 
 def make_search_id(signature: str, day_index: int) -> str:
@@ -370,10 +444,11 @@ class TikTokApi(PlatformApi):
         self._tokens: dict[str, float] = {}  # token -> expiry on the clock
         self._usage: dict[date, _DayUsage] = defaultdict(_DayUsage)
         self._token_counter = itertools.count()
-        self._traits = lru_cache(4096)(lambda index: post_traits(world, index))
+        self._traits = lru_cache(4096)(post_traits)  # (source world, account index)
         self._comments = lru_cache(1024)(
             lambda account, post, day: comments.post_comments(world, account, post, day)
         )
+        self._found = lru_cache(256)(self._matching)
 
     # ---- entry point ----------------------------------------------------------------------
 
@@ -454,14 +529,14 @@ class TikTokApi(PlatformApi):
         username = payload.get("username")
         if not isinstance(username, str) or not username:
             raise _invalid_params("The username is required")
-        account = self._account(username)
+        source, account = self._account(username)
         with self._lock:
             self._usage[day].calls_user_info += 1
-        d = self.world.day_index(day)
-        visible = self.world.visible_count(account.index, d)
-        _, likes, _ = self.world.metrics(account.index, d, slice(0, visible))
-        creator = self.world.creator_of(account)
-        followers = int(self.world.followers(account.index)[d])
+        d = source.day_index(day)
+        visible = source.visible_count(account.index, d)
+        _, likes, _ = source.metrics(account.index, d, slice(0, visible))
+        creator = source.creator_of(account)
+        followers = int(source.followers(account.index)[d])
         values = {
             "display_name": account.title,
             "bio_description": f"{creator.niche.capitalize()} | {creator.country}",
@@ -472,18 +547,19 @@ class TikTokApi(PlatformApi):
             ),
             "is_verified": followers >= VERIFIED_FROM,
             "follower_count": followers,
-            "following_count": following_count(self.world, account.index),
+            "following_count": following_count(source, account.index),
             "likes_count": int(likes.sum()),
             "video_count": visible,
         }
         return {name: values[name] for name in fields}
 
-    def _account(self, username: str) -> Account:
-        account = self.world.find_handle("tiktok", username)
-        if account is None or username.startswith("@"):  # find_handle would drop the "@"
+    def _account(self, username: str) -> tuple[World, Account]:
+        """(source, account) of a roster or non-roster username (sandbox/listening.py)."""
+        found = listening.find_handle(self.world, "tiktok", username)
+        if found is None or username.startswith("@"):  # find_handle would drop the "@"
             # The reference gives no shape for an unknown username; invalid_params is ours.
             raise _invalid_params(f"The user {username} does not exist or is not public")
-        return account
+        return found
 
     # ---- video query ----------------------------------------------------------------------
 
@@ -494,15 +570,15 @@ class TikTokApi(PlatformApi):
         search = _parse_search(payload)
         d = self.world.day_index(day)
         listed_day = _search_day(search, d)
-        found = self._matching(search, listed_day)
+        found = self._found(search.query, search.start, search.end, listed_day)
         if search.cursor > len(found):
             raise _invalid_params("Invalid count or cursor")
         page = found[search.cursor : search.cursor + search.max_count]
         counts = {
-            a: video_counts(self.world, a, d, self._traits(a), self.world.visible_count(a, d))
-            for a in {account_index for account_index, _, _ in page}
+            (ref.source, ref.account_index): self._counts(ref.source, ref.account_index, d)
+            for ref in page
         }
-        videos = [self._video(a, p, counts[a], fields) for a, p, _ in page]
+        videos = [self._video(ref, counts[(ref.source, ref.account_index)], fields) for ref in page]
         with self._lock:
             used = self._usage[day]
             used.calls_video_query += 1
@@ -515,34 +591,65 @@ class TikTokApi(PlatformApi):
             "has_more": cursor < len(found),
         }
 
-    def _matching(self, search: _Search, day_index: int) -> list[tuple[int, int, int]]:
-        """(account, post, create_time) of the videos in the date range and published by the
-        end of `day_index`, newest first."""
-        first_s = (search.start - self.world.start_date).days * DAY_S
-        end_s = min((search.end - self.world.start_date).days + 1, day_index + 1) * DAY_S
-        found: list[tuple[int, int, int]] = []
-        for username in search.usernames:
-            account = self.world.find_handle("tiktok", username)
-            if account is None or username.startswith("@"):
-                continue  # TikTok finds no videos for a username it does not know
-            published = self.world.posts(account.index).published_s
-            lo, hi = np.searchsorted(published, [first_s, end_s], side="left")
-            found += [(account.index, p, int(published[p])) for p in range(int(lo), int(hi))]
-        found.sort(key=lambda hit: (-hit[2], hit[0], hit[1]))
-        return found
+    def _counts(self, source: World, account_index: int, day_index: int) -> VideoCounts:
+        visible = source.visible_count(account_index, day_index)
+        traits = self._traits(source, account_index)
+        return video_counts(source, account_index, day_index, traits, visible)
+
+    def _matching(
+        self, query: _Query, start: date, end: date, day_index: int
+    ) -> tuple[listening.PostRef, ...]:
+        """The videos in the date range, published by the end of `day_index`, that the query
+        matches (roster and non-roster accounts), newest first."""
+        first_s = (start - self.world.start_date).days * DAY_S
+        end_s = min((end - self.world.start_date).days + 1, day_index + 1) * DAY_S
+        usernames = query.usernames()
+        if usernames is None:
+            candidates = list(listening.platform_posts(self.world, "tiktok", first_s, end_s))
+        else:
+            candidates = []
+            for username in dict.fromkeys(usernames):
+                found = listening.find_handle(self.world, "tiktok", username)
+                if found is None or username.startswith("@"):
+                    continue  # TikTok finds no videos for a username it does not know
+                source, account = found
+                published = source.posts(account.index).published_s
+                lo, hi = np.searchsorted(published, [first_s, end_s], side="left")
+                candidates += [
+                    listening.PostRef(source, account.index, p, int(published[p]))
+                    for p in range(int(lo), int(hi))
+                ]
+        found_refs = [ref for ref in candidates if _query_matches(query, self._facts(ref))]
+        found_refs.sort(
+            key=lambda r: (-r.published_s, not r.on_roster, r.account_index, r.post_index)
+        )
+        return tuple(found_refs)
+
+    def _facts(self, ref: listening.PostRef) -> _VideoFacts:
+        account = ref.source.account(ref.account_index)
+        description = ref.source.post_text(ref.account_index, ref.post_index).description
+        published = ref.source.published_at(ref.published_s)
+        return _VideoFacts(
+            username=account.handle,
+            description=description.lower(),
+            hashtags=frozenset(hashtag_names(description)),
+            region_code=ref.source.creator_of(account).country,
+            create_date=published.strftime("%Y%m%d"),
+        )
 
     def _video(
-        self, account_index: int, post_index: int, counts: VideoCounts, fields: list[str]
+        self, ref: listening.PostRef, counts: VideoCounts, fields: list[str]
     ) -> dict[str, Any]:
-        traits = self._traits(account_index)
-        account = self.world.account(account_index)
-        posts = self.world.posts(account_index)
-        description = self.world.post_text(account_index, post_index).description
+        source, account_index, post_index = ref.source, ref.account_index, ref.post_index
+        traits = self._traits(source, account_index)
+        account = source.account(account_index)
+        posts = source.posts(account_index)
+        description = source.post_text(account_index, post_index).description
         values = {
-            "id": int(self.world.post_id(account_index, post_index)),  # int64, above 2**53
-            "create_time": _epoch_seconds(self.world, int(posts.published_s[post_index])),
+            "id": int(source.post_id(account_index, post_index)),  # int64, above 2**53
+            "create_time": _epoch_seconds(source, int(posts.published_s[post_index])),
             "username": account.handle,
-            "region_code": self.world.creator_of(account).country,
+            "region_code": source.creator_of(account).country,
             "video_description": description,
             "music_id": music_id(traits, post_index),
             "like_count": int(counts.likes[post_index]),

@@ -1,5 +1,5 @@
-"""YouTube Data API v3 (channels.list, playlistItems.list, videos.list, commentThreads.list)
-answered from the world.
+"""YouTube Data API v3 (channels.list, playlistItems.list, videos.list, commentThreads.list,
+search.list) answered from the world.
 
 Handlers run in-process, without HTTP, as of a given simulated day, so the server and a history
 bootstrap share them. Shapes follow reference/platform_api_shapes.md section 1, traps included:
@@ -19,6 +19,20 @@ youtube.commentThread). A page token names the day the first page was listed on,
 pages list the same comments even if newer ones arrive meanwhile. Replies are counted in
 `totalReplyCount` but not served: part=replies and comments.list (which the pipeline does not
 call) are beyond the sandbox, and a request for part=replies is refused with 400 unknownPart.
+
+search.list (part=snippet; q: words that must all appear in a video's title or description,
+substrings too, any case, `|` between alternatives, `-word` to exclude; type, default all three,
+of which only videos are found; publishedAfter / publishedBefore, RFC 3339, both inclusive as
+documented; order relevance, the default, most viewed first, or date, newest first; maxResults
+0-50, default 5; pageToken; channelId) lists the roster's and the non-roster creators' videos
+(sandbox/listening.py), and channels.list, playlistItems.list (uploads) and videos.list
+answer for both. Its traps: at most
+SEARCH_RESULT_CAP results a query however many match (`pageInfo.totalResults`, an estimate,
+counts them all), titles and descriptions HTML-escaped and descriptions cut at 160 characters
+(" ..."), no prevPageToken on the first page nor nextPageToken on the last, video filters
+without type=video answer 400 invalidSearchFilter. Calls are charged to search.list's own bucket
+(DEFAULT_DAILY_SEARCH_CALLS a key and day, since June 2026), not to the units: the next call
+answers 403 quotaExceeded. A page token names the day its first page was listed on.
 """
 
 from __future__ import annotations
@@ -33,13 +47,14 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sandbox import comments
+from sandbox import comments, listening
 from sandbox.platform_api import ApiRequest, ApiResponse, PlatformApi
-from sandbox.world import ChannelState, VideoState, World
+from sandbox.world import DAY_S, ChannelState, VideoState, World
 
 API_PREFIX = "/youtube/v3/"
 DEFAULT_API_KEY = "sandbox-youtube-key"
 DEFAULT_DAILY_QUOTA = 10_000
+DEFAULT_DAILY_SEARCH_CALLS = 100  # search.list's own bucket since June 2026, 1 per call
 MAX_IDS = 50
 UNITS_PER_CALL = 1  # channels, playlistItems and videos list calls each cost one unit
 CHANNEL_PARTS = frozenset({"id", "snippet", "statistics", "contentDetails"})
@@ -49,6 +64,15 @@ COMMENT_THREAD_PARTS = frozenset({"id", "snippet"})
 MAX_COMMENT_RESULTS, DEFAULT_COMMENT_RESULTS = 100, 20
 COMMENT_ORDERS = ("time", "relevance")
 TEXT_FORMATS = ("html", "plainText")
+SEARCH_PARTS = frozenset({"id", "snippet"})
+SEARCH_ORDERS = ("relevance", "date", "rating", "title", "videoCount", "viewCount")
+SEARCH_TYPES = frozenset({"video", "channel", "playlist"})
+# Filters that need type=video (search/list's invalidSearchFilter); accepted and not applied.
+VIDEO_ONLY_FILTERS = (
+    "eventType", "videoCaption", "videoCategoryId", "videoDefinition", "videoDimension",
+    "videoDuration", "videoEmbeddable", "videoLicense", "videoSyndicated", "videoType",
+)  # fmt: skip
+SEARCH_DESCRIPTION_CHARS = 160  # search snippets cut longer descriptions, ending " ..."
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
 
 
@@ -202,11 +226,18 @@ class YouTubeApi(PlatformApi):
     api_prefix = API_PREFIX
 
     def __init__(
-        self, world: World, api_key: str = DEFAULT_API_KEY, daily_quota: int = DEFAULT_DAILY_QUOTA
+        self,
+        world: World,
+        api_key: str = DEFAULT_API_KEY,
+        daily_quota: int = DEFAULT_DAILY_QUOTA,
+        daily_search_calls: int = DEFAULT_DAILY_SEARCH_CALLS,
     ) -> None:
         super().__init__(world)
         self.api_key, self.daily_quota = api_key, daily_quota
+        self.daily_search_calls = daily_search_calls
         self._used: dict[tuple[str, date], int] = defaultdict(int)
+        self._searches: dict[tuple[str, date], int] = defaultdict(int)
+        self._matches = lru_cache(256)(self._search_matches)
         self._calls: dict[tuple[date, str], int] = defaultdict(int)
         self._comments = lru_cache(1024)(
             lambda account, post, day: comments.post_comments(world, account, post, day)
@@ -220,6 +251,7 @@ class YouTubeApi(PlatformApi):
             "playlistItems": self._playlist_items,
             "videos": self._videos,
             "commentThreads": self._comment_threads,
+            "search": self._search,
         }.get(request.endpoint)
         try:
             if handler is None or request.method.upper() != "GET":
@@ -242,18 +274,29 @@ class YouTubeApi(PlatformApi):
     def _charge(self, key: str, day: date, endpoint: str) -> None:
         # Quota belongs to the key and the (simulated) day; a request that passed the key check
         # costs its unit even when its parameters turn out to be invalid, as with Google.
+        # search.list is charged to its own bucket of calls, not to the units.
         with self._lock:
+            if endpoint == "search":
+                if self._searches[(key, day)] >= self.daily_search_calls:
+                    raise _quota_exceeded()
+                self._searches[(key, day)] += 1
+                self._calls[(day, endpoint)] += 1
+                return
             if self._used[(key, day)] + UNITS_PER_CALL > self.daily_quota:
                 raise _quota_exceeded()
             self._used[(key, day)] += UNITS_PER_CALL
             self._calls[(day, endpoint)] += 1
 
     def usage(self) -> dict[str, dict[str, int]]:
-        """Quota units and calls per simulated day (keys are not echoed back)."""
+        """Quota units, search calls (their own bucket) and calls per simulated day (keys are
+        not echoed back)."""
         out: dict[str, dict[str, int]] = defaultdict(dict)
         with self._lock:
             for (_, day), units in self._used.items():
                 out[day.isoformat()]["units"] = out[day.isoformat()].get("units", 0) + units
+            for (_, day), calls in self._searches.items():
+                searched = out[day.isoformat()].get("search_calls", 0) + calls
+                out[day.isoformat()]["search_calls"] = searched
             for (day, endpoint), calls in self._calls.items():
                 out[day.isoformat()][f"calls_{endpoint}"] = calls
         return dict(out)
@@ -336,13 +379,15 @@ class YouTubeApi(PlatformApi):
         known = ("id", "forHandle", "forUsername", "mine", "managedByMe", "categoryId")
         chosen = self._filter(query, ("id", "forHandle", "forUsername"), known)
         if chosen == "id":
-            states = [self.world.channel_state(cid, day) for cid in self._ids(query)]
+            ids = self._ids(query)
         elif chosen == "forHandle":
-            account = self.world.find_handle("youtube", query["forHandle"])
-            states = [self.world.channel_state(account.platform_id, day)] if account else []
+            found = listening.find_handle(self.world, "youtube", query["forHandle"])
+            ids = [found[1].platform_id] if found else []
         else:
-            states = []  # legacy usernames: the sandbox's channels have none
-        items = [self._channel_item(s, parts) for s in states if s is not None]
+            ids = []  # legacy usernames: the sandbox's channels have none
+        # The roster's channels and the others (sandbox/listening.py) answer alike.
+        states = [self._channel_state(cid, day) for cid in ids]
+        items = [self._channel_item(*s, parts) for s in states if s is not None]
         response: dict[str, Any] = {
             "kind": "youtube#channelListResponse",
             "etag": _etag("channels", day, [i["id"] for i in items]),
@@ -352,9 +397,12 @@ class YouTubeApi(PlatformApi):
             response["items"] = items
         return response
 
-    def _channel_item(self, state: ChannelState, parts: set[str]) -> dict[str, Any]:
-        account = self.world.account(state.account_index)
-        creator = self.world.creator_of(account)
+    def _channel_state(self, channel_id: str, day: date) -> tuple[World, ChannelState] | None:
+        return listening.first_found(self.world, lambda s: s.channel_state(channel_id, day))
+
+    def _channel_item(self, source: World, state: ChannelState, parts: set[str]) -> dict[str, Any]:
+        account = source.account(state.account_index)
+        creator = source.creator_of(account)
         item: dict[str, Any] = {
             "kind": "youtube#channel",
             "etag": _etag(state.channel_id, state.day, sorted(parts)),
@@ -392,8 +440,13 @@ class YouTubeApi(PlatformApi):
         per_page = self._max_results(query)
         chosen = self._filter(query, ("playlistId",), ("playlistId", "id"))
         playlist_id = query[chosen]
-        account = self.world.channel("UC" + playlist_id[2:]) if playlist_id[:2] == "UU" else None
-        if account is None:
+        channel_id = "UC" + playlist_id[2:]
+        found = (
+            listening.first_found(self.world, lambda s: s.channel(channel_id))
+            if playlist_id[:2] == "UU"
+            else None
+        )  # the roster's uploads and the non-roster channels' (sandbox/listening.py)
+        if found is None:
             raise google_error(
                 404,
                 "The playlist identified with the request's <code>playlistId</code> parameter "
@@ -402,12 +455,13 @@ class YouTubeApi(PlatformApi):
                 "youtube.playlistItem",
                 location="playlistId",
             )
+        source, account = found
         # Newest first: position 0 is the latest post visible at the end of `day`.
-        total = self.world.visible_count(account.index, self.world.day_index(day))
+        total = source.visible_count(account.index, source.day_index(day))
         offset = self._page_offset(query.get("pageToken"), playlist_id)
         positions = range(offset, min(offset + per_page, total))
         items = [
-            self._playlist_item(account.index, total - 1 - position, position, parts)
+            self._playlist_item(source, account.index, total - 1 - position, position, parts)
             for position in positions
         ]
         response: dict[str, Any] = {
@@ -436,12 +490,12 @@ class YouTubeApi(PlatformApi):
         return offset
 
     def _playlist_item(
-        self, account_index: int, post_index: int, position: int, parts: set[str]
+        self, source: World, account_index: int, post_index: int, position: int, parts: set[str]
     ) -> dict[str, Any]:
-        account = self.world.account(account_index)
+        account = source.account(account_index)
         playlist_id = "UU" + account.platform_id[2:]
-        video_id = self.world.video_id(account_index, post_index)
-        published = _rfc3339(self.world.post_published_at(account_index, post_index))
+        video_id = source.video_id(account_index, post_index)
+        published = _rfc3339(source.post_published_at(account_index, post_index))
         item_id = base64.urlsafe_b64encode(f"{playlist_id}.{video_id}".encode()).decode()
         item: dict[str, Any] = {
             "kind": "youtube#playlistItem",
@@ -449,7 +503,7 @@ class YouTubeApi(PlatformApi):
             "id": item_id.rstrip("="),
         }
         if "snippet" in parts:
-            text = self.world.post_text(account_index, post_index)
+            text = source.post_text(account_index, post_index)
             item["snippet"] = {
                 "publishedAt": published,  # when it was added to the uploads playlist
                 "channelId": account.platform_id,
@@ -476,9 +530,9 @@ class YouTubeApi(PlatformApi):
     def _videos(self, query: Mapping[str, str], day: date) -> dict[str, Any]:
         parts = self._parts(query, VIDEO_PARTS)
         self._filter(query, ("id",), ("id", "chart", "myRating"))
-        states = [self.world.video_state(vid, day) for vid in self._ids(query)]
+        states = [self._video_state(vid, day) for vid in self._ids(query)]
         # Unknown, foreign and not-yet-published ids are silently left out.
-        items = [self._video_item(s, day, parts) for s in states if s is not None]
+        items = [self._video_item(*s, day, parts) for s in states if s is not None]
         return {
             "kind": "youtube#videoListResponse",
             "etag": _etag("videos", day, [i["id"] for i in items]),
@@ -486,8 +540,13 @@ class YouTubeApi(PlatformApi):
             "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
         }
 
-    def _video_item(self, state: VideoState, day: date, parts: set[str]) -> dict[str, Any]:
-        account = self.world.account(state.account_index)
+    def _video_state(self, video_id: str, day: date) -> tuple[World, VideoState] | None:
+        return listening.first_found(self.world, lambda s: s.video_state(video_id, day))
+
+    def _video_item(
+        self, source: World, state: VideoState, day: date, parts: set[str]
+    ) -> dict[str, Any]:
+        account = source.account(state.account_index)
         item: dict[str, Any] = {
             "kind": "youtube#video",
             "etag": _etag(state.video_id, day, sorted(parts)),
@@ -641,3 +700,175 @@ class YouTubeApi(PlatformApi):
             "isPublic": True,
         }
         return item
+
+    # ---- search.list (listening) ------------------------------------------------------------
+
+    def _search(self, query: Mapping[str, str], day: date) -> dict[str, Any]:
+        self._parts(query, SEARCH_PARTS)
+        per_page = self._max_results(query)
+        order = self._choice(query, "order", SEARCH_ORDERS)
+        types = {t.strip() for t in query.get("type", "video,channel,playlist").split(",")}
+        if not types or not types <= SEARCH_TYPES:
+            raise _bad_request(
+                f"Invalid value '{query.get('type')}' for type.", "invalidParameter", "type"
+            )
+        if types != {"video"} and any(name in query for name in VIDEO_ONLY_FILTERS):
+            raise _bad_request(
+                _INVALID_SEARCH_FILTER, "invalidSearchFilter", "type", "youtube.search"
+            )
+        after = self._search_time(query, "publishedAfter")
+        before = self._search_time(query, "publishedBefore")
+        today = self.world.day_index(day)
+        signature = _etag(sorted((k, v) for k, v in query.items() if k not in _PAGE_PARAMS))
+        listed_day, offset = self._search_page(query.get("pageToken"), signature, today)
+        matches: tuple[listening.PostRef, ...] = ()
+        if "video" in types:  # the sandbox's channels and playlists are not searchable
+            matches = self._matches(
+                query.get("q", ""), query.get("channelId"), after, before, listed_day, order
+            )
+        served = matches[: listening.SEARCH_RESULT_CAP]
+        page = served[offset : offset + per_page]
+        response: dict[str, Any] = {
+            "kind": "youtube#searchListResponse",
+            "etag": _etag("search", signature, listed_day, offset, per_page),
+        }
+        if per_page and offset + per_page < len(served):
+            response["nextPageToken"] = self._page_token(
+                f"{signature}:{listed_day}", offset + per_page
+            )
+        if offset > 0:
+            previous = max(offset - per_page, 0)
+            response["prevPageToken"] = self._page_token(f"{signature}:{listed_day}", previous)
+        response["regionCode"] = query.get("regionCode", "US")
+        # An estimate, as YouTube's is: every match, including those past the result cap.
+        response["pageInfo"] = {"totalResults": len(matches), "resultsPerPage": per_page}
+        response["items"] = [self._search_item(ref) for ref in page]
+        return response
+
+    @staticmethod
+    def _search_time(query: Mapping[str, str], name: str) -> int | None:
+        """An RFC 3339 bound as Unix seconds; None when absent."""
+        raw = query.get(name)
+        if raw is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(raw)
+            if moment.tzinfo is None:
+                raise ValueError(raw)
+        except ValueError:
+            raise _bad_request(
+                f"Invalid value '{raw}' for {name}: expected an RFC 3339 date-time.",
+                "invalidParameter",
+                name,
+                domain="global",
+            ) from None
+        return int(moment.timestamp())
+
+    @classmethod
+    def _search_page(cls, token: str | None, signature: str, today: int) -> tuple[int, int]:
+        """(the day the results were fixed on, offset): today for a first page."""
+        if not token:
+            return today, 0
+        owner, offset = _read_page_token(token)
+        token_signature, _, listed_day = owner.rpartition(":")
+        if token_signature != signature or not listed_day.lstrip("-").isdigit():
+            raise _invalid_page_token()
+        return min(int(listed_day), today), offset
+
+    def _search_matches(
+        self,
+        q: str,
+        channel_id: str | None,
+        after: int | None,
+        before: int | None,
+        day_index: int,
+        order: str,
+    ) -> tuple[listening.PostRef, ...]:
+        """The videos published by the end of `day_index` within [after, before] (both
+        inclusive, as documented) whose title or description matches `q`, ordered."""
+        start = self.world.published_at(0).timestamp()
+        first_s = -(10**12) if after is None else after - int(start)
+        end_s = (day_index + 1) * DAY_S
+        if before is not None:
+            end_s = min(end_s, before - int(start) + 1)
+        alternatives = _parse_q(q)
+        found = []
+        for ref in listening.platform_posts(self.world, "youtube", first_s, end_s):
+            account = ref.source.account(ref.account_index)
+            if channel_id is not None and account.platform_id != channel_id:
+                continue
+            if _q_matches(alternatives, listening.post_text(ref, "youtube").lower()):
+                found.append(ref)
+        if order == "date":
+            found.sort(key=lambda r: (-r.published_s, r.on_roster, r.account_index))
+        else:  # relevance and the others: the most viewed first, then the newest
+            views = {ref: self._views(ref, day_index) for ref in found}
+            found.sort(key=lambda r: (-views[r], -r.published_s, r.on_roster, r.account_index))
+        return tuple(found)
+
+    @staticmethod
+    def _views(ref: listening.PostRef, day_index: int) -> int:
+        at = slice(ref.post_index, ref.post_index + 1)
+        return int(ref.source.metrics(ref.account_index, day_index, at)[0][0])
+
+    def _search_item(self, ref: listening.PostRef) -> dict[str, Any]:
+        source = ref.source
+        account = source.account(ref.account_index)
+        video_id = source.video_id(ref.account_index, ref.post_index)
+        text = source.post_text(ref.account_index, ref.post_index)
+        published = _rfc3339(source.published_at(ref.published_s))
+        description = text.description
+        if len(description) > SEARCH_DESCRIPTION_CHARS:  # the whole text is videos.list's
+            description = description[: SEARCH_DESCRIPTION_CHARS - 4].rstrip() + " ..."
+        return {
+            "kind": "youtube#searchResult",
+            "etag": _etag("searchResult", video_id),
+            "id": {"kind": "youtube#video", "videoId": video_id},
+            "snippet": {
+                "publishedAt": published,
+                "channelId": account.platform_id,
+                "title": _html(text.title),  # search snippets come HTML-escaped
+                "description": _html(description),
+                "thumbnails": _thumbnails(
+                    f"https://i.ytimg.com/vi/{video_id}/{{name}}.jpg", _VIDEO_THUMBS
+                ),
+                "channelTitle": _html(account.title),
+                "liveBroadcastContent": "none",
+                "publishTime": published,
+            },
+        }
+
+
+_PAGE_PARAMS = frozenset({"pageToken", "key", "maxResults"})
+_INVALID_SEARCH_FILTER = (
+    "The request contains an invalid combination of search filters and/or restrictions. Note "
+    "that you must set the <code>type</code> parameter to <code>video</code> if you set a value "
+    "for the <code>eventType</code>, <code>videoCaption</code>, <code>videoCategoryId</code>, "
+    "<code>videoDefinition</code>, <code>videoDimension</code>, <code>videoDuration</code>, "
+    "<code>videoEmbeddable</code>, <code>videoLicense</code>, <code>videoSyndicated</code>, or "
+    "<code>videoType</code> parameters."
+)
+
+
+def _parse_q(q: str) -> list[tuple[list[str], list[str]]]:
+    """`q` as OR alternatives (`|`), each (words required, words excluded with `-`)."""
+    alternatives = []
+    for part in q.lower().split("|"):
+        words = part.split()
+        alternatives.append(
+            (
+                [w for w in words if not w.startswith("-")],
+                [w[1:] for w in words if w.startswith("-") and len(w) > 1],
+            )
+        )
+    return alternatives
+
+
+def _q_matches(alternatives: list[tuple[list[str], list[str]]], text: str) -> bool:
+    """YouTube's match is looser than a whole word: every required word appears somewhere in
+    the text (so `lumencoffee` also finds "#lumencoffeefans"), no excluded one does. An empty
+    `q` matches everything."""
+    return any(
+        all(w in text for w in required) and not any(w in text for w in excluded)
+        for required, excluded in alternatives
+    )
