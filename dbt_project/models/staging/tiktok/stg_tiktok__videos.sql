@@ -15,17 +15,9 @@ renamed as (
         dt as snapshot_date,
         extracted_at,
 
-        -- video: create_time is Unix seconds
-        {{ from_unix_seconds(json_text('payload', 'create_time')) }} as published_at,
-        {{ json_text('payload', 'video_description') }} as video_description,
-        {{ json_text('payload', 'region_code') }} as region_code,
-        {{ json_fragment('payload', 'hashtag_names') }} as hashtag_names,
-
-        -- counts (JSON numbers); absent = NULL
-        cast({{ json_text('payload', 'view_count') }} as bigint) as view_count,
-        cast({{ json_text('payload', 'like_count') }} as bigint) as like_count,
-        cast({{ json_text('payload', 'comment_count') }} as bigint) as comment_count,
-        cast({{ json_text('payload', 'share_count') }} as bigint) as share_count
+        -- video (create_time is Unix seconds) and counts (JSON numbers; absent = NULL):
+        -- macros/staging/tiktok_video_fields.sql, one typing for every table of Research videos
+        {{ tiktok_video_fields() }}
 
     from source
 
