@@ -186,6 +186,9 @@ def api_minimum(world: Any, day: date, rosters: dict[str, list[str]], settings: 
     minimum["shop"] = {"accounts": 0, "calls": 0, "page_size": shop.PAGE_LIMIT}
     for source in ("youtube", "tiktok"):
         minimum[source]["calls"] += comment_minimum(world, day, source, settings)
+    for source in ("youtube", "tiktok", "instagram"):
+        roster = rosters.get(source, [])
+        minimum[source]["calls"] += listening_minimum(world, day, source, roster, settings)
     return minimum
 
 
@@ -216,6 +219,55 @@ def comment_minimum(world: Any, day: date, source: str, settings: Any) -> int:
             calls += max(1, math.ceil(shown / page_size(cap)))
     refused = source == "tiktok" and part.manifest().get("stopped") is not None
     return calls + int(refused)
+
+
+def listening_minimum(
+    world: Any, day: date, source: str, roster: Sequence[str], settings: Any
+) -> int:
+    """The fewest listening calls of a day: per term, the pages of what the platform serves
+    for it over the day (the posts whose text holds the term, substrings too; at least one
+    page): YouTube search.list 50 a page, at most 500 results, within its own bucket; TikTok
+    video/query 100 a request; Instagram its hashtag's id, then the day's media carrying the
+    hashtag, 50 a page. Then the authors found off the roster (Instagram's media have none):
+    YouTube channels.list 50 ids a call (none when the bucket stopped the day), TikTok
+    user/info one each."""
+    from extractors.instagram import api as instagram
+    from extractors.listening import read_terms
+    from extractors.tiktok import api as tiktok
+    from extractors.youtube import api as youtube
+    from sandbox import listening
+    from sandbox.world import DAY_S
+
+    d = world.day_index(day)
+    posts = list(listening.platform_posts(world, source, d * DAY_S, (d + 1) * DAY_S))
+    texts = [(ref, listening.post_text(ref, source).lower()) for ref in posts]
+    youtube_side = source == "youtube"
+    page, cap = (youtube.SEARCH_PAGE_SIZE, listening.SEARCH_RESULT_CAP)
+    if not youtube_side:
+        page, cap = tiktok.MAX_COUNT, len(texts)
+    pages, authors = 0, set()
+    if source == "instagram":  # per term: its hashtag's id, then its day's media, 50 a page
+        size = instagram.PAGE_SIZE
+        return sum(
+            1 + max(1, math.ceil(sum(term.term in listening.hashtags(t) for _, t in texts) / size))
+            for term in read_terms(settings)
+        )
+    for term in read_terms(settings):
+        found = [ref for ref, text in texts if term.term in text][:cap]
+        pages += max(1, math.ceil(len(found) / page))
+        authors |= {_author(ref, youtube_side) for ref in found}
+    off_roster = authors - set(roster)
+    if not youtube_side:
+        return pages + len(off_roster)
+    if pages > settings.youtube_daily_search_calls:
+        return settings.youtube_daily_search_calls
+    return pages + math.ceil(len(off_roster) / youtube.MAX_IDS_PER_CALL)
+
+
+def _author(ref: Any, youtube_side: bool) -> str:
+    """How the platform names a post's author: a channel id, a TikTok username."""
+    account = ref.source.account(ref.account_index)
+    return account.platform_id if youtube_side else account.handle
 
 
 def api_efficiency(

@@ -20,6 +20,8 @@ Variables (default: meaning):
 - IRM_FRESHNESS_DAYS = 3: a mart whose newest post or refresh is older than this many days
   before the validated day gets a data-quality warning (not a failure)
 - IRM_YOUTUBE_DAILY_QUOTA = 10000: YouTube quota units one daily run may spend
+- IRM_YOUTUBE_DAILY_SEARCH_CALLS = 100: search.list calls one daily run may make (the method's
+  own daily bucket since June 2026, apart from the units; the listening terms' searches)
 - IRM_COMMENTS_PER_POST = 100: top-level comments listed per YouTube and TikTok post published
   inside the refresh window, newest first (one call each at up to 100; 0 lists none and lands
   no comments)
@@ -89,6 +91,7 @@ class Settings:
     airflow_home: Path
     freshness_days: int = 3
     youtube_daily_quota: int = 10_000
+    youtube_daily_search_calls: int = 100  # search.list's own daily bucket (listening)
     comments_per_post: int = 100  # newest top-level comments listed per post in the window
     extract_batch_size: int = 500  # accounts per mapped extract task
     dbt_select: tuple[str, ...] = ()  # dbt selectors the transform DAG renders; () = everything
@@ -132,6 +135,7 @@ def get_settings() -> Settings:
         airflow_home=_path("AIRFLOW_HOME", data_root / "airflow"),
         freshness_days=int(os.environ.get("IRM_FRESHNESS_DAYS", "3")),
         youtube_daily_quota=int(os.environ.get("IRM_YOUTUBE_DAILY_QUOTA", "10000")),
+        youtube_daily_search_calls=int(os.environ.get("IRM_YOUTUBE_DAILY_SEARCH_CALLS", "100")),
         extract_batch_size=int(os.environ.get("IRM_EXTRACT_BATCH_SIZE", "500")),
         comments_per_post=int(os.environ.get("IRM_COMMENTS_PER_POST", "100")),
         dbt_select=tuple(os.environ.get("IRM_DBT_SELECT", "").split()),

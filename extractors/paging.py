@@ -11,6 +11,8 @@ first page that reaches past the refresh window).
 - `PageTokenPaginator`: YouTube's `pageToken` / `nextPageToken`.
 - `GraphCursorPaginator`: Instagram's `business_discovery` media, whose `after` cursor goes
   into the field expansion (`media.limit(50).after(<cursor>)`), not into a parameter.
+- `GraphNextPaginator`: Instagram's hashtag media, whose `after` cursor repeats on every page:
+  the next page is the `paging.next` URL's query.
 - `ResearchCursorPaginator`: TikTok's Research API, `cursor` and `search_id` in the JSON body
   while `has_more`.
 - `LinkHeaderPaginator`: Shopify's `Link: <…page_info=…>; rel="next"`.
@@ -101,6 +103,7 @@ class PageRequest:
     params: Mapping[str, Any] | None = None
     json_body: Any = None
     quota_units: int = 0
+    quota: str | None = None  # the quota its units are spent from (None: the main one)
 
 
 class Paginator(ABC):
@@ -137,6 +140,7 @@ def paginate(
             params=page.params,
             json_body=page.json_body,
             quota_units=page.quota_units,
+            **({"quota": page.quota} if page.quota else {}),
         )
         cursor = paginator.next_cursor(response)
         yield response
@@ -192,6 +196,29 @@ class GraphCursorPaginator(Paginator):
 
     def next_cursor(self, response: ApiResponse) -> Any | None:
         return dig(response.body, *self.edge, "paging", "cursors", "after") or None
+
+
+# Parameters a Graph `paging.next` URL may carry that never go back into a request: the
+# token travels in the Authorization header only (extractors/http.py).
+_CREDENTIAL_PARAMS = frozenset({"access_token", "appsecret_proof"})
+
+
+@dataclass(frozen=True)
+class GraphNextPaginator(Paginator):
+    """A Graph edge paged by `paging.next` (Instagram hashtag media). Its `cursors.after` is
+    the same on every page (reference 2.2), so the page position is the `next` URL's query:
+    its parameters, credentials left out, become the next request's, on the request's own
+    path (the URL's host is the platform's, not necessarily the connection's base URL)."""
+
+    def request_for(self, request: PageRequest, cursor: Any) -> PageRequest:
+        return replace(request, params=dict(cursor)) if cursor else request
+
+    def next_cursor(self, response: ApiResponse) -> Any | None:
+        link = dig(response.body, "paging", "next")
+        if not isinstance(link, str) or not link:
+            return None
+        query = parse_qs(urlsplit(link).query, keep_blank_values=True)
+        return tuple(sorted((k, v[-1]) for k, v in query.items() if k not in _CREDENTIAL_PARAMS))
 
 
 @dataclass(frozen=True)

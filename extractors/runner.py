@@ -18,6 +18,7 @@ from typing import Any
 from core.config import Settings
 from extractors.base import PENDING, Extraction, commit_source_day, land_source_day
 from extractors.connections import ApiCredentials
+from extractors.crm import roster
 from extractors.handles import split_sendable
 from extractors.http import ApiClient
 from extractors.spec import SourceSpec
@@ -29,7 +30,10 @@ class ExtractContext:
     """What a source's `extract(ctx) -> Extraction` works with: its client (auth, retries,
     quota budgets, answer window applied), its connection's credentials (`extra` fields), the
     accounts of this batch (pending ones first, every handle of the platform's format), the
-    bookmarks of earlier runs, the data interval's window and the settings."""
+    bookmarks of earlier runs, the data interval's window and the settings. `listens`: this
+    run is the one of the day that searches the listening terms (the whole day, or its first
+    account batch: terms are not per account); `roster`: every account of the platform's
+    roster, which the listening's authors are told apart from (a batch has only its own)."""
 
     source: SourceSpec
     client: ApiClient
@@ -38,6 +42,8 @@ class ExtractContext:
     bookmarks: dict[str, Any]
     window: Window
     settings: Settings
+    listens: bool = True
+    roster: frozenset[str] = frozenset()
 
 
 def make_client(source: SourceSpec, credentials: ApiCredentials, **options: Any) -> ApiClient:
@@ -76,6 +82,9 @@ def land_source(
     budgets = {q.name: q.budget(settings, share) for q in source.quotas if q.enforced}
     client_options.setdefault("quota_budgets", budgets)
 
+    listens = batch in (None, 0)
+    roster = frozenset(accounts if batch is None else _whole_roster(source, day, settings))
+
     def fetch(bookmarks: dict[str, Any], window: Window) -> Extraction:
         sendable, refused = _sendable(source, pending_first(accounts, bookmarks))
         with make_client(
@@ -84,6 +93,7 @@ def land_source(
             context = ExtractContext(
                 source, client, credentials, sendable, bookmarks, window, settings
             )
+            context.listens, context.roster = listens, roster
             extraction = source.extract(context)
         extraction.quarantine[:0] = refused
         extraction.stats.setdefault("retries", client.stats.retries)
@@ -97,6 +107,12 @@ def commit_source(
 ) -> dict[str, Any]:
     """Write the day's partitions from its staged batches (extractors/base.py)."""
     return commit_source_day(source.name, source.entity_names, day, settings, batch_count)
+
+
+def _whole_roster(source: SourceSpec, day: date, settings: Settings) -> list[str]:
+    """The day's whole roster of a batched source, from the CRM creators file its batches were
+    planned from (irm/tasks.py plan_batches)."""
+    return roster(settings, day, source.roster) if source.roster is not None else []
 
 
 def pending_first(accounts: Sequence[str], bookmarks: dict[str, Any]) -> list[str]:

@@ -99,7 +99,9 @@ class Quota:
     `enforced`: the client refuses a call that would pass this run's share of it (a batch of
     the roster spends its share, so batches side by side cannot together pass it; the setting
     named by `setting`, if any, overrides `limit`); otherwise the platform's own refusal
-    (QuotaExhausted) stops the run cleanly and the next run resumes."""
+    (QuotaExhausted) stops the run cleanly and the next run resumes. `split` false: a quota
+    only the listening batch spends (YouTube's search bucket: extractors/listening.py), which
+    it gets whole whatever its share of the roster."""
 
     name: str
     limit: int
@@ -107,10 +109,11 @@ class Quota:
     period_days: int = 1
     setting: str | None = None
     enforced: bool = False
+    split: bool = True
 
     def budget(self, settings: Settings, share: float = 1.0) -> int:
         limit = getattr(settings, self.setting) if self.setting else self.limit
-        return int(limit * share)
+        return int(limit * (share if self.split else 1.0))
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,24 @@ as the refresh window needs. Errors arrive as HTTP 400 with `error.code`: thrott
 613, 80002) wait as long as the usage headers' `estimated_time_to_regain_access` says (minutes;
 there is no Retry-After), 190 is a bad token, 110 / 2207013 an unknown or non-business username
 (quarantined, the run goes on).
+
+Then, once a day, the listening (extractors/listening.py): for each term, `ig_hashtag_search`
+(the brand's IG user, q = the term) gives the hashtag's id and `/{hashtag-id}/recent_media` its
+media of the last 24 hours (the data interval's, polled just after it ends; the interval's own
+media are kept), 50 a page, following `paging.next` (its `after` cursor repeats on every page).
+`top_media` is not asked: its media are a day's recent media too, so it adds nothing to a daily
+poll. Hashtag media carry no author. At most 30 unique hashtags per rolling 7 days per IG user:
+the extractor counts them in its state (`HashtagBudget`, in the bookmarks) and stops before the
+31st; the platform's own refusal (code 24) stops the run cleanly too. recent_media cannot look
+back: a term a stop left is searched first the next day, but only for that day.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from extractors.base import Extraction, keep_unique
@@ -21,10 +32,12 @@ from extractors.errors import (
     AuthError,
     ExtractError,
     PagingError,
+    QuotaExhausted,
     RetryableError,
     UnknownAccount,
 )
-from extractors.instagram.schema import MEDIA
+from extractors.instagram.schema import HASHTAG_MEDIA, MEDIA
+from extractors.listening import Term, listen
 from extractors.paging import AFTER, PageGuard, PageRequest, Paginator, paginate
 
 if TYPE_CHECKING:
@@ -42,6 +55,11 @@ THROTTLE_CODES = {4, 17, 32, 613, 80002}
 TRANSIENT_CODES = {1, 2}  # unknown error, service temporarily unavailable
 AUTH_CODES = {190, 104, 102, 10, 200}  # 104: no token sent; 190: token invalid or expired
 UNKNOWN_USER = (110, 2207013)
+HASHTAG_LIMIT_CODE = 24  # the 31st unique hashtag in 7 days (the sandbox's: none is documented)
+MAX_UNIQUE_HASHTAGS, HASHTAG_WINDOW_DAYS = 30, 7
+# hashtag -> the day it was first queried in its 7-day window (a key no username can be)
+HASHTAG_BOOKMARK = "hashtags:week"
+HASHTAG_FIELDS = "id,caption,comments_count,like_count,media_type,media_url,permalink,timestamp"
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Ad-Account-Usage")
 
 
@@ -77,6 +95,8 @@ def classify(response: Answer) -> ExtractError | None:
         return RetryableError(f"Instagram throttled (code {code})", regain_seconds(response))
     if error.get("is_transient") or code in TRANSIENT_CODES:  # Graph's "try again later"
         return RetryableError(f"Instagram transient error (code {code})")
+    if code == HASHTAG_LIMIT_CODE:
+        return QuotaExhausted("Instagram's 30 unique hashtags per 7 days are spent (code 24)")
     if code in AUTH_CODES or response.status_code == 401:
         return AuthError(f"Instagram rejected the access token (code {code}, subcode {subcode})")
     if code == UNKNOWN_USER[0] or subcode == UNKNOWN_USER[1]:
@@ -156,4 +176,95 @@ def extract(ctx: ExtractContext) -> Extraction:
             later = max([newest, bookmark], key=parse_timestamp) if bookmark else newest
             result.bookmarks[username] = later
     accounts.api_calls = client.stats.calls
+    if ctx.listens:  # after every account, as on the other platforms
+        land_listening(ctx, result)
     return result
+
+
+# ---- listening: hashtag search and each hashtag's recent media -------------------------------
+
+
+@dataclass
+class HashtagBudget:
+    """The brand user's unique hashtags of the rolling 7 days (hashtag -> the day it was first
+    queried in its window): a hashtag counted in the window is free and keeps its first day;
+    a new one needs one of the 30."""
+
+    first_queried: dict[str, str]
+
+    @classmethod
+    def of(cls, bookmarks: dict[str, Any], today: date) -> HashtagBudget:
+        window_start = today - timedelta(days=HASHTAG_WINDOW_DAYS - 1)
+        kept = {
+            tag: day
+            for tag, day in dict(bookmarks.get(HASHTAG_BOOKMARK) or {}).items()
+            if date.fromisoformat(day) >= window_start
+        }
+        return cls(kept)
+
+    def spend(self, tag: str, today: date) -> None:
+        """Count `tag` (QuotaExhausted, before any call, when it would be the 31st)."""
+        if tag in self.first_queried:
+            return
+        if len(self.first_queried) >= MAX_UNIQUE_HASHTAGS:
+            raise QuotaExhausted(
+                f"{len(self.first_queried)} unique hashtags queried in the last "
+                f"{HASHTAG_WINDOW_DAYS} days, Instagram's most"
+            )
+        self.first_queried[tag] = today.isoformat()
+
+
+def hashtag_id(client: ApiClient, ig_user_id: str, term: Term) -> str | None:
+    """The hashtag's id (None: Instagram knows no such hashtag)."""
+    params = {"user_id": ig_user_id, "q": term.term}
+    answer = client.request("GET", "ig_hashtag_search", params=params).body
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list):
+        raise RetryableError("ig_hashtag_search: no data in the response")
+    found = next((d.get("id") for d in data if isinstance(d, dict) and d.get("id")), None)
+    return str(found) if found else None
+
+
+def recent_media(
+    client: ApiClient, paginator: Paginator, ig_user_id: str, tag_id: str, term: Term
+) -> list[dict[str, Any]]:
+    """The hashtag's media of the last 24 hours, 50 a page, following `paging.next`."""
+    params = {"user_id": ig_user_id, "fields": HASHTAG_FIELDS, "limit": PAGE_SIZE}
+    request = PageRequest("GET", f"{tag_id}/recent_media", params)
+    guard = PageGuard(client.connection_id, "hashtag recent_media", term.term, kind="hashtag")
+    media: list[dict[str, Any]] = []
+    for response in paginate(client, request, paginator, guard):
+        data = response.body.get("data") if isinstance(response.body, dict) else None
+        if not isinstance(data, list):
+            raise RetryableError("recent_media: no data in the response")
+        media.extend(data)
+    return media
+
+
+def _in_interval(item: Any, ctx: ExtractContext) -> bool:
+    stamp = item.get("timestamp") if isinstance(item, dict) else None
+    if not isinstance(stamp, str):
+        return True  # no usable time: kept, the landing suite reports it
+    return ctx.window.start <= parse_timestamp(stamp) < ctx.window.end
+
+
+def land_listening(ctx: ExtractContext, result: Extraction) -> None:
+    """Each term's hashtag media of the interval (extractors/listening.py `listen`), within the
+    30 unique hashtags a week: the budget is spent before a term's first call, so a stop lands
+    the terms searched whole and the 31st is never asked."""
+    client, ig_user_id = ctx.client, str(ctx.credentials.extra["ig_user_id"])
+    calls_before, today = client.stats.calls, ctx.window.start.date()
+    budget = HashtagBudget.of(ctx.bookmarks, today)
+    paginator = ctx.source.paginators["hashtag media"]
+
+    def search(term: Term, since: datetime) -> list[Any]:
+        budget.spend(term.term, today)
+        tag_id = hashtag_id(client, ig_user_id, term)
+        if tag_id is None:
+            return []
+        items = recent_media(client, paginator, ig_user_id, tag_id, term)
+        return [item for item in items if _in_interval(item, ctx)]
+
+    listen(ctx, result, HASHTAG_MEDIA.name, search, MEDIA.key.of)
+    result.bookmarks[HASHTAG_BOOKMARK] = budget.first_queried
+    result.entities[HASHTAG_MEDIA.name].api_calls = client.stats.calls - calls_before

@@ -1,10 +1,12 @@
 """What a landed Instagram record looks like (the landing suite checks it: expectations/
 landing_suites.py): the `business_discovery` profile without its media, and each media item of
-its `media.data[]` (a timestamp `+0000`; like_count absent when the owner hides likes)."""
+its `media.data[]` (a timestamp `+0000`; like_count absent when the owner hides likes); and
+listening's hashtag media, per (term, media), which carry no author (the API gives none)."""
 
 from __future__ import annotations
 
 from extractors import rules
+from extractors.listening import found_items
 from extractors.rules import WARNING
 from extractors.schema import INTEGER, ISO_TIMESTAMP, Field, RecordKey, RecordSchema
 from extractors.spec import EntitySpec
@@ -60,4 +62,16 @@ MEDIA = EntitySpec(
         has_parent=True,
     ),
     key=RecordKey("id"),
+)
+
+# One `/{hashtag-id}/recent_media` item per (term, media): MEDIA's fields but the product type;
+# no username, no owner (the API returns none).
+HASHTAG_MEDIA = found_items(
+    "hashtag_media",
+    tuple(f for f in MEDIA.schema.fields if f.name != "media_product_type"),
+    (
+        *rules.non_negative("like_count", "comments_count"),
+        rules.one_of("media_type", MEDIA_TYPES, level=WARNING),
+    ),
+    item_id="[0-9]+",
 )

@@ -1,7 +1,8 @@
 """TikTok as a source: the Research API (`user/info`, `video/query` in 30-day windows with
-cursor and search_id, `video/comment/list` on the window's videos) for the roster's usernames
-(api.py; its records: schema.py), with a client-credentials token the shared client obtains and
-renews. A username not of TikTok's format is never sent."""
+cursor and search_id, `video/comment/list` on the window's videos) for the roster's usernames,
+then `video/query` for the brand's listening terms and `user/info` for the authors found off
+the roster (api.py; its records: schema.py), with a client-credentials token the shared client
+obtains and renews. A username not of TikTok's format is never sent."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from extractors.handles import HandleFormat
 from extractors.paging import ResearchCursorPaginator
 from extractors.spec import ConnectionSpec, PoolSpec, Quota, RosterSpec, SourceSpec
 from extractors.tiktok.api import TOKEN_PATH, classify, extract
-from extractors.tiktok.schema import COMMENT_FETCHES, COMMENTS, USERS, VIDEOS
+from extractors.tiktok.schema import (
+    COMMENT_FETCHES,
+    COMMENTS,
+    DISCOVERED_USERS,
+    QUERY_VIDEOS,
+    USERS,
+    VIDEOS,
+)
 
 USERNAME = HandleFormat(
     re.compile(r"[A-Za-z0-9._]{2,24}"),
@@ -21,7 +29,7 @@ USERNAME = HandleFormat(
 
 SPEC = SourceSpec(
     name="tiktok",
-    entities=(USERS, VIDEOS, COMMENTS, COMMENT_FETCHES),
+    entities=(USERS, VIDEOS, COMMENTS, COMMENT_FETCHES, QUERY_VIDEOS, DISCOVERED_USERS),
     extract=extract,
     # login = client key, password = client secret: a client token from /v2/oauth/token/,
     # renewed 5 minutes before it expires.

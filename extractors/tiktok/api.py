@@ -1,7 +1,10 @@
 """TikTok Research API: user info and video query for the roster's usernames, then the comments
 of their videos published inside the refresh window (video/comment/list, 100 a request, newest
 first; extractors/comments.py: they come after every user's metrics, so the daily request
-quota spent on comments never costs a user's videos).
+quota spent on comments never costs a user's videos). Then, once a day, the listening
+(extractors/listening.py): a video query per term (its hashtag or its keyword) over the data
+interval, 100 videos a request, and user/info for each author found who is not on the roster;
+every request is one of the same daily quota.
 
 Every body carries `error.code` ("ok" on success, even with HTTP 200). Video ids are int64 JSON
 numbers above 2^53: Python's json keeps them exact and they land as numbers with their exact
@@ -34,8 +37,9 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
+from extractors.listening import Term, listen, stop
 from extractors.paging import PageGuard, PageRequest, Paginator, paginate
-from extractors.tiktok.schema import COMMENTS, VIDEOS
+from extractors.tiktok.schema import COMMENTS, DISCOVERED_USERS, QUERY_VIDEOS, VIDEOS
 
 if TYPE_CHECKING:
     from extractors.http import ApiClient, ApiResponse
@@ -187,6 +191,8 @@ def extract(ctx: ExtractContext) -> Extraction:
     comment_calls = client.stats.by_endpoint.get(COMMENT_LIST, 0)
     count_calls(result, comment_calls, units_per_call=0)
     users.api_calls = client.stats.calls - comment_calls
+    if ctx.listens and result.stopped is None:  # after the metrics and comments, as they are
+        land_listening(ctx, result)
     return result
 
 
@@ -225,3 +231,77 @@ def comment_pages(client: ApiClient, paginators: Mapping[str, Paginator]) -> Com
             raise PostUnavailable(NOT_FOUND, f"video/comment/list refused: {exc}") from exc
 
     return pages
+
+
+# ---- listening: video/query for the brand's terms, user/info for the authors found ----------
+
+
+def term_query(term: Term) -> dict[str, Any]:
+    """Videos tagged with the term or holding it in their description (hashtag names go
+    without `#`; a keyword matches substrings too: the whole-word rule is the warehouse's)."""
+    return {
+        "or": [
+            {"operation": "IN", "field_name": "hashtag_name", "field_values": [term.term]},
+            {"operation": "IN", "field_name": "keyword", "field_values": [term.term]},
+        ]
+    }
+
+
+def query_term(
+    client: ApiClient, paginator: Paginator, term: Term, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Every video the term finds created in [since, until), over windows of at most 30 days,
+    100 a request."""
+    guard = PageGuard(client.connection_id, "video/query", term.term, kind="term")
+    videos: list[dict[str, Any]] = []
+    for start, end in date_windows(since, until):
+        body = {
+            "query": term_query(term),
+            "start_date": start,
+            "end_date": end,
+            "max_count": MAX_COUNT,
+        }
+        request = PageRequest("POST", VIDEO_QUERY, {"fields": VIDEO_FIELDS}, json_body=body)
+        for response in paginate(client, request, paginator, guard):
+            found = data_of(response, VIDEO_QUERY).get("videos", [])
+            videos.extend(v for v in found if _in_range(v, since, until))
+    return videos
+
+
+def land_listening(ctx: ExtractContext, result: Extraction) -> None:
+    """Each term's videos over the interval (extractors/listening.py `listen`), then the
+    profiles of their authors who are not on the roster; at the daily quota the run stops
+    cleanly."""
+    client = ctx.client
+    calls_before = client.stats.calls
+    queries_before = client.stats.by_endpoint.get(VIDEO_QUERY, 0)
+    paginator = ctx.source.paginators["video/query"]
+
+    def search(term: Term, since: datetime) -> list[Any]:
+        return query_term(client, paginator, term, since, ctx.window.end)
+
+    videos = listen(ctx, result, QUERY_VIDEOS.name, search, VIDEOS.key.of)
+    if videos is not None:
+        authors = dict.fromkeys(str(v.get("username") or "") for v in videos)
+        try:
+            _land_authors(client, result, [a for a in authors if a and a not in ctx.roster])
+        except QuotaExhausted as exc:
+            stop(result, exc)
+    # Requests of the one daily quota, counted as calls (no units), as the other entities; a
+    # token renewed meanwhile goes with the authors' lookups.
+    found = result.entities[QUERY_VIDEOS.name]
+    found.api_calls = client.stats.by_endpoint.get(VIDEO_QUERY, 0) - queries_before
+    discovered = result.entities[DISCOVERED_USERS.name]
+    discovered.api_calls = client.stats.calls - calls_before - found.api_calls
+
+
+def _land_authors(client: ApiClient, result: Extraction, usernames: list[str]) -> None:
+    """user/info of each author found off the roster (one username a request: the API takes
+    one); an unknown or private one is quarantined."""
+    discovered = result.entities[DISCOVERED_USERS.name]
+    for username in usernames:
+        try:
+            discovered.add(username, user_info(client, username))
+        except PermanentError as exc:
+            reason = f"user/info refused: {exc}"
+            result.reject(DISCOVERED_USERS.name, reason, {"username": username}, username)

@@ -2,12 +2,15 @@
 landing_suites.py): Research API `user/info` `data` objects and `video/query` videos, whose ids
 are int64 JSON numbers above 2**53 kept as their exact digits, and `video/comment/list` comments
 (ids int64 the same way); each post asked has a `comment_fetches` record (extractors/
-comments.py)."""
+comments.py); listening's videos per (term, video) and the authors found off the roster."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from extractors import rules
 from extractors.comments import COMMENT_FETCHES
+from extractors.listening import found_items
 from extractors.rules import WARNING, Rule
 from extractors.schema import (
     BOOLEAN,
@@ -110,4 +113,29 @@ COMMENTS = _listed_item(
     parent=("video_id", "the parent is the commented video"),
 )
 
-__all__ = ["COMMENTS", "COMMENT_FETCHES", "USERS", "VIDEOS"]
+# Listening (extractors/listening.py): each `video/query` video a term found, per (term, video),
+# keyed `<term>:<video id>` (exact digits), its line's parent the term; and the `user/info` of
+# each author found who is not on the roster, keyed by the username as USERS are.
+QUERY_VIDEOS = found_items(
+    "query_videos",
+    (
+        Field("video_id", "id", INT64_ID, required=True),
+        Field("published_at", "create_time", UNIX_SECONDS, required=True),
+        Field("username", "username", required=True),
+        Field("video_description", "video_description"),
+        *_count_fields(VIDEO_COUNTS),
+    ),
+    rules.non_negative(*VIDEO_COUNTS),
+    item_id="[0-9]+",
+)
+
+DISCOVERED_USERS = replace(USERS, name="discovered_users")
+
+__all__ = [
+    "COMMENTS",
+    "COMMENT_FETCHES",
+    "DISCOVERED_USERS",
+    "QUERY_VIDEOS",
+    "USERS",
+    "VIDEOS",
+]

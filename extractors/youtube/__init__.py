@@ -1,6 +1,7 @@
 """YouTube as a source: the YouTube Data API v3 (channels.list, playlistItems.list on each
 uploads playlist, videos.list, commentThreads.list on the window's videos), for the roster's
-channel ids (api.py; its records: schema.py).
+channel ids, then search.list for the brand's listening terms and channels.list for the
+channels found off the roster (api.py; its records: schema.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from extractors.handles import HandleFormat
 from extractors.paging import PageTokenPaginator
 from extractors.spec import ConnectionSpec, PoolSpec, Quota, RosterSpec, SourceSpec
 from extractors.youtube.api import classify, extract
-from extractors.youtube.schema import CHANNELS, COMMENT_FETCHES, COMMENTS, VIDEOS
+from extractors.youtube.schema import (
+    CHANNELS,
+    COMMENT_FETCHES,
+    COMMENTS,
+    DISCOVERED_CHANNELS,
+    SEARCH_RESULTS,
+    VIDEOS,
+)
 
 # A channel id goes into channels.list's `id=` list as it is.
 CHANNEL_ID = HandleFormat(
@@ -23,7 +31,7 @@ CHANNEL_ID = HandleFormat(
 
 SPEC = SourceSpec(
     name="youtube",
-    entities=(CHANNELS, VIDEOS, COMMENTS, COMMENT_FETCHES),
+    entities=(CHANNELS, VIDEOS, COMMENTS, COMMENT_FETCHES, SEARCH_RESULTS, DISCOVERED_CHANNELS),
     extract=extract,
     # The key in its header, which the API accepts as it does `key=`: never in a URL.
     connection=ConnectionSpec(
@@ -31,11 +39,24 @@ SPEC = SourceSpec(
     ),
     pool=PoolSpec("irm_youtube_api", 2, "YouTube Data API calls (quota 10,000 units/day)"),
     roster=RosterSpec("youtube_channel_id", CHANNEL_ID, entity="channels", field="id"),
-    # Every call costs a unit of the 10,000 a day (IRM_YOUTUBE_DAILY_QUOTA).
-    quotas=(Quota("units", 10_000, "units", setting="youtube_daily_quota", enforced=True),),
+    # Every call costs a unit of the 10,000 a day (IRM_YOUTUBE_DAILY_QUOTA), but search.list,
+    # which since June 2026 has its own bucket of 100 calls a day (IRM_YOUTUBE_DAILY_SEARCH_CALLS),
+    # spent whole by the day's listening batch.
+    quotas=(
+        Quota("units", 10_000, "units", setting="youtube_daily_quota", enforced=True),
+        Quota(
+            "search",
+            100,
+            "calls",
+            setting="youtube_daily_search_calls",
+            enforced=True,
+            split=False,
+        ),
+    ),
     paginators={
         "playlistItems": PageTokenPaginator("pageToken", "nextPageToken"),
         "commentThreads": PageTokenPaginator("pageToken", "nextPageToken"),
+        "search": PageTokenPaginator("pageToken", "nextPageToken"),
     },
 )
 

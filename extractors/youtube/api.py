@@ -5,9 +5,11 @@ Calls per refresh are the minimum the API allows: channels in batches of 50 ids,
 playlist paged 50 items at a time only as far back as needed (newest first), videos.list in
 batches of 50 ids, and one commentThreads.list page (up to 100 threads, newest first) per window
 video for the default cap of IRM_COMMENTS_PER_POST (extractors/comments.py: the comments come
-after every channel's metrics). Each call costs 1 quota unit. What the extractor lands is the
-item as received: string counts, absent counts and unknown fields stay as they are for staging
-to type.
+after every channel's metrics). Each call costs 1 quota unit. Then, once a day, the listening
+(extractors/listening.py): search.list for each term over the data interval, 50 results a page,
+from search.list's own bucket of 100 calls a day, and channels.list, 50 ids a call, for the
+channels found that are not on the roster. What the extractor lands is the item as received:
+string counts, absent counts and unknown fields stay as they are for staging to type.
 """
 
 from __future__ import annotations
@@ -34,8 +36,15 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
-from extractors.paging import PageGuard, PageRequest, Paginator, paginate
-from extractors.youtube.schema import CHANNELS, COMMENTS, VIDEOS
+from extractors.listening import Term, last_second, listen, stop
+from extractors.paging import PageGuard, PageRequest, Paginator, dig, paginate
+from extractors.youtube.schema import (
+    CHANNELS,
+    COMMENTS,
+    DISCOVERED_CHANNELS,
+    SEARCH_RESULTS,
+    VIDEOS,
+)
 
 if TYPE_CHECKING:
     from extractors.http import ApiClient
@@ -53,6 +62,8 @@ _QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 _AUTH_REASONS = {"keyInvalid", "API_KEY_INVALID", "keyExpired", "forbidden", "accessNotConfigured"}
 _RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 COMMENT_THREADS = "commentThreads"
+SEARCH = "search"
+SEARCH_PAGE_SIZE = 50  # search.list's maximum
 
 
 def _error_reasons(response: Answer) -> set[str]:
@@ -216,6 +227,9 @@ def extract(ctx: ExtractContext) -> Extraction:
     count_calls(result, comment_calls, QUOTA_UNITS_PER_CALL)
     videos.api_calls = videos.quota_units = client.stats.calls - channels.api_calls - comment_calls
     result.stats = {"calls_by_endpoint": by_endpoint}
+    if ctx.listens and result.stopped is None:  # after the metrics and comments, as they are
+        land_listening(ctx, result)
+        result.stats["calls_by_endpoint"] = dict(client.stats.by_endpoint)
     log.info(
         "youtube: %d channels, %d videos, %d comments in %d calls (%d retries)%s",
         len(channels.records),
@@ -292,3 +306,69 @@ def comment_pages(client: ApiClient, paginators: Mapping[str, Paginator]) -> Com
             yield body.get("items", []), bool(body.get("nextPageToken"))
 
     return pages
+
+
+# ---- listening: search.list for the brand's terms, channels.list for the authors found --------
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def search_term(
+    client: ApiClient, paginator: Paginator, term: Term, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Every search.list result for `term` published in [since, until] (both inclusive, as the
+    API reads them), 50 a page, each call one of search.list's own bucket."""
+    params = {
+        "part": "snippet",
+        "type": "video",
+        "q": term.term,
+        "publishedAfter": _rfc3339(since),
+        "publishedBefore": _rfc3339(until),
+        "maxResults": SEARCH_PAGE_SIZE,
+    }
+    request = PageRequest("GET", SEARCH, params, quota_units=QUOTA_UNITS_PER_CALL, quota=SEARCH)
+    guard = PageGuard(client.connection_id, SEARCH, term.term, kind="term")
+    items: list[dict[str, Any]] = []
+    for response in paginate(client, request, paginator, guard):
+        items.extend(_body(response.body, SEARCH).get("items", []))
+    return items
+
+
+def _video_id(item: dict[str, Any]) -> str | None:
+    video_id = item.get("id", {}).get("videoId") if isinstance(item.get("id"), dict) else None
+    return video_id if isinstance(video_id, str) and video_id else None
+
+
+def land_listening(ctx: ExtractContext, result: Extraction) -> None:
+    """Each term's search results over the interval (extractors/listening.py `listen`), then
+    the channels they found that are not on the roster. A quota stop (search.list's bucket, or
+    the units for the channels) lands the terms searched whole."""
+    client = ctx.client
+    before = dict(client.stats.by_endpoint)
+    paginator = ctx.source.paginators[SEARCH]
+
+    def search(term: Term, since: datetime) -> list[Any]:
+        return search_term(client, paginator, term, since, last_second(ctx.window))
+
+    items = listen(ctx, result, SEARCH_RESULTS.name, search, _video_id)
+    if items is not None:
+        found = dict.fromkeys(str(dig(i, "snippet", "channelId") or "") for i in items)
+        try:
+            _land_discovered(ctx, result, [c for c in found if c and c not in ctx.roster])
+        except QuotaExhausted as exc:
+            stop(result, exc)
+    spent = {k: v - before.get(k, 0) for k, v in client.stats.by_endpoint.items()}
+    results = result.entities[SEARCH_RESULTS.name]
+    results.api_calls = results.quota_units = spent.get(SEARCH, 0)
+    discovered = result.entities[DISCOVERED_CHANNELS.name]
+    discovered.api_calls = discovered.quota_units = spent.get("channels", 0)
+
+
+def _land_discovered(ctx: ExtractContext, result: Extraction, channel_ids: list[str]) -> None:
+    """channels.list, 50 ids a call, for the channels found off the roster."""
+    name = DISCOVERED_CHANNELS.name
+    items = fetch_by_ids(ctx.client, "channels", channel_ids)
+    for channel_id, item in keep_unique(items, DISCOVERED_CHANNELS.key.of, name, result):
+        result.entities[name].add(channel_id, item)

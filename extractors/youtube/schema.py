@@ -2,12 +2,17 @@
 landing_suites.py). Items land as `channels.list` / `videos.list` return them: counts are uint64
 digit strings, and a count the owner hides is absent, never 0. Comment threads land as
 `commentThreads.list` returns them (counts are numbers there); each post asked has a
-`comment_fetches` record (extractors/comments.py)."""
+`comment_fetches` record (extractors/comments.py). Listening (extractors/listening.py) lands
+each `search.list` result per (term, video) as returned, and the channels it found that are not
+on the roster as `channels.list` returns them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from extractors import rules
 from extractors.comments import COMMENT_FETCHES
+from extractors.listening import found_items
 from extractors.rules import WARNING, Rule
 from extractors.schema import (
     BOOLEAN,
@@ -127,4 +132,31 @@ COMMENTS = _resource(
     parent=("video_id", "the parent is the commented video"),
 )
 
-__all__ = ["CHANNELS", "COMMENTS", "COMMENT_FETCHES", "VIDEOS"]
+# One search.list result per (term, video): a video several terms find lands once per term. The
+# snippet is HTML-escaped and its description cut at 160 characters (the full text is
+# videos.list's); the line's parent is the term that found it.
+SEARCH_RESULTS = found_items(
+    "search_results",
+    (
+        Field("video_id", "id.videoId", required=True),
+        Field("kind", "kind"),
+        Field("channel_id", "snippet.channelId", required=True),
+        Field("published_at", "snippet.publishedAt", ISO_TIMESTAMP, required=True),
+        Field("title", "snippet.title"),
+        Field("description", "snippet.description"),
+    ),
+    (rules.one_of("kind", ("youtube#searchResult",)),),
+    item_id="[A-Za-z0-9_-]+",
+)
+
+# The channels listening found that are not on the roster: the same resource as CHANNELS.
+DISCOVERED_CHANNELS = replace(CHANNELS, name="discovered_channels")
+
+__all__ = [
+    "CHANNELS",
+    "COMMENTS",
+    "COMMENT_FETCHES",
+    "DISCOVERED_CHANNELS",
+    "SEARCH_RESULTS",
+    "VIDEOS",
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -24,7 +25,6 @@ from sandbox.faults import FaultConfig
 from sandbox.server import SandboxServer
 from sandbox.world import DEFAULT_START_DATE, World
 from tests.extractors.sandbox_wire import (
-    SECRETS,
     WireTap,
     land,
     roster,
@@ -83,8 +83,11 @@ def serve_faults(server: SandboxServer, faults: str) -> None:
 def listing_calls(tap: WireTap, platform: str) -> int:
     """Requests the extractor sent to the platform's paged endpoint."""
     if platform == "instagram":  # business_discovery is asked on the brand's IG user
-        return sum(SECRETS.instagram_user_id in (r.path_url or "") for r in tap.sent)
-    return sum(ENDPOINTS[platform] in (r.path_url or "") for r in tap.sent)
+        return sum("business_discovery" in unquote(r.path_url or "") for r in tap.sent)
+    sent = [r for r in tap.sent if ENDPOINTS[platform] in (r.path_url or "")]
+    if platform == "tiktok":  # the roster's queries name a username; listening's, a term
+        return sum(b'"username"' in (r.body or b"") for r in sent)
+    return len(sent)
 
 
 def landed(settings: Settings, source: str, entity: str) -> list[dict[str, Any]]:

@@ -331,6 +331,52 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
         line(str(TIKTOK_VIDEO_ID), _tiktok_video(TIKTOK_VIDEO_ID, 1050), "theo_cohen"),
         line(str(TIKTOK_VIDEO_ID + 2), _tiktok_video(TIKTOK_VIDEO_ID + 2, 0), "theo_cohen"),
     ],
+    # Listening (extractors/listening.py): what a term found, keyed `<term>:<id>`, the term its
+    # parent; the authors found off the roster, as the account calls return them.
+    "youtube/search_results": [
+        line(
+            "lumencoffee:vid9",
+            {
+                "kind": "youtube#searchResult",
+                "id": {"kind": "youtube#video", "videoId": "vid9"},
+                "snippet": {
+                    "channelId": "UCbbb",
+                    "publishedAt": "2026-02-04T08:00:00Z",
+                    "title": "Morning brew with @lumencoffee",
+                    "description": "Trying the cold brew kit &amp; more",
+                },
+            },
+            "lumencoffee",
+        )
+    ],
+    "youtube/discovered_channels": [line("UCbbb", _youtube_channel("UCbbb", "1200"))],
+    "instagram/hashtag_media": [
+        line(
+            "hiking:17900000000000003",
+            {
+                k: v
+                for k, v in _instagram_media("17900000000000003", 87).items()
+                if k != "media_product_type"
+            },
+            "hiking",
+        )
+    ],
+    "tiktok/query_videos": [
+        line(f"hiking:{TIKTOK_VIDEO_ID + 5}", _tiktok_video(TIKTOK_VIDEO_ID + 5, 300), "hiking")
+    ],
+    "tiktok/discovered_users": [
+        line(
+            "mia_walks",
+            {
+                "display_name": "Mia",
+                "is_verified": False,
+                "follower_count": 5400,
+                "following_count": 80,
+                "likes_count": 91000,
+                "video_count": 61,
+            },
+        )
+    ],
     "youtube/comments": [
         line("UgyThread1", _youtube_comment("UgyThread1", "v1", likes=3), "v1"),
         line("UgyThread2", _youtube_comment("UgyThread2", "v1", likes=0), "v1"),

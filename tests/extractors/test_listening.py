@@ -1,0 +1,376 @@
+"""Listening (issue 20, SPEC 3.4) through the served sandbox: what lands for a day is what the
+platform's listening endpoint serves for each of the brand's terms over the day, which holds
+every mention the ground truth lists; the authors found off the roster are looked up in
+batches; the quotas stop a run cleanly and the next day resumes with the terms left; the
+manifests count every call, and the bench's minimum is what a clean run spends."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from bench.measures import listening_minimum
+from core.config import Settings, get_settings
+from core.landing import Partition, read_records
+from extractors.listening import ListeningSeedError, read_terms
+from extractors.state import load_bookmarks, save_bookmarks
+from sandbox import listening as sandbox_listening
+from sandbox.server import make_server, running
+from sandbox.world import DAY_S, DEFAULT_START_DATE, World
+from tests.extractors.sandbox_wire import land, platform_settings, roster, served_credentials
+
+SEED, ACCOUNTS, DAYS = 17, 40, 60
+LAST = DEFAULT_START_DATE + timedelta(days=DAYS - 1)
+DAY = LAST - timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(SEED, ACCOUNTS, DAYS)
+
+
+def serve(world: World, **settings: Any) -> Any:
+    """A sandbox server of `world` as of DAY, its platform settings overridden by `settings`."""
+    options = replace(platform_settings(), **settings)
+    return running(make_server(world, port=0, day=DAY, settings=options))
+
+
+def landed(settings: Settings, platform: str, entity: str, day=DAY) -> list[dict[str, Any]]:
+    part = Partition(settings.landing_dir, platform, entity, day)
+    return list(read_records(part)) if part.exists() else []
+
+
+def land_day(world: World, settings: Settings, platform: str) -> dict[str, Any]:
+    """The platform's DAY, landed through a clean served sandbox: its manifests."""
+    with serve(world) as server:
+        credentials = served_credentials(server.base_url)[platform]
+        return land(platform, DAY, credentials, world, settings)
+
+
+def landed_by_term(
+    settings: Settings, platform: str, entity: str, id_of: Any, day=DAY
+) -> dict[str, set[str]]:
+    """The item ids an entity of what terms found holds per term, each keyed `<term>:<id>`."""
+    records = landed(settings, platform, entity, day)
+    assert all(r["record_key"] == f"{r['parent_key']}:{id_of(r['payload'])}" for r in records)
+    return by_term(records, id_of)
+
+
+def discovered_once(
+    world: World, settings: Settings, platform: str, entity: str, authors: set[str]
+) -> set[str]:
+    """Each author found who is not on the roster landed once (all of them the world's
+    non-roster creators, as the platform names them): those authors."""
+    off_roster = authors - set(roster(world, platform))
+    discovered = [r["record_key"] for r in landed(settings, platform, entity)]
+    assert sorted(discovered) == sorted(off_roster) and off_roster
+    crowd = sandbox_listening.crowd_of(world).accounts_on(platform)
+    names = {a.platform_id if platform == "youtube" else a.handle for a in crowd}
+    assert set(discovered) <= names
+    return off_roster
+
+
+def by_term(records: list[dict[str, Any]], id_of: Any) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        found[record["parent_key"]].add(id_of(record["payload"]))
+    return found
+
+
+def terms() -> list[str]:
+    return [term for term, _ in sandbox_listening.all_terms()]
+
+
+def day_posts(world: World, platform: str, day=DAY) -> list[sandbox_listening.PostRef]:
+    d = world.day_index(day)
+    return list(sandbox_listening.platform_posts(world, platform, d * DAY_S, (d + 1) * DAY_S))
+
+
+def truth_rows(world: World, platform: str, day=DAY) -> dict[str, set[str]]:
+    """The ground truth's mentions of `day` per term: post ids without the platform prefix."""
+    truth = sandbox_listening.ground_truth(world, LAST)["mentions"][platform]
+    return {
+        row["term"]: {post_id.split(":", 1)[1] for post_id in row["post_ids"]}
+        for row in truth["rows"]
+        if row["date"] == day.isoformat()
+    }
+
+
+# ---- the terms ------------------------------------------------------------------------------
+
+
+def test_the_terms_are_the_seeds_the_sandbox_listens_for(settings: Settings) -> None:
+    found = [(t.term, t.kind) for t in read_terms(settings)]
+    assert found == list(sandbox_listening.all_terms())
+
+
+def test_a_malformed_seed_names_its_file_and_row(tmp_path: Path, monkeypatch) -> None:
+    seeds = tmp_path / "dbt" / "seeds"
+    seeds.mkdir(parents=True)
+    (seeds / "listening_terms.csv").write_text("term,term_kind\nlumen,brand\nlumen coffee,brand\n")
+    (seeds / "competitors.csv").write_text("brand,competitor,token\n*,Globex,#globex\n")
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(tmp_path / "dbt"))
+    with pytest.raises(ListeningSeedError, match=r"listening_terms.csv row 3: term 'lumen coffee'"):
+        read_terms(get_settings())
+    (seeds / "listening_terms.csv").write_text("term,term_kind\nlumen,gossip\n")
+    with pytest.raises(ListeningSeedError, match=r"row 2: term_kind 'gossip'"):
+        read_terms(get_settings())
+
+
+# ---- YouTube --------------------------------------------------------------------------------
+
+
+def video_id(item: dict[str, Any]) -> str:
+    return item["id"]["videoId"]
+
+
+def youtube_texts(world: World, day=DAY) -> dict[str, str]:
+    """Each video published on the day: its title and full description (videos.list's)."""
+    return {
+        ref.source.video_id(ref.account_index, ref.post_index): sandbox_listening.post_text(
+            ref, "youtube"
+        )
+        for ref in day_posts(world, "youtube", day)
+    }
+
+
+def youtube_served(world: World, day=DAY) -> dict[str, set[str]]:
+    """What search.list serves for each term over the day: every video whose title or
+    description holds the term (substrings too; at most 500, which no day of this world
+    reaches)."""
+    texts = youtube_texts(world, day)
+    served = {t: {v for v, text in texts.items() if t in text.lower()} for t in terms()}
+    return {t: ids for t, ids in served.items() if ids}
+
+
+def test_youtube_lands_every_search_result_of_the_day_and_the_channels_off_the_roster(
+    world: World, settings: Settings
+) -> None:
+    manifests = land_day(world, settings, "youtube")
+    results = landed(settings, "youtube", "search_results")
+    found = landed_by_term(settings, "youtube", "search_results", video_id)
+    served = youtube_served(world)
+    assert found == served
+    # Counted by the SPEC's rule (a whole word of the full text; search also serves substrings),
+    # they are exactly the mentions the ground truth lists for the day.
+    texts = youtube_texts(world)
+    mentions = {
+        term: {v for v in ids if sandbox_listening.mentions(texts[v], term)}
+        for term, ids in found.items()
+    }
+    assert {t: ids for t, ids in mentions.items() if ids} == truth_rows(world, "youtube")
+    # The authors off the roster, each once, looked up 50 a call.
+    channels = {r["payload"]["snippet"]["channelId"] for r in results}
+    off_roster = discovered_once(world, settings, "youtube", "discovered_channels", channels)
+    # Every call counted, in its own quota's units, and no more than the listing needs.
+    search = manifests["search_results"]
+    assert search["complete"] and search["api_calls"] == search["quota_units"]
+    assert manifests["discovered_channels"]["api_calls"] == math.ceil(len(off_roster) / 50)
+    minimum = listening_minimum(world, DAY, "youtube", roster(world, "youtube"), settings)
+    assert search["api_calls"] + manifests["discovered_channels"]["api_calls"] == minimum
+    pages = sum(max(1, math.ceil(len(served.get(t, ())) / 50)) for t in terms())
+    assert search["api_calls"] == pages
+
+
+def test_youtube_search_stops_at_its_bucket_and_the_next_day_resumes_the_terms_left(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket = 14  # half the terms, at a page each in this world
+    monkeypatch.setenv("IRM_YOUTUBE_DAILY_SEARCH_CALLS", str(bucket))
+    settings = get_settings()
+    with serve(world) as server:
+        credentials = served_credentials(server.base_url)["youtube"]
+        first = land("youtube", DAY, credentials, world, settings)
+        usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()["youtube"]
+        searched_first = searched_terms(settings, DAY)
+        server.set_day(LAST)
+        second = land("youtube", LAST, credentials, world, settings)
+    # The client stopped before the call past the bucket: the sandbox never refused one.
+    assert usage[DAY.isoformat()]["search_calls"] == first["search_results"]["api_calls"] == bucket
+    assert "quota" in (first["search_results"]["stopped"] or "")
+    assert not first["search_results"]["complete"]
+    assert searched_first == terms()[:bucket]
+    # What lands is each term searched whole; the metrics landed before it, whole.
+    served = youtube_served(world)
+    found = by_term(landed(settings, "youtube", "search_results"), video_id)
+    assert set(found) <= set(searched_first)
+    assert all(found[term] == served[term] for term in found)
+    assert len(landed(settings, "youtube", "channels")) == len(roster(world, "youtube"))
+    # The next day searches the terms left, each from where it stopped (DAY's start) to its end.
+    assert searched_terms(settings, LAST) == terms()[bucket:]
+    assert second["search_results"]["api_calls"] == bucket  # spent on them, so stopped again
+    both = {
+        t: served.get(t, set()) | youtube_served(world, LAST).get(t, set())
+        for t in terms()[bucket:]
+    }
+    found = by_term(landed(settings, "youtube", "search_results", LAST), video_id)
+    assert found == {t: ids for t, ids in both.items() if ids}
+    assert any(found[t] & served.get(t, set()) for t in found)  # DAY's results, resumed
+
+
+def searched_terms(settings: Settings, day, platform: str = "youtube") -> list[str]:
+    """The terms whose search reached the end of `day` (their bookmark), in seed order."""
+    bookmarks = load_bookmarks(settings.state_dir, f"{platform}_bookmarks")
+    end = (day + timedelta(days=1)).isoformat()
+    return [t for t in terms() if bookmarks.get(f"listening:{t}", "").startswith(end)]
+
+
+# ---- TikTok ---------------------------------------------------------------------------------
+
+
+def tiktok_served(world: World, day=DAY) -> dict[str, set[str]]:
+    """What a video query for a term's hashtag or keyword serves over the day: every video
+    whose description holds the term (substrings too; a tag `#term` holds it)."""
+    texts = {
+        ref.source.post_id(ref.account_index, ref.post_index): sandbox_listening.post_text(
+            ref, "tiktok"
+        ).lower()
+        for ref in day_posts(world, "tiktok", day)
+    }
+    served = {t: {v for v, text in texts.items() if t in text} for t in terms()}
+    return {t: ids for t, ids in served.items() if ids}
+
+
+def tiktok_id(item: dict[str, Any]) -> str:
+    return str(item["id"])
+
+
+def clean_calls(world: World, platform: str, root: Path, monkeypatch) -> dict[str, int]:
+    """What a clean day costs per entity on this platform, in a data root of its own."""
+    monkeypatch.setenv("IRM_DATA_ROOT", str(root))
+    manifests = land_day(world, get_settings(), platform)
+    return {entity: m["api_calls"] for entity, m in manifests.items()}
+
+
+def test_tiktok_lands_every_video_the_terms_find_and_the_authors_off_the_roster(
+    world: World, settings: Settings
+) -> None:
+    manifests = land_day(world, settings, "tiktok")
+    records = landed(settings, "tiktok", "query_videos")
+    assert landed_by_term(settings, "tiktok", "query_videos", tiktok_id) == tiktok_served(world)
+    # Counted by the SPEC's rule on the landed descriptions (whole words; the keyword condition
+    # also finds substrings): exactly the ground truth's mentions of the day.
+    mentions: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        if sandbox_listening.mentions(record["payload"]["video_description"], record["parent_key"]):
+            mentions[record["parent_key"]].add(tiktok_id(record["payload"]))
+    assert dict(mentions) == truth_rows(world, "tiktok")
+    # The authors off the roster, each once (user/info takes one username a request).
+    authors = {r["payload"]["username"] for r in records}
+    off_roster = discovered_once(world, settings, "tiktok", "discovered_users", authors)
+    # Every request counted (no units: TikTok counts requests), and no more than needed.
+    query = manifests["query_videos"]
+    assert query["complete"] and query["quota_units"] == 0
+    pages = sum(max(1, math.ceil(len(tiktok_served(world).get(t, ())) / 100)) for t in terms())
+    assert query["api_calls"] == pages
+    assert manifests["discovered_users"]["api_calls"] == len(off_roster)
+    minimum = listening_minimum(world, DAY, "tiktok", roster(world, "tiktok"), settings)
+    assert query["api_calls"] + manifests["discovered_users"]["api_calls"] == minimum
+
+
+def test_tiktok_listening_stops_at_the_daily_requests_and_the_next_day_resumes(
+    world: World, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    costs = clean_calls(world, "tiktok", tmp_path / "clean", monkeypatch)
+    monkeypatch.setenv("IRM_DATA_ROOT", str(settings.data_root))
+    listened = 10  # requests left for the terms after the roster's metrics and comments
+    # The roster's requests (less the client token's, which is not a research request).
+    before = sum(c for e, c in costs.items() if e not in ("query_videos", "discovered_users")) - 1
+    with serve(world, tiktok_daily_quota=before + listened) as server:
+        credentials = served_credentials(server.base_url)["tiktok"]
+        first = land("tiktok", DAY, credentials, world, settings)
+        usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()["tiktok"]
+        searched_first = searched_terms(settings, DAY, "tiktok")
+        server.set_day(LAST)
+        land("tiktok", LAST, credentials, world, settings)
+    # The platform refused the one request past its quota and the run stopped there, cleanly.
+    assert usage[DAY.isoformat()]["quota_rejected"] == 1
+    assert "quota" in (first["query_videos"]["stopped"] or "")
+    assert len(landed(settings, "tiktok", "users")) == len(roster(world, "tiktok"))
+    assert searched_first == terms()[:listened]
+    served = tiktok_served(world)
+    found = by_term(landed(settings, "tiktok", "query_videos"), tiktok_id)
+    assert set(found) <= set(searched_first)
+    assert all(found[term] == served[term] for term in found)
+    # The next day searches the terms left first, each from DAY's start to LAST's end.
+    resumed, left = searched_terms(settings, LAST, "tiktok"), terms()[listened:]
+    assert resumed and set(left[: len(resumed)]) <= set(resumed)
+    later = tiktok_served(world, LAST)
+    found = by_term(landed(settings, "tiktok", "query_videos", LAST), tiktok_id)
+    for term in resumed:
+        gap = served.get(term, set()) if term in left else set()
+        assert found.get(term, set()) == gap | later.get(term, set()), term
+    assert any(found.get(term, set()) & served.get(term, set()) for term in left)
+
+
+# ---- Instagram ------------------------------------------------------------------------------
+
+
+def instagram_served(world: World, day=DAY) -> dict[str, set[str]]:
+    """What a hashtag's recent media serve at the end of the day: the day's media whose caption
+    carries the hashtag."""
+    tags = {
+        ref.source.post_id(ref.account_index, ref.post_index): sandbox_listening.hashtags(
+            sandbox_listening.post_text(ref, "instagram")
+        )
+        for ref in day_posts(world, "instagram", day)
+    }
+    served = {t: {m for m, names in tags.items() if t in names} for t in terms()}
+    return {t: ids for t, ids in served.items() if ids}
+
+
+def media_id(item: dict[str, Any]) -> str:
+    return item["id"]
+
+
+def test_instagram_lands_each_term_s_hashtag_media_of_the_day(
+    world: World, settings: Settings
+) -> None:
+    manifests = land_day(world, settings, "instagram")
+    records = landed(settings, "instagram", "hashtag_media")
+    found = landed_by_term(settings, "instagram", "hashtag_media", media_id)
+    assert found == instagram_served(world) == truth_rows(world, "instagram")
+    assert all("username" not in r["payload"] and "owner" not in r["payload"] for r in records)
+    manifest = manifests["hashtag_media"]
+    assert manifest["complete"]
+    minimum = listening_minimum(world, DAY, "instagram", roster(world, "instagram"), settings)
+    assert manifest["api_calls"] == minimum
+
+
+def test_instagram_stops_before_the_31st_hashtag_of_the_week_and_resumes(
+    world: World, settings: Settings
+) -> None:
+    """25 other hashtags queried in the last days leave 5: the run queries 5 terms and stops
+    before the 6th, without the platform refusing one; the terms left keep their place."""
+    earlier = (DAY - timedelta(days=3)).isoformat()
+    save_bookmarks(
+        settings.state_dir,
+        "instagram_bookmarks",
+        {"hashtags:week": {f"othertag{i}": earlier for i in range(25)}},
+    )
+    with serve(world) as server:
+        credentials = served_credentials(server.base_url)["instagram"]
+        first = land("instagram", DAY, credentials, world, settings)
+        usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()["instagram"]
+        server.set_day(LAST)
+        land("instagram", LAST, credentials, world, settings)
+    assert "30 unique hashtags" in (first["hashtag_media"]["stopped"] or "")
+    assert searched_terms(settings, DAY, "instagram") == terms()[:5]
+    assert all(day.get("errors", 0) == 0 for day in usage.values()), usage
+    found = by_term(landed(settings, "instagram", "hashtag_media"), media_id)
+    served = instagram_served(world)
+    assert set(found) <= set(terms()[:5]) and all(found[t] == served[t] for t in found)
+    # The next day the week still holds 30: none more is queried, and the terms left keep
+    # their place at the head of the line.
+    assert searched_terms(settings, LAST, "instagram") == []
+    bookmarks = load_bookmarks(settings.state_dir, "instagram_bookmarks")
+    assert len(bookmarks["hashtags:week"]) == 30
+    left = [t for t in terms()[5:] if bookmarks[f"listening:{t}"].startswith(DAY.isoformat())]
+    assert left == terms()[5:]
