@@ -169,9 +169,9 @@ class ApiClient:
         authenticate: bool = True,
     ) -> ApiResponse:
         """One logical call: retried on transient failures, counted once per HTTP attempt,
-        each attempt spending `quota_units` of `quota`. `authenticate=False`: without the
+        each attempt spending `quota_units` of `quota`, so the run's budget is checked before
+        every attempt (a retried call never spends past it). `authenticate=False`: without the
         auth's headers (the auth's own token call)."""
-        self._check_budget(quota, quota_units)
         call_headers = dict(self.auth.headers(self)) if self.auth and authenticate else {}
         call_headers.update(headers or {})
         retrying = Retrying(
@@ -198,6 +198,7 @@ class ApiClient:
             )
 
     def _attempt(self, call: _Call) -> ApiResponse:
+        self._check_budget(call.quota, call.quota_units)
         url, params = self._url(call.path, call.params)
         self.stats.calls += 1
         self.stats.quota_units += call.quota_units

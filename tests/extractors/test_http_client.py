@@ -10,7 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from extractors.errors import AuthError, IntervalNotOver, IntervalPassed, RetryableError
+from extractors.errors import (
+    AuthError,
+    IntervalNotOver,
+    IntervalPassed,
+    QuotaExhausted,
+    RetryableError,
+)
 from extractors.http import ApiClient
 from extractors.window import ANSWER_CLOCK_SKEW, AnswerWindow
 from extractors.youtube import classify
@@ -75,6 +81,20 @@ def test_retries_429_5xx_and_truncated_bodies_honouring_retry_after(server) -> N
     assert response.body == {"items": [{"id": "a"}]}
     assert waits[0] == 7.0  # the platform's own hint, not our backoff
     assert api.stats.calls == 4 and api.stats.retries == 3 and api.stats.quota_units == 4
+
+
+def test_a_quota_budget_holds_across_retries(server) -> None:
+    """Every attempt spends its units, so a run's budget is checked before each one: a call
+    whose retries would pass the budget stops there (QuotaExhausted) instead of spending on."""
+    ScriptedHandler.script = [ok({"items": []}), (503, {}, b"{}"), (503, {}, b"{}"), ok({})]
+    waits: list[float] = []
+    with client(server, waits) as api:
+        api.quota_budgets = {"units": 3}
+        api.request("GET", "videos", params={"id": "a"}, quota_units=1)
+        with pytest.raises(QuotaExhausted, match="budget of 3 units"):
+            api.request("GET", "videos", params={"id": "b"}, quota_units=1)
+    assert api.stats.quota_units == 3  # 1 + two failed attempts; the third is never made
+    assert len(ScriptedHandler.seen) == 3
 
 
 def test_gives_up_after_max_attempts(server) -> None:
