@@ -228,9 +228,10 @@ def listening_minimum(
     for it over the day (the posts whose text holds the term, substrings too; at least one
     page): YouTube search.list 50 a page, at most 500 results, within its own bucket; TikTok
     video/query 100 a request; Instagram its hashtag's id, then the day's media carrying the
-    hashtag, 50 a page. Then the authors found off the roster (Instagram's media have none):
-    YouTube channels.list 50 ids a call (none when the bucket stopped the day), TikTok
-    user/info one each."""
+    hashtag, 50 a page. Then on YouTube videos.list 50 ids a call for the distinct videos
+    found (their full text and statistics). Then the authors found off the roster (Instagram's
+    media have none): YouTube channels.list 50 ids a call, TikTok user/info one each. YouTube's
+    lookups come after the whole search: none when the bucket stopped the day."""
     from extractors.instagram import api as instagram
     from extractors.listening import read_terms
     from extractors.tiktok import api as tiktok
@@ -245,7 +246,7 @@ def listening_minimum(
     page, cap = (youtube.SEARCH_PAGE_SIZE, listening.SEARCH_RESULT_CAP)
     if not youtube_side:
         page, cap = tiktok.MAX_COUNT, len(texts)
-    pages, authors = 0, set()
+    pages, authors, videos = 0, set(), set()
     if source == "instagram":  # per term: its hashtag's id, then its day's media, 50 a page
         size = instagram.PAGE_SIZE
         return sum(
@@ -256,12 +257,15 @@ def listening_minimum(
         found = [ref for ref, text in texts if term.term in text][:cap]
         pages += max(1, math.ceil(len(found) / page))
         authors |= {_author(ref, youtube_side) for ref in found}
+        if youtube_side:  # the ids videos.list is asked for, each once across the terms
+            videos |= {ref.source.video_id(ref.account_index, ref.post_index) for ref in found}
     off_roster = authors - set(roster)
     if not youtube_side:
         return pages + len(off_roster)
     if pages > settings.youtube_daily_search_calls:
         return settings.youtube_daily_search_calls
-    return pages + math.ceil(len(off_roster) / youtube.MAX_IDS_PER_CALL)
+    video_lookups = math.ceil(len(videos) / youtube.MAX_IDS_PER_CALL)
+    return pages + video_lookups + math.ceil(len(off_roster) / youtube.MAX_IDS_PER_CALL)
 
 
 def _author(ref: Any, youtube_side: bool) -> str:

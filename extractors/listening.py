@@ -6,8 +6,11 @@ niche) and the competitors seed's tokens without `#` / `@` (term_kind competitor
 from the dbt project's seeds folder, so the brand's one edit feeds extraction and dbt alike.
 Each is one lowercase word: one YouTube `q`, one Instagram hashtag, one TikTok keyword.
 
-Listening runs after every account's metrics and comments, once a day (the day's first account
-batch: terms are not per account; extractors/runner.py `ExtractContext.listens`). A term is
+Listening runs after the accounts' metrics, once a day (the day's first account batch: terms
+are not per account; extractors/runner.py `ExtractContext.listens`): on YouTube after the
+comments too (search.list has its own bucket), on TikTok before them (one daily request quota
+serves both, and a large roster's comments would leave nothing to listen with), on Instagram,
+which fetches no comments, after every account. A term is
 searched whole or not at all: a quota stop part way through a term drops what that term had
 listed, and its bookmark (`listening:<term>`, the end of the last window searched) stays, so the
 next run searches the terms left first, from where each stopped.

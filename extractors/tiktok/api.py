@@ -1,10 +1,11 @@
-"""TikTok Research API: user info and video query for the roster's usernames, then the comments
-of their videos published inside the refresh window (video/comment/list, 100 a request, newest
-first; extractors/comments.py: they come after every user's metrics, so the daily request
-quota spent on comments never costs a user's videos). Then, once a day, the listening
-(extractors/listening.py): a video query per term (its hashtag or its keyword) over the data
-interval, 100 videos a request, and user/info for each author found who is not on the roster;
-every request is one of the same daily quota.
+"""TikTok Research API: user info and video query for the roster's usernames; then, once a day,
+the listening (extractors/listening.py): a video query per term (its hashtag or its keyword)
+over the data interval, 100 videos a request, and user/info for each author found who is not on
+the roster; then the comments of the roster's videos published inside the refresh window
+(video/comment/list, 100 a request, newest first; extractors/comments.py). Every request is one
+of the same daily quota: the metrics come first, so the quota spent on comments never costs a
+user's videos, and the listening before the comments, which would otherwise spend the whole
+quota on a large roster every day (a quota stop resumes the comments first the next day).
 
 Every body carries `error.code` ("ok" on success, even with HTTP 200). Video ids are int64 JSON
 numbers above 2^53: Python's json keeps them exact and they land as numbers with their exact
@@ -180,6 +181,13 @@ def extract(ctx: ExtractContext) -> Extraction:
             result.bookmarks[username] = window.end.isoformat()
     except QuotaExhausted as exc:
         result.stopped = f"{exc}; the next run goes on with the remaining usernames"
+    users.api_calls = client.stats.calls  # the profiles' and videos' requests (and tokens)
+    # Listening before the comments: one daily request budget serves both, and the comments
+    # (every window post, up to the cap) would spend it all on a large roster every day, so
+    # listening would never run. Listening is bounded (the terms' pages and the new authors);
+    # the comments take what is left, and a quota stop resumes them first the next day.
+    if ctx.listens and result.stopped is None:
+        land_listening(ctx, result)
     if result.stopped is None:
         posts = window_posts(videos.records, window.refresh_since, window.end)
         land_comments(
@@ -188,11 +196,7 @@ def extract(ctx: ExtractContext) -> Extraction:
     done = {key for key, _, _ in users.records} | {q["key"] for q in result.quarantine}
     result.bookmarks[PENDING] = [u for u in usernames if u not in done]
     # One request budget for every endpoint: the comments' share on their fetch records.
-    comment_calls = client.stats.by_endpoint.get(COMMENT_LIST, 0)
-    count_calls(result, comment_calls, units_per_call=0)
-    users.api_calls = client.stats.calls - comment_calls
-    if ctx.listens and result.stopped is None:  # after the metrics and comments, as they are
-        land_listening(ctx, result)
+    count_calls(result, client.stats.by_endpoint.get(COMMENT_LIST, 0), units_per_call=0)
     return result
 
 

@@ -1,7 +1,7 @@
 """YouTube as a source: the YouTube Data API v3 (channels.list, playlistItems.list on each
 uploads playlist, videos.list, commentThreads.list on the window's videos), for the roster's
-channel ids, then search.list for the brand's listening terms and channels.list for the
-channels found off the roster (api.py; its records: schema.py).
+channel ids, then search.list for the brand's listening terms, videos.list for the videos found
+and channels.list for the channels found off the roster (api.py; its records: schema.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from extractors.youtube.schema import (
     COMMENT_FETCHES,
     COMMENTS,
     DISCOVERED_CHANNELS,
+    FOUND_VIDEOS,
     SEARCH_RESULTS,
     VIDEOS,
 )
@@ -31,7 +32,15 @@ CHANNEL_ID = HandleFormat(
 
 SPEC = SourceSpec(
     name="youtube",
-    entities=(CHANNELS, VIDEOS, COMMENTS, COMMENT_FETCHES, SEARCH_RESULTS, DISCOVERED_CHANNELS),
+    entities=(
+        CHANNELS,
+        VIDEOS,
+        COMMENTS,
+        COMMENT_FETCHES,
+        SEARCH_RESULTS,
+        FOUND_VIDEOS,
+        DISCOVERED_CHANNELS,
+    ),
     extract=extract,
     # The key in its header, which the API accepts as it does `key=`: never in a URL.
     connection=ConnectionSpec(

@@ -7,9 +7,13 @@ batches of 50 ids, and one commentThreads.list page (up to 100 threads, newest f
 video for the default cap of IRM_COMMENTS_PER_POST (extractors/comments.py: the comments come
 after every channel's metrics). Each call costs 1 quota unit. Then, once a day, the listening
 (extractors/listening.py): search.list for each term over the data interval, 50 results a page,
-from search.list's own bucket of 100 calls a day, and channels.list, 50 ids a call, for the
-channels found that are not on the roster. What the extractor lands is the item as received:
-string counts, absent counts and unknown fields stay as they are for staging to type.
+from search.list's own bucket of 100 calls a day; videos.list, 50 ids a call, for every video
+found (roster or not: search.list's snippet is HTML-escaped, its description cut at 160
+characters and without statistics, so the mention rule reads the full text videos.list
+returns); and channels.list, 50 ids a call, for the channels found that are not on the roster.
+Both lookups spend the daily units, not search.list's bucket. What the extractor lands is the
+item as received: string counts, absent counts and unknown fields stay as they are for staging
+to type.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from extractors.youtube.schema import (
     CHANNELS,
     COMMENTS,
     DISCOVERED_CHANNELS,
+    FOUND_VIDEOS,
     SEARCH_RESULTS,
     VIDEOS,
 )
@@ -308,7 +313,7 @@ def comment_pages(client: ApiClient, paginators: Mapping[str, Paginator]) -> Com
     return pages
 
 
-# ---- listening: search.list for the brand's terms, channels.list for the authors found --------
+# ---- listening: search.list for the brand's terms, then videos.list and channels.list -------
 
 
 def _rfc3339(moment: datetime) -> str:
@@ -343,8 +348,9 @@ def _video_id(item: dict[str, Any]) -> str | None:
 
 def land_listening(ctx: ExtractContext, result: Extraction) -> None:
     """Each term's search results over the interval (extractors/listening.py `listen`), then
-    the channels they found that are not on the roster. A quota stop (search.list's bucket, or
-    the units for the channels) lands the terms searched whole."""
+    every video they found (videos.list: full text and statistics) and the channels they found
+    that are not on the roster. A quota stop (search.list's bucket, or the units for the
+    lookups) lands the terms searched whole."""
     client = ctx.client
     before = dict(client.stats.by_endpoint)
     paginator = ctx.source.paginators[SEARCH]
@@ -354,16 +360,31 @@ def land_listening(ctx: ExtractContext, result: Extraction) -> None:
 
     items = listen(ctx, result, SEARCH_RESULTS.name, search, _video_id)
     if items is not None:
-        found = dict.fromkeys(str(dig(i, "snippet", "channelId") or "") for i in items)
+        videos = dict.fromkeys(video_id for video_id in map(_video_id, items) if video_id)
+        channels = dict.fromkeys(str(dig(i, "snippet", "channelId") or "") for i in items)
         try:
-            _land_discovered(ctx, result, [c for c in found if c and c not in ctx.roster])
+            _land_found_videos(ctx, result, list(videos))
+            _land_discovered(ctx, result, [c for c in channels if c and c not in ctx.roster])
         except QuotaExhausted as exc:
             stop(result, exc)
+    # Only the calls made here: the roster's videos.list and channels.list calls came before.
     spent = {k: v - before.get(k, 0) for k, v in client.stats.by_endpoint.items()}
-    results = result.entities[SEARCH_RESULTS.name]
-    results.api_calls = results.quota_units = spent.get(SEARCH, 0)
-    discovered = result.entities[DISCOVERED_CHANNELS.name]
-    discovered.api_calls = discovered.quota_units = spent.get("channels", 0)
+    for entity, endpoint in (
+        (SEARCH_RESULTS, SEARCH),
+        (FOUND_VIDEOS, "videos"),
+        (DISCOVERED_CHANNELS, "channels"),
+    ):
+        landed = result.entities[entity.name]
+        landed.api_calls = landed.quota_units = spent.get(endpoint, 0)
+
+
+def _land_found_videos(ctx: ExtractContext, result: Extraction, video_ids: list[str]) -> None:
+    """videos.list, 50 ids a call, for every video the terms found, each once (a video several
+    terms find is one id), parented by its channel as the roster's videos are."""
+    name = FOUND_VIDEOS.name
+    items = fetch_by_ids(ctx.client, "videos", video_ids)
+    for video_id, item in keep_unique(items, FOUND_VIDEOS.key.of, name, result):
+        result.entities[name].add(video_id, item, dig(item, "snippet", "channelId"))
 
 
 def _land_discovered(ctx: ExtractContext, result: Extraction, channel_ids: list[str]) -> None:

@@ -3,8 +3,9 @@ landing_suites.py). Items land as `channels.list` / `videos.list` return them: c
 digit strings, and a count the owner hides is absent, never 0. Comment threads land as
 `commentThreads.list` returns them (counts are numbers there); each post asked has a
 `comment_fetches` record (extractors/comments.py). Listening (extractors/listening.py) lands
-each `search.list` result per (term, video) as returned, and the channels it found that are not
-on the roster as `channels.list` returns them."""
+each `search.list` result per (term, video) as returned, the videos found as `videos.list`
+returns them (full text and statistics), and the channels it found that are not on the roster
+as `channels.list` returns them."""
 
 from __future__ import annotations
 
@@ -152,11 +153,17 @@ SEARCH_RESULTS = found_items(
 # The channels listening found that are not on the roster: the same resource as CHANNELS.
 DISCOVERED_CHANNELS = replace(CHANNELS, name="discovered_channels")
 
+# Every video the day's search results found (roster or not), once: the same resource as VIDEOS.
+# The mention rule reads its full title and description, which search.list's snippet cuts, and
+# a discovery candidate's engagement its statistics.
+FOUND_VIDEOS = replace(VIDEOS, name="found_videos")
+
 __all__ = [
     "CHANNELS",
     "COMMENTS",
     "COMMENT_FETCHES",
     "DISCOVERED_CHANNELS",
+    "FOUND_VIDEOS",
     "SEARCH_RESULTS",
     "VIDEOS",
 ]

@@ -1,15 +1,18 @@
 """Listening (issue 20, SPEC 3.4) through the served sandbox: what lands for a day is what the
 platform's listening endpoint serves for each of the brand's terms over the day, which holds
-every mention the ground truth lists; the authors found off the roster are looked up in
-batches; the quotas stop a run cleanly and the next day resumes with the terms left; the
-manifests count every call, and the bench's minimum is what a clean run spends."""
+every mention the ground truth lists; YouTube's found videos are looked up whole (videos.list),
+and the mentions counted on their landed text are the ground truth's; the authors found off the
+roster are looked up in batches; the quotas stop a run cleanly and the next day resumes with
+the terms left; the manifests count every call, and the bench's minimum is what a clean run
+spends."""
 
 from __future__ import annotations
 
+import html
 import math
 from collections import defaultdict
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from tests.extractors.sandbox_wire import land, platform_settings, roster, serve
 SEED, ACCOUNTS, DAYS = 17, 40, 60
 LAST = DEFAULT_START_DATE + timedelta(days=DAYS - 1)
 DAY = LAST - timedelta(days=1)
+SNIPPET_CHARS = 160  # search.list cuts a description to this many characters
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +40,10 @@ def world() -> World:
     return World(SEED, ACCOUNTS, DAYS)
 
 
-def serve(world: World, **settings: Any) -> Any:
-    """A sandbox server of `world` as of DAY, its platform settings overridden by `settings`."""
+def serve(world: World, day=DAY, **settings: Any) -> Any:
+    """A sandbox server of `world` as of `day`, its platform settings overridden by `settings`."""
     options = replace(platform_settings(), **settings)
-    return running(make_server(world, port=0, day=DAY, settings=options))
+    return running(make_server(world, port=0, day=day, settings=options))
 
 
 def landed(settings: Settings, platform: str, entity: str, day=DAY) -> list[dict[str, Any]]:
@@ -47,11 +51,11 @@ def landed(settings: Settings, platform: str, entity: str, day=DAY) -> list[dict
     return list(read_records(part)) if part.exists() else []
 
 
-def land_day(world: World, settings: Settings, platform: str) -> dict[str, Any]:
-    """The platform's DAY, landed through a clean served sandbox: its manifests."""
-    with serve(world) as server:
+def land_day(world: World, settings: Settings, platform: str, day=DAY) -> dict[str, Any]:
+    """The platform's `day`, landed through a clean served sandbox: its manifests."""
+    with serve(world, day) as server:
         credentials = served_credentials(server.base_url)[platform]
-        return land(platform, DAY, credentials, world, settings)
+        return land(platform, day, credentials, world, settings)
 
 
 def landed_by_term(
@@ -150,6 +154,12 @@ def youtube_served(world: World, day=DAY) -> dict[str, set[str]]:
     return {t: ids for t, ids in served.items() if ids}
 
 
+def landed_text(video: dict[str, Any]) -> str:
+    """What the mention rule reads of a landed videos.list item: its title and description."""
+    snippet = video["snippet"]
+    return f"{snippet['title']}\n{snippet.get('description', '')}"
+
+
 def test_youtube_lands_every_search_result_of_the_day_and_the_channels_off_the_roster(
     world: World, settings: Settings
 ) -> None:
@@ -166,17 +176,104 @@ def test_youtube_lands_every_search_result_of_the_day_and_the_channels_off_the_r
         for term, ids in found.items()
     }
     assert {t: ids for t, ids in mentions.items() if ids} == truth_rows(world, "youtube")
+    # Every video found, roster or not, looked up once however many terms found it: its full
+    # text as the world wrote it (search.list's is HTML-escaped and cut at 160 characters),
+    # its statistics, and its channel as the line's parent.
+    videos = landed(settings, "youtube", "found_videos")
+    found_ids = set().union(*found.values())
+    assert sorted(r["record_key"] for r in videos) == sorted(found_ids)
+    assert {r["record_key"]: landed_text(r["payload"]) for r in videos} == {
+        v: texts[v] for v in found_ids
+    }
+    assert all(r["parent_key"] == r["payload"]["snippet"]["channelId"] for r in videos)
+    assert all("viewCount" in r["payload"]["statistics"] for r in videos)
     # The authors off the roster, each once, looked up 50 a call.
     channels = {r["payload"]["snippet"]["channelId"] for r in results}
     off_roster = discovered_once(world, settings, "youtube", "discovered_channels", channels)
     # Every call counted, in its own quota's units, and no more than the listing needs.
-    search = manifests["search_results"]
+    search, lookups = manifests["search_results"], manifests["found_videos"]
     assert search["complete"] and search["api_calls"] == search["quota_units"]
+    assert lookups["api_calls"] == lookups["quota_units"] == math.ceil(len(found_ids) / 50)
     assert manifests["discovered_channels"]["api_calls"] == math.ceil(len(off_roster) / 50)
     minimum = listening_minimum(world, DAY, "youtube", roster(world, "youtube"), settings)
-    assert search["api_calls"] + manifests["discovered_channels"]["api_calls"] == minimum
+    spent = (
+        search["api_calls"] + lookups["api_calls"] + manifests["discovered_channels"]["api_calls"]
+    )
+    assert spent == minimum
     pages = sum(max(1, math.ceil(len(served.get(t, ())) / 50)) for t in terms())
     assert search["api_calls"] == pages
+
+
+def escaped(text: str) -> bool:
+    """Whether search.list's snippet would show `text` HTML-escaped (`&amp;`, `&#39;`)."""
+    return html.escape(text) != text
+
+
+def cut(text: str) -> bool:
+    """Whether search.list's snippet would cut the description of `text` (title, then it)."""
+    return len(text.split("\n", 1)[1]) > SNIPPET_CHARS
+
+
+def long_text_day(world: World) -> date:
+    """The world's first day whose search results include a video whose text search.list
+    escapes and one whose description it cuts (DAY has neither in this world)."""
+    for index in range(DAYS):
+        day = DEFAULT_START_DATE + timedelta(days=index)
+        texts = youtube_texts(world, day)
+        found = [texts[v] for v in set().union(set(), *youtube_served(world, day).values())]
+        if any(map(escaped, found)) and any(map(cut, found)):
+            return day
+    raise AssertionError("no day of the world finds an escaped and a long text")
+
+
+def test_youtube_found_videos_carry_the_text_the_search_snippet_escapes_or_cuts(
+    world: World, settings: Settings
+) -> None:
+    day = long_text_day(world)
+    land_day(world, settings, "youtube", day)
+    texts = youtube_texts(world, day)
+    snippets = {
+        video_id(r["payload"]): r["payload"]["snippet"]
+        for r in landed(settings, "youtube", "search_results", day)
+    }
+    videos = landed(settings, "youtube", "found_videos", day)
+    assert sorted(r["record_key"] for r in videos) == sorted(snippets)
+    assert {r["record_key"]: landed_text(r["payload"]) for r in videos} == {
+        v: texts[v] for v in snippets
+    }
+    # Where the snippet is not the text (escaped, or cut at 160 characters), the lookup is.
+    differing = [v for v in snippets if escaped(texts[v]) or cut(texts[v])]
+    assert differing
+    assert all(
+        f"{snippets[v]['title']}\n{snippets[v]['description']}" != texts[v] for v in differing
+    )
+    assert all(len(snippets[v]["description"]) <= SNIPPET_CHARS for v in snippets)
+
+
+@pytest.mark.parametrize("day_of", [lambda world: DAY, long_text_day], ids=["day", "long_texts"])
+def test_youtube_mentions_counted_on_the_found_videos_landed_text_are_the_ground_truth(
+    world: World, settings: Settings, day_of: Any
+) -> None:
+    """What the warehouse can count from what landed alone: each found video's title and full
+    description read by the SPEC's whole-word rule give the ground truth's mentions of the day,
+    term by term and post by post (cells whose matches a one-day search could not all list
+    excepted)."""
+    day = day_of(world)
+    land_day(world, settings, "youtube", day)
+    counted: dict[str, set[str]] = defaultdict(set)
+    for record in landed(settings, "youtube", "found_videos", day):
+        for term in sandbox_listening.mentioned_terms(landed_text(record["payload"])):
+            counted[term].add(f"youtube:{record['record_key']}")
+    truth = sandbox_listening.platform_mentions(world, "youtube", day)
+    capped = {cell["term"] for cell in truth["capped"] if cell["date"] == day.isoformat()}
+    expected = {
+        row["term"]: (row["mentions"], sorted(row["post_ids"]))
+        for row in truth["rows"]
+        if row["date"] == day.isoformat() and row["term"] not in capped
+    }
+    assert expected
+    got = {term: (len(ids), sorted(ids)) for term, ids in counted.items() if term not in capped}
+    assert got == expected
 
 
 def test_youtube_search_stops_at_its_bucket_and_the_next_day_resumes_the_terms_left(
@@ -213,6 +310,33 @@ def test_youtube_search_stops_at_its_bucket_and_the_next_day_resumes_the_terms_l
     found = by_term(landed(settings, "youtube", "search_results", LAST), video_id)
     assert found == {t: ids for t, ids in both.items() if ids}
     assert any(found[t] & served.get(t, set()) for t in found)  # DAY's results, resumed
+
+
+@pytest.mark.parametrize("refused", ["found_videos", "discovered_channels"])
+def test_youtube_lookups_stop_at_the_daily_units_and_what_the_terms_found_lands(
+    world: World,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    refused: str,
+) -> None:
+    """The lookups after the search spend the daily units (not search.list's bucket): units
+    that run out before `refused` stop the run cleanly there, and every search result lands."""
+    costs = clean_calls(world, "youtube", tmp_path / "clean", monkeypatch)
+    lookups = ["found_videos", "discovered_channels"]
+    unspent = lookups[lookups.index(refused) :]
+    assert all(costs[entity] > 0 for entity in lookups)
+    units = sum(c for e, c in costs.items() if e != "search_results")
+    monkeypatch.setenv("IRM_DATA_ROOT", str(settings.data_root))
+    monkeypatch.setenv("IRM_YOUTUBE_DAILY_QUOTA", str(units - sum(costs[e] for e in unspent)))
+    settings = get_settings()
+    manifests = land_day(world, settings, "youtube")
+    assert "quota" in (manifests["search_results"]["stopped"] or "")
+    assert by_term(landed(settings, "youtube", "search_results"), video_id) == youtube_served(world)
+    for entity in lookups:
+        spent = 0 if entity in unspent else costs[entity]
+        assert manifests[entity]["api_calls"] == spent
+        assert bool(landed(settings, "youtube", entity)) == (entity not in unspent)
 
 
 def searched_terms(settings: Settings, day, platform: str = "youtube") -> list[str]:
@@ -280,9 +404,11 @@ def test_tiktok_listening_stops_at_the_daily_requests_and_the_next_day_resumes(
 ) -> None:
     costs = clean_calls(world, "tiktok", tmp_path / "clean", monkeypatch)
     monkeypatch.setenv("IRM_DATA_ROOT", str(settings.data_root))
-    listened = 10  # requests left for the terms after the roster's metrics and comments
-    # The roster's requests (less the client token's, which is not a research request).
-    before = sum(c for e, c in costs.items() if e not in ("query_videos", "discovered_users")) - 1
+    listened = 10  # requests left for the terms after the roster's metrics
+    # The roster's metrics requests (less the client token's, which is not a research request):
+    # listening comes before the comments, which share the one daily quota.
+    listening_or_comments = ("query_videos", "discovered_users", "comments", "comment_fetches")
+    before = sum(c for e, c in costs.items() if e not in listening_or_comments) - 1
     with serve(world, tiktok_daily_quota=before + listened) as server:
         credentials = served_credentials(server.base_url)["tiktok"]
         first = land("tiktok", DAY, credentials, world, settings)

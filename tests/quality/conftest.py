@@ -180,7 +180,7 @@ def _youtube_channel(channel_id: str, subscribers: str | None) -> dict[str, Any]
     }
 
 
-def _youtube_video(video_id: str, likes: str | None) -> dict[str, Any]:
+def _youtube_video(video_id: str, likes: str | None, channel_id: str = "UCaaa") -> dict[str, Any]:
     statistics = shown(
         {"viewCount": "3657", "commentCount": "1", "favoriteCount": "0"}, likeCount=likes
     )
@@ -188,7 +188,7 @@ def _youtube_video(video_id: str, likes: str | None) -> dict[str, Any]:
         "kind": "youtube#video",
         "id": video_id,
         "snippet": {
-            "channelId": "UCaaa",
+            "channelId": channel_id,
             "publishedAt": "2026-02-04T09:19:52Z",
             "title": "Crafts: what actually worked",
         },
@@ -332,7 +332,8 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
         line(str(TIKTOK_VIDEO_ID + 2), _tiktok_video(TIKTOK_VIDEO_ID + 2, 0), "theo_cohen"),
     ],
     # Listening (extractors/listening.py): what a term found, keyed `<term>:<id>`, the term its
-    # parent; the authors found off the roster, as the account calls return them.
+    # parent; YouTube's found videos as videos.list returns them; the authors found off the
+    # roster, as the account calls return them.
     "youtube/search_results": [
         line(
             "lumencoffee:vid9",
@@ -349,6 +350,7 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
             "lumencoffee",
         )
     ],
+    "youtube/found_videos": [line("vid9", _youtube_video("vid9", "12", "UCbbb"), "UCbbb")],
     "youtube/discovered_channels": [line("UCbbb", _youtube_channel("UCbbb", "1200"))],
     "instagram/hashtag_media": [
         line(

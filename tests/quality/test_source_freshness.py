@@ -146,6 +146,7 @@ def test_staleness_is_judged_against_the_run_not_the_clock(landed: Settings) -> 
         "youtube.comments": "no data",
         "youtube.comment_fetches": "no data",
         "youtube.search_results": "no data",  # listening's entities: never landed here
+        "youtube.found_videos": "no data",
         "youtube.discovered_channels": "no data",
         "instagram.accounts": "error",
         "instagram.media": "fresh",
