@@ -60,6 +60,9 @@ ALL_MARTS = {
     "fct_comment",
     "mart_post_sentiment",
     "mart_creator_sentiment",
+    "mart_brand_mentions",
+    "mart_share_of_voice",
+    "mart_discovery_candidates",
 }
 IG = f"instagram:{IG_ANA_ID}"
 M1, M2, M3 = (f"instagram:1790000000000000{i}" for i in (1, 2, 3))

@@ -258,3 +258,90 @@ def test_sentiment_labels_against_the_ground_truth(built) -> None:
     )
     assert accuracy >= 0.9
     assert abs(unscored_share - truth_unscorable_share) <= 0.05
+
+
+# ---- listening and discovery against the ground truth (issue 20) ---------------------------
+
+
+def truth_mentions(truth: dict[str, Any]) -> dict[tuple[str, str, str], tuple]:
+    """(platform, date, term) -> (mentions, authors, roster_authors) of the ground truth, but
+    the YouTube (date, term) whose matches one day's search cannot all list (500 results)."""
+    section, out = truth["listening"]["mentions"], {}
+    for platform, found in section.items():
+        capped = {(c["date"], c["term"]) for c in found.get("capped", ())}
+        for row in found["rows"]:
+            if (row["date"], row["term"]) not in capped:
+                counts = (row["mentions"], row["authors"], row["roster_authors"])
+                out[(platform, row["date"], row["term"])] = counts
+    return out
+
+
+def test_brand_mentions_equal_the_ground_truth(built) -> None:
+    truth = truth_mentions(built["truth"])
+    rows = query(
+        built,
+        "SELECT platform, strftime(date, '%Y-%m-%d'), term, mentions, authors, roster_authors "
+        "FROM marts.mart_brand_mentions",
+    )
+    mart = {(p, d, t): (m, a, r) for p, d, t, m, a, r in rows}
+    assert {p for p, _, _ in truth} == {"youtube", "instagram", "tiktok"}
+    for platform in ("youtube", "instagram", "tiktok"):
+        want = {k: v for k, v in truth.items() if k[0] == platform}
+        got = {k: v for k, v in mart.items() if k[0] == platform}
+        print(
+            f"\n{platform}: {sum(v[0] for v in want.values())} mentions in {len(want)} "
+            f"day x term cells (truth), {sum(v[0] for v in got.values())} in {len(got)} (mart)"
+        )
+        differ = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
+        assert not differ, [(k, want.get(k), got.get(k)) for k in differ[:10]]
+
+
+def test_share_of_voice_adds_up_from_the_mentions(built) -> None:
+    """Share of voice per ISO week equals brand / (brand + competitor) distinct posts counted
+    from the ground truth's post ids (the term kinds from the truth's terms)."""
+    truth = built["truth"]["listening"]
+    kinds = {t["term"]: t["term_kind"] for t in truth["terms"]}
+    sides: dict[tuple[str, date], dict[str, set[str]]] = {}
+    for platform, found in truth["mentions"].items():
+        assert not found.get("capped"), "a capped YouTube cell: the counts below would differ"
+        for row in found["rows"]:
+            day = date.fromisoformat(row["date"])
+            week = day - timedelta(days=day.weekday())
+            side = {"competitor": "competitor", "niche": None}.get(kinds[row["term"]], "brand")
+            if side:
+                cell = sides.setdefault((platform, week), {"brand": set(), "competitor": set()})
+                cell[side].update(row["post_ids"])
+    want = {}
+    for key, cell in sides.items():
+        brand, competitor = len(cell["brand"]), len(cell["competitor"])
+        want[key] = (brand, competitor, brand / (brand + competitor))
+    rows = query(
+        built,
+        "SELECT platform, week, brand_mentions, competitor_mentions, share_of_voice "
+        "FROM marts.mart_share_of_voice",
+    )
+    got = {(p, w): (b, c, pytest.approx(s)) for p, w, b, c, s in rows}
+    assert got == want
+
+
+def test_discovery_ranks_the_good_fits_first(built) -> None:
+    """Precision at 10 and recall at 50 of the ground truth's good-fit candidates (SPEC 5.5,
+    issue 20: both >= 0.8), printed with the top 10 and why each is there."""
+    candidates = built["truth"]["listening"]["candidates"]
+    good = {c["account_id"] for c in candidates if c["is_good_fit"]}
+    profile = {c["account_id"]: c["profile"] for c in candidates}
+    ranked = query(
+        built,
+        "SELECT account_id, fit_score, reasons FROM marts.mart_discovery_candidates ORDER BY rank",
+    )
+    assert {a for a, _, _ in ranked} <= set(profile), "a candidate the crowd does not hold"
+    top10 = [a for a, _, _ in ranked[:10]]
+    precision = sum(a in good for a in top10) / 10
+    recall = sum(a in good for a, _, _ in ranked[:50]) / len(good)
+    lines = [f"  {s:5.1f} {profile[a]:18} {a}: {r}" for a, s, r in ranked[:10]]
+    print(
+        f"\ndiscovery: {len(ranked)} candidates, {len(good)} good fits in the crowd; "
+        f"precision@10 {precision:.2f}, recall@50 {recall:.2f}\n" + "\n".join(lines)
+    )
+    assert precision >= 0.8
+    assert recall >= 0.8

@@ -27,22 +27,7 @@ tiktok_users as ({{ snapshots_to_rederive('stg_tiktok__users') }}),
 
 youtube as (
 
-    select
-        'youtube:' || channel_id as account_id,
-        'youtube' as platform,
-        channel_id as platform_account_id,
-        snapshot_date,
-        extracted_at,
-        handle,
-        title as display_name,
-        -- a hidden subscriber count is unknown, also when an older response still sends "0"
-        case
-            when is_subscriber_count_hidden then null
-            else subscriber_count
-        end as followers,
-        cast(null as bigint) as following,
-        video_count as posts_count
-    from channels
+    {{ youtube_account_rows('channels') }}
 
 ),
 
@@ -67,18 +52,7 @@ instagram as (
 tiktok as (
 
     -- the username is the account id (the Research API returns no user id)
-    select
-        'tiktok:' || {{ normalize_handle('username') }} as account_id,
-        'tiktok' as platform,
-        {{ normalize_handle('username') }} as platform_account_id,
-        snapshot_date,
-        extracted_at,
-        {{ normalize_handle('username') }} as handle,
-        display_name,
-        follower_count as followers,
-        following_count as following,
-        video_count as posts_count
-    from tiktok_users
+    {{ tiktok_account_rows('tiktok_users') }}
 
 ),
 

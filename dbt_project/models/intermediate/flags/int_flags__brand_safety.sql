@@ -1,42 +1,15 @@
 -- brand_safety (SPEC 5.3): a post whose title or caption contains a term of the
 -- `brand_safety_terms` seed as whole words (case-insensitive); a term without '#' or '@' also
--- matches as a hashtag, spaces removed ("sports betting" -> #sportsbetting). One flag per
--- post, with every term and category found in the evidence. metric_value = the number of
--- terms found; severity high when the post is sponsored (the brand's own campaign content),
--- else medium.
+-- matches as a hashtag, spaces removed ("sports betting" -> #sportsbetting; the matching:
+-- macros/flags/brand_safety_hits.sql). One flag per post, with every term and category found
+-- in the evidence. metric_value = the number of terms found; severity high when the post is
+-- sponsored (the brand's own campaign content), else medium.
 
 with
 
 posts as ({{ flaggable_posts() }}),
 
-terms as (
-
-    select
-        {{ normalize_token('term') }} as term,
-        case
-            when term not like '#%' and term not like '@%'
-                then '#' || replace({{ normalize_token('term') }}, ' ', '')
-        end as hashtag_form,
-        category
-    from {{ ref('brand_safety_terms') }}
-
-),
-
-found as (
-
-    select
-        posts.post_id,
-        posts.account_id,
-        posts.published_date,
-        terms.term,
-        terms.category
-    from posts
-    inner join terms
-        on
-            {{ contains_token('posts.match_text', 'terms.term') }}
-            or {{ contains_token('posts.match_text', 'terms.hashtag_form') }}
-
-),
+found as ({{ brand_safety_hits('posts') }}),
 
 per_post as (
 
