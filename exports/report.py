@@ -12,7 +12,9 @@ as text: escaped by the template, without bidirectional embeddings, overrides an
 (U+202A-U+202E, U+2066-U+2069, which reorder what a reader sees: "invoice<U+202E>gnp.exe"
 reads "invoiceexe.png") or control characters, and shortened to what fits a table cell or a
 chart label. The marks U+200E and U+200F stay: they cannot reorder letters, and right-to-left
-names use them.
+names use them. The one link made from the data is a discovery candidate's profile: only a whole
+http(s) URL without spaces, controls or bidirectional characters, escaped; any other URL is not
+a link and is not shown.
 """
 
 from __future__ import annotations
@@ -65,6 +67,15 @@ MAX_COMMENT_CHARACTERS = 200
 SENTIMENT_CREATORS = 20  # the creators with the most scored comments in the month
 TOP_COMMENTS = 5  # of each sentiment, the most liked of the week
 COMMENT_WEEK_DAYS = 7
+TOP_CANDIDATES = 10  # "Who to sign next": the best ranked; all are in the workbook
+MAX_REASON_CHARACTERS = 400  # the problems come last in `reasons`: keep them in view
+TOP_BRAND_TERMS = 10
+BRAND_TERM_KINDS = ("brand", "product", "campaign")  # mart_brand_mentions.term_kind
+# A profile link is made only of an http(s) URL without spaces, controls or bidi marks.
+_LINKABLE_URL = re.compile(
+    r"https?://[^\s\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]+", re.IGNORECASE
+)
+MAX_URL_CHARACTERS = 2000
 _NOT_SHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -254,6 +265,8 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         open_flags(marts),
         relationship_health(marts),
         audience_sentiment(marts),
+        discovery_candidates(marts),
+        share_of_voice(marts),
     ]
     # The glossary explains what the report shows (mart, column), in the marts' own words.
     shown = [
@@ -282,6 +295,11 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         ("fct_comment", "sentiment_label"),
         ("fct_comment", "sentiment_score"),
         ("fct_comment", "like_count"),
+        ("mart_discovery_candidates", "fit_score"),
+        ("mart_discovery_candidates", "engagement_index"),
+        ("mart_discovery_candidates", "niche_share"),
+        ("mart_share_of_voice", "share_of_voice"),
+        ("mart_share_of_voice", "brand_net_sentiment"),
     ]
     terms = [marts.column(mart, c) for mart, c in shown if marts.has(mart, c)]
     return ReportData(
@@ -767,6 +785,154 @@ def _comment_cells(marts: Marts) -> list[Cells]:
         comment = columns["text"].label
         cells.append(Cells("text", comment, lambda v: shown_text(v, MAX_COMMENT_CHARACTERS), False))
     return cells
+
+
+def discovery_candidates(marts: Marts) -> Section:
+    section = Section(
+        "discovery",
+        "Who to sign next",
+        "Accounts off the roster that the listening found posting about the brand's niche "
+        "(YouTube and TikTok; Instagram's hashtag posts name no author), best fit first. The "
+        "fit score, 0 to 100, weighs how much of what they post uses the brand's niche terms, "
+        "their engagement against accounts of the same platform and size, and how often they "
+        "mention the brand, its products or campaigns. Each problem a brand checks before "
+        "signing costs points, so candidates with problems sink: brand-safety terms in their "
+        "posts, a disclosed partnership with a competitor, a sudden follower jump or "
+        "engagement far below their peers. Why each scored so is in its last column.",
+    )
+    mart = "mart_discovery_candidates"
+    if not marts.has(mart, "account_id", "rank", "fit_score"):
+        return _no_data(section, mart)
+    rows = marts.rows(
+        f"SELECT * FROM marts.{mart} ORDER BY rank, account_id LIMIT {TOP_CANDIDATES}"
+    )
+    if not rows:
+        return _no_data(section, mart, empty=True)
+    linked = [{**row, "profile_link": _profile_link(row)} for row in rows]
+    section.table = _table(marts, linked, _candidate_cells(marts), creators=False)
+    total = marts.rows(f"SELECT count(*) AS n FROM marts.{mart}")[0]["n"]
+    if total > TOP_CANDIDATES:
+        section.note = (
+            f"The {TOP_CANDIDATES} best of {total:,} candidates; all are in the workbook "
+            '(sheet "Who to sign next").'
+        )
+    return section
+
+
+def _candidate_cells(marts: Marts) -> list[Cells]:
+    """Rank, the handle linked to the profile, then what the score weighs and why."""
+    mart = "mart_discovery_candidates"
+    columns = marts.columns(mart)
+    cells = marts.cells(mart, "rank")
+    handle = columns.get("handle") or columns["account_id"]
+    # The link is made per row (_profile_link), from the handle and the profile's URL.
+    cells.append(Cells("profile_link", handle.label, lambda link: link, False))
+    if "platform" in columns:
+        cells.append(Cells("platform", columns["platform"].label, _platform, False))
+    cells += marts.cells(mart, "followers", "tier", "engagement_index", "niche_share")
+    cells += marts.cells(mart, "brand_mentions", "fit_score")
+    if "reasons" in columns:
+        why = columns["reasons"].label
+        cells.append(Cells("reasons", why, lambda v: shown_text(v, MAX_REASON_CHARACTERS), False))
+    return cells
+
+
+def _profile_link(row: dict[str, Any]) -> str:
+    """The handle (else the account id), a link to the profile when its URL is http(s).
+    Both are escaped here: the template does not escape Markup."""
+    name = shown_text(row.get("handle") or row["account_id"])
+    url = row.get("profile_url")
+    if not isinstance(url, str) or not is_linkable(url):
+        return name
+    return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, name)
+
+
+def is_linkable(url: str) -> bool:
+    """An http(s) URL, whole, with nothing that could hide or reorder what it says."""
+    return len(url) <= MAX_URL_CHARACTERS and _LINKABLE_URL.fullmatch(url) is not None
+
+
+def share_of_voice(marts: Marts) -> Section:
+    section = Section(
+        "voice",
+        "Who talks about us",
+        "How many posts named the brand (its name, products or campaigns) against how many "
+        "named a competitor, per platform, in the latest complete week (Monday to Sunday). "
+        "Share of voice is the brand's part of the two; a post naming both counts on both "
+        "sides. Brand net sentiment reads the scored comments under the roster's posts that "
+        "name the brand. Below: the brand's terms mentioned most that week.",
+    )
+    mart = "mart_share_of_voice"
+    if not marts.has(mart, "week", "platform", "brand_mentions", "share_of_voice"):
+        return _no_data(section, mart)
+    if not marts.rows(f"SELECT 1 AS found FROM marts.{mart} LIMIT 1"):
+        return _no_data(section, mart, empty=True)
+    week = _latest_complete_week(marts)
+    if week is None:
+        section.no_data = "No complete week of mentions yet: the first one is still running."
+        return section
+    rows = marts.rows(
+        f"SELECT latest.*, previous.share_of_voice AS previous_share_of_voice, "
+        "previous.brand_mentions AS previous_brand_mentions "
+        f"FROM marts.{mart} AS latest LEFT JOIN marts.{mart} AS previous "
+        "ON previous.platform = latest.platform AND previous.week = latest.week - 7 "
+        "WHERE latest.week = ? ORDER BY latest.platform",
+        [week],
+    )
+    section.table = _voice_table(marts, rows, week)
+    section.more_tables = [_brand_terms(marts, week)]
+    return section
+
+
+def _latest_complete_week(marts: Marts) -> date | None:
+    """The newest week of the mart whose Sunday is on or before the data's newest day (today
+    without dated data): a week still running would read low."""
+    as_of = marts.as_of() or datetime.now(UTC).date()
+    return marts.rows(
+        "SELECT max(week) AS week FROM marts.mart_share_of_voice WHERE week + 6 <= ?", [as_of]
+    )[0]["week"]
+
+
+def _voice_table(marts: Marts, rows: list[dict[str, Any]], week: date) -> Table:
+    """The week per platform; the week before beside it when the mart has it."""
+    mart = "mart_share_of_voice"
+    platform = Cells("platform", marts.column(mart, "platform").label, _platform, False)
+    cells = marts.cells(mart, "brand_mentions", "competitor_mentions", "share_of_voice")
+    cells += marts.cells(mart, "brand_net_sentiment")
+    before = week - timedelta(days=7)
+    if any(r["previous_share_of_voice"] is not None for r in rows):
+        for name in ("share_of_voice", "brand_mentions"):
+            shown = Cells.of(marts.column(mart, name))
+            header = f"{shown.header}, week of {before:%b} {before.day}"
+            cells.append(replace(shown, column=f"previous_{name}", header=header))
+    table = _table(marts, rows, cells, leading=[platform], creators=False)
+    table.title = f"Week of {week:%A %Y-%m-%d} to {week + timedelta(days=6):%A %Y-%m-%d}"
+    return table
+
+
+def _brand_terms(marts: Marts, week: date) -> Table:
+    """The brand's, its products' and campaigns' terms most mentioned in the week."""
+    mart = "mart_brand_mentions"
+    title = "The brand's most mentioned terms that week"
+    if not marts.has(mart, "date", "platform", "term", "term_kind", "mentions", "authors"):
+        return Table([], [], [], title, _no_data_text(mart))
+    rows = marts.rows(
+        "SELECT term, platform, sum(mentions) AS mentions, sum(authors) AS authors "
+        f"FROM marts.{mart} WHERE date BETWEEN ? AND ? AND term_kind IN (SELECT unnest(?)) "
+        "GROUP BY term, platform ORDER BY mentions DESC, term, platform "
+        f"LIMIT {TOP_BRAND_TERMS}",
+        [week, week + timedelta(days=6), list(BRAND_TERM_KINDS)],
+    )
+    term = Cells.of(marts.column(mart, "term"))
+    platform = Cells("platform", marts.column(mart, "platform").label, _platform, False)
+    mentions = Cells.of(marts.column(mart, "mentions"))
+    authors = Cells.of(marts.column(mart, "authors"))
+    # The mart counts authors per day: over a week, one posting on two days counts twice.
+    authors = replace(authors, header=f"{authors.header}, added up by day")
+    table = _table(marts, rows, [term, platform, mentions, authors], creators=False)
+    table.title = title
+    table.empty = "No post named the brand, its products or campaigns that week."
+    return table
 
 
 # --- helpers ----------------------------------------------------------------------------------

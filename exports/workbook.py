@@ -4,8 +4,9 @@ Each sheet holds its mart's rows and columns as published, sorted the way a mark
 reads it; one keeps only the rows it is about ("Comments of the week": the week's most liked
 positive and negative comments, as the report shows them). Beside each id that refers to
 another mart, that mart's name column is looked up (the creator's name beside creator_id, the
-handle beside account_id), so a person can read it. The key columns and the row's name come
-first and stay in view while scrolling right.
+handle beside account_id), so a person can read it. The key columns and the row's name (or the
+columns a sheet names as `leading`: a candidate's rank and handle) come first and stay in view
+while scrolling right.
 
 Headers carry each column's label; its technical name and meaning are in the header's note.
 How a column reads comes from what it is, the BI copy's column metadata (exports/columns.py):
@@ -97,6 +98,9 @@ class SheetSpec:
     # a WHERE condition, then a QUALIFY one. None: every row.
     where: str | None = None
     qualify: str | None = None
+    # Columns a person reads a row by, shown after the key columns and kept in view with them
+    # (for a mart whose contract names no `name` column, or when more than its name helps).
+    leading: tuple[str, ...] = ()
 
 
 # The week's comments: published in the 7 days up to the data's newest day (as the report).
@@ -190,6 +194,34 @@ SHEETS: tuple[SheetSpec, ...] = (
         (Order("month", descending=True), Order("net_sentiment", descending=True)),
     ),
     WEEK_COMMENTS,
+    SheetSpec(
+        "Who to sign next",
+        "mart_discovery_candidates",
+        "One row per account the listening found off the roster (YouTube and TikTok): size, "
+        "engagement against its peers, what it posts about, the problems a brand checks before "
+        "signing (brand safety, competitor partnerships, audience flags), a fit score 0-100 "
+        "and the reasons for it; best fit first.",
+        (Order("rank"),),
+        leading=("rank", "handle"),
+    ),
+    SheetSpec(
+        "Brand mentions",
+        "mart_brand_mentions",
+        "One row per day, platform and term the brand listens for (its name, products, "
+        "campaigns, niche and competitors): the posts that mention it, their authors and "
+        "interactions, and how the comments under them read; newest day first, most mentioned "
+        "first.",
+        # Its key (date, platform, term) leads: the term is in view without more.
+        (Order("date", descending=True), Order("mentions", descending=True)),
+    ),
+    SheetSpec(
+        "Share of voice",
+        "mart_share_of_voice",
+        "One row per week (starting Monday) and platform: the posts that mention the brand "
+        "against those that mention a competitor, and how the comments under the brand's read; "
+        "newest week first.",
+        (Order("week", descending=True), Order("share_of_voice", descending=True)),
+    ),
 )
 
 
@@ -251,7 +283,7 @@ def sheet_query(
         if (found := _lookup(con, spec.mart, c, index)) is not None
     }
     keys = [c for c in columns if c.is_key]
-    names = [c for c in columns if c.role == "name" and not c.is_key]
+    names = _name_columns(spec, columns)
     rest = [c for c in columns if c not in keys and c not in names]
     leading = [*_with_lookups(keys, lookups), *_with_lookups(names, lookups)]
     shown = [*leading, *_with_lookups(rest, lookups)]
@@ -268,6 +300,18 @@ def sheet_query(
         f"{joins} {where}{qualify}ORDER BY {', '.join(order)}"
     )
     return sql, [column for column, _ in shown], len(leading) or 1
+
+
+def _name_columns(spec: SheetSpec, columns: list[Column]) -> list[Column]:
+    """The columns that name a row (meta role "name"), then the sheet's `leading` ones, in
+    the sheet's order; key columns lead anyway."""
+    names = [c for c in columns if c.role == "name" and not c.is_key]
+    by_name = {c.name: c for c in columns}
+    for wanted in spec.leading:
+        column = by_name.get(wanted)
+        if column is not None and not column.is_key and column not in names:
+            names.append(column)
+    return names
 
 
 def _with_lookups(columns: list[Column], lookups: dict[str, Lookup]) -> list[tuple[Column, str]]:

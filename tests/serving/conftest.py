@@ -56,6 +56,74 @@ FROM (VALUES
 """
 
 
+# Listening (issue 20). The data's newest day is Thursday 2026-02-05, so the latest complete
+# week is 2026-01-26 to 2026-02-01 (the week of 2026-02-02 is still running and must not show);
+# the week before is 2026-01-19. Twelve discovery candidates (inserted out of rank order), so
+# the report shows the ten best; the best ranked has a hostile handle, profile URL and reason
+# (escaped, and not a link), the third an http(s) profile URL hiding a bidi override (not a
+# link either).
+LISTENING_ROWS = """
+INSERT INTO marts.mart_share_of_voice BY NAME
+SELECT * FROM (VALUES
+ ('2026-02-02', 'youtube', 9, 1, 0.9, 0, NULL),
+ ('2026-01-26', 'youtube', 6, 2, 0.75, 10, 0.4),
+ ('2026-01-26', 'tiktok', 1, 3, 0.25, 0, NULL),
+ ('2026-01-26', 'instagram', 2, 0, 1.0, 0, NULL),
+ ('2026-01-19', 'youtube', 3, 3, 0.5, 4, -0.25)
+) AS v(week, platform, brand_mentions, competitor_mentions, share_of_voice,
+       brand_comments_scored, brand_net_sentiment);
+INSERT INTO marts.mart_brand_mentions BY NAME
+SELECT * FROM (VALUES
+ ('2026-01-27', 'youtube', 'lumencoffee', 'brand', 3, 2, 1, 450, 6, 0.5),
+ ('2026-01-30', 'youtube', 'lumencoffee', 'brand', 2, 2, 0, 120, 4, 0.25),
+ ('2026-01-28', 'tiktok', 'lumenbrew', 'product', 1, 1, 0, 80, 0, NULL),
+ ('2026-01-29', 'instagram', 'lumencoffee', 'brand', 2, NULL, NULL, 300, 0, NULL),
+ ('2026-01-29', 'youtube', 'brewmaster', 'competitor', 7, 5, 0, 900, 0, NULL),
+ ('2026-01-31', 'youtube', 'pourover', 'niche', 8, 6, 2, 700, 0, NULL),
+ ('2026-01-25', 'youtube', 'springbrew', 'campaign', 4, 4, 1, 60, 0, NULL),
+ ('2026-02-03', 'youtube', 'lumencoffee', 'brand', 9, 6, 2, 990, 3, 1.0)
+) AS m(date, platform, term, term_kind, mentions, authors, roster_authors, interactions,
+       comments_scored, net_sentiment);
+INSERT INTO marts.mart_discovery_candidates BY NAME
+SELECT *, split_part(account_id, ':', 1) AS platform,
+       split_part(account_id, ':', 1) || coalesce('_' || tier, '') AS peer_group,
+       DATE '2026-01-10' AS first_seen, DATE '2026-02-05' AS last_seen,
+       competitor_partners IS NOT NULL AS competitor_partner,
+       0.04 AS engagement_rate, 0.04 / engagement_index AS peer_engagement_rate,
+       mentions + 2 AS posts_found
+FROM (VALUES
+ (11, 'youtube:UC11', 'eleven', 'https://youtube.com/@eleven', 5.0, 7000, 'nano', 1.0, 0.9,
+  4, 6, 3, 'brewmaster', NULL, 2, 'Reasons 11; brand safety; partnered with competitor'),
+ (4, 'youtube:UC4', 'four_cups', 'https://youtube.com/@four_cups', 60.0, 4000, 'nano',
+  1.0, 0.6, 1, 4, 0, NULL, NULL, 0, 'Reasons 4'),
+ (1, 'youtube:UChostile', '<script>alert(1)</script>', 'javascript:alert(1)', 91.5, 52000,
+  'mid-tier', 2.1, 0.9, 6, 8, 0, NULL, NULL, 0,
+  '90% of 10 posts found use the brand''s niche terms; <img src=x onerror=alert(1)>'),
+ (12, 'tiktok:twelve', 'twelve', 'https://www.tiktok.com/@twelve', 0.0, 8000, 'nano', 0.1,
+  0.2, 0, 1, 0, NULL, 'low_engagement', 1, 'Reasons 12'),
+ (7, 'tiktok:seven', 'seven', 'https://www.tiktok.com/@seven', 45.0, 2000, 'nano', 0.8,
+  0.5, 0, 2, 0, NULL, NULL, 0, 'Reasons 7'),
+ (2, 'tiktok:brewbeth', '@brewbeth', 'https://www.tiktok.com/@brewbeth?lang=en&x=1', 80.0,
+  12000, 'micro', 1.6, 0.8, 3, 5, 0, NULL, NULL, 0,
+  '80% of 7 posts found use the brand''s niche terms; engagement 1.60x its peers'),
+ (9, 'tiktok:nine', 'nine', 'https://www.tiktok.com/@nine', 35.0, 5000, 'nano', 1.1, 0.4,
+  0, 2, 0, NULL, 'follower_jump', 1, 'Reasons 9; follower jump: +40%'),
+ (3, 'youtube:UCbidi', 'Bidi Barista', 'https://youtube.com/' || chr(8238) || 'gnp.exe',
+  70.25, 8000, 'nano', 1.2, 0.7, 1, 4, 0, NULL, NULL, 0, 'Bidi reasons'),
+ (10, 'tiktok:ten', 'ten', 'https://www.tiktok.com/@ten', 30.0, 6000, 'nano', 0.2, 0.4, 0, 2,
+  0, NULL, 'low_engagement', 1, 'Reasons 10; engagement far below its peers'),
+ (5, 'youtube:UC5', 'five_beans', 'https://youtube.com/@five_beans', 55.0, 3000, 'nano',
+  NULL, 0.6, 0, 3, 0, NULL, NULL, 0, 'Reasons 5'),
+ (8, 'youtube:UC8', NULL, 'https://youtube.com/channel/UC8', 40.0, NULL, NULL, NULL, 0.5,
+  0, 2, 0, NULL, NULL, 0, 'Reasons 8'),
+ (6, 'tiktok:six', 'six', 'https://www.tiktok.com/@six', 50.0, 900000, 'macro', 0.9, 0.5,
+  0, 3, 0, NULL, NULL, 0, 'Reasons 6')
+) AS d(rank, account_id, handle, profile_url, fit_score, followers, tier, engagement_index,
+       niche_share, brand_mentions, mentions, brand_safety_hits, competitor_partners,
+       audience_quality_flags, problems, reasons);
+"""
+
+
 # Every SPEC 5.1 mart, small and hand-made (tables from the dbt contract, tests/mart_fixtures.py),
 # with names that test escaping (HTML) and formula injection (Excel), and a count column whose
 # name ends in "_rate" (posts_with_rate: a count, not a rate).
@@ -177,6 +245,7 @@ SELECT * FROM (VALUES
        comments_scored_organic);
 """
     + WEEK_COMMENTS_ROWS
+    + LISTENING_ROWS
 )
 
 # The other marts of the contract (`warehouse()` makes fct_post and dim_creator_account).

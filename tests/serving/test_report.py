@@ -28,6 +28,18 @@ WIDTH = 1100
 # Charts in the full test marts: engagement by tier, 4 follower lines, campaign ROI, flags,
 # relationship health, audience sentiment.
 EXPECTED_CHARTS = 9
+# The ten best discovery candidates' profiles that are links (tests/serving/conftest.py
+# LISTENING_ROWS): not rank 1's `javascript:` URL nor rank 3's URL hiding a bidi override.
+CANDIDATE_LINKS = [
+    "https://www.tiktok.com/@brewbeth?lang=en&amp;x=1",
+    "https://youtube.com/@four_cups",
+    "https://youtube.com/@five_beans",
+    "https://www.tiktok.com/@six",
+    "https://www.tiktok.com/@seven",
+    "https://youtube.com/channel/UC8",
+    "https://www.tiktok.com/@nine",
+    "https://www.tiktok.com/@ten",
+]
 
 
 @pytest.fixture
@@ -41,8 +53,14 @@ def test_report_is_self_contained_and_escaped(report: Path) -> None:
     # No script, stylesheet, image or font from anywhere: only the SVG namespace URI.
     assert "<script" not in html and "<link" not in html and "<img" not in html
     assert "@import" not in html and "url(" not in html
-    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {"http://www.w3.org/2000/svg"}
-    assert re.findall(r'(?:src|href)="(?!#)', html) == []
+    # The only addresses: the SVG namespace and the candidates' profiles, as links to follow.
+    links = re.findall(r'<a href="(https://[^"]+)" rel="noopener noreferrer">', html)
+    assert links == CANDIDATE_LINKS
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {
+        "http://www.w3.org/2000/svg",
+        *CANDIDATE_LINKS,
+    }
+    assert len(re.findall(r'(?:src|href)="(?!#)', html)) == len(CANDIDATE_LINKS)
     # Names from the CRM are text, not markup.
     assert "Cleo &lt;Cooks&gt; &amp; Co" in html and "<Cooks>" not in html
     assert "Summer &lt;sale&gt;" in html and "<sale>" not in html
@@ -283,3 +301,148 @@ def test_a_week_without_comments_says_so(settings: Settings, warehouse, tmp_path
     chunk = html.split('id="sentiment"', 1)[1].split("</section>", 1)[0]
     assert "No negative comment was published on these days." in chunk
     assert chunk.count("<table>") == 2  # the creators and the positive comments
+
+
+# --- "Who to sign next" and "Who talks about us" (issue 20): conftest.py LISTENING_ROWS ---------
+
+
+def section_of(data: ReportData, key: str) -> Section:
+    return next(s for s in data.sections if s.key == key)
+
+
+def section_html(html: str, key: str) -> str:
+    return html.split(f'id="{key}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_sections_follow_what_audiences_say(full_marts: Path, tmp_path: Path) -> None:
+    keys = [s.key for s in report_data(full_marts, tmp_path).sections]
+    assert keys[keys.index("sentiment") :] == ["sentiment", "discovery", "voice"]
+
+
+def test_who_to_sign_next_lists_the_best_candidates_in_rank_order(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    data = report_data(full_marts, tmp_path)
+    section = section_of(data, "discovery")
+    assert section.title == "Who to sign next" and section.no_data is None
+    # What the score weighs and what sinks a candidate, under the title.
+    for words in ("niche terms", "engagement against", "brand-safety", "competitor", "follower"):
+        assert words in section.intro, words
+    table = section.table
+    assert table is not None
+    assert table.headers == [
+        "Rank",
+        "Handle",
+        "Platform",
+        "Followers",
+        "Tier",
+        "Engagement vs peers",
+        "Niche share",
+        "Brand mentions",
+        "Fit score",
+        "Why",
+    ]
+    assert column(table, "Rank") == [str(n) for n in range(1, 11)]
+    assert column(table, "Handle")[1] == (
+        '<a href="https://www.tiktok.com/@brewbeth?lang=en&amp;x=1" '
+        'rel="noopener noreferrer">@brewbeth</a>'
+    )
+    # Without a handle, the account id names the candidate.
+    assert "youtube:UC8</a>" in column(table, "Handle")[7]
+    assert table.rows[1][2:9] == ["TikTok", "12,000", "micro", "1.60", "80.0%", "3", "80"]
+    assert column(table, "Why")[1] == (
+        "80% of 7 posts found use the brand's niche terms; engagement 1.60x its peers"
+    )
+    # The two with problems (ranks 11 and 12) are left for the workbook.
+    assert section.note == (
+        'The 10 best of 12 candidates; all are in the workbook (sheet "Who to sign next").'
+    )
+    metrics = {name for _, name, _ in data.metrics}
+    assert {"fit_score", "engagement_index", "niche_share", "share_of_voice"} <= metrics
+
+
+def test_candidates_are_shown_escaped_and_only_http_profiles_are_links(report: Path) -> None:
+    chunk = section_html(report.read_text(encoding="utf-8"), "discovery")
+    assert "<script" not in chunk and "<img" not in chunk
+    assert escape("<script>alert(1)</script>") in chunk
+    assert escape("<img src=x onerror=alert(1)>") in chunk
+    # A javascript: URL and a URL hiding a bidi override are not links: the name is shown.
+    assert "javascript:" not in chunk and "gnp.exe" not in chunk
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", chunk)
+    assert "<td>Bidi Barista</td>" in chunk
+    assert re.findall(r'<a href="([^"]+)"', chunk) == CANDIDATE_LINKS
+
+
+def test_who_talks_about_us_shows_the_latest_complete_week(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    section = section_of(report_data(full_marts, tmp_path), "voice")
+    assert section.title == "Who talks about us" and section.no_data is None
+    table = section.table
+    assert table is not None
+    # The data ends on Thursday 2026-02-05: the week of 2026-02-02 is not over and not shown.
+    assert table.title == "Week of Monday 2026-01-26 to Sunday 2026-02-01"
+    assert table.headers == [
+        "Platform",
+        "Brand mentions",
+        "Competitor mentions",
+        "Share of voice",
+        "Brand net sentiment",
+        "Share of voice, week of Jan 19",
+        "Brand mentions, week of Jan 19",
+    ]
+    assert table.rows == [
+        ["Instagram", "2", "0", "100.0%", "–", "–", "–"],
+        ["TikTok", "1", "3", "25.0%", "–", "–", "–"],
+        ["YouTube", "6", "2", "75.0%", "40.0%", "50.0%", "3"],
+    ]
+    # The brand's own terms of that week (not competitors', not niche ones, not other weeks).
+    (terms,) = section.more_tables
+    assert terms.headers == ["Term", "Platform", "Mentions", "Authors, added up by day"]
+    assert terms.rows == [
+        ["lumencoffee", "YouTube", "5", "4"],
+        ["lumencoffee", "Instagram", "2", "–"],
+        ["lumenbrew", "TikTok", "1", "1"],
+    ]
+
+
+def test_a_single_week_has_no_comparison_columns(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    warehouse(FULL_MARTS, "DELETE FROM marts.mart_share_of_voice WHERE week = '2026-01-19'")
+    table = section_of(report_data(publish_marts().path, tmp_path), "voice").table
+    assert table is not None and table.headers[-1] == "Brand net sentiment"
+    assert table.rows[-1] == ["YouTube", "6", "2", "75.0%", "40.0%"]
+
+
+def test_without_the_listening_marts_the_sections_say_no_data(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    warehouse()  # fct_post and dim_creator_account only
+    data = report_data(publish_marts().path, tmp_path)
+    discovery, voice = section_of(data, "discovery"), section_of(data, "voice")
+    assert discovery.no_data == (
+        "No data yet: the mart_discovery_candidates table is not published yet."
+    )
+    assert voice.no_data == "No data yet: the mart_share_of_voice table is not published yet."
+    assert discovery.table is None and voice.table is None and not voice.more_tables
+
+
+def test_empty_listening_marts_say_so(settings: Settings, warehouse, tmp_path: Path) -> None:
+    warehouse(
+        FULL_MARTS,
+        "DELETE FROM marts.mart_discovery_candidates; DELETE FROM marts.mart_share_of_voice",
+    )
+    data = report_data(publish_marts().path, tmp_path)
+    assert section_of(data, "discovery").no_data == (
+        "No data yet: the mart_discovery_candidates table has no rows in this publication."
+    )
+    assert section_of(data, "voice").no_data == (
+        "No data yet: the mart_share_of_voice table has no rows in this publication."
+    )
+
+
+def test_a_week_still_running_is_not_shown(settings: Settings, warehouse, tmp_path: Path) -> None:
+    warehouse(FULL_MARTS, "DELETE FROM marts.mart_share_of_voice WHERE week < '2026-02-02'")
+    section = section_of(report_data(publish_marts().path, tmp_path), "voice")
+    assert section.no_data == "No complete week of mentions yet: the first one is still running."

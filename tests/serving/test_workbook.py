@@ -318,3 +318,54 @@ def test_a_week_without_comments_gives_a_sheet_that_says_so(settings, warehouse)
     assert ws["A1"].value == "No data"
     assert ws["A2"].value == "The mart fct_comment has no rows for this sheet in this publication."
     assert book["Audience sentiment"].max_row == 4  # the months stay
+
+
+# --- issue 20: listening (tests/serving/conftest.py LISTENING_ROWS) --------------------------
+
+
+def test_who_to_sign_next_is_in_rank_order_with_the_handle_in_view(book) -> None:
+    ws = book["Who to sign next"]
+    columns, rows = sheet_table(ws)
+    # The id, then what a person reads a candidate by, kept in view while scrolling right.
+    assert columns[:3] == ["account_id", "rank", "handle"]
+    assert [ws["A1"].value, ws["B1"].value, ws["C1"].value] == ["Account ID", "Rank", "Handle"]
+    assert ws.freeze_panes == "D2"
+    assert [r[columns.index("rank")] for r in rows] == list(range(1, 13))
+    # Text from the data stays text: the hostile handle and URL are shown, never run.
+    first = dict(zip(columns, rows[0], strict=True))
+    assert first["handle"] == "<script>alert(1)</script>"
+    assert first["profile_url"] == "javascript:alert(1)"
+    assert format_of(book, "Who to sign next", "fit_score") == "0.0"
+    assert format_of(book, "Who to sign next", "niche_share") == "0.00%"
+
+
+def test_brand_mentions_are_newest_day_first_then_most_mentioned(book) -> None:
+    ws = book["Brand mentions"]
+    columns, rows = sheet_table(ws)
+    assert columns[:3] == ["date", "platform", "term"] and ws.freeze_panes == "D2"
+    shown = [(r[0].date().isoformat(), r[2], r[columns.index("mentions")]) for r in rows]
+    assert shown == [
+        ("2026-02-03", "lumencoffee", 9),
+        ("2026-01-31", "pourover", 8),
+        ("2026-01-30", "lumencoffee", 2),
+        ("2026-01-29", "brewmaster", 7),
+        ("2026-01-29", "lumencoffee", 2),
+        ("2026-01-28", "lumenbrew", 1),
+        ("2026-01-27", "lumencoffee", 3),
+        ("2026-01-25", "springbrew", 4),
+    ]
+
+
+def test_share_of_voice_is_newest_week_first(book) -> None:
+    ws = book["Share of voice"]
+    columns, rows = sheet_table(ws)
+    assert columns[:2] == ["week", "platform"] and ws.freeze_panes == "C2"
+    shown = [(r[0].date().isoformat(), r[1]) for r in rows]
+    assert shown == [
+        ("2026-02-02", "youtube"),
+        ("2026-01-26", "instagram"),
+        ("2026-01-26", "youtube"),
+        ("2026-01-26", "tiktok"),
+        ("2026-01-19", "youtube"),
+    ]
+    assert format_of(book, "Share of voice", "share_of_voice") == "0.00%"
