@@ -246,3 +246,28 @@ def test_no_secret_in_any_file_or_table(demo_run) -> None:
                         [secret],
                     ).fetchone()[0]
                     assert hits == 0, f"a secret in {db.name} {schema}.{table}.{column}"
+
+
+def report_sections(html: str) -> dict[str, str]:
+    """The report's sections by title: title -> the section's HTML."""
+    sections = {}
+    for chunk in html.split('<section class="report-section')[1:]:
+        title = chunk.split("<h2>", 1)[1].split("</h2>", 1)[0]
+        sections[title] = chunk.split("</section>", 1)[0]
+    return sections
+
+
+def test_the_report_says_what_audiences_say_who_talks_and_whom_to_sign(demo_run) -> None:
+    """Issue 20: the demo's weekly report holds the sentiment, share-of-voice and discovery
+    sections with data (not "No data yet"), and the candidates link to their profiles."""
+    _, first, *_ = demo_run
+    (report,) = first.export_dir.glob("influencer-report-*.html")
+    sections = report_sections(report.read_text(encoding="utf-8"))
+    for title in ("What audiences say", "Who talks about us", "Who to sign next"):
+        assert title in sections, sorted(sections)
+        assert 'class="no-data"' not in sections[title], title
+        assert "<td" in sections[title], title
+    candidates = sections["Who to sign next"]
+    assert (
+        "https://www.youtube.com/channel/" in candidates or "https://www.tiktok.com/@" in candidates
+    )
