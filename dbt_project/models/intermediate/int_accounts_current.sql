@@ -5,7 +5,6 @@
 with
 
 snapshots as (select * from {{ ref('int_account_snapshots') }}),
-tiers as (select * from {{ ref('tiers') }}),
 
 latest as (
 
@@ -40,10 +39,7 @@ final as (
         latest.snapshot_date as last_snapshot_date
     from latest
     inner join spans using (account_id)
-    left join tiers
-        on
-            latest.followers >= tiers.min_followers
-            and (latest.followers < tiers.max_followers or tiers.max_followers is null)
+    {{ join_tiers('latest.followers') }}
 
 )
 

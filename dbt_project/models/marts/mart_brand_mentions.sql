@@ -13,15 +13,7 @@
 with
 
 mentions as (select * from {{ ref('int_post_mentions') }}),
-
-comments as (
-
-    select
-        post_id,
-        sentiment_label
-    from {{ ref('fct_comment') }}
-
-),
+comments as (select * from {{ ref('fct_comment') }}),
 
 per_term as (
 

@@ -60,8 +60,6 @@ known_followers as (
 
 ),
 
-tiers as (select * from {{ ref('tiers') }}),
-
 with_followers as (
 
     select
@@ -86,13 +84,7 @@ tiered as (
         with_followers.*,
         tiers.tier
     from with_followers
-    left join tiers
-        on
-            with_followers.tier_followers >= tiers.min_followers
-            and (
-                with_followers.tier_followers < tiers.max_followers
-                or tiers.max_followers is null
-            )
+    {{ join_tiers('with_followers.tier_followers') }}
 
 ),
 

@@ -23,7 +23,6 @@ with
 
 accounts as (select * from {{ ref('int_discovered_accounts') }}),
 as_of as (select * from {{ ref('int_as_of_date') }}),
-tiers as (select * from {{ ref('tiers') }}),
 
 posts as (
 
@@ -54,10 +53,7 @@ tiered as (
         accounts.*,
         tiers.tier
     from accounts
-    left join tiers
-        on
-            accounts.followers >= tiers.min_followers
-            and (accounts.followers < tiers.max_followers or tiers.max_followers is null)
+    {{ join_tiers('accounts.followers') }}
 
 ),
 
