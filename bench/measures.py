@@ -230,8 +230,9 @@ def listening_minimum(
     video/query 100 a request; Instagram its hashtag's id, then the day's media carrying the
     hashtag, 50 a page. Then on YouTube videos.list 50 ids a call for the distinct videos
     found (their full text and statistics). Then the authors found off the roster (Instagram's
-    media have none): YouTube channels.list 50 ids a call, TikTok user/info one each. YouTube's
-    lookups come after the whole search: none when the bucket stopped the day."""
+    media have none): YouTube channels.list 50 ids a call, TikTok user/info one each; and their
+    posts of the last 30 days (`candidate_minimum`). YouTube's lookups come after the whole
+    search: none when the bucket stopped the day."""
     from extractors.instagram import api as instagram
     from extractors.listening import read_terms
     from extractors.tiktok import api as tiktok
@@ -246,7 +247,8 @@ def listening_minimum(
     page, cap = (youtube.SEARCH_PAGE_SIZE, listening.SEARCH_RESULT_CAP)
     if not youtube_side:
         page, cap = tiktok.MAX_COUNT, len(texts)
-    pages, authors, videos = 0, set(), set()
+    pages, videos = 0, set()
+    authors: dict[str, Any] = {}  # how the platform names an author -> a post of theirs
     if source == "instagram":  # per term: its hashtag's id, then its day's media, 50 a page
         size = instagram.PAGE_SIZE
         return sum(
@@ -256,16 +258,46 @@ def listening_minimum(
     for term in read_terms(settings):
         found = [ref for ref, text in texts if term.term in text][:cap]
         pages += max(1, math.ceil(len(found) / page))
-        authors |= {_author(ref, youtube_side) for ref in found}
+        authors.update((_author(ref, youtube_side), ref) for ref in found)
         if youtube_side:  # the ids videos.list is asked for, each once across the terms
             videos |= {ref.source.video_id(ref.account_index, ref.post_index) for ref in found}
-    off_roster = authors - set(roster)
+    on_roster = set(roster)
+    off_roster = [ref for name, ref in authors.items() if name not in on_roster]
+    candidates = candidate_minimum(day, source, off_roster)
     if not youtube_side:
-        return pages + len(off_roster)
+        return pages + len(off_roster) + candidates
     if pages > settings.youtube_daily_search_calls:
         return settings.youtube_daily_search_calls
     video_lookups = math.ceil(len(videos) / youtube.MAX_IDS_PER_CALL)
-    return pages + video_lookups + math.ceil(len(off_roster) / youtube.MAX_IDS_PER_CALL)
+    channel_lookups = math.ceil(len(off_roster) / youtube.MAX_IDS_PER_CALL)
+    return pages + video_lookups + channel_lookups + candidates
+
+
+def candidate_minimum(day: date, source: str, authors: Sequence[Any]) -> int:
+    """The fewest calls for the posts of the last 30 days before the day's end of the authors
+    found off the roster (one post of each, a sandbox PostRef: its world and account):
+    YouTube per channel its uploads playlist's pages, newest first, 50 a page, far enough to
+    reach one older upload (or the end), then videos.list 50 ids a call for all their ids
+    together; TikTok per user the video/query requests of the one 30-day window, 100 a
+    request (at least one)."""
+    from extractors.listening import CANDIDATE_DAYS
+    from extractors.tiktok import api as tiktok
+    from extractors.youtube import api as youtube
+    from sandbox.world import DAY_S
+
+    calls, ids = 0, 0
+    for ref in authors:
+        end_s = (ref.source.day_index(day) + 1) * DAY_S
+        published = ref.source.posts(ref.account_index).published_s
+        visible = published[published < end_s]
+        recent = int((visible >= end_s - CANDIDATE_DAYS * DAY_S).sum())
+        if source == "tiktok":
+            calls += max(1, math.ceil(recent / tiktok.MAX_COUNT))
+            continue
+        older = 1 if len(visible) > recent else 0
+        calls += max(1, math.ceil((recent + older) / youtube.PLAYLIST_PAGE_SIZE))
+        ids += recent
+    return calls + math.ceil(ids / youtube.MAX_IDS_PER_CALL)
 
 
 def _author(ref: Any, youtube_side: bool) -> str:

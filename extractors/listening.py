@@ -1,5 +1,6 @@
 """What the three platforms' listening shares (issue 20; SPEC 3.4): the brand's terms, the
-order they are searched in, and how a quota stop resumes.
+order they are searched in, how a quota stop resumes, and how far back a discovered account's
+posts are fetched.
 
 The terms are the brand's seed `listening_terms.csv` (term, term_kind: brand, product, campaign,
 niche) and the competitors seed's tokens without `#` / `@` (term_kind competitor), both read
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from extractors.window import Window
 
 TERMS_SEED, COMPETITORS_SEED = "listening_terms.csv", "competitors.csv"
+# A discovered account's posts of this many days before the interval's end are fetched through
+# its account call: their counts have settled, unlike those of the day a post is found (SPEC 5.5).
+CANDIDATE_DAYS = 30
 TERM_KINDS = ("brand", "product", "campaign", "niche")
 COMPETITOR = "competitor"
 BOOKMARK_PREFIX = "listening:"
@@ -209,6 +213,12 @@ def left_from(
         key = BOOKMARK_PREFIX + term.term
         if key not in new:
             new[key] = old.get(key) or window.start.isoformat()
+
+
+def candidate_since(window: Window) -> datetime:
+    """Where a discovered account's recent posts start: CANDIDATE_DAYS before the interval's
+    end."""
+    return window.end - timedelta(days=CANDIDATE_DAYS)
 
 
 def last_second(window: Window) -> datetime:

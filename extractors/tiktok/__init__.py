@@ -1,8 +1,9 @@
 """TikTok as a source: the Research API (`user/info`, `video/query` in 30-day windows with
 cursor and search_id, `video/comment/list` on the window's videos) for the roster's usernames,
-then `video/query` for the brand's listening terms and `user/info` for the authors found off
-the roster (api.py; its records: schema.py), with a client-credentials token the shared client
-obtains and renews. A username not of TikTok's format is never sent."""
+then `video/query` for the brand's listening terms, `user/info` for the authors found off the
+roster and `video/query` for their videos of the last 30 days (api.py; its records:
+schema.py), with a client-credentials token the shared client obtains and renews. A username
+not of TikTok's format is never sent."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from extractors.paging import ResearchCursorPaginator
 from extractors.spec import ConnectionSpec, PoolSpec, Quota, RosterSpec, SourceSpec
 from extractors.tiktok.api import TOKEN_PATH, classify, extract
 from extractors.tiktok.schema import (
+    CANDIDATE_VIDEOS,
     COMMENT_FETCHES,
     COMMENTS,
     DISCOVERED_USERS,
@@ -29,7 +31,15 @@ USERNAME = HandleFormat(
 
 SPEC = SourceSpec(
     name="tiktok",
-    entities=(USERS, VIDEOS, COMMENTS, COMMENT_FETCHES, QUERY_VIDEOS, DISCOVERED_USERS),
+    entities=(
+        USERS,
+        VIDEOS,
+        COMMENTS,
+        COMMENT_FETCHES,
+        QUERY_VIDEOS,
+        DISCOVERED_USERS,
+        CANDIDATE_VIDEOS,
+    ),
     extract=extract,
     # login = client key, password = client secret: a client token from /v2/oauth/token/,
     # renewed 5 minutes before it expires.

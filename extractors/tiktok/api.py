@@ -1,11 +1,13 @@
 """TikTok Research API: user info and video query for the roster's usernames; then, once a day,
 the listening (extractors/listening.py): a video query per term (its hashtag or its keyword)
-over the data interval, 100 videos a request, and user/info for each author found who is not on
-the roster; then the comments of the roster's videos published inside the refresh window
-(video/comment/list, 100 a request, newest first; extractors/comments.py). Every request is one
-of the same daily quota: the metrics come first, so the quota spent on comments never costs a
-user's videos, and the listening before the comments, which would otherwise spend the whole
-quota on a large roster every day (a quota stop resumes the comments first the next day).
+over the data interval, 100 videos a request, user/info for each author found who is not on
+the roster and a video query by username for that author's videos of the last 30 days (counts
+that have settled, for its engagement); then the comments of the roster's videos published
+inside the refresh window (video/comment/list, 100 a request, newest first; extractors/
+comments.py). Every request is one of the same daily quota: the metrics come first, so the
+quota spent on comments never costs a user's videos, and the listening before the comments,
+which would otherwise spend the whole quota on a large roster every day (a quota stop resumes
+the comments first the next day).
 
 Every body carries `error.code` ("ok" on success, even with HTTP 200). Video ids are int64 JSON
 numbers above 2^53: Python's json keeps them exact and they land as numbers with their exact
@@ -38,9 +40,15 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
-from extractors.listening import Term, listen, stop
+from extractors.listening import Term, candidate_since, listen, stop
 from extractors.paging import PageGuard, PageRequest, Paginator, paginate
-from extractors.tiktok.schema import COMMENTS, DISCOVERED_USERS, QUERY_VIDEOS, VIDEOS
+from extractors.tiktok.schema import (
+    CANDIDATE_VIDEOS,
+    COMMENTS,
+    DISCOVERED_USERS,
+    QUERY_VIDEOS,
+    VIDEOS,
+)
 
 if TYPE_CHECKING:
     from extractors.http import ApiClient, ApiResponse
@@ -274,11 +282,12 @@ def query_term(
 
 def land_listening(ctx: ExtractContext, result: Extraction) -> None:
     """Each term's videos over the interval (extractors/listening.py `listen`), then the
-    profiles of their authors who are not on the roster; at the daily quota the run stops
-    cleanly."""
+    profiles of their authors who are not on the roster, then those authors' videos of the
+    last 30 days (settled counts); at the daily quota the run stops cleanly."""
     client = ctx.client
     calls_before = client.stats.calls
     queries_before = client.stats.by_endpoint.get(VIDEO_QUERY, 0)
+    queries_at_candidates: int | None = None  # the queries made when the candidates' queries began
     paginator = ctx.source.paginators["video/query"]
 
     def search(term: Term, since: datetime) -> list[Any]:
@@ -289,14 +298,23 @@ def land_listening(ctx: ExtractContext, result: Extraction) -> None:
         authors = dict.fromkeys(str(v.get("username") or "") for v in videos)
         try:
             _land_authors(client, result, [a for a in authors if a and a not in ctx.roster])
+            queries_at_candidates = client.stats.by_endpoint.get(VIDEO_QUERY, 0)
+            _land_candidate_videos(ctx, result)
         except QuotaExhausted as exc:
             stop(result, exc)
     # Requests of the one daily quota, counted as calls (no units), as the other entities; a
-    # token renewed meanwhile goes with the authors' lookups.
+    # token renewed meanwhile goes with the authors' lookups. The terms' and the candidates'
+    # video queries are told apart by when they were made.
+    queries_now = client.stats.by_endpoint.get(VIDEO_QUERY, 0)
+    terms_end = queries_now if queries_at_candidates is None else queries_at_candidates
     found = result.entities[QUERY_VIDEOS.name]
-    found.api_calls = client.stats.by_endpoint.get(VIDEO_QUERY, 0) - queries_before
+    found.api_calls = terms_end - queries_before
+    candidates = result.entities[CANDIDATE_VIDEOS.name]
+    candidates.api_calls = queries_now - terms_end
     discovered = result.entities[DISCOVERED_USERS.name]
-    discovered.api_calls = client.stats.calls - calls_before - found.api_calls
+    discovered.api_calls = (
+        client.stats.calls - calls_before - found.api_calls - candidates.api_calls
+    )
 
 
 def _land_authors(client: ApiClient, result: Extraction, usernames: list[str]) -> None:
@@ -309,3 +327,23 @@ def _land_authors(client: ApiClient, result: Extraction, usernames: list[str]) -
         except PermanentError as exc:
             reason = f"user/info refused: {exc}"
             result.reject(DISCOVERED_USERS.name, reason, {"username": username}, username)
+
+
+def _land_candidate_videos(ctx: ExtractContext, result: Extraction) -> None:
+    """The videos of the last 30 days before the interval's end of each author discovered this
+    run, as the roster's are fetched (video/query by username, 100 a request), each author's
+    whole or not at all: one whose videos page without end is quarantined and the others go
+    on; at the daily quota, QuotaExhausted is raised on with the authors done landed."""
+    name, window = CANDIDATE_VIDEOS.name, ctx.window
+    paginator = ctx.source.paginators["video/query"]
+    landed = result.entities[name]
+    for username, _, _ in list(result.entities[DISCOVERED_USERS.name].records):
+        try:
+            found = fetch_videos(
+                ctx.client, paginator, username, candidate_since(window), window.end
+            )
+        except PagingError as exc:  # that author only, as on the roster
+            result.reject(name, str(exc), {"username": username}, username)
+            continue
+        for video_id, video in keep_unique(found, CANDIDATE_VIDEOS.key.of, name, result):
+            landed.add(video_id, video, username)

@@ -131,7 +131,13 @@ QUERY_VIDEOS = found_items(
 
 DISCOVERED_USERS = replace(USERS, name="discovered_users")
 
+# The videos of the last 30 days before the interval's end of each author discovered that day
+# (video/query by username, as the roster's videos): counts that have settled, which a
+# candidate's engagement rate is measured on (SPEC 5.5).
+CANDIDATE_VIDEOS = replace(VIDEOS, name="candidate_videos")
+
 __all__ = [
+    "CANDIDATE_VIDEOS",
     "COMMENTS",
     "COMMENT_FETCHES",
     "DISCOVERED_USERS",

@@ -1,7 +1,8 @@
 """YouTube as a source: the YouTube Data API v3 (channels.list, playlistItems.list on each
 uploads playlist, videos.list, commentThreads.list on the window's videos), for the roster's
-channel ids, then search.list for the brand's listening terms, videos.list for the videos found
-and channels.list for the channels found off the roster (api.py; its records: schema.py).
+channel ids, then search.list for the brand's listening terms, videos.list for the videos found,
+channels.list for the channels found off the roster and their uploads of the last 30 days
+(playlistItems.list, videos.list) (api.py; its records: schema.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from extractors.paging import PageTokenPaginator
 from extractors.spec import ConnectionSpec, PoolSpec, Quota, RosterSpec, SourceSpec
 from extractors.youtube.api import classify, extract
 from extractors.youtube.schema import (
+    CANDIDATE_VIDEOS,
     CHANNELS,
     COMMENT_FETCHES,
     COMMENTS,
@@ -40,6 +42,7 @@ SPEC = SourceSpec(
         SEARCH_RESULTS,
         FOUND_VIDEOS,
         DISCOVERED_CHANNELS,
+        CANDIDATE_VIDEOS,
     ),
     extract=extract,
     # The key in its header, which the API accepts as it does `key=`: never in a URL.

@@ -10,8 +10,10 @@ after every channel's metrics). Each call costs 1 quota unit. Then, once a day, 
 from search.list's own bucket of 100 calls a day; videos.list, 50 ids a call, for every video
 found (roster or not: search.list's snippet is HTML-escaped, its description cut at 160
 characters and without statistics, so the mention rule reads the full text videos.list
-returns); and channels.list, 50 ids a call, for the channels found that are not on the roster.
-Both lookups spend the daily units, not search.list's bucket. What the extractor lands is the
+returns); channels.list, 50 ids a call, for the channels found that are not on the roster; and
+each of those channels' uploads of the last 30 days (playlistItems.list as far back as needed,
+then videos.list, 50 ids a call across them: counts that have settled, for its engagement).
+The lookups spend the daily units, not search.list's bucket. What the extractor lands is the
 item as received: string counts, absent counts and unknown fields stay as they are for staging
 to type.
 """
@@ -40,9 +42,10 @@ from extractors.errors import (
     QuotaExhausted,
     RetryableError,
 )
-from extractors.listening import Term, last_second, listen, stop
+from extractors.listening import Term, candidate_since, last_second, listen, stop
 from extractors.paging import PageGuard, PageRequest, Paginator, dig, paginate
 from extractors.youtube.schema import (
+    CANDIDATE_VIDEOS,
     CHANNELS,
     COMMENTS,
     DISCOVERED_CHANNELS,
@@ -348,11 +351,13 @@ def _video_id(item: dict[str, Any]) -> str | None:
 
 def land_listening(ctx: ExtractContext, result: Extraction) -> None:
     """Each term's search results over the interval (extractors/listening.py `listen`), then
-    every video they found (videos.list: full text and statistics) and the channels they found
-    that are not on the roster. A quota stop (search.list's bucket, or the units for the
-    lookups) lands the terms searched whole."""
+    every video they found (videos.list: full text and statistics), the channels they found
+    that are not on the roster, and those channels' uploads of the last 30 days (settled
+    counts). A quota stop (search.list's bucket, or the units for the lookups) lands the terms
+    searched whole, and each candidate's uploads whole or not at all."""
     client = ctx.client
     before = dict(client.stats.by_endpoint)
+    at_candidates: dict[str, int] | None = None  # the calls made when the candidates' lookups began
     paginator = ctx.source.paginators[SEARCH]
 
     def search(term: Term, since: datetime) -> list[Any]:
@@ -364,18 +369,38 @@ def land_listening(ctx: ExtractContext, result: Extraction) -> None:
         channels = dict.fromkeys(str(dig(i, "snippet", "channelId") or "") for i in items)
         try:
             _land_found_videos(ctx, result, list(videos))
-            _land_discovered(ctx, result, [c for c in channels if c and c not in ctx.roster])
+            found = [c for c in channels if c and c not in ctx.roster]
+            discovered = _land_discovered(ctx, result, found)
+            at_candidates = dict(client.stats.by_endpoint)
+            _land_candidate_videos(ctx, result, discovered)
         except QuotaExhausted as exc:
             stop(result, exc)
-    # Only the calls made here: the roster's videos.list and channels.list calls came before.
-    spent = {k: v - before.get(k, 0) for k, v in client.stats.by_endpoint.items()}
-    for entity, endpoint in (
-        (SEARCH_RESULTS, SEARCH),
-        (FOUND_VIDEOS, "videos"),
-        (DISCOVERED_CHANNELS, "channels"),
-    ):
+    _count_listening_calls(result, before, at_candidates, dict(client.stats.by_endpoint))
+
+
+def _count_listening_calls(
+    result: Extraction,
+    before: Mapping[str, int],
+    at_candidates: Mapping[str, int] | None,
+    after: Mapping[str, int],
+) -> None:
+    """Each listening entity's calls, in units (1 a call). Only the calls made here: the
+    roster's videos.list and channels.list came before; and the candidates' videos.list calls
+    came after the found videos' (measured apart)."""
+    lookups_end = at_candidates if at_candidates is not None else after
+
+    def spent(endpoint: str, since: Mapping[str, int], until: Mapping[str, int]) -> int:
+        return until.get(endpoint, 0) - since.get(endpoint, 0)
+
+    counts = {
+        SEARCH_RESULTS: spent(SEARCH, before, after),
+        FOUND_VIDEOS: spent("videos", before, lookups_end),
+        DISCOVERED_CHANNELS: spent("channels", before, lookups_end),
+        CANDIDATE_VIDEOS: sum(spent(e, lookups_end, after) for e in ("playlistItems", "videos")),
+    }
+    for entity, calls in counts.items():
         landed = result.entities[entity.name]
-        landed.api_calls = landed.quota_units = spent.get(endpoint, 0)
+        landed.api_calls = landed.quota_units = calls
 
 
 def _land_found_videos(ctx: ExtractContext, result: Extraction, video_ids: list[str]) -> None:
@@ -387,9 +412,70 @@ def _land_found_videos(ctx: ExtractContext, result: Extraction, video_ids: list[
         result.entities[name].add(video_id, item, dig(item, "snippet", "channelId"))
 
 
-def _land_discovered(ctx: ExtractContext, result: Extraction, channel_ids: list[str]) -> None:
-    """channels.list, 50 ids a call, for the channels found off the roster."""
+def _land_discovered(
+    ctx: ExtractContext, result: Extraction, channel_ids: list[str]
+) -> list[dict[str, Any]]:
+    """channels.list, 50 ids a call, for the channels found off the roster: those landed."""
     name = DISCOVERED_CHANNELS.name
     items = fetch_by_ids(ctx.client, "channels", channel_ids)
-    for channel_id, item in keep_unique(items, DISCOVERED_CHANNELS.key.of, name, result):
+    landed = keep_unique(items, DISCOVERED_CHANNELS.key.of, name, result)
+    for channel_id, item in landed:
         result.entities[name].add(channel_id, item)
+    return [item for _, item in landed]
+
+
+def _land_candidate_videos(
+    ctx: ExtractContext, result: Extraction, channels: list[dict[str, Any]]
+) -> None:
+    """Each discovered channel's uploads of the last 30 days before the interval's end, fetched
+    as the roster's are: its uploads playlist newest first, only as far back as needed, then
+    videos.list, 50 ids a call, for every candidate's ids together. A quota stop lands the
+    channels whose ids were all answered, the others nothing, and is raised on."""
+    uploads_of = _candidate_uploads(ctx, result, channels)
+    owner = {video_id: channel for channel, ids in uploads_of.items() for video_id in ids}
+    items: list[dict[str, Any]] = []
+    answered: set[str] = set()
+    try:
+        for batch in batched(list(owner), MAX_IDS_PER_CALL):
+            items.extend(fetch_by_ids(ctx.client, "videos", batch))
+            answered.update(batch)
+    finally:  # a batch mixes candidates: only those whose every id was answered are whole
+        whole = {channel for channel, ids in uploads_of.items() if answered.issuperset(ids)}
+        landed = result.entities[CANDIDATE_VIDEOS.name]
+        for video_id, item in keep_unique(
+            items, CANDIDATE_VIDEOS.key.of, CANDIDATE_VIDEOS.name, result
+        ):
+            channel = owner.get(video_id)
+            if channel in whole and _published_before(item, ctx.window.end):
+                landed.add(video_id, item, channel)
+
+
+def _candidate_uploads(
+    ctx: ExtractContext, result: Extraction, channels: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Channel id -> its uploads' ids of the last 30 days, newest first. A channel without an
+    uploads playlist, or whose playlist pages without end, is quarantined; the others go on."""
+    name, since = CANDIDATE_VIDEOS.name, candidate_since(ctx.window)
+    paginator = ctx.source.paginators["playlistItems"]
+    uploads_of: dict[str, list[str]] = {}
+    for channel in channels:
+        channel_id = channel["id"]
+        uploads = dig(channel, "contentDetails", "relatedPlaylists", "uploads")
+        if not uploads:
+            reason = "no uploads playlist in contentDetails"
+            result.reject(name, reason, {"channel_id": channel_id}, channel_id)
+            continue
+        try:
+            ids, _ = fetch_upload_ids(ctx.client, paginator, uploads, since, channel_id=channel_id)
+        except PagingError as exc:  # that channel only, as on the roster
+            result.reject(name, str(exc), {"channel_id": channel_id}, channel_id)
+            continue
+        uploads_of[channel_id] = ids
+    return uploads_of
+
+
+def _published_before(item: dict[str, Any], end: datetime) -> bool:
+    """Whether a video came out before `end`: a backfilled day's uploads playlist also lists
+    the videos that came after its interval, which are not that day's candidate's posts."""
+    published = dig(item, "snippet", "publishedAt")
+    return not isinstance(published, str) or parse_time(published) < end

@@ -158,7 +158,13 @@ DISCOVERED_CHANNELS = replace(CHANNELS, name="discovered_channels")
 # a discovery candidate's engagement its statistics.
 FOUND_VIDEOS = replace(VIDEOS, name="found_videos")
 
+# The uploads of the last 30 days before the interval's end of each channel discovered that day
+# (its uploads playlist, then videos.list), as the roster's videos: counts that have settled,
+# which a candidate's engagement rate is measured on (SPEC 5.5).
+CANDIDATE_VIDEOS = replace(VIDEOS, name="candidate_videos")
+
 __all__ = [
+    "CANDIDATE_VIDEOS",
     "CHANNELS",
     "COMMENTS",
     "COMMENT_FETCHES",

@@ -2,9 +2,10 @@
 platform's listening endpoint serves for each of the brand's terms over the day, which holds
 every mention the ground truth lists; YouTube's found videos are looked up whole (videos.list),
 and the mentions counted on their landed text are the ground truth's; the authors found off the
-roster are looked up in batches; the quotas stop a run cleanly and the next day resumes with
-the terms left; the manifests count every call, and the bench's minimum is what a clean run
-spends."""
+roster are looked up in batches, and their posts of the 30 days before the day's end are
+fetched as the roster's are (whole per account: a quota stop or a listing without end costs
+that account only); the quotas stop a run cleanly and the next day resumes with the terms left;
+the manifests count every call, and the bench's minimum is what a clean run spends."""
 
 from __future__ import annotations
 
@@ -79,6 +80,31 @@ def discovered_once(
     names = {a.platform_id if platform == "youtube" else a.handle for a in crowd}
     assert set(discovered) <= names
     return off_roster
+
+
+def candidate_posts(
+    world: World, platform: str, accounts: set[str], day=DAY
+) -> dict[str, list[int]]:
+    """Each discovered account's posts of the 30 days before the day's end, as the world has
+    them: the account (as the platform names it) -> its post indexes."""
+    crowd = sandbox_listening.crowd_of(world)
+    end_s = (crowd.day_index(day) + 1) * DAY_S
+    posts: dict[str, list[int]] = {}
+    for account in crowd.accounts_on(platform):
+        name = account.platform_id if platform == "youtube" else account.handle
+        if name in accounts:
+            published = crowd.posts(account.index).published_s
+            recent = (published >= end_s - 30 * DAY_S) & (published < end_s)
+            posts[name] = [int(p) for p in recent.nonzero()[0]]
+    assert set(posts) == accounts
+    return posts
+
+
+def by_parent(records: list[dict[str, Any]]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        found[record["parent_key"]].add(record["record_key"])
+    return dict(found)
 
 
 def by_term(records: list[dict[str, Any]], id_of: Any) -> dict[str, set[str]]:
@@ -195,13 +221,43 @@ def test_youtube_lands_every_search_result_of_the_day_and_the_channels_off_the_r
     assert search["complete"] and search["api_calls"] == search["quota_units"]
     assert lookups["api_calls"] == lookups["quota_units"] == math.ceil(len(found_ids) / 50)
     assert manifests["discovered_channels"]["api_calls"] == math.ceil(len(off_roster) / 50)
+    # Each of them, its uploads of the 30 days before the day's end (settled counts, which the
+    # candidate's engagement is measured on), each with its statistics.
+    crowd = sandbox_listening.crowd_of(world)
+    recent = candidate_posts(world, "youtube", off_roster)
+    candidates = landed(settings, "youtube", "candidate_videos")
+    assert by_parent(candidates) == {
+        channel: {crowd.video_id(crowd.channel(channel).index, p) for p in posts}
+        for channel, posts in recent.items()
+        if posts
+    }
+    assert all(r["parent_key"] == r["payload"]["snippet"]["channelId"] for r in candidates)
+    assert all("viewCount" in r["payload"]["statistics"] for r in candidates)
+    # Its uploads playlist, newest first, as far as one older upload (or the end), then
+    # videos.list 50 ids a call for every candidate's ids together.
+    playlist_pages = sum(
+        max(1, math.ceil((len(posts) + has_older(crowd, channel)) / 50))
+        for channel, posts in recent.items()
+    )
+    videos_calls = math.ceil(len(candidates) / 50)
+    candidate_calls = manifests["candidate_videos"]
+    assert candidate_calls["api_calls"] == candidate_calls["quota_units"]
+    assert candidate_calls["api_calls"] == playlist_pages + videos_calls
     minimum = listening_minimum(world, DAY, "youtube", roster(world, "youtube"), settings)
-    spent = (
-        search["api_calls"] + lookups["api_calls"] + manifests["discovered_channels"]["api_calls"]
+    spent = sum(
+        manifests[e]["api_calls"]
+        for e in ("search_results", "found_videos", "discovered_channels", "candidate_videos")
     )
     assert spent == minimum
     pages = sum(max(1, math.ceil(len(served.get(t, ())) / 50)) for t in terms())
     assert search["api_calls"] == pages
+
+
+def has_older(crowd: Any, channel: str, day=DAY) -> int:
+    """1 when the channel has an upload older than the 30 days (its playlist's last page must
+    reach it to know the recent ones are all listed), else 0."""
+    published = crowd.posts(crowd.channel(channel).index).published_s
+    return int(bool((published < (crowd.day_index(day) + 1 - 30) * DAY_S).any()))
 
 
 def escaped(text: str) -> bool:
@@ -312,7 +368,7 @@ def test_youtube_search_stops_at_its_bucket_and_the_next_day_resumes_the_terms_l
     assert any(found[t] & served.get(t, set()) for t in found)  # DAY's results, resumed
 
 
-@pytest.mark.parametrize("refused", ["found_videos", "discovered_channels"])
+@pytest.mark.parametrize("refused", ["found_videos", "discovered_channels", "candidate_videos"])
 def test_youtube_lookups_stop_at_the_daily_units_and_what_the_terms_found_lands(
     world: World,
     settings: Settings,
@@ -323,7 +379,7 @@ def test_youtube_lookups_stop_at_the_daily_units_and_what_the_terms_found_lands(
     """The lookups after the search spend the daily units (not search.list's bucket): units
     that run out before `refused` stop the run cleanly there, and every search result lands."""
     costs = clean_calls(world, "youtube", tmp_path / "clean", monkeypatch)
-    lookups = ["found_videos", "discovered_channels"]
+    lookups = ["found_videos", "discovered_channels", "candidate_videos"]
     unspent = lookups[lookups.index(refused) :]
     assert all(costs[entity] > 0 for entity in lookups)
     units = sum(c for e, c in costs.items() if e != "search_results")
@@ -337,6 +393,92 @@ def test_youtube_lookups_stop_at_the_daily_units_and_what_the_terms_found_lands(
         spent = 0 if entity in unspent else costs[entity]
         assert manifests[entity]["api_calls"] == spent
         assert bool(landed(settings, "youtube", entity)) == (entity not in unspent)
+
+
+def many_candidates_day(world: World) -> date:
+    """The world's last day whose channels found off the roster have more uploads in their 30
+    days than one videos.list call takes (DAY's have exactly 50)."""
+    on_roster = set(roster(world, "youtube"))
+    for index in reversed(range(DAYS)):
+        day = DEFAULT_START_DATE + timedelta(days=index)
+        refs = {
+            ref.source.video_id(ref.account_index, ref.post_index): ref
+            for ref in day_posts(world, "youtube", day)
+        }
+        found = set().union(set(), *youtube_served(world, day).values())
+        authors = {refs[v].source.account(refs[v].account_index).platform_id for v in found}
+        recent = candidate_posts(world, "youtube", authors - on_roster, day)
+        if sum(map(len, recent.values())) > 50:
+            return day
+    raise AssertionError("no day of the world has candidates with more than 50 uploads")
+
+
+def test_youtube_candidates_land_whole_or_not_at_all_at_a_quota_stop(
+    world: World, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Units that run out after every candidate's uploads playlist and the first videos.list
+    call (50 ids, across the candidates in the order they were discovered): the channels whose
+    ids that call held whole land all of their uploads, the others none."""
+    day = many_candidates_day(world)
+    costs = clean_calls(world, "youtube", tmp_path / "clean", monkeypatch, day)
+    clean = get_settings()  # the clean day's data root
+    discovered = [r["record_key"] for r in landed(clean, "youtube", "discovered_channels", day)]
+    recent = candidate_posts(world, "youtube", set(discovered), day)
+    assert all(len(posts) < 50 for posts in recent.values())  # one playlist page each
+    whole, asked = [], 0
+    for channel in discovered:
+        asked += len(recent[channel])
+        if asked > 50:
+            break
+        whole.append(channel)
+    assert 0 < len(whole) < len(discovered)  # the first call cuts the candidates: a real test
+    units = sum(c for e, c in costs.items() if e != "search_results")
+    left = len(discovered) + 1  # the playlists, then one videos.list call
+    monkeypatch.setenv("IRM_DATA_ROOT", str(settings.data_root))
+    monkeypatch.setenv("IRM_YOUTUBE_DAILY_QUOTA", str(units - costs["candidate_videos"] + left))
+    settings = get_settings()
+    manifests = land_day(world, settings, "youtube", day)
+    assert "quota" in (manifests["candidate_videos"]["stopped"] or "")
+    assert manifests["candidate_videos"]["api_calls"] == left
+    crowd = sandbox_listening.crowd_of(world)
+    assert by_parent(landed(settings, "youtube", "candidate_videos", day)) == {
+        channel: {crowd.video_id(crowd.channel(channel).index, p) for p in recent[channel]}
+        for channel in whole
+        if recent[channel]
+    }
+    # What came before the candidates' uploads landed whole.
+    channels = landed(settings, "youtube", "discovered_channels", day)
+    assert [r["record_key"] for r in channels] == discovered
+
+
+def test_youtube_a_candidate_whose_uploads_page_without_end_is_quarantined_alone(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploads playlists of 5 items a page and a budget of 2 pages a listing: the candidates
+    whose 30 days need more pages are quarantined with the reason, and each of the others
+    lands its uploads whole."""
+    from extractors import paging
+    from extractors.youtube import api as youtube
+
+    monkeypatch.setattr(youtube, "PLAYLIST_PAGE_SIZE", 5)
+    monkeypatch.setattr(paging, "MAX_PAGES_PER_LISTING", 2)
+    manifests = land_day(world, settings, "youtube")
+    assert manifests["candidate_videos"]["complete"]
+    discovered = {r["record_key"] for r in landed(settings, "youtube", "discovered_channels")}
+    crowd = sandbox_listening.crowd_of(world)
+    recent = candidate_posts(world, "youtube", discovered)
+    pages = {c: math.ceil((len(p) + has_older(crowd, c)) / 5) for c, p in recent.items()}
+    stuck = {c for c, n in pages.items() if n > 2}
+    assert 0 < len(stuck) < len(discovered)  # some stopped, some not: both are tested
+    rejected = [q["payload"] for q in landed(settings, "youtube", "quarantine")]
+    quarantined = {q["key"]: q["reason"] for q in rejected if q["entity"] == "candidate_videos"}
+    assert set(quarantined) == stuck
+    assert all(c in reason and "playlistItems" in reason for c, reason in quarantined.items())
+    assert by_parent(landed(settings, "youtube", "candidate_videos")) == {
+        channel: {crowd.video_id(crowd.channel(channel).index, p) for p in posts}
+        for channel, posts in recent.items()
+        if posts and channel not in stuck
+    }
 
 
 def searched_terms(settings: Settings, day, platform: str = "youtube") -> list[str]:
@@ -366,10 +508,10 @@ def tiktok_id(item: dict[str, Any]) -> str:
     return str(item["id"])
 
 
-def clean_calls(world: World, platform: str, root: Path, monkeypatch) -> dict[str, int]:
+def clean_calls(world: World, platform: str, root: Path, monkeypatch, day=DAY) -> dict[str, int]:
     """What a clean day costs per entity on this platform, in a data root of its own."""
     monkeypatch.setenv("IRM_DATA_ROOT", str(root))
-    manifests = land_day(world, get_settings(), platform)
+    manifests = land_day(world, get_settings(), platform, day)
     return {entity: m["api_calls"] for entity, m in manifests.items()}
 
 
@@ -395,8 +537,30 @@ def test_tiktok_lands_every_video_the_terms_find_and_the_authors_off_the_roster(
     pages = sum(max(1, math.ceil(len(tiktok_served(world).get(t, ())) / 100)) for t in terms())
     assert query["api_calls"] == pages
     assert manifests["discovered_users"]["api_calls"] == len(off_roster)
+    # Each of them, its videos of the 30 days before the day's end (settled counts, which the
+    # candidate's engagement is measured on), keyed by their exact int64 digits, with counts.
+    crowd = sandbox_listening.crowd_of(world)
+    recent = candidate_posts(world, "tiktok", off_roster)
+    candidates = landed(settings, "tiktok", "candidate_videos")
+    assert by_parent(candidates) == {
+        user: {crowd.post_id(crowd.find_handle("tiktok", user).index, p) for p in posts}
+        for user, posts in recent.items()
+        if posts
+    }
+    assert all(r["record_key"] == tiktok_id(r["payload"]) for r in candidates)
+    assert all(r["parent_key"] == r["payload"]["username"] for r in candidates)
+    assert all("view_count" in r["payload"] and "like_count" in r["payload"] for r in candidates)
+    # One video/query by username a user (its 30 days are one window), 100 videos a request.
+    candidate_calls = manifests["candidate_videos"]
+    assert candidate_calls["quota_units"] == 0
+    assert candidate_calls["api_calls"] == sum(
+        max(1, math.ceil(len(posts) / 100)) for posts in recent.values()
+    )
     minimum = listening_minimum(world, DAY, "tiktok", roster(world, "tiktok"), settings)
-    assert query["api_calls"] + manifests["discovered_users"]["api_calls"] == minimum
+    spent = sum(
+        manifests[e]["api_calls"] for e in ("query_videos", "discovered_users", "candidate_videos")
+    )
+    assert spent == minimum
 
 
 def test_tiktok_listening_stops_at_the_daily_requests_and_the_next_day_resumes(
@@ -407,7 +571,13 @@ def test_tiktok_listening_stops_at_the_daily_requests_and_the_next_day_resumes(
     listened = 10  # requests left for the terms after the roster's metrics
     # The roster's metrics requests (less the client token's, which is not a research request):
     # listening comes before the comments, which share the one daily quota.
-    listening_or_comments = ("query_videos", "discovered_users", "comments", "comment_fetches")
+    listening_or_comments = (
+        "query_videos",
+        "discovered_users",
+        "candidate_videos",
+        "comments",
+        "comment_fetches",
+    )
     before = sum(c for e, c in costs.items() if e not in listening_or_comments) - 1
     with serve(world, tiktok_daily_quota=before + listened) as server:
         credentials = served_credentials(server.base_url)["tiktok"]
@@ -434,6 +604,35 @@ def test_tiktok_listening_stops_at_the_daily_requests_and_the_next_day_resumes(
         gap = served.get(term, set()) if term in left else set()
         assert found.get(term, set()) == gap | later.get(term, set()), term
     assert any(found.get(term, set()) & served.get(term, set()) for term in left)
+
+
+def test_tiktok_a_candidate_whose_videos_page_without_end_is_quarantined_alone(
+    world: World, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Video queries of 10 videos a request and a budget of 2 pages a listing: the candidates
+    whose 30 days need more are quarantined with the reason, and each of the others lands its
+    videos whole."""
+    from extractors import paging
+    from extractors.tiktok import api as tiktok
+
+    monkeypatch.setattr(tiktok, "MAX_COUNT", 10)
+    monkeypatch.setattr(paging, "MAX_PAGES_PER_LISTING", 2)
+    manifests = land_day(world, settings, "tiktok")
+    assert manifests["candidate_videos"]["complete"]
+    discovered = {r["record_key"] for r in landed(settings, "tiktok", "discovered_users")}
+    recent = candidate_posts(world, "tiktok", discovered)
+    stuck = {user for user, posts in recent.items() if math.ceil(len(posts) / 10) > 2}
+    assert 0 < len(stuck) < len(discovered)  # some stopped, some not: both are tested
+    rejected = [q["payload"] for q in landed(settings, "tiktok", "quarantine")]
+    quarantined = {q["key"]: q["reason"] for q in rejected if q["entity"] == "candidate_videos"}
+    assert set(quarantined) == stuck
+    assert all(u in reason and "video/query" in reason for u, reason in quarantined.items())
+    crowd = sandbox_listening.crowd_of(world)
+    assert by_parent(landed(settings, "tiktok", "candidate_videos")) == {
+        user: {crowd.post_id(crowd.find_handle("tiktok", user).index, p) for p in posts}
+        for user, posts in recent.items()
+        if posts and user not in stuck
+    }
 
 
 # ---- Instagram ------------------------------------------------------------------------------

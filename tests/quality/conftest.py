@@ -333,7 +333,7 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
     ],
     # Listening (extractors/listening.py): what a term found, keyed `<term>:<id>`, the term its
     # parent; YouTube's found videos as videos.list returns them; the authors found off the
-    # roster, as the account calls return them.
+    # roster, as the account calls return them, and their recent posts as the roster's are.
     "youtube/search_results": [
         line(
             "lumencoffee:vid9",
@@ -352,6 +352,7 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
     ],
     "youtube/found_videos": [line("vid9", _youtube_video("vid9", "12", "UCbbb"), "UCbbb")],
     "youtube/discovered_channels": [line("UCbbb", _youtube_channel("UCbbb", "1200"))],
+    "youtube/candidate_videos": [line("vid8", _youtube_video("vid8", "40", "UCbbb"), "UCbbb")],
     "instagram/hashtag_media": [
         line(
             "hiking:17900000000000003",
@@ -377,6 +378,13 @@ GOOD_LANDING: dict[str, list[dict[str, Any]]] = {
                 "likes_count": 91000,
                 "video_count": 61,
             },
+        )
+    ],
+    "tiktok/candidate_videos": [
+        line(
+            str(TIKTOK_VIDEO_ID + 7),
+            {**_tiktok_video(TIKTOK_VIDEO_ID + 7, 2100), "username": "mia_walks"},
+            "mia_walks",
         )
     ],
     "youtube/comments": [

@@ -88,8 +88,8 @@ def test_broken_lines_become_rows_with_a_type_error() -> None:
     assert flat(YOUTUBE_VIDEOS, None)["type_errors"] == "payload=null"  # type: ignore[arg-type]
 
 
-def test_entities_are_the_twenty_two_of_the_landing_zone() -> None:
-    assert len(ENTITIES) == 22
+def test_entities_are_the_twenty_four_of_the_landing_zone() -> None:
+    assert len(ENTITIES) == 24
     assert {e.source for e in ENTITIES.values()} == {
         "youtube",
         "instagram",
@@ -113,8 +113,8 @@ def test_good_partitions_of_every_entity_pass(
     report = validate_landing([DAY])
     assert report.success, [f.describe() for f in report.failed_critical]
     assert report.warnings == [], [f.describe() for f in report.warnings]
-    assert len(report.suites) == 23  # twenty-two entities and the manifests
-    assert report.suites[-1].suite == "landing.manifests" and report.suites[-1].rows == 22
+    assert len(report.suites) == 25  # twenty-four entities and the manifests
+    assert report.suites[-1].suite == "landing.manifests" and report.suites[-1].rows == 24
     assert report.data_docs_index == settings.data_docs_dir / "landing" / "index.html"
     assert report.data_docs_index.is_file()
     home = report.data_docs_home.read_text(encoding="utf-8")

@@ -1,8 +1,9 @@
 {#-
     stg_youtube_videos('videos'): the whole staging model of a table of `videos.list`
-    resources, the same for the roster's videos (`raw.youtube_videos`) and every video the
-    day's search results found (`raw.youtube_found_videos`): one row per video per day, keyed
-    by the video id. Staging shape: a `source` CTE, then `renamed`.
+    resources, the same for the roster's videos (`raw.youtube_videos`), every video the day's
+    search results found (`raw.youtube_found_videos`) and the last 30 days of uploads of the
+    channels discovered off the roster (`raw.youtube_candidate_videos`): one row per video per
+    day, keyed by the video id. Staging shape: a `source` CTE, then `renamed`.
 -#}
 {% macro stg_youtube_videos(table_name) -%}
 with
