@@ -81,7 +81,7 @@ def irm_transform() -> None:
         return load(days or None)
 
     # Sentiment is scored in Python (SQL cannot run VADER) between the load and dbt, once per
-    # comment: warehouse.comment_scores says why there.
+    # comment and once per post listening found: warehouse.comment_scores says why there.
     @task(**WAREHOUSE_WRITER_ARGS)
     def score_comments() -> dict:
         from irm.tasks import score_comments as score

@@ -1,29 +1,41 @@
-"""Score the landed comments once each, into `raw.comment_scores` (SPEC 5.5, issue 20).
+"""Score the landed comments, and the posts listening found, once each (SPEC 5.5, issue 20).
+
+Two tables, one step:
+
+- `raw.comment_scores`: the comments of `raw.youtube_comments` and `raw.tiktok_comments`, keyed
+  `<platform>:<comment id>` (the id fct_comment carries). They feed the roster's audience
+  sentiment.
+- `raw.mention_scores`: the text of each post listening found, keyed `<platform>:<post id>` (the
+  post_id of int_listening_posts): a YouTube video's title and description
+  (`raw.youtube_found_videos`), a TikTok video's description (`raw.tiktok_query_videos`), an
+  Instagram caption (`raw.instagram_hashtag_media`). The post's own text is scored, not the
+  comments under it: comments are fetched for the roster's posts only, so almost every mention
+  has none, and a mention's sentiment is what its author wrote (what listening tools report).
+  They feed the net sentiment of mart_brand_mentions and mart_share_of_voice.
 
 Where and why: SQL cannot run VADER (warehouse/sentiment.py), and scoring inside the loader would
 tie every load to the model. So a task of its own, `score_comments`, runs between the load and
-the dbt build (dags/irm_transform.py, in the one-slot warehouse pool, as every writer): it reads
-the comments of `raw.youtube_comments` and `raw.tiktok_comments` whose key is not yet in
-`raw.comment_scores`, scores them in batches and appends the scores in one transaction.
+the dbt build (dags/irm_transform.py, in the one-slot warehouse pool, as every writer): for each
+scores table it reads the texts of its raw tables whose key is not in it yet, scores them in
+batches and appends the scores in one transaction.
 
-- Incremental: a comment is scored once. Its text does not change (an edited YouTube comment
-  keeps the score of the first text scored: the one of its earliest landed record), so a later
-  snapshot of it costs nothing.
-- The table holds the compound score, not the label: dbt labels it with the vars
+- Incremental: a text is scored once. A comment's or a post's text does not change (an edited
+  YouTube comment, a re-edited caption keep the score of the first text scored: the one of the
+  earliest landed record), so a later snapshot of it costs nothing, and a post found by several
+  terms or on several days is one row.
+- The tables hold the compound score, not the label: dbt labels it with the vars
   `sentiment_positive_threshold` / `sentiment_negative_threshold`, so a change of threshold
-  needs no rescoring. An unscored comment has a NULL compound and a reason.
-- A raw comments table that does not exist yet (no comment landed) is nothing to score; the
-  scores table is created either way, so dbt always finds it.
+  needs no rescoring. An unscored text has a NULL compound and a reason.
+- A raw table that does not exist yet (nothing landed) is nothing to score; the scores tables
+  are created either way, so dbt always finds them.
 - Both targets: DuckDB, or Postgres when IRM_DBT_TARGET=postgres (where warehouse/load.py writes
   the raw schema).
-
-The comment key is `<platform>:<comment id>` (the raw `record_key`), the id fct_comment carries.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -34,36 +46,104 @@ from core.db import connect_postgres, connect_warehouse
 from warehouse.sentiment import score_comments
 
 if TYPE_CHECKING:
-    from psycopg2.extensions import connection as PgConnection
+    from psycopg2.extensions import cursor as PgCursor
 
 log = logging.getLogger(__name__)
 
-SCORES_TABLE = "raw.comment_scores"
 # The scorer as stored with each score: a new model version is told apart from old scores.
 MODEL = "vader-3.3.2"
 # The analyzer is built once per process; batches bound the memory a long backlog takes.
 BATCH_SIZE = 2_000
 
-_DUCKDB_COLUMNS = (
-    "comment_key VARCHAR PRIMARY KEY, platform VARCHAR NOT NULL, language VARCHAR, "
-    "compound DOUBLE, unscored_reason VARCHAR, scored_at TIMESTAMPTZ NOT NULL, "
-    "model VARCHAR NOT NULL"
+JsonPath = tuple[str, ...]
+
+
+class TextSource(NamedTuple):
+    """A raw table whose records hold a text to score."""
+
+    table: str  # in the raw schema
+    platform: str
+    key_sql: str  # the score key from the record, `<platform>:<id>`, valid on both databases
+    # Where the text is in the payload; several parts are joined by a new line (NULLs skipped).
+    text_paths: tuple[JsonPath, ...]
+
+
+class ScoresTable(NamedTuple):
+    """A table of scores and the raw tables whose texts it scores."""
+
+    table: str
+    key_column: str
+    sources: tuple[TextSource, ...]
+    what: str  # what a row is, for the log
+
+
+COMMENT_SCORES = ScoresTable(
+    "raw.comment_scores",
+    "comment_key",
+    (
+        TextSource(
+            "youtube_comments",
+            "youtube",
+            "'youtube:' || record_key",
+            (("snippet", "topLevelComment", "snippet", "textOriginal"),),
+        ),
+        TextSource("tiktok_comments", "tiktok", "'tiktok:' || record_key", (("text",),)),
+    ),
+    "comments",
 )
-_POSTGRES_COLUMNS = (
-    "comment_key text PRIMARY KEY, platform text NOT NULL, language text, "
-    "compound double precision, unscored_reason text, scored_at timestamptz NOT NULL, "
-    "model text NOT NULL"
+# A term's find is keyed `<term>:<id>` (a term holds no ':'); the post is the id alone, so that a
+# post found by several terms is scored once.
+MENTION_SCORES = ScoresTable(
+    "raw.mention_scores",
+    "post_key",
+    (
+        TextSource(
+            "youtube_found_videos",
+            "youtube",
+            "'youtube:' || record_key",
+            (("snippet", "title"), ("snippet", "description")),
+        ),
+        TextSource(
+            "tiktok_query_videos",
+            "tiktok",
+            "'tiktok:' || split_part(record_key, ':', 2)",
+            (("video_description",),),
+        ),
+        TextSource(
+            "instagram_hashtag_media",
+            "instagram",
+            "'instagram:' || split_part(record_key, ':', 2)",
+            (("caption",),),
+        ),
+    ),
+    "listened posts",
+)
+SCORES_TABLES = (COMMENT_SCORES, MENTION_SCORES)
+
+
+class Dialect(NamedTuple):
+    """What differs between DuckDB and Postgres here: column types and reading JSON."""
+
+    text: str
+    double: str
+    timestamp: str
+    json_text: Callable[[JsonPath], str]
+
+
+DUCKDB = Dialect("VARCHAR", "DOUBLE", "TIMESTAMPTZ", lambda p: f"payload->>'$.{'.'.join(p)}'")
+POSTGRES = Dialect(
+    "text", "double precision", "timestamptz", lambda p: f"payload #>> '{{{','.join(p)}}}'"
 )
 
 
-class CommentText(NamedTuple):
-    comment_key: str
+class TextToScore(NamedTuple):
+    score_key: str
     platform: str
     text: str | None
 
 
 class ScoreRow(NamedTuple):
-    comment_key: str
+    score_key: str
     platform: str
     language: str | None
     compound: float | None
@@ -72,46 +152,57 @@ class ScoreRow(NamedTuple):
     model: str
 
 
-# The comment's text in each platform's payload, as each database reads JSON.
-_TEXT_PATH = {
-    "youtube": ("snippet", "topLevelComment", "snippet", "textOriginal"),
-    "tiktok": ("text",),
-}
-
-
-def _duckdb_text(platform: str) -> str:
-    return "payload->>'$." + ".".join(_TEXT_PATH[platform]) + "'"
-
-
-def _postgres_text(platform: str) -> str:
-    return "payload #>> '{" + ",".join(_TEXT_PATH[platform]) + "}'"
-
-
-def unscored_comments_sql(platforms: Sequence[str], text_of: dict[str, str]) -> str:
-    """The comments of the platforms' raw tables not yet in the scores table, one row each
-    (its earliest landed record: an edited comment keeps its first text)."""
-    selects = [
-        f"SELECT '{platform}:' || record_key AS comment_key, '{platform}' AS platform, "
-        f"{text_of[platform]} AS text, dt, extracted_at FROM raw.{platform}_comments"
-        for platform in platforms
-    ]
+def create_table_sql(scores: ScoresTable, dialect: Dialect) -> str:
     return (
-        "SELECT DISTINCT ON (comment_key) comment_key, platform, text "
-        f"FROM ({' UNION ALL '.join(selects)}) AS comments "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {SCORES_TABLE} AS scores "
-        "WHERE scores.comment_key = comments.comment_key) "
-        "ORDER BY comment_key, dt, extracted_at"
+        f"CREATE TABLE IF NOT EXISTS {scores.table} ("
+        f"{scores.key_column} {dialect.text} PRIMARY KEY, platform {dialect.text} NOT NULL, "
+        f"language {dialect.text}, compound {dialect.double}, unscored_reason {dialect.text}, "
+        f"scored_at {dialect.timestamp} NOT NULL, model {dialect.text} NOT NULL)"
     )
 
 
-def score_rows(comments: Sequence[CommentText], scored_at: datetime) -> Iterator[ScoreRow]:
-    """The score rows of the comments, scored in batches."""
-    for start in range(0, len(comments), BATCH_SIZE):
-        batch = comments[start : start + BATCH_SIZE]
-        for comment, score in zip(batch, score_comments(c.text for c in batch), strict=True):
+def insert_columns(scores: ScoresTable) -> str:
+    """The scores table's columns in ScoreRow's order."""
+    return ", ".join((scores.key_column, *ScoreRow._fields[1:]))
+
+
+def text_sql(source: TextSource, dialect: Dialect) -> str:
+    parts = [dialect.json_text(path) for path in source.text_paths]
+    if len(parts) == 1:
+        return parts[0]
+    return f"concat_ws(chr(10), {', '.join(parts)})"
+
+
+def unscored_texts_sql(scores: ScoresTable, sources: Sequence[TextSource], dialect: Dialect) -> str:
+    """The texts of the sources not yet in the scores table, one row per key: its earliest
+    landed record (an edited comment keeps its first text; a post found again is not new)."""
+    selects = [
+        f"SELECT {source.key_sql} AS score_key, '{source.platform}' AS platform, "
+        f"{text_sql(source, dialect)} AS text, dt, extracted_at FROM raw.{source.table}"
+        for source in sources
+    ]
+    return (
+        "SELECT DISTINCT ON (score_key) score_key, platform, text "
+        f"FROM ({' UNION ALL '.join(selects)}) AS texts "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {scores.table} AS scores "
+        f"WHERE scores.{scores.key_column} = texts.score_key) "
+        "ORDER BY score_key, dt, extracted_at"
+    )
+
+
+def landed_sources(scores: ScoresTable, raw_tables: set[str]) -> list[TextSource]:
+    """The sources whose raw table exists: one that does not has nothing to score."""
+    return [source for source in scores.sources if source.table in raw_tables]
+
+
+def score_rows(texts: Sequence[TextToScore], scored_at: datetime) -> Iterator[ScoreRow]:
+    """The score rows of the texts, scored in batches."""
+    for start in range(0, len(texts), BATCH_SIZE):
+        batch = texts[start : start + BATCH_SIZE]
+        for item, score in zip(batch, score_comments(t.text for t in batch), strict=True):
             yield ScoreRow(
-                comment.comment_key,
-                comment.platform,
+                item.score_key,
+                item.platform,
                 score.language,
                 score.compound,
                 score.unscored_reason,
@@ -121,8 +212,8 @@ def score_rows(comments: Sequence[CommentText], scored_at: datetime) -> Iterator
 
 
 def score_new_comments(settings: Settings | None = None) -> int:
-    """Score every landed comment not scored yet, on the configured target; return how many
-    were scored (0 when no comment table exists yet)."""
+    """Score every landed comment and every listened post not scored yet, on the configured
+    target; return how many texts were scored in all (0 when nothing landed yet)."""
     settings = settings or get_settings()
     if settings.dbt_target == "postgres":
         return _score_postgres()
@@ -130,36 +221,37 @@ def score_new_comments(settings: Settings | None = None) -> int:
         return _score_duckdb(con)
 
 
-def _comment_platforms(existing_tables: set[str]) -> list[str]:
-    return [p for p in _TEXT_PATH if f"{p}_comments" in existing_tables]
-
-
 def _score_duckdb(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(f"CREATE TABLE IF NOT EXISTS {SCORES_TABLE} ({_DUCKDB_COLUMNS})")
-    tables = {
+    raw_tables = {
         row[0]
         for row in con.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_catalog = current_database() AND table_schema = 'raw'"
         ).fetchall()
     }
-    platforms = _comment_platforms(tables)
-    if not platforms:
+    return sum(_score_table_duckdb(con, scores, raw_tables) for scores in SCORES_TABLES)
+
+
+def _score_table_duckdb(
+    con: duckdb.DuckDBPyConnection, scores: ScoresTable, raw_tables: set[str]
+) -> int:
+    con.execute(create_table_sql(scores, DUCKDB))
+    sources = landed_sources(scores, raw_tables)
+    if not sources:
         return 0
-    text_of = {p: _duckdb_text(p) for p in platforms}
-    comments = [
-        CommentText(*row)
-        for row in con.execute(unscored_comments_sql(platforms, text_of)).fetchall()
-    ]
-    rows = list(score_rows(comments, datetime.now(UTC)))
+    query = unscored_texts_sql(scores, sources, DUCKDB)
+    texts = [TextToScore(*row) for row in con.execute(query).fetchall()]
+    rows = list(score_rows(texts, datetime.now(UTC)))
     if rows:
-        _append_duckdb(con, rows)
-    log.info("scored %d new comments", len(rows))
+        _append_duckdb(con, scores, rows)
+    log.info("scored %d new %s", len(rows), scores.what)
     return len(rows)
 
 
-def _append_duckdb(con: duckdb.DuckDBPyConnection, rows: list[ScoreRow]) -> None:
+def _append_duckdb(
+    con: duckdb.DuckDBPyConnection, scores: ScoresTable, rows: list[ScoreRow]
+) -> None:
     import pyarrow as pa
 
     # One columnar insert: executemany is a round trip per row, minutes for a long backlog.
@@ -168,7 +260,8 @@ def _append_duckdb(con: duckdb.DuckDBPyConnection, rows: list[ScoreRow]) -> None
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            f"INSERT INTO {SCORES_TABLE} SELECT {', '.join(ScoreRow._fields)} FROM new_scores"
+            f"INSERT INTO {scores.table} ({insert_columns(scores)}) "
+            f"SELECT {', '.join(ScoreRow._fields)} FROM new_scores"
         )
         con.execute("COMMIT")
     except BaseException:
@@ -181,27 +274,30 @@ def _append_duckdb(con: duckdb.DuckDBPyConnection, rows: list[ScoreRow]) -> None
 def _score_postgres() -> int:
     con = connect_postgres()
     try:
-        return _score_on_postgres(con)
+        with con, con.cursor() as cur:  # one transaction: the tables, the reads and the appends
+            cur.execute("CREATE SCHEMA IF NOT EXISTS raw")
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+            )
+            raw_tables = {row[0] for row in cur.fetchall()}
+            return sum(_score_table_postgres(cur, scores, raw_tables) for scores in SCORES_TABLES)
     finally:
         con.close()
 
 
-def _score_on_postgres(con: PgConnection) -> int:
+def _score_table_postgres(cur: PgCursor, scores: ScoresTable, raw_tables: set[str]) -> int:
     from psycopg2.extras import execute_values
 
-    with con, con.cursor() as cur:  # one transaction: the table, the read and the append
-        cur.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        cur.execute(f"CREATE TABLE IF NOT EXISTS {SCORES_TABLE} ({_POSTGRES_COLUMNS})")
-        cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'")
-        platforms = _comment_platforms({row[0] for row in cur.fetchall()})
-        if not platforms:
-            return 0
-        text_of = {p: _postgres_text(p) for p in platforms}
-        cur.execute(unscored_comments_sql(platforms, text_of))
-        comments = [CommentText(*row) for row in cur.fetchall()]
-        rows = list(score_rows(comments, datetime.now(UTC)))
+    cur.execute(create_table_sql(scores, POSTGRES))
+    sources = landed_sources(scores, raw_tables)
+    if not sources:
+        return 0
+    cur.execute(unscored_texts_sql(scores, sources, POSTGRES))
+    texts = [TextToScore(*row) for row in cur.fetchall()]
+    rows = list(score_rows(texts, datetime.now(UTC)))
+    if rows:
         execute_values(
-            cur, f"INSERT INTO {SCORES_TABLE} ({', '.join(ScoreRow._fields)}) VALUES %s", rows
+            cur, f"INSERT INTO {scores.table} ({insert_columns(scores)}) VALUES %s", rows
         )
-    log.info("scored %d new comments in Postgres", len(rows))
+    log.info("scored %d new %s in Postgres", len(rows), scores.what)
     return len(rows)

@@ -29,7 +29,8 @@ Where it runs: the `score_comments` task of irm_transform, between the load and 
 keyed by comment (language, compound, unscored reason). SQL cannot run VADER, and scoring at
 load time would tie the loader to the model; a separate table keyed by comment keeps it
 incremental (a comment is scored once; a change of thresholds only relabels, from the stored
-compound, in dbt) and lets `fct_comment` join it.
+compound, in dbt) and lets `fct_comment` join it. The same step scores the text of each post
+listening found, once per post, into `raw.mention_scores` (the mention marts' net sentiment).
 
 Importing this module is cheap: vaderSentiment and langdetect are imported, and VADER's lexicon
 loaded, on the first score only (a DAG parse imports warehouse modules indirectly).

@@ -28,7 +28,8 @@ from warehouse.load import RAW_ENTITIES, ensure_raw_schema, load_landing
 DAY = date(2026, 1, 14)  # the day being transformed; the wall clock is months later
 QUARANTINE = "quarantine"
 DATA_TABLES = [(s, e) for s, e in RAW_ENTITIES if e != QUARANTINE]
-SCORES = ("sentiment", "comment_scores")  # written by the scoring step, not landed
+# Written by the scoring step, not landed: the comments' and the listened posts' scores.
+SCORES = (("sentiment", "comment_scores"), ("sentiment", "mention_scores"))
 
 
 def manifest(settings: Settings) -> dict:
@@ -51,12 +52,13 @@ def land(settings: Settings, source: str, entity: str, days: Iterable[date], row
 def test_every_source_table_has_a_rule_that_fits_how_it_lands(settings: Settings) -> None:
     sources = manifest(settings)["sources"].values()
     by_table = {(s["source_name"], s["name"]): s for s in sources}
-    # Every landing table, and the comment scores, which the scoring step derives from them
-    # (nothing lands there: no rule of its own; the comments' rules say how fresh they are).
-    assert set(by_table) == {*RAW_ENTITIES, SCORES}
-    scores_rule = by_table.pop(SCORES)["freshness"] or {}
-    assert not (scores_rule.get("warn_after") or {}).get("count"), "comment scores: no rule"
-    assert not (scores_rule.get("error_after") or {}).get("count"), "comment scores: no rule"
+    # Every landing table, and the scores, which the scoring step derives from them (nothing
+    # lands there: no rule of their own; the comments' and posts' rules say how fresh they are).
+    assert set(by_table) == {*RAW_ENTITIES, *SCORES}
+    for scores in SCORES:
+        scores_rule = by_table.pop(scores)["freshness"] or {}
+        assert not (scores_rule.get("warn_after") or {}).get("count"), f"{scores}: no rule"
+        assert not (scores_rule.get("error_after") or {}).get("count"), f"{scores}: no rule"
     for (source, entity), node in by_table.items():
         rule = node["freshness"]
         if entity == QUARANTINE:
@@ -148,6 +150,7 @@ def test_staleness_is_judged_against_the_run_not_the_clock(landed: Settings) -> 
         "youtube.search_results": "no data",  # listening's entities: never landed here
         "youtube.found_videos": "no data",
         "youtube.discovered_channels": "no data",
+        "youtube.candidate_videos": "no data",
         "instagram.accounts": "error",
         "instagram.media": "fresh",
         "instagram.hashtag_media": "no data",
@@ -158,6 +161,7 @@ def test_staleness_is_judged_against_the_run_not_the_clock(landed: Settings) -> 
         "tiktok.comment_fetches": "no data",
         "tiktok.query_videos": "no data",
         "tiktok.discovered_users": "no data",
+        "tiktok.candidate_videos": "no data",
         "tiktok.quarantine": "not checked",
         "shop.orders": "no data",
         "shop.quarantine": "not checked",
@@ -168,6 +172,7 @@ def test_staleness_is_judged_against_the_run_not_the_clock(landed: Settings) -> 
         "crm.touchpoints": "no data",
         "crm.quarantine": "not checked",
         "sentiment.comment_scores": "not checked",
+        "sentiment.mention_scores": "not checked",
     }
     # A replay of the past is judged as of its own days: as of three days earlier, everything
     # that had landed by then was current.
