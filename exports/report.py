@@ -859,8 +859,9 @@ def share_of_voice(marts: Marts) -> Section:
         "How many posts named the brand (its name, products or campaigns) against how many "
         "named a competitor, per platform, in the latest complete week (Monday to Sunday). "
         "Share of voice is the brand's part of the two; a post naming both counts on both "
-        "sides. Brand net sentiment reads the scored comments under the roster's posts that "
-        "name the brand. Below: the brand's terms mentioned most that week.",
+        "sides. Brand net sentiment is the tone of the posts that name the brand: the share "
+        "read as positive minus the share read as negative (a post the model cannot read is "
+        "left out). Below: the brand's terms mentioned most that week.",
     )
     mart = "mart_share_of_voice"
     if not marts.has(mart, "week", "platform", "brand_mentions", "share_of_voice"):

@@ -32,3 +32,18 @@
         {{ safe_divide('comments_negative', 'comments_scored') }} as negative_share,
         {{ net_sentiment('comments_positive', 'comments_negative', 'comments_scored') }} as net_sentiment
 {%- endmacro %}
+
+{#-
+    sentiment_label('scores.compound'): the label of a VADER compound score from the vars
+    sentiment_positive_threshold / sentiment_negative_threshold (both inclusive): positive,
+    negative, neutral in between, `unscored` when there is no score (never neutral). Written
+    once for comments (int_comments) and the posts listening found (int_listening_posts).
+-#}
+{% macro sentiment_label(compound) -%}
+    case
+        when {{ compound }} is null then 'unscored'
+        when {{ compound }} >= {{ var('sentiment_positive_threshold') }} then 'positive'
+        when {{ compound }} <= {{ var('sentiment_negative_threshold') }} then 'negative'
+        else 'neutral'
+    end
+{%- endmacro %}

@@ -71,7 +71,7 @@ SELECT * FROM (VALUES
  ('2026-01-26', 'instagram', 2, 0, 1.0, 0, NULL),
  ('2026-01-19', 'youtube', 3, 3, 0.5, 4, -0.25)
 ) AS v(week, platform, brand_mentions, competitor_mentions, share_of_voice,
-       brand_comments_scored, brand_net_sentiment);
+       brand_posts_scored, brand_net_sentiment);
 INSERT INTO marts.mart_brand_mentions BY NAME
 SELECT * FROM (VALUES
  ('2026-01-27', 'youtube', 'lumencoffee', 'brand', 3, 2, 1, 450, 6, 0.5),
@@ -83,7 +83,7 @@ SELECT * FROM (VALUES
  ('2026-01-25', 'youtube', 'springbrew', 'campaign', 4, 4, 1, 60, 0, NULL),
  ('2026-02-03', 'youtube', 'lumencoffee', 'brand', 9, 6, 2, 990, 3, 1.0)
 ) AS m(date, platform, term, term_kind, mentions, authors, roster_authors, interactions,
-       comments_scored, net_sentiment);
+       posts_scored, net_sentiment);
 INSERT INTO marts.mart_discovery_candidates BY NAME
 SELECT *, split_part(account_id, ':', 1) AS platform,
        split_part(account_id, ':', 1) || coalesce('_' || tier, '') AS peer_group,

@@ -66,12 +66,7 @@ final as (
         {{ utc_date('latest.published_at') }} as published_date,
         scores.language,
         scores.compound as sentiment_score,
-        case
-            when scores.compound is null then 'unscored'
-            when scores.compound >= {{ var('sentiment_positive_threshold') }} then 'positive'
-            when scores.compound <= {{ var('sentiment_negative_threshold') }} then 'negative'
-            else 'neutral'
-        end as sentiment_label,
+        {{ sentiment_label('scores.compound') }} as sentiment_label,
         case
             when scores.comment_id is null then 'not_scored_yet'
             else scores.unscored_reason

@@ -3,11 +3,12 @@
 -- (int_post_mentions), its engagement against its peers, and the problems a brand checks
 -- before signing anyone.
 --
--- - engagement_rate: the median over its found posts published in the last
---   var('discovery_recent_days') days (to the as-of date) of interactions / its followers
---   (as last looked up); NULL without such a post or a known follower count. The counts are
---   those of the day the post was found, before it settled, so the rate is compared with
---   other candidates' (found the same way), not with the roster's settled posts:
+-- - engagement_rate: the median, over its posts of the var('discovery_recent_days') days up
+--   to its last lookup, of interactions (likes + comments + shares) / its followers at that
+--   lookup; NULL without such a post or a known follower count. The posts are those its
+--   account gave that day (YouTube: its uploads playlist and videos.list; TikTok: video/query
+--   by username; stg_*__candidate_videos), so their counts have mostly settled, unlike a
+--   post found on its publication day.
 -- - peer_engagement_rate: the median engagement_rate of the candidates of the same platform
 --   and tier, or of the platform when the tier has fewer than var('discovery_min_peers')
 --   (peer_group says which); engagement_index = engagement_rate / peer_engagement_rate.
@@ -22,7 +23,6 @@
 with
 
 accounts as (select * from {{ ref('int_discovered_accounts') }}),
-as_of as (select * from {{ ref('int_as_of_date') }}),
 
 posts as (
 
@@ -57,17 +57,57 @@ tiered as (
 
 ),
 
+candidate_videos as (
+
+    select
+        'youtube:' || channel_id as account_id,
+        video_id,
+        published_at,
+        like_count as likes,
+        coalesce(comment_count, 0) as other_interactions,
+        snapshot_date,
+        extracted_at
+    from {{ ref('stg_youtube__candidate_videos') }}
+
+    union all
+
+    select
+        'tiktok:' || {{ normalize_handle('username') }} as account_id,
+        video_id,
+        published_at,
+        like_count as likes,
+        coalesce(comment_count, 0) + coalesce(share_count, 0) as other_interactions,
+        snapshot_date,
+        extracted_at
+    from {{ ref('stg_tiktok__candidate_videos') }}
+
+),
+
+-- the posts of each candidate's last lookup, each once (a record delivered twice keeps its
+-- latest extraction)
+last_lookup_videos as (
+
+    {{ latest_record(
+        '(select candidate_videos.* from candidate_videos inner join accounts'
+        ~ ' on candidate_videos.account_id = accounts.account_id'
+        ~ ' and candidate_videos.snapshot_date = accounts.last_seen) as looked_up',
+        ['account_id', 'video_id']
+    ) }}
+
+),
+
 post_rates as (
 
     select
-        posts.account_id,
-        {{ safe_divide('posts.interactions', 'tiered.followers') }} as engagement_rate
-    from posts
+        last_lookup_videos.account_id,
+        {{ safe_divide(
+            'last_lookup_videos.likes + last_lookup_videos.other_interactions', 'tiered.followers'
+        ) }} as engagement_rate
+    from last_lookup_videos
     inner join tiered using (account_id)
-    cross join as_of
     where
-        posts.published_date
-        > {{ add_days('as_of.as_of_date', '-' ~ var('discovery_recent_days')) }}
+        {{ utc_date('last_lookup_videos.published_at') }}
+        > {{ add_days('tiered.last_seen', '-' ~ var('discovery_recent_days')) }}
 
 ),
 

@@ -8,6 +8,10 @@
 -- characters), a TikTok video's description, an Instagram caption. `match_text` is it
 -- normalised for whole-word matching (macros/text/text_tokens.sql).
 --
+-- sentiment: the post's own text as the scoring step scored it (warehouse/comment_scores.py,
+-- raw.mention_scores: VADER after language detection, once per post), labelled with the
+-- comments' thresholds (vars); `unscored` when it could not be scored or is not scored yet.
+--
 -- interactions: likes + comments + shares, as int_post_engagement counts them; unknown when
 -- likes are hidden. The counts are those of the last find: a post found on its publication
 -- day has not settled yet, so engagement compares found posts with found posts
@@ -81,26 +85,34 @@ last_seen as (
 
 ),
 
+scores as (select * from {{ ref('stg_sentiment__mention_scores') }}),
+
 final as (
 
     select
-        platform,
-        post_id,
-        account_id,
-        published_at,
-        {{ utc_date('published_at') }} as published_date,
-        post_text,
-        {{ normalize_text('post_text') }} as match_text,
-        likes,
-        comments,
-        shares,
-        views,
+        last_seen.platform,
+        last_seen.post_id,
+        last_seen.account_id,
+        last_seen.published_at,
+        {{ utc_date('last_seen.published_at') }} as published_date,
+        last_seen.post_text,
+        {{ normalize_text('last_seen.post_text') }} as match_text,
+        last_seen.likes,
+        last_seen.comments,
+        last_seen.shares,
+        last_seen.views,
         case
-            when likes is not null
-                then likes + coalesce(comments, 0) + coalesce(shares, 0)
+            when last_seen.likes is not null
+                then
+                    last_seen.likes
+                    + coalesce(last_seen.comments, 0)
+                    + coalesce(last_seen.shares, 0)
         end as interactions,
-        snapshot_date as last_found_on
+        scores.compound as sentiment_score,
+        {{ sentiment_label('scores.compound') }} as sentiment_label,
+        last_seen.snapshot_date as last_found_on
     from last_seen
+    left join scores using (post_id)
 
 )
 

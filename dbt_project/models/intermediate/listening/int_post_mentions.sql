@@ -31,7 +31,8 @@ mentioned as (
         terms.is_brand_term,
         posts.account_id,
         posts.published_date,
-        posts.interactions
+        posts.interactions,
+        posts.sentiment_label
     from finds
     inner join terms using (term)
     inner join posts using (post_id)
