@@ -33,16 +33,9 @@ engagement as (
         followers.followers_snapshot_date,
         rate_card.cpm_usd,
         rate_card.value_per_interaction_usd,
-        -- the counts the platform returns; unknown when likes are hidden, so such a post
-        -- drops out of engagement averages (a missing comment, share or save count adds 0)
-        case
-            when posts.likes is not null
-                then
-                    posts.likes
-                    + coalesce(posts.comments, 0)
-                    + coalesce(posts.shares, 0)
-                    + coalesce(posts.saves, 0)
-        end as interactions
+        -- unknown when likes are hidden (macros/interactions.sql)
+        {{ interactions('posts.likes', ['posts.comments', 'posts.shares', 'posts.saves']) }}
+            as interactions
     from posts
     left join followers using (post_id)
     left join rate_card using (platform)

@@ -63,8 +63,7 @@ candidate_videos as (
         'youtube:' || channel_id as account_id,
         video_id,
         published_at,
-        like_count as likes,
-        coalesce(comment_count, 0) as other_interactions,
+        {{ interactions('like_count', ['comment_count']) }} as interactions,
         snapshot_date,
         extracted_at
     from {{ ref('stg_youtube__candidate_videos') }}
@@ -75,8 +74,7 @@ candidate_videos as (
         'tiktok:' || {{ normalize_handle('username') }} as account_id,
         video_id,
         published_at,
-        like_count as likes,
-        coalesce(comment_count, 0) + coalesce(share_count, 0) as other_interactions,
+        {{ interactions('like_count', ['comment_count', 'share_count']) }} as interactions,
         snapshot_date,
         extracted_at
     from {{ ref('stg_tiktok__candidate_videos') }}
@@ -100,9 +98,8 @@ post_rates as (
 
     select
         last_lookup_videos.account_id,
-        {{ safe_divide(
-            'last_lookup_videos.likes + last_lookup_videos.other_interactions', 'tiered.followers'
-        ) }} as engagement_rate
+        {{ safe_divide('last_lookup_videos.interactions', 'tiered.followers') }}
+            as engagement_rate
     from last_lookup_videos
     inner join tiered using (account_id)
     where

@@ -101,13 +101,8 @@ final as (
         last_seen.comments,
         last_seen.shares,
         last_seen.views,
-        case
-            when last_seen.likes is not null
-                then
-                    last_seen.likes
-                    + coalesce(last_seen.comments, 0)
-                    + coalesce(last_seen.shares, 0)
-        end as interactions,
+        {{ interactions('last_seen.likes', ['last_seen.comments', 'last_seen.shares']) }}
+            as interactions,
         scores.compound as sentiment_score,
         {{ sentiment_label('scores.compound') }} as sentiment_label,
         last_seen.snapshot_date as last_found_on
