@@ -141,9 +141,14 @@ def stacked_bars(
 
 
 def line_chart(
-    title: str, points: Sequence[tuple[date, float]], color: str, fmt: Formatter
+    title: str,
+    points: Sequence[tuple[date, float]],
+    color: str,
+    fmt: Formatter,
+    day_label: Callable[[date], str] = date.isoformat,
 ) -> Markup:
-    """A small line chart (one of a grid of small multiples), its own y scale."""
+    """A small line chart (one of a grid of small multiples), its own y scale; `day_label`
+    writes the first and last day under the x axis (a month's point reads "Jan 2026")."""
     width, height = 320, 170
     left, right, top, bottom = 62, 14, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -162,22 +167,31 @@ def line_chart(
 
     coords = [xy(d, v) for d, v in points]
     path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
-    high_label, low_label = fmt(high), fmt(low)
-    if high_label == low_label:  # a small change: the short form reads the same at both ends
-        high_label, low_label = f"{high:,.0f}", f"{low:,.0f}"
+    high_label, low_label = _axis_ends(low, high, fmt)
     parts = [
         _line(left, top + plot_h, left + plot_w, top + plot_h, AXIS_COLOR),
         _line(left, top, left + plot_w, top, GRID_COLOR),
         _text(left - 6, top + 4, high_label, size=10, anchor="end", color=AXIS_COLOR),
         _text(left - 6, top + plot_h, low_label, size=10, anchor="end", color=AXIS_COLOR),
-        _text(left, height - 8, first.isoformat(), size=10, color=AXIS_COLOR),
-        _text(left + plot_w, height - 8, last.isoformat(), size=10, anchor="end", color=AXIS_COLOR),
+        _text(left, height - 8, day_label(first), size=10, color=AXIS_COLOR),
+        _text(left + plot_w, height - 8, day_label(last), size=10, anchor="end", color=AXIS_COLOR),
         f'<path class="line" d="{path}" fill="none" stroke="{color}" stroke-width="2.5" '
         'stroke-linejoin="round"/>',
     ]
     for x, y in (coords[0], coords[-1]):
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>')
     return _svg(title, width, height, parts)
+
+
+def _axis_ends(low: float, high: float, fmt: Formatter) -> tuple[str, str]:
+    """The labels of the top and the bottom of an axis: the short form ("3.5k") when it tells
+    them apart; else the full number, with as many decimals as the span between them needs
+    ("3,548" and "3,512", "0.52" and "0.48"), so the two ends never read the same."""
+    high_label, low_label = fmt(high), fmt(low)
+    if high_label != low_label:
+        return high_label, low_label
+    decimals = max(0, -math.floor(math.log10(high - low))) if high > low else 0
+    return f"{high:,.{decimals}f}", f"{low:,.{decimals}f}"
 
 
 def _svg(title: str, width: int, height: int, parts: list[str]) -> Markup:

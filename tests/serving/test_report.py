@@ -144,6 +144,21 @@ def test_a_small_change_gets_axis_labels_that_differ() -> None:
     assert top != bottom and (top, bottom) == ("3,548", "3,512")
 
 
+def test_without_daily_followers_the_growth_lines_read_in_months(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    # Issue 22 item 6: months read "2026-01-01". Without fct_account_daily the follower lines
+    # have a point per month (mart_creator_growth.followers_end); Ada's are Jan and Feb 2026.
+    warehouse(FULL_MARTS, "DROP TABLE marts.fct_account_daily")
+    data = report_data(publish_marts().path, tmp_path)
+    growth = next(s for s in data.sections if s.key == "growth")
+    [ada] = [f for f in growth.figures if f.caption.startswith("Ada Lovelace")]
+    assert ada.caption == "Ada Lovelace: 5,120 followers, 1.2% since the end of Jan 2026"
+    axis = re.findall(r'font-size="10"[^>]*>([^<]+)</text>', str(ada.svg))
+    assert "Jan 2026" in axis and "Feb 2026" in axis
+    assert "2026-01-01" not in str(ada.svg) and "2026-02-01" not in str(ada.svg)
+
+
 # --- "What audiences say" (issue 20): tests/serving/conftest.py WEEK_COMMENTS_ROWS -------------
 
 
