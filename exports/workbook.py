@@ -178,6 +178,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         "mart_quality_flags",
         "One row per flag: open ones first, then by severity and date. Review items, not verdicts.",
         (Order("is_open", descending=True), SEVERITY_ORDER, Order("detected_on", descending=True)),
+        leading=("flag_type",),
     ),
     SheetSpec(
         "Relationship health",

@@ -186,6 +186,8 @@ def test_flags_read_as_their_plain_label_and_evidence_as_words(book) -> None:
     )
     assert flags["f2"]["evidence"] == "campaign id: camp1; signals: #acmespring"
     assert {f["flag_type"] for f in flags.values()} <= {t.label for t in FLAGS.values()}
+    # The flag's label stays in view beside its id while the evidence scrolls.
+    assert columns[:2] == ["flag_id", "flag_type"] and book["Quality flags"].freeze_panes == "C2"
 
 
 def test_every_number_format_is_the_one_its_column_metadata_names(book, full_marts: Path) -> None:
