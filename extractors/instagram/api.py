@@ -11,11 +11,14 @@ Then, once a day, the listening (extractors/listening.py): for each term, `ig_ha
 (the brand's IG user, q = the term) gives the hashtag's id and `/{hashtag-id}/recent_media` its
 media of the last 24 hours (the data interval's, polled just after it ends; the interval's own
 media are kept), 50 a page, following `paging.next` (its `after` cursor repeats on every page).
-`top_media` is not asked: its media are a day's recent media too, so it adds nothing to a daily
-poll. Hashtag media carry no author. At most 30 unique hashtags per rolling 7 days per IG user:
-the extractor counts them in its state (`HashtagBudget`, in the bookmarks) and stops before the
+Hashtag media carry no author. At most 30 unique hashtags per rolling 7 days per IG user: the
+extractor counts them in its state (`HashtagBudget`, in the bookmarks) and stops before the
 31st; the platform's own refusal (code 24) stops the run cleanly too. recent_media cannot look
-back: a term a stop left is searched first the next day, but only for that day.
+back, so a term a stop left, searched first on a later day from its bookmark, also asks
+`/{hashtag-id}/top_media` (the same hashtag: no other of the 30) and keeps its media published
+in the missed days. That recovers only what top_media serves: the 50 most liked and commented
+media of the last 30 days, so a missed day's less liked media stay missing. A day without a gap
+makes no top_media call: it has nothing before its interval to recover.
 """
 
 from __future__ import annotations
@@ -181,7 +184,7 @@ def extract(ctx: ExtractContext) -> Extraction:
     return result
 
 
-# ---- listening: hashtag search and each hashtag's recent media -------------------------------
+# ---- listening: hashtag search and each hashtag's recent (and top) media ---------------------
 
 
 @dataclass
@@ -225,33 +228,54 @@ def hashtag_id(client: ApiClient, ig_user_id: str, term: Term) -> str | None:
     return str(found) if found else None
 
 
-def recent_media(
-    client: ApiClient, paginator: Paginator, ig_user_id: str, tag_id: str, term: Term
+def hashtag_media(
+    client: ApiClient,
+    paginator: Paginator,
+    ig_user_id: str,
+    tag_id: str,
+    term: Term,
+    edge: str,
 ) -> list[dict[str, Any]]:
-    """The hashtag's media of the last 24 hours, 50 a page, following `paging.next`."""
+    """Every page of one of the hashtag's media edges (recent_media, top_media), 50 a page,
+    following `paging.next`."""
     params = {"user_id": ig_user_id, "fields": HASHTAG_FIELDS, "limit": PAGE_SIZE}
-    request = PageRequest("GET", f"{tag_id}/recent_media", params)
-    guard = PageGuard(client.connection_id, "hashtag recent_media", term.term, kind="hashtag")
+    request = PageRequest("GET", f"{tag_id}/{edge}", params)
+    guard = PageGuard(client.connection_id, f"hashtag {edge}", term.term, kind="hashtag")
     media: list[dict[str, Any]] = []
     for response in paginate(client, request, paginator, guard):
         data = response.body.get("data") if isinstance(response.body, dict) else None
         if not isinstance(data, list):
-            raise RetryableError("recent_media: no data in the response")
+            raise RetryableError(f"{edge}: no data in the response")
         media.extend(data)
     return media
 
 
-def _in_interval(item: Any, ctx: ExtractContext) -> bool:
+def recent_media(
+    client: ApiClient, paginator: Paginator, ig_user_id: str, tag_id: str, term: Term
+) -> list[dict[str, Any]]:
+    """The hashtag's media of the last 24 hours."""
+    return hashtag_media(client, paginator, ig_user_id, tag_id, term, "recent_media")
+
+
+def top_media(
+    client: ApiClient, paginator: Paginator, ig_user_id: str, tag_id: str, term: Term
+) -> list[dict[str, Any]]:
+    """The hashtag's 50 most liked and commented media of the last 30 days."""
+    return hashtag_media(client, paginator, ig_user_id, tag_id, term, "top_media")
+
+
+def _published_in(item: Any, start: datetime, end: datetime) -> bool:
     stamp = item.get("timestamp") if isinstance(item, dict) else None
     if not isinstance(stamp, str):
         return True  # no usable time: kept, the landing suite reports it
-    return ctx.window.start <= parse_timestamp(stamp) < ctx.window.end
+    return start <= parse_timestamp(stamp) < end
 
 
 def land_listening(ctx: ExtractContext, result: Extraction) -> None:
-    """Each term's hashtag media of the interval (extractors/listening.py `listen`), within the
-    30 unique hashtags a week: the budget is spent before a term's first call, so a stop lands
-    the terms searched whole and the 31st is never asked."""
+    """Each term's hashtag media of the interval (extractors/listening.py `listen`), and of the
+    days before it that a stop left unsearched (what top_media still serves of them), within
+    the 30 unique hashtags a week: the budget is spent before a term's first call, so a stop
+    lands the terms searched whole and the 31st is never asked."""
     client, ig_user_id = ctx.client, str(ctx.credentials.extra["ig_user_id"])
     calls_before, today = client.stats.calls, ctx.window.start.date()
     budget = HashtagBudget.of(ctx.bookmarks, today)
@@ -262,8 +286,13 @@ def land_listening(ctx: ExtractContext, result: Extraction) -> None:
         tag_id = hashtag_id(client, ig_user_id, term)
         if tag_id is None:
             return []
+        start, end = ctx.window.start, ctx.window.end
         items = recent_media(client, paginator, ig_user_id, tag_id, term)
-        return [item for item in items if _in_interval(item, ctx)]
+        found = [item for item in items if _published_in(item, start, end)]
+        if since < start:  # days an earlier stop left, which recent_media no longer serves
+            missed = top_media(client, paginator, ig_user_id, tag_id, term)
+            found += [item for item in missed if _published_in(item, since, start)]
+        return found
 
     listen(ctx, result, HASHTAG_MEDIA.name, search, MEDIA.key.of)
     result.bookmarks[HASHTAG_BOOKMARK] = budget.first_queried

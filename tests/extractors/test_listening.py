@@ -13,7 +13,7 @@ import html
 import math
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,10 @@ import requests
 from bench.measures import listening_minimum
 from core.config import Settings, get_settings
 from core.landing import Partition, read_records
+from extractors.instagram.api import parse_timestamp
 from extractors.listening import ListeningSeedError, read_terms
 from extractors.state import load_bookmarks, save_bookmarks
+from sandbox import instagram_api
 from sandbox import listening as sandbox_listening
 from sandbox.server import make_server, running
 from sandbox.world import DAY_S, DEFAULT_START_DATE, World
@@ -667,35 +669,84 @@ def test_instagram_lands_each_term_s_hashtag_media_of_the_day(
     assert manifest["complete"]
     minimum = listening_minimum(world, DAY, "instagram", roster(world, "instagram"), settings)
     assert manifest["api_calls"] == minimum
+    # The next day resumes each term where DAY ended, its window's start: no gap, so no
+    # top_media call beyond the clean minimum.
+    later = land_day(world, settings, "instagram", LAST)["hashtag_media"]
+    assert searched_terms(settings, LAST, "instagram") == terms()
+    minimum = listening_minimum(world, LAST, "instagram", roster(world, "instagram"), settings)
+    assert later["api_calls"] == minimum
+
+
+def instagram_top_missed(world: World, term: str, day, missed: datetime) -> set[str]:
+    """What a hashtag's top_media serves at the end of `day` (its 50 most liked and commented
+    media of 30 days, asked of a fresh sandbox API) that was published from `missed` to the
+    day's start: what a term a stop left can still recover of the days it missed."""
+    api = instagram_api.InstagramApi(world)
+    path = f"{instagram_api.API_PREFIX}{instagram_api.hashtag_id(term)}/top_media"
+    query = {"user_id": instagram_api.BRAND_IG_USER_ID, "fields": "id,timestamp", "limit": "50"}
+    headers = {"Authorization": f"Bearer {instagram_api.DEFAULT_ACCESS_TOKEN}"}
+    answer = api.handle("GET", path, query, headers, None, day)
+    assert answer.status == 200 and "next" not in answer.body.get("paging", {})  # one page
+    day_start = datetime.combine(day, time(), tzinfo=UTC)
+    return {
+        m["id"]
+        for m in answer.body["data"]
+        if missed <= parse_timestamp(m["timestamp"]) < day_start
+    }
+
+
+def hashtag_calls(world: World, day, searched: list[str]) -> int:
+    """The calls of the terms' searches on a day without a gap: per term its hashtag's id,
+    then the day's recent media, 50 a page (at least one)."""
+    served = instagram_served(world, day)
+    return sum(1 + max(1, math.ceil(len(served.get(t, ())) / 50)) for t in searched)
 
 
 def test_instagram_stops_before_the_31st_hashtag_of_the_week_and_resumes(
     world: World, settings: Settings
 ) -> None:
     """25 other hashtags queried in the last days leave 5: the run queries 5 terms and stops
-    before the 6th, without the platform refusing one; the terms left keep their place."""
-    earlier = (DAY - timedelta(days=3)).isoformat()
-    save_bookmarks(
-        settings.state_dir,
-        "instagram_bookmarks",
-        {"hashtags:week": {f"othertag{i}": earlier for i in range(25)}},
-    )
+    before the 6th, without the platform refusing one; the terms left keep their place. The
+    next day 18 of the 25 have left the rolling week: the terms left are searched first, 18 of
+    them, and each also recovers, through top_media, what it serves of the day missed; the
+    week is full again and the rest wait."""
+    week_edge, recent = (DAY - timedelta(days=6)).isoformat(), (DAY - timedelta(days=3)).isoformat()
+    others = {f"othertag{i}": week_edge if i < 18 else recent for i in range(25)}
+    save_bookmarks(settings.state_dir, "instagram_bookmarks", {"hashtags:week": others})
     with serve(world) as server:
         credentials = served_credentials(server.base_url)["instagram"]
         first = land("instagram", DAY, credentials, world, settings)
-        usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()["instagram"]
         server.set_day(LAST)
-        land("instagram", LAST, credentials, world, settings)
+        second = land("instagram", LAST, credentials, world, settings)
+        usage = requests.get(f"{server.base_url}/_sandbox/usage", timeout=5).json()["instagram"]
     assert "30 unique hashtags" in (first["hashtag_media"]["stopped"] or "")
     assert searched_terms(settings, DAY, "instagram") == terms()[:5]
     assert all(day.get("errors", 0) == 0 for day in usage.values()), usage
     found = by_term(landed(settings, "instagram", "hashtag_media"), media_id)
     served = instagram_served(world)
     assert set(found) <= set(terms()[:5]) and all(found[t] == served[t] for t in found)
-    # The next day the week still holds 30: none more is queried, and the terms left keep
-    # their place at the head of the line.
-    assert searched_terms(settings, LAST, "instagram") == []
+    # A day without a gap (no term had a bookmark) asks no top_media.
+    assert first["hashtag_media"]["api_calls"] == hashtag_calls(world, DAY, terms()[:5])
+    # The next day: the terms left first, 18 of them (the week's 30 again), then a stop.
+    resumed = terms()[5:23]
+    assert searched_terms(settings, LAST, "instagram") == resumed
+    assert "30 unique hashtags" in (second["hashtag_media"]["stopped"] or "")
     bookmarks = load_bookmarks(settings.state_dir, "instagram_bookmarks")
     assert len(bookmarks["hashtags:week"]) == 30
-    left = [t for t in terms()[5:] if bookmarks[f"listening:{t}"].startswith(DAY.isoformat())]
-    assert left == terms()[5:]
+    left = [t for t in terms()[23:] if bookmarks[f"listening:{t}"].startswith(DAY.isoformat())]
+    assert left == terms()[23:]
+    # Each resumed term lands its recent media of LAST and what top_media serves of DAY.
+    missed = datetime.combine(DAY, time(), tzinfo=UTC)
+    recovered = {t: instagram_top_missed(world, t, LAST, missed) for t in resumed}
+    later = instagram_served(world, LAST)
+    found = by_term(landed(settings, "instagram", "hashtag_media", LAST), media_id)
+    for term in resumed:
+        assert found.get(term, set()) == later.get(term, set()) | recovered[term], term
+    assert any(recovered.values())  # else the recovery would go untested
+    # Only the top 50 of 30 days: a missed day's less liked media may stay missing.
+    assert all(recovered[t] <= served.get(t, set()) for t in resumed)
+    # One top_media call per resumed term (each serves one page), the same hashtag: no other
+    # of the 30 is spent, and the platform refused none.
+    assert second["hashtag_media"]["api_calls"] == hashtag_calls(world, LAST, resumed) + len(
+        resumed
+    )
