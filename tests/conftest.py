@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +50,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return rank.get(item.nodeid.split("::")[0], len(LONGEST_FIRST))
 
     items.sort(key=position)  # stable: the rest keep their order
+
+
+# ---- measurements a test reports (accuracy, precision, recall against the sandbox's truth) --
+MEASURED = "measured"
+
+
+@pytest.fixture
+def measured(record_property: Callable[[str, object], None]) -> Callable[[str], None]:
+    """`measured(text)`: a measurement the run must show (issue 20: "printed by a test").
+    pytest captures a passing test's prints, so the text is recorded on the test's report
+    (pytest-xdist carries it from the worker) and `pytest_terminal_summary` prints it at the
+    end of every run, `make test` included."""
+
+    def report(text: str) -> None:
+        print(text)
+        record_property(MEASURED, text.strip("\n"))
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    found = [
+        (report.nodeid, value)
+        for report in reports
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == MEASURED
+    ]
+    if found:
+        terminalreporter.section("measured against the sandbox's ground truth")
+        for nodeid, text in sorted(found):
+            terminalreporter.write_line(f"{nodeid}:\n{text}")

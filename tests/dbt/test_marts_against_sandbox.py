@@ -89,7 +89,7 @@ def matches(flag: tuple, case: dict[str, Any]) -> bool:
     return True
 
 
-def test_each_flag_type_finds_the_injected_cases(built) -> None:
+def test_each_flag_type_finds_the_injected_cases(built, measured) -> None:
     flags = query(
         built,
         "SELECT flag_type, subject_kind, subject_id, detected_on FROM marts.mart_quality_flags",
@@ -110,7 +110,7 @@ def test_each_flag_type_finds_the_injected_cases(built) -> None:
         )
         if precision < 0.9 or recall < 0.9:
             failures.append(flag_type)
-    print("\n" + "\n".join(report))
+    measured("\n".join(report))
     assert not failures, "precision or recall below 0.9:\n" + "\n".join(report)
 
 
@@ -240,7 +240,7 @@ def truth_comments(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_sentiment_labels_against_the_ground_truth(built) -> None:
+def test_sentiment_labels_against_the_ground_truth(built, measured) -> None:
     truth = truth_comments(built["truth"])
     rows = query(built, "SELECT comment_id, sentiment_label FROM marts.fct_comment")
     labelled = [(truth[cid], label) for cid, label in rows if cid in truth]
@@ -250,8 +250,8 @@ def test_sentiment_labels_against_the_ground_truth(built) -> None:
     unscored_share = 1 - len(scored) / len(labelled)
     truth_unscorable_share = sum(not c["is_scorable"] for c, _ in labelled) / len(labelled)
     scorable_left_unscored = sum(c["is_scorable"] for c, label in labelled if label == "unscored")
-    print(
-        f"\nsentiment on {len(labelled)} fetched comments of the ground truth's window: "
+    measured(
+        f"sentiment on {len(labelled)} fetched comments of the ground truth's window: "
         f"label accuracy on the {len(scored)} scored {accuracy:.3f}; unscored share "
         f"{unscored_share:.3f} (the truth's unscorable share {truth_unscorable_share:.3f}; "
         f"scorable comments left unscored {scorable_left_unscored})"
@@ -276,7 +276,7 @@ def truth_mentions(truth: dict[str, Any]) -> dict[tuple[str, str, str], tuple]:
     return out
 
 
-def test_brand_mentions_equal_the_ground_truth(built) -> None:
+def test_brand_mentions_equal_the_ground_truth(built, measured) -> None:
     truth = truth_mentions(built["truth"])
     rows = query(
         built,
@@ -288,8 +288,8 @@ def test_brand_mentions_equal_the_ground_truth(built) -> None:
     for platform in ("youtube", "instagram", "tiktok"):
         want = {k: v for k, v in truth.items() if k[0] == platform}
         got = {k: v for k, v in mart.items() if k[0] == platform}
-        print(
-            f"\n{platform}: {sum(v[0] for v in want.values())} mentions in {len(want)} "
+        measured(
+            f"{platform}: {sum(v[0] for v in want.values())} mentions in {len(want)} "
             f"day x term cells (truth), {sum(v[0] for v in got.values())} in {len(got)} (mart)"
         )
         differ = sorted(k for k in want.keys() | got.keys() if want.get(k) != got.get(k))
@@ -324,7 +324,7 @@ def test_share_of_voice_adds_up_from_the_mentions(built) -> None:
     assert got == want
 
 
-def test_discovery_ranks_the_good_fits_first(built) -> None:
+def test_discovery_ranks_the_good_fits_first(built, measured) -> None:
     """Precision at 10 and recall at 50 of the ground truth's good-fit candidates (SPEC 5.5,
     issue 20: both >= 0.8), printed with the top 10 and why each is there."""
     candidates = built["truth"]["listening"]["candidates"]
@@ -339,8 +339,8 @@ def test_discovery_ranks_the_good_fits_first(built) -> None:
     precision = sum(a in good for a in top10) / 10
     recall = sum(a in good for a, _, _ in ranked[:50]) / len(good)
     lines = [f"  {s:5.1f} {profile[a]:18} {a}: {r}" for a, s, r in ranked[:10]]
-    print(
-        f"\ndiscovery: {len(ranked)} candidates, {len(good)} good fits in the crowd; "
+    measured(
+        f"discovery: {len(ranked)} candidates, {len(good)} good fits in the crowd; "
         f"precision@10 {precision:.2f}, recall@50 {recall:.2f}\n" + "\n".join(lines)
     )
     assert precision >= 0.8
