@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
+from irm.dbt_coverage import DBT_BUILD_FLAGS
 
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -47,14 +48,15 @@ def publish() -> dict[str, Any]:
 
 
 def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
-    """`dbt build` (models, seeds and tests), its artefacts kept under the bench's data root
-    (dbt_project/target holds the manifest the DAGs render from)."""
+    """`dbt build` (models, seeds and data tests, as the transform runs it), its artefacts kept
+    under the bench's data root (dbt_project/target holds the manifest the DAGs render from)."""
     settings = get_settings()
     work = settings.data_root / "dbt"
     command = [
         str(DBT), "build", "--project-dir", str(settings.dbt_project_dir),
         "--profiles-dir", str(settings.dbt_project_dir), "--target", "duckdb",
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        *DBT_BUILD_FLAGS,
     ]  # fmt: skip
     if full_refresh:
         command.append("--full-refresh")

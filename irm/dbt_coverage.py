@@ -39,6 +39,8 @@ REMAINING_TESTS_TASK_ID = "tests_beyond_model_tasks"
 # 0.65 s per in-process `dbt build` of one model, measured here). The tests a command ran come
 # from dbt's events instead (collect_node_results).
 DBT_GLOBAL_FLAGS = ("--no-write-json",)
+# The transform's dbt commands leave dbt's unit tests out (dags/irm_transform.py says why).
+DBT_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 # The attributes the remaining-tests task takes from the model tasks: the same project, profile,
 # in-process runner, partial-parse cache, environment, pool, flags and callback.
 _SHARED_DBT_SETUP = (
