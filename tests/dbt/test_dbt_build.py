@@ -815,22 +815,3 @@ def test_postgres_build_marts(postgres_database: dict[str, str], tmp_path: Path)
         assert query(daily) == before
     finally:
         con.close()
-
-
-# --------------------------------------------------------------------------------------------
-# Style
-# --------------------------------------------------------------------------------------------
-def test_sqlfluff_lint_models() -> None:
-    """The models pass `sqlfluff lint` with the repository's .sqlfluff (jinja templater)."""
-    sqlfluff = Path(sys.executable).with_name("sqlfluff")
-    if not sqlfluff.exists():
-        pytest.skip("sqlfluff is not installed in this environment")
-    result = subprocess.run(
-        [str(sqlfluff), "lint", "dbt_project/models", "--nocolor", "--processes", "2"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
