@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.load import LEDGER, RAW_ENTITIES, raw_table
+
 
 def mart_checksums(
     db: Path, schema: str = "marts", leave_out: dict[str, list[str]] | None = None
@@ -30,3 +32,12 @@ def mart_checksums(
             rows = con.execute(f'SELECT {columns} FROM {schema}."{table}" ORDER BY ALL').fetchall()
             sums[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return sums
+
+
+def raw_checksums(db: Path) -> dict[str, str]:
+    """Checksums of what the load writes: each source entity's raw table and the load ledger,
+    without the ledger's load times. dbt builds the marts from these tables alone."""
+    ledger = LEDGER.split(".")[1]
+    written = {raw_table(source, entity).split(".")[1] for source, entity in RAW_ENTITIES}
+    sums = mart_checksums(db, "raw", leave_out={ledger: ["loaded_at"]})
+    return {table: sum_ for table, sum_ in sums.items() if table in written | {ledger}}
