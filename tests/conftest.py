@@ -25,6 +25,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # --no-loadscope-reorder, see the Makefile: by default xdist would hand out the files with the
 # most tests first). Longest first, the two longest start at once on the two workers and the
 # short files fill both to the end, instead of the longest running alone at the end.
+# tests/serving/test_hostile_corpus.py is left to the rest: it copies the world that
+# test_personal_data.py builds (tests/prepared.py), and would wait for it beside it.
 LONGEST_FIRST = (
     "tests/e2e/test_demo_end_to_end.py",
     "tests/production/test_celery_topology.py",
@@ -36,7 +38,6 @@ LONGEST_FIRST = (
     "tests/dbt/test_long_texts.py",
     "tests/serving/test_personal_data.py",
     "tests/production/test_postgres_warehouse.py",
-    "tests/serving/test_hostile_corpus.py",
     "tests/operations/test_run_day.py",
     "tests/warehouse/test_set_aside.py",
     "tests/dags/test_dagbag.py",

@@ -10,9 +10,10 @@ of their own. One campaign's `brand_handle` carries HTML too: it fails the landi
 that a handle starts with `@` (a warning), so the value reaches a Great Expectations Data Docs
 page as a failing value.
 
-`run_hostile_pipeline` lands the world's last two days through the extractors (the in-process
+`build_hostile_world` lands the world's last two days through the extractors (the in-process
 bootstrap), loads them, builds dbt, validates both stages (Data Docs), publishes the BI copy and
-writes the export: every output a person or a BI tool reads.
+writes the export: every output a person or a BI tool reads. It runs once per test run; each
+module that reads the outputs gets a copy of its own (`hostile_pipeline`, tests/prepared.py).
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ CRM_TEXT: dict[str, dict[str, tuple[str, ...]]] = {
 
 SEED, ACCOUNTS, WORLD_DAYS = 7, 8, 20  # 4 creators, 2 campaigns, 6 contracts by the last day
 LANDED_DAYS = 2  # the world's last days, landed through the extractors
+LAST_DAY = date(2026, 1, 1) + timedelta(days=WORLD_DAYS - 1)  # irm.demo.WORLD_START onwards
 
 
 def hostile_text(account_index: int, post_index: int) -> tuple[str, str]:
@@ -146,8 +148,22 @@ class HostileRun:
     inbox: Path
 
 
-@contextmanager
-def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
+def data_root_at(patch: pytest.MonkeyPatch, root: Path) -> None:
+    """Every path of the settings under `root/data`, whatever the environment said."""
+    patch.setenv("IRM_DATA_ROOT", str(root / "data"))
+    patch.setenv("IRM_DBT_TARGET", "duckdb")
+    for variable in (
+        "IRM_WAREHOUSE_PATH",
+        "IRM_PUBLISHED_PATH",
+        "IRM_EXPORTS_DIR",
+        "IRM_DATA_DOCS_DIR",
+        "IRM_CRM_INBOX",
+        "IRM_LANDING_DIR",
+    ):
+        patch.delenv(variable, raising=False)
+
+
+def build_hostile_world(root: Path) -> None:
     """Land, load, build, validate, publish and export the hostile world under `root`."""
     import irm.bootstrap
     import sandbox.comments
@@ -155,20 +171,14 @@ def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
     from expectations import validate_landing, validate_marts
     from exports import write_export
     from irm.bootstrap import bootstrap_from_sandbox, day_range
-    from irm.demo import SANDBOX_SECRETS, WORLD_START
+    from irm.demo import SANDBOX_SECRETS
     from tests.dbt.test_dbt_build import dbt_env, run_dbt
     from warehouse.comment_scores import score_new_comments
     from warehouse.load import load_landing
     from warehouse.publish import publish_marts
 
     patch = pytest.MonkeyPatch()
-    patch.setenv("IRM_DATA_ROOT", str(root / "data"))
-    patch.setenv("IRM_DBT_TARGET", "duckdb")
-    for variable in ("IRM_WAREHOUSE_PATH", "IRM_PUBLISHED_PATH", "IRM_EXPORTS_DIR"):
-        patch.delenv(variable, raising=False)
-    patch.delenv("IRM_DATA_DOCS_DIR", raising=False)
-    patch.delenv("IRM_CRM_INBOX", raising=False)
-    patch.delenv("IRM_LANDING_DIR", raising=False)
+    data_root_at(patch, root)
     # Where the bootstrap takes them from: its world and its CRM export, the corpus's.
     patch.setattr(irm.bootstrap, "World", hostile_world_class())
     patch.setattr(irm.bootstrap, "write_crm", hostile_write_crm)
@@ -176,10 +186,9 @@ def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
     patch.setattr(sandbox.comments, "PostComments", hostile_comment_class())
     try:
         settings = get_settings()
-        last = WORLD_START + timedelta(days=WORLD_DAYS - 1)
-        first = last - timedelta(days=LANDED_DAYS - 1)
+        first = LAST_DAY - timedelta(days=LANDED_DAYS - 1)
         bootstrap_from_sandbox(
-            SEED, ACCOUNTS, WORLD_DAYS, day_range(first, last), SANDBOX_SECRETS, lambda _: None
+            SEED, ACCOUNTS, WORLD_DAYS, day_range(first, LAST_DAY), SANDBOX_SECRETS, lambda _: None
         )
         # The order of irm_transform: validate what landed, load it, score the comments, build,
         # validate, publish.
@@ -189,10 +198,27 @@ def hostile_pipeline(root: Path) -> Iterator[HostileRun]:
         score_new_comments(settings)
         env = dbt_env(IRM_WAREHOUSE_PATH=str(settings.warehouse_path))
         run_dbt(["build", "--exclude", "test_type:unit"], env, root / "dbt", "duckdb")
-        marts = validate_marts(as_of=last)
+        marts = validate_marts(as_of=LAST_DAY)
         assert marts.success, marts.summary()
         publish_marts()
-        export = write_export(last)
-        yield HostileRun(settings, last.isoformat(), export, settings.crm_inbox)
+        write_export(LAST_DAY)
+    finally:
+        patch.undo()
+
+
+@contextmanager
+def hostile_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun]:
+    """The hostile world's outputs (built once per test run, `build_hostile_world`), in a copy
+    of this module's own, with the settings pointing at it."""
+    from core.config import get_settings
+    from tests.prepared import prepared_copy
+
+    root = prepared_copy(tmp_path_factory, "hostile", build_hostile_world)
+    patch = pytest.MonkeyPatch()
+    data_root_at(patch, root)
+    try:
+        settings = get_settings()
+        day = LAST_DAY.isoformat()
+        yield HostileRun(settings, day, settings.export_dir_for(day), settings.crm_inbox)
     finally:
         patch.undo()

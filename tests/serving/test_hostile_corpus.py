@@ -57,7 +57,7 @@ REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNOREC
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> HostileRun:
-    with hostile_pipeline(tmp_path_factory.mktemp("hostile")) as hostile:
+    with hostile_pipeline(tmp_path_factory) as hostile:
         yield hostile
 
 
