@@ -24,12 +24,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.config import get_settings
 from irm.airflow_cli import (
     AirflowCommandError,
     run_airflow,
     sandbox_connections,
 )
 from irm.demo import run_day, running_sandbox, set_clock, write_crm
+from tests.airflow_logs import assert_only_actionable_warnings, every_dbt_test_line
 from tests.checksums import mart_checksums, raw_checksums
 
 # Known secret values, unlike the sandbox's defaults: the test searches every file for them.
@@ -48,7 +50,6 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    from core.config import get_settings
     from irm import tasks
     from irm.demo import DemoOptions, run_demo
     from warehouse.publish import personal_columns
@@ -174,6 +175,21 @@ def test_the_bi_copy_holds_the_warehouse_marts(demo_run) -> None:
     _, _, runs, _ = demo_run
     assert runs.clean, "no marts were built"
     assert runs.published == runs.clean_as_published
+
+
+def demo_transform_log(demo_run) -> str:
+    _, first, _, data_root = demo_run
+    return (data_root / "logs" / "demo" / f"{first.last_day}_irm_transform.log").read_text()
+
+
+def test_the_transform_ran_and_logged_every_dbt_test(demo_run) -> None:
+    """The count comes from dbt's own run results (irm.dbt_coverage)."""
+    manifest = get_settings().dbt_project_dir / "target" / "manifest.json"
+    assert every_dbt_test_line(manifest) in demo_transform_log(demo_run)
+
+
+def test_the_transform_logs_only_warnings_that_need_action(demo_run) -> None:
+    assert_only_actionable_warnings(demo_transform_log(demo_run))
 
 
 def test_a_run_killed_inside_dbt_and_run_again_gives_the_clean_marts(demo_run) -> None:
