@@ -87,7 +87,6 @@ CRM_TEXT: dict[str, dict[str, tuple[str, ...]]] = {
 
 SEED, ACCOUNTS, WORLD_DAYS = 7, 8, 20  # 4 creators, 2 campaigns, 6 contracts by the last day
 LANDED_DAYS = 2  # the world's last days, landed through the extractors
-LAST_DAY = date(2026, 1, 1) + timedelta(days=WORLD_DAYS - 1)  # irm.demo.WORLD_START onwards
 
 
 def hostile_text(account_index: int, post_index: int) -> tuple[str, str]:
@@ -148,6 +147,13 @@ class HostileRun:
     inbox: Path
 
 
+def last_day() -> date:
+    """The world's last day, the export's."""
+    from irm.demo import WORLD_START
+
+    return WORLD_START + timedelta(days=WORLD_DAYS - 1)
+
+
 def data_root_at(patch: pytest.MonkeyPatch, root: Path) -> None:
     """Every path of the settings under `root/data`, whatever the environment said."""
     patch.setenv("IRM_DATA_ROOT", str(root / "data"))
@@ -186,9 +192,10 @@ def build_hostile_world(root: Path) -> None:
     patch.setattr(sandbox.comments, "PostComments", hostile_comment_class())
     try:
         settings = get_settings()
-        first = LAST_DAY - timedelta(days=LANDED_DAYS - 1)
+        last = last_day()
+        first = last - timedelta(days=LANDED_DAYS - 1)
         bootstrap_from_sandbox(
-            SEED, ACCOUNTS, WORLD_DAYS, day_range(first, LAST_DAY), SANDBOX_SECRETS, lambda _: None
+            SEED, ACCOUNTS, WORLD_DAYS, day_range(first, last), SANDBOX_SECRETS, lambda _: None
         )
         # The order of irm_transform: validate what landed, load it, score the comments, build,
         # validate, publish.
@@ -198,10 +205,10 @@ def build_hostile_world(root: Path) -> None:
         score_new_comments(settings)
         env = dbt_env(IRM_WAREHOUSE_PATH=str(settings.warehouse_path))
         run_dbt(["build", "--exclude", "test_type:unit"], env, root / "dbt", "duckdb")
-        marts = validate_marts(as_of=LAST_DAY)
+        marts = validate_marts(as_of=last)
         assert marts.success, marts.summary()
         publish_marts()
-        write_export(LAST_DAY)
+        write_export(last)
     finally:
         patch.undo()
 
@@ -218,7 +225,7 @@ def hostile_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosti
     data_root_at(patch, root)
     try:
         settings = get_settings()
-        day = LAST_DAY.isoformat()
+        day = last_day().isoformat()
         yield HostileRun(settings, day, settings.export_dir_for(day), settings.crm_inbox)
     finally:
         patch.undo()
