@@ -44,6 +44,7 @@ from irm.orchestration import (
     MARTS_ASSET,
     PUBLISHED_ASSET,
     WAREHOUSE_WRITER_ARGS,
+    freeze_heap,
 )
 
 settings = get_settings()
@@ -147,6 +148,7 @@ def irm_transform() -> None:
             "dbt_cmd_flags": list(DBT_BUILD_FLAGS),
             "dbt_runner_callbacks": [collect_node_results],
             "callback": record_tests_run,
+            "pre_execute": freeze_heap,
         },
     )
     test_plan = add_remaining_tests_task(dbt_build)

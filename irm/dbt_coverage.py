@@ -42,7 +42,8 @@ DBT_GLOBAL_FLAGS = ("--no-write-json",)
 # The transform's dbt commands leave dbt's unit tests out (dags/irm_transform.py says why).
 DBT_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 # The attributes the remaining-tests task takes from the model tasks: the same project, profile,
-# in-process runner, partial-parse cache, environment, pool, flags and callback.
+# in-process runner, partial-parse cache, environment, pool, flags and callback. The dbt-runner
+# callbacks and the pre-execute hook are passed apart: the operators keep them under other names.
 _SHARED_DBT_SETUP = (
     "project_dir",
     "profile_config",
@@ -236,6 +237,7 @@ def add_remaining_tests_task(group: Any) -> DbtTestPlan:
             doc_md="The data tests no model task runs: tests spanning two resources "
             "(relationships) and tests of ephemeral models (irm.dbt_coverage).",
             dbt_runner_callbacks=model_task._dbt_runner_callbacks,
+            pre_execute=model_task._pre_execute_hook,
             **{name: getattr(model_task, name) for name in _SHARED_DBT_SETUP},
         )
         leaves >> test_task
