@@ -151,7 +151,7 @@ def account_comments(
     lo, hi = min(post_indexes), max(post_indexes) + 1
     # counts[d - first_day, j - lo]: post j's reported comments at the end of day d.
     counts = np.stack(
-        [world.metrics(account_index, d, slice(lo, hi))[2] for d in range(first_day, day_index + 1)]
+        [world.comment_counts(account_index, d)[lo:hi] for d in range(first_day, day_index + 1)]
     )
     return [
         _one_post(world, account_index, p, day_index, counts[:, p - lo], first_day, turned_from_s)

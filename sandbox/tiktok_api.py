@@ -449,6 +449,9 @@ class TikTokApi(PlatformApi):
             lambda account, post, day: comments.post_comments(world, account, post, day)
         )
         self._found = lru_cache(256)(self._matching)
+        # A query of a day scans every video of its date range, and the next day's queries the
+        # same videos again: their facts (text, hashtags, region) never change.
+        self._facts = lru_cache(65_536)(self._video_facts)
 
     # ---- entry point ----------------------------------------------------------------------
 
@@ -625,7 +628,7 @@ class TikTokApi(PlatformApi):
         )
         return tuple(found_refs)
 
-    def _facts(self, ref: listening.PostRef) -> _VideoFacts:
+    def _video_facts(self, ref: listening.PostRef) -> _VideoFacts:
         account = ref.source.account(ref.account_index)
         description = ref.source.post_text(ref.account_index, ref.post_index).description
         published = ref.source.published_at(ref.published_s)

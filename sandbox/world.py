@@ -112,6 +112,9 @@ HIDDEN_LIKES_P = {"youtube": 0.04, "instagram": 0.03, "tiktok": 0.0}
 COMMENTS_OFF_P = {"youtube": 0.05, "instagram": 0.02, "tiktok": 0.0}
 HIDDEN_FOLLOWERS_P = {"youtube": 0.06, "instagram": 0.0, "tiktok": 0.0}
 SHARES_PER_LIKE = 0.08
+# Rows of World.comment_counts kept (one per account and day, a count per post): every day of a
+# 200-account, 90-day world; a larger world keeps the days its current accounts are asked.
+COMMENT_ROWS_CACHED = 32_768
 _COUNTRY_P = np.array([w for _, w in vocab.COUNTRIES], dtype=float) / sum(
     w for _, w in vocab.COUNTRIES
 )
@@ -306,6 +309,11 @@ class World:
         self.posts: Callable[[int], Posts] = lru_cache(cache_size)(self._posts)
         self.video_ids: Callable[[int], tuple[str, ...]] = lru_cache(cache_size)(self._video_ids)
         self.post_text: Callable[[int, int], PostText] = lru_cache(16 * cache_size)(self._post_text)
+        # A comment listing of a post needs its count on every day since it was published, and
+        # the listings ask each account's posts day after day: a row is computed once.
+        self.comment_counts: Callable[[int, int], np.ndarray] = lru_cache(COMMENT_ROWS_CACHED)(
+            self._comment_counts
+        )
 
     # ---- calendar -------------------------------------------------------------------------
 
@@ -617,6 +625,12 @@ class World:
         comments = np.floor(interactions * p.comment_share[select])
         likes = np.floor(interactions * (1.0 - p.comment_share[select]))
         return views.astype(np.int64), likes.astype(np.int64), comments.astype(np.int64)
+
+    def _comment_counts(self, account_index: int, day_index: int) -> np.ndarray:
+        """Every post's cumulative comments at the end of `day_index` (metrics' third count)."""
+        counts = self.metrics(account_index, day_index)[2]
+        counts.flags.writeable = False  # shared through the cache
+        return counts
 
     def shares(
         self, account_index: int, day_index: int, posts: slice | np.ndarray | None = None
