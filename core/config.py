@@ -288,6 +288,11 @@ class ClusterSettings:
         return f"http://{self.api_host}:{self.api_port}"
 
 
+# Celery's `imports`: each worker imports the dbt tasks' libraries once, before it forks the
+# processes that run tasks (irm/worker_preload.py says what and why).
+CELERY_WORKER_IMPORTS = '{"imports": ["irm.worker_preload"]}'
+
+
 def cluster_airflow_environment(
     cluster: ClusterSettings, settings: Settings | None = None
 ) -> dict[str, str]:
@@ -302,6 +307,7 @@ def cluster_airflow_environment(
         "AIRFLOW__CELERY__BROKER_URL": cluster.broker_url,
         "AIRFLOW__CELERY__RESULT_BACKEND": cluster.result_backend,
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(cluster.worker_concurrency),
+        "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": CELERY_WORKER_IMPORTS,
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": cluster.celery_queue,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{cluster.api_url}/execution/",
         "AIRFLOW__API__HOST": cluster.api_host,
