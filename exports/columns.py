@@ -6,8 +6,9 @@ label and format a column by what it is, never by its name: a count called `post
 is a count. A column the copy does not describe (a copy published before it did, a table made
 by hand) reads by its database type, with its name as its label.
 
-Two formats change what is shown, in every format of the export: `flag_type` shows a quality
-flag's plain label (exports/glossary.py), `json` shows JSON as short `key: value` words.
+Three formats change what is shown, in every format of the export: `flag_type` shows a quality
+flag's plain label (exports/glossary.py), `code` shows a code as words ("at_risk" reads "At
+risk"), `json` shows JSON as short `key: value` words.
 """
 
 from __future__ import annotations
@@ -100,9 +101,18 @@ def shown_value(value: Any, fmt: str) -> Any:
         return value
     if fmt == "flag_type":
         return glossary.flag(value).label
+    if fmt == "code":
+        return code_words(value)
     if fmt == "json":
         return plain_json(value)
     return value
+
+
+def code_words(value: str) -> str:
+    """A code as words ("needs_attention" -> "Needs attention"); a comma-separated list of
+    codes, each so ("follower_jump,low_engagement" -> "Follower jump, Low engagement")."""
+    words = (part.strip().replace("_", " ") for part in value.split(","))
+    return ", ".join(w[:1].upper() + w[1:] for w in words if w)
 
 
 def plain_json(value: str) -> str:

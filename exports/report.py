@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from core.db import quote_ident
 from exports import charts, glossary
-from exports.columns import Column, described_columns, name_column, plain_json
+from exports.columns import Column, code_words, described_columns, name_column, plain_json
 from exports.folder import (
     ExportRun,
     FileEntry,
@@ -55,6 +55,7 @@ SOURCE_NAMES = {**PLATFORM_NAMES, "shop": "Shop", "crm": "CRM"}
 STALE_WORDS = {"warn": "late", "error": "very late"}  # warehouse.freshness's stale statuses
 SEVERITIES = (("high", "#D55E00"), ("medium", "#E69F00"), ("low", "#56B4E9"))
 HEALTH_BANDS = (("healthy", "#009E73"), ("needs_attention", "#E69F00"), ("at_risk", "#D55E00"))
+UNKNOWN_BAND = ("unknown", "#999999")
 TOP_CREATORS = 6
 MAX_CAMPAIGNS = 20
 MAX_FLAG_ROWS = 25
@@ -147,10 +148,11 @@ TEXT_FORMATS: dict[str, Callable[[Any], str]] = {
     "boolean": yes_no,
     "text": lambda v: shown_text(v),
     "flag_type": lambda v: glossary.flag(str(v)).label,
+    "code": lambda v: shown_text(code_words(str(v))),
     "json": lambda v: shown_text(plain_json(str(v)), MAX_EVIDENCE_CHARACTERS),
 }
 # Formats set right-aligned and on one line (numbers, and dates to keep them whole).
-ALIGNED_FORMATS = frozenset(TEXT_FORMATS) - {"text", "flag_type", "json", "boolean"}
+ALIGNED_FORMATS = frozenset(TEXT_FORMATS) - {"text", "flag_type", "code", "json", "boolean"}
 
 
 def text_of(value: Any, fmt: str) -> str:
@@ -660,9 +662,9 @@ def relationship_health(marts: Marts) -> Section:
     bands = marts.rows(f"SELECT health_band, count(*) AS n FROM marts.{mart} GROUP BY ALL")
     if not bands:
         return _no_data(section, mart, empty=True)
-    parts = {r["health_band"] or "unknown": r["n"] for r in bands}
+    parts = {code_words(r["health_band"] or "unknown"): r["n"] for r in bands}
     title = "Creators by relationship health"
-    segments = (*HEALTH_BANDS, ("unknown", "#999999"))
+    segments = [(code_words(band), colour) for band, colour in (*HEALTH_BANDS, UNKNOWN_BAND)]
     section.figures.append(
         Figure(charts.stacked_bars(title, [("Creators", parts)], segments, count), title)
     )

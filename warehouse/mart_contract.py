@@ -43,6 +43,7 @@ FORMATS = (
     "boolean",
     "text",
     "flag_type",  # a quality flag's code, shown as its plain label
+    "code",  # a code (or comma-separated codes) shown as words: needs_attention -> Needs attention
     "json",  # JSON text, shown as short plain text
 )
 # The format of a column whose meta names none: by its data type (never by its name).

@@ -132,6 +132,21 @@ def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: 
     assert spring[1:6] == ["$5,000", "$9,000", "120", "1.80", "80.0%"]
 
 
+def test_health_bands_read_as_words_in_the_chart_and_the_table(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    # The chart's legend and the table showed "needs_attention".
+    run = ExportRun(DAY, tmp_path, full_marts, None, None, "2026-02-05")
+    with open_source(full_marts) as con:
+        health = next(s for s in gather(con, run).sections if s.key == "health")
+    assert health.table is not None and health.figures
+    band = health.table.headers.index("Health")
+    assert {row[band] for row in health.table.rows} >= {"Needs attention"}
+    assert "Needs attention" in health.figures[0].svg and "needs_attention" not in (
+        health.figures[0].svg
+    )
+
+
 def test_a_small_change_gets_axis_labels_that_differ() -> None:
     # Issue 22 item 6: a growth chart read "3.5k" at the top and at the bottom of its axis.
     from exports.charts import line_chart

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.config import Settings
 from exports import write_export
-from exports.columns import plain_json
+from exports.columns import code_words, plain_json
 from exports.glossary import FLAGS
 from exports.workbook import (
     EXCEL_FORMATS,
@@ -121,6 +121,8 @@ def as_shown(value: Any, fmt: str) -> Any:
         return FLAGS[value].label
     if fmt == "json" and value is not None:
         return plain_json(value)
+    if fmt == "code" and value is not None:
+        return code_words(value)
     return value
 
 
@@ -188,6 +190,15 @@ def test_flags_read_as_their_plain_label_and_evidence_as_words(book) -> None:
     assert {f["flag_type"] for f in flags.values()} <= {t.label for t in FLAGS.values()}
     # The flag's label stays in view beside its id while the evidence scrolls.
     assert columns[:2] == ["flag_id", "flag_type"] and book["Quality flags"].freeze_panes == "C2"
+
+
+def test_codes_read_as_words(book) -> None:
+    # The health sheet showed "needs_attention", as the report's health chart did.
+    columns, rows = sheet_table(book["Relationship health"])
+    bands = {row[columns.index("creator_id")]: row[columns.index("health_band")] for row in rows}
+    assert bands["cr2"] == "Needs attention"
+    assert set(bands.values()) <= {"Healthy", "Needs attention", "At risk", None}
+    assert code_words("follower_jump,low_engagement") == "Follower jump, Low engagement"
 
 
 def test_every_number_format_is_the_one_its_column_metadata_names(book, full_marts: Path) -> None:
