@@ -92,6 +92,10 @@ COLUMNS_DDL = (
     "role VARCHAR, parent_table VARCHAR, parent_column VARCHAR)"
 )
 READ_ONLY_MODE = 0o444
+# The BI copy is written in DuckDB 1.5's storage format, not the pipeline's own (2.0): BI drivers
+# and the DuckDB CLI on PyPI (`duckdb-cli`, 1.5.6 its newest) lag behind DuckDB's releases, and a
+# 1.5 reader cannot open a 2.0 file. Everything the copy holds (tables, comments) exists in 1.5.
+BI_COPY_STORAGE_VERSION = "v1.5.0"
 CURRENT_PARQUET = "current"
 KEEP_PARQUET_PUBLICATIONS = 3
 # The record of the marts that passed the mart checks, under the data root's state folder.
@@ -392,7 +396,9 @@ def _build_snapshot(
             )
         withheld = _present_columns(con, schema, withhold)
         tmp_parquet.mkdir(parents=True)
-        con.execute("ATTACH ? AS snap", [str(tmp_file)])
+        con.execute(
+            f"ATTACH ? AS snap (STORAGE_VERSION '{BI_COPY_STORAGE_VERSION}')", [str(tmp_file)]
+        )
         try:
             con.execute(f"CREATE SCHEMA snap.{quoted}")
             for table in tables:

@@ -269,3 +269,40 @@ def test_a_partial_render_publishes_the_marts_it_builds(
         with pytest.raises(MartGateError, match=r"1 of the 2 marts .*\(fct_post\)"):
             publish()
     assert bi_copy(settings) == published
+
+
+def test_the_duckdb_cli_from_pypi_reads_the_bi_copy(
+    settings: Settings, warehouse: Warehouse
+) -> None:
+    """docs/serving.md's CLI route: the `duckdb-cli` package (a dev dependency; its newest
+    release reads DuckDB 1.5 files, not the pipeline's 2.0 format) opens the BI copy read-only
+    and lists its schemas, marts and column comments. BI drivers that lag behind DuckDB's
+    releases read it for the same reason (issue 22, item 3)."""
+    import json
+    import subprocess
+    import sys
+
+    from irm.tasks import validate_marts
+
+    warehouse(FULL_MARTS)
+    validate_marts(CHECKED_DAY)
+    publish_through_the_cli()
+    cli = Path(sys.executable).with_name("duckdb")
+    sql = (
+        "SELECT schema_name AS name, 'schema' AS kind FROM duckdb_schemas() "
+        "WHERE NOT internal UNION ALL "
+        "SELECT table_name, 'mart' FROM duckdb_tables() WHERE schema_name = 'marts' UNION ALL "
+        "SELECT table_name || '.' || column_name, 'comment' FROM duckdb_columns() "
+        "WHERE schema_name = 'marts' AND comment IS NOT NULL"
+    )
+    done = subprocess.run(
+        [str(cli), "-readonly", "-json", str(settings.published_path), "-c", sql],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found: dict[str, set[str]] = {}
+    for row in json.loads(done.stdout):
+        found.setdefault(row["kind"], set()).add(row["name"])
+    assert {"marts", "meta"} <= found["schema"]
+    assert found["mart"] == set(contract_marts())
+    assert "fct_post.engagement_rate" in found["comment"]
