@@ -272,9 +272,13 @@ def _checked_meta(mart: str, column: dict[str, Any]) -> dict[str, Any]:
     if not column.get("data_type"):
         raise ContractError(f"{where}: no data_type in the contract")
     try:
-        kind_of_data_type(column["data_type"])
+        kind = kind_of_data_type(column["data_type"])
     except ContractError as unknown:
         raise ContractError(f"{where}: {unknown}") from None
+    # A number without its unit is a number nobody can read rightly (a fraction or a percent? a
+    # count of what?): the BI copy, Data Docs and the export all show it.
+    if kind in ("integer", "number") and not meta.get("unit"):
+        raise ContractError(f"{where}: a number needs meta unit (what it counts or measures)")
     if "format" in meta and meta["format"] not in FORMATS:
         raise ContractError(f"{where}: format {meta['format']!r} is not one of {FORMATS}")
     if "role" in meta and meta["role"] not in ROLES:
