@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
-from irm.dbt_coverage import DBT_BUILD_FLAGS
+from irm.dbt_build import DBT_BUILD_FLAGS
 
 DBT = Path(sys.executable).with_name("dbt")
 

@@ -135,14 +135,6 @@ class DropMessages(logging.Filter):
         return not record.getMessage().startswith(self.starts)
 
 
-# Cosmos renders no task for an exposure (they document who reads the marts, in dbt docs: there
-# is nothing to run) and says so at every parse of irm_transform, twice per exposure, even when
-# a node converter declines them (it warns before asking one); an exclude selector would reach
-# every dbt command. Silenced here, for exposures only: another resource cosmos cannot render
-# still warns.
-logging.getLogger("cosmos.airflow.graph").addFilter(
-    DropMessages("Unavailable conversion function for <DbtResourceType.EXPOSURE>")
-)
 # Without the OpenLineage provider (not installed: this project keeps no lineage backend),
 # importing cosmos warns that the provider is missing and that `[openlineage] namespace` is not
 # configured, in every process that parses irm_transform: at the top of each of its task logs.

@@ -39,7 +39,7 @@ def assert_only_actionable_warnings(log: str, expected: tuple[str, ...] = ()) ->
 
 def every_dbt_test_line(manifest_path: Path) -> str:
     """The line a transform that rendered the whole project logs when every data test of the
-    manifest ran, those spanning two models (relationships) included (irm.dbt_coverage)."""
+    manifest ran, those spanning two models (relationships) included (irm.dbt_build)."""
     manifest = json.loads(manifest_path.read_text())
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     several = sum(len(t["depends_on"]["nodes"]) > 1 for t in tests)

@@ -37,14 +37,8 @@ def test_every_warehouse_writer_is_in_the_one_slot_pool(dagbag) -> None:
     from core.config import WAREHOUSE_POOL
 
     dag = dagbag.dags["irm_transform"]
-    # Ephemeral dbt models render as EmptyOperators: they run nothing, so they need no slot.
-    writers = [
-        t
-        for t in dag.tasks
-        if (t.task_id == "load_raw" or t.task_id.startswith("dbt."))
-        and type(t).__name__ != "EmptyOperator"
-    ]
-    assert writers, "irm_transform has no load or dbt tasks"
+    writers = [t for t in dag.tasks if t.task_id in ("load_raw", "score_comments", "dbt_build")]
+    assert len(writers) == 3, "irm_transform has no load, scoring or dbt task"
     assert {t.pool for t in writers} == {WAREHOUSE_POOL}
 
 
@@ -93,10 +87,9 @@ def test_transform_runs_on_every_landing_asset_in_order(dagbag) -> None:
     chain = ["validate_landing", "load_raw", "validate_marts", "publish"]
     for before, after in zip(chain, chain[1:], strict=False):
         assert dag.get_task(before) in dag.get_task(after).get_flat_relatives(upstream=True)
-    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
-    for task in dbt_tasks:
-        assert dag.get_task("load_raw") in task.get_flat_relatives(upstream=True)
-        assert dag.get_task("validate_marts") in task.get_flat_relatives(upstream=False)
+    build = dag.get_task("dbt_build")
+    assert dag.get_task("load_raw") in build.get_flat_relatives(upstream=True)
+    assert dag.get_task("validate_marts") in build.get_flat_relatives(upstream=False)
 
 
 def test_transform_takes_its_days_from_the_triggering_events(dagbag) -> None:
@@ -135,25 +128,24 @@ def test_transform_checks_source_freshness_after_the_load_before_dbt(dagbag) -> 
     assert dag.get_task("load_raw") in check.get_flat_relatives(upstream=True)
     assert dag.get_task("days_to_load") in check.get_flat_relatives(upstream=True)
     downstream = check.get_flat_relatives(upstream=False)
-    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt.")]
-    assert dbt_tasks and set(dbt_tasks) <= set(downstream)
+    assert dag.get_task("dbt_build") in downstream
     assert dag.get_task("publish") in downstream
 
 
-def test_dbt_tasks_emit_no_assets_nobody_can_schedule_on(dagbag) -> None:
+def test_the_dbt_task_emits_no_assets_nobody_can_schedule_on(dagbag) -> None:
     """Cosmos's per-model assets are made up at run time, so Airflow 3 never registers them:
     each dbt task logged two warnings about its URI and two about an inactive AssetModel, and
     the events went nowhere. The transform's own assets (marts, published) are what other
     DAGs can follow."""
     dag = dagbag.dags["irm_transform"]
     dbt_tasks = [t for t in dag.tasks if hasattr(t, "emit_datasets")]
-    assert dbt_tasks
-    assert not [t.task_id for t in dbt_tasks if t.emit_datasets]
+    assert [t.task_id for t in dbt_tasks] == ["dbt_build"]
+    assert not dbt_tasks[0].emit_datasets
 
 
 def test_parsing_the_transform_warns_about_nothing(caplog) -> None:
-    """Each parse warned twice that cosmos has no task for an exposure: exposures document who
-    reads the marts (dbt docs) and have nothing to run."""
+    """A parse warned about each exposure (cosmos's per-model rendering, replaced by one build
+    task) and about the missing OpenLineage provider (irm.orchestration filters it)."""
     from airflow.dag_processing.dagbag import DagBag
 
     caplog.set_level("WARNING")
@@ -162,17 +154,12 @@ def test_parsing_the_transform_warns_about_nothing(caplog) -> None:
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
 
 
-def test_every_dbt_task_freezes_the_heap_before_dbt_runs(dagbag) -> None:
+def test_the_dbt_task_freezes_the_heap_before_dbt_runs(dagbag) -> None:
     """Cosmos collects garbage after each dbt command; without the freeze that collection walked
-    all of Airflow's and dbt's objects in every dbt task (a third of a model task's time)."""
+    all of Airflow's and dbt's objects (0.4 s; a third of a one-model task's time)."""
     from irm.orchestration import freeze_heap
 
-    dag = dagbag.dags["irm_transform"]
-    dbt_tasks = [
-        t for t in dag.tasks if t.task_id.startswith("dbt.") and type(t).__name__ != "EmptyOperator"
-    ]
-    assert dbt_tasks
-    assert not [t.task_id for t in dbt_tasks if t._pre_execute_hook is not freeze_heap]
+    assert dagbag.dags["irm_transform"].get_task("dbt_build")._pre_execute_hook is freeze_heap
 
 
 def test_a_frozen_heap_is_freed_at_exit_without_leak_reports() -> None:

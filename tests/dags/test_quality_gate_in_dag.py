@@ -156,10 +156,9 @@ def test_good_run_checked_source_freshness_and_went_on(pipeline) -> None:
 def test_failing_relationships_test_stops_publication(pipeline) -> None:
     """A daily fact row of an account the account dimension does not know (an orphan kept by the
     incremental model, outside the days it rebuilds). dbt's relationships test between the two
-    models fails the run at the dbt tests, before the mart checks run (before this fix it ran
-    nowhere, and the run went on to validate_marts). The run renders just those two models
-    (IRM_DBT_SELECT) to stay cheap; the full render wires the same task before the mart checks
-    (test_dbt_tests_in_dag.py)."""
+    models fails the dbt build, before the mart checks run (when each model had its own task,
+    this test ran in none of them until a last `dbt test` task was added). The run selects just
+    those two models (IRM_DBT_SELECT) to stay cheap."""
     settings, before = pipeline
     orphan = "youtube:UC_account_no_longer_known"
     with duckdb.connect(str(settings.warehouse_path)) as con:
@@ -171,14 +170,14 @@ def test_failing_relationships_test_stops_publication(pipeline) -> None:
     try:
         log = assert_fails_at(
             settings,
-            "dbt.tests_beyond_model_tasks",
+            "dbt_build",
             "relationships_fct_account_daily_account_id__account_id__ref_dim_creator_account_",
             before,
             dbt_select="fct_account_daily dim_creator_account",
         )
         # Bad data: another try would read the same rows, so the task fails at its first.
         assert "dbt tests failed (bad data, not retried)" in log
-        assert re.search(r"task=dbt\.tests_beyond_model_tasks run=\S+ try=1\.", log)
+        assert re.search(r"task=dbt_build run=\S+ try=1\.", log)
     finally:
         with duckdb.connect(str(settings.warehouse_path)) as con:
             con.execute("DELETE FROM marts.fct_account_daily WHERE account_id = ?", [orphan])

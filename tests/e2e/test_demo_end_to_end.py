@@ -3,8 +3,8 @@
 
 Recovery: the demo's live interval is then run again after a run of it was killed (SIGKILL, see
 crash_hook/sitecustomize.py) inside dbt (after an incremental model's DELETE, before its INSERT):
-the extract, and the transform with the killed model and everything downstream of it, as a
-retry of the killed task goes on; it must give the clean run's marts. Then, on a new
+the extract, and the transform, whose dbt build runs again as a retry of the killed task
+would; it must give the clean run's marts. Then, on a new
 warehouse file, a transform is killed inside the load (after the second raw partition is
 committed) and the load runs again, as the retried task would: it must leave the clean run's raw
 tables and load ledger, from which dbt builds the marts (the clean run shows what it makes of
@@ -84,9 +84,8 @@ def demo_run(tmp_path_factory):
         set_clock(options, first.last_day)
         write_crm(options, settings, first.last_day)
         env = sandbox_connections(base_url, options.secrets)
-        # As Airflow's retry of the killed model's task would: that model and everything
-        # downstream of it build again (the models before it were built by the killed run).
-        env["IRM_DBT_SELECT"] = f"{DBT_CRASH.split(':')[1]}+"
+        # As Airflow's retry of the killed dbt_build task would: the whole build again, over
+        # what the killed run left (the killed model's day deleted, not inserted).
         run_day(settings, env, first.last_day, settings.data_root / "logs" / "rerun")
     runs.after_crash_in_dbt = mart_checksums(settings.warehouse_path)
     runs.published_after_crash_in_dbt = mart_checksums(first.published)
@@ -186,7 +185,7 @@ def demo_transform_log(demo_run) -> str:
 
 
 def test_the_transform_ran_and_logged_every_dbt_test(demo_run) -> None:
-    """The count comes from dbt's own run results (irm.dbt_coverage)."""
+    """The count comes from dbt's own run results (irm.dbt_build)."""
     manifest = get_settings().dbt_project_dir / "target" / "manifest.json"
     assert every_dbt_test_line(manifest) in demo_transform_log(demo_run)
 

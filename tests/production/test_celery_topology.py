@@ -71,14 +71,11 @@ BACKFILL_LENGTH = 2
 WORLD = DemoOptions(seed=7, accounts=20, history_days=BACKFILL_LENGTH, live_days=1)
 DAY = WORLD_START + timedelta(days=WORLD.days - 2)
 BACKFILL_DAYS = day_range(DAY - timedelta(days=BACKFILL_LENGTH - 1), DAY)
-# The topology is under test here, not the dbt project (tests/dbt builds all of it): render
-# only what the two key marts need, as each dbt task under Celery pays dbt's start-up (about
-# 9 s here).
+# The topology is under test here, not the dbt project (tests/dbt builds all of it): build
+# only what the two key marts need.
 DBT_SELECT = ("+fct_post", "+dim_creator_account")
 ADMIN = "admin"
 STARTUP_TIMEOUT = 180
-# irm_transform runs one Celery task per dbt model, each paying dbt's start-up: even the key
-# marts' part of the project takes minutes on two cores.
 RUN_TIMEOUT = 1200
 
 
