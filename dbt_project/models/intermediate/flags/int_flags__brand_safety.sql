@@ -28,8 +28,7 @@ per_post as (
 final as (
 
     select
-        'brand_safety' as flag_type,
-        case when owners.is_sponsored then 'high' else 'medium' end as severity,
+        {{ flag_type_and_severity('brand_safety', 'owners.is_sponsored') }}
         {{ flag_subject(
             'post', 'per_post', creator_id='owners.creator_id', detected_on='per_post.published_date'
         ) }}

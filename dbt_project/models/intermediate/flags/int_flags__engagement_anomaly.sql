@@ -55,11 +55,9 @@ scored as (
 final as (
 
     select
-        'engagement_anomaly' as flag_type,
-        case
-            when scored.ratio_to_median >= 2 * {{ var('anomaly_ratio') }} then 'high'
-            else 'medium'
-        end as severity,
+        {{ flag_type_and_severity(
+            'engagement_anomaly', 'scored.ratio_to_median >= 2 * ' ~ var('anomaly_ratio')
+        ) }}
         {{ flag_subject('post', 'scored', detected_on='scored.published_date') }}
         {{ flag_measures('scored.ratio_to_median', var('anomaly_ratio'), [
             ('likes', 'scored.likes'),

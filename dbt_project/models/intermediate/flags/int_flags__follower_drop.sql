@@ -29,11 +29,9 @@ first_days as (
 final as (
 
     select
-        'follower_drop' as flag_type,
-        case
-            when first_days.share_lost >= 2 * {{ var('drop_min_share') }} then 'high'
-            else 'medium'
-        end as severity,
+        {{ flag_type_and_severity(
+            'follower_drop', 'first_days.share_lost >= 2 * ' ~ var('drop_min_share')
+        ) }}
         {{ flag_subject('account', 'first_days', detected_on='first_days.snapshot_date') }}
         {{ flag_measures('first_days.share_lost', var('drop_min_share'), [
             ('followers_before', 'first_days.followers_before'),

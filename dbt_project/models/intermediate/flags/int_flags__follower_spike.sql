@@ -153,14 +153,10 @@ engagement as (
 final as (
 
     select
-        'follower_spike' as flag_type,
-        case
-            when
-                engagement.engagement_after
-                < {{ var('spike_severity_engagement_ratio') }} * engagement.engagement_before
-                then 'high'
-            else 'medium'
-        end as severity,
+        {{ flag_type_and_severity(
+            'follower_spike', 'engagement.engagement_after < '
+            ~ var('spike_severity_engagement_ratio') ~ ' * engagement.engagement_before'
+        ) }}
         {{ flag_subject('account', 'first_days', detected_on='first_days.snapshot_date') }}
         {{ flag_measures('first_days.modified_z_score', var('spike_z_threshold'), [
             ('followers_before', 'first_days.followers_before'),

@@ -60,11 +60,9 @@ measured as (
 final as (
 
     select
-        'inactive_partner' as flag_type,
-        case
-            when days_inactive > 2 * {{ var('inactive_days') }} then 'high'
-            else 'medium'
-        end as severity,
+        {{ flag_type_and_severity(
+            'inactive_partner', 'days_inactive > 2 * ' ~ var('inactive_days')
+        ) }}
         {{ flag_subject('creator', creator_id='creator_id', detected_on='as_of_date') }}
         {{ flag_measures('days_inactive', var('inactive_days'), [
             ('last_post_date', 'cast(last_post_date as text)'),

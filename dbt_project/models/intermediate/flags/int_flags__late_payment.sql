@@ -47,8 +47,7 @@ late as (
 final as (
 
     select
-        'late_payment' as flag_type,
-        case when late.days_late > 30 then 'high' else 'medium' end as severity,
+        {{ flag_type_and_severity('late_payment', 'late.days_late > 30') }}
         {{ flag_subject(
             'payment', 'late', creator_id='contracts.creator_id', detected_on='late.detected_on'
         ) }}

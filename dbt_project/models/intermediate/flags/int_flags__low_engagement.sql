@@ -71,11 +71,9 @@ indexed as (
 final as (
 
     select
-        'low_engagement' as flag_type,
-        case
-            when indexed.engagement_index < {{ var('low_engagement_ratio') }} / 2 then 'high'
-            else 'medium'
-        end as severity,
+        {{ flag_type_and_severity(
+            'low_engagement', 'indexed.engagement_index < ' ~ var('low_engagement_ratio') ~ ' / 2'
+        ) }}
         {{ flag_subject('account', 'indexed', detected_on='as_of.as_of_date') }}
         {{ flag_measures('indexed.engagement_index', var('low_engagement_ratio'), [
             ('posts', 'indexed.posts'),

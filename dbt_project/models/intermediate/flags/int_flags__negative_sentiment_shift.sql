@@ -35,11 +35,10 @@ compared as (
 final as (
 
     select
-        'negative_sentiment_shift' as flag_type,
-        case
-            when net_sentiment_fall >= 2 * {{ var('sentiment_shift_threshold') }} then 'high'
-            else 'medium'
-        end as severity,
+        {{ flag_type_and_severity(
+            'negative_sentiment_shift',
+            'net_sentiment_fall >= 2 * ' ~ var('sentiment_shift_threshold')
+        ) }}
         {{ flag_subject('creator', creator_id='creator_id', detected_on='month') }}
         {{ flag_measures('net_sentiment_fall', var('sentiment_shift_threshold'), [
             ('previous_month', 'cast(previous_month as text)'),
