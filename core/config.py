@@ -288,7 +288,7 @@ class ClusterSettings:
         return f"http://{self.api_host}:{self.api_port}"
 
 
-# Celery's `imports`: each worker imports the dbt tasks' libraries once, before it forks the
+# Celery's `imports`: each worker imports the dbt task's libraries once, before it forks the
 # processes that run tasks (irm/worker_preload.py says what and why).
 CELERY_WORKER_IMPORTS = '{"imports": ["irm.worker_preload"]}'
 

@@ -1,9 +1,10 @@
 """What each Celery worker imports once, at its start, before it forks the processes that run
 tasks (core.config.cluster_airflow_environment lists this module in Celery's `imports`).
 
-Every task runs in a process forked from the worker, and a dbt task imports dbt, its adapters,
-cosmos, DuckDB and pandas: about 1.5 s of each dbt task's start on this machine, paid again by
-every one of the transform's dbt tasks. Imported here, the forked processes inherit them. Only
+Every task runs in a process forked from the worker, and the dbt task imports dbt, its adapters,
+cosmos, DuckDB and pandas: about 1.5 s of its start on this machine, paid again by every
+transform (and pandas and DuckDB by every warehouse task). Imported here, the forked processes
+inherit them. Only
 libraries: nothing here connects to a database or starts a thread before the fork.
 """
 
