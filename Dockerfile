@@ -30,7 +30,7 @@ COPY --chown=airflow:0 . .
 RUN pip install --no-cache-dir --constraint constraints/constraints-3.11.txt \
         "apache-airflow==${AIRFLOW_VERSION}" --editable .
 
-# The manifest astronomer-cosmos renders the dbt task group from (no `dbt ls` at parse time).
+# The manifest the mart checks, the export and the transform's count of dbt tests read.
 RUN cd dbt_project \
     && IRM_WAREHOUSE_PATH=/tmp/parse.duckdb dbt parse --profiles-dir . --target duckdb --quiet \
     && rm -rf logs /tmp/parse.duckdb

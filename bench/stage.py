@@ -49,7 +49,7 @@ def publish() -> dict[str, Any]:
 
 def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
     """`dbt build` (models, seeds and data tests, as the transform runs it), its artefacts kept
-    under the bench's data root (dbt_project/target holds the manifest the DAGs render from)."""
+    under the bench's data root (dbt_project/target holds the manifest the mart checks read)."""
     settings = get_settings()
     work = settings.data_root / "dbt"
     command = [

@@ -154,3 +154,18 @@ def test_a_model_error_is_left_to_cosmos_and_its_retries(manifest_path) -> None:
     )
     ti = record(manifest_path)
     assert ti.pushed[RESULTS_XCOM_KEY]["model.irm.fct_post"]["status"] == "error"
+
+
+def test_make_manifest_parses_with_the_flags_of_the_build_task(tmp_path) -> None:
+    """dbt reuses a partial-parse file only when the profile and target flags it was made with
+    are the command's: `make manifest` leaves one that the first transform on the same warehouse
+    path picks up (18 s of full parse against 6 s, measured), if both pass the same flags."""
+    build = transform_dag().get_task(BUILD_TASK_ID)
+    flags = build._generate_dbt_flags(str(tmp_path), tmp_path / "profiles.yml")
+    wanted = [f for f in flags if f not in (str(tmp_path), "--project-dir", "--profiles-dir")]
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    [parse] = [line for line in makefile.splitlines() if "dbt parse" in line]
+    words = parse.split()
+    assert [w for w in wanted if w not in words] == [], f"make manifest: {parse.strip()}"
+    for option in ("--profile", "--target"):
+        assert words[words.index(option) + 1] == wanted[wanted.index(option) + 1]

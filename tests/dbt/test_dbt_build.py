@@ -716,7 +716,7 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
 
 
 def test_parse_needs_only_the_warehouse_path(tmp_path: Path) -> None:
-    """`dbt parse` (the manifest astronomer-cosmos renders from) needs no database."""
+    """`dbt parse` (the manifest the mart contracts are read from) needs no database."""
     env = dbt_env(IRM_WAREHOUSE_PATH=str(tmp_path / "absent.duckdb"))
     run_dbt(["parse"], env, tmp_path, "duckdb")
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
