@@ -30,11 +30,12 @@
     campaign_roi_columns('totals'): the SPEC 5.1 measure columns, in order, from a relation
     holding the columns of campaign_measure_sums() (NULL for a campaign without contracts, after
     a left join: no spend, posts, orders or revenue; unknown views, interactions and EMV).
-    Money is rounded to the cent once, here (half away from zero, as both databases' `round`),
-    and the ratios use the rounded money: CPM = spend / views x 1000, CPE = spend /
-    interactions, CPA = spend / orders, ROAS = revenue / spend, ROI = (revenue - spend) /
-    spend, spend being the committed spend (fee + product cost); NULL on a zero or unknown
-    denominator (safe_divide).
+    Money is rounded to the cent once, here (half away from zero, as both databases' `round`;
+    EMV too, from its exact sum: macros/money.sql), and the ratios use the rounded money:
+    CPM = spend / views x 1000, CPE = spend / interactions, CPA = spend / orders (unit costs,
+    decimals to a hundredth of a cent), ROAS = revenue / spend, ROI = (revenue - spend) /
+    spend (fractions), spend being the committed spend (fee + product cost); NULL on a zero
+    or unknown denominator (safe_divide).
 -#}
 {% macro campaign_roi_columns(totals) -%}
     {%- set spend = "cast(round(coalesce(" ~ totals ~ ".spend_committed_usd, 0), 2) as numeric(18, 2))" -%}
@@ -50,10 +51,10 @@
         {{ interactions }} as interactions,
         {{ orders }} as orders,
         {{ revenue }} as revenue_usd,
-        cast({{ totals }}.emv_usd as double precision) as emv_usd,
-        {{ irm.safe_divide(spend ~ ' * 1000', views) }} as cpm_usd,
-        {{ irm.safe_divide(spend, interactions) }} as cpe_usd,
-        {{ irm.safe_divide(spend, orders) }} as cpa_usd,
+        {{ irm.cents(totals ~ '.emv_usd') }} as emv_usd,
+        {{ irm.unit_cost(spend ~ ' * 1000', views) }} as cpm_usd,
+        {{ irm.unit_cost(spend, interactions) }} as cpe_usd,
+        {{ irm.unit_cost(spend, orders) }} as cpa_usd,
         {{ irm.safe_divide(revenue, spend) }} as roas,
         {{ irm.safe_divide(revenue ~ ' - ' ~ spend, spend) }} as roi
 {%- endmacro %}

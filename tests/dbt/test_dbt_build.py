@@ -170,13 +170,13 @@ def check_accounts_and_posts(query: Query) -> None:
     assert va1["engagement_rate_views"] == pytest.approx(0.12)
     assert (va1["campaign_id"], va1["contract_id"], va1["is_sponsored"]) == ("C1", "k1", True)
     assert va1["disclosure_status"] == "disclosed"
-    assert va1["emv_usd"] == pytest.approx(32.0)  # 1000 / 1000 * 20 + 120 * 0.10
+    assert Decimal(va1["emv_usd"]) == Decimal("32.00")  # 1000 / 1000 * 20 + 120 * 0.10, in cents
 
     # va2: likes hidden -> no interactions, no rates; EMV from views only (300/1000*20 = 6);
     # tied by the promo code ALPHA10, only #sp: weak disclosure
     va2 = posts["youtube:va2"]
     assert (va2["likes"], va2["interactions"], va2["engagement_rate"]) == (None, None, None)
-    assert va2["emv_usd"] == pytest.approx(6.0)
+    assert Decimal(va2["emv_usd"]) == Decimal("6.00")
     assert (va2["campaign_id"], va2["disclosure_status"]) == ("C1", "weak_disclosure")
 
     # vb1: the channel hides subscribers and nobody claims it
@@ -204,7 +204,7 @@ def check_accounts_and_posts(query: Query) -> None:
     assert (m2["post_type"], m2["views"], m2["interactions"]) == ("reel", None, 320)
     assert m2["engagement_rate"] == pytest.approx(0.064)
     assert (m2["campaign_id"], m2["disclosure_status"]) == ("C1", "undisclosed")
-    assert m2["emv_usd"] == pytest.approx(16.0)
+    assert Decimal(m2["emv_usd"]) == Decimal("16.00")
     # m3: published before tracking began: earliest later snapshot (5000); 105 / 5000
     assert (m3["post_type"], m3["followers_at_post"]) == ("carousel", 5000)
     assert m3["engagement_rate"] == pytest.approx(0.021)
@@ -219,7 +219,7 @@ def check_accounts_and_posts(query: Query) -> None:
     assert t1["engagement_rate_views"] == pytest.approx(0.09)
     # tied to k2 by its promo code; #acmepartner (= #<brand>partner) is a clear disclosure
     assert (t1["contract_id"], t1["disclosure_status"]) == ("k2", "disclosed")
-    assert t1["emv_usd"] == pytest.approx(46.0)  # 5000 / 1000 * 6.5 + 450 * 0.03
+    assert Decimal(t1["emv_usd"]) == Decimal("46.00")  # 5000 / 1000 * 6.5 + 450 * 0.03
     # t2 published 2026-03-02: that day's snapshot (20100)
     assert t2["followers_at_post"] == 20100 and t2["campaign_id"] is None
 
@@ -311,10 +311,11 @@ def check_campaigns(query: Query) -> None:
     assert c1["posts_delivered"] == 4
     assert c1["views"] == 1000 + 300 + 5000  # m2 has no views
     assert c1["interactions"] == 120 + 320 + 450  # va2's likes are hidden
-    assert c1["emv_usd"] == pytest.approx(32 + 6 + 16 + 46)
-    assert c1["cpm_usd"] == pytest.approx(2186 / 6300 * 1000)
-    assert c1["cpe_usd"] == pytest.approx(2186 / 890)
-    assert c1["cpa_usd"] == pytest.approx(2186 / 5)
+    # money is a decimal: EMV to the cent, unit costs to a hundredth of a cent
+    assert Decimal(c1["emv_usd"]) == Decimal("100.00")  # 32 + 6 + 16 + 46
+    assert Decimal(c1["cpm_usd"]) == Decimal("346.9841")  # 2186 / 6300 x 1000 = 346.98412...
+    assert Decimal(c1["cpe_usd"]) == Decimal("2.4562")  # 2186 / 890 = 2.45617...
+    assert Decimal(c1["cpa_usd"]) == Decimal("437.2")  # 2186 / 5
     assert c1["roas"] == pytest.approx(417.65 / 2186)
     assert c1["roi"] == pytest.approx((417.65 - 2186) / 2186)
     # C2 has no contracts: zeros, and every ratio divides by zero -> NULL

@@ -56,6 +56,37 @@ def test_every_mart_column_has_a_label_and_a_known_format() -> None:
         assert mart.key, f"{mart.name}: no unique key among its tests"
 
 
+def test_money_is_a_decimal_in_every_mart() -> None:
+    # Issue 22 item 4: EMV and the unit costs (CPM, CPE, CPA) were doubles beside decimal
+    # spend, so a BI tool summed and showed them as floats.
+    money = [
+        (mart.name, column)
+        for mart in read_marts(get_settings()).values()
+        for column in mart.columns
+        if column.meta.get("unit") == "USD"
+    ]
+    assert len(money) >= 10, "the marts' money columns are no longer tagged unit USD"
+    for mart, column in money:
+        assert column.data_type.startswith("numeric("), f"{mart}.{column.name}: {column.data_type}"
+
+
+# Account-grain marts of the roster that name no creator, and why (issue 22 item 4).
+WITHOUT_CREATOR = {
+    "fct_account_daily": "incremental by day: it would keep each past day's owner as built",
+}
+
+
+def test_every_account_mart_of_the_roster_names_the_creator() -> None:
+    # "Top creators by engagement per tier" must not need a join through dim_creator_account.
+    for mart in read_marts(get_settings()).values():
+        account = next((c for c in mart.columns if c.name == "account_id"), None)
+        of_roster = account is not None and any(
+            t.parent == "dim_creator_account" for t in account.tests
+        )
+        if of_roster and "account_id" in mart.key and mart.name not in WITHOUT_CREATOR:
+            assert "creator_id" in [c.name for c in mart.columns], mart.name
+
+
 def test_a_renamed_contract_column_reaches_every_consumer(
     settings: Settings,
     tmp_path: Path,

@@ -16,6 +16,9 @@
 -- Incremental: each run re-derives the last `refresh_lookback_days` days, each day replaced
 -- whole (delete+insert by date; the grain account x date is a data test), reading 30 more
 -- days of snapshots for the growth windows.
+-- No creator_id, unlike the monthly account marts: the owner is the latest CRM export's, and
+-- an incremental fact would keep each past day's owner as it was when that day was built.
+-- Join dim_creator_account for the owner.
 
 with
 

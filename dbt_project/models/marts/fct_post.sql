@@ -37,7 +37,7 @@ final as (
         owners.campaign_id,
         coalesce(disclosures.is_sponsored, false) as is_sponsored,
         coalesce(disclosures.disclosure_status, 'not_sponsored') as disclosure_status,
-        engagement.emv_usd,
+        {{ cents('engagement.emv_usd') }} as emv_usd,
         owners.contract_id,
         posts.platform_post_id,
         texts.title,

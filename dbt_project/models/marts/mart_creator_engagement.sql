@@ -1,4 +1,5 @@
 -- Engagement per account per month (SPEC 5.1, 5.2), from the posts published that month (UTC):
+--   creator_id                    the creator the latest CRM export names for the account
 --   avg / median_engagement_rate  mean / median of the posts' engagement_rate (posts with
 --                                 hidden likes or unknown followers have none and drop out)
 --   tier                          the account's tier on its last known follower count of the
@@ -12,6 +13,8 @@
 -- parallel threads add them up, and a re-run must give identical marts (checksums).
 
 with
+
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 posts as (
 
@@ -119,6 +122,7 @@ final as (
 
     select
         tiered.account_id,
+        creator_accounts.creator_id,
         tiered.month,
         tiered.posts,
         cast(tiered.avg_engagement_rate as double precision) as avg_engagement_rate,
@@ -141,6 +145,8 @@ final as (
         on
             tiered.account_id = ranked.account_id
             and tiered.month = ranked.month
+    left join creator_accounts
+        on tiered.account_id = creator_accounts.account_id
 
 )
 

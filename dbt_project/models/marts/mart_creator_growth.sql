@@ -1,8 +1,11 @@
 -- Follower growth per account per month (SPEC 5.1, 5.2), from the month's first to its last
 -- snapshot with a known count: net_new_followers = followers_end - followers_start,
 -- growth_rate = net_new_followers / followers_start (NULL when the start is 0).
+-- creator_id: the creator the latest CRM export names for the account (int_creator_accounts).
 
 with
+
+creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
 
 known_followers as (
 
@@ -40,6 +43,7 @@ final as (
 
     select
         first_day.account_id,
+        creator_accounts.creator_id,
         first_day.month,
         first_day.followers as followers_start,
         last_day.followers as followers_end,
@@ -56,6 +60,8 @@ final as (
             first_day.account_id = last_day.account_id
             and first_day.month = last_day.month
             and last_day.last_rank = 1
+    left join creator_accounts
+        on first_day.account_id = creator_accounts.account_id
     where first_day.first_rank = 1
 
 )
