@@ -82,6 +82,9 @@ log = logging.getLogger(__name__)
 
 # Where the BI copy says which publication it is (one row per published table).
 META_SCHEMA = "meta"
+# MetricFlow's calendar (dbt_project/models/semantic/): copied along, so `mf query` by
+# metric_time works on the BI copy as on the warehouse (docs/serving.md "Metrics").
+SEMANTIC_SCHEMA = "semantic"
 META_TABLE = "publication"
 # Where it says what each published column is (the module's doc).
 COLUMNS_TABLE = "columns"
@@ -408,9 +411,10 @@ def _build_snapshot(
             # What the pipeline says about this data (meta.source_freshness, warehouse.freshness)
             # travels with it; meta.publication is added below.
             con.execute(f"CREATE SCHEMA snap.{META_SCHEMA}")
-            for table in list_tables(con, META_SCHEMA):
-                name = f"{META_SCHEMA}.{quote_ident(table)}"
-                con.execute(f"CREATE TABLE snap.{name} AS SELECT * FROM {name}")
+            _copy_tables(con, META_SCHEMA)
+            if list_tables(con, SEMANTIC_SCHEMA):
+                con.execute(f"CREATE SCHEMA snap.{SEMANTIC_SCHEMA}")
+                _copy_tables(con, SEMANTIC_SCHEMA)
         finally:
             # Detach at once: the file must be closed before it is moved into place.
             con.execute("DETACH snap")
@@ -433,6 +437,13 @@ def _build_snapshot(
         path.chmod(READ_ONLY_MODE)
     left_out = tuple(f"{table}.{column}" for table, cols in withheld.items() for column in cols)
     return row_counts, left_out
+
+
+def _copy_tables(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """Every table of the warehouse's `schema` into the attached snapshot's, as it is."""
+    for table in list_tables(con, schema):
+        name = f"{schema}.{quote_ident(table)}"
+        con.execute(f"CREATE TABLE snap.{name} AS SELECT * FROM {name}")
 
 
 def _present_columns(

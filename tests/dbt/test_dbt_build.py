@@ -15,6 +15,7 @@ are computed by hand in the comments below.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -617,7 +618,9 @@ def duckdb_query(path: Path) -> tuple[Query, Callable[[], None]]:
 @pytest.fixture(scope="module")
 def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, float]]:
     work = tmp_path_factory.mktemp("dbt_duckdb")
-    warehouse = work / "warehouse.duckdb"
+    # Named as the pipeline's warehouse: DuckDB calls the database after the file, and the
+    # semantic manifest MetricFlow reads (make manifest) names its tables "irm"."marts"...
+    warehouse = work / "irm.duckdb"
     load_duckdb_raw(warehouse)
     env = dbt_env(IRM_WAREHOUSE_PATH=str(warehouse))
     elapsed = run_dbt(["build"], env, work, "duckdb")
@@ -647,6 +650,78 @@ def test_docs_generate(duckdb_build: tuple[Path, float]) -> None:
     names = {node["metadata"]["name"] for node in catalog["nodes"].values()}
     assert names >= ALL_MARTS
     assert (work / "target" / "index.html").exists()
+
+
+def metricflow(metrics: str, group_by: str, warehouse: Path) -> list[dict[str, str]]:
+    """`mf query` (MetricFlow's CLI, as docs/serving.md tells analysts) on `warehouse`, in the
+    dbt project folder; its rows as CSV text."""
+    out = warehouse.parent / "metrics" / f"{metrics}-by-{group_by}.csv".replace(",", "+")
+    out.parent.mkdir(exist_ok=True)
+    env = dbt_env(IRM_WAREHOUSE_PATH=str(warehouse), DBT_PROFILES_DIR=str(PROJECT_DIR))
+    command = [str(Path(_dbt_executable()).with_name("mf")), "query", "--metrics", metrics]
+    command += ["--group-by", group_by, "--csv", str(out)]
+    result = subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0 and out.exists(), result.stdout[-5000:] + result.stderr[-5000:]
+    with out.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def number(text: str) -> float | None:
+    return None if text == "" else float(text)
+
+
+def test_metrics_through_metricflow_equal_sql_on_the_marts(
+    duckdb_build: tuple[Path, float],
+) -> None:
+    """The semantic layer (models/semantic/) gives the marts' own figures: three queries by a
+    dimension, against plain SQL on the marts."""
+    warehouse, _ = duckdb_build
+    query, close = duckdb_query(warehouse)
+    try:
+        roi = {
+            r[0]: r[1:]
+            for r in query(
+                "select campaign_id, spend_committed_usd, revenue_usd, roi, cpa_usd"
+                " from marts.mart_campaign_roi"
+            )
+        }
+        tiers = dict(
+            query(
+                "select a.tier, avg(p.engagement_rate) from marts.fct_post as p"
+                " left join marts.dim_creator_account as a using (account_id) group by a.tier"
+            )
+        )
+        disclosure = dict(
+            query(
+                "select campaign_id, sum(case when disclosure_status = 'disclosed' then 1 end)"
+                " / sum(case when is_sponsored then 1 end) from marts.fct_post group by 1"
+            )
+        )
+    finally:
+        close()
+
+    by_campaign = metricflow("spend,revenue,roi,cpa", "campaign", warehouse)
+    assert {r["campaign"] for r in by_campaign} == set(roi)
+    for row in by_campaign:
+        spend, revenue, mart_roi, cpa = roi[row["campaign"]]
+        assert (Decimal(row["spend"]), Decimal(row["revenue"])) == (spend, revenue), row
+        assert number(row["roi"]) == (None if mart_roi is None else pytest.approx(mart_roi))
+        # the mart rounds unit costs to a hundredth of a cent; MetricFlow divides unrounded
+        assert number(row["cpa"]) == (None if cpa is None else pytest.approx(float(cpa), abs=5e-5))
+    assert any(number(r["roi"]) is not None for r in by_campaign), "no campaign with spend"
+
+    by_tier = metricflow("engagement_rate", "account__tier", warehouse)
+    assert {r["account__tier"] or None for r in by_tier} == set(tiers)
+    for row in by_tier:
+        expected = tiers[row["account__tier"] or None]
+        assert number(row["engagement_rate"]) == pytest.approx(expected), row
+
+    compliance = metricflow("disclosure_rate", "campaign", warehouse)
+    measured = {r["campaign"] or None: number(r["disclosure_rate"]) for r in compliance}
+    assert measured == {k: None if v is None else pytest.approx(v) for k, v in disclosure.items()}
+    assert any(v is not None for v in measured.values()), "no sponsored post in the fixture"
 
 
 def _snapshot_models(path: Path) -> dict[str, list[tuple]]:

@@ -56,6 +56,22 @@ def test_publish_copies_every_mart(settings: Settings, warehouse: Warehouse) -> 
     assert published == ["irm.duckdb", "parquet"]
 
 
+def test_metricflows_calendar_travels_with_the_copy(
+    settings: Settings, warehouse: Warehouse
+) -> None:
+    # `mf query ... --group-by metric_time__month` on the BI copy joins the time spine.
+    warehouse(
+        "CREATE SCHEMA semantic",
+        "CREATE TABLE semantic.metricflow_time_spine AS"
+        " SELECT DATE '2026-01-01' + CAST(i AS INTEGER) AS date_day FROM range(3) AS t(i)",
+    )
+    result = publish_marts()
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        spine = con.execute("SELECT count(*) FROM semantic.metricflow_time_spine").fetchall()
+    assert spine == [(3,)]
+    assert result.tables == ["dim_creator_account", "fct_post"]  # not a mart: no Parquet file
+
+
 def test_publish_again_under_an_open_reader(settings: Settings, warehouse: Warehouse) -> None:
     warehouse()
     publish_marts()
