@@ -11,7 +11,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \
 
 export IRM_DATA_ROOT ?= $(CURDIR)/data
 
-.PHONY: install demo test lint format up clean clean-all constraints manifest browser bench
+.PHONY: install demo test lint format up clean clean-all constraints manifest browser bench bi-client
 
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on this machine
 # and many CI images) every process would otherwise recompile Airflow, dbt and cosmos on import.
@@ -45,13 +45,26 @@ SCALE ?= small
 bench: $(MANIFEST)
 	$(BIN)/python -m bench --scale $(SCALE)
 
+# A BI tool's own Python environment, apart from the project's (Airflow needs SQLAlchemy 2.1,
+# whose PostgreSQL reflection duckdb-engine cannot answer): SQLAlchemy 2.0.54 with duckdb-engine
+# 0.17 and DuckDB 1.5, the versions docs/serving.md recommends; tests/serving reflects the BI
+# copy through it.
+BI_VENV := .venv-bi
+BI_CONSTRAINTS := constraints/bi-client-3.11.txt
+$(BI_VENV)/.installed: $(VENV)/.installed $(BI_CONSTRAINTS)
+	$(BIN)/uv venv --quiet --allow-existing --python $(BIN)/python $(BI_VENV)
+	$(BIN)/uv pip install --quiet --python $(BI_VENV)/bin/python --requirement $(BI_CONSTRAINTS)
+	touch $@
+
+bi-client: $(BI_VENV)/.installed
+
 # Two pytest workers, one test file each at a time (module fixtures stay in one process): the
 # slow files mostly wait on Airflow, dbt and subprocesses, so two of them share two cores well.
 # --no-loadscope-reorder: xdist would otherwise hand out the files with the most tests first,
 # undoing tests/conftest.py's longest-first order (the longest files hold a few tests each, so
 # they started late, behind dozens of short files).
 PYTEST_WORKERS ?= 2
-test: $(MANIFEST) lint browser
+test: $(MANIFEST) lint browser bi-client
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Headless Chromium (Debian's package) renders the HTML report in tests/serving. A no-op when
@@ -94,4 +107,4 @@ clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache .ruff_cache .import_linter_cache
 
 clean-all: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BI_VENV)

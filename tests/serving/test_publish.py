@@ -26,6 +26,25 @@ def counts(path: Path, query: str) -> dict[str, int]:
         }
 
 
+def mart_comments(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """The marts' table comments (by table) and column comments (by table and column)."""
+    tables = dict(
+        con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts'"
+        ).fetchall()
+    )
+    columns = {
+        (table, column): comment
+        for table, column, comment in con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() "
+            "WHERE schema_name = 'marts'"
+        ).fetchall()
+    }
+    return tables, columns
+
+
 MART_NAMES = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
 
 
@@ -115,18 +134,7 @@ def test_the_bi_copy_says_what_every_mart_and_column_is(
     contract's column meta. Personal data left out of the copy is not described either."""
     marts = read_marts(settings)
     with duckdb.connect(str(full_marts), read_only=True) as con:
-        tables = dict(
-            con.execute(
-                "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts'"
-            ).fetchall()
-        )
-        comments = {
-            (table, column): comment
-            for table, column, comment in con.execute(
-                "SELECT table_name, column_name, comment FROM duckdb_columns() "
-                "WHERE schema_name = 'marts'"
-            ).fetchall()
-        }
+        tables, comments = mart_comments(con)
         described = {
             (row["table_name"], row["column_name"]): row
             for row in fetch_dicts(con, "SELECT * FROM meta.columns")
@@ -322,3 +330,66 @@ def test_the_duckdb_cli_from_pypi_reads_the_bi_copy(
     assert {"marts", "meta"} <= found["schema"]
     assert found["mart"] == set(contract_marts())
     assert "fct_post.engagement_rate" in found["comment"]
+
+
+# A BI tool's SQLAlchemy session, run in the BI client environment (`make bi-client`: SQLAlchemy
+# 2.0.54, duckdb-engine 0.17, DuckDB 1.5), as Superset reflects a table to build a dataset.
+REFLECT = """
+import json, sys
+from sqlalchemy import create_engine, inspect
+
+engine = create_engine(f"duckdb:///{sys.argv[1]}?access_mode=READ_ONLY")
+seen = inspect(engine)
+found = {"schemas": seen.get_schema_names(), "columns": {}, "keys": {}, "comments": {}}
+for table in seen.get_table_names(schema="marts"):
+    found["columns"][table] = {
+        c["name"]: [str(c["type"]), c.get("comment")]
+        for c in seen.get_columns(table, schema="marts")
+    }
+    found["keys"][table] = seen.get_pk_constraint(table, schema="marts")["constrained_columns"]
+    found["comments"][table] = seen.get_table_comment(table, schema="marts")["text"]
+print(json.dumps(found))
+"""
+
+
+def test_sqlalchemy_reflects_the_bi_copy_with_the_versions_the_docs_recommend(
+    settings: Settings, warehouse: Warehouse
+) -> None:
+    """docs/serving.md's SQLAlchemy route (issue 22 item 3): schemas, marts, columns with their
+    types and comments, table comments, and the primary-key call Superset makes, reflected in
+    a BI tool's environment. (In the project's own, SQLAlchemy 2.1 fails on pg_collation.)"""
+    import json
+    import subprocess
+
+    from irm.tasks import validate_marts
+
+    bi_python = Path(__file__).resolve().parents[2] / ".venv-bi" / "bin" / "python"
+    assert bi_python.exists(), "the BI client environment is missing: run `make bi-client`"
+    warehouse(FULL_MARTS)
+    validate_marts(CHECKED_DAY)
+    publish_through_the_cli()
+    done = subprocess.run(
+        [str(bi_python), "-c", REFLECT, str(settings.published_path)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)
+
+    assert {"irm.marts", "irm.meta"} <= set(found["schemas"])
+    with duckdb.connect(str(settings.published_path), read_only=True) as con:
+        table_comments, expected = mart_comments(con)
+    assert set(found["columns"]) == set(contract_marts())
+    reflected = {
+        (table, column): comment
+        for table, columns in found["columns"].items()
+        for column, (_, comment) in columns.items()
+    }
+    assert reflected == expected  # every column, each with its dbt description
+    assert all(expected.values()), "a published column without its description"
+    assert found["comments"] == table_comments
+    # money reflects as a decimal (issue 22 item 4), a rate as a float
+    assert found["columns"]["mart_campaign_roi"]["spend_committed_usd"][0] == "NUMERIC(18, 2)"
+    assert found["columns"]["fct_post"]["engagement_rate"][0] == "FLOAT"
+    # The copy declares no primary keys (its tables are snapshots; the grain is meta.columns'
+    # is_key), and duckdb-engine reflects none: the call answers, empty, as Superset needs.
+    assert found["keys"] == {table: [] for table in contract_marts()}
