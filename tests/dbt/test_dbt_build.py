@@ -276,16 +276,17 @@ def check_daily_growth_engagement(query: Query) -> None:
     engagement = {
         (r[0], r[1].isoformat()): r[2:]
         for r in query(
-            "select account_id, month, posts, avg_engagement_rate, tier, engagement_index"
-            " from marts.mart_creator_engagement"
+            "select account_id, month, posts, avg_engagement_rate, tier, engagement_index,"
+            " peer_accounts, benchmark_source from marts.mart_creator_engagement"
         )
     }
-    # UCalpha March: va1 0.12 and va2 (hidden likes, no rate): mean 0.12, alone in its tier
-    posts, avg, tier, index = engagement[("youtube:UCalpha", "2026-03-01")]
-    assert (posts, tier) == (2, "micro")
+    # UCalpha March: va1 0.12 and va2 (hidden likes, no rate): mean 0.12, alone in its tier;
+    # no published YouTube benchmark (by followers): its own median, and the mart says so
+    posts, avg, tier, index, peers, benchmark = engagement[("youtube:UCalpha", "2026-03-01")]
+    assert (posts, tier, peers, benchmark) == (2, "micro", 1, "roster_small")
     assert avg == pytest.approx(0.12) and index == pytest.approx(1.0)
-    # ig January: m1 only, likes hidden: no rate, no index
-    assert engagement[(IG, "2026-01-01")] == (1, None, "micro", None)
+    # ig January: m1 only, likes hidden: no rate, no index, no peer with a rate
+    assert engagement[(IG, "2026-01-01")][:4] == (1, None, "micro", None)
 
 
 def check_campaigns(query: Query) -> None:
@@ -429,14 +430,19 @@ def check_health_and_scorecard(query: Query) -> None:
             " rank from marts.mart_creator_scorecard"
         )
     }
-    # cr_001: index 1 on both accounts (alone in their platform-tier) -> 0.5; ROI -0.85308
-    # -> (1 - 0.85308) / 2; 5 open flags (the January brand-safety flag is closed) -> 1/6;
-    # health 0.775; no growth (no snapshot 30 days back); weights 0.30/0.25/0.20/0.10
+    # cr_001: both accounts alone in their platform-tier: YouTube keeps its own median
+    # (index 1, no published YouTube benchmark by followers); Instagram is compared with the
+    # published median of its follower band (1-5K: 0.065), its March average 0.064 -> index
+    # (1 + 0.064 / 0.065) / 2, scored / 2; ROI -0.85308 -> (1 - 0.85308) / 2; 5 open flags
+    # (the January brand-safety flag is closed) -> 1/6; health 0.775; no growth (no snapshot
+    # 30 days back); weights 0.30/0.25/0.20/0.10
+    index_001 = (1 + 0.064 / 0.065) / 2
     roi_001 = (183.65 - 1250) / 1250
-    score_001 = 100 * (0.30 * 0.5 + 0.25 * (roi_001 + 1) / 2 + 0.20 * 0.775 + 0.10 / 6) / 0.85
+    engaged = 0.30 * index_001 / 2
+    score_001 = 100 * (engaged + 0.25 * (roi_001 + 1) / 2 + 0.20 * 0.775 + 0.10 / 6) / 0.85
     tier, index, roi, open_flags, health_score, score, rank = cards["cr_001"]
     assert (tier, open_flags, rank) == ("micro", 5, 2)
-    assert (index, roi, health_score, score) == pytest.approx((1.0, roi_001, 77.5, score_001))
+    assert (index, roi, health_score, score) == pytest.approx((index_001, roi_001, 77.5, score_001))
     # cr_005: index 1, one open flag, nothing else: 100 * (0.3 * 0.5 + 0.1 * 0.5) / 0.4 = 50
     assert cards["cr_005"][3:] == (1, None, pytest.approx(50.0), 1)
     assert cards["cr_004"][-1] == 3

@@ -55,7 +55,9 @@ SELECT *, split_part(account_id, ':', 1) AS platform, true AS has_snapshot FROM 
        posts_published);
 
 INSERT INTO marts.mart_creator_engagement BY NAME
-SELECT *, split_part(account_id, ':', 1) AS platform, posts AS posts_with_rate FROM (VALUES
+SELECT *, split_part(account_id, ':', 1) AS platform, posts AS posts_with_rate, 1 AS peer_accounts,
+       tier_median_engagement_rate AS benchmark_engagement_rate, 'roster_small' AS benchmark_source
+FROM (VALUES
  ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0449, 1.0, 0.5, 'micro'),
  ('instagram:a2', '2026-02-01', 1, 0.005, 0.005, 0.005, 1.0, 0.5, 'nano'),
  ('tiktok:k3', '2026-02-01', 2, 0.0088, 0.0088, 0.0088, 1.0, 0.5, 'macro')

@@ -160,7 +160,9 @@ FROM (VALUES ('youtube:c1', 4700, 12, 12), ('instagram:a2', 720, 2, 300),
      AS a(account_id, base, step, following),
      range(36) AS t(i);
 INSERT INTO marts.mart_creator_engagement BY NAME
-SELECT *, split_part(account_id, ':', 1) AS platform FROM (VALUES
+SELECT *, split_part(account_id, ':', 1) AS platform, 3 AS peer_accounts,
+       tier_median_engagement_rate AS benchmark_engagement_rate, 'roster_small' AS benchmark_source
+FROM (VALUES
  ('youtube:c1', '2026-01-01', 6, 0.041, 0.038, 0.035, 0.041 / 0.035, 2 / 3, 'micro', 6),
  ('youtube:c1', '2026-02-01', 2, 0.0449, 0.0449, 0.0400, 1.1225, 1.0, 'micro', 2),
  ('instagram:a2', '2026-01-01', 4, 0.006, 0.005, 0.052, 0.1154, 0.0, 'nano', 4),

@@ -6,7 +6,14 @@
 --                                 month (before tracking began: its first known count)
 --   tier_median_engagement_rate   median of avg_engagement_rate over the accounts of the same
 --                                 platform x tier x month
---   engagement_index              avg_engagement_rate / tier_median_engagement_rate
+--   peer_accounts                 accounts of the platform x tier x month with a rate
+--   benchmark_engagement_rate     the yardstick: the tier median when peer_accounts >=
+--                                 var('engagement_min_peer_accounts') (10); else the published
+--                                 median of the account's follower band (seed
+--                                 engagement_benchmarks) where there is one; else the tier
+--                                 median all the same (benchmark_source: roster, published,
+--                                 roster_small). A tier of one account is its own median.
+--   engagement_index              avg_engagement_rate / benchmark_engagement_rate
 --   percentile_in_tier            percent_rank of avg_engagement_rate within platform x tier x
 --                                 month: 0 = lowest, 1 = highest
 -- Averages of rates are taken over decimals: a sum of doubles depends on the order in which
@@ -15,6 +22,7 @@
 with
 
 creator_accounts as (select * from {{ ref('int_creator_accounts') }}),
+published as (select * from {{ ref('engagement_benchmarks') }}),
 
 posts as (
 
@@ -97,7 +105,8 @@ tier_medians as (
         platform,
         tier,
         month,
-        {{ median('avg_engagement_rate') }} as tier_median_engagement_rate
+        {{ median('avg_engagement_rate') }} as tier_median_engagement_rate,
+        count(avg_engagement_rate) as peer_accounts
     from tiered
     where tier is not null and avg_engagement_rate is not null
     group by platform, tier, month
@@ -118,6 +127,44 @@ ranked as (
 
 ),
 
+benchmarked as (
+
+    select
+        tiered.account_id,
+        tiered.month,
+        tier_medians.tier_median_engagement_rate,
+        coalesce(tier_medians.peer_accounts, 0) as peer_accounts,
+        case
+            when tier_medians.peer_accounts >= {{ var('engagement_min_peer_accounts') }}
+                then 'roster'
+            when published.median_engagement_rate is not null then 'published'
+            when tier_medians.tier_median_engagement_rate is not null then 'roster_small'
+        end as benchmark_source,
+        case
+            when tier_medians.peer_accounts >= {{ var('engagement_min_peer_accounts') }}
+                then tier_medians.tier_median_engagement_rate
+            else
+                coalesce(
+                    published.median_engagement_rate, tier_medians.tier_median_engagement_rate
+                )
+        end as benchmark_engagement_rate
+    from tiered
+    left join tier_medians
+        on
+            tiered.platform = tier_medians.platform
+            and tiered.tier = tier_medians.tier
+            and tiered.month = tier_medians.month
+    left join published
+        on
+            tiered.platform = published.platform
+            and tiered.tier_followers >= published.min_followers
+            and (
+                tiered.tier_followers < published.max_followers
+                or published.max_followers is null
+            )
+
+),
+
 final as (
 
     select
@@ -127,20 +174,23 @@ final as (
         tiered.posts,
         cast(tiered.avg_engagement_rate as double precision) as avg_engagement_rate,
         cast(tiered.median_engagement_rate as double precision) as median_engagement_rate,
-        cast(tier_medians.tier_median_engagement_rate as double precision)
+        cast(benchmarked.tier_median_engagement_rate as double precision)
             as tier_median_engagement_rate,
-        {{ safe_divide('tiered.avg_engagement_rate', 'tier_medians.tier_median_engagement_rate') }}
+        {{ safe_divide('tiered.avg_engagement_rate', 'benchmarked.benchmark_engagement_rate') }}
             as engagement_index,
         cast(ranked.percentile_in_tier as double precision) as percentile_in_tier,
         tiered.platform,
         tiered.tier,
-        tiered.posts_with_rate
+        tiered.posts_with_rate,
+        benchmarked.peer_accounts,
+        cast(benchmarked.benchmark_engagement_rate as double precision)
+            as benchmark_engagement_rate,
+        benchmarked.benchmark_source
     from tiered
-    left join tier_medians
+    inner join benchmarked
         on
-            tiered.platform = tier_medians.platform
-            and tiered.tier = tier_medians.tier
-            and tiered.month = tier_medians.month
+            tiered.account_id = benchmarked.account_id
+            and tiered.month = benchmarked.month
     left join ranked
         on
             tiered.account_id = ranked.account_id
