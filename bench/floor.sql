@@ -151,7 +151,8 @@ select
 from as_of
 left join first_known on as_of.account_id = first_known.account_id;
 
--- mart_creator_engagement: account x month, against the platform x tier x month median.
+-- mart_creator_engagement: account x month, against the platform x tier x month median, or
+-- the published median of its follower band when the tier is small.
 create or replace temp table floor_creator_engagement as
 with monthly as (
     select
@@ -177,7 +178,8 @@ first_known as (
 ),
 tiers as (select * from read_csv('{seeds}/tiers.csv')),
 tiered as (
-    select monthly.*, tiers.tier
+    select monthly.*, tiers.tier,
+        coalesce(month_end.followers, first_known.followers) as tier_followers
     from monthly
     left join month_end using (account_id, month)
     left join first_known on monthly.account_id = first_known.account_id
@@ -191,21 +193,41 @@ scored as (
         *,
         median(avg_engagement_rate) filter (where tier is not null)
             over (partition by platform, tier, month) as tier_median_engagement_rate,
+        count(avg_engagement_rate) filter (where tier is not null)
+            over (partition by platform, tier, month) as peer_accounts,
         case when tier is not null and avg_engagement_rate is not null then
             percent_rank() over (
                 partition by platform, tier, month, (tier is not null and avg_engagement_rate is not null)
                 order by avg_engagement_rate)
         end as percentile_in_tier
     from tiered
+),
+-- a tier of fewer than 10 accounts with a rate (dbt var engagement_min_peer_accounts; the
+-- bench builds with the defaults) is compared with the published median of the band
+published as (select * from read_csv('{seeds}/engagement_benchmarks.csv')),
+benchmarked as (
+    select
+        scored.*,
+        case
+            when peer_accounts >= 10 then tier_median_engagement_rate
+            else coalesce(published.median_engagement_rate, tier_median_engagement_rate)
+        end as benchmark_engagement_rate
+    from scored
+    left join published
+        on scored.platform = published.platform
+        and scored.tier_followers >= published.min_followers
+        and (scored.tier_followers < published.max_followers or published.max_followers is null)
 )
 select
     account_id, month, posts,
     avg_engagement_rate::double as avg_engagement_rate,
     median_engagement_rate,
     tier_median_engagement_rate::double as tier_median_engagement_rate,
-    (avg_engagement_rate / nullif(tier_median_engagement_rate, 0))::double as engagement_index,
-    percentile_in_tier
-from scored;
+    (avg_engagement_rate / nullif(benchmark_engagement_rate, 0))::double as engagement_index,
+    percentile_in_tier,
+    peer_accounts,
+    benchmark_engagement_rate::double as benchmark_engagement_rate
+from benchmarked;
 
 -- mart_campaign_roi (money and orders): the CRM's latest export, payments made, and orders
 -- whose discount code is a contract's promo code inside the campaign (+14 days), not

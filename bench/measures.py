@@ -77,6 +77,8 @@ COMPARISONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
             "tier_median_engagement_rate",
             "engagement_index",
             "percentile_in_tier",
+            "peer_accounts",
+            "benchmark_engagement_rate",
         ),
     ),
     (

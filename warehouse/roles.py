@@ -5,8 +5,8 @@
 - The pipeline's role (IRM_PG_USER, compose: irm_pipeline), which the loader, dbt and the mirror
   connect as: LOGIN, no superuser, CREATEDB or CREATEROLE; may connect to the warehouse
   database and create schemas and temporary tables in it; owns the schemas raw, seeds, staging,
-  intermediate and marts and everything in them. Not Airflow's metadata user, which never
-  needs to touch the warehouse.
+  intermediate, marts and semantic (MetricFlow's calendar) and everything in them. Not
+  Airflow's metadata user, which never needs to touch the warehouse.
 - The BI role (IRM_BI_USER, irm_bi): LOGIN; may connect and read every table and view of
   `marts`, including the ones dbt builds later (the pipeline role's default privileges), and
   nothing else: no other schema, no writes, no temporary tables.
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # psycopg2 is imported inside the functions that use it: a DuckDB installation never loads it.
 
 # Every schema the pipeline writes (the loader's raw, dbt's custom schemas in dbt_project.yml).
-WAREHOUSE_SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts")
+WAREHOUSE_SCHEMAS = ("raw", "seeds", "staging", "intermediate", "marts", "semantic")
 # The one schema BI tools see.
 BI_SCHEMA = "marts"
 # Relation kinds an earlier installation may have left, by the statement that changes owners

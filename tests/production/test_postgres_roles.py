@@ -146,7 +146,7 @@ def test_the_pipeline_owns_the_warehouse_schemas_and_nothing_else(
         database,
         "SELECT DISTINCT n.nspname, n.nspowner::regrole::text, c.relowner::regrole::text "
         "FROM pg_namespace n LEFT JOIN pg_class c ON c.relnamespace = n.oid "
-        "WHERE n.nspname IN ('raw', 'seeds', 'staging', 'intermediate', 'marts') ORDER BY 1",
+        f"WHERE n.nspname IN ({', '.join(repr(s) for s in WAREHOUSE_SCHEMAS)}) ORDER BY 1",
     )
     assert {schema for schema, _, _ in owners} == set(WAREHOUSE_SCHEMAS)
     # The table the admin built before the set-up passed to the pipeline with its schema.
