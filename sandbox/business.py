@@ -19,6 +19,10 @@ first asked; orders and touchpoints are built on first use.
   14-day attribution window, and also a little before it and after it (so the window's edge
   matters, in UTC dates); organic orders have no code or a shop-wide one. A few are cancelled or
   refunded later. Money is in integer cents; currencies convert with CURRENCY_RATES_USD.
+- Fees and orders are calibrated to published figures (docs/sandbox.md): a fee buys reach at
+  the platform's quoted CPM, above a creator's floor per post; promo-code orders follow the
+  views bought, the share of viewers who visit the shop and the shop's conversion rate, so about
+  a quarter of campaigns pay back in attributed revenue and most do not.
 - Touchpoints: outreach and replies per creator; some relationships go cold (no replies).
 
 Times are seconds since the world's start_date 00:00 UTC; days are day indexes (0 = start_date;
@@ -37,22 +41,21 @@ from typing import Any
 import numpy as np
 
 from sandbox import injections, vocab
-from sandbox.world import DAY_S, PostText, World, ascii_slug, tier_of
+from sandbox.world import DAY_S, PostText, World, ascii_slug, benchmark_for
 
 _CAMPAIGN, _CONTRACTS, _CONTRACT, _PAYMENT, _SPONSOR, _COMPETITOR, _ORDERS, _ORGANIC, _TOUCH = (
     range(110, 119)
 )
 
 MIN_CAMPAIGN_DAYS = 14
+MIN_CAMPAIGNS = 3  # even a small world has a campaign of each kind of result to show
 CAMPAIGN_DAYS = (14, 42)
 CREATORS_PER_CAMPAIGN = (4, 10)
 CONTRACT_WEIGHT_BY_STATUS = {"active": 1.0, "paused": 0.3}
-FEE_USD_BY_TIER = {
-    "nano": (80, 400),
-    "micro": (300, 1_500),
-    "mid": (1_500, 8_000),
-    "macro": (8_000, 40_000),
-}
+# A contract's fee is its deliverables' expected views at a CPM drawn from the platform's quoted
+# range (../shared/reference/domain_facts.md, "Money"), and never under a creator's floor per post.
+CPM_USD = {"youtube": (10.0, 30.0), "instagram": (5.0, 15.0), "tiktok": (3.0, 10.0)}
+MIN_FEE_PER_POST_USD = (25.0, 100.0)
 DELIVERABLES = ((1, 0.45), (2, 0.35), (3, 0.20))
 P_EXCLUSIVE = 0.3
 DISCLOSURES = (("clear", 0.83), ("undisclosed", 0.08), ("weak_token", 0.05), ("buried", 0.04))
@@ -61,7 +64,17 @@ BURIED_TOKENS = ("#ad", "#sponsored")
 P_COMPETITOR_MENTION = 0.35  # of exclusive contracts
 BALANCE_DUE_AFTER_END = 15
 PAYMENT_KINDS = (("on_time", 0.84), ("cancelled", 0.03), ("late", 0.08), ("missing", 0.05))
-ORDERS_PER_CONTRACT = {"nano": 3.0, "micro": 6.0, "mid": 14.0, "macro": 30.0}
+# Promo-code orders: the deliverables' expected views x shop visits per view x the shop's
+# conversion rate (1.4 %, Littledata's survey of Shopify stores) x the campaign objective's factor
+# x the audience's fit with the brand (log-normal around 1: some audiences buy far more). Visits
+# per view fall with a post's reach (a large audience is a looser one): VISITS_PER_VIEW at
+# VISITS_REFERENCE_VIEWS views a post, times (views / reference) ** VISITS_ELASTICITY.
+VISITS_PER_VIEW = 0.015
+VISITS_REFERENCE_VIEWS = 10_000
+VISITS_ELASTICITY = -0.25
+SHOP_CONVERSION_RATE = 0.014
+AUDIENCE_FIT_SIGMA = 0.7
+FIT_RANGE = (0.1, 3.0)  # no audience buys 30 times the norm: an order count stays believable
 OBJECTIVE_ORDER_FACTOR = {"awareness": 0.6, "consideration": 1.0, "conversion": 1.6}
 # Where a promo-code order falls against its campaign: (share, first day, last day) relative to
 # the start (leak) or the end; "edge" straddles the UTC midnight closing the attribution window.
@@ -104,6 +117,8 @@ class Contract:
     discount_pct: int
     exclusive: bool
     signed_day: int  # also the day it appears in the CRM export
+    expected_views: int  # of all its deliverables: what the fee and the orders follow
+    audience_fit: float  # how well the creator's audience buys, around 1 (orders x this)
 
 
 @dataclass(frozen=True)
@@ -251,7 +266,7 @@ class Business:
     def _campaign_count(self) -> int:
         if self.world.days < MIN_CAMPAIGN_DAYS:
             return 0
-        return int(np.clip(round(len(self.world.creators) / 10), 2, 300))
+        return int(np.clip(round(len(self.world.creators) / 10), MIN_CAMPAIGNS, 300))
 
     def _campaign(self, index: int) -> Campaign:
         world = self.world
@@ -287,14 +302,6 @@ class Business:
         eligible = np.flatnonzero(weights > 0)
         return eligible, weights[eligible] / weights[eligible].sum() if len(eligible) else weights
 
-    @cached_property
-    def _creator_tiers(self) -> list[str]:
-        world = self.world
-        return [
-            tier_of(max(world.accounts[i].followers_start for i in c.account_indexes))
-            for c in world.creators
-        ]
-
     def _sign_contracts(self, campaign: Campaign) -> None:
         eligible, weights = self._eligible_creators()
         if len(eligible) == 0:
@@ -316,11 +323,23 @@ class Business:
     def _contract(self, index: int, campaign: Campaign, creator_index: int) -> Contract:
         creator = self.world.creators[creator_index]
         rng = self.world.rng(_CONTRACT, index)
-        lo, hi = FEE_USD_BY_TIER[self._creator_tiers[creator_index]]
-        fee_usd = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+        cpm_draw = float(rng.random())
         product_usd = 0.0 if rng.random() < 0.4 else float(rng.uniform(20, 250))
         duration = campaign.ends_day - campaign.starts_day
         first_name = ascii_slug(creator.display_name.split(" ", 1)[0]).upper()[:8] or "CODE"
+        deliverables = _weighted(DELIVERABLES, float(rng.random()))
+        promo_code = f"{first_name}{index + 10}"
+        discount_pct = int(rng.choice([10, 15, 20]))
+        exclusive = bool(rng.random() < P_EXCLUSIVE)
+        signed_day = campaign.starts_day - int(rng.integers(3, 26))
+        # Drawn last, so the draws above stay what they were before fees followed reach.
+        floor_usd = float(rng.uniform(*MIN_FEE_PER_POST_USD))
+        log_fit = rng.normal(-(AUDIENCE_FIT_SIGMA**2) / 2, AUDIENCE_FIT_SIGMA)  # mean fit 1
+        audience_fit = float(np.clip(np.exp(log_fit), *FIT_RANGE))
+        platform, views_per_post = self.expected_views_per_post(creator_index)
+        low, high = CPM_USD[platform]
+        cpm_usd = float(np.exp(np.log(low) + cpm_draw * (np.log(high) - np.log(low))))
+        fee_usd = deliverables * max(floor_usd, views_per_post * cpm_usd / 1000)
         return Contract(
             index=index,
             contract_id=f"ct_{index + 1:05d}",
@@ -331,13 +350,26 @@ class Business:
             if product_usd
             else 0,
             currency=campaign.currency,
-            deliverables=_weighted(DELIVERABLES, float(rng.random())),
+            deliverables=deliverables,
             due_day=campaign.starts_day + max(2, round(0.75 * duration)),
-            promo_code=f"{first_name}{index + 10}",
-            discount_pct=int(rng.choice([10, 15, 20])),
-            exclusive=bool(rng.random() < P_EXCLUSIVE),
-            signed_day=campaign.starts_day - int(rng.integers(3, 26)),
+            promo_code=promo_code,
+            discount_pct=discount_pct,
+            exclusive=exclusive,
+            signed_day=signed_day,
+            expected_views=round(deliverables * views_per_post),
+            audience_fit=audience_fit,
         )
+
+    def expected_views_per_post(self, creator_index: int) -> tuple[str, float]:
+        """The platform of the creator's largest account and a post's expected views there
+        (followers x the platform's views per follower at that size: sandbox/world.py)."""
+        world = self.world
+        account = max(
+            (world.accounts[i] for i in world.creators[creator_index].account_indexes),
+            key=lambda a: a.followers_start,
+        )
+        norms = benchmark_for(account.platform, account.followers_start)
+        return account.platform, account.followers_start * norms.views_per_follower
 
     def campaign_of(self, contract: Contract) -> Campaign:
         return self.campaigns[contract.campaign_index]
@@ -564,8 +596,18 @@ class Business:
     def _contract_orders(self, contract: Contract) -> list[tuple[int, int, int, dict[str, Any]]]:
         campaign = self.campaign_of(contract)
         rng = self.world.rng(_ORDERS, contract.index)
-        tier = self._creator_tiers[contract.creator_index]
-        expected = ORDERS_PER_CONTRACT[tier] * OBJECTIVE_ORDER_FACTOR[campaign.objective]
+        views_per_post = contract.expected_views / contract.deliverables
+        visits_per_view = (
+            VISITS_PER_VIEW
+            * (max(views_per_post, 1.0) / VISITS_REFERENCE_VIEWS) ** VISITS_ELASTICITY
+        )
+        expected = (
+            contract.expected_views
+            * visits_per_view
+            * SHOP_CONVERSION_RATE
+            * OBJECTIVE_ORDER_FACTOR[campaign.objective]
+            * contract.audience_fit
+        )
         count = int(rng.poisson(expected))
         where, offset = rng.random(count), rng.random(count)
         start, end = campaign.starts_day * DAY_S, (campaign.ends_day + 1) * DAY_S

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox import vocab
-from sandbox.business import DAY_S, Business, money
+from sandbox.business import CPM_USD, DAY_S, MIN_FEE_PER_POST_USD, Business, money, to_usd
 from sandbox.ground_truth import build_ground_truth
 from sandbox.world import World
 
@@ -76,3 +76,39 @@ def test_ground_truth_lets_a_test_recompute_campaign_roi(world: World) -> None:
         assert row["roi"] == pytest.approx(expected_roi, abs=1e-5)
     assert sum(r["orders"] for r in business["campaign_roi"]) > 0
     assert money(1250) == "12.50" and money(5) == "0.05"
+
+
+def test_a_fee_prices_the_contracts_reach_at_the_platforms_quoted_cpm(
+    world: World, business: Business
+) -> None:
+    """What a brand pays follows the reach it buys (docs/sandbox.md): the fee is the
+    deliverables' expected views at a CPM inside the platform's quoted range, or the creator's
+    floor per post for a small account."""
+    at_cpm = at_floor = 0
+    for contract in business.contracts:
+        platform, _ = business.expected_views_per_post(contract.creator_index)
+        fee_usd = to_usd(contract.fee_cents, contract.currency)
+        low, high = CPM_USD[platform]
+        cpm = fee_usd / contract.expected_views * 1000
+        per_post = fee_usd / contract.deliverables
+        rounding = 10 * max(vocab.CURRENCY_RATES_USD.values()) / contract.deliverables
+        if low * 0.97 <= cpm <= high * 1.03:
+            at_cpm += 1
+        else:
+            assert MIN_FEE_PER_POST_USD[0] - rounding <= per_post, contract
+            assert per_post <= MIN_FEE_PER_POST_USD[1] + rounding, contract
+            at_floor += 1
+    assert at_cpm and at_floor  # large accounts are priced by reach, small ones by their floor
+
+
+@pytest.mark.parametrize(("seed", "accounts", "days"), [(7, 40, 62), (7, 200, 90), (3, 200, 90)])
+def test_some_campaigns_pay_back_and_most_do_not(seed: int, accounts: int, days: int) -> None:
+    """The demo's numbers a marketing lead would believe (docs/sandbox.md): between a tenth and
+    a half of the campaigns return more than they cost in promo-code revenue, none returns more
+    than five times its cost, and the demo's own world shows both kinds."""
+    world = World(seed=seed, accounts=accounts, days=days)
+    roi = [c["roi"] for c in build_ground_truth(world, world.end_date)["business"]["campaign_roi"]]
+    profitable = sum(r > 0 for r in roi)
+    assert 1 <= profitable <= len(roi) / 2, roi
+    assert max(roi) < 5.0, roi
+    assert min(roi) < -0.5, roi
