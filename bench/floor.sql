@@ -202,14 +202,14 @@ scored as (
         end as percentile_in_tier
     from tiered
 ),
--- a tier of fewer than 10 accounts with a rate (dbt var engagement_min_peer_accounts; the
--- bench builds with the defaults) is compared with the published median of the band
+-- a tier of fewer than {var:engagement_min_peer_accounts} accounts with a rate (the dbt var,
+-- substituted by bench/measures.py) is compared with the published median of the band
 published as (select * from read_csv('{seeds}/engagement_benchmarks.csv')),
 benchmarked as (
     select
         scored.*,
         case
-            when peer_accounts >= 10 then tier_median_engagement_rate
+            when peer_accounts >= {var:engagement_min_peer_accounts} then tier_median_engagement_rate
             else coalesce(published.median_engagement_rate, tier_median_engagement_rate)
         end as benchmark_engagement_rate
     from scored
@@ -230,7 +230,8 @@ select
 from benchmarked;
 
 -- mart_campaign_roi (money and orders): the CRM's latest export, payments made, and orders
--- whose discount code is a contract's promo code inside the campaign (+14 days), not
+-- whose discount code is a contract's promo code inside the campaign (+ the dbt var
+-- attribution_window_days), not
 -- cancelled or refunded.
 create or replace temp table floor_campaign_roi as
 with rates as (
@@ -308,7 +309,7 @@ attributed as (
     inner join contracts on order_codes.code_key = contracts.promo_code_key
     inner join campaigns on contracts.campaign_id = campaigns.campaign_id
         and order_codes.created_date between campaigns.starts_on
-        and campaigns.ends_on + interval 14 day
+        and campaigns.ends_on + interval {var:attribution_window_days} day
     qualify row_number() over (
         partition by order_id order by campaigns.starts_on desc, contracts.contract_id
     ) = 1

@@ -4,6 +4,7 @@ with dbt's marts, API calls against the minimum, and DAG parse times."""
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import subprocess
 import sys
@@ -14,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import yaml
 
 from core.config import get_settings
 
 REPO = Path(__file__).resolve().parent.parent
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
+DBT_PROJECT_FILE = REPO / "dbt_project" / "dbt_project.yml"
 FLOOR_TABLES = ("floor_post_engagement", "floor_creator_engagement", "floor_campaign_roi")
 
 
@@ -38,10 +41,18 @@ def table_rows(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
-def run_floor(landing: Path, seeds: Path, out: Path) -> dict[str, Any]:
-    """Run floor.sql into a fresh DuckDB file; returns its time and row counts. The paths are
-    the benchmark's own folders, substituted as text (DuckDB takes no parameters in DDL)."""
+def floor_sql(landing: Path, seeds: Path) -> str:
+    """floor.sql with the benchmark's own folders and the dbt project's vars substituted as
+    text (DuckDB takes no parameters in DDL): `{var:name}` is the var's value in
+    dbt_project.yml, the value the bench's dbt builds use, so the floor cannot drift from it."""
+    variables = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
     sql = FLOOR_SQL.read_text().replace("{landing}", str(landing)).replace("{seeds}", str(seeds))
+    return re.sub(r"\{var:(\w+)\}", lambda m: str(variables[m.group(1)]), sql)
+
+
+def run_floor(landing: Path, seeds: Path, out: Path) -> dict[str, Any]:
+    """Run floor.sql into a fresh DuckDB file; returns its time and row counts."""
+    sql = floor_sql(landing, seeds)
     out.unlink(missing_ok=True)
     con = duckdb.connect(str(out))
     # The same memory budget as the pipeline's DuckDB (loader and dbt), so the two compare.

@@ -12,7 +12,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bench.measures import DBT_PROJECT_FILE, floor_sql
 from core.landing import list_partitions, read_records
 from warehouse.load import RAW_ENTITIES
 
@@ -165,3 +167,13 @@ def test_a_step_reports_its_own_peak_not_its_spawners() -> None:
         [sys.executable, "-c", spawner], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert 0 < float(done.stdout) < 200  # a bare interpreter with bench.stage: about 12-60 MB
+
+
+def test_the_floor_reads_the_dbt_projects_vars() -> None:
+    """The floor applies the same rules as dbt's marts with the same settings: the small-tier
+    threshold and the attribution window come from dbt_project.yml, not from copies."""
+    variables = yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]
+    sql = floor_sql(Path("/landing"), Path("/seeds"))
+    assert "{var:" not in sql and "{landing}" not in sql and "{seeds}" not in sql
+    assert f"peer_accounts >= {variables['engagement_min_peer_accounts']} then" in sql
+    assert f"interval {variables['attribution_window_days']} day" in sql
