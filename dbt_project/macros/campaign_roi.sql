@@ -38,9 +38,9 @@
     or unknown denominator (safe_divide).
 -#}
 {% macro campaign_roi_columns(totals) -%}
-    {%- set spend = "cast(round(coalesce(" ~ totals ~ ".spend_committed_usd, 0), 2) as numeric(18, 2))" -%}
-    {%- set paid = "cast(round(coalesce(" ~ totals ~ ".spend_paid_usd, 0), 2) as numeric(18, 2))" -%}
-    {%- set revenue = "cast(round(coalesce(" ~ totals ~ ".revenue_usd, 0), 2) as numeric(18, 2))" -%}
+    {%- set spend = irm.cents("coalesce(" ~ totals ~ ".spend_committed_usd, 0)") -%}
+    {%- set paid = irm.cents("coalesce(" ~ totals ~ ".spend_paid_usd, 0)") -%}
+    {%- set revenue = irm.cents("coalesce(" ~ totals ~ ".revenue_usd, 0)") -%}
     {%- set views = "cast(" ~ totals ~ ".views as bigint)" -%}
     {%- set interactions = "cast(" ~ totals ~ ".interactions as bigint)" -%}
     {%- set orders = "cast(coalesce(" ~ totals ~ ".orders, 0) as bigint)" -%}
