@@ -60,6 +60,7 @@ EXCEL_FORMATS = {
     "score": "0.0",
     "percent": "0.00%",
     "usd": '"$"#,##0.00',
+    "usd_unit": '"$"#,##0.0000',  # the unit costs' 4 decimals: $0.0042 must not read $0.00
     "date": "yyyy-mm-dd",
     "month": "mmm yyyy",
     "timestamp": "yyyy-mm-dd hh:mm",
@@ -459,7 +460,9 @@ def _display_length(value: Any, fmt: str) -> int:
     if fmt in DATE_FORMATS and fmt in EXCEL_FORMATS:
         return len(EXCEL_FORMATS[fmt])
     if fmt in EXCEL_FORMATS and isinstance(value, int | float | Decimal):
-        return len(f"{float(value):,.2f}") + 1
+        decimals = re.search(r"\.(0*)", EXCEL_FORMATS[fmt])
+        places = len(decimals.group(1)) if decimals else 0
+        return len(f"{float(value):,.{places}f}") + 2  # a "$" or "%", and room
     return len(str(value))
 
 

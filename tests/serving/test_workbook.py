@@ -3,6 +3,7 @@ people read it (percents, dollars, dates), with frozen headers, filters and expl
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -222,6 +223,50 @@ def test_every_number_format_is_the_one_its_column_metadata_names(book, full_mar
                 elif isinstance(cell.value, str):
                     assert cell.data_type == "s", (spec.title, column)
     assert checked > 250
+
+
+MONEY_FORMAT = re.compile(r'"\$"#,##0(?:\.(0+))?')
+
+
+def displayed_money(value: float, number_format: str) -> str:
+    """The text a spreadsheet shows for `value` in a `"$"#,##0.00`-like number format: a dollar
+    sign, thousands separators and as many decimals as the format has zeros after its point."""
+    match = MONEY_FORMAT.fullmatch(number_format)
+    assert match, f"not a money format: {number_format}"
+    decimals = len(match.group(1) or "")
+    return f"${value:,.{decimals}f}"
+
+
+def test_money_shows_every_decimal_the_mart_holds(full_marts: Path) -> None:
+    # A cost per interaction of $0.0042 read "$0.00": every money column had 2 decimals,
+    # though the unit costs (CPM, CPE, CPA) are numeric(18, 4) in the marts.
+    with duckdb.connect(str(full_marts), read_only=True) as con:
+        money = con.execute(
+            "SELECT m.table_name, m.column_name, m.format, c.numeric_scale FROM meta.columns m "
+            "JOIN information_schema.columns c ON c.table_schema = 'marts' "
+            "AND c.table_name = m.table_name AND c.column_name = m.column_name "
+            "WHERE m.unit = 'USD'"
+        ).fetchall()
+    scales = Counter(scale for *_, scale in money)
+    assert scales[2] >= 8 and scales[4] >= 6, scales
+    for mart, column, fmt, scale in money:
+        smallest = 10**-scale  # a cent, or a hundredth of a cent
+        shown = displayed_money(smallest, EXCEL_FORMATS[fmt])
+        assert shown == f"${smallest:.{scale}f}", (mart, column, fmt)
+
+
+def test_a_cost_under_a_cent_reads_as_such(settings: Settings, warehouse) -> None:
+    warehouse(
+        FULL_MARTS,
+        "UPDATE marts.mart_campaign_roi SET cpe_usd = 0.0042 WHERE campaign_id = 'camp1'",
+    )
+    publish_marts()
+    book = load_workbook(write_export(DAY, formats=("xlsx",)) / f"influencer-workbook-{DAY}.xlsx")
+    columns, rows = sheet_table(book["Campaign ROI"])
+    row = next(n for n, r in enumerate(rows, start=2) if r[0] == "camp1")
+    cell = book["Campaign ROI"].cell(row=row, column=columns.index("cpe_usd") + 1)
+    assert cell.value == 0.0042
+    assert displayed_money(cell.value, cell.number_format) == "$0.0042"
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(book) -> None:
