@@ -142,6 +142,7 @@ TEXT_FORMATS: dict[str, Callable[[Any], str]] = {
     "score": count,
     "percent": pct,
     "usd": money,
+    "usd_unit": money,
     "date": date_text,
     "month": month_text,
     "timestamp": time_text,

@@ -2,7 +2,8 @@
 
 Each sheet holds its mart's rows and columns as published, sorted the way a marketing lead
 reads it; one keeps only the rows it is about ("Comments of the week": the week's most liked
-positive and negative comments, as the report shows them). Beside each id that refers to
+positive and negative comments, as the report shows them), and "Open flags" counts the open
+quality flags by type and severity. Beside each id that refers to
 another mart, that mart's name column is looked up (the creator's name beside creator_id, the
 handle beside account_id), so a person can read it. The key columns and the row's name (or the
 columns a sheet names as `leading`: a candidate's rank and handle) come first and stay in view
@@ -10,9 +11,10 @@ while scrolling right.
 
 Headers carry each column's label; its technical name and meaning are in the header's note.
 How a column reads comes from what it is, the BI copy's column metadata (exports/columns.py):
-a fraction as a percent, money in USD, a month as "Jan 2026", a quality flag as its plain
-label, JSON evidence as words; dates and times in UTC (Excel has no time zones). Missing marts
-give a sheet that says so.
+a fraction as a percent, money in USD (a unit cost to the hundredth of a cent), a month as
+"Jan 2026", a quality flag as its plain label, JSON evidence as words; dates and times in UTC
+(Excel has no time zones). Missing marts give a sheet that says so. Native charts stand right of
+their sheet's table (exports/workbook_charts.py); the About sheet says where.
 
 Every text value is written as a text cell, whatever its column's number format: openpyxl would
 otherwise store a name starting with "=" as a formula for Excel to run, and "#N/A" as an error.
@@ -43,6 +45,7 @@ from core.db import quote_ident
 from exports import glossary
 from exports.columns import Column, described_columns, name_column, shown_value
 from exports.folder import MARTS, ExportRun, FileEntry, sha256, stale_data_note
+from exports.workbook_charts import PlacedChart, add_charts
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,7 @@ EXCEL_FORMATS = {
     "score": "0.0",
     "percent": "0.00%",
     "usd": '"$"#,##0.00',
+    "usd_unit": '"$"#,##0.0000',  # the unit costs' 4 decimals: $0.0042 must not read $0.00
     "date": "yyyy-mm-dd",
     "month": "mmm yyyy",
     "timestamp": "yyyy-mm-dd hh:mm",
@@ -226,6 +230,18 @@ SHEETS: tuple[SheetSpec, ...] = (
 )
 
 
+# The open flags counted by type and severity (a sheet after "Quality flags", with its chart).
+OPEN_FLAGS = SheetSpec(
+    "Open flags",
+    "mart_quality_flags",
+    "The open quality flags counted by type and severity, most frequent first, with a chart; "
+    "each flag is a row of the Quality flags sheet.",
+    where="m.is_open",
+    leading=("flag_type",),
+)
+SEVERITIES = ("high", "medium", "low")
+
+
 @dataclass(frozen=True)
 class SheetData:
     spec: SheetSpec
@@ -249,10 +265,21 @@ def write_workbook(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileE
     """Write the workbook into the run's staging folder."""
     path = run.staging / WORKBOOK_NAME.format(day=run.day)
     as_of = date.fromisoformat(run.data_through) if run.data_through else None
-    sheets = [read_sheet(con, spec, as_of) for spec in SHEETS]
+    sheets = read_sheets(con, as_of)
     build_workbook(sheets, run).save(path)
     log.info("workbook %s: %s", path.name, {s.spec.title: len(s.rows) for s in sheets})
     return [FileEntry(file=path.name, mart=None, rows=None, sha256=sha256(path))]
+
+
+def read_sheets(con: duckdb.DuckDBPyConnection, as_of: date | None) -> list[SheetData]:
+    """Every sheet in the workbook's order: the marts' sheets, the open flags' counts after the
+    flags."""
+    sheets = []
+    for spec in SHEETS:
+        sheets.append(read_sheet(con, spec, as_of))
+        if spec.mart == OPEN_FLAGS.mart:
+            sheets.append(read_open_flags(con))
+    return sheets
 
 
 def read_sheet(
@@ -270,6 +297,33 @@ def read_sheet(
     rows = con.execute(sql, {"as_of": as_of} if by_day else None).fetchmany(MAX_ROWS + 1)
     truncated = len(rows) > MAX_ROWS
     return SheetData(spec, shown, rows[:MAX_ROWS], False, truncated, in_view)
+
+
+def read_open_flags(con: duckdb.DuckDBPyConnection) -> SheetData:
+    """The open flags counted by type (its label, from the column's metadata) and severity,
+    most frequent first."""
+    described = {c.name: c for c in described_columns(con, OPEN_FLAGS.mart)}
+    if not {"flag_type", "severity", "is_open"} <= described.keys():
+        return SheetData(OPEN_FLAGS, [], [], missing=True)
+    counts = [
+        Column(
+            f"{s}_severity",
+            f"{s.capitalize()} severity",
+            "integer",
+            f"Open flags of {s} severity.",
+            unit="flags",
+        )
+        for s in SEVERITIES
+    ]
+    total = Column("open_flags", "Open flags", "integer", "Open flags of every severity.", "flags")
+    severities = ", ".join(f"count(*) FILTER (WHERE m.severity = '{s}')" for s in SEVERITIES)
+    sql = (
+        f"SELECT m.flag_type, {severities}, count(*) "
+        f"FROM {quote_ident(MARTS)}.{quote_ident(OPEN_FLAGS.mart)} AS m WHERE {OPEN_FLAGS.where} "
+        "GROUP BY m.flag_type ORDER BY count(*) DESC, 2 DESC, 3 DESC, 4 DESC, m.flag_type"
+    )
+    rows = con.execute(sql).fetchall()
+    return SheetData(OPEN_FLAGS, [described["flag_type"], *counts, total], rows, False)
 
 
 def sheet_query(
@@ -383,16 +437,20 @@ def build_workbook(sheets: list[SheetData], run: ExportRun) -> Workbook:
     book = Workbook()
     about = book.active
     about.title = "About"
-    _write_about(about, sheets, run)
-    for sheet in sheets:
-        _write_sheet(book.create_sheet(sheet.spec.title), sheet)
+    charts = [
+        chart
+        for sheet in sheets
+        for chart in _write_sheet(book.create_sheet(sheet.spec.title), sheet)
+    ]
+    _write_about(about, sheets, charts, run)
     return book
 
 
-def _write_sheet(ws: Worksheet, sheet: SheetData) -> None:
+def _write_sheet(ws: Worksheet, sheet: SheetData) -> list[PlacedChart]:
+    """The sheet's table and, right of it, its charts (returned as placed)."""
     if sheet.missing or not sheet.rows:
         _write_no_data(ws, sheet)
-        return
+        return []
     _write_header(ws, sheet.columns)
     for row, values in enumerate(sheet.rows, start=2):
         for index, (value, column) in enumerate(zip(values, sheet.columns, strict=True), 1):
@@ -406,6 +464,7 @@ def _write_sheet(ws: Worksheet, sheet: SheetData) -> None:
     _fit_widths(ws, sheet)
     if sheet.truncated:
         log.warning("sheet %s cut at %d rows (Excel's limit)", sheet.spec.title, MAX_ROWS)
+    return add_charts(ws, sheet.columns, sheet.rows)
 
 
 def _type_cell(cell: Cell, fmt: str | None) -> None:
@@ -459,11 +518,15 @@ def _display_length(value: Any, fmt: str) -> int:
     if fmt in DATE_FORMATS and fmt in EXCEL_FORMATS:
         return len(EXCEL_FORMATS[fmt])
     if fmt in EXCEL_FORMATS and isinstance(value, int | float | Decimal):
-        return len(f"{float(value):,.2f}") + 1
+        decimals = re.search(r"\.(0*)", EXCEL_FORMATS[fmt])
+        places = len(decimals.group(1)) if decimals else 0
+        return len(f"{float(value):,.{places}f}") + 2  # a "$" or "%", and room
     return len(str(value))
 
 
-def _write_about(ws: Worksheet, sheets: list[SheetData], run: ExportRun) -> None:
+def _write_about(
+    ws: Worksheet, sheets: list[SheetData], charts: list[PlacedChart], run: ExportRun
+) -> None:
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 100
@@ -490,6 +553,12 @@ def _write_about(ws: Worksheet, sheets: list[SheetData], run: ExportRun) -> None
         "Sheets",
         ("Sheet", "Rows", "What it holds"),
         [(s.spec.title, _rows_note(s), s.spec.holds) for s in sheets],
+    )
+    _about_table(
+        ws,
+        "Charts",
+        ("Chart", "Sheet", "Where"),
+        [(c.title, c.sheet, f"right of the table, from cell {c.anchor}") for c in charts],
     )
     shown = {c.name: c for s in sheets for c in s.columns}
     _about_table(

@@ -37,6 +37,7 @@ FORMATS = (
     "score",  # a score on a scale (0-100): 78.5
     "percent",  # a fraction shown as a percent: 0.034 -> 3.40%
     "usd",  # money in the reporting currency: $1,234.56
+    "usd_unit",  # money per unit (CPM, CPE, CPA), to a hundredth of a cent: $0.0042
     "date",  # 2026-01-31
     "month",  # a month, stored as its first day: Jan 2026
     "timestamp",  # a UTC time: 2026-01-31 14:05

@@ -3,7 +3,9 @@ people read it (percents, dollars, dates), with frozen headers, filters and expl
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.config import Settings
@@ -20,6 +23,7 @@ from exports.columns import code_words, plain_json
 from exports.glossary import FLAGS
 from exports.workbook import (
     EXCEL_FORMATS,
+    OPEN_FLAGS,
     SHEETS,
     WEEK_COMMENTS,
     WEEK_COMMENTS_PER_SENTIMENT,
@@ -209,7 +213,7 @@ def test_every_number_format_is_the_one_its_column_metadata_names(book, full_mar
                 "SELECT table_name, column_name, format FROM meta.columns"
             ).fetchall()
         }
-    checked = 0
+    checked: Counter[str] = Counter()
     for spec in SHEETS:
         ws = book[spec.title]
         columns, _ = sheet_table(ws)
@@ -218,10 +222,56 @@ def test_every_number_format_is_the_one_its_column_metadata_names(book, full_mar
             for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                 if fmt in EXCEL_FORMATS and cell.value is not None:
                     assert cell.number_format == EXCEL_FORMATS[fmt], (spec.title, column)
-                    checked += 1
+                    checked[fmt] += 1
                 elif isinstance(cell.value, str):
                     assert cell.data_type == "s", (spec.title, column)
-    assert checked > 250
+    assert checked.total() > 250
+    # The unit costs (CPM, CPE, CPA of both campaign sheets) carry their own format.
+    assert checked["usd_unit"] == 15 and formats[("mart_campaign_roi", "cpe_usd")] == "usd_unit"
+
+
+MONEY_FORMAT = re.compile(r'"\$"#,##0(?:\.(0+))?')
+
+
+def displayed_money(value: float, number_format: str) -> str:
+    """The text a spreadsheet shows for `value` in a `"$"#,##0.00`-like number format: a dollar
+    sign, thousands separators and as many decimals as the format has zeros after its point."""
+    match = MONEY_FORMAT.fullmatch(number_format)
+    assert match, f"not a money format: {number_format}"
+    decimals = len(match.group(1) or "")
+    return f"${value:,.{decimals}f}"
+
+
+def test_money_shows_every_decimal_the_mart_holds(full_marts: Path) -> None:
+    # A cost per interaction of $0.0042 read "$0.00": every money column had 2 decimals,
+    # though the unit costs (CPM, CPE, CPA) are numeric(18, 4) in the marts.
+    with duckdb.connect(str(full_marts), read_only=True) as con:
+        money = con.execute(
+            "SELECT m.table_name, m.column_name, m.format, c.numeric_scale FROM meta.columns m "
+            "JOIN information_schema.columns c ON c.table_schema = 'marts' "
+            "AND c.table_name = m.table_name AND c.column_name = m.column_name "
+            "WHERE m.unit = 'USD'"
+        ).fetchall()
+    scales = Counter(scale for *_, scale in money)
+    assert scales[2] >= 8 and scales[4] >= 6, scales
+    for mart, column, fmt, scale in money:
+        smallest = 10**-scale  # a cent, or a hundredth of a cent
+        shown = displayed_money(smallest, EXCEL_FORMATS[fmt])
+        assert shown == f"${smallest:.{scale}f}", (mart, column, fmt)
+
+
+def test_a_cost_under_a_cent_reads_as_such(settings: Settings, warehouse) -> None:
+    warehouse(
+        FULL_MARTS,
+        "UPDATE marts.mart_campaign_roi SET cpe_usd = 0.0042 WHERE campaign_id = 'camp1'",
+    )
+    publish_marts()
+    book = load_workbook(write_export(DAY, formats=("xlsx",)) / f"influencer-workbook-{DAY}.xlsx")
+    columns, rows = sheet_table(book["Campaign ROI"])
+    row = next(n for n, r in enumerate(rows, start=2) if r[0] == "camp1")
+    cell = book["Campaign ROI"].cell(row=row, column=columns.index("cpe_usd") + 1)
+    assert cell.value == 0.0042
+    assert displayed_money(cell.value, cell.number_format) == "$0.0042"
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(book) -> None:
@@ -232,8 +282,10 @@ def test_a_name_that_looks_like_a_formula_stays_text(book) -> None:
 
 
 def test_sheets_are_navigable(book) -> None:
-    assert book.sheetnames == ["About", *(spec.title for spec in SHEETS)]
-    for spec in SHEETS:
+    titles = [spec.title for spec in SHEETS]
+    titles.insert(titles.index("Quality flags") + 1, "Open flags")  # their counts, and chart
+    assert book.sheetnames == ["About", *titles]
+    for spec in (*SHEETS, OPEN_FLAGS):
         ws = book[spec.title]
         header = ws[1]
         assert all(cell.font.bold for cell in header), spec.title
@@ -382,3 +434,250 @@ def test_share_of_voice_is_newest_week_first(book) -> None:
         ("2026-01-19", "youtube"),
     ]
     assert format_of(book, "Share of voice", "share_of_voice") == "0.00%"
+
+
+# --- issue 22 item 7: native charts, and the name column in view ------------------------------
+
+CELL_RANGE = re.compile(
+    r"'(?P<sheet>[^']+)'!\$?(?P<col>[A-Z]+)\$?(?P<first>\d+)(?::\$?(?P=col)\$?(?P<last>\d+))?"
+)
+EMU_PER_CM = 360_000
+
+
+@dataclass(frozen=True)
+class Plotted:
+    """A chart's series as the sheet's columns (technical names, from the header notes)."""
+
+    values: tuple[str, ...]
+    categories: str
+    rows: int  # the sheet's first rows, from row 2
+
+
+def cells_of(formula: str, ws: Worksheet) -> tuple[str, int, int]:
+    """A reference to one column of `ws`: (its column letter, first row, last row)."""
+    match = CELL_RANGE.fullmatch(formula)
+    assert match and match["sheet"] == ws.title, formula
+    first = int(match["first"])
+    return match["col"], first, int(match["last"] or first)
+
+
+def plotted(chart: Any, ws: Worksheet) -> Plotted:
+    """What a chart draws of its sheet; each series titled by its column's header cell, over
+    the same rows and the same name column."""
+    columns, _ = sheet_table(ws)
+    name_of = {cell.column_letter: name for cell, name in zip(ws[1], columns, strict=True)}
+    values, categories, spans = [], set(), set()
+    for series in chart.series:
+        title_column, title_row, _ = cells_of(series.tx.strRef.f, ws)
+        column, first, last = cells_of(series.val.numRef.f, ws)
+        assert (title_column, title_row) == (column, 1)  # the header names the series
+        assert series.cat.strRef is not None  # names, read as text
+        name_column, name_first, name_last = cells_of(series.cat.strRef.f, ws)
+        assert (name_first, name_last) == (first, last) and first == 2
+        values.append(name_of[column])
+        categories.add(name_of[name_column])
+        spans.add(last - 1)
+    assert len(categories) == 1 and len(spans) == 1
+    return Plotted(tuple(values), categories.pop(), spans.pop())
+
+
+def text_of(title: Any) -> str:
+    return "".join(run.t for paragraph in title.tx.rich.p for run in paragraph.r or ())
+
+
+# The fixture marts (tests/serving/conftest.py): 4 creators on the scorecard; the newest month
+# (Feb 2026) of 4 accounts; 3 campaigns, of which "Gifting only" has no ROI (no spend) and so no
+# bar after the others; 5 types of open flags.
+EXPECTED_CHARTS = {
+    "Scorecard": [Plotted(("growth_rate_30d",), "dim_creator.display_name", 4)],
+    "Engagement": [
+        Plotted(
+            ("avg_engagement_rate", "benchmark_engagement_rate"), "dim_creator_account.handle", 4
+        )
+    ],
+    "Campaign ROI": [
+        Plotted(("roi",), "campaign_name", 2),
+        Plotted(("spend_committed_usd", "spend_paid_usd", "revenue_usd"), "campaign_name", 3),
+    ],
+    "Open flags": [
+        Plotted(("high_severity", "medium_severity", "low_severity"), "flag_type", 5),
+    ],
+}
+AXIS_FORMATS_SHOWN = {  # how a value axis reads, by the format of its columns
+    "growth_rate_30d": "0%",
+    "avg_engagement_rate": "0%",
+    "roi": "0%",
+    "spend_committed_usd": '"$"#,##0',
+    "high_severity": "#,##0",
+}
+
+
+def test_charts_plot_the_sheets_own_cells(book) -> None:
+    found = {ws.title: [plotted(c, ws) for c in ws._charts] for ws in book if ws._charts}
+    assert found == EXPECTED_CHARTS
+    formats = {excel: name for name, excel in EXCEL_FORMATS.items()}
+    for title in EXPECTED_CHARTS:
+        ws = book[title]
+        columns, _ = sheet_table(ws)
+        bottom = 0  # the charts of a sheet stand one below the other
+        for chart in ws._charts:
+            assert chart.tagname == "barChart" and chart.type == "bar", title
+            assert text_of(chart.title) and text_of(chart.y_axis.title), title
+            # The names axis is titled by the name column's header.
+            category = plotted(chart, ws).categories
+            assert text_of(chart.x_axis.title) == ws.cell(1, columns.index(category) + 1).value
+            assert not chart.x_axis.delete and not chart.y_axis.delete, title  # axes drawn
+            # The sheet's first row on top, the values below, names left of a negative bar.
+            assert chart.x_axis.scaling.orientation == "maxMin", title
+            assert (chart.y_axis.crosses, chart.x_axis.tickLblPos) == ("max", "low"), title
+            # Right of the table, one empty column between: it covers no value.
+            assert chart.anchor._from.col == len(columns) + 1, title
+            assert chart.anchor._from.row >= bottom, title
+            bottom = chart.anchor._from.row + chart.anchor.ext.height / EMU_PER_CM / 0.53
+            # The value axis reads as its columns: every series of one format.
+            series = [columns.index(v) + 1 for v in plotted(chart, ws).values]
+            shown = {formats[ws.cell(2, column).number_format] for column in series}
+            assert len(shown) == 1, title
+            first = plotted(chart, ws).values[0]
+            assert chart.y_axis.numFmt.formatCode == AXIS_FORMATS_SHOWN[first], title
+    roi = book["Campaign ROI"]._charts
+    assert [text_of(c.title) for c in roi] == [
+        "ROI per campaign",
+        "Spend committed, spend paid and revenue per campaign",
+    ]
+    assert text_of(book["Engagement"]._charts[0].title).endswith(", Feb 2026")
+    assert book["Open flags"]._charts[0].grouping == "stacked"
+
+
+def test_the_about_sheet_says_where_each_chart_is(book) -> None:
+    rows = [tuple(c.value for c in row) for row in book["About"].iter_rows(max_col=3)]
+    start = rows.index(("Chart", "Sheet", "Where"))
+    listed = rows[start + 1 : start + 6]
+    anchors = {
+        (text_of(chart.title), ws.title): f"{get_column_letter(chart.anchor._from.col + 1)}"
+        f"{chart.anchor._from.row + 1}"
+        for ws in book
+        for chart in ws._charts
+    }
+    assert len(anchors) == 5
+    assert {(title, sheet): where.rsplit(" ", 1)[1] for title, sheet, where in listed} == anchors
+
+
+def test_open_flags_are_counted_by_type_and_severity(book, full_marts: Path) -> None:
+    columns, rows = sheet_table(book["Open flags"])
+    assert columns == [
+        "flag_type",
+        "high_severity",
+        "medium_severity",
+        "low_severity",
+        "open_flags",
+    ]
+    with duckdb.connect(str(full_marts), read_only=True) as con:
+        flags = con.execute(
+            "SELECT flag_type, severity FROM marts.mart_quality_flags WHERE is_open"
+        ).fetchall()
+    counts = Counter((FLAGS[kind].label, severity) for kind, severity in flags)
+    assert len(rows) == len({label for label, _ in counts}) == 5
+    for label, high, medium, low, total in rows:
+        assert (high, medium, low) == tuple(counts[(label, s)] for s in ("high", "medium", "low"))
+        assert total == high + medium + low
+    totals = [row[-1] for row in rows]
+    assert totals == sorted(totals, reverse=True)  # most frequent first
+    assert book["Open flags"].freeze_panes == "B2"
+
+
+def test_a_chart_shows_the_first_twenty_rows_and_says_so(settings: Settings, warehouse) -> None:
+    many = (
+        "INSERT INTO marts.mart_campaign_roi BY NAME SELECT 'more' || i AS campaign_id, "
+        "'Campaign ' || i AS campaign_name, 100.00 AS spend_committed_usd, "
+        "50.00 AS spend_paid_usd, 200.00 + i AS revenue_usd, 1 + i / 100 AS roi "
+        "FROM range(1, 26) AS r(i)"
+    )
+    warehouse(FULL_MARTS, many)
+    publish_marts()
+    book = load_workbook(write_export(DAY, formats=("xlsx",)) / f"influencer-workbook-{DAY}.xlsx")
+    ws = book["Campaign ROI"]
+    roi, spend = ws._charts
+    assert plotted(roi, ws).rows == plotted(spend, ws).rows == 20
+    assert text_of(roi.title) == "ROI per campaign: first 20 by ROI"
+    columns, rows = sheet_table(ws)
+    assert [r[columns.index("campaign_name")] for r in rows[:2]] == ["Campaign 25", "Campaign 24"]
+    # Twenty campaigns need a taller chart; the second stands below the first.
+    assert roi.anchor.ext.height > 7.5 * EMU_PER_CM
+    assert spend.anchor._from.row > roi.anchor._from.row + roi.anchor.ext.height / EMU_PER_CM / 0.53
+
+
+def test_no_data_no_chart(settings: Settings, warehouse) -> None:
+    warehouse(
+        FULL_MARTS,
+        "DELETE FROM marts.mart_campaign_roi; UPDATE marts.mart_quality_flags SET is_open = false; "
+        "UPDATE marts.mart_creator_scorecard SET growth_rate_30d = NULL",
+    )
+    publish_marts()
+    book = load_workbook(write_export(DAY, formats=("xlsx",)) / f"influencer-workbook-{DAY}.xlsx")
+    assert [ws.title for ws in book if ws._charts] == ["Engagement"]
+    for title in ("Campaign ROI", "Open flags"):
+        assert book[title]["A1"].value == "No data", title
+    assert book["Open flags"]["A2"].value == (
+        "The mart mart_quality_flags has no rows for this sheet in this publication."
+    )
+    assert book["Scorecard"].max_row == 5  # the creators stay, with no growth to draw
+
+
+def test_without_the_marts_no_chart_and_no_failure(settings: Settings, warehouse) -> None:
+    warehouse()  # fct_post and dim_creator_account only
+    publish_marts()
+    book = load_workbook(write_export(DAY, formats=("xlsx",)) / f"influencer-workbook-{DAY}.xlsx")
+    assert not [ws.title for ws in book if ws._charts]
+    assert book["Open flags"]["A2"].value == (
+        "The mart mart_quality_flags is not in this publication yet."
+    )
+
+
+# Sheets whose row has a name (its own name column, the name of what its key refers to, or
+# the columns the sheet names as leading); the others have none (a day, a week, a comment).
+SHEETS_WITH_A_NAME = {
+    "Scorecard",
+    "Creators",
+    "Accounts",
+    "Engagement",
+    "Growth",
+    "Campaign ROI",
+    "Campaign x creator",
+    "Quality flags",
+    "Open flags",
+    "Relationship health",
+    "Audience sentiment",
+    "Who to sign next",
+}
+
+
+def test_every_sheet_keeps_its_name_column_in_view(book, full_marts: Path) -> None:
+    with duckdb.connect(str(full_marts), read_only=True) as con:
+        described = {
+            (mart, column): (is_key, role)
+            for mart, column, is_key, role in con.execute(
+                "SELECT table_name, column_name, is_key, role FROM meta.columns"
+            ).fetchall()
+        }
+    named = set()
+    for spec in (*SHEETS, OPEN_FLAGS):
+        ws = book[spec.title]
+        columns, _ = sheet_table(ws)
+        is_key = [described.get((spec.mart, c), (False, None))[0] for c in columns]
+        names = [
+            c
+            for i, c in enumerate(columns)
+            if described.get((spec.mart, c), (False, None))[1] == "name"
+            or c in spec.leading
+            or ("." in c and i > 0 and is_key[i - 1])  # the name of what the key refers to
+        ]
+        frozen = column_index_from_string(re.match("[A-Z]+", ws.freeze_panes)[0]) - 1
+        for name in names:
+            assert columns.index(name) < frozen, (spec.title, name, ws.freeze_panes)
+        # The key columns stay in view too, the header above them.
+        assert all(is_key[:frozen]) or names, spec.title
+        assert ws.freeze_panes.endswith("2"), spec.title
+        if names:
+            named.add(spec.title)
+    assert named == SHEETS_WITH_A_NAME
