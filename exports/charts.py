@@ -126,8 +126,6 @@ def grouped_bars(
         ax.tick_params(axis="x", length=0, labelsize=12, labelcolor=TEXT_COLOR, pad=8)
         ax.set_ylim(bottom=0)
         _grid(ax)
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
         _legend(figure, [(s.name, s.color) for s in series], x=60, width=WIDTH, height=300)
 
     return _render(title, WIDTH, 300, draw)
@@ -220,24 +218,23 @@ def line_chart(
         start.set_horizontalalignment("left")
         end.set_horizontalalignment("right")
         _grid(ax)
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(length=0)
-        ax.tick_params(axis="x", pad=8)  # the days clear the lowest value's label
+        ax.tick_params(axis="x", length=0, pad=8)  # the days clear the lowest value's label
 
     return _render(title, width, height, draw)
 
 
 def tick_labels(ticks: Sequence[float], fmt: Formatter) -> list[str]:
-    """The labels of an axis's ticks: the report's form when it tells them apart ("3.5k",
-    "4k"); else the full numbers with the decimals the step between ticks needs ("3,510" and
+    """The labels of an axis's ticks: the report's form when it tells them apart ("3.0k",
+    "3.5k"); else the full numbers with the decimals the step between ticks needs ("3,510" and
     "3,520", "10.25" and "10.30"), so no two ticks read the same (issue 22 item 6: a growth
     chart read "3.5k" at the top and at the bottom of its axis)."""
     labels = [fmt(tick) for tick in ticks]
     if len(set(labels)) == len(labels):
         return labels
-    steps = [b - a for a, b in zip(sorted(ticks), sorted(ticks)[1:], strict=False) if b > a]
-    step = min(steps, default=1.0)
-    decimals = next(d for d in range(16) if math.isclose(round(step, d), step, rel_tol=1e-6))
+    ordered = sorted(ticks)
+    step = min((b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a), default=1)
+    exact = (d for d in range(15) if math.isclose(round(step, d), step, rel_tol=1e-6))
+    decimals = next(exact, 15)
     return [f"{tick:,.{decimals}f}" for tick in ticks]
 
 
@@ -321,10 +318,13 @@ def _tick_formatter(fmt: Formatter) -> TickFormatter:
 
 
 def _grid(ax: Axes) -> None:
-    """Light lines behind the marks at the value axis's ticks. Nothing is clipped: a clip path
-    would be a `url(#…)` reference, and the lines end at the axes anyway."""
+    """The value axis up the left as light lines behind the marks, one a tick, without an
+    axis line. Nothing is clipped: a clip path would be a `url(#…)` reference, and the lines
+    end at the axes anyway."""
     ax.grid(axis="y", clip_on=False)
     ax.set_axisbelow(True)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
 
 
 def _rows(ax: Axes, labels: Sequence[str]) -> None:
