@@ -1,24 +1,43 @@
-"""Inline SVG charts for the HTML report, drawn in Python: no JavaScript, no network.
+"""Inline SVG charts for the HTML report, drawn by matplotlib: no JavaScript, no network.
 
 Each function returns one `<svg class="chart">` element (markupsafe.Markup) with a viewBox, so
-it scales to the page in a browser and in print. Data labels are escaped. Colours are the
-Okabe-Ito palette (readable with colour blindness); every bar also carries its value as text.
-Marks carry classes (`bar`, `line`, `point`) so tests and stylesheets can find them.
+it scales to the page in a browser and in print. matplotlib draws on its own Figure and SVG
+canvas, never pyplot's global figures, and is imported when a chart is drawn: a DAG file that
+imports the exports package does not pay for it. Text stays text (`svg.fonttype: none`, DejaVu
+Sans, which ships with matplotlib, then the reader's sans-serif), so labels are small,
+selectable and searchable; labels are never read as mathtext (`$` is a dollar sign) and are
+escaped. The output is the same for the same data (no date, ids salted with the chart's title,
+so two charts on one page do not share ids): the report is checksummed.
+
+Colours are the Okabe-Ito palette (readable with colour blindness); every bar also carries its
+value as text, and a tooltip. Marks carry classes (`bar`, `line`, `point`) so tests and
+stylesheets can find them; tick groups carry `xtick` and `ytick`.
 """
 
 from __future__ import annotations
 
+import io
 import math
+import re
+import threading
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter as TickFormatter
 
 Formatter = Callable[[float], str]
 
 WIDTH = 640
 ROW_HEIGHT = 26
+BAR_THICKNESS = 16 / ROW_HEIGHT  # of a row: 5 px of air above and below a horizontal bar
 LABEL_WIDTH = 250  # room for a 34-character label at 12 px
 LABEL_CHARACTERS = 34
 AXIS_COLOR = "#555555"
@@ -27,6 +46,42 @@ TEXT_COLOR = "#222222"
 POSITIVE = "#009E73"
 NEGATIVE = "#D55E00"
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+# One SVG unit per point at 72 dpi: the viewBox reads in the sizes given here ("px").
+DPI = 72
+STYLE = {
+    "svg.fonttype": "none",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["DejaVu Sans"],  # "'DejaVu Sans', sans-serif" in the SVG
+    "font.size": 12,
+    # A name with "$" is a name, not a formula (mathtext would draw it so, or fail on it).
+    "text.parse_math": False,
+    "text.usetex": False,
+    "text.color": TEXT_COLOR,
+    "axes.edgecolor": AXIS_COLOR,
+    "axes.linewidth": 1,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.autolimit_mode": "round_numbers",  # an axis ends on a tick, and the tick is labelled
+    "axes.xmargin": 0,
+    "axes.ymargin": 0,
+    "xtick.color": AXIS_COLOR,
+    "ytick.color": AXIS_COLOR,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "grid.color": GRID_COLOR,
+    "grid.linewidth": 1,
+    "legend.fontsize": 12,
+    "legend.frameon": False,
+    "legend.handlelength": 1,
+    "legend.handleheight": 1,
+}
+# rcParams are matplotlib's process-wide settings: one chart at a time changes them.
+_STYLE_LOCK = threading.Lock()
+MARK_GROUP = re.compile(
+    r'<g id="mark-(\d+)">((?:\s*<defs>.*?</defs>)?\s*(?:<g>)?\s*)<(path|use)\b([^>]*?)\s*/>',
+    re.DOTALL,
+)
+NAMED_GROUP = re.compile(r'<g id="([A-Za-z][\w.]*?)_\d+">')
 
 
 @dataclass(frozen=True)
@@ -36,76 +91,70 @@ class Series:
     values: Sequence[float | None]
 
 
+@dataclass
+class Marks:
+    """The chart's bars, lines and points: each artist gets a gid, and the SVG element that
+    draws it gets the mark's class and a tooltip."""
+
+    kinds: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, artist: Any, kind: str, tooltip: str = "") -> None:
+        artist.set_gid(f"mark-{len(self.kinds)}")
+        artist.set_clip_on(False)  # nothing to clip: the axes fit the data
+        self.kinds.append((kind, tooltip))
+
+
 def grouped_bars(
     title: str, categories: Sequence[str], series: Sequence[Series], fmt: Formatter
 ) -> Markup:
     """Vertical bars: one group per category, one bar per series, values from zero."""
-    left, right, top, bottom, height = 60, 12, 40, 44, 300
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
-    values = [v for s in series for v in s.values if v is not None]
-    step = _nice_ceiling(max(values, default=0) / 4)
-    ticks = math.ceil(max(values, default=0) / step) or 1
-    top_value = step * ticks
-    group_w = plot_w / max(len(categories), 1)
-    bar_w = group_w * 0.8 / max(len(series), 1)
-    parts = [_legend(series, left, 16)]
-    parts += _y_grid(step, ticks, left, top, plot_w, plot_h, fmt)
-    for ci, category in enumerate(categories):
-        x0 = left + ci * group_w + group_w * 0.1
+
+    def draw(figure: Figure, marks: Marks) -> None:
+        ax = _axes(figure, WIDTH, 300, left=60, right=12, top=40, bottom=44)
+        _value_axis(ax.yaxis, fmt, bins=4)
+        width = 0.8 / max(len(series), 1)
         for si, s in enumerate(series):
-            value = s.values[ci]
-            if value is None:
-                continue
-            bar_h = plot_h * value / top_value if top_value else 0
-            x, y = x0 + si * bar_w, top + plot_h - bar_h
-            parts.append(
-                f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w * 0.92:.1f}" '
-                f'height="{bar_h:.1f}" fill="{s.color}"><title>{escape(s.name)}, '
-                f"{escape(category)}: {escape(fmt(value))}</title></rect>"
-            )
-            parts.append(_text(x + bar_w * 0.46, y - 4, fmt(value), size=10, anchor="middle"))
-        parts.append(
-            _text(left + (ci + 0.5) * group_w, top + plot_h + 18, category, anchor="middle")
-        )
-    parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, AXIS_COLOR))
-    return _svg(title, WIDTH, height, parts)
+            known = [(ci, v) for ci, v in enumerate(s.values) if v is not None]
+            positions = [ci - 0.4 + width * (si + 0.5) for ci, _ in known]
+            values = [v for _, v in known]
+            bars = ax.bar(positions, values, width * 0.92, color=s.color)
+            for bar, (ci, value) in zip(bars, known, strict=True):
+                marks.add(bar, "bar", f"{s.name}, {categories[ci]}: {fmt(value)}")
+            ax.bar_label(bars, [fmt(v) for v in values], padding=3, fontsize=10)
+        ax.set_xlim(-0.5, len(categories) - 0.5)
+        ax.set_xticks(range(len(categories)), [_shorten(c, 20) for c in categories])
+        ax.tick_params(axis="x", length=0, labelsize=12, labelcolor=TEXT_COLOR, pad=8)
+        ax.set_ylim(bottom=0)
+        _grid(ax)
+        _legend(figure, [(s.name, s.color) for s in series], x=60, width=WIDTH, height=300)
+
+    return _render(title, WIDTH, 300, draw)
 
 
 def diverging_bars(title: str, items: Sequence[tuple[str, float | None]], fmt: Formatter) -> Markup:
-    """Horizontal bars around zero: gains to the right in green, losses to the left in red."""
-    label_w, right, top, bottom = LABEL_WIDTH, 70, 10, 26
-    known = [v for _, v in items if v is not None]
-    low, high = min(0.0, *known) if known else 0.0, max(0.0, *known) if known else 0.0
-    high = _nice_ceiling(high) if high > 0 else 0.0
-    low = -_nice_ceiling(-low) if low < 0 else 0.0
-    span = (high - low) or 1.0
-    plot_w = WIDTH - label_w - right
-    height = top + bottom + ROW_HEIGHT * len(items)
-    zero_x = label_w + plot_w * (0 - low) / span
-    parts = []
-    for i, (label, value) in enumerate(items):
-        y = top + i * ROW_HEIGHT
-        parts.append(_text(label_w - 8, y + 17, _shorten(label, LABEL_CHARACTERS), anchor="end"))
-        if value is None:
-            parts.append(_text(zero_x + 6, y + 17, "n/a", size=10, color=AXIS_COLOR))
-            continue
-        x_end = label_w + plot_w * (value - low) / span
-        x, w = min(zero_x, x_end), abs(x_end - zero_x)
-        color = POSITIVE if value >= 0 else NEGATIVE
-        parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{y + 5}" width="{max(w, 1):.1f}" '
-            f'height="{ROW_HEIGHT - 10}" fill="{color}"><title>{escape(label)}: '
-            f"{escape(fmt(value))}</title></rect>"
-        )
-        # A loss's value goes right of the zero line: its bar reaches towards the labels.
-        tx = x_end + 4 if value >= 0 else zero_x + 4
-        parts.append(_text(tx, y + 17, fmt(value), size=10))
-    axis_y = top + ROW_HEIGHT * len(items)
-    parts.append(_line(zero_x, top, zero_x, axis_y, AXIS_COLOR))
-    for tick in (low, 0.0, high):
-        tx = label_w + plot_w * (tick - low) / span
-        parts.append(_text(tx, axis_y + 16, fmt(tick), size=10, anchor="middle", color=AXIS_COLOR))
-    return _svg(title, WIDTH, height, parts)
+    """Horizontal bars around zero: gains to the right in green, losses to the left in red;
+    "n/a" where the value is missing."""
+    height = 10 + 26 + ROW_HEIGHT * len(items)
+
+    def draw(figure: Figure, marks: Marks) -> None:
+        ax = _axes(figure, WIDTH, height, left=LABEL_WIDTH, right=70, top=10, bottom=26)
+        _value_axis(ax.xaxis, fmt, bins=4)
+        _rows(ax, [label for label, _ in items])
+        for row, (label, value) in enumerate(items):
+            if value is None:
+                _value_text(ax, "n/a", 0, row, color=AXIS_COLOR)
+                continue
+            color = POSITIVE if value >= 0 else NEGATIVE
+            [bar] = ax.barh(row, value, BAR_THICKNESS, color=color)
+            marks.add(bar, "bar", f"{label}: {fmt(value)}")
+            # A loss's value goes right of the zero line: its bar reaches towards the labels.
+            _value_text(ax, fmt(value), max(value, 0), row)
+        ax.axvline(0, color=AXIS_COLOR, linewidth=1, clip_on=False)
+        ax.spines["left"].set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.tick_params(axis="x", length=0)
+
+    return _render(title, WIDTH, height, draw)
 
 
 def stacked_bars(
@@ -114,30 +163,31 @@ def stacked_bars(
     segments: Sequence[tuple[str, str]],
     fmt: Formatter,
 ) -> Markup:
-    """Horizontal stacked bars: one row per item, one coloured segment per (name, colour)."""
-    label_w, right, top, bottom = LABEL_WIDTH, 50, 34, 8
-    totals = [sum(parts.values()) for _, parts in items]
-    scale_max = max(totals, default=0) or 1
-    plot_w = WIDTH - label_w - right
-    height = top + bottom + ROW_HEIGHT * len(items)
-    parts = [_legend([Series(name, color, []) for name, color in segments], label_w, 14)]
-    for i, (label, counts) in enumerate(items):
-        y = top + i * ROW_HEIGHT
-        parts.append(_text(label_w - 8, y + 17, _shorten(label, LABEL_CHARACTERS), anchor="end"))
-        x = float(label_w)
-        for name, color in segments:
-            value = counts.get(name, 0)
-            if not value:
-                continue
-            w = plot_w * value / scale_max
-            parts.append(
-                f'<rect class="bar" x="{x:.1f}" y="{y + 5}" width="{w:.1f}" '
-                f'height="{ROW_HEIGHT - 10}" fill="{color}"><title>{escape(label)}, '
-                f"{escape(name)}: {escape(fmt(value))}</title></rect>"
-            )
-            x += w
-        parts.append(_text(x + 4, y + 17, fmt(totals[i]), size=10))
-    return _svg(title, WIDTH, height, parts)
+    """Horizontal stacked bars: one row per item, one coloured segment per (name, colour),
+    the total after the bar."""
+    height = 34 + 8 + ROW_HEIGHT * len(items)
+
+    def draw(figure: Figure, marks: Marks) -> None:
+        ax = _axes(figure, WIDTH, height, left=LABEL_WIDTH, right=50, top=34, bottom=8)
+        _rows(ax, [label for label, _ in items])
+        for row, (label, counts) in enumerate(items):
+            start = 0.0
+            for name, color in segments:
+                value = counts.get(name, 0)
+                if not value:
+                    continue
+                [bar] = ax.barh(row, value, BAR_THICKNESS, left=start, color=color)
+                marks.add(bar, "bar", f"{label}, {name}: {fmt(value)}")
+                start += value
+            _value_text(ax, fmt(start), start, row)
+        totals = [sum(counts.values()) for _, counts in items]
+        ax.set_xlim(0, max(totals, default=0) or 1)
+        ax.xaxis.set_visible(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        _legend(figure, segments, x=LABEL_WIDTH, width=WIDTH, height=height)
+
+    return _render(title, WIDTH, height, draw)
 
 
 def line_chart(
@@ -150,112 +200,170 @@ def line_chart(
     """A small line chart (one of a grid of small multiples), its own y scale; `day_label`
     writes the first and last day under the x axis (a month's point reads "Jan 2026")."""
     width, height = 320, 170
-    left, right, top, bottom = 62, 14, 12, 28
-    plot_w, plot_h = width - left - right, height - top - bottom
-    values = [v for _, v in points]
-    low, high = min(values), max(values)
-    if high == low:  # a flat line sits mid-height
-        low, high = low - 1, high + 1
-    first, last = points[0][0], points[-1][0]
-    days = max((last - first).days, 1)
 
-    def xy(day: date, value: float) -> tuple[float, float]:
-        return (
-            left + plot_w * (day - first).days / days,
-            top + plot_h * (1 - (value - low) / (high - low)),
-        )
+    def draw(figure: Figure, marks: Marks) -> None:
+        ax = _axes(figure, width, height, left=62, right=14, top=12, bottom=28)
+        _value_axis(ax.yaxis, fmt, bins=3)
+        first, last = points[0][0], points[-1][0]
+        days = [(day - first).days for day, _ in points]
+        values = [value for _, value in points]
+        [line] = ax.plot(days, values, color=color, linewidth=2.5, solid_joinstyle="round")
+        marks.add(line, "line")
+        for i in (0, -1):
+            [point] = ax.plot(days[i], values[i], "o", color=color, markersize=7)
+            marks.add(point, "point", f"{day_label(points[i][0])}: {fmt(values[i])}")
+        ax.set_xlim(0, max(days[-1], 1))
+        ax.set_xticks([0, max(days[-1], 1)], [day_label(first), day_label(last)])
+        start, end = ax.get_xticklabels()
+        start.set_horizontalalignment("left")
+        end.set_horizontalalignment("right")
+        _grid(ax)
+        ax.tick_params(axis="x", length=0, pad=8)  # the days clear the lowest value's label
 
-    coords = [xy(d, v) for d, v in points]
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(coords))
-    high_label, low_label = _axis_ends(low, high, fmt)
-    parts = [
-        _line(left, top + plot_h, left + plot_w, top + plot_h, AXIS_COLOR),
-        _line(left, top, left + plot_w, top, GRID_COLOR),
-        _text(left - 6, top + 4, high_label, size=10, anchor="end", color=AXIS_COLOR),
-        _text(left - 6, top + plot_h, low_label, size=10, anchor="end", color=AXIS_COLOR),
-        _text(left, height - 8, day_label(first), size=10, color=AXIS_COLOR),
-        _text(left + plot_w, height - 8, day_label(last), size=10, anchor="end", color=AXIS_COLOR),
-        f'<path class="line" d="{path}" fill="none" stroke="{color}" stroke-width="2.5" '
-        'stroke-linejoin="round"/>',
-    ]
-    for x, y in (coords[0], coords[-1]):
-        parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>')
-    return _svg(title, width, height, parts)
+    return _render(title, width, height, draw)
 
 
-def _axis_ends(low: float, high: float, fmt: Formatter) -> tuple[str, str]:
-    """The labels of the top and the bottom of an axis: the short form ("3.5k") when it tells
-    them apart; else the full number, with as many decimals as the span between them needs
-    ("3,548" and "3,512", "0.52" and "0.48"), so the two ends never read the same."""
-    high_label, low_label = fmt(high), fmt(low)
-    if high_label != low_label:
-        return high_label, low_label
-    decimals = max(0, -math.floor(math.log10(high - low))) if high > low else 0
-    return f"{high:,.{decimals}f}", f"{low:,.{decimals}f}"
+def tick_labels(ticks: Sequence[float], fmt: Formatter) -> list[str]:
+    """The labels of an axis's ticks: the report's form when it tells them apart ("3.0k",
+    "3.5k"); else the full numbers with the decimals the step between ticks needs ("3,510" and
+    "3,520", "10.25" and "10.30"), so no two ticks read the same (issue 22 item 6: a growth
+    chart read "3.5k" at the top and at the bottom of its axis)."""
+    labels = [fmt(tick) for tick in ticks]
+    if len(set(labels)) == len(labels):
+        return labels
+    ordered = sorted(ticks)
+    step = min((b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a), default=1)
+    exact = (d for d in range(15) if math.isclose(round(step, d), step, rel_tol=1e-6))
+    decimals = next(exact, 15)
+    return [f"{tick:,.{decimals}f}" for tick in ticks]
 
 
-def _svg(title: str, width: int, height: int, parts: list[str]) -> Markup:
+def _render(title: str, width: int, height: int, draw: Callable[[Figure, Marks], None]) -> Markup:
+    """Draws a chart on a figure of `width` × `height` px and returns its inline SVG."""
+    import matplotlib
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    marks = Marks()
+    buffer = io.StringIO()
+    style = {**STYLE, "svg.hashsalt": title}
+    with _STYLE_LOCK, matplotlib.rc_context(style), warnings.catch_warnings():
+        # A glyph DejaVu Sans lacks (an emoji in a name) is drawn by the reader's fonts.
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font")
+        figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+        FigureCanvasSVG(figure)
+        figure.patch.set_visible(False)
+        draw(figure, marks)
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return _inline(title, width, height, buffer.getvalue(), marks)
+
+
+def _inline(title: str, width: int, height: int, svg: str, marks: Marks) -> Markup:
+    """matplotlib's SVG document as one element for the page: no XML declaration, DOCTYPE or
+    metadata, no style sheet (an inline SVG's applies to the whole page), classes instead of
+    matplotlib's group ids (the same in every chart), compact whitespace."""
+    body = svg[svg.index(">", svg.index("<svg")) + 1 : svg.rindex("</svg>")]
+    body = re.sub(r"<metadata>.*?</metadata>", "", body, flags=re.DOTALL)
+    body = re.sub(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", body, flags=re.DOTALL)
+
+    def mark(match: re.Match[str]) -> str:
+        kind, tooltip = marks.kinds[int(match.group(1))]
+        tag, attributes = match.group(3), match.group(4)
+        tip = f"<title>{escape(tooltip)}</title>" if tooltip else ""
+        return f'<g>{match.group(2)}<{tag} class="{kind}"{attributes}>{tip}</{tag}>'
+
+    body = MARK_GROUP.sub(mark, body)
+    body = re.sub(r'<g id="[^"]*"/>', "", body)  # a tick without a tick mark
+    body = body.replace("xlink:href=", "href=")  # SVG 2: no XLink namespace to declare
+    body = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", body)  # upright text: no rotation
+    body = NAMED_GROUP.sub(lambda m: f'<g class="{m.group(1).replace(".", "-")}">', body)
+    body = re.sub(r">\s+<", "><", re.sub(r"\s*\n\s*", " ", body)).strip()
     label = escape(title)
     return Markup(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{label}" '
-        f'font-family="DejaVu Sans, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">'
-        f"<title>{label}</title>{''.join(parts)}</svg>"
+        f'width="{width}" height="{height}" role="img" aria-label="{label}">'
+        f"<title>{label}</title>{body}</svg>"
     )
 
 
-def _y_grid(
-    step: float, ticks: int, left: float, top: float, plot_w: float, plot_h: float, fmt: Formatter
-) -> list[str]:
-    """Grid lines at round values: 0, step, 2 × step, … up to the top of the plot."""
-    parts = []
-    for tick in range(ticks + 1):
-        value = step * tick
-        y = top + plot_h * (1 - tick / ticks)
-        parts.append(_line(left, y, left + plot_w, y, GRID_COLOR))
-        parts.append(_text(left - 6, y + 4, fmt(value), size=10, anchor="end", color=AXIS_COLOR))
-    return parts
+def _axes(
+    figure: Figure, width: int, height: int, left: int, right: int, top: int, bottom: int
+) -> Axes:
+    """Axes placed by their margins in px, the same for every chart of a kind (labels line
+    up from chart to chart)."""
+    rect = (left / width, bottom / height, (width - left - right) / width)
+    ax = figure.add_axes((*rect, (height - top - bottom) / height))
+    ax.patch.set_visible(False)
+    return ax
 
 
-def _legend(series: Sequence[Series], x: float, y: float) -> str:
-    parts = []
-    for s in series:
-        parts.append(f'<rect x="{x:.1f}" y="{y - 10}" width="12" height="12" fill="{s.color}"/>')
-        parts.append(_text(x + 16, y, s.name))
-        x += 28 + 7 * len(s.name)
-    return "".join(parts)
+def _value_axis(axis: Any, fmt: Formatter, bins: int) -> None:
+    """Ticks at round values (matplotlib's MaxNLocator), read by `tick_labels`. Set before
+    anything asks the axes for their limits: they end on this locator's ticks."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(_tick_formatter(fmt))
 
 
-def _text(
-    x: float,
-    y: float,
-    content: str,
-    size: int = 12,
-    anchor: str = "start",
-    color: str = TEXT_COLOR,
-) -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="{color}">{escape(content)}</text>'
+def _tick_formatter(fmt: Formatter) -> TickFormatter:
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, position: int | None) -> str:
+        ticks = list(formatter.locs) or [value]
+        return tick_labels(ticks, fmt)[position] if position is not None else fmt(value)
+
+    formatter = FuncFormatter(label)
+    return formatter
+
+
+def _grid(ax: Axes) -> None:
+    """The value axis up the left as light lines behind the marks, one a tick, without an
+    axis line. Nothing is clipped: a clip path would be a `url(#…)` reference, and the lines
+    end at the axes anyway."""
+    ax.grid(axis="y", clip_on=False)
+    ax.set_axisbelow(True)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def _rows(ax: Axes, labels: Sequence[str]) -> None:
+    """One row per label, the first at the top, each label shortened left of the plot."""
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_yticks(range(len(labels)), [_shorten(label, LABEL_CHARACTERS) for label in labels])
+    ax.tick_params(axis="y", length=0, labelsize=12, labelcolor=TEXT_COLOR, pad=8)
+
+
+def _value_text(ax: Axes, text: str, x: float, row: int, color: str = TEXT_COLOR) -> None:
+    """A value written 4 px right of `x`, on the row's middle line."""
+    ax.annotate(
+        text,
+        (x, row),
+        xytext=(4, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize=10,
+        color=color,
+        annotation_clip=False,
     )
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, color: str) -> str:
-    return (
-        f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{color}" '
-        'stroke-width="1"/>'
+def _legend(
+    figure: Figure, entries: Sequence[tuple[str, str]], x: int, width: int, height: int
+) -> None:
+    """A row of coloured squares and names along the top, from `x` px."""
+    from matplotlib.patches import Patch
+
+    figure.legend(
+        handles=[Patch(color=color, label=name) for name, color in entries],
+        loc="upper left",
+        bbox_to_anchor=(x / width, 1),
+        ncols=max(len(entries), 1),
+        borderaxespad=0,
+        borderpad=0.3,
+        columnspacing=1.2,
+        handletextpad=0.4,
     )
-
-
-def _nice_ceiling(value: float) -> float:
-    """The next 1, 2, 2.5 or 5 × 10^n at or above `value` (axis ends on round numbers)."""
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -1,11 +1,11 @@
 """The HTML report a marketing lead reads: one self-contained file, charts included.
 
-Inline CSS and inline SVG (exports/charts.py) only: it opens offline, in an email client's
-browser, and prints cleanly (print rules keep each chart on one page). Every section reads the
-marts it needs from the published copy and says "no data" when they are not published yet, so
-the report works with whatever marts exist. A column's header, how its values read and what it
-means come from the BI copy's column metadata (exports/columns.py); the flags' words from
-exports/glossary.py.
+Inline CSS and inline SVG (exports/charts.py, drawn by matplotlib) only: it opens offline, in an
+email client's browser, and prints cleanly (print rules keep each chart on one page). Every
+section reads the marts it needs from the published copy and says "no data" when they are not
+published yet, so the report works with whatever marts exist. A column's header, how its values
+read and what it means come from the BI copy's column metadata (exports/columns.py); the flags'
+words from exports/glossary.py.
 
 Text from the data (creator and campaign names, flag evidence, audiences' comments) is shown
 as text: escaped by the template, without bidirectional embeddings, overrides and isolates
