@@ -19,6 +19,12 @@ ENV IRM_APP=/opt/irm/app \
     DO_NOT_TRACK=1
 
 USER root
+# Headless Chromium prints the weekly report to PDF (exports/pdf.py); DejaVu is the report's
+# font. Without it the export still runs, without the PDF.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        chromium fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 # Created here so the named volumes mounted on them start out owned by the airflow user.
 RUN mkdir -p /opt/irm/app /opt/irm/data/airflow \
     && chown -R airflow:0 /opt/irm

@@ -12,9 +12,22 @@ as text: escaped by the template, without bidirectional embeddings, overrides an
 (U+202A-U+202E, U+2066-U+2069, which reorder what a reader sees: "invoice<U+202E>gnp.exe"
 reads "invoiceexe.png") or control characters, and shortened to what fits a table cell or a
 chart label. The marks U+200E and U+200F stay: they cannot reorder letters, and right-to-left
-names use them. The one link made from the data is a discovery candidate's profile: only a whole
-http(s) URL without spaces, controls or bidirectional characters, escaped; any other URL is not
-a link and is not shown.
+names use them. The links made from the data are a discovery candidate's profile and a top
+post's permalink: only a whole http(s) URL without spaces, controls or bidirectional characters
+(`is_linkable`), escaped; any other URL is not a link and is not shown.
+
+No thumbnails. The platforms give a post's picture (YouTube snippet.thumbnails, Instagram
+thumbnail_url/media_url, TikTok cover_image_url), but no mart keeps one, and the report would
+not show it anyway: an <img> of a platform's image server is fetched each time the report is
+opened, so it would no longer read offline nor stay one file, every opening would tell that
+server the reader's IP address and when they read, and TikTok's cover URLs expire after six
+hours. The post's link leads to its picture.
+
+The weekly parts read one week: "Top posts of the week" and "Who talks about us" the latest
+complete Monday-to-Sunday week (`latest_complete_week`), the headline numbers the 7 days up to
+the data's newest day against the 7 before (each tile says what it compares). On a Monday's
+export, whose data runs through Sunday, the two are the same week. The PDF beside the report
+is exports/pdf.py's.
 """
 
 from __future__ import annotations
@@ -43,10 +56,12 @@ from exports.folder import (
     source_freshness,
     stale_data_note,
 )
+from exports.pdf import print_pdf
 
 log = logging.getLogger(__name__)
 
 REPORT_NAME = "influencer-report-{day}.html"
+PDF_NAME = "influencer-report-{day}.pdf"
 TEMPLATES = Path(__file__).parent / "templates"
 TIER_ORDER = ("nano", "micro", "mid-tier", "macro", "mega")
 PLATFORM_COLORS = {"youtube": "#D55E00", "instagram": "#CC79A7", "tiktok": "#0072B2"}
@@ -68,9 +83,12 @@ MAX_COMMENT_CHARACTERS = 200
 SENTIMENT_CREATORS = 20  # the creators with the most scored comments in the month
 TOP_COMMENTS = 5  # of each sentiment, the most liked of the week
 COMMENT_WEEK_DAYS = 7
+WEEK_DAYS = 7
 TOP_CANDIDATES = 10  # "Who to sign next": the best ranked; all are in the workbook
 MAX_REASON_CHARACTERS = 400  # the problems come last in `reasons`: keep them in view
 TOP_BRAND_TERMS = 10
+TOP_POSTS = 10  # "Top posts of the week"
+SPEND_CHART_CAMPAIGNS = 8  # the spend chart's bars stay readable; the table has them all
 BRAND_TERM_KINDS = ("brand", "product", "campaign")  # mart_brand_mentions.term_kind
 # A profile link is made only of an http(s) URL without spaces, controls or bidi marks.
 _LINKABLE_URL = re.compile(
@@ -209,6 +227,8 @@ class Tile:
     label: str
     value: str
     note: str = ""
+    change: str = NO_VALUE  # against the week before, in words ("up 3", "down 1.2k (-0.8%)")
+    compared: str = ""  # what the week and the week before are, for the glossary
 
 
 @dataclass
@@ -235,9 +255,14 @@ class ReportData:
 
 
 def write_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> list[FileEntry]:
+    """The HTML report, and its PDF beside it when Chromium can print it (exports/pdf.py)."""
     path = run.staging / REPORT_NAME.format(day=run.day)
     path.write_text(render_report(con, run), encoding="utf-8")
-    return [FileEntry(file=path.name, mart=None, rows=None, sha256=sha256(path))]
+    written = [path]
+    pdf = run.staging / PDF_NAME.format(day=run.day)
+    if print_pdf(path, pdf):
+        written.append(pdf)
+    return [FileEntry(file=p.name, mart=None, rows=None, sha256=sha256(p)) for p in written]
 
 
 def render_report(con: duckdb.DuckDBPyConnection, run: ExportRun) -> str:
@@ -262,6 +287,7 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
     marts = Marts(con)
     sections = [
         top_creators(marts),
+        top_posts(marts),
         engagement_by_tier(marts),
         follower_growth(marts),
         campaign_roi(marts),
@@ -273,12 +299,15 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
     ]
     # The glossary explains what the report shows (mart, column), in the marts' own words.
     shown = [
+        ("fct_post", "interactions"),
         ("fct_post", "engagement_rate"),
+        ("fct_post", "disclosure_status"),
         ("mart_creator_engagement", "avg_engagement_rate"),
         ("mart_creator_engagement", "tier_median_engagement_rate"),
         ("mart_creator_scorecard", "engagement_index"),
         ("mart_creator_scorecard", "growth_rate_30d"),
         ("mart_campaign_roi", "spend_committed_usd"),
+        ("mart_campaign_roi", "spend_paid_usd"),
         ("mart_campaign_roi", "revenue_usd"),
         ("mart_campaign_roi", "orders"),
         ("mart_campaign_roi", "roas"),
@@ -419,42 +448,153 @@ class Cells:
 
 # --- sections ---------------------------------------------------------------------------------
 def summary_tiles(marts: Marts) -> list[Tile]:
+    """The headline numbers, each against the week before (`Tile.compared` says how)."""
+    as_of = marts.as_of()
+    week_before = None if as_of is None else as_of - timedelta(days=WEEK_DAYS)
     tiles: list[Tile] = []
     if marts.has("dim_creator", "creator_id"):
-        n = marts.rows("SELECT count(*) AS n FROM marts.dim_creator")[0]["n"]
-        tiles.append(Tile("Creators", count(n)))
+        tiles.append(_creators_tile(marts, week_before))
     if marts.has("dim_creator_account", "followers"):
-        row = marts.rows(
-            "SELECT count(*) AS n, sum(followers) AS f FROM marts.dim_creator_account"
-        )[0]
-        tiles.append(Tile("Accounts", count(row["n"])))
-        tiles.append(Tile("Followers (all accounts)", compact(row["f"])))
-    as_of = marts.as_of()
-    if as_of and marts.has("fct_post", "published_at"):
-        n = marts.rows(
-            "SELECT count(*) AS n FROM marts.fct_post WHERE published_at::DATE > ?",
-            [as_of - timedelta(days=30)],
-        )[0]["n"]
-        tiles.append(Tile("Posts, last 30 days", count(n)))
+        tiles += _account_tiles(marts, as_of, week_before)
+    if as_of and marts.has("fct_post", "published_date"):
+        tiles.append(_posts_tile(marts, as_of))
+    no_history = "The marts keep only the current figure, not last week's: no comparison."
     if marts.has("mart_campaign_roi", "spend_committed_usd", "revenue_usd"):
         row = marts.rows(
             "SELECT count(*) AS n, sum(spend_committed_usd) AS spend, sum(revenue_usd) AS revenue "
             "FROM marts.mart_campaign_roi"
         )[0]
-        tiles.append(Tile("Campaign spend", money(row["spend"]), f"{count(row['n'])} campaigns"))
-        tiles.append(Tile("Attributed revenue", money(row["revenue"])))
+        spend = Tile("Campaign spend", money(row["spend"]), f"{count(row['n'])} campaigns")
+        tiles.append(replace(spend, compared=no_history))
+        tiles.append(Tile("Attributed revenue", money(row["revenue"]), compared=no_history))
     if marts.has("mart_quality_flags", "severity"):
-        row = marts.rows(
-            "SELECT count(*) AS n, count(*) FILTER (WHERE severity = 'high') AS high "
-            f"FROM marts.mart_quality_flags WHERE {_open_filter(marts)}"
-        )[0]
-        tiles.append(Tile("Open flags", count(row["n"]), f"{count(row['high'])} high severity"))
+        tiles.append(_flags_tile(marts, as_of))
     if marts.has("mart_relationship_health", "health_band"):
         n = marts.rows(
             "SELECT count(*) AS n FROM marts.mart_relationship_health WHERE health_band = 'at_risk'"
         )[0]["n"]
-        tiles.append(Tile("Relationships at risk", count(n)))
+        tiles.append(Tile("Relationships at risk", count(n), compared=no_history))
     return tiles
+
+
+def change_text(
+    now: float | None, before: float | None, amount: Callable[[float], str], relative: bool
+) -> str:
+    """How `now` compares with `before` in words ("up 120 (+2.4%)", "down 3", "no change");
+    NO_VALUE without a figure for the week before."""
+    if now is None or before is None:
+        return NO_VALUE
+    difference = float(now) - float(before)
+    if difference == 0:
+        return "no change"
+    direction = "up" if difference > 0 else "down"
+    text = f"{direction} {amount(abs(difference))}"
+    if relative and before:
+        share = abs(difference) / abs(float(before))
+        # A follower count moves by hundredths of a percent in a week: show them.
+        text += f" ({'+' if difference > 0 else '-'}{pct2(share) if share < 0.01 else pct(share)})"
+    return text
+
+
+def _creators_tile(marts: Marts, week_before: date | None) -> Tile:
+    now = marts.rows("SELECT count(*) AS n FROM marts.dim_creator")[0]["n"]
+    if week_before is None or not marts.has("dim_creator", "first_partnered_on"):
+        return Tile("Creators", count(now), change=NO_VALUE, compared="No dated data to compare.")
+    before = marts.rows(
+        "SELECT count(*) AS n FROM marts.dim_creator "
+        "WHERE first_partnered_on IS NULL OR first_partnered_on <= ?",
+        [week_before],
+    )[0]["n"]
+    return Tile(
+        "Creators",
+        count(now),
+        change=change_text(now, before, count, relative=False),
+        compared=f"Creators in the CRM now, against those of them already partnered on "
+        f"{week_before.isoformat()} (first partnership on or before that day, or none yet). "
+        "A creator removed from the CRM is not in the data, so it is not counted either day.",
+    )
+
+
+def _account_tiles(marts: Marts, as_of: date | None, week_before: date | None) -> list[Tile]:
+    row = marts.rows("SELECT count(*) AS n, sum(followers) AS f FROM marts.dim_creator_account")[0]
+    accounts = Tile("Accounts", count(row["n"]), change=NO_VALUE, compared="No dated data.")
+    followers = Tile(
+        "Followers (all accounts)", compact(row["f"]), change=NO_VALUE, compared="No daily counts."
+    )
+    if week_before is None:
+        return [accounts, followers]
+    if marts.has("dim_creator_account", "first_snapshot_date"):
+        before = marts.rows(
+            "SELECT count(*) AS n FROM marts.dim_creator_account WHERE first_snapshot_date <= ?",
+            [week_before],
+        )[0]["n"]
+        accounts = replace(
+            accounts,
+            change=change_text(row["n"], before, count, relative=False),
+            compared="Accounts tracked now, against those tracked (first counted) on or before "
+            f"{week_before.isoformat()}.",
+        )
+    if marts.has("fct_account_daily", "account_id", "date", "followers"):
+        both = marts.rows(
+            "SELECT sum(now.followers) AS now, sum(before.followers) AS before "
+            "FROM marts.fct_account_daily AS now JOIN marts.fct_account_daily AS before "
+            "USING (account_id) WHERE now.date = ? AND before.date = ? "
+            "AND now.followers IS NOT NULL AND before.followers IS NOT NULL",
+            [as_of, week_before],
+        )[0]
+        followers = replace(
+            followers,
+            change=change_text(both["now"], both["before"], compact, relative=True),
+            compared=f"Followers on {as_of}, against {week_before.isoformat()}, summed over the "
+            "accounts with a count on both days (fct_account_daily).",
+        )
+    return [accounts, followers]
+
+
+def _posts_tile(marts: Marts, as_of: date) -> Tile:
+    start = as_of - timedelta(days=WEEK_DAYS - 1)
+    row = marts.rows(
+        "SELECT count(*) FILTER (WHERE published_date >= ?) AS now, "
+        "count(*) FILTER (WHERE published_date < ?) AS before FROM marts.fct_post "
+        "WHERE published_date BETWEEN ? AND ?",
+        [start, start, start - timedelta(days=WEEK_DAYS), as_of],
+    )[0]
+    before_start = start - timedelta(days=WEEK_DAYS)
+    return Tile(
+        f"Posts, last {WEEK_DAYS} days",
+        count(row["now"]),
+        change=change_text(row["now"], row["before"], count, relative=True),
+        compared=f"Posts published {start.isoformat()} to {as_of.isoformat()}, against "
+        f"{before_start.isoformat()} to {(start - timedelta(days=1)).isoformat()}.",
+    )
+
+
+def _flags_tile(marts: Marts, as_of: date | None) -> Tile:
+    """Open flags now. Whether a flag was open a week ago is not kept, so the comparison is
+    of the flags detected in the last 7 days with the 7 days before."""
+    row = marts.rows(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE severity = 'high') AS high "
+        f"FROM marts.mart_quality_flags WHERE {_open_filter(marts)}"
+    )[0]
+    tile = Tile("Open flags", count(row["n"]), f"{count(row['high'])} high severity")
+    if as_of is None or not marts.has("mart_quality_flags", "detected_on"):
+        return replace(tile, change=NO_VALUE, compared="No dated flags.")
+    start = as_of - timedelta(days=WEEK_DAYS - 1)
+    before_start = start - timedelta(days=WEEK_DAYS)
+    new = marts.rows(
+        "SELECT count(*) FILTER (WHERE detected_on >= ?) AS now, "
+        "count(*) FILTER (WHERE detected_on < ?) AS before FROM marts.mart_quality_flags "
+        "WHERE detected_on BETWEEN ? AND ?",
+        [start, start, before_start, as_of],
+    )[0]
+    return replace(
+        tile,
+        note=f"{tile.note}; {count(new['now'])} new in the last {WEEK_DAYS} days",
+        change=f"new flags: {change_text(new['now'], new['before'], count, relative=False)}",
+        compared="Whether a flag was open a week ago is not kept: the comparison is of the "
+        f"flags detected {start.isoformat()} to {as_of.isoformat()} with those detected "
+        f"{before_start.isoformat()} to {(start - timedelta(days=1)).isoformat()}.",
+    )
 
 
 def top_creators(marts: Marts) -> Section:
@@ -477,6 +617,63 @@ def top_creators(marts: Marts) -> Section:
         return _no_data(section, mart, empty=True)
     section.table = _table(marts, rows, present, leading=rank)
     return section
+
+
+def top_posts(marts: Marts) -> Section:
+    section = Section(
+        "posts",
+        "Top posts of the week",
+        f"The {TOP_POSTS} posts with the most interactions (likes, comments, shares and saves "
+        "where the platform gives them) published in the latest complete week, Monday to "
+        "Sunday. Counts are as of each post's latest refresh. Sponsored posts say how they "
+        "disclosed it; the post's title opens it on the platform.",
+    )
+    mart = "fct_post"
+    if not marts.has(mart, "post_id", "published_date", "interactions"):
+        return _no_data(section, mart)
+    week = latest_complete_week(marts.as_of() or datetime.now(UTC).date())
+    end = week + timedelta(days=WEEK_DAYS - 1)
+    rows = marts.rows(
+        f"SELECT * FROM marts.{mart} WHERE published_date BETWEEN ? AND ? "
+        "ORDER BY interactions DESC NULLS LAST, views DESC NULLS LAST, post_id "
+        f"LIMIT {TOP_POSTS}",
+        [week, end],
+    )
+    linked = [{**row, "post_link": _post_link(row)} for row in rows]
+    table = _table(marts, linked, _post_cells(marts), leading=[_post_column(marts)])
+    table.title = f"Week of {week:%A %Y-%m-%d} to {end:%A %Y-%m-%d}"
+    table.empty = "No post was published that week."
+    section.table = table
+    return section
+
+
+def latest_complete_week(as_of: date) -> date:
+    """The Monday of the newest Monday-to-Sunday week that is over by `as_of` (a week still
+    running would read low)."""
+    sunday = as_of - timedelta(days=(as_of.weekday() + 1) % WEEK_DAYS)
+    return sunday - timedelta(days=WEEK_DAYS - 1)
+
+
+def _post_column(marts: Marts) -> Cells:
+    """The post's title (else caption, else type), a link to it when its permalink is http(s)."""
+    columns = marts.columns("fct_post")
+    header = columns["title"].label if "title" in columns else "Post"
+    return Cells("post_link", header, lambda link: link, False)
+
+
+def _post_cells(marts: Marts) -> list[Cells]:
+    mart = "fct_post"
+    cells: list[Cells] = []
+    if "platform" in marts.columns(mart):
+        cells.append(Cells("platform", marts.column(mart, "platform").label, _platform, False))
+    cells += marts.cells(mart, "published_date", "interactions", "likes", "comments", "views")
+    return cells + marts.cells(mart, "engagement_rate", "disclosure_status")
+
+
+def _post_link(row: dict[str, Any]) -> str:
+    """What the post says first, linked to the post by its permalink (_link)."""
+    words = row.get("title") or row.get("caption") or row.get("post_type") or row["post_id"]
+    return _link(shown_text(words), row.get("permalink"))
 
 
 def engagement_by_tier(marts: Marts) -> Section:
@@ -586,37 +783,96 @@ def campaign_roi(marts: Marts) -> Section:
         "Campaign ROI",
         "What each campaign returned: (attributed revenue - committed spend) / committed spend. "
         "0% is break-even, -100% means no sales were traced back to it. Revenue counts orders "
-        "that used the creators' promo codes during the campaign and 14 days after.",
+        "that used the creators' promo codes during the campaign and 14 days after. Committed "
+        "spend is what the contracts promise (fees and products); paid spend, the payments "
+        "made so far. Disclosure compliance is the share of the campaign's sponsored posts "
+        'that disclosed the partnership clearly (#ad, #sponsored, "paid partnership" in '
+        "the first 125 characters); a weak or missing disclosure counts against it.",
     )
     mart = "mart_campaign_roi"
     if not marts.has(mart, "campaign_id", "roi", "spend_committed_usd", "revenue_usd"):
         return _no_data(section, mart)
-    name = (
-        "coalesce(campaign_name, campaign_id)"
-        if "campaign_name" in marts.columns(mart)
-        else ("campaign_id")
-    )
-    rows = marts.rows(
-        f"SELECT *, {name} AS label FROM marts.{mart} "
-        "ORDER BY spend_committed_usd DESC NULLS LAST, campaign_id"
-    )
+    rows = _campaign_rows(marts)
     if not rows:
         return _no_data(section, mart, empty=True)
+    notes = []
     if len(rows) > MAX_CAMPAIGNS:
-        section.note = (
-            f"The {MAX_CAMPAIGNS} campaigns with the most spend; all are in the workbook."
-        )
+        notes.append(f"The {MAX_CAMPAIGNS} campaigns with the most spend; all are in the workbook.")
+    # Budgets are in the CRM but in no mart yet (mart_campaign_roi has none).
+    notes.append(
+        "Campaign budgets are not in the published marts, so spend is not compared with them."
+    )
+    section.note = " ".join(notes)
+    spend = _spend_figure(marts, rows[:SPEND_CHART_CAMPAIGNS])
     rows = sorted(rows[:MAX_CAMPAIGNS], key=lambda r: (r["roi"] is None, -(r["roi"] or 0)))
     title = "Return on investment by campaign"
     items = [(shown_text(r["label"]), _float(r["roi"])) for r in rows]
     roi = Cells.of(marts.column(mart, "roi")).text
     section.figures.append(Figure(charts.diverging_bars(title, items, roi), title))
-    measures = ("spend_committed_usd", "revenue_usd", "orders", "roas", "roi", "cpm_usd")
-    present = marts.cells(mart, *measures, "cpa_usd", "emv_usd")
+    if spend:
+        section.figures.append(spend)
     named = marts.columns(mart).get("campaign_name") or marts.column(mart, "campaign_id")
     campaign = Cells("label", named.label, shown_text, False)
-    section.table = _table(marts, rows, present, leading=[campaign], creators=False)
+    cells = marts.cells(mart, "spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders")
+    cells += marts.cells(mart, "roas", "roi", "cpm_usd", "cpa_usd", "emv_usd")
+    section.table = _table(marts, rows, cells, leading=[campaign], creators=False)
+    section.more_tables = [_disclosure_table(marts, rows, campaign)]
     return section
+
+
+def _campaign_rows(marts: Marts) -> list[dict[str, Any]]:
+    """The campaigns, most committed spend first, each with its sponsored posts, those
+    disclosed clearly and their share (the semantic layer's `disclosure_rate`: posts tied to
+    a contract with disclosure_status 'disclosed' / posts tied to a contract; NULL without
+    sponsored posts, and without fct_post)."""
+    mart = "mart_campaign_roi"
+    name = (
+        "coalesce(campaign_name, campaign_id)"
+        if "campaign_name" in marts.columns(mart)
+        else "campaign_id"
+    )
+    posts = (
+        "SELECT campaign_id, count(*) FILTER (WHERE is_sponsored) AS sponsored_posts, "
+        "count(*) FILTER (WHERE is_sponsored AND disclosure_status = 'disclosed') "
+        "AS disclosed_posts FROM marts.fct_post WHERE campaign_id IS NOT NULL GROUP BY ALL"
+        if marts.has("fct_post", "campaign_id", "is_sponsored", "disclosure_status")
+        else "SELECT NULL::VARCHAR AS campaign_id, NULL::BIGINT AS sponsored_posts, "
+        "NULL::BIGINT AS disclosed_posts"
+    )
+    return marts.rows(
+        f"WITH posts AS ({posts}) SELECT roi.*, {name} AS label, posts.sponsored_posts, "
+        "posts.disclosed_posts, posts.disclosed_posts / nullif(posts.sponsored_posts, 0) "
+        f"AS disclosure_rate FROM marts.{mart} AS roi LEFT JOIN posts USING (campaign_id) "
+        "ORDER BY roi.spend_committed_usd DESC NULLS LAST, roi.campaign_id"
+    )
+
+
+def _disclosure_table(marts: Marts, rows: list[dict[str, Any]], campaign: Cells) -> Table:
+    """Each campaign's sponsored posts, those disclosed clearly and their share."""
+    disclosure = [
+        Cells("sponsored_posts", "Sponsored posts", count, True),
+        Cells("disclosed_posts", "Sponsored posts disclosed", count, True),
+        Cells("disclosure_rate", "Disclosure compliance", pct, True),
+    ]
+    table = _table(marts, rows, disclosure, leading=[campaign], creators=False)
+    table.title = "Disclosure of the sponsored posts"
+    return table
+
+
+def _spend_figure(marts: Marts, rows: list[dict[str, Any]]) -> Figure | None:
+    """Committed against paid spend, side by side per campaign (the most committed first)."""
+    mart = "mart_campaign_roi"
+    if "spend_paid_usd" not in marts.columns(mart):
+        return None
+    measures = ("spend_committed_usd", "spend_paid_usd")
+    series = [
+        charts.Series(marts.column(mart, m).label, charts.PALETTE[i], [_float(r[m]) for r in rows])
+        for i, m in enumerate(measures)
+    ]
+    title = "Committed and paid spend by campaign"
+    labels = [shown_text(r["label"]) for r in rows]
+    figure = charts.grouped_bars(title, labels, series, money)
+    return Figure(figure, f"{title}, the {len(rows)} with the most committed spend")
 
 
 def open_flags(marts: Marts) -> Section:
@@ -852,10 +1108,13 @@ def _candidate_cells(marts: Marts) -> list[Cells]:
 
 
 def _profile_link(row: dict[str, Any]) -> str:
-    """The handle (else the account id), a link to the profile when its URL is http(s).
-    Both are escaped here: the template does not escape Markup."""
-    name = shown_text(row.get("handle") or row["account_id"])
-    url = row.get("profile_url")
+    """The handle (else the account id), a link to the profile (_link)."""
+    return _link(shown_text(row.get("handle") or row["account_id"]), row.get("profile_url"))
+
+
+def _link(name: str, url: Any) -> str:
+    """`name` as a link to `url` when it is a whole http(s) URL (is_linkable), else `name`
+    alone: the URL is not shown. Both escaped here, as the template does not escape Markup."""
     if not isinstance(url, str) or not is_linkable(url):
         return name
     return Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, name)
@@ -900,11 +1159,12 @@ def share_of_voice(marts: Marts) -> Section:
 
 
 def _latest_complete_week(marts: Marts) -> date | None:
-    """The newest week of the mart whose Sunday is on or before the data's newest day (today
-    without dated data): a week still running would read low."""
+    """The mart's newest week that is over by the data's newest day (today without dated
+    data): latest_complete_week or, when it has no rows then, an earlier one."""
     as_of = marts.as_of() or datetime.now(UTC).date()
     return marts.rows(
-        "SELECT max(week) AS week FROM marts.mart_share_of_voice WHERE week + 6 <= ?", [as_of]
+        "SELECT max(week) AS week FROM marts.mart_share_of_voice WHERE week <= ?",
+        [latest_complete_week(as_of)],
     )[0]["week"]
 
 

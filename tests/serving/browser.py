@@ -149,3 +149,96 @@ def css_color(value: str) -> tuple[int, int, int]:
     numbers = re.findall(r"\d+", value)
     assert len(numbers) >= 3, value
     return int(numbers[0]), int(numbers[1]), int(numbers[2])
+
+
+# --- the report's new sections and its PDF (issue 22 item 7) ----------------------------------
+BOXES_SCRIPT = """
+<script>
+document.body.setAttribute("data-boxes", JSON.stringify(Object.fromEntries(
+  %s.map(selector => {
+    const found = document.querySelector(selector);
+    const r = found ? found.getBoundingClientRect() : null;
+    return [selector, r && {x: r.left + scrollX, y: r.top + scrollY, width: r.width,
+                            height: r.height, text: found.innerText}];
+  })
+)));
+</script>
+"""
+
+
+def boxes(report: Path, selectors: list[str], width: int, work: Path) -> dict[str, dict | None]:
+    """Each selector's first element as Chromium lays it out (page coordinates and the text it
+    shows), None for a selector that matches nothing."""
+    import html  # here: the module's head is LAYOUT_SCRIPT's neighbour, edited elsewhere
+
+    probe = work / "boxes-probe.html"
+    script = BOXES_SCRIPT % json.dumps(selectors)
+    page = report.read_text(encoding="utf-8")
+    probe.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
+    dom = _run([f"--window-size={width},900", "--dump-dom", probe.as_uri()], work / "profile")
+    match = re.search(r'data-boxes="([^"]*)"', dom)
+    assert match, "the boxes probe did not run"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """The page objects of a PDF (Chromium writes them uncompressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text Chromium drew in a PDF, one line per text object. Chromium writes glyph ids
+    (Identity-H fonts), so each font's ToUnicode map turns them back into characters; no PDF
+    library is a dependency, and this reads only what Chromium writes. Ligatures ("ﬂ") read
+    as their letters."""
+    import unicodedata  # here, like boxes' import
+
+    objects = dict(re.findall(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S))
+    maps = {
+        name: _to_unicode(_stream(objects[unicode]))
+        for name, font in re.findall(rb"/(F\d+) (\d+) 0 R", pdf)
+        for unicode in re.findall(rb"/ToUnicode (\d+) 0 R", objects.get(font, b""))
+    }
+    lines = []
+    for body in objects.values():
+        if b"stream" not in body or b"/Length1" in body:  # not embedded font files
+            continue
+        content = _stream(body)
+        if b" Tf" in content:
+            lines += _drawn_text(content, maps)
+    return unicodedata.normalize("NFKC", "\n".join(lines))
+
+
+def _stream(body: bytes) -> bytes:
+    data = re.search(rb"stream\r?\n(.*)\r?\nendstream", body, re.S).group(1)
+    return zlib.decompress(data) if b"/FlateDecode" in body else data
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    glyphs: dict[int, str] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for glyph, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            glyphs[int(glyph, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for low, high, start in re.findall(
+            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
+            for offset in range(int(high, 16) - int(low, 16) + 1):
+                glyphs[int(low, 16) + offset] = chr(int(start, 16) + offset)
+    return glyphs
+
+
+def _drawn_text(content: bytes, maps: dict[bytes, dict[int, str]]) -> list[str]:
+    """The text of each BT ... ET object: the font set by Tf, glyphs in <hex> strings."""
+    lines = []
+    for block in re.findall(rb"BT(.*?)ET", content, re.S):
+        glyphs: dict[int, str] = {}
+        text = []
+        for font, hexes in re.findall(rb"/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]+)>", block):
+            if font:
+                glyphs = maps.get(font, {})
+                continue
+            codes = [int(hexes[i : i + 4], 16) for i in range(0, len(hexes), 4)]
+            text.append("".join(glyphs.get(code, "\ufffd") for code in codes))
+        lines.append("".join(text))
+    return lines

@@ -124,6 +124,43 @@ FROM (VALUES
 """
 
 
+# Posts around the report's week (issue 22 item 7). The data's newest day is Thursday
+# 2026-02-05, so "Top posts of the week" is 2026-01-26 to 2026-02-01 (posts of the running week
+# and the week before must not show, however many interactions they have). By interactions:
+# t0 (its permalink a `javascript:` URL: not a link, not shown), v0 (a title to escape),
+# v1 (tests/mart_fixtures.py, given a permalink here), p0, and p9 last (interactions unknown;
+# an http(s) permalink hiding a bidi override: not a link). Disclosure per campaign, with the
+# posts of tests/mart_fixtures.py: camp1 has 4 sponsored posts, 2 disclosed (v0, v2; t1 weak,
+# t0 undisclosed): 50%; camp2 1, weakly disclosed (p0): 0%; camp3 none: no rate.
+WEEK_POSTS_ROWS = """
+UPDATE marts.fct_post SET permalink = 'https://www.youtube.com/watch?v=v1'
+WHERE post_id = 'youtube:v1';
+INSERT INTO marts.fct_post BY NAME
+SELECT *, split_part(post_id, ':', 2) AS platform_post_id,
+       left(published_at, 10)::DATE AS published_date, DATE '2026-02-05' AS metrics_snapshot_date,
+       campaign_id IS NOT NULL AS is_sponsored
+FROM (VALUES
+ ('tiktok:t0', 'tiktok:k3', 'cr3', 'tiktok', '2026-01-27 09:00:00+00', 'video', 4000, 600,
+  400, 5000, 80000, 0.0333, 'camp1', 'undisclosed', NULL, 'Latte art <img src=x onerror=alert(1)>',
+  'javascript:alert(1)'),
+ ('youtube:v0', 'youtube:c1', 'cr1', 'youtube', '2026-01-28 17:00:00+00', 'video', 800, 100,
+  NULL, 900, 20000, 0.18, 'camp1', 'disclosed', 'Unboxing <the> "best" grinder', 'Caption',
+  'https://www.youtube.com/watch?v=v0&t=1'),
+ ('instagram:p0', 'instagram:a2', 'cr2', 'instagram', '2026-01-31 07:00:00+00', 'reel', 35, 5,
+  NULL, 40, NULL, 0.05, 'camp2', 'weak_disclosure', NULL, 'Morning routine #sp',
+  'https://www.instagram.com/p/p0/'),
+ ('instagram:p9', 'instagram:a2', 'cr2', 'instagram', '2026-01-26 12:00:00+00', 'image', NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, 'not_sponsored', NULL, 'Bidi post',
+  'https://www.instagram.com/p/' || chr(8238) || 'gpj.exe'),
+ ('youtube:v9', 'youtube:c1', 'cr1', 'youtube', '2026-01-20 10:00:00+00', 'video', 90000, 9999,
+  NULL, 99999, 900000, 19.6, NULL, 'not_sponsored', 'The week before', NULL,
+  'https://www.youtube.com/watch?v=v9')
+) AS p(post_id, account_id, creator_id, platform, published_at, post_type, likes, comments,
+       shares, interactions, views, engagement_rate, campaign_id, disclosure_status, title,
+       caption, permalink);
+"""
+
+
 # Every SPEC 5.1 mart, small and hand-made (tables from the dbt contract, tests/mart_fixtures.py),
 # with names that test escaping (HTML) and formula injection (Excel), and a count column whose
 # name ends in "_rate" (posts_with_rate: a count, not a rate).
@@ -248,6 +285,7 @@ SELECT * FROM (VALUES
 """
     + WEEK_COMMENTS_ROWS
     + LISTENING_ROWS
+    + WEEK_POSTS_ROWS
 )
 
 # The other marts of the contract (`warehouse()` makes fct_post and dim_creator_account).

@@ -24,6 +24,7 @@ Warehouse = Callable[..., Path]
 DAY = "2026-02-09"
 WORKBOOK = f"influencer-workbook-{DAY}.xlsx"
 REPORT = f"influencer-report-{DAY}.html"
+REPORT_PDF = f"influencer-report-{DAY}.pdf"  # headless Chromium prints it (exports/pdf.py)
 
 
 def assert_csv_equals_mart(con: duckdb.DuckDBPyConnection, csv: Path, mart: str) -> None:
@@ -57,7 +58,7 @@ def test_export_writes_every_format_equal_to_the_marts(
     assert folder == settings.exports_dir / DAY
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
-        [*(f"{m}.csv" for m in contract_marts()), WORKBOOK, REPORT, "manifest.json"]
+        [*(f"{m}.csv" for m in contract_marts()), WORKBOOK, REPORT, REPORT_PDF, "manifest.json"]
     )
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     with duckdb.connect(str(full_marts), read_only=True) as con:

@@ -3,7 +3,11 @@ fetched from the network, escaped, and printable."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -26,9 +30,16 @@ from warehouse.publish import publish_marts
 
 DAY = "2026-02-09"
 WIDTH = 1100
-# Charts in the full test marts: engagement by tier, 4 follower lines, campaign ROI, flags,
-# relationship health, audience sentiment.
-EXPECTED_CHARTS = 9
+# Charts in the full test marts: engagement by tier, 4 follower lines, campaign ROI and spend,
+# flags, relationship health, audience sentiment.
+EXPECTED_CHARTS = 10
+# "Top posts of the week" links the posts whose permalink is a whole http(s) URL
+# (tests/serving/conftest.py WEEK_POSTS_ROWS): not t0's `javascript:` one nor p9's bidi one.
+POST_LINKS = [
+    "https://www.youtube.com/watch?v=v0&amp;t=1",
+    "https://www.youtube.com/watch?v=v1",
+    "https://www.instagram.com/p/p0/",
+]
 # The ten best discovery candidates' profiles that are links (tests/serving/conftest.py
 # LISTENING_ROWS): not rank 1's `javascript:` URL nor rank 3's URL hiding a bidi override.
 CANDIDATE_LINKS = [
@@ -54,14 +65,16 @@ def test_report_is_self_contained_and_escaped(report: Path) -> None:
     # No script, stylesheet, image or font from anywhere: only the SVG namespace URI.
     assert "<script" not in html and "<link" not in html and "<img" not in html
     assert "@import" not in html and "url(" not in html
-    # The only addresses: the SVG namespace and the candidates' profiles, as links to follow.
+    # The only addresses: the SVG namespace, the week's posts and the candidates' profiles, as
+    # links to follow (no thumbnail: a remote image would be fetched when the report opens).
     links = re.findall(r'<a href="(https://[^"]+)" rel="noopener noreferrer">', html)
-    assert links == CANDIDATE_LINKS
+    assert links == POST_LINKS + CANDIDATE_LINKS
     assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {
         "http://www.w3.org/2000/svg",
+        *POST_LINKS,
         *CANDIDATE_LINKS,
     }
-    assert len(re.findall(r'(?:src|href)="(?!#)', html)) == len(CANDIDATE_LINKS)
+    assert len(re.findall(r'(?:src|href)="(?!#)', html)) == len(POST_LINKS + CANDIDATE_LINKS)
     # Names from the CRM are text, not markup.
     assert "Cleo &lt;Cooks&gt; &amp; Co" in html and "<Cooks>" not in html
     assert "Summer &lt;sale&gt;" in html and "<sale>" not in html
@@ -105,7 +118,7 @@ def test_report_prints_on_several_pages(report: Path, tmp_path: Path) -> None:
     assert pdf.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     # Each section starts a page in print (the @media print rules); the sections fit on few.
-    assert 7 <= pages <= 12, pages
+    assert 8 <= pages <= 14, pages
     html = report.read_text(encoding="utf-8")
     assert "@media print" in html and "break-inside: avoid" in html
 
@@ -124,13 +137,13 @@ def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: 
     campaigns = next(s for s in data.sections if s.key == "campaigns")
     assert campaigns.table is not None
     assert campaigns.table.headers[0] == labels["campaign_name"] == "Campaign"
-    assert campaigns.table.headers[1:] == [
+    assert campaigns.table.headers[1:10] == [
         labels[c]
-        for c in ("spend_committed_usd", "revenue_usd", "orders", "roas", "roi", "cpm_usd")
-        + ("cpa_usd", "emv_usd")
+        for c in ("spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders", "roas")
+        + ("roi", "cpm_usd", "cpa_usd", "emv_usd")
     ]
     spring = next(row for row in campaigns.table.rows if row[0] == "Spring launch")
-    assert spring[1:6] == ["$5,000", "$9,000", "120", "1.80", "80.0%"]
+    assert spring[1:7] == ["$5,000", "$2,500", "$9,000", "120", "1.80", "80.0%"]
 
 
 def test_health_bands_read_as_words_in_the_chart_and_the_table(
@@ -475,3 +488,260 @@ def test_a_week_still_running_is_not_shown(settings: Settings, warehouse, tmp_pa
     warehouse(FULL_MARTS, "DELETE FROM marts.mart_share_of_voice WHERE week < '2026-02-02'")
     section = section_of(report_data(publish_marts().path, tmp_path), "voice")
     assert section.no_data == "No complete week of mentions yet: the first one is still running."
+
+
+# --- issue 22 item 7: top posts, week-over-week tiles, disclosure and spend, the PDF ----------
+# tests/serving/conftest.py WEEK_POSTS_ROWS; the data's newest day is Thursday 2026-02-05.
+
+
+def test_top_posts_of_the_week_are_the_complete_weeks_most_engaging(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    data = report_data(full_marts, tmp_path)
+    section = section_of(data, "posts")
+    assert section.title == "Top posts of the week" and section.no_data is None
+    assert "most interactions" in section.intro  # which measure ranks them
+    table = section.table
+    assert table is not None
+    # The week that is over: not the running week's posts (t1: 2,630 interactions), nor the
+    # week before's (v9: 99,999).
+    assert table.title == "Week of Monday 2026-01-26 to Sunday 2026-02-01"
+    assert table.headers == [
+        "Title",
+        "Creator",
+        "Platform",
+        "Published on (UTC)",
+        "Interactions",
+        "Likes",
+        "Comments",
+        "Views",
+        "Engagement rate",
+        "Disclosure",
+    ]
+    assert column(table, "Creator") == [
+        "Cleo <Cooks> & Co",
+        "Ada Lovelace",
+        "Ada Lovelace",
+        'Bo "Beats" Chen',
+        'Bo "Beats" Chen',
+    ]
+    assert column(table, "Interactions") == ["5,000", "900", "130", "40", "–"]
+    assert table.rows[1][2:] == [
+        "YouTube",
+        "2026-01-28",
+        "900",
+        "800",
+        "100",
+        "20,000",
+        "18.0%",
+        "Disclosed",
+    ]
+    assert column(table, "Disclosure") == [
+        "Undisclosed",
+        "Disclosed",
+        "Not sponsored",
+        "Weak disclosure",
+        "Not sponsored",
+    ]
+    titles = column(table, "Title")
+    # A `javascript:` permalink and one hiding a bidi override are not links, and not shown.
+    assert titles[0] == "Latte art <img src=x onerror=alert(1)>"
+    assert titles[4] == "Bidi post"
+    assert titles[1] == (
+        '<a href="https://www.youtube.com/watch?v=v0&amp;t=1" rel="noopener noreferrer">'
+        "Unboxing &lt;the&gt; &#34;best&#34; grinder</a>"
+    )
+    assert {"interactions", "disclosure_status"} <= {name for _, name, _ in data.metrics}
+
+
+def test_top_posts_are_escaped_and_only_http_permalinks_are_links(report: Path) -> None:
+    chunk = section_html(report.read_text(encoding="utf-8"), "posts")
+    assert "<img" not in chunk and escape("<img src=x onerror=alert(1)>") in chunk
+    assert "javascript:" not in chunk and "gpj.exe" not in chunk
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", chunk)
+    assert re.findall(r'<a href="([^"]+)"', chunk) == POST_LINKS
+
+
+def test_a_week_without_posts_says_so(settings: Settings, warehouse, tmp_path: Path) -> None:
+    warehouse(FULL_MARTS, "DELETE FROM marts.fct_post WHERE published_date < '2026-02-02'")
+    table = section_of(report_data(publish_marts().path, tmp_path), "posts").table
+    assert table is not None and table.rows == []
+    assert table.empty == "No post was published that week."
+
+
+def test_every_headline_number_says_how_it_moved_on_the_week_before(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    # cr4 partnered on 2026-02-01, after the day a week before the data's newest (2026-01-29).
+    warehouse(
+        FULL_MARTS,
+        "UPDATE marts.dim_creator SET first_partnered_on = '2026-02-01' WHERE creator_id = 'cr4'",
+    )
+    data = report_data(publish_marts().path, tmp_path)
+    tiles = {t.label: t for t in data.tiles}
+    changes = {label: t.change for label, t in tiles.items()}
+    assert changes == {
+        "Creators": "up 1",
+        "Accounts": "no change",
+        # fct_account_daily, 2026-01-29 to 2026-02-05: +7 x (12 + 2 + 30 - 30) followers.
+        "Followers (all accounts)": "up 98 (+0.05%)",
+        # 2026-01-30..02-05: v1, p0, p1, v2, t1, t2; 2026-01-23..01-29: t0, v0, p9.
+        "Posts, last 7 days": "up 3 (+100.0%)",
+        "Campaign spend": "–",
+        "Attributed revenue": "–",
+        # Detected 2026-01-30..02-05: f2, f3, f5; 2026-01-23..01-29: f4.
+        "Open flags": "new flags: up 2",
+        "Relationships at risk": "–",
+    }
+    assert tiles["Posts, last 7 days"].value == "6"
+    assert tiles["Open flags"].note == "1 high severity; 3 new in the last 7 days"
+    # What each compares is said, with its days.
+    assert "2026-01-29" in tiles["Creators"].compared
+    assert "2026-01-23 to 2026-01-29" in tiles["Posts, last 7 days"].compared
+    assert "not last week's" in tiles["Campaign spend"].compared
+    html = render_html(publish_marts().path, tmp_path)
+    assert "Against the week before: up 3 (+100.0%)" in html
+    assert "Headline numbers against the week before" in html
+    assert escape(tiles["Followers (all accounts)"].compared) in html
+
+
+def test_a_change_reads_in_words() -> None:
+    from exports.report import change_text, count
+
+    assert change_text(90, 100, count, relative=True) == "down 10 (-10.0%)"
+    assert change_text(5, 0, count, relative=True) == "up 5"  # no share of nothing
+    assert change_text(5, None, count, relative=False) == "–"
+    assert change_text(7, 7, count, relative=False) == "no change"
+
+
+def render_html(published: Path, tmp_path: Path) -> str:
+    from exports.report import render_report
+
+    run = ExportRun(DAY, tmp_path, published, None, None, "2026-02-05")
+    with open_source(published) as con:
+        return render_report(con, run)
+
+
+def test_campaigns_show_disclosure_compliance_and_paid_spend(
+    full_marts: Path, tmp_path: Path
+) -> None:
+    section = section_of(report_data(full_marts, tmp_path), "campaigns")
+    (table,) = section.more_tables
+    assert table.title == "Disclosure of the sponsored posts"
+    assert table.headers == [
+        "Campaign",
+        "Sponsored posts",
+        "Sponsored posts disclosed",
+        "Disclosure compliance",
+    ]
+    by_name = {row[0]: row for row in table.rows}
+    # camp1: v0 and v2 disclosed, t1 weakly, t0 not at all. camp2: p0 weakly. camp3: no post.
+    assert by_name["Spring launch"][-3:] == ["4", "2", "50.0%"]
+    assert by_name["Summer <sale>"][-3:] == ["1", "0", "0.0%"]
+    assert by_name["Gifting only"][-3:] == ["–", "–", "–"]
+    assert "clearly" in section.intro and "counts against" in section.intro
+    assert section.note is not None and "budgets are not in the published marts" in section.note
+    # Committed against paid spend, side by side, most committed first.
+    spend = section.figures[1]
+    assert (
+        spend.caption == "Committed and paid spend by campaign, the 3 with the most committed spend"
+    )
+    svg = str(spend.svg)
+    assert svg.count('class="bar"') == 6  # 3 campaigns x 2 series, zero bars included
+    assert "$5,000" in svg and "$2,500" in svg and "Summer &lt;sale&gt;" in svg
+
+
+def test_chromium_shows_the_new_sections(report: Path, tmp_path: Path) -> None:
+    """The new sections laid out by Chromium: each has a box with room and its words, the
+    spend chart is drawn, and the screenshot has ink where they are."""
+    selectors = [
+        "#posts table",
+        "#posts a[href]",
+        ".tile .change",
+        "#campaigns table:last-of-type",
+        "#campaigns figure.chart:nth-of-type(2) svg",
+    ]
+    found = browser.boxes(report, selectors, WIDTH, tmp_path)
+    for selector in selectors:
+        box = found[selector]
+        assert box and box["width"] > 20 and box["height"] > 10, (selector, box)
+    assert "Interactions" in found["#posts table"]["text"]
+    assert found["#posts a[href]"]["text"] == 'Unboxing <the> "best" grinder'
+    assert found[".tile .change"]["text"].startswith("Against the week before: ")
+    assert "Disclosure compliance" in found["#campaigns table:last-of-type"]["text"]
+    bottom = max(int(b["y"] + b["height"]) for b in found.values()) + 10
+    image = browser.screenshot(report, WIDTH, bottom, tmp_path / "sections.png", tmp_path)
+    rgb = image[:, :, :3].astype(int)
+    for selector, box in found.items():
+        top, left = int(box["y"]), int(box["x"])
+        region = rgb[top : top + int(box["height"]), left : left + int(box["width"])]
+        assert (region != 255).any(axis=2).mean() > 0.02, selector
+
+
+def test_the_export_writes_the_report_as_a_pdf(settings: Settings, full_marts: Path) -> None:
+    folder = write_export(DAY, formats=("html",))
+    pdf_path = folder / f"influencer-report-{DAY}.pdf"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["file"]: e for e in manifest["files"]}
+    assert set(entries) == {f"influencer-report-{DAY}.html", pdf_path.name}
+    assert entries[pdf_path.name]["sha256"] == hashlib.sha256(pdf_path.read_bytes()).hexdigest()
+    pdf = pdf_path.read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    # Each section starts a page; the new sections' words are drawn as text.
+    assert browser.pdf_pages(pdf) >= 8
+    text = " ".join(browser.pdf_text(pdf).split())  # a cell's words wrap over lines
+    for words in (
+        "Top posts of the week",
+        "Week of Monday 2026-01-26 to Sunday 2026-02-01",
+        'Unboxing <the> "best" grinder',
+        "Against the week before: up 3 (+100.0%)",
+        "Disclosure compliance",
+        "Committed and paid spend by campaign",
+    ):
+        assert words in text, words
+    # No header or footer line: it would print the export machine's file path.
+    assert "file://" not in text and str(folder) not in text
+
+
+def test_without_chromium_the_export_warns_and_writes_the_rest(
+    settings: Settings, full_marts: Path, monkeypatch, caplog, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on it
+    with caplog.at_level(logging.WARNING, logger="exports.pdf"):
+        folder = write_export(DAY, formats=("html",))
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"influencer-report-{DAY}.html",
+        "manifest.json",
+    ]
+    [warning] = [r for r in caplog.records if r.name == "exports.pdf"]
+    assert warning.levelno == logging.WARNING
+    assert "Chromium is not installed" in warning.message
+    assert "apt-get install chromium" in warning.message
+
+
+def test_a_hung_chromium_is_stopped_and_leaves_no_pdf(tmp_path: Path, monkeypatch, caplog) -> None:
+    from exports.pdf import print_pdf
+
+    fake = tmp_path / "bin" / "chromium"
+    fake.parent.mkdir()
+    sleep = shutil.which("sleep")
+    # Writes the start of a PDF, then hangs (with a child process, as Chromium has).
+    fake.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) printf %%PDF- > "${a#*=}";; esac; done\n'
+        f"{sleep} 60 & {sleep} 60\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    page, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    page.write_text("<p>report</p>", encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="exports.pdf"):
+        assert print_pdf(page, pdf, timeout_s=1) is False
+    assert not pdf.exists()
+    assert "did not finish within 1 s" in caplog.text
+
+
+def test_the_docker_image_installs_chromium_for_the_pdf() -> None:
+    dockerfile = (Path(__file__).parents[2] / "Dockerfile").read_text(encoding="utf-8")
+    install = re.search(r"apt-get install(?:[^\n\\]|\\\n)*", dockerfile)
+    assert install and re.search(r"\bchromium\b", install.group(0)), "no chromium in the image"
