@@ -783,11 +783,12 @@ def campaign_roi(marts: Marts) -> Section:
         "Campaign ROI",
         "What each campaign returned: (attributed revenue - committed spend) / committed spend. "
         "0% is break-even, -100% means no sales were traced back to it. Revenue counts orders "
-        "that used the creators' promo codes during the campaign and 14 days after. Committed "
-        "spend is what the contracts promise (fees and products); paid spend, the payments "
-        "made so far. Disclosure compliance is the share of the campaign's sponsored posts "
-        'that disclosed the partnership clearly (#ad, #sponsored, "paid partnership" in '
-        "the first 125 characters); a weak or missing disclosure counts against it.",
+        "that used the creators' promo codes during the campaign and 14 days after. The "
+        "budget is what the CRM plans for the campaign; committed spend, what the contracts "
+        "promise (fees and products); paid spend, the payments made so far. Disclosure "
+        "compliance is the share of the campaign's sponsored posts that disclosed the "
+        'partnership clearly (#ad, #sponsored, "paid partnership" in the first 125 '
+        "characters); a weak or missing disclosure counts against it.",
     )
     mart = "mart_campaign_roi"
     if not marts.has(mart, "campaign_id", "roi", "spend_committed_usd", "revenue_usd"):
@@ -798,10 +799,8 @@ def campaign_roi(marts: Marts) -> Section:
     notes = []
     if len(rows) > MAX_CAMPAIGNS:
         notes.append(f"The {MAX_CAMPAIGNS} campaigns with the most spend; all are in the workbook.")
-    # Budgets are in the CRM but in no mart yet (mart_campaign_roi has none).
-    notes.append(
-        "Campaign budgets are not in the published marts, so spend is not compared with them."
-    )
+    if "budget_usd" not in marts.columns(mart):  # a publication from before budgets
+        notes.append("This publication has no campaign budgets: spend is not compared with them.")
     section.note = " ".join(notes)
     spend = _spend_figure(marts, rows[:SPEND_CHART_CAMPAIGNS])
     rows = sorted(rows[:MAX_CAMPAIGNS], key=lambda r: (r["roi"] is None, -(r["roi"] or 0)))
@@ -813,7 +812,8 @@ def campaign_roi(marts: Marts) -> Section:
         section.figures.append(spend)
     named = marts.columns(mart).get("campaign_name") or marts.column(mart, "campaign_id")
     campaign = Cells("label", named.label, shown_text, False)
-    cells = marts.cells(mart, "spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders")
+    cells = marts.cells(mart, "budget_usd", "spend_committed_usd", "spend_paid_usd")
+    cells += marts.cells(mart, "revenue_usd", "orders")
     cells += marts.cells(mart, "roas", "roi", "cpm_usd", "cpa_usd", "emv_usd")
     section.table = _table(marts, rows, cells, leading=[campaign], creators=False)
     section.more_tables = [_disclosure_table(marts, rows, campaign)]
@@ -860,16 +860,18 @@ def _disclosure_table(marts: Marts, rows: list[dict[str, Any]], campaign: Cells)
 
 
 def _spend_figure(marts: Marts, rows: list[dict[str, Any]]) -> Figure | None:
-    """Committed against paid spend, side by side per campaign (the most committed first)."""
+    """Budget, committed and paid spend, side by side per campaign (the most committed
+    first); without budgets in the publication, committed against paid."""
     mart = "mart_campaign_roi"
     if "spend_paid_usd" not in marts.columns(mart):
         return None
-    measures = ("spend_committed_usd", "spend_paid_usd")
+    measures = [m for m in ("budget_usd", "spend_committed_usd", "spend_paid_usd") if m in rows[0]]
     series = [
         charts.Series(marts.column(mart, m).label, charts.PALETTE[i], [_float(r[m]) for r in rows])
         for i, m in enumerate(measures)
     ]
-    title = "Committed and paid spend by campaign"
+    budget = "Budget, committed" if "budget_usd" in measures else "Committed"
+    title = f"{budget} and paid spend by campaign"
     labels = [shown_text(r["label"]) for r in rows]
     figure = charts.grouped_bars(title, labels, series, money)
     return Figure(figure, f"{title}, the {len(rows)} with the most committed spend")

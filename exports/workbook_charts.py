@@ -93,9 +93,9 @@ CHARTS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         "Campaign ROI",
-        "Spend committed, spend paid and revenue per campaign",
+        "Budget, spend committed, spend paid and revenue per campaign",
         "campaign_name",
-        ("spend_committed_usd", "spend_paid_usd", "revenue_usd"),
+        ("budget_usd", "spend_committed_usd", "spend_paid_usd", "revenue_usd"),
         "US dollars",
         ranked="by ROI",
     ),

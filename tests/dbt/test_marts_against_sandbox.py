@@ -226,6 +226,21 @@ def test_campaign_roi_agrees_with_the_sandbox_own_books(built) -> None:
         assert Decimal(revenue) == Decimal(str(books[campaign_id]["revenue_usd"])), campaign_id
 
 
+def test_campaign_budget_is_the_crms_in_the_reporting_currency(built) -> None:
+    """Budget against spend (the report and workbook compare them): the CRM's planned budget
+    in the campaign's currency, converted at the seed's rate and rounded to the cent."""
+    business = built["truth"]["business"]
+    rates = {k: Decimal(str(v)) for k, v in business["currency_rates"].items()}
+    expected = {
+        c["campaign_id"]: (Decimal(c["budget"]) * rates[c["currency"]]).quantize(
+            CENT, ROUND_HALF_UP
+        )
+        for c in business["campaigns"]
+    }
+    rows = query(built, "SELECT campaign_id, budget_usd FROM marts.mart_campaign_roi")
+    assert {r[0]: Decimal(r[1]) for r in rows} == expected
+
+
 # ---- comment sentiment against the ground-truth polarity (issue 20) ------------------------
 
 

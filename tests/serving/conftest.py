@@ -222,14 +222,14 @@ SELECT *, split_part(account_id, ':', 1) AS platform, month::DATE AS first_snaps
 INSERT INTO marts.mart_campaign_roi BY NAME
 SELECT * FROM (VALUES
  ('camp1', 5000.00, 2500.00, 2, 69000, 2955, 120, 9000.00, 477.5, 72.4638, 1.6920, 41.6667,
-  1.8, 0.8, 'Spring launch', 2, 2),
+  1.8, 0.8, 'Spring launch', 2, 2, 6000.00),
  ('camp2', 3000.00, 3000.00, 1, 1000, 40, 3, 150.00, 10.4, 3000.0, 75.0, 1000.0, 0.05, -0.95,
-  'Summer <sale>', 1, 1),
+  'Summer <sale>', 1, 1, 4000.00),
  ('camp3', 0.00, 0.00, 0, NULL, NULL, 0, 0.00, NULL, NULL, NULL, NULL, NULL, NULL,
-  'Gifting only', 0, 0)
+  'Gifting only', 0, 0, 500.00)
 ) AS r(campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views, interactions,
        orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi, campaign_name,
-       contracts, creators);
+       contracts, creators, budget_usd);
 INSERT INTO marts.mart_campaign_creator_roi BY NAME
 SELECT *, 1 AS contracts FROM (VALUES
  ('camp1', 'cr1', 2000.00, 1000.00, 1, 9000, 325, 80, 6000.00, 92.5, 222.2222, 6.1538, 25.0,

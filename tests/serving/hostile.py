@@ -85,7 +85,7 @@ CRM_TEXT: dict[str, dict[str, tuple[str, ...]]] = {
 
 # --- the world ------------------------------------------------------------------------------
 
-SEED, ACCOUNTS, WORLD_DAYS = 7, 8, 20  # 4 creators, 2 campaigns, 6 contracts by the last day
+SEED, ACCOUNTS, WORLD_DAYS = 7, 8, 20  # 4 creators, 3 campaigns, 9 contracts by the last day
 LANDED_DAYS = 2  # the world's last days, landed through the extractors
 
 

@@ -95,7 +95,7 @@ def test_bi_copy_holds_the_text_exactly_as_received(run: HostileRun) -> None:
         deliverables = con.execute(
             "SELECT deliverables FROM intermediate.int_contracts ORDER BY contract_id"
         ).fetchall()
-    assert [d for (d,) in deliverables] == crm_values("contracts", "deliverables", 6)
+    assert [d for (d,) in deliverables] == crm_values("contracts", "deliverables", 9)
 
 
 # --- CSV: formulas neutralised, numbers numeric ---------------------------------------------

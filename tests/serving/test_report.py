@@ -137,13 +137,13 @@ def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: 
     campaigns = next(s for s in data.sections if s.key == "campaigns")
     assert campaigns.table is not None
     assert campaigns.table.headers[0] == labels["campaign_name"] == "Campaign"
-    assert campaigns.table.headers[1:10] == [
+    assert campaigns.table.headers[1:11] == [
         labels[c]
-        for c in ("spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders", "roas")
-        + ("roi", "cpm_usd", "cpa_usd", "emv_usd")
+        for c in ("budget_usd", "spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders")
+        + ("roas", "roi", "cpm_usd", "cpa_usd", "emv_usd")
     ]
     spring = next(row for row in campaigns.table.rows if row[0] == "Spring launch")
-    assert spring[1:7] == ["$5,000", "$2,500", "$9,000", "120", "1.80", "80.0%"]
+    assert spring[1:8] == ["$6,000", "$5,000", "$2,500", "$9,000", "120", "1.80", "80.0%"]
 
 
 def test_health_bands_read_as_words_in_the_chart_and_the_table(
@@ -640,15 +640,31 @@ def test_campaigns_show_disclosure_compliance_and_paid_spend(
     assert by_name["Summer <sale>"][-3:] == ["1", "0", "0.0%"]
     assert by_name["Gifting only"][-3:] == ["–", "–", "–"]
     assert "clearly" in section.intro and "counts against" in section.intro
-    assert section.note is not None and "budgets are not in the published marts" in section.note
-    # Committed against paid spend, side by side, most committed first.
+    assert section.note is None or "budget" not in section.note
+    assert "Budget (USD)" in section.table.headers
+    assert by_name["Spring launch"] and section.table.rows[0][1] == "$6,000"
+    # Budget, committed and paid spend, side by side, most committed first.
     spend = section.figures[1]
-    assert (
-        spend.caption == "Committed and paid spend by campaign, the 3 with the most committed spend"
+    assert spend.caption == (
+        "Budget, committed and paid spend by campaign, the 3 with the most committed spend"
     )
     svg = str(spend.svg)
-    assert svg.count('class="bar"') == 6  # 3 campaigns x 2 series, zero bars included
-    assert "$5,000" in svg and "$2,500" in svg and "Summer &lt;sale&gt;" in svg
+    assert svg.count('class="bar"') == 9  # 3 campaigns x 3 series, zero bars included
+    assert "$6,000" in svg and "$5,000" in svg and "$2,500" in svg
+    assert "Summer &lt;sale&gt;" in svg
+
+
+def test_a_publication_without_budgets_says_spend_is_not_compared_with_them(
+    settings: Settings, warehouse, tmp_path: Path
+) -> None:
+    # A BI copy published before mart_campaign_roi had budget_usd: committed against paid.
+    warehouse(FULL_MARTS, "ALTER TABLE marts.mart_campaign_roi DROP COLUMN budget_usd")
+    section = section_of(report_data(publish_marts().path, tmp_path), "campaigns")
+    assert section.note is not None and "no campaign budgets" in section.note
+    assert "Budget (USD)" not in section.table.headers
+    spend = section.figures[1]
+    assert spend.caption.startswith("Committed and paid spend by campaign")
+    assert str(spend.svg).count('class="bar"') == 6
 
 
 def test_chromium_shows_the_new_sections(report: Path, tmp_path: Path) -> None:
@@ -696,7 +712,7 @@ def test_the_export_writes_the_report_as_a_pdf(settings: Settings, full_marts: P
         'Unboxing <the> "best" grinder',
         "Against the week before: up 3 (+100.0%)",
         "Disclosure compliance",
-        "Committed and paid spend by campaign",
+        "Budget, committed and paid spend by campaign",
     ):
         assert words in text, words
     # No header or footer line: it would print the export machine's file path.

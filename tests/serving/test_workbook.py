@@ -497,7 +497,11 @@ EXPECTED_CHARTS = {
     ],
     "Campaign ROI": [
         Plotted(("roi",), "campaign_name", 2),
-        Plotted(("spend_committed_usd", "spend_paid_usd", "revenue_usd"), "campaign_name", 3),
+        Plotted(
+            ("budget_usd", "spend_committed_usd", "spend_paid_usd", "revenue_usd"),
+            "campaign_name",
+            3,
+        ),
     ],
     "Open flags": [
         Plotted(("high_severity", "medium_severity", "low_severity"), "flag_type", 5),
@@ -507,7 +511,7 @@ AXIS_FORMATS_SHOWN = {  # how a value axis reads, by the format of its columns
     "growth_rate_30d": "0%",
     "avg_engagement_rate": "0%",
     "roi": "0%",
-    "spend_committed_usd": '"$"#,##0',
+    "budget_usd": '"$"#,##0',
     "high_severity": "#,##0",
 }
 
@@ -543,7 +547,7 @@ def test_charts_plot_the_sheets_own_cells(book) -> None:
     roi = book["Campaign ROI"]._charts
     assert [text_of(c.title) for c in roi] == [
         "ROI per campaign",
-        "Spend committed, spend paid and revenue per campaign",
+        "Budget, spend committed, spend paid and revenue per campaign",
     ]
     assert text_of(book["Engagement"]._charts[0].title).endswith(", Feb 2026")
     assert book["Open flags"]._charts[0].grouping == "stacked"

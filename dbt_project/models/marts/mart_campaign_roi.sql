@@ -6,6 +6,7 @@
 --   cpm_usd = spend / views x 1000; cpe_usd = spend / interactions; cpa_usd = spend / orders;
 --   roas = revenue / spend; roi = (revenue - spend) / spend   (spend = spend_committed_usd;
 --   NULL on a zero or unknown denominator)
+--   budget_usd           the CRM's planned budget, converted from the campaign's currency
 -- Money is summed exactly (decimals, converted per contract or order) and rounded to the cent
 -- once, here (half away from zero); the ratios use the rounded columns. The sums, rounding and
 -- ratios are mart_campaign_creator_roi's too (macros/campaign_roi.sql). A campaign without
@@ -15,6 +16,7 @@ with
 
 campaigns as (select * from {{ ref('int_crm__campaigns_current') }}),
 measures as (select * from {{ ref('int_contract_measures') }}),
+rates as (select * from {{ ref('int_currency_rates') }}),
 
 per_campaign as (
 
@@ -32,6 +34,7 @@ final as (
     select
         campaigns.campaign_id,
         {{ campaign_roi_columns('per_campaign') }},
+        {{ cents('campaigns.budget * rates.rate_to_reporting') }} as budget_usd,
         campaigns.campaign_name,
         campaigns.brand,
         campaigns.objective,
@@ -40,6 +43,7 @@ final as (
         coalesce(per_campaign.contracts, 0) as contracts,
         coalesce(per_campaign.creators, 0) as creators
     from campaigns
+    left join rates using (currency)
     left join per_campaign using (campaign_id)
 
 )
