@@ -30,6 +30,7 @@ SMTP_CONNECTION_ID = "irm_smtp"
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 HTML_TYPE = ("text", "html")
+PDF_TYPE = ("application", "pdf")
 # Mail servers commonly refuse messages over 20-25 MB; a bigger file stays in the folder.
 MAX_ATTACHMENTS_BYTES = 15 * 1024 * 1024
 
@@ -41,7 +42,8 @@ class Attachment:
 
 
 def send_export(day: str, settings: Settings | None = None) -> dict[str, Any]:
-    """Send `<exports>/<day>/`'s workbook and report; a skip says why."""
+    """Send `<exports>/<day>/`'s report, its PDF (when the export could print one) and the
+    workbook; a skip says why."""
     settings = settings or get_settings()
     day = export_day(day)
     conn_id = SMTP_CONNECTION_ID
@@ -67,13 +69,17 @@ def send_export(day: str, settings: Settings | None = None) -> dict[str, Any]:
 
 
 def build_message(folder: Path, day: str, sender: str, recipients: list[str]) -> EmailMessage:
-    attachments = [
-        Attachment(folder / REPORT_NAME.format(day=day), HTML_TYPE),
+    report = folder / REPORT_NAME.format(day=day)
+    required = [
+        Attachment(report, HTML_TYPE),
         Attachment(folder / WORKBOOK_NAME.format(day=day), XLSX_TYPE),
     ]
-    missing = [a.path.name for a in attachments if not a.path.exists()]
+    missing = [a.path.name for a in required if not a.path.exists()]
     if missing:
         raise FileNotFoundError(f"export {folder} lacks {missing}: write the export first")
+    # The PDF is written only where Chromium is installed (exports/pdf.py): attached when there.
+    pdf = Attachment(report.with_suffix(".pdf"), PDF_TYPE)
+    attachments = [required[0], *([pdf] if pdf.path.exists() else []), required[1]]
     attached, left_out = _within_size(attachments)
     message = EmailMessage()
     message["Subject"] = f"Influencer report, week of {day}"
@@ -113,8 +119,10 @@ def _body(folder: Path, day: str, attached: list[Attachment], left_out: list[Att
         *[f"- {a.path.name}" for a in attached],
         "",
         "Open the .html file in a browser for the charts and the explanations of every metric "
-        "and flag (it also prints well); the .xlsx workbook has the full tables.",
+        "and flag (it also prints well); the .xlsx workbook has the full tables and charts.",
     ]
+    if any(a.mime == PDF_TYPE for a in attached):
+        lines.append("The .pdf is the same report as a document, to forward.")
     if left_out:
         lines += ["", "Too large to attach, to be found in the export folder:"]
         lines += [f"- {a.path.name}" for a in left_out]

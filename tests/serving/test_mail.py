@@ -95,8 +95,14 @@ def test_email_carries_the_workbook_and_the_report(exported: Path, inbox: Inbox)
     attachments = {part.get_filename(): part for part in message.iter_attachments()}
     workbook_name = f"influencer-workbook-{DAY}.xlsx"
     report_name = f"influencer-report-{DAY}.html"
-    assert sorted(attachments) == sorted([workbook_name, report_name])
-    assert result["attachments"] == [report_name, workbook_name]
+    pdf_name = f"influencer-report-{DAY}.pdf"
+    assert sorted(attachments) == sorted([workbook_name, report_name, pdf_name])
+    assert result["attachments"] == [report_name, pdf_name, workbook_name]
+    assert "forward" in body  # what the PDF is for
+
+    pdf = attachments[pdf_name]
+    assert pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content() == (exported / pdf_name).read_bytes()
 
     workbook = attachments[workbook_name]
     assert workbook.get_content_type() == (
@@ -112,6 +118,18 @@ def test_email_carries_the_workbook_and_the_report(exported: Path, inbox: Inbox)
     html = report.get_content()
     assert html == (exported / report_name).read_text(encoding="utf-8")
     assert "<title>Influencer report, 2026-02-09</title>" in html
+
+
+def test_without_a_pdf_the_email_carries_the_report_and_the_workbook(
+    exported: Path, inbox: Inbox
+) -> None:
+    # An export machine without Chromium writes no PDF (exports/pdf.py): the rest still goes.
+    (exported / f"influencer-report-{DAY}.pdf").unlink()
+    result = send_export(DAY, get_settings())
+    names = [f"influencer-report-{DAY}.html", f"influencer-workbook-{DAY}.xlsx"]
+    assert result["attachments"] == names
+    message = message_from_bytes(inbox.envelopes[0].content, policy=default)
+    assert ".pdf" not in message.get_body(preferencelist=("plain",)).get_content()
 
 
 def test_without_a_connection_the_email_is_skipped_with_a_log_line(
