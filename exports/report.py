@@ -126,6 +126,17 @@ def money(value: float | None) -> str:
     return f"{sign}${abs(amount):,.0f}" if abs(amount) >= 100 else f"{sign}${abs(amount):,.2f}"
 
 
+def unit_money(value: float | None) -> str:
+    """A unit cost (CPM, CPE, CPA: four decimals in the marts): under a dollar with the cents'
+    fractions it has ($0.0042, not $0.00), else as money."""
+    if value is None or not 0 < abs(float(value)) < 1:
+        return money(value)
+    digits = f"{abs(float(value)):.4f}"
+    while digits.endswith("0") and len(digits.split(".")[1]) > 2:  # $0.50, not $0.5000
+        digits = digits[:-1]
+    return f"{'-' if float(value) < 0 else ''}${digits}"
+
+
 def count(value: float | None) -> str:
     return NO_VALUE if value is None else f"{float(value):,.0f}"
 
@@ -160,7 +171,7 @@ TEXT_FORMATS: dict[str, Callable[[Any], str]] = {
     "score": count,
     "percent": pct,
     "usd": money,
-    "usd_unit": money,
+    "usd_unit": unit_money,
     "date": date_text,
     "month": month_text,
     "timestamp": time_text,

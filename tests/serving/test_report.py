@@ -20,7 +20,14 @@ from expectations.mart_suites import FLAG_TYPES
 from exports import write_export
 from exports.folder import ExportRun, open_source
 from exports.glossary import FLAGS
-from exports.report import MAX_COMMENT_CHARACTERS, ReportData, Section, gather, shown_text
+from exports.report import (
+    MAX_COMMENT_CHARACTERS,
+    ReportData,
+    Section,
+    gather,
+    shown_text,
+    text_of,
+)
 from tests.mart_fixtures import MartRows
 from tests.serving import browser
 from tests.serving.chart_markup import axis_labels
@@ -761,3 +768,12 @@ def test_the_docker_image_installs_chromium_for_the_pdf() -> None:
     dockerfile = (Path(__file__).parents[2] / "Dockerfile").read_text(encoding="utf-8")
     install = re.search(r"apt-get install(?:[^\n\\]|\\\n)*", dockerfile)
     assert install and re.search(r"\bchromium\b", install.group(0)), "no chromium in the image"
+
+
+def test_a_cost_under_a_cent_keeps_its_decimals() -> None:
+    # CPM, CPE and CPA hold four decimals (format usd_unit): a CPE of $0.0042 is not $0.00.
+    assert text_of(0.0042, "usd_unit") == "$0.0042"
+    assert text_of(0.25, "usd_unit") == "$0.25"
+    assert text_of(0.5, "usd_unit") == "$0.50"
+    assert text_of(41.6667, "usd_unit") == "$41.67"
+    assert text_of(1000.0, "usd_unit") == "$1,000"
