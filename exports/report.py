@@ -88,6 +88,7 @@ TOP_CANDIDATES = 10  # "Who to sign next": the best ranked; all are in the workb
 MAX_REASON_CHARACTERS = 400  # the problems come last in `reasons`: keep them in view
 TOP_BRAND_TERMS = 10
 TOP_POSTS = 10  # "Top posts of the week"
+POST_TITLE_CHARACTERS = 48  # a caption's opening words: ten posts stay on one printed page
 SPEND_CHART_CAMPAIGNS = 8  # the spend chart's bars stay readable; the table has them all
 BRAND_TERM_KINDS = ("brand", "product", "campaign")  # mart_brand_mentions.term_kind
 # A profile link is made only of an http(s) URL without spaces, controls or bidi marks.
@@ -684,7 +685,7 @@ def _post_cells(marts: Marts) -> list[Cells]:
 def _post_link(row: dict[str, Any]) -> str:
     """What the post says first, linked to the post by its permalink (_link)."""
     words = row.get("title") or row.get("caption") or row.get("post_type") or row["post_id"]
-    return _link(shown_text(words), row.get("permalink"))
+    return _link(shown_text(words, POST_TITLE_CHARACTERS), row.get("permalink"))
 
 
 def engagement_by_tier(marts: Marts) -> Section:

@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -181,64 +182,27 @@ def boxes(report: Path, selectors: list[str], width: int, work: Path) -> dict[st
     return json.loads(html.unescape(match.group(1)))
 
 
-def pdf_pages(pdf: bytes) -> int:
-    """The page objects of a PDF (Chromium writes them uncompressed)."""
-    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+@dataclass(frozen=True)
+class PdfPage:
+    """A page of a PDF as PDFium draws it."""
+
+    text: str  # its words, whitespace as one space (a cell's words wrap over lines)
+    size_pt: tuple[float, float]  # width, height
+    image: np.ndarray  # rendered at 72 dpi, height x width x 3 channels
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text Chromium drew in a PDF, one line per text object. Chromium writes glyph ids
-    (Identity-H fonts), so each font's ToUnicode map turns them back into characters; no PDF
-    library is a dependency, and this reads only what Chromium writes. Ligatures ("ﬂ") read
-    as their letters."""
-    import unicodedata  # here, like boxes' import
+def pdf_pages(pdf: bytes) -> list[PdfPage]:
+    """Every page of a PDF with its text and a rendering by PDFium (pypdfium2, whose wheel
+    ships the PDFium library): what a PDF reader shows."""
+    import pypdfium2 as pdfium  # here: only the PDF tests need it
 
-    objects = dict(re.findall(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S))
-    maps = {
-        name: _to_unicode(_stream(objects[unicode]))
-        for name, font in re.findall(rb"/(F\d+) (\d+) 0 R", pdf)
-        for unicode in re.findall(rb"/ToUnicode (\d+) 0 R", objects.get(font, b""))
-    }
-    lines = []
-    for body in objects.values():
-        if b"stream" not in body or b"/Length1" in body:  # not embedded font files
-            continue
-        content = _stream(body)
-        if b" Tf" in content:
-            lines += _drawn_text(content, maps)
-    return unicodedata.normalize("NFKC", "\n".join(lines))
-
-
-def _stream(body: bytes) -> bytes:
-    data = re.search(rb"stream\r?\n(.*)\r?\nendstream", body, re.S).group(1)
-    return zlib.decompress(data) if b"/FlateDecode" in body else data
-
-
-def _to_unicode(cmap: bytes) -> dict[int, str]:
-    glyphs: dict[int, str] = {}
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for glyph, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            glyphs[int(glyph, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for low, high, start in re.findall(
-            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
-        ):
-            for offset in range(int(high, 16) - int(low, 16) + 1):
-                glyphs[int(low, 16) + offset] = chr(int(start, 16) + offset)
-    return glyphs
-
-
-def _drawn_text(content: bytes, maps: dict[bytes, dict[int, str]]) -> list[str]:
-    """The text of each BT ... ET object: the font set by Tf, glyphs in <hex> strings."""
-    lines = []
-    for block in re.findall(rb"BT(.*?)ET", content, re.S):
-        glyphs: dict[int, str] = {}
-        text = []
-        for font, hexes in re.findall(rb"/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]+)>", block):
-            if font:
-                glyphs = maps.get(font, {})
-                continue
-            codes = [int(hexes[i : i + 4], 16) for i in range(0, len(hexes), 4)]
-            text.append("".join(glyphs.get(code, "\ufffd") for code in codes))
-        lines.append("".join(text))
-    return lines
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages = []
+        for page in document:
+            text = " ".join(page.get_textpage().get_text_range().split())
+            image = page.render(scale=1).to_numpy()[:, :, :3].copy()
+            pages.append(PdfPage(text, tuple(page.get_size()), image))
+        return pages
+    finally:
+        document.close()

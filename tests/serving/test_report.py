@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from markupsafe import escape
+from PIL import Image
 
 from core.config import Settings
 from expectations.mart_suites import FLAG_TYPES
@@ -710,9 +711,11 @@ def test_the_export_writes_the_report_as_a_pdf(settings: Settings, full_marts: P
     assert entries[pdf_path.name]["sha256"] == hashlib.sha256(pdf_path.read_bytes()).hexdigest()
     pdf = pdf_path.read_bytes()
     assert pdf.startswith(b"%PDF-")
-    # Each section starts a page; the new sections' words are drawn as text.
-    assert browser.pdf_pages(pdf) >= 8
-    text = " ".join(browser.pdf_text(pdf).split())  # a cell's words wrap over lines
+    # Each section starts an A4 page; the new sections' words are drawn as text.
+    pages = browser.pdf_pages(pdf)
+    assert len(pages) >= 8
+    assert all(abs(w - 595) < 1 and abs(h - 842) < 1 for w, h in (p.size_pt for p in pages))
+    text = " ".join(page.text for page in pages)
     for words in (
         "Top posts of the week",
         "Week of Monday 2026-01-26 to Sunday 2026-02-01",
@@ -724,6 +727,15 @@ def test_the_export_writes_the_report_as_a_pdf(settings: Settings, full_marts: P
         assert words in text, words
     # No header or footer line: it would print the export machine's file path.
     assert "file://" not in text and str(folder) not in text
+    # What a reader sees, page by page (PDFium's rendering, kept beside the test's files):
+    # the pages of the new sections carry their table or chart, not just a heading.
+    for heading in ("Top posts of the week", "Disclosure of the sponsored posts"):
+        page = next(p for p in pages if heading in p.text)
+        screenshot = folder.parent / f"pdf-page-{pages.index(page) + 1}.png"
+        Image.fromarray(page.image).save(screenshot)
+        ink = (page.image < 200).any(axis=2)
+        assert ink.mean() > 0.01, heading  # a heading alone inks about a thousandth
+        assert ink.any(axis=1).mean() > 0.15, heading  # the table reaches down the page
 
 
 def test_without_chromium_the_export_warns_and_writes_the_rest(
