@@ -32,6 +32,7 @@ is exports/pdf.py's.
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from collections.abc import Callable
@@ -44,10 +45,12 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from core.config import get_settings
 from core.db import quote_ident
 from exports import charts, glossary
 from exports.columns import Column, code_words, described_columns, name_column, plain_json
 from exports.folder import (
+    MANIFEST,
     ExportRun,
     FileEntry,
     fetch_dicts,
@@ -352,7 +355,7 @@ def gather(con: duckdb.DuckDBPyConnection, run: ExportRun) -> ReportData:
         published_at=run.published_at or "unknown",
         publication_id=run.publication_id or "unknown",
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        tiles=summary_tiles(marts),
+        tiles=summary_tiles(marts, previous_export(run.day)),
         sections=sections,
         metrics=[(c.label, c.name, c.meaning) for c in terms],
         flags=[(t.label, name, t.meaning) for name, t in glossary.FLAGS.items()],
@@ -459,8 +462,48 @@ class Cells:
 
 
 # --- sections ---------------------------------------------------------------------------------
-def summary_tiles(marts: Marts) -> list[Tile]:
-    """The headline numbers, each against the week before (`Tile.compared` says how)."""
+@dataclass(frozen=True)
+class PreviousExport:
+    """The headline figures the export of a week before wrote, from its CSVs: the marts keep
+    only today's campaign totals and relationship bands."""
+
+    day: str
+    spend: float | None = None
+    revenue: float | None = None
+    at_risk: int | None = None
+
+
+def previous_export(day: str) -> PreviousExport | None:
+    """The export of `day` - 7 days, when it was written (its folder has a manifest: an
+    export still being written or abandoned has none)."""
+    previous = (date.fromisoformat(day) - timedelta(days=WEEK_DAYS)).isoformat()
+    folder = get_settings().export_dir_for(previous)
+    if not (folder / MANIFEST).exists():
+        return None
+    roi = _csv_rows(folder / "mart_campaign_roi.csv", "spend_committed_usd", "revenue_usd")
+    health = _csv_rows(folder / "mart_relationship_health.csv", "health_band")
+    return PreviousExport(
+        previous,
+        spend=None if roi is None else sum(float(r["spend_committed_usd"] or 0) for r in roi),
+        revenue=None if roi is None else sum(float(r["revenue_usd"] or 0) for r in roi),
+        at_risk=None if health is None else sum(r["health_band"] == "at_risk" for r in health),
+    )
+
+
+def _csv_rows(path: Path, *columns: str) -> list[dict[str, str]] | None:
+    """An exported mart's rows; None when the file or one of the columns is not there."""
+    if not path.exists():
+        return None
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not set(columns) <= set(reader.fieldnames or []):
+            return None
+        return list(reader)
+
+
+def summary_tiles(marts: Marts, previous: PreviousExport | None = None) -> list[Tile]:
+    """The headline numbers, each against the week before (`Tile.compared` says how):
+    campaign spend, revenue and relationships at risk against the export of a week before."""
     as_of = marts.as_of()
     week_before = None if as_of is None else as_of - timedelta(days=WEEK_DAYS)
     tiles: list[Tile] = []
@@ -470,22 +513,46 @@ def summary_tiles(marts: Marts) -> list[Tile]:
         tiles += _account_tiles(marts, as_of, week_before)
     if as_of and marts.has("fct_post", "published_date"):
         tiles.append(_posts_tile(marts, as_of))
-    no_history = "The marts keep only the current figure, not last week's: no comparison."
+    before = previous or PreviousExport("")
+    compared = (
+        f"Now, against the figure in the export of {previous.day} (the marts keep only the "
+        "current figure)."
+        if previous
+        else "The marts keep only the current figure, not last week's, and no export was "
+        "written a week before: no comparison."
+    )
     if marts.has("mart_campaign_roi", "spend_committed_usd", "revenue_usd"):
         row = marts.rows(
             "SELECT count(*) AS n, sum(spend_committed_usd) AS spend, sum(revenue_usd) AS revenue "
             "FROM marts.mart_campaign_roi"
         )[0]
-        spend = Tile("Campaign spend", money(row["spend"]), f"{count(row['n'])} campaigns")
-        tiles.append(replace(spend, compared=no_history))
-        tiles.append(Tile("Attributed revenue", money(row["revenue"]), compared=no_history))
+        spend_change = change_text(row["spend"], before.spend, money, relative=True)
+        tiles.append(
+            Tile(
+                "Campaign spend",
+                money(row["spend"]),
+                f"{count(row['n'])} campaigns",
+                change=spend_change,
+                compared=compared,
+            )
+        )
+        revenue_change = change_text(row["revenue"], before.revenue, money, relative=True)
+        tiles.append(
+            Tile(
+                "Attributed revenue",
+                money(row["revenue"]),
+                change=revenue_change,
+                compared=compared,
+            )
+        )
     if marts.has("mart_quality_flags", "severity"):
         tiles.append(_flags_tile(marts, as_of))
     if marts.has("mart_relationship_health", "health_band"):
         n = marts.rows(
             "SELECT count(*) AS n FROM marts.mart_relationship_health WHERE health_band = 'at_risk'"
         )[0]["n"]
-        tiles.append(Tile("Relationships at risk", count(n), compared=no_history))
+        change = change_text(n, before.at_risk, count, relative=False)
+        tiles.append(Tile("Relationships at risk", count(n), change=change, compared=compared))
     return tiles
 
 

@@ -613,6 +613,33 @@ def test_every_headline_number_says_how_it_moved_on_the_week_before(
     assert escape(tiles["Followers (all accounts)"].compared) in html
 
 
+def test_spend_revenue_and_risk_compare_with_the_export_of_the_week_before(
+    settings: Settings, full_marts: Path, tmp_path: Path
+) -> None:
+    # The marts keep only today's figures; the export written a week before kept its own.
+    before = settings.export_dir_for("2026-02-02")  # DAY - 7 days
+    before.mkdir(parents=True)
+    (before / "manifest.json").write_text("{}", encoding="utf-8")
+    (before / "mart_campaign_roi.csv").write_text(
+        "campaign_id,spend_committed_usd,revenue_usd\ncamp1,4000.00,5000.00\n"
+        "camp2,3000.00,100.50\n",
+        encoding="utf-8",
+    )
+    (before / "mart_relationship_health.csv").write_text(
+        "creator_id,health_band\ncr2,at_risk\ncr4,at_risk\ncr1,healthy\n", encoding="utf-8"
+    )
+    tiles = {t.label: t for t in report_data(full_marts, tmp_path).tiles}
+    # Now: spend 5,000 + 3,000 + 0; revenue 9,000 + 150 + 0; one relationship at risk (cr4).
+    assert tiles["Campaign spend"].change == "up $1,000 (+14.3%)"
+    assert tiles["Attributed revenue"].change == "up $4,050 (+79.4%)"
+    assert tiles["Relationships at risk"].change == "down 1"
+    assert "export of 2026-02-02" in tiles["Campaign spend"].compared
+    # Without that export (or without its manifest: not finished), no comparison.
+    (before / "manifest.json").unlink()
+    tiles = {t.label: t for t in report_data(full_marts, tmp_path).tiles}
+    assert tiles["Campaign spend"].change == tiles["Relationships at risk"].change == "–"
+
+
 def test_a_change_reads_in_words() -> None:
     from exports.report import change_text, count
 
