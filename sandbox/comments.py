@@ -43,9 +43,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import weakref
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -80,6 +81,32 @@ _ROLE, _PARENT, _TIME, _POLARITY, _LANGUAGE, _TEXT, _EMOJI, _AUTHOR, _LIKES = ra
 _TOP, _REPLY, _WITHHELD = 0, 1, 2
 _LANGUAGE_CUTS = np.cumsum([share for _, share in LANGUAGE_SHARES])
 
+T = TypeVar("T")
+
+
+class LazyColumn(Sequence[T]):
+    """A column of a listing whose items are made when read. A post's listing is drawn whole
+    every day it is asked for, but a call reads at most a page of its newest comments (the
+    pipeline asks for up to its cap): hashing an id and naming a language for every comment of
+    every popular post, every day, was most of the sandbox's time for TikTok's comments."""
+
+    def __init__(self, size: int, item: Callable[[int], T]) -> None:
+        self._size, self._item = size, item
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self._item(j) for j in range(*i.indices(self._size))]
+        if not -self._size <= i < self._size:
+            raise IndexError(f"comment {i} of {self._size}")
+        return self._item(i % self._size)
+
 
 @dataclass(frozen=True)
 class PostComments:
@@ -96,10 +123,10 @@ class PostComments:
     comment_count: int  # as the platform reports it: every unit
     replies: int
     withheld: int
-    ids: tuple[str, ...]
+    ids: Sequence[str]  # a LazyColumn: made when read
     published_s: np.ndarray  # seconds since the world's start, like Posts.published_s
     polarity: np.ndarray  # index into POLARITIES
-    language: tuple[str | None, ...]  # None for emoji only
+    language: Sequence[str | None]  # None for emoji only (a LazyColumn)
     text_draw: np.ndarray  # which sentence of its language and polarity
     author: np.ndarray  # index into the commenter pool
     like_count: np.ndarray
@@ -209,10 +236,12 @@ def _one_post(
         comment_count=units,
         replies=len(replies),
         withheld=int((roles == _WITHHELD).sum()),
-        ids=tuple(_comment_id(world.seed, platform, post_id, int(unit)) for unit in tops),
+        ids=LazyColumn(
+            len(tops), lambda i: _comment_id(world.seed, platform, post_id, int(tops[i]))
+        ),
         published_s=published,
         polarity=polarity,
-        language=tuple(_languages(top_draws[:, _LANGUAGE], top_draws[:, _EMOJI])),
+        language=_languages(top_draws[:, _LANGUAGE], top_draws[:, _EMOJI]),
         text_draw=top_draws[:, _TEXT],
         author=(top_draws[:, _AUTHOR] * COMMENTERS).astype(np.int64),
         like_count=likes,
@@ -251,12 +280,14 @@ def _polarity_of(u: np.ndarray, shares: tuple[float, float, float]) -> np.ndarra
     return np.where(u < positive, 0, np.where(u < positive + neutral, 1, 2))
 
 
-def _languages(u_language: np.ndarray, u_emoji: np.ndarray) -> list[str | None]:
+def _languages(u_language: np.ndarray, u_emoji: np.ndarray) -> LazyColumn[str | None]:
     picked = np.searchsorted(_LANGUAGE_CUTS, u_language * _LANGUAGE_CUTS[-1], side="right")
-    return [
-        None if emoji < EMOJI_ONLY_SHARE else LANGUAGE_SHARES[min(int(i), 4)][0]
-        for i, emoji in zip(picked, u_emoji, strict=True)
-    ]
+    names = [language for language, _ in LANGUAGE_SHARES]
+
+    def language(i: int) -> str | None:
+        return None if u_emoji[i] < EMOJI_ONLY_SHARE else names[min(int(picked[i]), 4)]
+
+    return LazyColumn(len(picked), language)
 
 
 def _comment_id(seed: int, platform: str, post_id: str, unit: int) -> str:
