@@ -113,9 +113,23 @@ def envelope(
     }
 
 
+def landing_line(record: dict[str, Any]) -> bytes:
+    """A record as one line of records.jsonl: keys sorted, UTF-8 as it is (the checksum of a
+    partition is the hash of these bytes)."""
+    return (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
 def write_partition(
+    partition: Partition, records: Iterable[dict[str, Any]], **manifest: Any
+) -> dict[str, Any]:
+    """Write a partition of enveloped records (see `envelope`); `write_partition_lines` says
+    the rest."""
+    return write_partition_lines(partition, map(landing_line, records), **manifest)
+
+
+def write_partition_lines(
     partition: Partition,
-    records: Iterable[dict[str, Any]],
+    lines: Iterable[bytes],
     *,
     extractor_version: str,
     window_start: str | None = None,
@@ -126,8 +140,10 @@ def write_partition(
 ) -> dict[str, Any]:
     """Write a partition atomically and return its manifest.
 
-    Records are enveloped lines (see `envelope`). Fails if the partition already exists. The
-    manifest records `extractor_version`, the writer's (extractors.EXTRACTOR_VERSION).
+    `lines` are records already encoded by `landing_line` (a staged batch keeps them so, and
+    its commit copies them without decoding and encoding each record again). Fails if the
+    partition already exists. The manifest records `extractor_version`, the writer's
+    (extractors.EXTRACTOR_VERSION).
     """
     if partition.exists():
         raise FileExistsError(f"landing partition {partition.path} exists and is immutable")
@@ -135,7 +151,7 @@ def write_partition(
     tmp = partition.path.with_name(f".{partition.path.name}.tmp-{uuid.uuid4().hex[:8]}")
     tmp.mkdir()
     try:
-        content = _write_records(tmp / RECORDS_FILE, records)
+        content = _write_lines(tmp / RECORDS_FILE, lines)
         manifest = {
             "source": partition.source,
             "entity": partition.entity,
@@ -158,11 +174,10 @@ def write_partition(
     return manifest
 
 
-def _write_records(path: Path, records: Iterable[dict[str, Any]]) -> Content:
+def _write_lines(path: Path, lines: Iterable[bytes]) -> Content:
     digest = ContentDigest()
     with path.open("wb") as out:
-        for record in records:
-            line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        for line in lines:
             digest.update(line)
             out.write(line)
         out.flush()

@@ -20,11 +20,18 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from json.encoder import encode_basestring  # C-accelerated: a key as a JSON string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.config import Settings
-from core.landing import Partition, envelope, now_utc, write_partition
+from core.landing import (
+    Partition,
+    envelope,
+    landing_line,
+    now_utc,
+    write_partition_lines,
+)
 from extractors import EXTRACTOR_VERSION
 from extractors.state import load_bookmarks, save_bookmarks
 from extractors.window import Window, interval_window
@@ -38,6 +45,7 @@ QUARANTINE = "quarantine"
 PENDING = "_pending"  # bookmark key: accounts a quota stop left for the next run
 STAGING = "_staging"  # <landing>/_staging/<source>/dt=<day>/batch-<n>/: batches not yet committed
 BATCH_RESULT = "_batch.json"
+STAGED_LINES = ".lines"  # a staged entity: `<record key as JSON>\t<landing line>` per record
 
 
 @dataclass
@@ -128,9 +136,10 @@ def stage_batch(
         "stats": extraction.stats,
     }
     for entity, found in extraction.entities.items():
-        with (tmp / f"{entity}.jsonl").open("w", encoding="utf-8") as out:
+        with (tmp / f"{entity}{STAGED_LINES}").open("wb") as out:
             for key, payload, parent in found.records:
-                out.write(json.dumps(envelope(key, payload, extracted_at, parent)) + "\n")
+                line = landing_line(envelope(key, payload, extracted_at, parent))
+                out.write(encode_basestring(key).encode() + b"\t" + line)
         result["entities"][entity] = {
             "records": len(found.records),
             "api_calls": found.api_calls,
@@ -191,9 +200,9 @@ def commit_source_day(
             manifests[entity] = part.manifest()
             continue
         costs = [r["entities"].get(entity, {}) for r in results]
-        manifests[entity] = write_partition(
+        manifests[entity] = write_partition_lines(
             part,
-            _unique_lines(b / f"{entity}.jsonl" for b in batches),
+            _unique_lines(b / entity for b in batches),
             extractor_version=EXTRACTOR_VERSION,
             api_calls=sum(c.get("api_calls", 0) for c in costs),
             quota_units=sum(c.get("quota_units", 0) for c in costs),
@@ -218,17 +227,31 @@ def merge_bookmarks(old: dict[str, Any], results: Sequence[dict[str, Any]]) -> d
     return merged
 
 
-def _unique_lines(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
-    seen: set[str] = set()
-    for path in paths:
-        if not path.is_file():
-            continue
-        with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                record = json.loads(line)
-                if record["record_key"] not in seen:
-                    seen.add(record["record_key"])
-                    yield record
+def _unique_lines(stems: Iterable[Path]) -> Iterator[bytes]:
+    """The staged landing lines of an entity's batches, each record key once (first seen
+    wins). A batch staged as `<entity>.lines` holds `<key as JSON>\\t<landing line>`: the
+    line is copied as it was encoded, never decoded; one staged by an earlier version as
+    `<entity>.jsonl` (a day begun before an upgrade) holds enveloped records."""
+    seen: set[bytes] = set()
+    for stem in stems:
+        for key, line in _staged_lines(stem):
+            if key not in seen:
+                seen.add(key)
+                yield line
+
+
+def _staged_lines(stem: Path) -> Iterator[tuple[bytes, bytes]]:
+    staged, earlier = stem.with_name(stem.name + STAGED_LINES), stem.with_name(stem.name + ".jsonl")
+    if staged.is_file():
+        with staged.open("rb") as lines:
+            for raw in lines:
+                key, _, line = raw.partition(b"\t")
+                yield key, line
+    elif earlier.is_file():
+        with earlier.open(encoding="utf-8") as lines:
+            for raw in lines:
+                record = json.loads(raw)
+                yield encode_basestring(record["record_key"]).encode(), landing_line(record)
 
 
 def land_quarantine(
@@ -241,7 +264,9 @@ def land_quarantine(
         return part.manifest()
     extracted_at = now_utc()
     lines = (_quarantine_line(source, r, n, extracted_at) for n, r in enumerate(rejected, start=1))
-    return write_partition(part, lines, extractor_version=EXTRACTOR_VERSION)
+    return write_partition_lines(
+        part, map(landing_line, lines), extractor_version=EXTRACTOR_VERSION
+    )
 
 
 def _quarantine_line(source: str, r: dict[str, Any], n: int, extracted_at: str) -> dict[str, Any]:

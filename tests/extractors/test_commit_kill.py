@@ -6,6 +6,7 @@ bookmarks never moved and the next day asked the platform for everything again.)
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ class Killed(BaseException):
 def fetch(bookmarks: dict[str, Any], window: base.Window) -> base.Extraction:
     extraction = base.Extraction({e: base.EntityRecords() for e in ENTITIES})
     extraction.entities["users"].add("ana", {"username": "ana"})
-    extraction.entities["posts"].add("p1", {"id": "p1"}, "ana")
+    extraction.entities["posts"].add("p1", {"id": "p1", "caption": "café ✨"}, "ana")
     extraction.reject("users", "unknown user", {"username": "ghost"}, "ghost")
     extraction.bookmarks = {"ana": "2026-01-20T10:00:00+00:00", base.PENDING: ["bo"]}
     return extraction
@@ -51,7 +52,7 @@ def outcome(settings: Settings) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 def kill_after_write(monkeypatch: pytest.MonkeyPatch, writes: int) -> None:
     """The commit's partition writes go through; just after the `writes`-th, the run dies."""
-    real = base.write_partition
+    real = base.write_partition_lines
     done = 0
 
     def dying(*args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def kill_after_write(monkeypatch: pytest.MonkeyPatch, writes: int) -> None:
             raise Killed(f"killed after partition write {done}")
         return manifest
 
-    monkeypatch.setattr(base, "write_partition", dying)
+    monkeypatch.setattr(base, "write_partition_lines", dying)
 
 
 def land_whole_day(settings: Settings) -> None:
@@ -95,3 +96,27 @@ def test_a_commit_killed_after_any_partition_reruns_to_the_bookmarks_of_a_clean_
 
     assert outcome(settings) == expected
     assert not base.staging_dir(SOURCE, DAY, settings).exists()
+
+
+def test_a_batch_staged_by_the_earlier_version_commits_the_same_bytes(tmp_path, monkeypatch):
+    """Staged entities are `<key>\\t<landing line>` (`.lines`), copied to the partition without
+    decoding; a day staged before that change (enveloped JSON, `.jsonl`) and committed after
+    the upgrade must land the very lines the new staging would have."""
+    settings = settings_under(tmp_path, monkeypatch)
+    base.land_source_day(SOURCE, ENTITIES, DAY, settings, fetch, batch=0)
+    batch = base.staging_dir(SOURCE, DAY, settings) / "batch-00000"
+    expected = {}
+    for entity in ENTITIES:
+        staged = batch / f"{entity}{base.STAGED_LINES}"
+        lines = [raw.partition(b"\t")[2] for raw in staged.read_bytes().splitlines(keepends=True)]
+        expected[entity] = b"".join(lines)
+        earlier = "".join(json.dumps(json.loads(line)) + "\n" for line in lines)  # ASCII, unsorted
+        (batch / f"{entity}.jsonl").write_text(earlier, encoding="utf-8")
+        staged.unlink()
+
+    commit_batches(settings)
+
+    for entity in ENTITIES:
+        part = Partition(settings.landing_dir, SOURCE, entity, DAY)
+        assert part.records_path.read_bytes() == expected[entity]
+        assert part.manifest()["record_count"] == expected[entity].count(b"\n") > 0

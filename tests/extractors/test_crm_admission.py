@@ -9,6 +9,7 @@ import csv
 import json
 import re
 import tracemalloc
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -159,19 +160,25 @@ class Killed(BaseException):
 
 
 def die_after(monkeypatch, writes: int, *modules: Any) -> None:
-    """Every partition write of `modules` goes through; the one after `writes` of them dies."""
-    real = write_partition
+    """Every partition write of `modules` goes through; the one after `writes` of them dies.
+    A module writes records (`write_partition`, the CRM's admission) or staged landing lines
+    (`write_partition_lines`, the platforms' commit)."""
     done = 0
 
-    def dying(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        nonlocal done
-        if done == writes:
-            raise Killed(f"killed before partition write {done + 1}")
-        done += 1
-        return real(*args, **kwargs)
+    def dying(real: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        def write(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            nonlocal done
+            if done == writes:
+                raise Killed(f"killed before partition write {done + 1}")
+            done += 1
+            return real(*args, **kwargs)
+
+        return write
 
     for module in modules:
-        monkeypatch.setattr(module, "write_partition", dying)
+        for name in ("write_partition", "write_partition_lines"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, dying(getattr(module, name)))
 
 
 def expected_rejects(world: World, day: date, share: float) -> list[tuple[str, int]]:
