@@ -108,6 +108,32 @@ def test_the_suites_check_what_the_contract_tests_and_expects() -> None:
     assert (suite.key, suite.freshness, suite.optional) == (("post_id",), "published_at", False)
 
 
+def test_a_suite_keeps_each_check_once_and_every_column_its_own() -> None:
+    """The GX suite is built whole (runner._gx_suite), so the set-like rule of GX's
+    add_expectation is ours: a repeated check is evaluated once; the same check on another
+    column, or at another level, is a check of its own."""
+    import great_expectations as gx
+
+    from expectations.contract import Check
+    from expectations.runner import _gx_suite
+
+    suite = mart_suites()[0]
+    not_null = Check("expect_column_values_to_not_be_null", {"column": "creator_id"})
+    checks = [
+        not_null,
+        Check("expect_column_values_to_not_be_null", {"column": "display_name"}),
+        Check("expect_column_values_to_not_be_null", {"column": "creator_id"}, "warning"),
+        Check("expect_column_values_to_not_be_null", {"column": "creator_id"}, notes="again"),
+    ]
+    gx.get_context(mode="ephemeral")
+    built = _gx_suite(gx, suite, checks)
+    assert [(e.expectation_type, e.column, e.severity) for e in built.expectations] == [
+        ("expect_column_values_to_not_be_null", "creator_id", "critical"),
+        ("expect_column_values_to_not_be_null", "display_name", "critical"),
+        ("expect_column_values_to_not_be_null", "creator_id", "warning"),
+    ]
+
+
 def test_unknown_table_is_refused() -> None:
     with pytest.raises(ValueError, match="no_such_mart"):
         suites_for("marts", ["no_such_mart"])
