@@ -646,6 +646,41 @@ def test_duckdb_build_marts(duckdb_build: tuple[Path, float]) -> None:
         close()
 
 
+def test_column_checks_name_each_failing_column(
+    duckdb_build: tuple[Path, float], tmp_path: Path
+) -> None:
+    """Staging and intermediate models check their columns in one scan (tests/generic/
+    column_checks.sql). Its SQL as dbt compiled it for int_post_engagement passes on the built
+    warehouse; on a copy with a NULL in a not_null column and a negative value in a
+    non_negative one, it returns one row for each, naming the column and the check."""
+    import duckdb
+
+    warehouse, _ = duckdb_build
+    target = warehouse.parent / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    node = next(
+        n
+        for n in manifest["nodes"].values()
+        if (n.get("test_metadata") or {}).get("name") == "column_checks"
+        and n["attached_node"] == "model.irm.int_post_engagement"
+    )
+    arguments = node["test_metadata"]["kwargs"]
+    not_null, non_negative = arguments["not_null"][0], arguments["non_negative"][0]
+    compiled = target / "compiled" / "irm" / node["original_file_path"] / node["path"]
+    sql = compiled.read_text()
+    spoiled = tmp_path / "irm.duckdb"  # the compiled SQL names the database after the file
+    shutil.copy(warehouse, spoiled)
+    with duckdb.connect(str(spoiled)) as con:
+        assert con.execute(sql).fetchall() == []
+        con.execute(
+            f"update intermediate.int_post_engagement set {not_null} = null, {non_negative} = -1"
+            " where post_id = (select min(post_id) from intermediate.int_post_engagement)"
+        )
+        assert sorted(con.execute(sql).fetchall()) == sorted(
+            [(not_null, "not_null", 1), (non_negative, "non_negative", 1)]
+        )
+
+
 def test_docs_generate(duckdb_build: tuple[Path, float]) -> None:
     """`dbt docs generate` works and its catalog describes every mart."""
     warehouse, _ = duckdb_build
