@@ -35,8 +35,6 @@ def fail_without_retry(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from airflow.sdk.exceptions import AirflowFailException
-
         from extractors.crm import CrmFileError, EmptyRoster
         from extractors.errors import AuthError, IntervalPassed, PagingError
 
@@ -51,6 +49,10 @@ def fail_without_retry(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except permanent as exc:
+            # Imported only here: the same functions run outside Airflow (the `irm` commands,
+            # the benchmark's steps), where importing Airflow would cost 1-2 s a process.
+            from airflow.sdk.exceptions import AirflowFailException
+
             raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper  # type: ignore[return-value]
