@@ -6,8 +6,6 @@ else) is landed, loaded, validated and scheduled."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -27,6 +25,7 @@ from extractors.crm import TEMPLATES
 from extractors.rules import same
 from extractors.schema import Field, RecordKey, RecordSchema
 from extractors.spec import ConnectionSpec, EntitySpec, PoolSpec, SourceSpec
+from tests.fresh_imports import packages_loaded_by
 
 DAY = date(2026, 2, 5)
 
@@ -147,14 +146,7 @@ def test_every_entity_has_a_raw_table_a_dbt_source_a_landing_suite_and_an_asset(
 def test_reading_the_registry_loads_no_http_library() -> None:
     """Every DAG file's parse reads the registry (its task groups, pools and Assets): it must
     not pay for requests, which only the extract tasks use."""
-    code = (
-        "import sys\nimport extractors.registry\n"
-        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert packages_loaded_by("import extractors.registry", ["requests", "urllib3"]) == []
 
 
 # --- a source added to the registry and nowhere else -----------------------------------------

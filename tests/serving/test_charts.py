@@ -6,12 +6,9 @@ and comes out the same for the same data."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-from core.config import REPO_ROOT
 from exports.charts import (
     NEGATIVE,
     POSITIVE,
@@ -23,6 +20,7 @@ from exports.charts import (
     tick_labels,
 )
 from exports.report import compact, pct
+from tests.fresh_imports import packages_loaded_by
 from tests.serving.chart_markup import axis_labels, color, marks, parse
 
 
@@ -161,8 +159,4 @@ def test_charts_drawn_at_once_in_threads_come_out_as_drawn_one_by_one() -> None:
 def test_importing_the_report_does_not_load_matplotlib() -> None:
     # The tasks the DAG files name import the exports package; matplotlib takes a second or
     # two to import, so it loads when a chart is drawn, not when a DAG file is parsed.
-    code = "import sys, exports.report, irm.tasks; print('matplotlib' in sys.modules)"
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT
-    )
-    assert done.stdout.strip() == "False"
+    assert packages_loaded_by("import exports.report, irm.tasks", ["matplotlib"]) == []
