@@ -146,13 +146,25 @@ def record_build(
     failed = [r for r in results if r.is_test and r.status == "fail"]
     if failed:
         names = "; ".join(f"{r.unique_id}: {r.message}" for r in failed)
-        raise AirflowFailException(f"dbt tests failed (bad data, not retried): {names}")
+        # A test's message is a count; its rows (for column_checks: the column, the check and
+        # how many rows break it) are what the data engineer needs next.
+        show = " ".join(node_name(r.unique_id) for r in failed)
+        raise AirflowFailException(
+            f"dbt tests failed (bad data, not retried): {names}. "
+            f"Their failing rows: dbt show --select {show}"
+        )
     broken = [r for r in results if r.status in ("error", "runtime error")]
     not_run = sorted(r.unique_id for r in results if r.is_test and r.status == "skipped")
     if not_run and not broken:
         raise AirflowFailException(
             f"{len(not_run)} dbt tests of the selection did not run: {', '.join(not_run[:10])}"
         )
+
+
+def node_name(unique_id: str) -> str:
+    """A node's name, as `dbt show --select` and `dbt test --select` take it, from its unique
+    id (`test.<package>.<name>.<hash>`)."""
+    return unique_id.split(".")[2]
 
 
 def build_operator_args(settings: Any) -> dict[str, Any]:

@@ -136,6 +136,18 @@ def test_a_failed_dbt_test_fails_the_build_without_retry(manifest_path) -> None:
         record(manifest_path)
 
 
+def test_a_failed_dbt_test_says_how_to_see_its_failing_rows(manifest_path) -> None:
+    """A staging or intermediate model's column_checks test fails with a count of failing
+    rows; `dbt show --select <test>` lists them (which column, which check, how many)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    failing = "test.irm.column_checks_int_contracts_contract_id.4"
+    finish_dbt_command({failing: "fail"})
+    with pytest.raises(AirflowFailException) as caught:
+        record(manifest_path)
+    assert "dbt show --select column_checks_int_contracts_contract_id" in str(caught.value)
+
+
 def test_a_selected_test_that_did_not_run_fails_the_build(manifest_path) -> None:
     from airflow.sdk.exceptions import AirflowFailException
 

@@ -1,7 +1,8 @@
 {#-
     Several columns' value checks in one scan of the model: `not_null` columns hold no NULL,
     `non_negative` columns no value below zero (NULLs pass: unknown is not negative). One row per
-    failing column: its name, the check and how many rows break it.
+    failing column: its name, the check and how many rows break it (`dbt show --select <test>`
+    lists them; a transform that fails on a test says that command).
 
     Why one test for many columns (staging and intermediate models): a per-column test is a dbt
     node of its own, about 18 ms of dbt's overhead each whatever the data, and a scan of its own;
