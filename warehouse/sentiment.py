@@ -39,6 +39,7 @@ loaded, on the first score only (a DAG parse imports warehouse modules indirectl
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -127,15 +128,42 @@ def score_comments(
     negative: float = DEFAULT_NEGATIVE_THRESHOLD,
 ) -> list[Score]:
     """Score a batch of comments, in order (the analyzer is built once for all of them). A
-    score depends on the text alone (language detection is seeded), so a text that comes again
-    ("Love it!", a lone emoji) is scored once per batch."""
+    score depends on the text and the thresholds alone (language detection is seeded), so a
+    text that comes again ("Love it!", a lone emoji) is scored once per batch, and a short one
+    once per process (`_kept_scores`)."""
     scores: dict[str | None, Score] = {}
     result = []
     for text in texts:
         if text not in scores:
-            scores[text] = score_comment(text, positive=positive, negative=negative)
+            scores[text] = _score_once(text, positive, negative)
         result.append(scores[text])
     return result
+
+
+# Short comments repeat across the batches of a run and across runs ("Love it!", "🔥🔥"), and
+# language detection is most of their cost. They are kept between batches, a bounded number of
+# them; long texts rarely repeat and are not kept, so the memory stays small (at most about
+# MAX_KEPT_SCORES * MAX_CACHED_TEXT_CHARACTERS characters).
+MAX_CACHED_TEXT_CHARACTERS = 280
+MAX_KEPT_SCORES = 50_000
+_kept_scores: OrderedDict[tuple[str, float, float], Score] = OrderedDict()
+
+
+def _score_once(text: str | None, positive: float, negative: float) -> Score:
+    if text is None or len(text) > MAX_CACHED_TEXT_CHARACTERS:
+        return score_comment(text, positive=positive, negative=negative)
+    key = (text, positive, negative)
+    kept = _kept_scores.get(key)
+    if kept is None:
+        kept = _kept_scores[key] = score_comment(text, positive=positive, negative=negative)
+        if len(_kept_scores) > MAX_KEPT_SCORES:
+            _kept_scores.popitem(last=False)  # the oldest first
+    return kept
+
+
+def forget_scores() -> None:
+    """Drop the scores kept between batches (tests that count the detector's calls)."""
+    _kept_scores.clear()
 
 
 def _label(compound: float, positive: float, negative: float) -> Label:

@@ -144,10 +144,54 @@ def test_a_text_repeated_in_a_batch_is_scored_once(monkeypatch: pytest.MonkeyPat
         return real(text, **thresholds)
 
     monkeypatch.setattr(sentiment, "score_comment", counting)
+    sentiment.forget_scores()  # kept from another test's batch, it would not be scored here
     batch = ["Love it!", "This is terrible.", "Love it!", "Love it!", None, None]
     scores = score_comments(batch)
     assert scored == ["Love it!", "This is terrible.", None]
     assert scores[0] == scores[2] == scores[3] == real("Love it!")
+
+
+def test_a_short_text_scored_in_an_earlier_batch_is_not_scored_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scoring run goes in batches of thousands; short comments ("Love it!", an emoji) come
+    back in every batch, and language detection is most of their cost (issue 19: a 200-account
+    world's scoring spent 84 % of its time in langdetect)."""
+    from warehouse import sentiment
+
+    detected: list[str] = []
+    real = sentiment._detect_language
+
+    def counting(text: str) -> str | None:
+        detected.append(text)
+        return real(text)
+
+    monkeypatch.setattr(sentiment, "_detect_language", counting)
+    sentiment.forget_scores()
+    text = "Honestly this is the best review of the camera I have watched"
+    first = score_comments([text])
+    again = score_comments([text, text])
+    assert detected == [text]
+    assert first == again[:1] == again[1:] == [score_comment(text)]
+    # Thresholds are part of a score: other thresholds give another score, not the kept one.
+    assert first[0].label == "positive"
+    assert score_comments([text], positive=0.99)[0].label == "neutral"
+
+
+def test_a_long_text_is_not_kept_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only short texts are kept (they are the ones that repeat), so the cache's memory stays
+    small whatever the comments' lengths."""
+    from warehouse import sentiment
+
+    detected: list[str] = []
+    real = sentiment._detect_language
+    monkeypatch.setattr(sentiment, "_detect_language", lambda t: detected.append(t) or real(t))
+    sentiment.forget_scores()
+    long_text = "This camera review is really great and I like it. " * 20
+    assert len(long_text) > sentiment.MAX_CACHED_TEXT_CHARACTERS
+    score_comments([long_text])
+    score_comments([long_text])
+    assert len(detected) == 2
 
 
 def test_compound_is_present_exactly_when_the_comment_is_scored() -> None:
