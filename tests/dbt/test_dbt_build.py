@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from irm.dbt_build import DBT_GLOBAL_FLAGS
 from tests.dbt.fixture_world import (
     COMMENT_SCORES,
     COMMENT_SCORES_COLUMNS,
@@ -83,10 +84,17 @@ def _dbt_executable() -> str:
     return found
 
 
+# The commands whose JSON artifacts a test reads. The others skip writing them, as the
+# transform does (irm.dbt_build.DBT_GLOBAL_FLAGS): manifest.json, written twice per command, and
+# run_results.json cost about a second of each build here.
+READS_ARTIFACTS = {"parse", "docs"}
+
+
 def run_dbt(args: list[str], env: dict[str, str], work: Path, target: str) -> float:
     """Run one dbt command with its own target and log folders; return its wall time."""
     command = [
         _dbt_executable(),
+        *(() if args[0] in READS_ARTIFACTS else DBT_GLOBAL_FLAGS),
         *args,
         "--project-dir",
         str(PROJECT_DIR),
