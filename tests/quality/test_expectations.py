@@ -258,6 +258,33 @@ def test_good_marts_pass_and_docs_are_built(settings: Settings, warehouse: Wareh
     json.dumps(report.to_dict())
 
 
+def test_a_second_docs_build_in_a_process_compiles_no_template(
+    settings: Settings, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX makes new Jinja environments for every Data Docs build; the templates are compiled
+    once per process (expectations/docs_views.py) and the pages come out the same."""
+    import jinja2
+
+    warehouse()
+    validate_marts(as_of=AS_OF)  # this process's first build, or not: compiled from here on
+    first = (settings.data_docs_dir / "marts" / "index.html").read_text(encoding="utf-8")
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a, **k):
+        compiled.append(name)
+        return compile_template(self, source, name, *a, **k)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    report = validate_marts(as_of=AS_OF)
+    assert compiled == []
+    again = report.data_docs_index.read_text(encoding="utf-8")
+    # The same page but for the run's times and identifiers.
+    for page in (first, again):
+        assert page.count("marts.fct_post") == first.count("marts.fct_post") > 0
+    assert len(again) == pytest.approx(len(first), rel=0.01)
+
+
 @pytest.mark.usefixtures("gx_imported")
 def test_negative_count_is_critical(warehouse: Warehouse) -> None:
     warehouse("UPDATE marts.fct_post SET likes = -7 WHERE post_id = 'youtube:v2'")
