@@ -84,17 +84,17 @@ def _dbt_executable() -> str:
     return found
 
 
-# The commands whose JSON artifacts a test reads. The others skip writing them, as the
-# transform does (irm.dbt_build.DBT_GLOBAL_FLAGS): manifest.json, written twice per command, and
-# run_results.json cost about a second of each build here.
-READS_ARTIFACTS = {"parse", "docs"}
+def run_dbt(
+    args: list[str], env: dict[str, str], work: Path, target: str, *, artifacts: bool = False
+) -> float:
+    """Run one dbt command with its own target and log folders; return its wall time.
 
-
-def run_dbt(args: list[str], env: dict[str, str], work: Path, target: str) -> float:
-    """Run one dbt command with its own target and log folders; return its wall time."""
+    Without `artifacts` the command skips dbt's JSON artifacts, as the transform does
+    (irm.dbt_build.DBT_GLOBAL_FLAGS): manifest.json, written twice per command, and
+    run_results.json cost about 2 s of each command here. A test that reads them asks."""
     command = [
         _dbt_executable(),
-        *(() if args[0] in READS_ARTIFACTS else DBT_GLOBAL_FLAGS),
+        *(() if artifacts else DBT_GLOBAL_FLAGS),
         *args,
         "--project-dir",
         str(PROJECT_DIR),
@@ -637,7 +637,8 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
     warehouse = work / "irm.duckdb"
     load_duckdb_raw(warehouse)
     env = dbt_env(IRM_WAREHOUSE_PATH=str(warehouse))
-    elapsed = run_dbt(["build"], env, work, "duckdb")
+    # test_column_checks_name_each_failing_column reads this build's manifest.
+    elapsed = run_dbt(["build"], env, work, "duckdb", artifacts=True)
     print(f"dbt build on the DuckDB fixture: {elapsed:.1f} s")
     yield warehouse, elapsed
 
@@ -694,7 +695,8 @@ def test_docs_generate(duckdb_build: tuple[Path, float]) -> None:
     warehouse, _ = duckdb_build
     work = warehouse.parent / "docs"
     work.mkdir(exist_ok=True)
-    run_dbt(["docs", "generate"], dbt_env(IRM_WAREHOUSE_PATH=str(warehouse)), work, "duckdb")
+    env = dbt_env(IRM_WAREHOUSE_PATH=str(warehouse))
+    run_dbt(["docs", "generate"], env, work, "duckdb", artifacts=True)
     catalog = json.loads((work / "target" / "catalog.json").read_text())
     names = {node["metadata"]["name"] for node in catalog["nodes"].values()}
     assert names >= ALL_MARTS
@@ -843,7 +845,7 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
 def test_parse_needs_only_the_warehouse_path(tmp_path: Path) -> None:
     """`dbt parse` (the manifest the mart contracts are read from) needs no database."""
     env = dbt_env(IRM_WAREHOUSE_PATH=str(tmp_path / "absent.duckdb"))
-    run_dbt(["parse"], env, tmp_path, "duckdb")
+    run_dbt(["parse"], env, tmp_path, "duckdb", artifacts=True)
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     models = {node["name"] for node in manifest["nodes"].values()}
     assert models >= ALL_MARTS | {"stg_tiktok__videos", "stg_crm__quarantine"}
