@@ -136,6 +136,71 @@ def order_state(order: Order, as_of_s: int) -> dict[str, Any]:
     }
 
 
+def whole_refund(world: World, order: Order, moment: int) -> dict[str, Any]:
+    """The refund of the whole order, as Shopify writes one (listening_api_shapes.md 4.2): one
+    successful refund transaction of the order's total, and a refund line item for each line
+    item, whose subtotals (after the order's discount, shared by the lines' value) add up to it.
+    Transaction amounts are decimal strings, line item subtotals JSON numbers."""
+    when = shop_time(world, moment)
+    refund_id = order.order_id + 1  # order ids are at least 4 apart
+    subtotals = _after_discount(order)
+    return {
+        "id": refund_id,
+        "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
+        "order_id": order.order_id,
+        "created_at": when,
+        "processed_at": when,
+        "note": None,
+        "restock": True,
+        "order_adjustments": [],
+        "transactions": [
+            {
+                "id": order.order_id + 2,
+                "order_id": order.order_id,
+                "parent_id": order.order_id + 3,  # the sale it refunds
+                "kind": "refund",
+                "status": "success",
+                "amount": money(order.total_cents),
+                "currency": order.currency,
+                "gateway": "shopify_payments",
+                "created_at": when,
+                "processed_at": when,
+                "source_name": "web",
+                "test": False,
+            }
+        ],
+        "refund_line_items": [
+            {
+                # Line items are order_id * 10 + k + 1; the next order's start 40 higher.
+                "id": (order.order_id + 1) * 10 + k + 1,
+                "line_item_id": order.order_id * 10 + k + 1,
+                "quantity": quantity,
+                "restock_type": "return",
+                "subtotal": cents / 100,
+                "subtotal_set": _money_set(cents, order.currency),
+                "total_tax": 0.0,
+                "total_tax_set": _money_set(0, order.currency),
+            }
+            for k, ((_, quantity, _), cents) in enumerate(zip(order.items, subtotals, strict=True))
+        ],
+    }
+
+
+def _after_discount(order: Order) -> list[int]:
+    """Each line's value less its share of the order's discount, in cents; the shares follow
+    the lines' values and the last line takes the rounding, so the lines add up to the total."""
+    values = [quantity * price for _, quantity, price in order.items]
+    whole = sum(values)
+    shares = [order.discount_cents * value // whole if whole else 0 for value in values[:-1]]
+    shares.append(order.discount_cents - sum(shares))
+    return [value - share for value, share in zip(values, shares, strict=True)]
+
+
+def _money_set(cents: int, currency: str) -> dict[str, dict[str, str]]:
+    amount = {"amount": money(cents), "currency_code": currency}
+    return {"shop_money": amount, "presentment_money": dict(amount)}
+
+
 def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
     """The order in the Admin REST shape, as of an instant."""
     state = order_state(order, as_of_s)
@@ -144,16 +209,7 @@ def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
     if state["refunded"] or (state["cancelled"] and state["financial_status"] == "refunded"):
         moment = order.refunded_s if state["refunded"] else order.cancelled_s
         assert moment is not None
-        refunds.append(
-            {
-                "id": order.order_id + 1,
-                "order_id": order.order_id,
-                "created_at": shop_time(world, moment),
-                "processed_at": shop_time(world, moment),
-                "note": None,
-                "restock": True,
-            }
-        )
+        refunds.append(whole_refund(world, order, moment))
     line_items = [
         {
             "id": order.order_id * 10 + k + 1,

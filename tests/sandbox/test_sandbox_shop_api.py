@@ -5,6 +5,7 @@ status filters, and orders as of the clock's day."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -121,6 +122,37 @@ def test_status_filters_follow_each_orders_state(api: ShopApi, world: World) -> 
     assert len(open_) + len(closed) == len(everything)
     assert {o["financial_status"] for o in cancelled} <= {"voided", "refunded"}
     assert any(o["financial_status"] == "refunded" and not o["cancelled_at"] for o in everything)
+
+
+def test_a_refunded_order_carries_its_refund_transaction_and_line_items(
+    api: ShopApi, world: World
+) -> None:
+    """As Shopify writes a refund (../shared/reference/listening_api_shapes.md 4.2): the money
+    refunded is the sum of its `transactions[]` of kind refund and status success (amounts as
+    decimal strings), and `refund_line_items[]` name the order's line items, their subtotals JSON
+    numbers adding up, to the cent, to what the transaction refunded."""
+    everything, _ = all_pages(api, world.end_date, status="any", limit=250)
+    refunded = [o for o in everything if o["financial_status"] == "refunded"]
+    assert refunded
+    for order in refunded:
+        assert len(order["refunds"]) == 1, order["id"]
+        refund = order["refunds"][0]
+        successes = [
+            t for t in refund["transactions"] if t["kind"] == "refund" and t["status"] == "success"
+        ]
+        assert successes and all(isinstance(t["amount"], str) for t in successes)
+        assert {t["currency"] for t in successes} == {order["currency"]}
+        assert sum(Decimal(t["amount"]) for t in successes) == Decimal(order["total_price"])
+        line_ids = {item["id"]: item for item in order["line_items"]}
+        items = refund["refund_line_items"]
+        assert sorted(i["line_item_id"] for i in items) == sorted(line_ids)
+        assert all(i["quantity"] == line_ids[i["line_item_id"]]["quantity"] for i in items)
+        assert all(isinstance(i["subtotal"], (int, float)) for i in items)
+        cents = sum(Decimal(i["subtotal_set"]["shop_money"]["amount"]) for i in items)
+        assert cents == Decimal(order["total_price"]), order["id"]
+    for order in everything:
+        if order["financial_status"] not in ("refunded", "partially_refunded"):
+            assert order["refunds"] == [], order["id"]
 
 
 def test_orders_are_as_of_the_clock_day(api: ShopApi, world: World) -> None:
