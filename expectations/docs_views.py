@@ -28,9 +28,9 @@ class CompiledTemplates(BytecodeCache):
     """Jinja's bytecode cache, kept in memory: each template is compiled once per process.
 
     GX makes a new Jinja environment for every view of every Data Docs build, each compiling
-    its templates anew: a third of a build's time, and a process that validates several times
-    (a test run, `irm` commands) paid it at every build. Jinja checks a cached template against
-    its source's checksum, so a changed template is compiled again."""
+    its templates anew: about a quarter of a build's time, paid at every build by a process
+    that validates several times (a test run, `irm` commands). Jinja checks a cached template
+    against its source's checksum, so a changed template is compiled again."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}

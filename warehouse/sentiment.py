@@ -140,9 +140,9 @@ def score_comments(
     return result
 
 
-# Short comments repeat across the batches of a run and across runs ("Love it!", "🔥🔥"), and
-# language detection is most of their cost. They are kept between batches, a bounded number of
-# them; long texts rarely repeat and are not kept, so the memory stays small (at most about
+# Short comments repeat across the batches of a run ("Love it!", "🔥🔥"), and language
+# detection is most of their cost. They are kept between batches, a bounded number of them;
+# long texts rarely repeat and are not kept, so the memory stays small (at most about
 # MAX_KEPT_SCORES * MAX_CACHED_TEXT_CHARACTERS characters).
 MAX_CACHED_TEXT_CHARACTERS = 280
 MAX_KEPT_SCORES = 50_000
