@@ -292,6 +292,13 @@ orders as (
         payload ->> 'cancelled_at' as cancelled_at,
         payload ->> 'financial_status' as financial_status,
         (payload ->> 'total_price')::decimal(18, 2) as total_price,
+        -- net revenue (SPEC 5.2): less the successful refund transactions of the latest record
+        coalesce((
+            select sum((refund_transaction ->> 'amount')::decimal(18, 2))
+            from unnest(payload -> '$.refunds[*].transactions[*]') as t (refund_transaction)
+            where refund_transaction ->> 'kind' = 'refund'
+                and refund_transaction ->> 'status' = 'success'
+        ), 0) as refunded_amount,
         payload ->> 'currency' as currency,
         payload -> 'discount_codes' as discount_codes
     from read_json('{landing}/shop/orders/*/records.jsonl', format = 'newline_delimited',
@@ -315,7 +322,9 @@ attributed as (
     ) = 1
 ),
 sold as (
-    select contract_id, count(*) as orders, sum(total_price * rates.rate) as revenue_usd
+    select contract_id, count(*) as orders,
+        sum((total_price - refunded_amount) * rates.rate) as revenue_usd,
+        sum(total_price * rates.rate) as gross_revenue_usd
     from attributed
     left join rates on attributed.currency = rates.currency
     where cancelled_at is null and coalesce(financial_status, '') not in ('refunded', 'voided')
@@ -327,7 +336,8 @@ per_campaign as (
         sum(spend_committed_usd) as spend_committed_usd,
         sum(coalesce(spend_paid_usd, 0)) as spend_paid_usd,
         sum(coalesce(orders, 0)) as orders,
-        sum(coalesce(revenue_usd, 0)) as revenue_usd
+        sum(coalesce(revenue_usd, 0)) as revenue_usd,
+        sum(coalesce(gross_revenue_usd, 0)) as gross_revenue_usd
     from contracts
     left join paid using (contract_id)
     left join sold using (contract_id)
@@ -340,7 +350,8 @@ rounded as (
         round(coalesce(spend_committed_usd, 0), 2)::decimal(18, 2) as spend_committed_usd,
         round(coalesce(spend_paid_usd, 0), 2)::decimal(18, 2) as spend_paid_usd,
         coalesce(orders, 0)::bigint as orders,
-        round(coalesce(revenue_usd, 0), 2)::decimal(18, 2) as revenue_usd
+        round(coalesce(revenue_usd, 0), 2)::decimal(18, 2) as revenue_usd,
+        round(coalesce(gross_revenue_usd, 0), 2)::decimal(18, 2) as gross_revenue_usd
     from campaigns
     left join per_campaign using (campaign_id)
 )
@@ -350,6 +361,7 @@ select
     spend_paid_usd::double as spend_paid_usd,
     orders,
     revenue_usd::double as revenue_usd,
+    gross_revenue_usd::double as gross_revenue_usd,
     (revenue_usd / nullif(spend_committed_usd, 0))::double as roas,
     ((revenue_usd - spend_committed_usd) / nullif(spend_committed_usd, 0))::double as roi,
     (spend_committed_usd / nullif(orders, 0))::double as cpa_usd

@@ -96,7 +96,15 @@ COMPARISONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
         "floor_campaign_roi",
         "marts.mart_campaign_roi",
         ("campaign_id",),
-        ("spend_committed_usd", "spend_paid_usd", "orders", "revenue_usd", "roas", "roi"),
+        (
+            "spend_committed_usd",
+            "spend_paid_usd",
+            "orders",
+            "revenue_usd",
+            "gross_revenue_usd",
+            "roas",
+            "roi",
+        ),
     ),
 )
 RELATIVE_TOLERANCE = 1e-9

@@ -18,7 +18,8 @@ first asked; orders and touchpoints are built on first use.
 - Shop orders carry a contract's promo code between the campaign start and its end plus the
   14-day attribution window, and also a little before it and after it (so the window's edge
   matters, in UTC dates); organic orders have no code or a shop-wide one. A few are cancelled or
-  refunded later. Money is in integer cents; currencies convert with CURRENCY_RATES_USD.
+  refunded later; some get one unit of a line back (a partial refund). Money is in integer
+  cents; currencies convert with CURRENCY_RATES_USD.
 - Fees and orders are calibrated to published figures (docs/sandbox.md): a fee buys reach at
   the platform's quoted CPM, above a creator's floor per post; promo-code orders follow the
   views bought, the share of viewers who visit the shop and the shop's conversion rate, so about
@@ -46,6 +47,9 @@ from sandbox.world import DAY_S, PostText, World, ascii_slug, benchmark_for
 _CAMPAIGN, _CONTRACTS, _CONTRACT, _PAYMENT, _SPONSOR, _COMPETITOR, _ORDERS, _ORGANIC, _TOUCH = (
     range(110, 119)
 )
+# Partial refunds draw on a stream of their own, after the orders are made, so that adding them
+# moved no other draw (orders, fates and amounts stayed what they were).
+_PARTIAL_REFUND = 119
 
 MIN_CAMPAIGN_DAYS = 14
 MIN_CAMPAIGNS = 3  # even a small world has a campaign of each kind of result to show
@@ -79,6 +83,10 @@ OBJECTIVE_ORDER_FACTOR = {"awareness": 0.6, "consideration": 1.0, "conversion": 
 # Where a promo-code order falls against its campaign: (share, first day, last day) relative to
 # the start (leak) or the end; "edge" straddles the UTC midnight closing the attribution window.
 P_ORDER_CANCELLED, P_ORDER_REFUNDED = 0.04, 0.04
+# Of the delivered orders of two units or more that are not refunded whole: one unit of one
+# line comes back, 2 to 22 days after delivery (a partial refund; the order stays counted).
+P_PARTIAL_REFUND = 0.08
+PARTIAL_REFUND_DAYS = (2, 22)
 P_ORGANIC_CODE = 0.25
 ORDER_ID_BASE = 5_800_000_000_000
 CUSTOMER_ID_BASE = 7_100_000_000_000
@@ -196,6 +204,8 @@ class Order:
     discount_cents: int
     contract_index: int | None
     customer_id: int
+    partial_refund_s: int | None = None  # when one unit of a line came back
+    partial_refund_line: int | None = None  # which line
 
     @property
     def number(self) -> int:
@@ -208,6 +218,31 @@ class Order:
     @property
     def total_cents(self) -> int:
         return self.line_items_cents - self.discount_cents
+
+    @property
+    def lines_after_discount_cents(self) -> list[int]:
+        """Each line's value less its share of the order's discount, in cents; the shares
+        follow the lines' values and the last line takes the rounding, so the lines add up to
+        the total (what a refund of the line returns)."""
+        values = [quantity * price for _, quantity, price in self.items]
+        whole = sum(values)
+        shares = [self.discount_cents * value // whole if whole else 0 for value in values[:-1]]
+        shares.append(self.discount_cents - sum(shares))
+        return [value - share for value, share in zip(values, shares, strict=True)]
+
+    @property
+    def partial_refund_cents(self) -> int:
+        """What the partial refund returns: one unit of its line, after the discount (the
+        line's value after discount over its quantity, rounded down to the cent); 0 without."""
+        if self.partial_refund_line is None:
+            return 0
+        quantity = self.items[self.partial_refund_line][1]
+        return self.lines_after_discount_cents[self.partial_refund_line] // quantity
+
+    def net_cents(self, as_of_s: int) -> int:
+        """The total less a partial refund made before `as_of_s` (seconds since the start)."""
+        refunded = self.partial_refund_s is not None and self.partial_refund_s < as_of_s
+        return self.total_cents - (self.partial_refund_cents if refunded else 0)
 
 
 @dataclass(frozen=True)
@@ -574,7 +609,28 @@ class Business:
         for index, (created, _, _, fields) in enumerate(drafts):
             order_id = ORDER_ID_BASE + index * 1000 + created % 997
             orders.append(Order(index=index, order_id=order_id, created_s=created, **fields))
-        return orders
+        return self._with_partial_refunds(orders)
+
+    def _with_partial_refunds(self, orders: list[Order]) -> list[Order]:
+        """Some delivered orders of two units or more, not refunded whole, get one unit of one
+        line back some days after delivery (P_PARTIAL_REFUND, PARTIAL_REFUND_DAYS)."""
+        draws = self.world.rng(_PARTIAL_REFUND).random((len(orders), 3))
+        first, last = PARTIAL_REFUND_DAYS
+        refunded = []
+        for order, (chance, line, delay) in zip(orders, draws.tolist(), strict=True):
+            units = sum(quantity for _, quantity, _ in order.items)
+            if (
+                order.fulfilled_s is None
+                or order.refunded_s is not None
+                or units < 2
+                or chance >= P_PARTIAL_REFUND
+            ):
+                refunded.append(order)
+                continue
+            moment = order.fulfilled_s + int((first + (last - first) * delay) * DAY_S)
+            line_index = int(line * len(order.items))
+            refunded.append(replace(order, partial_refund_s=moment, partial_refund_line=line_index))
+        return refunded
 
     @cached_property
     def order_times(self) -> dict[str, np.ndarray]:
@@ -590,6 +646,7 @@ class Business:
             "fulfilled": column("fulfilled_s"),
             "cancelled": column("cancelled_s"),
             "refunded": column("refunded_s"),
+            "partial_refund": column("partial_refund_s"),
             "id": np.array([o.order_id for o in self.orders], dtype=np.int64),
         }
 

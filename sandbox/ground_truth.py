@@ -23,7 +23,8 @@ currency, `*_usd` as numbers rounded to the cent):
       }}},
       "instagram": {...}, "tiktok": {...},   # sandbox.instagram_api / tiktok_api ground_truth()
       "shop": {"orders": [{"id": "<order id>", "name": "#1001", "created_at", "updated_at",
-                           "total_price": "12.50", "currency", "financial_status",
+                           "total_price": "12.50", "current_total_price": "12.50",
+                           "currency", "financial_status",
                            "cancelled_at": str | null, "discount_codes": ["CODE", ...]}]},
       "crm": {"bad_row_share": 0.0,
               "files": {"creators.csv": {"columns": [...], "rows": n_good, "lines": n_lines}, ...},
@@ -37,11 +38,13 @@ currency, `*_usd` as numbers rounded to the cent):
                          "currency", "deliverables", "due_on", "promo_code", "exclusive",
                          "signed_on", "posts": ["<platform>:<post id>", ...],
                          "orders": ["<order id>", ...],              # attributed, counted
-                         "spend_committed_usd", "spend_paid_usd", "revenue_usd"}],
+                         "spend_committed_usd", "spend_paid_usd", "revenue_usd",
+                         "gross_revenue_usd"}],
           "payments": [{"payment_id", "contract_id", "amount", "currency", "due_on",
                         "paid_on": str | null, "status"}],          # as of as_of
           "campaign_roi": [{"campaign_id", "spend_committed_usd", "spend_paid_usd",
-                            "posts_delivered", "orders", "revenue_usd", "roi", "roas"}]
+                            "posts_delivered", "orders", "revenue_usd", "gross_revenue_usd",
+                            "roi", "roas"}]
       },
       "injected": [{"flag_type", "subject_kind", "subject_id", "creator_id", "day", "detail"}],
       "comments": {                          # sandbox/comments.py
@@ -85,8 +88,9 @@ included), oldest first, with counts as of `as_of`; `likes`/`comments` are null 
 omits them. Business rows are those in the CRM export of `as_of` (bad rows excluded); a
 contract's `posts` are its contracted posts published by then, `orders` the orders SPEC 5.2
 attributes to it (code, campaign window + 14 days in UTC dates) that are neither cancelled nor
-refunded by then. Money in USD: spend_committed_usd = round((fee + product_cost) x rate, 2)
-per contract, spend_paid_usd = paid payments x rate, revenue_usd = order total x rate; a
+refunded whole by then. Money in USD: spend_committed_usd = round((fee + product_cost) x rate,
+2) per contract, spend_paid_usd = paid payments x rate, revenue_usd = (order total - a partial
+refund made by then) x rate (net), gross_revenue_usd = order total x rate; a
 campaign's sums are rounded to the cent once, as the warehouse does (a contract's are rounded
 for display); roi = (revenue - committed) / committed, roas = revenue / committed (null when
 nothing is committed). The `injected` list (sandbox/injections.py) holds every
@@ -185,6 +189,7 @@ def shop_truth(world: World, day: date) -> dict[str, Any]:
                 "created_at": shown["created_at"],
                 "updated_at": shown["updated_at"],
                 "total_price": shown["total_price"],
+                "current_total_price": shown["current_total_price"],
                 "currency": shown["currency"],
                 "financial_status": shown["financial_status"],
                 "cancelled_at": shown["cancelled_at"],
@@ -207,14 +212,16 @@ def crm_truth(world: World, day: date, bad_row_share: float) -> dict[str, Any]:
 
 
 def _counted_orders(business: Business, as_of_s: int) -> dict[int, list[str]]:
-    """Order ids per contract index: attributed and neither cancelled nor refunded by then."""
+    """Order ids per contract index: attributed and neither cancelled nor refunded whole by
+    then (a partially refunded order counts)."""
     counted: dict[int, list[str]] = {}
     for order in business.orders:
         if order.created_s >= as_of_s:
             break
         contract = business.attributed_contract(order)
         state = order_state(order, as_of_s)
-        if contract is None or state["cancelled"] or state["financial_status"] != "paid":
+        counts = state["financial_status"] in ("paid", "partially_refunded")
+        if contract is None or state["cancelled"] or not counts:
             continue
         counted.setdefault(contract.index, []).append(str(order.order_id))
     return counted
@@ -252,6 +259,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                     "posts_delivered",
                     "orders",
                     "revenue_usd",
+                    "gross_revenue_usd",
                 ),
                 0.0,
             ),
@@ -262,6 +270,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         total["posts_delivered"] += len(measures["posts"])
         total["orders"] += len(measures["orders"])
         total["revenue_usd"] += measures.pop("_revenue_exact")
+        total["gross_revenue_usd"] += measures.pop("_gross_revenue_exact")
         contracts.append({**rows[contract.contract_id], **measures})
     campaign_roi = []
     for campaign_id, total in by_campaign.items():
@@ -274,6 +283,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                 "posts_delivered": int(total["posts_delivered"]),
                 "orders": int(total["orders"]),
                 "revenue_usd": revenue,
+                "gross_revenue_usd": round(total["gross_revenue_usd"], 2),
                 "roi": _ratio(revenue - committed, committed),
                 "roas": _ratio(revenue, committed),
             }
@@ -304,7 +314,10 @@ def _contract_measures(
         if p.post_index < world.visible_count(p.account_index, d)
     ]
     orders = counted.get(contract.index, [])
-    revenue = sum(to_usd(totals[int(o)].total_cents, totals[int(o)].currency) for o in orders)
+    as_of_s = (d + 1) * DAY_S
+    sold = [totals[int(o)] for o in orders]
+    revenue = sum(to_usd(order.net_cents(as_of_s), order.currency) for order in sold)
+    gross_revenue = sum(to_usd(order.total_cents, order.currency) for order in sold)
     paid = sum(
         to_usd(p.amount_cents, p.currency)
         for p in payments
@@ -317,8 +330,10 @@ def _contract_measures(
         "spend_committed_usd": round(committed, 2),
         "spend_paid_usd": round(paid, 2),
         "revenue_usd": round(revenue, 2),
+        "gross_revenue_usd": round(gross_revenue, 2),
         "_paid_exact": paid,
         "_revenue_exact": revenue,
+        "_gross_revenue_exact": gross_revenue,
     }
 
 

@@ -114,15 +114,17 @@ def order_state(order: Order, as_of_s: int) -> dict[str, Any]:
     cancelled = _happened(order.cancelled_s, as_of_s)
     fulfilled = _happened(order.fulfilled_s, as_of_s)
     refunded = _happened(order.refunded_s, as_of_s)
-    events = [order.created_s] + [
-        m for m in (order.fulfilled_s, order.cancelled_s, order.refunded_s) if _happened(m, as_of_s)
-    ]
+    partially_refunded = _happened(order.partial_refund_s, as_of_s)
+    moments = (order.fulfilled_s, order.cancelled_s, order.refunded_s, order.partial_refund_s)
+    events = [order.created_s] + [m for m in moments if _happened(m, as_of_s)]
     if refunded:
         financial = "refunded"
     elif cancelled:
         # A cancellation within a day voids the authorisation; later, the payment is refunded.
         voided = order.cancelled_s is not None and order.cancelled_s - order.created_s < DAY_S
         financial = "voided" if voided else "refunded"
+    elif partially_refunded:
+        financial = "partially_refunded"
     else:
         financial = "paid"
     closed = order.cancelled_s if cancelled else order.fulfilled_s if fulfilled else None
@@ -130,6 +132,7 @@ def order_state(order: Order, as_of_s: int) -> dict[str, Any]:
         "cancelled": cancelled,
         "fulfilled": fulfilled,
         "refunded": refunded,
+        "partially_refunded": partially_refunded,
         "financial_status": financial,
         "closed_s": closed,
         "updated_s": max(events),
@@ -137,13 +140,32 @@ def order_state(order: Order, as_of_s: int) -> dict[str, Any]:
 
 
 def whole_refund(world: World, order: Order, moment: int) -> dict[str, Any]:
-    """The refund of the whole order, as Shopify writes one (listening_api_shapes.md 4.2): one
-    successful refund transaction of the order's total, and a refund line item for each line
-    item, whose subtotals (after the order's discount, shared by the lines' value) add up to it.
-    Transaction amounts are decimal strings, line item subtotals JSON numbers."""
+    """The refund of the whole order: a refund line item for each line item, whose subtotals
+    (after the order's discount, shared by the lines' value) add up to the order's total."""
+    subtotals = order.lines_after_discount_cents
+    lines = [
+        (k, quantity, cents)
+        for k, ((_, quantity, _), cents) in enumerate(zip(order.items, subtotals, strict=True))
+    ]
+    return _refund(world, order, moment, lines)
+
+
+def partial_refund(world: World, order: Order) -> dict[str, Any]:
+    """The partial refund of an order: one unit of one line (Order.partial_refund_cents)."""
+    assert order.partial_refund_s is not None and order.partial_refund_line is not None
+    line = (order.partial_refund_line, 1, order.partial_refund_cents)
+    return _refund(world, order, order.partial_refund_s, [line])
+
+
+def _refund(
+    world: World, order: Order, moment: int, lines: list[tuple[int, int, int]]
+) -> dict[str, Any]:
+    """A refund as Shopify writes one (listening_api_shapes.md 4.2): one successful refund
+    transaction of the money returned, and a refund line item for each (line index, quantity,
+    subtotal in cents) of `lines`, which add up to it. Transaction amounts are decimal strings,
+    line item subtotals JSON numbers. An order has at most one refund here."""
     when = shop_time(world, moment)
     refund_id = order.order_id + 1  # order ids are at least 4 apart
-    subtotals = _after_discount(order)
     return {
         "id": refund_id,
         "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
@@ -160,7 +182,7 @@ def whole_refund(world: World, order: Order, moment: int) -> dict[str, Any]:
                 "parent_id": order.order_id + 3,  # the sale it refunds
                 "kind": "refund",
                 "status": "success",
-                "amount": money(order.total_cents),
+                "amount": money(sum(cents for _, _, cents in lines)),
                 "currency": order.currency,
                 "gateway": "shopify_payments",
                 "created_at": when,
@@ -181,19 +203,9 @@ def whole_refund(world: World, order: Order, moment: int) -> dict[str, Any]:
                 "total_tax": 0.0,
                 "total_tax_set": _money_set(0, order.currency),
             }
-            for k, ((_, quantity, _), cents) in enumerate(zip(order.items, subtotals, strict=True))
+            for k, quantity, cents in lines
         ],
     }
-
-
-def _after_discount(order: Order) -> list[int]:
-    """Each line's value less its share of the order's discount, in cents; the shares follow
-    the lines' values and the last line takes the rounding, so the lines add up to the total."""
-    values = [quantity * price for _, quantity, price in order.items]
-    whole = sum(values)
-    shares = [order.discount_cents * value // whole if whole else 0 for value in values[:-1]]
-    shares.append(order.discount_cents - sum(shares))
-    return [value - share for value, share in zip(values, shares, strict=True)]
 
 
 def _money_set(cents: int, currency: str) -> dict[str, dict[str, str]]:
@@ -210,6 +222,8 @@ def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
         moment = order.refunded_s if state["refunded"] else order.cancelled_s
         assert moment is not None
         refunds.append(whole_refund(world, order, moment))
+    elif state["partially_refunded"]:
+        refunds.append(partial_refund(world, order))
     line_items = [
         {
             "id": order.order_id * 10 + k + 1,
@@ -232,7 +246,11 @@ def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
                 "type": order.discount_type,
             }
         )
-    current_total = "0.00" if state["financial_status"] in ("refunded", "voided") else total
+    current_total = (
+        "0.00"
+        if state["financial_status"] in ("refunded", "voided")
+        else money(order.net_cents(as_of_s))
+    )
     return {
         "id": order.order_id,
         "admin_graphql_api_id": f"gid://shopify/Order/{order.order_id}",
@@ -395,12 +413,12 @@ class ShopApi(PlatformApi):
         created = times["created"]
         cancelled = times["cancelled"] < as_of_s
         fulfilled = times["fulfilled"] < as_of_s
-        refunded = times["refunded"] < as_of_s
         updated = created.copy()
         for name, done in (
             ("fulfilled", fulfilled),
             ("cancelled", cancelled),
-            ("refunded", refunded),
+            ("refunded", times["refunded"] < as_of_s),
+            ("partial_refund", times["partial_refund"] < as_of_s),
         ):
             updated = np.where(done, np.maximum(updated, times[name]), updated)
         closed = cancelled | fulfilled

@@ -20,6 +20,7 @@
         sum(interactions) as interactions,
         sum(orders) as orders,
         sum(revenue_usd) as revenue_usd,
+        sum(gross_revenue_usd) as gross_revenue_usd,
         -- EMV is a double: summed as a decimal, since a sum of doubles depends on the order the
         -- rows arrive in, and the same contracts would give another last digit (and another
         -- mart checksum) whenever an upstream plan or thread schedule orders them differently
@@ -34,13 +35,15 @@
     EMV too, from its exact sum: macros/money.sql), and the ratios use the rounded money:
     CPM = spend / views x 1000, CPE = spend / interactions, CPA = spend / orders (unit costs,
     decimals to a hundredth of a cent), ROAS = revenue / spend, ROI = (revenue - spend) /
-    spend (fractions), spend being the committed spend (fee + product cost); NULL on a zero
-    or unknown denominator (safe_divide).
+    spend (fractions), revenue being the net revenue (after partial refunds; the gross revenue
+    stands beside it) and spend the committed spend (fee + product cost); NULL on a zero or
+    unknown denominator (safe_divide).
 -#}
 {% macro campaign_roi_columns(totals) -%}
     {%- set spend = irm.cents("coalesce(" ~ totals ~ ".spend_committed_usd, 0)") -%}
     {%- set paid = irm.cents("coalesce(" ~ totals ~ ".spend_paid_usd, 0)") -%}
     {%- set revenue = irm.cents("coalesce(" ~ totals ~ ".revenue_usd, 0)") -%}
+    {%- set gross_revenue = irm.cents("coalesce(" ~ totals ~ ".gross_revenue_usd, 0)") -%}
     {%- set views = "cast(" ~ totals ~ ".views as bigint)" -%}
     {%- set interactions = "cast(" ~ totals ~ ".interactions as bigint)" -%}
     {%- set orders = "cast(coalesce(" ~ totals ~ ".orders, 0) as bigint)" -%}
@@ -51,6 +54,7 @@
         {{ interactions }} as interactions,
         {{ orders }} as orders,
         {{ revenue }} as revenue_usd,
+        {{ gross_revenue }} as gross_revenue_usd,
         {{ irm.cents(totals ~ '.emv_usd') }} as emv_usd,
         {{ irm.unit_cost(spend ~ ' * 1000', views) }} as cpm_usd,
         {{ irm.unit_cost(spend, interactions) }} as cpe_usd,

@@ -180,7 +180,9 @@ def _tt_video(video_id, username, description, created, views, likes, comments, 
 
 
 # --- Shopify orders ---------------------------------------------------------------------------
-def _order(order_id, created_at, total, currency, status, codes=(), cancelled_at=None) -> dict:
+def _order(
+    order_id, created_at, total, currency, status, codes=(), cancelled_at=None, refunds=()
+) -> dict:
     return {
         "id": order_id,
         "name": f"#{order_id}",
@@ -191,6 +193,23 @@ def _order(order_id, created_at, total, currency, status, codes=(), cancelled_at
         "cancelled_at": cancelled_at,
         "discount_codes": [{"code": c, "amount": "5.00", "type": "fixed_amount"} for c in codes],
         "line_items": [{"title": "Gear", "quantity": 1}],
+        "refunds": [
+            {
+                "id": order_id * 10 + k,
+                "order_id": order_id,
+                "transactions": [
+                    {
+                        "id": order_id * 100 + k * 10 + j,
+                        "kind": "refund",
+                        "status": status,
+                        "amount": amount,
+                        "currency": currency,
+                    }  # fmt: skip
+                    for j, (status, amount) in enumerate(transactions)
+                ],
+            }
+            for k, transactions in enumerate(refunds)
+        ],
     }
 
 
@@ -354,8 +373,9 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
         (d1, _order(1004, "2026-02-25T10:00:00Z", "80.00", "USD", "voided", ["ALPHA10"],
                     cancelled_at="2026-02-26T10:00:00Z")),
         (d1, _order(1005, "2026-02-26T10:00:00Z", "60.00", "USD", "paid", ["ALPHA10"])),
+        # 1006 partially refunded: 50.00 EUR returned; a failed transaction returned nothing
         (d1, _order(1006, "2026-02-28T12:00:00+01:00", "200.00", "EUR", "partially_refunded",
-                    ["GAMMA15"])),
+                    ["GAMMA15"], refunds=[[("failure", "30.00"), ("success", "50.00")]])),
         # 23:59 in New York on the 14th is 04:59 UTC on the 15th: inside the window
         (d1, _order(1007, "2026-02-14T23:59:00-05:00", "10.00", "GBP", "paid", ["ALPHA10"])),
         (d1, _order(1008, "2026-02-20T10:00:00Z", "500.00", "USD", "paid")),

@@ -301,8 +301,8 @@ def check_campaigns(query: Query) -> None:
     roi = rows_by_key(
         query,
         "select campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,"
-        " interactions, orders, revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, roas, roi"
-        " from marts.mart_campaign_roi",
+        " interactions, orders, revenue_usd, gross_revenue_usd, emv_usd, cpm_usd, cpe_usd,"
+        " cpa_usd, roas, roi from marts.mart_campaign_roi",
     )
     c1 = roi["C1"]
     # spend committed: k1 1000.00 + 250.00 USD; k2 800.00 EUR (empty product cost) * 1.17
@@ -312,11 +312,13 @@ def check_campaigns(query: Query) -> None:
     assert Decimal(c1["spend_paid_usd"]) == Decimal("1000.00")
     # orders counted: k1 1001 (100.00), 1002 (50.25, "alpha10"), 1007 (10.00 GBP * 1.34 =
     # 13.40; 23:59 New York time on the 14th is the 15th in UTC), 1011 (20.00, after the end
-    # but inside +14 days); k2 1006 (200.00 EUR * 1.17 = 234.00, partially refunded counts).
-    # Not counted: 1004 cancelled, 1005 refunded in its latest record, 1010 before the start
-    # in UTC, 1008 no code, 1009 another code.
+    # but inside +14 days); k2 1006 (200.00 EUR * 1.17 = 234.00 gross; partially refunded, it
+    # counts with its net revenue: (200.00 - 50.00 refunded) * 1.17 = 175.50; its failed
+    # refund transaction returned nothing). Not counted: 1004 cancelled, 1005 refunded in its
+    # latest record, 1010 before the start in UTC, 1008 no code, 1009 another code.
     assert c1["orders"] == 5
-    assert Decimal(c1["revenue_usd"]) == Decimal("417.65")
+    assert Decimal(c1["gross_revenue_usd"]) == Decimal("417.65")
+    assert Decimal(c1["revenue_usd"]) == Decimal("359.15")  # 417.65 - 58.50
     # posts tied: va1, va2, m2 (k1) and t1 (k2)
     assert c1["posts_delivered"] == 4
     assert c1["views"] == 1000 + 300 + 5000  # m2 has no views
@@ -326,8 +328,9 @@ def check_campaigns(query: Query) -> None:
     assert Decimal(c1["cpm_usd"]) == Decimal("346.9841")  # 2186 / 6300 x 1000 = 346.98412...
     assert Decimal(c1["cpe_usd"]) == Decimal("2.4562")  # 2186 / 890 = 2.45617...
     assert Decimal(c1["cpa_usd"]) == Decimal("437.2")  # 2186 / 5
-    assert c1["roas"] == pytest.approx(417.65 / 2186)
-    assert c1["roi"] == pytest.approx((417.65 - 2186) / 2186)
+    # ROAS and ROI on the net revenue
+    assert c1["roas"] == pytest.approx(359.15 / 2186)
+    assert c1["roi"] == pytest.approx((359.15 - 2186) / 2186)
     # C2 has no contracts: zeros, and every ratio divides by zero -> NULL
     c2 = roi["C2"]
     assert (c2["posts_delivered"], c2["orders"], Decimal(c2["spend_committed_usd"])) == (0, 0, 0)
@@ -354,10 +357,10 @@ def check_campaigns(query: Query) -> None:
     assert (Decimal(spend), orders, Decimal(revenue), delivered) == (
         Decimal("936.00"),
         1,
-        Decimal("234.00"),
+        Decimal("175.50"),
         1,
     )
-    assert creator_roi == pytest.approx(-0.75)  # (234 - 936) / 936
+    assert creator_roi == pytest.approx(-0.8125)  # (175.50 - 936) / 936
 
 
 def check_flags(query: Query) -> None:
@@ -478,6 +481,11 @@ def check_staging(query: Query) -> None:
     assert query("select count(*) from staging.stg_instagram__quarantine") == [(1,)]
     assert query("select count(*) from staging.stg_shop__quarantine") == [(0,)]
     assert query("select count(*) from staging.stg_shop__order_discount_codes") == [(11,)]
+    # 1006's refund: its two transactions, typed (amount a decimal string in the payload)
+    assert query(
+        "select order_id, transaction_status, amount"
+        " from staging.stg_shop__order_refund_transactions order by amount"
+    ) == [("1006", "failure", Decimal("30.00")), ("1006", "success", Decimal("50.00"))]
     assert query("select count(*) from seeds.tiers") == [(4,)]
 
 

@@ -4,7 +4,8 @@ then
 - each flag type of mart_quality_flags finds the injected cases with precision and recall
   >= 0.9 (printed per flag type);
 - mart_campaign_roi equals, to the cent, a recomputation written here from the landed raw
-  records alone (CRM campaigns, contracts and payments, shop orders) and the rate seed;
+  records alone (CRM campaigns, contracts and payments, shop orders with their refunds: net
+  and gross revenue) and the rate seed;
 - fct_comment's sentiment labels against the ground-truth polarity of the comments (issue 20):
   the label accuracy on scored comments and the share left unscored are printed. The sandbox's
   comments and their polarity are synthetic (sentences written so that an English lexicon model
@@ -142,7 +143,14 @@ def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
     campaigns = {c["campaign_id"]: c for c in latest_rows(settings, "crm", "campaigns")}
     contracts = {c["contract_id"]: c for c in latest_rows(settings, "crm", "contracts")}
     totals: dict[str, dict[str, Any]] = {
-        cid: {"committed": Decimal(0), "paid": Decimal(0), "revenue": Decimal(0), "orders": 0}
+        cid: {
+            "committed": Decimal(0),
+            "paid": Decimal(0),
+            "revenue": Decimal(0),
+            "gross": Decimal(0),
+            "orders": 0,
+            "partially_refunded": 0,
+        }
         for cid in campaigns
     }
     for contract in contracts.values():
@@ -159,8 +167,26 @@ def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
             continue
         campaign = totals[contract["campaign_id"]]
         campaign["orders"] += 1
-        campaign["revenue"] += Decimal(order["total_price"]) * rates[order["currency"]]
+        rate = rates[order["currency"]]
+        refunded = refunded_money(order)
+        campaign["revenue"] += (Decimal(order["total_price"]) - refunded) * rate
+        campaign["gross"] += Decimal(order["total_price"]) * rate
+        campaign["partially_refunded"] += refunded > 0
     return totals
+
+
+def refunded_money(order: dict[str, Any]) -> Decimal:
+    """SPEC 5.2 "Net revenue": the money returned is the sum of the refunds' transactions of
+    kind refund with status success (listening_api_shapes.md 4.2), amounts decimal strings."""
+    return sum(
+        (
+            Decimal(transaction["amount"])
+            for refund in order.get("refunds") or []
+            for transaction in refund.get("transactions") or []
+            if transaction["kind"] == "refund" and transaction["status"] == "success"
+        ),
+        Decimal(0),
+    )
 
 
 def attributed_contract(
@@ -183,7 +209,8 @@ def attributed_contract(
 
 
 def counts(order: dict[str, Any]) -> bool:
-    """Cancelled and refunded (or voided) orders do not count."""
+    """Cancelled and refunded whole (or voided) orders do not count; partially refunded ones
+    count with their net revenue."""
     return not order.get("cancelled_at") and order["financial_status"] not in (
         "refunded",
         "voided",
@@ -194,19 +221,23 @@ def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
     expected = expected_roi(built["settings"])
     rows = query(
         built,
-        "SELECT campaign_id, spend_committed_usd, spend_paid_usd, orders, revenue_usd, roi, roas "
-        "FROM marts.mart_campaign_roi",
+        "SELECT campaign_id, spend_committed_usd, spend_paid_usd, orders, revenue_usd,"
+        " gross_revenue_usd, roi, roas FROM marts.mart_campaign_roi",
     )
     assert {r[0] for r in rows} == set(expected)
     assert any(e["orders"] for e in expected.values()), "no attributed order: nothing tested"
-    for campaign_id, committed, paid, orders, revenue, roi, roas in rows:
+    partial = sum(e["partially_refunded"] for e in expected.values())
+    assert partial >= 3, "too few partially refunded attributed orders: net revenue untested"
+    for campaign_id, committed, paid, orders, revenue, gross, roi, roas in rows:
         want = expected[campaign_id]
-        cents = {k: want[k].quantize(CENT, ROUND_HALF_UP) for k in ("committed", "paid", "revenue")}
-        assert (Decimal(committed), Decimal(paid), orders, Decimal(revenue)) == (
+        money = ("committed", "paid", "revenue", "gross")
+        cents = {k: want[k].quantize(CENT, ROUND_HALF_UP) for k in money}
+        assert (Decimal(committed), Decimal(paid), orders, Decimal(revenue), Decimal(gross)) == (
             cents["committed"],
             cents["paid"],
             want["orders"],
             cents["revenue"],
+            cents["gross"],
         ), campaign_id
         if cents["committed"]:
             ratio = cents["revenue"] / cents["committed"]
@@ -219,11 +250,16 @@ def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
 def test_campaign_roi_agrees_with_the_sandbox_own_books(built) -> None:
     """A third opinion: the sandbox's business ledger (how the world was made)."""
     books = {str(c["campaign_id"]): c for c in built["truth"]["business"]["campaign_roi"]}
-    rows = query(built, "SELECT campaign_id, revenue_usd, orders FROM marts.mart_campaign_roi")
+    rows = query(
+        built,
+        "SELECT campaign_id, revenue_usd, gross_revenue_usd, orders FROM marts.mart_campaign_roi",
+    )
     assert {r[0] for r in rows} == set(books)
-    for campaign_id, revenue, orders in rows:
-        assert books[campaign_id]["orders"] == orders, campaign_id
-        assert Decimal(revenue) == Decimal(str(books[campaign_id]["revenue_usd"])), campaign_id
+    for campaign_id, revenue, gross, orders in rows:
+        book = books[campaign_id]
+        assert book["orders"] == orders, campaign_id
+        assert Decimal(revenue) == Decimal(str(book["revenue_usd"])), campaign_id
+        assert Decimal(gross) == Decimal(str(book["gross_revenue_usd"])), campaign_id
 
 
 def test_campaign_budget_is_the_crms_in_the_reporting_currency(built) -> None:

@@ -56,25 +56,32 @@ def test_ground_truth_lets_a_test_recompute_campaign_roi(world: World) -> None:
     orders = {o["id"]: o for o in truth["shop"]["orders"]}
     by_campaign: dict[str, dict[str, float]] = {}
     for contract in business["contracts"]:
-        total = by_campaign.setdefault(contract["campaign_id"], {"committed": 0.0, "revenue": 0.0})
+        total = by_campaign.setdefault(
+            contract["campaign_id"], {"committed": 0.0, "revenue": 0.0, "gross": 0.0}
+        )
         spend = (float(contract["fee"]) + float(contract["product_cost"])) * rates[
             contract["currency"]
         ]
         total["committed"] += round(spend, 2)
         for order_id in contract["orders"]:
             order = orders[order_id]
-            assert order["financial_status"] == "paid" and order["cancelled_at"] is None
+            assert order["financial_status"] in ("paid", "partially_refunded")
+            assert order["cancelled_at"] is None
             assert contract["promo_code"] in [c.upper() for c in order["discount_codes"]]
-            total["revenue"] += float(order["total_price"]) * rates[order["currency"]]
+            # net of a partial refund: what the order's current total says
+            total["revenue"] += float(order["current_total_price"]) * rates[order["currency"]]
+            total["gross"] += float(order["total_price"]) * rates[order["currency"]]
     for row in business["campaign_roi"]:
         mine = by_campaign[row["campaign_id"]]
         assert row["spend_committed_usd"] == pytest.approx(mine["committed"], abs=0.01)
         assert row["revenue_usd"] == pytest.approx(mine["revenue"], abs=0.01)
+        assert row["gross_revenue_usd"] == pytest.approx(mine["gross"], abs=0.01)
         expected_roi = (row["revenue_usd"] - row["spend_committed_usd"]) / row[
             "spend_committed_usd"
         ]
         assert row["roi"] == pytest.approx(expected_roi, abs=1e-5)
     assert sum(r["orders"] for r in business["campaign_roi"]) > 0
+    assert any(r["gross_revenue_usd"] > r["revenue_usd"] for r in business["campaign_roi"])
     assert money(1250) == "12.50" and money(5) == "0.05"
 
 

@@ -155,6 +155,45 @@ def test_a_refunded_order_carries_its_refund_transaction_and_line_items(
             assert order["refunds"] == [], order["id"]
 
 
+def test_a_partially_refunded_order_returns_one_unit_and_stays_open_to_count(
+    api: ShopApi, world: World
+) -> None:
+    """A partial refund (SPEC 5.2, "Net revenue"): financial_status `partially_refunded`, one
+    refund whose successful transaction returns one unit of one line after the order's
+    discount, `current_total_price` the total less it, `total_price` unchanged; before the
+    refund the same order was `paid` without refunds, and the refund moved its `updated_at`
+    (so an incremental extraction by updated_at sees it again)."""
+    everything, _ = all_pages(api, world.end_date, status="any", limit=250)
+    partial = [o for o in everything if o["financial_status"] == "partially_refunded"]
+    assert len(partial) >= 10, "the 200-account world should hold partial refunds"
+    for order in partial:
+        assert order["cancelled_at"] is None and len(order["refunds"]) == 1, order["id"]
+        refund = order["refunds"][0]
+        (transaction,) = refund["transactions"]
+        assert (transaction["kind"], transaction["status"]) == ("refund", "success")
+        returned = Decimal(transaction["amount"])
+        (item,) = refund["refund_line_items"]
+        line = next(i for i in order["line_items"] if i["id"] == item["line_item_id"])
+        assert (
+            item["quantity"] == 1
+            and Decimal(item["subtotal_set"]["shop_money"]["amount"]) == returned
+        )
+        # one unit's price, less at most its share of the order's discount
+        assert Decimal(0) < returned <= Decimal(line["price"]), order["id"]
+        total = Decimal(order["total_price"])
+        assert Decimal(order["current_total_price"]) == total - returned < total
+    sample = next(o for o in world.business.orders if o.partial_refund_s is not None)
+    before = world.start_date + timedelta(days=sample.partial_refund_s // DAY_S - 1)
+    after = world.start_date + timedelta(days=sample.partial_refund_s // DAY_S)
+    ids = str(sample.order_id)
+    (earlier,) = get(api, before, status="any", ids=ids).body["orders"]
+    (later,) = get(api, after, status="any", ids=ids).body["orders"]
+    assert (earlier["financial_status"], earlier["refunds"]) == ("paid", [])
+    assert earlier["current_total_price"] == earlier["total_price"]
+    assert later["financial_status"] == "partially_refunded"
+    assert later["updated_at"] > earlier["updated_at"]
+
+
 def test_orders_are_as_of_the_clock_day(api: ShopApi, world: World) -> None:
     day = world.start_date + timedelta(days=40)
     orders, _ = all_pages(api, day, status="any", limit=250)

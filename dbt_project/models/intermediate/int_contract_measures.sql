@@ -1,8 +1,9 @@
 -- Per contract, everything campaign ROI sums (SPEC 5.2), in the reporting currency:
 -- spend committed (fee + product cost), spend paid (payments with status paid), the posts
 -- tied to the contract with their views, interactions and EMV, the first delivery, and the
--- counted attributed orders with their revenue. Money is not rounded here (exact decimals):
--- mart_campaign_roi and mart_campaign_creator_roi round their sums to the cent, once.
+-- counted attributed orders with their revenue (net of partial refunds) and gross revenue.
+-- Money is not rounded here (exact decimals): mart_campaign_roi and mart_campaign_creator_roi
+-- round their sums to the cent, once.
 
 with
 
@@ -46,7 +47,8 @@ sold as (
     select
         contract_id,
         count(*) as orders,
-        sum(revenue_usd) as revenue_usd
+        sum(revenue_usd) as revenue_usd,
+        sum(gross_revenue_usd) as gross_revenue_usd
     from attributions
     where is_counted
     group by contract_id
@@ -68,7 +70,8 @@ final as (
         delivered.emv_usd,
         delivered.first_delivered_on,
         coalesce(sold.orders, 0) as orders,
-        cast(coalesce(sold.revenue_usd, 0) as numeric(38, 12)) as revenue_usd
+        cast(coalesce(sold.revenue_usd, 0) as numeric(38, 12)) as revenue_usd,
+        cast(coalesce(sold.gross_revenue_usd, 0) as numeric(38, 12)) as gross_revenue_usd
     from contracts
     left join paid using (contract_id)
     left join delivered using (contract_id)

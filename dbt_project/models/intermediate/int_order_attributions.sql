@@ -3,9 +3,11 @@
 -- campaign start and the campaign end plus `attribution_window_days` (14), both days
 -- included. One contract per order: the latest campaign start, then the lowest contract id.
 -- Every candidate order is kept with `is_counted`: cancelled orders (cancelled_at set) and
--- refunded or voided ones (financial_status) do not count. revenue_usd = total_price in the
--- reporting currency, not rounded (the marts round sums to the cent); NULL when the currency
--- has no rate.
+-- refunded or voided ones (financial_status) do not count; a partially refunded one counts
+-- with its net revenue (SPEC 5.2). In the reporting currency, not rounded (the marts round
+-- sums to the cent), NULL when the currency has no rate:
+--   gross_revenue_usd = total_price x rate
+--   revenue_usd       = (total_price - refunded_amount) x rate   (net of successful refunds)
 
 with
 
@@ -23,6 +25,7 @@ candidates as (
         orders.cancelled_at,
         orders.financial_status,
         orders.total_price,
+        orders.refunded_amount,
         orders.currency,
         orders.discount_code,
         contracts.contract_id,
@@ -58,9 +61,16 @@ final as (
         candidates.financial_status,
         candidates.cancelled_at,
         candidates.total_price,
+        candidates.refunded_amount,
         candidates.currency,
         -- unrounded; the marts round their sums to the cent, once
-        cast(candidates.total_price * rates.rate_to_reporting as numeric(38, 12)) as revenue_usd,
+        cast(
+            (candidates.total_price - candidates.refunded_amount) * rates.rate_to_reporting
+            as numeric(38, 12)
+        ) as revenue_usd,
+        cast(
+            candidates.total_price * rates.rate_to_reporting as numeric(38, 12)
+        ) as gross_revenue_usd,
         case
             when candidates.cancelled_at is not null then 'cancelled'
             when candidates.financial_status in ('refunded', 'voided')
