@@ -125,6 +125,30 @@ def _discount_codes(value: Any) -> str:
     return ",".join(codes)
 
 
+def _refunded_money(value: Any) -> float:
+    """Shopify's `refunds[]`, as the money its successful refund transactions returned: each
+    refund an object whose `transactions` list holds objects with a string `kind` and `status`
+    and a decimal-string `amount` (listening_api_shapes.md 4.2). dbt casts those amounts; one
+    of another shape would fail the build, so it is a type error here, before it lands."""
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    returned = 0.0
+    for refund in value:
+        transactions = refund.get("transactions") if isinstance(refund, dict) else None
+        if not isinstance(transactions, list):
+            raise ValueError("a refund without a transactions list")
+        for transaction in transactions:
+            if not isinstance(transaction, dict):
+                raise ValueError("a transaction that is not an object")
+            kind, status = transaction.get("kind"), transaction.get("status")
+            if not (isinstance(kind, str) and isinstance(status, str)):
+                raise ValueError("a transaction without kind or status")
+            amount = _decimal_text(transaction.get("amount"))
+            if kind.lower() == "refund" and status.lower() == "success":
+                returned += amount
+    return returned
+
+
 TEXT = Parser("a string", "string", _text)
 DIGIT_STRING = Parser("a count as a digit string", "integer", _digit_string)
 INTEGER = Parser("an integer", "integer", _json_integer)
@@ -136,6 +160,11 @@ DECIMAL_TEXT = Parser("a decimal string", "number", _decimal_text)
 DATE_TEXT = Parser("a YYYY-MM-DD date", "date", _date_text)
 BOOL_TEXT = Parser("true or false", "boolean", _bool_text)
 DISCOUNT_CODES = Parser("a list of discount codes", "string", _discount_codes)
+REFUNDS = Parser(
+    "refunds whose transactions have a kind, a status and a decimal-string amount",
+    "number",
+    _refunded_money,
+)
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,10 @@ from sandbox.world import DAY_S, PostText, World, ascii_slug, benchmark_for
 _CAMPAIGN, _CONTRACTS, _CONTRACT, _PAYMENT, _SPONSOR, _COMPETITOR, _ORDERS, _ORGANIC, _TOUCH = (
     range(110, 119)
 )
-# Partial refunds draw on a stream of their own, after the orders are made, so that adding them
-# moved no other draw (orders, fates and amounts stayed what they were).
+# Partial refunds and returning customers draw on streams of their own, after the orders are
+# made, so that adding them moved no other draw (orders, fates and amounts stayed what they were).
 _PARTIAL_REFUND = 119
+_RETURNING = 121  # 120 is the CRM's bad rows
 
 MIN_CAMPAIGN_DAYS = 14
 MIN_CAMPAIGNS = 3  # even a small world has a campaign of each kind of result to show
@@ -87,6 +88,10 @@ P_ORDER_CANCELLED, P_ORDER_REFUNDED = 0.04, 0.04
 # line comes back, 2 to 22 days after delivery (a partial refund; the order stays counted).
 P_PARTIAL_REFUND = 0.08
 PARTIAL_REFUND_DAYS = (2, 22)
+# Customers: a share of orders come from someone who ordered before (the customer of an earlier
+# order, any alike), a few from guests (Shopify's guest checkout: no customer).
+P_RETURNING_CUSTOMER = 0.3
+P_GUEST_CHECKOUT = 0.04
 P_ORGANIC_CODE = 0.25
 ORDER_ID_BASE = 5_800_000_000_000
 CUSTOMER_ID_BASE = 7_100_000_000_000
@@ -203,7 +208,7 @@ class Order:
     discount_type: str | None  # percentage | shipping
     discount_cents: int
     contract_index: int | None
-    customer_id: int
+    customer_id: int | None  # None: a guest checkout
     partial_refund_s: int | None = None  # when one unit of a line came back
     partial_refund_line: int | None = None  # which line
 
@@ -609,7 +614,23 @@ class Business:
         for index, (created, _, _, fields) in enumerate(drafts):
             order_id = ORDER_ID_BASE + index * 1000 + created % 997
             orders.append(Order(index=index, order_id=order_id, created_s=created, **fields))
-        return self._with_partial_refunds(orders)
+        return self._with_returning_customers(self._with_partial_refunds(orders))
+
+    def _with_returning_customers(self, orders: list[Order]) -> list[Order]:
+        """Some orders are a guest's (P_GUEST_CHECKOUT), some a returning customer's: the
+        customer of an earlier order (P_RETURNING_CUSTOMER; a guest's order passes its turn)."""
+        draws = self.world.rng(_RETURNING).random((len(orders), 2))
+        customers: list[Order] = []
+        for index, (order, (kind, pick)) in enumerate(zip(orders, draws.tolist(), strict=True)):
+            customer = order.customer_id
+            if kind < P_GUEST_CHECKOUT:
+                customer = None
+            elif kind < P_GUEST_CHECKOUT + P_RETURNING_CUSTOMER and index:
+                customer = customers[int(pick * index)].customer_id or customer
+            customers.append(
+                order if customer == order.customer_id else replace(order, customer_id=customer)
+            )
+        return customers
 
     def _with_partial_refunds(self, orders: list[Order]) -> list[Order]:
         """Some delivered orders of two units or more, not refunded whole, get one unit of one

@@ -53,7 +53,8 @@ import numpy as np
 from sandbox import vocab
 from sandbox.world import DAY_S, World, ascii_slug
 
-COMMENTS_STREAM = 130  # the world's kinds are 0-7, injections 100-103, business 110-119, crm 120
+# The world's kinds are 0-7, injections 100-103, business 110-119 and 121, crm 120.
+COMMENTS_STREAM = 130
 TURN_STREAM = 131  # which creators' audiences turn, and from which month
 PLATFORMS = ("youtube", "tiktok")
 WITHHELD_SHARE = 0.03  # deleted or held for review: counted by the platform, never listed

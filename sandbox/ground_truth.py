@@ -31,6 +31,7 @@ currency, `*_usd` as numbers rounded to the cent):
               "rejects": [{"file": "contracts.csv", "line": 17, "kind": "negative_amount"}]},
       "business": {
           "reporting_currency": "USD", "attribution_window_days": 14,
+          "new_customer_lookback_days": 365,
           "currency_rates": {"USD": 1.0, "EUR": 1.17, ...},        # USD per unit
           "campaigns": [{"campaign_id", "name", "brand", "brand_handle", "starts_on", "ends_on",
                          "budget", "currency", "objective", "tracking_hashtag"}],
@@ -39,12 +40,13 @@ currency, `*_usd` as numbers rounded to the cent):
                          "signed_on", "posts": ["<platform>:<post id>", ...],
                          "orders": ["<order id>", ...],              # attributed, counted
                          "spend_committed_usd", "spend_paid_usd", "revenue_usd",
-                         "gross_revenue_usd"}],
+                         "gross_revenue_usd", "new_customers", "new_customer_revenue_usd"}],
           "payments": [{"payment_id", "contract_id", "amount", "currency", "due_on",
                         "paid_on": str | null, "status"}],          # as of as_of
           "campaign_roi": [{"campaign_id", "spend_committed_usd", "spend_paid_usd",
                             "posts_delivered", "orders", "revenue_usd", "gross_revenue_usd",
-                            "roi", "roas"}]
+                            "new_customers", "new_customer_revenue_usd",
+                            "cost_per_new_customer_usd", "roi", "roas"}]
       },
       "injected": [{"flag_type", "subject_kind", "subject_id", "creator_id", "day", "detail"}],
       "comments": {                          # sandbox/comments.py
@@ -90,7 +92,10 @@ contract's `posts` are its contracted posts published by then, `orders` the orde
 attributes to it (code, campaign window + 14 days in UTC dates) that are neither cancelled nor
 refunded whole by then. Money in USD: spend_committed_usd = round((fee + product_cost) x rate,
 2) per contract, spend_paid_usd = paid payments x rate, revenue_usd = (order total - a partial
-refund made by then) x rate (net), gross_revenue_usd = order total x rate; a
+refund made by then) x rate (net), gross_revenue_usd = order total x rate; new_customers counts
+the orders whose customer (not a guest) has no earlier order created in the 365 days (UTC dates)
+before it that is not cancelled by then, new_customer_revenue_usd their net revenue,
+cost_per_new_customer_usd = committed / new_customers (4 decimals); a
 campaign's sums are rounded to the cent once, as the warehouse does (a contract's are rounded
 for display); roi = (revenue - committed) / committed, roas = revenue / committed (null when
 nothing is committed). The `injected` list (sandbox/injections.py) holds every
@@ -227,6 +232,26 @@ def _counted_orders(business: Business, as_of_s: int) -> dict[int, list[str]]:
     return counted
 
 
+def _new_customer_orders(business: Business, as_of_s: int) -> set[int]:
+    """Ids of the orders placed by then whose customer (not a guest) has no earlier order
+    (created before it, on a UTC date at most NEW_CUSTOMER_LOOKBACK_DAYS before its own) that
+    is not cancelled by then (SPEC 5.2; in the sandbox a voided order is a cancelled one)."""
+    history: dict[int, list[int]] = {}  # customer -> creation times of their standing orders
+    new = set()
+    for order in business.orders:  # by creation time
+        if order.created_s >= as_of_s:
+            break
+        if order.customer_id is None:
+            continue
+        first_day = order.created_s // DAY_S - vocab.NEW_CUSTOMER_LOOKBACK_DAYS
+        earlier = history.setdefault(order.customer_id, [])
+        if not any(first_day <= t // DAY_S and t < order.created_s for t in earlier):
+            new.add(order.order_id)
+        if not order_state(order, as_of_s)["cancelled"]:
+            earlier.append(order.created_s)
+    return new
+
+
 def _ratio(numerator: float, denominator: float) -> float | None:
     return None if denominator == 0 else round(numerator / denominator, 6)
 
@@ -236,6 +261,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
     d = world.day_index(day)
     as_of_s = (d + 1) * DAY_S
     counted = _counted_orders(business, as_of_s)
+    new_customer_orders = _new_customer_orders(business, as_of_s)
     totals = {o.order_id: o for o in business.orders if o.created_s < as_of_s}
     contracts = []
     by_campaign: dict[str, dict[str, float]] = {}
@@ -249,6 +275,12 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         measures = _contract_measures(
             world, business, contract, d, counted, totals, payments.get(contract.index, [])
         )
+        new_orders = [o for o in measures["orders"] if int(o) in new_customer_orders]
+        new_revenue = sum(
+            to_usd(totals[int(o)].net_cents(as_of_s), totals[int(o)].currency) for o in new_orders
+        )
+        measures["new_customers"] = len(new_orders)
+        measures["new_customer_revenue_usd"] = round(new_revenue, 2)
         campaign_id = business.campaign_of(contract).campaign_id
         total = by_campaign.setdefault(
             campaign_id,
@@ -260,6 +292,8 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                     "orders",
                     "revenue_usd",
                     "gross_revenue_usd",
+                    "new_customers",
+                    "new_customer_revenue_usd",
                 ),
                 0.0,
             ),
@@ -271,6 +305,8 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         total["orders"] += len(measures["orders"])
         total["revenue_usd"] += measures.pop("_revenue_exact")
         total["gross_revenue_usd"] += measures.pop("_gross_revenue_exact")
+        total["new_customers"] += len(new_orders)
+        total["new_customer_revenue_usd"] += new_revenue
         contracts.append({**rows[contract.contract_id], **measures})
     campaign_roi = []
     for campaign_id, total in by_campaign.items():
@@ -284,6 +320,11 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                 "orders": int(total["orders"]),
                 "revenue_usd": revenue,
                 "gross_revenue_usd": round(total["gross_revenue_usd"], 2),
+                "new_customers": int(total["new_customers"]),
+                "new_customer_revenue_usd": round(total["new_customer_revenue_usd"], 2),
+                "cost_per_new_customer_usd": None
+                if not total["new_customers"]
+                else round(committed / total["new_customers"], 4),
                 "roi": _ratio(revenue - committed, committed),
                 "roas": _ratio(revenue, committed),
             }
@@ -291,6 +332,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
     return {
         "reporting_currency": vocab.REPORTING_CURRENCY,
         "attribution_window_days": vocab.ATTRIBUTION_WINDOW_DAYS,
+        "new_customer_lookback_days": vocab.NEW_CUSTOMER_LOOKBACK_DAYS,
         "currency_rates": dict(vocab.CURRENCY_RATES_USD),
         "campaigns": campaign_rows(world, day),
         "contracts": contracts,

@@ -282,7 +282,7 @@ def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
         "discount_codes": discount_codes,
         "line_items": line_items,
         "refunds": refunds,
-        "customer": {"id": order.customer_id},
+        "customer": None if order.customer_id is None else {"id": order.customer_id},
     }
 
 

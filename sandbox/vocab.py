@@ -146,6 +146,7 @@ CURRENCY_WEIGHTS = (("USD", 50), ("EUR", 20), ("GBP", 15), ("CAD", 8), ("AUD", 7
 CURRENCY_RATES_USD = {"USD": 1.00, "EUR": 1.17, "GBP": 1.34, "CAD": 0.73, "AUD": 0.66}
 REPORTING_CURRENCY = "USD"
 ATTRIBUTION_WINDOW_DAYS = 14  # SPEC 5.2 default (dbt var attribution_window_days)
+NEW_CUSTOMER_LOOKBACK_DAYS = 365  # SPEC 5.2 default (dbt var new_customer_lookback_days)
 
 # The brand's shop: products with their USD list price.
 PRODUCTS = (

@@ -21,6 +21,8 @@
         sum(orders) as orders,
         sum(revenue_usd) as revenue_usd,
         sum(gross_revenue_usd) as gross_revenue_usd,
+        sum(new_customers) as new_customers,
+        sum(new_customer_revenue_usd) as new_customer_revenue_usd,
         -- EMV is a double: summed as a decimal, since a sum of doubles depends on the order the
         -- rows arrive in, and the same contracts would give another last digit (and another
         -- mart checksum) whenever an upstream plan or thread schedule orders them differently
@@ -33,8 +35,8 @@
     a left join: no spend, posts, orders or revenue; unknown views, interactions and EMV).
     Money is rounded to the cent once, here (half away from zero, as both databases' `round`;
     EMV too, from its exact sum: macros/money.sql), and the ratios use the rounded money:
-    CPM = spend / views x 1000, CPE = spend / interactions, CPA = spend / orders (unit costs,
-    decimals to a hundredth of a cent), ROAS = revenue / spend, ROI = (revenue - spend) /
+    CPM = spend / views x 1000, CPE = spend / interactions, CPA = spend / orders, cost per new
+    customer = spend / new-customer orders (unit costs, decimals to a hundredth of a cent), ROAS = revenue / spend, ROI = (revenue - spend) /
     spend (fractions), revenue being the net revenue (after partial refunds; the gross revenue
     stands beside it) and spend the committed spend (fee + product cost); NULL on a zero or
     unknown denominator (safe_divide).
@@ -47,6 +49,8 @@
     {%- set views = "cast(" ~ totals ~ ".views as bigint)" -%}
     {%- set interactions = "cast(" ~ totals ~ ".interactions as bigint)" -%}
     {%- set orders = "cast(coalesce(" ~ totals ~ ".orders, 0) as bigint)" -%}
+    {%- set new_customers = "cast(coalesce(" ~ totals ~ ".new_customers, 0) as bigint)" -%}
+    {%- set new_revenue = irm.cents("coalesce(" ~ totals ~ ".new_customer_revenue_usd, 0)") -%}
         {{ spend }} as spend_committed_usd,
         {{ paid }} as spend_paid_usd,
         cast(coalesce({{ totals }}.posts_delivered, 0) as bigint) as posts_delivered,
@@ -55,10 +59,13 @@
         {{ orders }} as orders,
         {{ revenue }} as revenue_usd,
         {{ gross_revenue }} as gross_revenue_usd,
+        {{ new_customers }} as new_customers,
+        {{ new_revenue }} as new_customer_revenue_usd,
         {{ irm.cents(totals ~ '.emv_usd') }} as emv_usd,
         {{ irm.unit_cost(spend ~ ' * 1000', views) }} as cpm_usd,
         {{ irm.unit_cost(spend, interactions) }} as cpe_usd,
         {{ irm.unit_cost(spend, orders) }} as cpa_usd,
+        {{ irm.unit_cost(spend, new_customers) }} as cost_per_new_customer_usd,
         {{ irm.safe_divide(revenue, spend) }} as roas,
         {{ irm.safe_divide(revenue ~ ' - ' ~ spend, spend) }} as roi
 {%- endmacro %}

@@ -12,6 +12,7 @@ from extractors.schema import (
     DISCOUNT_CODES,
     INT64_ID,
     ISO_TIMESTAMP,
+    REFUNDS,
     Field,
     RecordKey,
     RecordSchema,
@@ -41,10 +42,12 @@ ORDERS = EntitySpec(
             Field("financial_status", "financial_status"),
             Field("cancelled_at", "cancelled_at", ISO_TIMESTAMP),
             Field("discount_codes", "discount_codes", DISCOUNT_CODES),
+            # the money successful refund transactions returned (net revenue subtracts it)
+            Field("refunded_amount", "refunds", REFUNDS),
         ),
         rules=(
             rules.same("record_key", "order_id", notes="the line is keyed by the order id"),
-            *rules.non_negative("total_price"),
+            *rules.non_negative("total_price", "refunded_amount"),
             rules.matches("currency", CURRENCY_CODE),
             rules.one_of("financial_status", FINANCIAL_STATUSES, level=WARNING),
         ),

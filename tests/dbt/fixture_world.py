@@ -181,7 +181,15 @@ def _tt_video(video_id, username, description, created, views, likes, comments, 
 
 # --- Shopify orders ---------------------------------------------------------------------------
 def _order(
-    order_id, created_at, total, currency, status, codes=(), cancelled_at=None, refunds=()
+    order_id,
+    created_at,
+    total,
+    currency,
+    status,
+    codes=(),
+    cancelled_at=None,
+    refunds=(),
+    customer=None,  # None: a guest checkout
 ) -> dict:
     return {
         "id": order_id,
@@ -193,6 +201,7 @@ def _order(
         "cancelled_at": cancelled_at,
         "discount_codes": [{"code": c, "amount": "5.00", "type": "fixed_amount"} for c in codes],
         "line_items": [{"title": "Gear", "quantity": 1}],
+        "customer": None if customer is None else {"id": customer},
         "refunds": [
             {
                 "id": order_id * 10 + k,
@@ -369,20 +378,27 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
 
     # Shop orders (campaign C1 runs 2026-02-15..03-02; attribution until 03-16)
     orders = [
-        (d1, _order(1001, "2026-02-20T10:00:00Z", "100.00", "USD", "paid", ["ALPHA10"])),
+        # customers: 501 orders twice (1001 is its first), 503 ordered before 1007 (1010), 502
+        # once; the others are guests
+        (d1, _order(1001, "2026-02-20T10:00:00Z", "100.00", "USD", "paid", ["ALPHA10"],
+                    customer=501)),
         (d1, _order(1004, "2026-02-25T10:00:00Z", "80.00", "USD", "voided", ["ALPHA10"],
                     cancelled_at="2026-02-26T10:00:00Z")),
         (d1, _order(1005, "2026-02-26T10:00:00Z", "60.00", "USD", "paid", ["ALPHA10"])),
         # 1006 partially refunded: 50.00 EUR returned; a failed transaction returned nothing
         (d1, _order(1006, "2026-02-28T12:00:00+01:00", "200.00", "EUR", "partially_refunded",
-                    ["GAMMA15"], refunds=[[("failure", "30.00"), ("success", "50.00")]])),
+                    ["GAMMA15"], refunds=[[("failure", "30.00"), ("success", "50.00")]],
+                    customer=502)),
         # 23:59 in New York on the 14th is 04:59 UTC on the 15th: inside the window
-        (d1, _order(1007, "2026-02-14T23:59:00-05:00", "10.00", "GBP", "paid", ["ALPHA10"])),
+        (d1, _order(1007, "2026-02-14T23:59:00-05:00", "10.00", "GBP", "paid", ["ALPHA10"],
+                    customer=503)),
         (d1, _order(1008, "2026-02-20T10:00:00Z", "500.00", "USD", "paid")),
         (d1, _order(1009, "2026-02-20T10:00:00Z", "40.00", "USD", "paid", ["OTHER"])),
         # 01:00 in Karachi on the 15th is 20:00 UTC on the 14th: before the window
-        (d1, _order(1010, "2026-02-15T01:00:00+05:00", "70.00", "USD", "paid", ["ALPHA10"])),
-        (d3, _order(1002, "2026-03-02T23:30:00Z", "50.25", "USD", "paid", ["alpha10"])),
+        (d1, _order(1010, "2026-02-15T01:00:00+05:00", "70.00", "USD", "paid", ["ALPHA10"],
+                    customer=503)),
+        (d3, _order(1002, "2026-03-02T23:30:00Z", "50.25", "USD", "paid", ["alpha10"],
+                    customer=501)),
         (d3, _order(1011, "2026-03-03T08:00:00Z", "20.00", "USD", "paid", ["ALPHA10", "X"])),
         # 1005 refunded later: its latest record says so
         (d3, _order(1005, "2026-02-26T10:00:00Z", "60.00", "USD", "refunded", ["ALPHA10"])),

@@ -301,8 +301,9 @@ def check_campaigns(query: Query) -> None:
     roi = rows_by_key(
         query,
         "select campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,"
-        " interactions, orders, revenue_usd, gross_revenue_usd, emv_usd, cpm_usd, cpe_usd,"
-        " cpa_usd, roas, roi from marts.mart_campaign_roi",
+        " interactions, orders, revenue_usd, gross_revenue_usd, new_customers,"
+        " new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd,"
+        " cost_per_new_customer_usd, roas, roi from marts.mart_campaign_roi",
     )
     c1 = roi["C1"]
     # spend committed: k1 1000.00 + 250.00 USD; k2 800.00 EUR (empty product cost) * 1.17
@@ -319,6 +320,13 @@ def check_campaigns(query: Query) -> None:
     assert c1["orders"] == 5
     assert Decimal(c1["gross_revenue_usd"]) == Decimal("417.65")
     assert Decimal(c1["revenue_usd"]) == Decimal("359.15")  # 417.65 - 58.50
+    # new customers: 1001 (501's first order; 1002 is its second) and 1006 (502); 1007's
+    # customer ordered before (1010, not attributed: history is every order); 1011 a guest
+    assert (c1["new_customers"], Decimal(c1["new_customer_revenue_usd"])) == (
+        2,
+        Decimal("275.50"),  # 100.00 + 175.50 (net)
+    )
+    assert Decimal(c1["cost_per_new_customer_usd"]) == Decimal("1093.0")  # 2186 / 2
     # posts tied: va1, va2, m2 (k1) and t1 (k2)
     assert c1["posts_delivered"] == 4
     assert c1["views"] == 1000 + 300 + 5000  # m2 has no views

@@ -4,8 +4,8 @@ then
 - each flag type of mart_quality_flags finds the injected cases with precision and recall
   >= 0.9 (printed per flag type);
 - mart_campaign_roi equals, to the cent, a recomputation written here from the landed raw
-  records alone (CRM campaigns, contracts and payments, shop orders with their refunds: net
-  and gross revenue) and the rate seed;
+  records alone (CRM campaigns, contracts and payments, shop orders with their refunds and
+  customers: net and gross revenue, new customers) and the rate seed;
 - fct_comment's sentiment labels against the ground-truth polarity of the comments (issue 20):
   the label accuracy on scored comments and the share left unscored are printed. The sandbox's
   comments and their polarity are synthetic (sentences written so that an English lexicon model
@@ -36,6 +36,7 @@ DAY_TOLERANT = {"follower_spike", "follower_drop"}  # detected on the day, give 
 # Flag types the sandbox injects no case of, and why (their rules have dbt unit tests).
 NOT_INJECTED: dict[str, str] = {}
 ATTRIBUTION_WINDOW_DAYS = 14  # SPEC 5.2 default
+NEW_CUSTOMER_LOOKBACK_DAYS = 365  # SPEC 5.2 default
 CENT = Decimal("0.01")
 
 
@@ -150,6 +151,8 @@ def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
             "gross": Decimal(0),
             "orders": 0,
             "partially_refunded": 0,
+            "new_customers": 0,
+            "new_customer_revenue": Decimal(0),
         }
         for cid in campaigns
     }
@@ -161,7 +164,9 @@ def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
         if payment["status"] == "paid" and payment["contract_id"] in contracts:
             campaign = contracts[payment["contract_id"]]["campaign_id"]
             totals[campaign]["paid"] += Decimal(payment["amount"]) * rates[payment["currency"]]
-    for order in latest_orders(settings):
+    orders = latest_orders(settings)
+    new_customer_orders = first_orders_of_customers(orders)
+    for order in orders:
         contract = attributed_contract(order, contracts, campaigns)
         if contract is None or not counts(order):
             continue
@@ -172,7 +177,32 @@ def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
         campaign["revenue"] += (Decimal(order["total_price"]) - refunded) * rate
         campaign["gross"] += Decimal(order["total_price"]) * rate
         campaign["partially_refunded"] += refunded > 0
+        if order["id"] in new_customer_orders:
+            campaign["new_customers"] += 1
+            campaign["new_customer_revenue"] += (Decimal(order["total_price"]) - refunded) * rate
     return totals
+
+
+def first_orders_of_customers(orders: list[dict[str, Any]]) -> set[Any]:
+    """SPEC 5.2 "New customers": ids of the orders with a customer (not a guest) who has no
+    earlier order (created before it, on a UTC date at most 365 days before its own) among the
+    landed orders, an earlier one that is cancelled or voided not counting as history."""
+    standing: dict[Any, list[datetime]] = {}
+    for order in orders:
+        cancelled = order.get("cancelled_at") or order["financial_status"] == "voided"
+        if order.get("customer") and not cancelled:
+            created = datetime.fromisoformat(order["created_at"])
+            standing.setdefault(order["customer"]["id"], []).append(created)
+    new = set()
+    for order in orders:
+        if not order.get("customer"):
+            continue
+        created = datetime.fromisoformat(order["created_at"])
+        first_day = created.astimezone(UTC).date() - timedelta(days=NEW_CUSTOMER_LOOKBACK_DAYS)
+        earlier = standing.get(order["customer"]["id"], [])
+        if not any(t < created and t.astimezone(UTC).date() >= first_day for t in earlier):
+            new.add(order["id"])
+    return new
 
 
 def refunded_money(order: dict[str, Any]) -> Decimal:
@@ -222,15 +252,18 @@ def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
     rows = query(
         built,
         "SELECT campaign_id, spend_committed_usd, spend_paid_usd, orders, revenue_usd,"
-        " gross_revenue_usd, roi, roas FROM marts.mart_campaign_roi",
+        " gross_revenue_usd, roi, roas, new_customers, new_customer_revenue_usd,"
+        " cost_per_new_customer_usd FROM marts.mart_campaign_roi",
     )
     assert {r[0] for r in rows} == set(expected)
     assert any(e["orders"] for e in expected.values()), "no attributed order: nothing tested"
     partial = sum(e["partially_refunded"] for e in expected.values())
     assert partial >= 3, "too few partially refunded attributed orders: net revenue untested"
-    for campaign_id, committed, paid, orders, revenue, gross, roi, roas in rows:
+    new = [e["new_customers"] for e in expected.values()]
+    assert sum(new) > 10 and sum(new) < sum(e["orders"] for e in expected.values()), new
+    for campaign_id, committed, paid, orders, revenue, gross, roi, roas, *new_customers in rows:
         want = expected[campaign_id]
-        money = ("committed", "paid", "revenue", "gross")
+        money = ("committed", "paid", "revenue", "gross", "new_customer_revenue")
         cents = {k: want[k].quantize(CENT, ROUND_HALF_UP) for k in money}
         assert (Decimal(committed), Decimal(paid), orders, Decimal(revenue), Decimal(gross)) == (
             cents["committed"],
@@ -239,6 +272,16 @@ def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
             cents["revenue"],
             cents["gross"],
         ), campaign_id
+        count, new_revenue, cost_per_new = new_customers
+        assert (count, Decimal(new_revenue)) == (
+            want["new_customers"],
+            cents["new_customer_revenue"],
+        ), campaign_id
+        per_new = cents["committed"] / count if count else None
+        assert (cost_per_new is None) == (per_new is None), campaign_id
+        if per_new is not None:
+            # to a hundredth of a cent (DuckDB divides a decimal in double precision)
+            assert abs(Decimal(cost_per_new) - per_new) <= Decimal("0.00005"), campaign_id
         if cents["committed"]:
             ratio = cents["revenue"] / cents["committed"]
             assert Decimal(str(roas)) == pytest.approx(ratio, rel=Decimal("1e-9"))
@@ -252,14 +295,19 @@ def test_campaign_roi_agrees_with_the_sandbox_own_books(built) -> None:
     books = {str(c["campaign_id"]): c for c in built["truth"]["business"]["campaign_roi"]}
     rows = query(
         built,
-        "SELECT campaign_id, revenue_usd, gross_revenue_usd, orders FROM marts.mart_campaign_roi",
+        "SELECT campaign_id, revenue_usd, gross_revenue_usd, orders, new_customers,"
+        " new_customer_revenue_usd FROM marts.mart_campaign_roi",
     )
     assert {r[0] for r in rows} == set(books)
-    for campaign_id, revenue, gross, orders in rows:
+    for campaign_id, revenue, gross, orders, new, new_revenue in rows:
         book = books[campaign_id]
         assert book["orders"] == orders, campaign_id
         assert Decimal(revenue) == Decimal(str(book["revenue_usd"])), campaign_id
         assert Decimal(gross) == Decimal(str(book["gross_revenue_usd"])), campaign_id
+        assert (new, Decimal(new_revenue)) == (
+            book["new_customers"],
+            Decimal(str(book["new_customer_revenue_usd"])),
+        ), campaign_id
 
 
 def test_campaign_budget_is_the_crms_in_the_reporting_currency(built) -> None:

@@ -81,6 +81,36 @@ def test_instagram_timestamps_and_shop_codes() -> None:
     )
 
 
+def test_shop_refunds_are_the_money_their_successful_transactions_returned() -> None:
+    """Net revenue subtracts it (SPEC 5.2); a transaction amount dbt could not cast is a type
+    error at landing (a critical one: the day is refused before it lands), not a failed build."""
+
+    def refund(*transactions: tuple[str, str, object]) -> dict[str, Any]:
+        return {
+            "transactions": [
+                {"kind": kind, "status": status, "amount": amount}
+                for kind, status, amount in transactions
+            ]
+        }
+
+    good = {
+        "refunds": [
+            refund(("refund", "success", "12.50"), ("refund", "failure", "3.00")),
+            refund(("refund", "success", "1.25")),
+        ]
+    }
+    row = flat(SHOP_ORDERS, good)
+    assert (row["refunded_amount"], row["type_errors"]) == (13.75, None)
+    assert flat(SHOP_ORDERS, {"refunds": []})["refunded_amount"] == 0.0
+    bad = flat(SHOP_ORDERS, {"refunds": [refund(("refund", "success", 12.5))]})
+    assert bad["refunded_amount"] is None
+    assert bad["type_errors"].startswith('refunds=[{"transactions": [{"kind": "refund"')
+    assert bad["type_errors"].endswith(
+        "(expected refunds whose transactions have a kind, a status and a decimal-string amount)"
+    )
+    assert flat(SHOP_ORDERS, {"refunds": [{"id": 1}]})["type_errors"] is not None
+
+
 def test_broken_lines_become_rows_with_a_type_error() -> None:
     assert flatten_line(b"{not json\n", YOUTUBE_VIDEOS.fields, 7)["type_errors"].startswith(
         "line 7: not JSON"

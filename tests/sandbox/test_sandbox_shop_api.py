@@ -237,5 +237,26 @@ def test_order_shape_carries_what_attribution_needs(api: ShopApi, world: World) 
         set(c) == {"code", "amount", "type"} for o in with_code for c in o["discount_codes"]
     )
     assert {"currency", "total_price", "financial_status", "cancelled_at", "name"} <= set(orders[0])
-    assert set(orders[0]["customer"]) == {"id"}  # no personal data
+    customers = [o["customer"] for o in orders if o["customer"] is not None]
+    assert customers and all(set(c) == {"id"} for c in customers)  # no personal data
     assert len({o["currency"] for o in orders}) > 1
+
+
+def test_customers_return_and_some_check_out_as_guests(api: ShopApi, world: World) -> None:
+    """New-customer metrics need both (SPEC 5.2): customers with an earlier order, and guest
+    checkouts (`customer` null, listening_api_shapes.md 4.3), which are never new customers."""
+    orders = world.business.orders
+    guests = sum(o.customer_id is None for o in orders)
+    seen: set[int] = set()
+    returning = 0
+    for order in orders:  # by creation time
+        if order.customer_id is not None:
+            returning += order.customer_id in seen
+            seen.add(order.customer_id)
+    assert 0.02 * len(orders) < guests < 0.07 * len(orders)
+    assert 0.2 * len(orders) < returning < 0.4 * len(orders)
+    shown, _ = all_pages(api, world.end_date, status="any", limit=250)
+    by_id = {o.order_id: o for o in orders}
+    for order in shown:
+        customer = by_id[order["id"]].customer_id
+        assert order["customer"] == (None if customer is None else {"id": customer})

@@ -145,13 +145,14 @@ def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: 
     campaigns = next(s for s in data.sections if s.key == "campaigns")
     assert campaigns.table is not None
     assert campaigns.table.headers[0] == labels["campaign_name"] == "Campaign"
-    assert campaigns.table.headers[1:11] == [
+    assert campaigns.table.headers[1:13] == [
         labels[c]
         for c in ("budget_usd", "spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders")
-        + ("roas", "roi", "cpm_usd", "cpa_usd", "emv_usd")
+        + ("new_customers", "roas", "roi", "cpm_usd", "cpa_usd", "cost_per_new_customer_usd")
+        + ("emv_usd",)
     ]
     spring = next(row for row in campaigns.table.rows if row[0] == "Spring launch")
-    assert spring[1:8] == ["$6,000", "$5,000", "$2,500", "$9,000", "120", "1.80", "80.0%"]
+    assert spring[1:9] == ["$6,000", "$5,000", "$2,500", "$9,000", "120", "50", "1.80", "80.0%"]
 
 
 def test_health_bands_read_as_words_in_the_chart_and_the_table(

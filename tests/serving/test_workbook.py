@@ -226,8 +226,9 @@ def test_every_number_format_is_the_one_its_column_metadata_names(book, full_mar
                 elif isinstance(cell.value, str):
                     assert cell.data_type == "s", (spec.title, column)
     assert checked.total() > 250
-    # The unit costs (CPM, CPE, CPA of both campaign sheets) carry their own format.
-    assert checked["usd_unit"] == 15 and formats[("mart_campaign_roi", "cpe_usd")] == "usd_unit"
+    # The unit costs (CPM, CPE, CPA and cost per new customer of both campaign sheets) carry
+    # their own format.
+    assert checked["usd_unit"] == 20 and formats[("mart_campaign_roi", "cpe_usd")] == "usd_unit"
 
 
 MONEY_FORMAT = re.compile(r'"\$"#,##0(?:\.(0+))?')

@@ -1,7 +1,8 @@
 -- Per contract, everything campaign ROI sums (SPEC 5.2), in the reporting currency:
 -- spend committed (fee + product cost), spend paid (payments with status paid), the posts
 -- tied to the contract with their views, interactions and EMV, the first delivery, and the
--- counted attributed orders with their revenue (net of partial refunds) and gross revenue.
+-- counted attributed orders with their revenue (net of partial refunds) and gross revenue, and
+-- those of them that are new-customer orders with their (net) revenue.
 -- Money is not rounded here (exact decimals): mart_campaign_roi and mart_campaign_creator_roi
 -- round their sums to the cent, once.
 
@@ -48,7 +49,9 @@ sold as (
         contract_id,
         count(*) as orders,
         sum(revenue_usd) as revenue_usd,
-        sum(gross_revenue_usd) as gross_revenue_usd
+        sum(gross_revenue_usd) as gross_revenue_usd,
+        sum(case when is_new_customer then 1 else 0 end) as new_customers,
+        sum(case when is_new_customer then revenue_usd else 0 end) as new_customer_revenue_usd
     from attributions
     where is_counted
     group by contract_id
@@ -71,7 +74,11 @@ final as (
         delivered.first_delivered_on,
         coalesce(sold.orders, 0) as orders,
         cast(coalesce(sold.revenue_usd, 0) as numeric(38, 12)) as revenue_usd,
-        cast(coalesce(sold.gross_revenue_usd, 0) as numeric(38, 12)) as gross_revenue_usd
+        cast(coalesce(sold.gross_revenue_usd, 0) as numeric(38, 12)) as gross_revenue_usd,
+        cast(coalesce(sold.new_customers, 0) as bigint) as new_customers,
+        cast(
+            coalesce(sold.new_customer_revenue_usd, 0) as numeric(38, 12)
+        ) as new_customer_revenue_usd
     from contracts
     left join paid using (contract_id)
     left join delivered using (contract_id)

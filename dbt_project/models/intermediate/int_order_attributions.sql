@@ -8,6 +8,10 @@
 -- sums to the cent), NULL when the currency has no rate:
 --   gross_revenue_usd = total_price x rate
 --   revenue_usd       = (total_price - refunded_amount) x rate   (net of successful refunds)
+-- is_new_customer (SPEC 5.2): the order has a customer (a guest checkout never counts) and that
+-- customer has no earlier order (created before it, on a UTC date at most
+-- `new_customer_lookback_days` (365) before its own) in the landed history; an earlier order
+-- that was cancelled or voided is not history.
 
 with
 
@@ -20,6 +24,7 @@ candidates as (
     select
         orders.order_id,
         orders.order_name,
+        orders.customer_id,
         orders.created_at,
         orders.created_date,
         orders.cancelled_at,
@@ -47,6 +52,35 @@ candidates as (
 
 ),
 
+history as (
+
+    select distinct
+        customer_id,
+        order_id,
+        created_at,
+        created_date
+    from orders
+    where
+        customer_id is not null
+        and cancelled_at is null
+        and coalesce(financial_status, '') != 'voided'
+
+),
+
+returning_customers as (
+
+    select distinct candidates.order_id
+    from candidates
+    inner join history
+        on
+            candidates.customer_id = history.customer_id
+            and candidates.created_at > history.created_at
+            and {{ days_between('history.created_date', 'candidates.created_date') }}
+            <= {{ var('new_customer_lookback_days') }}
+    where candidates.attribution_rank = 1
+
+),
+
 final as (
 
     select
@@ -55,6 +89,7 @@ final as (
         candidates.contract_id,
         candidates.campaign_id,
         candidates.creator_id,
+        candidates.customer_id,
         candidates.discount_code,
         candidates.created_at,
         candidates.created_date,
@@ -79,9 +114,14 @@ final as (
         (
             candidates.cancelled_at is null
             and coalesce(candidates.financial_status, '') not in ('refunded', 'voided')
-        ) as is_counted
+        ) as is_counted,
+        (
+            candidates.customer_id is not null
+            and returning_customers.order_id is null
+        ) as is_new_customer
     from candidates
     left join rates using (currency)
+    left join returning_customers using (order_id)
     where candidates.attribution_rank = 1
 
 )

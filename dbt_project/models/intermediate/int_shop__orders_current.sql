@@ -39,6 +39,7 @@ final as (
     select
         current_orders.order_id,
         current_orders.order_name,
+        current_orders.customer_id,
         current_orders.snapshot_date,
         current_orders.created_at,
         {{ utc_date('current_orders.created_at') }} as created_date,

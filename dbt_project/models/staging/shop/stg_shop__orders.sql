@@ -8,6 +8,8 @@ renamed as (
         -- ids
         record_key as order_id,
         {{ json_text('payload', 'name') }} as order_name,
+        -- NULL for a guest checkout (`customer` null)
+        {{ json_text('payload', 'customer.id') }} as customer_id,
 
         -- extraction
         dt as snapshot_date,
