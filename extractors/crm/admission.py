@@ -92,6 +92,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "touchpoint_id", "creator_id", "occurred_at", "channel", "direction", "responded_at",
     ),
 }  # fmt: skip
+# Columns a file may carry after its template (SPEC 3.2, second wave), in any order: files
+# without them stay valid, and their rows land without them (NULL downstream). No other column
+# may follow: a misspelt or unknown one is refused with the file, since its values would be
+# silently dropped. `commission_rate` joins them when commission contracts are read (issue 23).
+OPTIONAL: dict[str, tuple[str, ...]] = {"contracts": ("utm_campaign", "utm_content")}
 # Files reference earlier ones, so they are read in this order.
 ORDER = ("creators", "campaigns", "contracts", "payments", "touchpoints")
 # The file that lists the roster: a collapse of it is refused (see `collapse_problem`).
@@ -309,16 +314,11 @@ def admit_rows(
 ) -> Iterator[tuple[int, dict[str, Any], str]]:
     """(line, row, reason) for each row of a CRM CSV as it is read: reason '' when the row can
     load (empty cell -> None; a row of the wrong width is {"cells": [...]})."""
-    columns = TEMPLATES[entity]
-    key = columns[0]
+    key = TEMPLATES[entity][0]
     index.entities.add(entity)
     try:
         reader = csv.reader(handle, strict=True)
-        header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != columns:
-            raise CrmFileError(
-                f"{path}: header {header!r} does not match the {entity} template {columns!r}"
-            )
+        columns = file_columns(entity, next(reader, None), path)
         for line_no, cells in enumerate(reader, start=2):
             if len(cells) != len(columns):
                 yield (
@@ -336,6 +336,22 @@ def admit_rows(
             yield line_no, row, reason
     except (UnicodeDecodeError, csv.Error) as exc:
         raise CrmFileError(f"{path}: cannot be parsed as CSV ({exc})") from exc
+
+
+def file_columns(entity: str, header: list[str] | None, path: Path) -> tuple[str, ...]:
+    """The columns of a file: its entity's template, then any of its OPTIONAL columns, each at
+    most once. Anything else is refused (CrmFileError naming the file and both headers)."""
+    template, optional = TEMPLATES[entity], OPTIONAL.get(entity, ())
+    names = tuple(h.strip() for h in header or ())
+    extra = names[len(template) :]
+    if names[: len(template)] == template and len(set(extra)) == len(extra) <= len(optional):
+        unknown = [name for name in extra if name not in optional]
+        if not unknown:
+            return names
+    allowed = f", optionally followed by {optional!r}" if optional else ""
+    raise CrmFileError(
+        f"{path}: header {header!r} does not match the {entity} template {template!r}{allowed}"
+    )
 
 
 def open_crm_file(path: Path) -> IO[str]:

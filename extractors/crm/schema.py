@@ -17,6 +17,7 @@ from extractors.crm.admission import (
     CURRENCY,
     DATES,
     ENUMS,
+    OPTIONAL,
     ORDER,
     TEMPLATES,
     TIMESTAMPS,
@@ -71,8 +72,9 @@ def _column_rules(entity: str, column: str) -> tuple[Rule, ...]:
 
 
 def crm_entity(entity: str) -> EntitySpec:
-    """One CRM file: its first column keys the line; row-level problems are warnings."""
-    key, *columns = TEMPLATES[entity]
+    """One CRM file: its first column keys the line; row-level problems are warnings. Its
+    optional columns are fields too (absent from an older file's rows: NULL)."""
+    key, *columns = (*TEMPLATES[entity], *OPTIONAL.get(entity, ()))
     return EntitySpec(
         entity,
         RecordSchema(

@@ -432,7 +432,8 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
         {"contract_id": "k1", "campaign_id": "C1", "creator_id": "cr_001", "fee": "1000.00",
          "product_cost": "250.00", "currency": "USD", "deliverables": "2 videos + 1 reel",
          "due_on": "2026-03-02", "promo_code": "ALPHA10", "exclusive": "true",
-         "signed_on": "2026-02-10"},
+         "signed_on": "2026-02-10", "utm_campaign": "acme-spring", "utm_content": "k1-alpha"},
+        # k2 comes from an older file without the optional utm columns
         {"contract_id": "k2", "campaign_id": "C1", "creator_id": "cr_004", "fee": "800.00",
          "product_cost": "", "currency": "EUR", "deliverables": "1 TikTok",
          "due_on": "2026-02-25", "promo_code": "GAMMA15", "exclusive": "false",

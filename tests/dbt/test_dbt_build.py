@@ -489,6 +489,11 @@ def check_staging(query: Query) -> None:
     assert query("select count(*) from staging.stg_instagram__quarantine") == [(1,)]
     assert query("select count(*) from staging.stg_shop__quarantine") == [(0,)]
     assert query("select count(*) from staging.stg_shop__order_discount_codes") == [(11,)]
+    # the optional utm columns: k1's row carries them, k2's (an older file's) does not
+    assert query(
+        "select contract_id, utm_campaign, utm_content from staging.stg_crm__contracts"
+        " order by contract_id"
+    ) == [("k1", "acme-spring", "k1-alpha"), ("k2", None, None)]
     # 1006's refund: its two transactions, typed (amount a decimal string in the payload)
     assert query(
         "select order_id, transaction_status, amount"

@@ -319,6 +319,61 @@ def test_a_currency_the_brand_adds_to_the_rates_seed_is_admitted(
     assert contracts[0]["contract_id"] in {c["contract_id"] for c in landed(settings, "contracts")}
 
 
+# --- optional columns (SPEC 3.2, second wave) -----------------------------------------------
+
+
+def test_contracts_may_carry_their_tracked_link_and_older_files_stay_valid(world, settings) -> None:
+    """A contracts file may add utm_campaign and utm_content after the template (in any
+    order); their cells land with the row. A file without them lands as before (issue 23)."""
+    write_crm(world, settings.crm_inbox, day=DAY)
+    contracts = contract_rows(world, DAY)
+    assert contracts, "no contract signed by the day: nothing is tested"
+    columns = (*TEMPLATES["contracts"], "utm_content", "utm_campaign")
+    for row in contracts:
+        row.update(utm_campaign=f"camp-{row['campaign_id']}", utm_content=row["contract_id"])
+    contracts[0]["utm_content"] = ""  # an empty cell is NULL, as everywhere
+    write_csv(settings.crm_inbox / "contracts.csv", columns, contracts, DAY)
+    crm.land_day(DAY, settings)
+    rows = {c["contract_id"]: c for c in landed(settings, "contracts")}
+    assert set(rows) == {c["contract_id"] for c in contracts}
+    first, second = contracts[0]["contract_id"], contracts[-1]["contract_id"]
+    assert rows[first]["utm_content"] is None
+    assert rows[first]["utm_campaign"] == f"camp-{contracts[0]['campaign_id']}"
+    assert rows[second]["utm_content"] == second
+
+    write_crm(world, settings.crm_inbox, day=NEXT)  # the template alone, as before
+    crm.land_day(NEXT, settings)
+    older = landed(settings, "contracts", NEXT)
+    assert older and all("utm_campaign" not in row for row in older)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("utm_campain",), ("utm_content", "utm_content"), ("commission_rate",)],
+    ids=["misspelt", "twice", "not-read-yet"],
+)
+def test_a_contracts_file_with_another_column_is_refused_naming_it(
+    world, settings, extra: tuple[str, ...]
+) -> None:
+    """Its values would be dropped without a word: the file is refused, and nothing of the
+    day lands (as for any header that is not the template)."""
+    write_crm(world, settings.crm_inbox, day=DAY)
+    contracts = contract_rows(world, DAY)
+    for row in contracts:
+        row.update(dict.fromkeys(extra, "x"))
+    path = settings.crm_inbox / "contracts.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow((*TEMPLATES["contracts"], *extra))
+        for row in contracts:
+            writer.writerow([*(row[c] for c in TEMPLATES["contracts"]), *("x" for _ in extra)])
+    stamp_inbox(settings.crm_inbox, DAY)
+    with pytest.raises(CrmFileError, match="optionally followed by") as refused:
+        crm.land_day(DAY, settings)
+    assert extra[-1] in str(refused.value) and "contracts.csv" in str(refused.value)
+    assert not crm_partitions_of(settings, DAY)
+
+
 # --- item 6: handles are checked against each platform's format -----------------------------
 
 INJECTION = "x){followers_count},business_discovery.username(other"

@@ -24,6 +24,9 @@ renamed as (
         -- terms
         {{ empty_as_null(json_text('payload', 'deliverables')) }} as deliverables,
         {{ empty_as_null(json_text('payload', 'promo_code')) }} as promo_code,
+        -- the tracked link's parameters (optional columns: NULL from an older file)
+        {{ empty_as_null(json_text('payload', 'utm_campaign')) }} as utm_campaign,
+        {{ empty_as_null(json_text('payload', 'utm_content')) }} as utm_content,
         cast(
             lower({{ empty_as_null(json_text('payload', 'exclusive')) }}) as boolean
         ) as is_exclusive,
