@@ -269,6 +269,8 @@ contracts as (
         payload ->> 'contract_id' as contract_id,
         payload ->> 'campaign_id' as campaign_id,
         upper(trim(payload ->> 'promo_code')) as promo_code_key,
+        payload ->> 'utm_campaign' as utm_campaign,
+        payload ->> 'utm_content' as utm_content,
         (coalesce((payload ->> 'fee')::decimal(18, 2), 0)
             + coalesce((payload ->> 'product_cost')::decimal(18, 2), 0)) * rates.rate
             as spend_committed_usd
@@ -300,7 +302,13 @@ orders as (
                 and refund_transaction ->> 'status' = 'success'
         ), 0) as refunded_amount,
         payload ->> 'currency' as currency,
-        payload -> 'discount_codes' as discount_codes
+        payload -> 'discount_codes' as discount_codes,
+        -- the tracked link: landing_site when it has utm_campaign, else referring_site
+        case
+            when regexp_extract(payload ->> 'landing_site', '[?&]utm_campaign=([^&#]*)', 1) <> ''
+                then payload ->> 'landing_site'
+            else payload ->> 'referring_site'
+        end as link_url
     from read_json('{landing}/shop/orders/*/records.jsonl', format = 'newline_delimited',
         hive_partitioning = true, hive_types = {'dt': 'DATE'},
         columns = {'extracted_at': 'VARCHAR', 'payload': 'JSON'})
@@ -310,19 +318,53 @@ order_codes as (
     select orders.*, upper(trim(code.value ->> 'code')) as code_key
     from orders, json_each(orders.discount_codes) as code
 ),
-attributed as (
-    select order_codes.*, contracts.contract_id, contracts.campaign_id
+named as (
+    -- each contract an order names: by promo code, by tracked link
+    select order_codes.order_id, order_codes.created_date, 'code' as named_by,
+        contracts.contract_id
     from order_codes
     inner join contracts on order_codes.code_key = contracts.promo_code_key
+    union all
+    select orders.order_id, orders.created_date, 'link', contracts.contract_id
+    from orders
+    inner join contracts
+        on nullif(regexp_extract(orders.link_url, '[?&]utm_campaign=([^&#]*)', 1), '')
+            = contracts.utm_campaign
+        and nullif(regexp_extract(orders.link_url, '[?&]utm_content=([^&#]*)', 1), '')
+            = contracts.utm_content
+),
+in_window as (
+    -- inside the campaign's window; of several, the latest campaign start, then the lowest id
+    select named.order_id, named.named_by, named.contract_id
+    from named
+    inner join contracts using (contract_id)
     inner join campaigns on contracts.campaign_id = campaigns.campaign_id
-        and order_codes.created_date between campaigns.starts_on
+        and named.created_date between campaigns.starts_on
         and campaigns.ends_on + interval {var:attribution_window_days} day
     qualify row_number() over (
-        partition by order_id order by campaigns.starts_on desc, contracts.contract_id
+        partition by named.order_id, named.named_by
+        order by campaigns.starts_on desc, named.contract_id
     ) = 1
+),
+attributed as (
+    -- a code and a link naming different contracts: attribution_conflict_winner decides
+    select orders.*,
+        case when '{var:attribution_conflict_winner}' = 'link'
+            then coalesce(by_link.contract_id, by_code.contract_id)
+            else coalesce(by_code.contract_id, by_link.contract_id)
+        end as contract_id,
+        by_code.contract_id as code_contract_id
+    from orders
+    left join in_window as by_code on orders.order_id = by_code.order_id
+        and by_code.named_by = 'code'
+    left join in_window as by_link on orders.order_id = by_link.order_id
+        and by_link.named_by = 'link'
+    where by_code.contract_id is not null or by_link.contract_id is not null
 ),
 sold as (
     select contract_id, count(*) as orders,
+        count(*) filter (where contract_id = code_contract_id) as orders_by_code,
+        count(*) filter (where contract_id is distinct from code_contract_id) as orders_by_link,
         sum((total_price - refunded_amount) * rates.rate) as revenue_usd,
         sum(total_price * rates.rate) as gross_revenue_usd
     from attributed
@@ -336,6 +378,8 @@ per_campaign as (
         sum(spend_committed_usd) as spend_committed_usd,
         sum(coalesce(spend_paid_usd, 0)) as spend_paid_usd,
         sum(coalesce(orders, 0)) as orders,
+        sum(coalesce(orders_by_code, 0)) as orders_by_code,
+        sum(coalesce(orders_by_link, 0)) as orders_by_link,
         sum(coalesce(revenue_usd, 0)) as revenue_usd,
         sum(coalesce(gross_revenue_usd, 0)) as gross_revenue_usd
     from contracts
@@ -350,6 +394,8 @@ rounded as (
         round(coalesce(spend_committed_usd, 0), 2)::decimal(18, 2) as spend_committed_usd,
         round(coalesce(spend_paid_usd, 0), 2)::decimal(18, 2) as spend_paid_usd,
         coalesce(orders, 0)::bigint as orders,
+        coalesce(orders_by_code, 0)::bigint as orders_by_code,
+        coalesce(orders_by_link, 0)::bigint as orders_by_link,
         round(coalesce(revenue_usd, 0), 2)::decimal(18, 2) as revenue_usd,
         round(coalesce(gross_revenue_usd, 0), 2)::decimal(18, 2) as gross_revenue_usd
     from campaigns
@@ -360,6 +406,8 @@ select
     spend_committed_usd::double as spend_committed_usd,
     spend_paid_usd::double as spend_paid_usd,
     orders,
+    orders_by_code,
+    orders_by_link,
     revenue_usd::double as revenue_usd,
     gross_revenue_usd::double as gross_revenue_usd,
     (revenue_usd / nullif(spend_committed_usd, 0))::double as roas,

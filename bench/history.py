@@ -47,6 +47,7 @@ class WorldSpec:
     seed: int
     accounts: int
     days: int
+    crm_links: bool = True  # False: the CRM's contracts of the older template (no utm columns)
 
 
 @dataclass(frozen=True)
@@ -69,16 +70,18 @@ class SandboxWire:
         return self.handler(method, parts.path, query, headers, body, self.day)
 
 
-def land_crm_days(world: Any, days: Sequence[date], progress: Callable[[str], None]) -> None:
+def land_crm_days(
+    world: Any, days: Sequence[date], progress: Callable[[str], None], links: bool = True
+) -> None:
     """Each day's CRM export into the inbox, then landed by the file sources (the roster the
-    platform extractors read for that day)."""
+    platform extractors read for that day); `links`: as crm.write_crm."""
     from irm.tasks import land_files
     from sandbox.crm import write_crm
 
     inbox = get_settings().crm_inbox
     inbox.mkdir(parents=True, exist_ok=True)
     for n, day in enumerate(days, start=1):
-        write_crm(world, inbox, day=day)
+        write_crm(world, inbox, day=day, links=links)
         for source in registry.file_sources():
             land_files(source.name, day.isoformat())
         if n % 30 == 0 or n == len(days):
@@ -146,7 +149,8 @@ def land_history(
     ]
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         futures = {pool.submit(land_platform_days, spec, s, list(days)): s for s in order}
-        land_crm_days(World(spec.seed, spec.accounts, spec.days), days, progress)
+        world = World(spec.seed, spec.accounts, spec.days)
+        land_crm_days(world, days, progress, spec.crm_links)
         for future in as_completed(futures):
             source = futures[future]
             results[source] = future.result()

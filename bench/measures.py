@@ -100,6 +100,8 @@ COMPARISONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
             "spend_committed_usd",
             "spend_paid_usd",
             "orders",
+            "orders_by_code",
+            "orders_by_link",
             "revenue_usd",
             "gross_revenue_usd",
             "roas",

@@ -862,9 +862,10 @@ def campaign_roi(marts: Marts) -> Section:
         "Campaign ROI",
         "What each campaign returned: (attributed revenue - committed spend) / committed spend. "
         "0% is break-even, -100% means no sales were traced back to it. Revenue counts orders "
-        "that used the creators' promo codes during the campaign and 14 days after, less what "
-        "partial refunds returned (gross revenue is in the workbook). A new customer is one "
-        "whose order was their first in a year. The "
+        "that used the creators' promo codes or came through their tracked links during the "
+        "campaign and 14 days after (a code and a link naming different creators: the code "
+        "counts), less what partial refunds returned (gross revenue is in the workbook). A new "
+        "customer is one whose order was their first in a year. The "
         "budget is what the CRM plans for the campaign; committed spend, what the contracts "
         "promise (fees and products); paid spend, the payments made so far. Disclosure "
         "compliance is the share of the campaign's sponsored posts that disclosed the "
@@ -894,7 +895,8 @@ def campaign_roi(marts: Marts) -> Section:
     named = marts.columns(mart).get("campaign_name") or marts.column(mart, "campaign_id")
     campaign = Cells("label", named.label, shown_text, False)
     cells = marts.cells(mart, "budget_usd", "spend_committed_usd", "spend_paid_usd")
-    cells += marts.cells(mart, "revenue_usd", "orders", "new_customers")
+    cells += marts.cells(mart, "revenue_usd", "orders", "orders_by_code", "orders_by_link")
+    cells += marts.cells(mart, "new_customers")
     cells += marts.cells(mart, "roas", "roi", "cpm_usd", "cpa_usd", "cost_per_new_customer_usd")
     cells += marts.cells(mart, "emv_usd")
     section.table = _table(marts, rows, cells, leading=[campaign], creators=False)

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 
@@ -51,6 +53,7 @@ _CAMPAIGN, _CONTRACTS, _CONTRACT, _PAYMENT, _SPONSOR, _COMPETITOR, _ORDERS, _ORG
 # made, so that adding them moved no other draw (orders, fates and amounts stayed what they were).
 _PARTIAL_REFUND = 119
 _RETURNING = 121  # 120 is the CRM's bad rows
+_LINKS = 122
 
 MIN_CAMPAIGN_DAYS = 14
 MIN_CAMPAIGNS = 3  # even a small world has a campaign of each kind of result to show
@@ -91,6 +94,14 @@ PARTIAL_REFUND_DAYS = (2, 22)
 # Customers: a share of orders come from someone who ordered before (the customer of an earlier
 # order, any alike), a few from guests (Shopify's guest checkout: no customer).
 P_RETURNING_CUSTOMER = 0.3
+# How a contract's order reached the shop (SPEC 5.2, "Attribution, second wave"): with the
+# promo code only, through the creator's tracked link and the code, through the link only (no
+# code, no discount), or with the code and another creator's link of the campaign (the two
+# name different contracts). A link's UTM parameters are in `landing_site`, for some orders
+# only in `referring_site`.
+LINK_CHANNELS = (("code", 0.55), ("code_and_link", 0.30), ("link", 0.12), ("conflict", 0.03))
+P_LINK_IN_REFERRER = 0.1
+REFERRERS = ("https://www.instagram.com/", "https://www.youtube.com/", "https://www.tiktok.com/")
 P_GUEST_CHECKOUT = 0.04
 P_ORGANIC_CODE = 0.25
 ORDER_ID_BASE = 5_800_000_000_000
@@ -210,6 +221,8 @@ class Order:
     contract_index: int | None
     customer_id: int | None  # None: a guest checkout
     partial_refund_s: int | None = None  # when one unit of a line came back
+    landing_site: str | None = None  # the shop page the visit began on, with its query
+    referring_site: str | None = None  # the page the visitor came from
     partial_refund_line: int | None = None  # which line
 
     @property
@@ -268,6 +281,27 @@ def money(cents: int) -> str:
 
 def to_usd(cents: int, currency: str) -> float:
     return cents / 100 * vocab.CURRENCY_RATES_USD[currency]
+
+
+def _utm_query(campaign: str, content: str, u: float) -> str:
+    """A tracked link's query: the four UTM parameters in one of several orders, sometimes
+    with a click id (a link is matched by its parameters, not their order)."""
+    params = [
+        "utm_source=creator",
+        "utm_medium=influencer",
+        f"utm_campaign={campaign}",
+        f"utm_content={content}",
+    ]
+    shift = int(u * 4)
+    params = params[shift:] + params[:shift]
+    if u > 0.5:
+        params.append(f"fbclid=IwAR{int(u * 1e9):09d}")
+    return "&".join(params)
+
+
+def _pick(options: Sequence[Any], u: float) -> Any:
+    """The option a uniform draw in [0, 1) falls on."""
+    return options[int(u * len(options))]
 
 
 def _weighted(options: tuple[tuple[Any, float], ...], u: float) -> Any:
@@ -614,7 +648,64 @@ class Business:
         for index, (created, _, _, fields) in enumerate(drafts):
             order_id = ORDER_ID_BASE + index * 1000 + created % 997
             orders.append(Order(index=index, order_id=order_id, created_s=created, **fields))
-        return self._with_returning_customers(self._with_partial_refunds(orders))
+        linked = self._with_links(orders)
+        return self._with_returning_customers(self._with_partial_refunds(linked))
+
+    def utm_of(self, contract: Contract) -> tuple[str, str]:
+        """The tracked link's (utm_campaign, utm_content) of a contract, as the CRM lists them."""
+        campaign = self.campaign_of(contract)
+        creator = self.world.creators[contract.creator_index].creator_id
+        return (
+            f"{ascii_slug(campaign.name)}-{campaign.campaign_id}",
+            f"{creator}-{contract.contract_id}",
+        )
+
+    def _with_links(self, orders: list[Order]) -> list[Order]:
+        """Where each order's visit came from (LINK_CHANNELS): a contract's order through its
+        creator's tracked link, with or without the code, or with another creator's link of the
+        campaign; an organic order from a search ad or the shop's own pages."""
+        draws = self.world.rng(_LINKS).random((len(orders), 4))
+        by_campaign: dict[int, list[Contract]] = defaultdict(list)
+        for contract in self.contracts:
+            by_campaign[contract.campaign_index].append(contract)
+        return [
+            replace(order, **self._visit(order, by_campaign, *draw))
+            for order, draw in zip(orders, draws.tolist(), strict=True)
+        ]
+
+    def _visit(
+        self,
+        order: Order,
+        by_campaign: dict[int, list[Contract]],
+        channel_u: float,
+        where_u: float,
+        order_u: float,
+        other_u: float,
+    ) -> dict[str, Any]:
+        """The order's landing_site and referring_site; an order through a link alone also
+        loses its code (and so its discount)."""
+        page = f"/products/{vocab.PRODUCTS[order.items[0][0]][1].lower()}"
+        if order.contract_index is None:
+            if where_u < 0.2:  # a search ad: UTM parameters, but no creator's campaign
+                search = {"referring_site": "https://www.google.com/"}
+                return {"landing_site": f"{page}?utm_source=google&utm_medium=cpc", **search}
+            return {"landing_site": page, "referring_site": None}
+        channel = _weighted(LINK_CHANNELS, channel_u)
+        if channel == "code":
+            return {"landing_site": page, "referring_site": _pick(REFERRERS, where_u)}
+        contract = self.contracts[order.contract_index]
+        if channel == "conflict":  # another creator's link of the same campaign
+            others = [c for c in by_campaign[contract.campaign_index] if c != contract]
+            contract = _pick(others, other_u) if others else contract
+        query = _utm_query(*self.utm_of(contract), order_u)
+        referrer = _pick(REFERRERS, order_u)
+        if where_u < P_LINK_IN_REFERRER:
+            visit: dict[str, Any] = {"landing_site": page, "referring_site": f"{referrer}?{query}"}
+        else:
+            visit = {"landing_site": f"{page}?{query}", "referring_site": referrer}
+        if channel == "link":  # no code at checkout: no discount
+            visit.update(discount_code=None, discount_type=None, discount_cents=0)
+        return visit
 
     def _with_returning_customers(self, orders: list[Order]) -> list[Order]:
         """Some orders are a guest's (P_GUEST_CHECKOUT), some a returning customer's: the
@@ -773,21 +864,47 @@ class Business:
         }
 
     def attributed_contract(self, order: Order) -> Contract | None:
-        """The contract SPEC 5.2 attributes the order to: its code equals the contract's promo
-        code (case-insensitive) and it was created (UTC date) between the campaign start and the
-        campaign end + the attribution window. Cancellation and refunds are not looked at."""
+        """The contract SPEC 5.2 attributes the order to: by promo code or by tracked link,
+        the order created (UTC date) between the campaign start and the campaign end + the
+        attribution window; when the code and the link name different contracts, the code's
+        (the default rule). Cancellation and refunds are not looked at."""
+        return self.code_contract(order) or self.link_contract(order)
+
+    def attribution_method(self, order: Order) -> str | None:
+        """`code` when the promo code decided (alone, with a link that agrees, or against a
+        link naming another contract), `link` when only the link names a contract."""
+        if self.code_contract(order) is not None:
+            return "code"
+        return "link" if self.link_contract(order) is not None else None
+
+    def code_contract(self, order: Order) -> Contract | None:
+        """The contract whose promo code the order used (case-insensitive), inside its window."""
         if order.contract_index is None or order.discount_code is None:
             return None
         contract = self.contracts[order.contract_index]
+        if order.discount_code.upper() != contract.promo_code:
+            return None
+        return contract if self._in_window(contract, order) else None
+
+    def link_contract(self, order: Order) -> Contract | None:
+        """The contract whose tracked link the order came through, inside its window: the UTM
+        parameters of `landing_site` when it has utm_campaign, else of `referring_site`."""
+        site = order.landing_site or ""
+        if "utm_campaign" not in parse_qs(urlsplit(site).query):
+            site = order.referring_site or ""
+        params = parse_qs(urlsplit(site).query)
+        key = (params.get("utm_campaign", [""])[0], params.get("utm_content", [""])[0])
+        contract = self._contracts_by_utm.get(key)
+        return contract if contract is not None and self._in_window(contract, order) else None
+
+    @cached_property
+    def _contracts_by_utm(self) -> dict[tuple[str, str], Contract]:
+        return {self.utm_of(contract): contract for contract in self.contracts}
+
+    def _in_window(self, contract: Contract, order: Order) -> bool:
         campaign = self.campaign_of(contract)
         day = order.created_s // DAY_S
-        last = campaign.ends_day + vocab.ATTRIBUTION_WINDOW_DAYS
-        if (
-            order.discount_code.upper() == contract.promo_code
-            and campaign.starts_day <= day <= last
-        ):
-            return contract
-        return None
+        return campaign.starts_day <= day <= campaign.ends_day + vocab.ATTRIBUTION_WINDOW_DAYS
 
     # ---- touchpoints -----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ serve        --seed --accounts --days [--start-date] [--port] [--host] [--day] [
 stop         --pid-file | --port
 clock        [--port] [--host] [--day]       (no --day: print the current day)
 write-crm    --seed --accounts --days [--start-date] --inbox [--day] [--bad-rows]
+             [--without-links]
 ground-truth --seed --accounts --days [--start-date] [--day] --out [--bad-rows]
              [--comments-window-days]
 
@@ -114,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bad-rows", type=_share, default=0.0, help="share of rows made invalid (0 to 1)"
     )
+    p.add_argument(
+        "--without-links",
+        action="store_true",
+        help="contracts.csv of the older template, without the utm columns (SPEC 3.2)",
+    )
 
     p = commands.add_parser("ground-truth", help="write ground_truth.json as of a day")
     _world_args(p)
@@ -176,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if "day" in answer else 1
     world = World(args.seed, args.accounts, args.days, args.start_date)
     if args.command == "write-crm":
-        for path in write_crm(world, args.inbox, day=args.day, bad_row_share=args.bad_rows):
+        links = not args.without_links
+        for path in write_crm(world, args.inbox, args.day, args.bad_rows, links):
             print(path)
         return 0
     path = write_ground_truth(

@@ -46,13 +46,16 @@ HEADER_LINES = {
     "campaigns": "campaign_id,name,brand,brand_handle,starts_on,ends_on,budget,currency,objective,"
     "tracking_hashtag",
     "contracts": "contract_id,campaign_id,creator_id,fee,product_cost,currency,deliverables,due_on,"
-    "promo_code,exclusive,signed_on",
+    "promo_code,exclusive,signed_on,utm_campaign,utm_content",
     "payments": "payment_id,contract_id,amount,currency,due_on,paid_on,status",
     "touchpoints": "touchpoint_id,creator_id,occurred_at,channel,direction,responded_at",
 }
 TEMPLATES: dict[str, tuple[str, ...]] = {
     entity: tuple(line.split(",")) for entity, line in HEADER_LINES.items()
 }
+# The contracts' optional columns of the second wave (SPEC 3.2): an export made before them
+# (`links=False`) lacks them, as a brand's older files do.
+LINK_COLUMNS = ("utm_campaign", "utm_content")
 CREATORS_COLUMNS = TEMPLATES["creators"]
 
 BAD_ROW_KINDS = ("missing_id", "unknown_creator", "negative_amount", "bad_date", "duplicate")
@@ -163,6 +166,7 @@ def contract_rows(world: World, day: date | None = None) -> list[Row]:
             "promo_code": c.promo_code,
             "exclusive": "true" if c.exclusive else "false",
             "signed_on": _iso(world, c.signed_day),
+            **dict(zip(("utm_campaign", "utm_content"), business.utm_of(c), strict=True)),
         }
         for c in business.contracts
         if c.signed_day <= d
@@ -279,20 +283,24 @@ def with_bad_rows(
 
 
 def crm_export(
-    world: World, day: date | None = None, bad_row_share: float = 0.0
+    world: World, day: date | None = None, bad_row_share: float = 0.0, links: bool = True
 ) -> dict[str, CrmFile]:
-    """What `write_crm` writes for the day: each file's rows and bad rows."""
+    """What `write_crm` writes for the day: each file's rows and bad rows; without `links`, the
+    contracts file of the older template (no utm columns)."""
     d = _day_index(world, day)
     files = {}
     for number, entity in enumerate(TEMPLATES):
+        columns = tuple(c for c in TEMPLATES[entity] if links or c not in LINK_COLUMNS)
         good = ROWS[entity](world, world.start_date + timedelta(days=d))
+        if not links:
+            good = [{c: row[c] for c in columns} for row in good]
         rng = world.rng(_CRM_ROWS, number, d)
         rows, bad = with_bad_rows(entity, good, bad_row_share, rng)
         name = f"{entity}.csv"
         rejects: list[dict[str, object]] = [
             {"file": name, "line": line, "kind": kind} for line, kind in bad
         ]
-        files[entity] = CrmFile(name, TEMPLATES[entity], rows, len(good), rejects)
+        files[entity] = CrmFile(name, columns, rows, len(good), rejects)
     return files
 
 
@@ -342,10 +350,14 @@ def write_creators_csv(world: World, inbox: str | Path, day: date | None = None)
 
 
 def write_crm(
-    world: World, inbox: str | Path, day: date | None = None, bad_row_share: float = 0.0
+    world: World,
+    inbox: str | Path,
+    day: date | None = None,
+    bad_row_share: float = 0.0,
+    links: bool = True,
 ) -> list[Path]:
     """Every CRM export of the world as of `day` (default: its last day) into `inbox`, stamped
     with that day's export time; returns the files written, in the order a pipeline must read
-    them (each references the earlier)."""
-    files = crm_export(world, day, bad_row_share).values()
+    them (each references the earlier). `links=False`: contracts without the utm columns."""
+    files = crm_export(world, day, bad_row_share, links).values()
     return write_export(files, inbox, day or world.end_date)

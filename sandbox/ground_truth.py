@@ -24,6 +24,7 @@ currency, `*_usd` as numbers rounded to the cent):
       "instagram": {...}, "tiktok": {...},   # sandbox.instagram_api / tiktok_api ground_truth()
       "shop": {"orders": [{"id": "<order id>", "name": "#1001", "created_at", "updated_at",
                            "total_price": "12.50", "current_total_price": "12.50",
+                           "landing_site": str | null, "referring_site": str | null,
                            "currency", "financial_status",
                            "cancelled_at": str | null, "discount_codes": ["CODE", ...]}]},
       "crm": {"bad_row_share": 0.0,
@@ -39,12 +40,14 @@ currency, `*_usd` as numbers rounded to the cent):
                          "currency", "deliverables", "due_on", "promo_code", "exclusive",
                          "signed_on", "posts": ["<platform>:<post id>", ...],
                          "orders": ["<order id>", ...],              # attributed, counted
+                         "orders_by_code", "orders_by_link",
                          "spend_committed_usd", "spend_paid_usd", "revenue_usd",
                          "gross_revenue_usd", "new_customers", "new_customer_revenue_usd"}],
           "payments": [{"payment_id", "contract_id", "amount", "currency", "due_on",
                         "paid_on": str | null, "status"}],          # as of as_of
           "campaign_roi": [{"campaign_id", "spend_committed_usd", "spend_paid_usd",
-                            "posts_delivered", "orders", "revenue_usd", "gross_revenue_usd",
+                            "posts_delivered", "orders", "orders_by_code", "orders_by_link",
+                            "revenue_usd", "gross_revenue_usd",
                             "new_customers", "new_customer_revenue_usd",
                             "cost_per_new_customer_usd", "roi", "roas"}]
       },
@@ -89,18 +92,20 @@ YouTube videos are every video visible on `as_of` (the back catalogue before sta
 included), oldest first, with counts as of `as_of`; `likes`/`comments` are null where the API
 omits them. Business rows are those in the CRM export of `as_of` (bad rows excluded); a
 contract's `posts` are its contracted posts published by then, `orders` the orders SPEC 5.2
-attributes to it (code, campaign window + 14 days in UTC dates) that are neither cancelled nor
-refunded whole by then. Money in USD: spend_committed_usd = round((fee + product_cost) x rate,
-2) per contract, spend_paid_usd = paid payments x rate, revenue_usd = (order total - a partial
-refund made by then) x rate (net), gross_revenue_usd = order total x rate; new_customers counts
-the orders whose customer (not a guest) has no earlier order created in the 365 days (UTC dates)
-before it that is not cancelled by then, new_customer_revenue_usd their net revenue,
-cost_per_new_customer_usd = committed / new_customers (4 decimals); a
-campaign's sums are rounded to the cent once, as the warehouse does (a contract's are rounded
-for display); roi = (revenue - committed) / committed, roas = revenue / committed (null when
-nothing is committed). The `injected` list (sandbox/injections.py) holds every
-injected case visible on `as_of`, with warehouse ids: account_id `youtube:<channel id>`,
-`instagram:<IG user id>`, `tiktok:<username>`; post_id `<platform>:<native id>`.
+attributes to it (promo code or tracked link, campaign window + 14 days in UTC dates; the code
+wins when they name different contracts) that are neither cancelled nor refunded whole by
+then, `orders_by_link` those only the link attributed. Money in USD: spend_committed_usd =
+round((fee + product_cost) x rate, 2) per contract, spend_paid_usd = paid payments x rate,
+revenue_usd = (order total - a partial refund made by then) x rate (net), gross_revenue_usd =
+order total x rate; new_customers counts the orders whose customer (not a guest) has no
+earlier order created in the 365 days (UTC dates) before it that is not cancelled by then,
+new_customer_revenue_usd their net revenue, cost_per_new_customer_usd = committed /
+new_customers (4 decimals); a campaign's sums are rounded to the cent once, as the warehouse
+does (a contract's are rounded for display); roi = (revenue - committed) / committed, roas =
+revenue / committed (null when nothing is committed). The `injected` list
+(sandbox/injections.py) holds every injected case visible on `as_of`, with warehouse ids:
+account_id `youtube:<channel id>`, `instagram:<IG user id>`, `tiktok:<username>`; post_id
+`<platform>:<native id>`.
 
 Listening mentions are per date (UTC publication date, from start_date to as_of) x platform x
 term, over roster and non-roster posts, by SPEC 5.5's rule (whole word, any case, optional # or
@@ -118,6 +123,7 @@ import json
 import os
 from collections import Counter
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +201,8 @@ def shop_truth(world: World, day: date) -> dict[str, Any]:
                 "updated_at": shown["updated_at"],
                 "total_price": shown["total_price"],
                 "current_total_price": shown["current_total_price"],
+                "landing_site": shown["landing_site"],
+                "referring_site": shown["referring_site"],
                 "currency": shown["currency"],
                 "financial_status": shown["financial_status"],
                 "cancelled_at": shown["cancelled_at"],
@@ -252,6 +260,17 @@ def _new_customer_orders(business: Business, as_of_s: int) -> set[int]:
     return new
 
 
+def _exact_usd(cents: int, currency: str) -> Decimal:
+    """An amount in the reporting currency, exactly (a float sum can land a cent off once the
+    warehouse, which sums decimals, rounds it)."""
+    return Decimal(cents) / 100 * Decimal(str(vocab.CURRENCY_RATES_USD[currency]))
+
+
+def _to_cent(amount: Decimal) -> float:
+    """Rounded to the cent half away from zero, as both warehouses' `round` does."""
+    return float(amount.quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 def _ratio(numerator: float, denominator: float) -> float | None:
     return None if denominator == 0 else round(numerator / denominator, 6)
 
@@ -261,6 +280,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
     d = world.day_index(day)
     as_of_s = (d + 1) * DAY_S
     counted = _counted_orders(business, as_of_s)
+    methods = {o.order_id: business.attribution_method(o) for o in business.orders}
     new_customer_orders = _new_customer_orders(business, as_of_s)
     totals = {o.order_id: o for o in business.orders if o.created_s < as_of_s}
     contracts = []
@@ -276,11 +296,18 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
             world, business, contract, d, counted, totals, payments.get(contract.index, [])
         )
         new_orders = [o for o in measures["orders"] if int(o) in new_customer_orders]
+        by_link = [o for o in measures["orders"] if methods[int(o)] == "link"]
+        measures["orders_by_link"] = len(by_link)
+        measures["orders_by_code"] = len(measures["orders"]) - len(by_link)
         new_revenue = sum(
-            to_usd(totals[int(o)].net_cents(as_of_s), totals[int(o)].currency) for o in new_orders
+            (
+                _exact_usd(totals[int(o)].net_cents(as_of_s), totals[int(o)].currency)
+                for o in new_orders
+            ),
+            Decimal(0),
         )
         measures["new_customers"] = len(new_orders)
-        measures["new_customer_revenue_usd"] = round(new_revenue, 2)
+        measures["new_customer_revenue_usd"] = _to_cent(new_revenue)
         campaign_id = business.campaign_of(contract).campaign_id
         total = by_campaign.setdefault(
             campaign_id,
@@ -290,12 +317,18 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                     "spend_paid_usd",
                     "posts_delivered",
                     "orders",
+                    "orders_by_code",
+                    "orders_by_link",
                     "revenue_usd",
                     "gross_revenue_usd",
                     "new_customers",
-                    "new_customer_revenue_usd",
                 ),
                 0.0,
+            )
+            # money summed exactly, as the warehouse does, and rounded half away from zero once
+            | dict.fromkeys(
+                ("spend_paid_usd", "revenue_usd", "gross_revenue_usd", "new_customer_revenue_usd"),
+                Decimal(0),
             ),
         )
         # As the warehouse sums: committed spend rounded per contract, the rest exactly.
@@ -303,6 +336,8 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         total["spend_paid_usd"] += measures.pop("_paid_exact")
         total["posts_delivered"] += len(measures["posts"])
         total["orders"] += len(measures["orders"])
+        total["orders_by_code"] += measures["orders_by_code"]
+        total["orders_by_link"] += measures["orders_by_link"]
         total["revenue_usd"] += measures.pop("_revenue_exact")
         total["gross_revenue_usd"] += measures.pop("_gross_revenue_exact")
         total["new_customers"] += len(new_orders)
@@ -310,18 +345,20 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         contracts.append({**rows[contract.contract_id], **measures})
     campaign_roi = []
     for campaign_id, total in by_campaign.items():
-        committed, revenue = round(total["spend_committed_usd"], 2), round(total["revenue_usd"], 2)
+        committed, revenue = round(total["spend_committed_usd"], 2), _to_cent(total["revenue_usd"])
         campaign_roi.append(
             {
                 "campaign_id": campaign_id,
                 "spend_committed_usd": committed,
-                "spend_paid_usd": round(total["spend_paid_usd"], 2),
+                "spend_paid_usd": _to_cent(total["spend_paid_usd"]),
                 "posts_delivered": int(total["posts_delivered"]),
                 "orders": int(total["orders"]),
+                "orders_by_code": int(total["orders_by_code"]),
+                "orders_by_link": int(total["orders_by_link"]),
                 "revenue_usd": revenue,
-                "gross_revenue_usd": round(total["gross_revenue_usd"], 2),
+                "gross_revenue_usd": _to_cent(total["gross_revenue_usd"]),
                 "new_customers": int(total["new_customers"]),
-                "new_customer_revenue_usd": round(total["new_customer_revenue_usd"], 2),
+                "new_customer_revenue_usd": _to_cent(total["new_customer_revenue_usd"]),
                 "cost_per_new_customer_usd": None
                 if not total["new_customers"]
                 else round(committed / total["new_customers"], 4),
@@ -358,21 +395,24 @@ def _contract_measures(
     orders = counted.get(contract.index, [])
     as_of_s = (d + 1) * DAY_S
     sold = [totals[int(o)] for o in orders]
-    revenue = sum(to_usd(order.net_cents(as_of_s), order.currency) for order in sold)
-    gross_revenue = sum(to_usd(order.total_cents, order.currency) for order in sold)
+    revenue = sum((_exact_usd(o.net_cents(as_of_s), o.currency) for o in sold), Decimal(0))
+    gross_revenue = sum((_exact_usd(o.total_cents, o.currency) for o in sold), Decimal(0))
     paid = sum(
-        to_usd(p.amount_cents, p.currency)
-        for p in payments
-        if p.listed_day <= d and p.status_on(d) == "paid"
+        (
+            _exact_usd(p.amount_cents, p.currency)
+            for p in payments
+            if p.listed_day <= d and p.status_on(d) == "paid"
+        ),
+        Decimal(0),
     )
     committed = to_usd(contract.fee_cents + contract.product_cost_cents, contract.currency)
     return {
         "posts": posts,
         "orders": orders,
         "spend_committed_usd": round(committed, 2),
-        "spend_paid_usd": round(paid, 2),
-        "revenue_usd": round(revenue, 2),
-        "gross_revenue_usd": round(gross_revenue, 2),
+        "spend_paid_usd": _to_cent(paid),
+        "revenue_usd": _to_cent(revenue),
+        "gross_revenue_usd": _to_cent(gross_revenue),
         "_paid_exact": paid,
         "_revenue_exact": revenue,
         "_gross_revenue_exact": gross_revenue,

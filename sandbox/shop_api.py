@@ -278,6 +278,8 @@ def order_resource(world: World, order: Order, as_of_s: int) -> dict[str, Any]:
         "financial_status": state["financial_status"],
         "fulfillment_status": "fulfilled" if state["fulfilled"] else None,
         "source_name": "web",
+        "landing_site": order.landing_site,
+        "referring_site": order.referring_site,
         "tags": "",
         "discount_codes": discount_codes,
         "line_items": line_items,

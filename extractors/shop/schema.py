@@ -44,6 +44,9 @@ ORDERS = EntitySpec(
             Field("discount_codes", "discount_codes", DISCOUNT_CODES),
             # the money successful refund transactions returned (net revenue subtracts it)
             Field("refunded_amount", "refunds", REFUNDS),
+            # where the visit came from: a creator's tracked link carries UTM parameters
+            Field("landing_site", "landing_site"),
+            Field("referring_site", "referring_site"),
         ),
         rules=(
             rules.same("record_key", "order_id", notes="the line is keyed by the order id"),

@@ -190,6 +190,8 @@ def _order(
     cancelled_at=None,
     refunds=(),
     customer=None,  # None: a guest checkout
+    landing_site=None,
+    referring_site=None,
 ) -> dict:
     return {
         "id": order_id,
@@ -202,6 +204,8 @@ def _order(
         "discount_codes": [{"code": c, "amount": "5.00", "type": "fixed_amount"} for c in codes],
         "line_items": [{"title": "Gear", "quantity": 1}],
         "customer": None if customer is None else {"id": customer},
+        "landing_site": landing_site,
+        "referring_site": referring_site,
         "refunds": [
             {
                 "id": order_id * 10 + k,
@@ -400,6 +404,18 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
         (d3, _order(1002, "2026-03-02T23:30:00Z", "50.25", "USD", "paid", ["alpha10"],
                     customer=501)),
         (d3, _order(1011, "2026-03-03T08:00:00Z", "20.00", "USD", "paid", ["ALPHA10", "X"])),
+        # tracked links (k1: utm_campaign acme-spring, utm_content k1-alpha): 1015 by the link
+        # alone, its parameters in another order among others; 1016 by code, the link agreeing
+        # from referring_site (landing_site has none); 1017's link names no contract
+        (d3, _order(1015, "2026-02-22T10:00:00Z", "40.00", "USD", "paid",
+                    landing_site="/products/gsr-04?utm_content=k1-alpha&fbclid=x1&"
+                                 "utm_source=creator&utm_campaign=acme-spring")),
+        (d3, _order(1016, "2026-02-23T10:00:00Z", "25.00", "USD", "paid", ["ALPHA10"],
+                    landing_site="/products/gsr-04",
+                    referring_site="https://www.instagram.com/?utm_campaign=acme-spring&"
+                                   "utm_content=k1-alpha")),
+        (d3, _order(1017, "2026-02-23T11:00:00Z", "30.00", "USD", "paid",
+                    landing_site="/?utm_campaign=acme-spring&utm_content=k9-nobody")),
         # 1005 refunded later: its latest record says so
         (d3, _order(1005, "2026-02-26T10:00:00Z", "60.00", "USD", "refunded", ["ALPHA10"])),
     ]  # fmt: skip

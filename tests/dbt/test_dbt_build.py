@@ -301,7 +301,8 @@ def check_campaigns(query: Query) -> None:
     roi = rows_by_key(
         query,
         "select campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,"
-        " interactions, orders, revenue_usd, gross_revenue_usd, new_customers,"
+        " interactions, orders, orders_by_code, orders_by_link, revenue_usd, gross_revenue_usd,"
+        " new_customers,"
         " new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd,"
         " cost_per_new_customer_usd, roas, roi from marts.mart_campaign_roi",
     )
@@ -315,11 +316,13 @@ def check_campaigns(query: Query) -> None:
     # 13.40; 23:59 New York time on the 14th is the 15th in UTC), 1011 (20.00, after the end
     # but inside +14 days); k2 1006 (200.00 EUR * 1.17 = 234.00 gross; partially refunded, it
     # counts with its net revenue: (200.00 - 50.00 refunded) * 1.17 = 175.50; its failed
-    # refund transaction returned nothing). Not counted: 1004 cancelled, 1005 refunded in its
-    # latest record, 1010 before the start in UTC, 1008 no code, 1009 another code.
-    assert c1["orders"] == 5
-    assert Decimal(c1["gross_revenue_usd"]) == Decimal("417.65")
-    assert Decimal(c1["revenue_usd"]) == Decimal("359.15")  # 417.65 - 58.50
+    # refund transaction returned nothing); by tracked link: k1 1015 (40.00, no code) and 1016
+    # (25.00, its code and its referrer's link agreeing: by code). Not counted: 1004 cancelled,
+    # 1005 refunded in its latest record, 1010 before the start in UTC, 1008 no code, 1009
+    # another code, 1017 a link naming no contract.
+    assert (c1["orders"], c1["orders_by_code"], c1["orders_by_link"]) == (7, 6, 1)
+    assert Decimal(c1["gross_revenue_usd"]) == Decimal("482.65")  # 417.65 + 40.00 + 25.00
+    assert Decimal(c1["revenue_usd"]) == Decimal("424.15")  # 482.65 - 58.50
     # new customers: 1001 (501's first order; 1002 is its second) and 1006 (502); 1007's
     # customer ordered before (1010, not attributed: history is every order); 1011 a guest
     assert (c1["new_customers"], Decimal(c1["new_customer_revenue_usd"])) == (
@@ -335,10 +338,10 @@ def check_campaigns(query: Query) -> None:
     assert Decimal(c1["emv_usd"]) == Decimal("100.00")  # 32 + 6 + 16 + 46
     assert Decimal(c1["cpm_usd"]) == Decimal("346.9841")  # 2186 / 6300 x 1000 = 346.98412...
     assert Decimal(c1["cpe_usd"]) == Decimal("2.4562")  # 2186 / 890 = 2.45617...
-    assert Decimal(c1["cpa_usd"]) == Decimal("437.2")  # 2186 / 5
+    assert Decimal(c1["cpa_usd"]) == Decimal("312.2857")  # 2186 / 7 = 312.28571...
     # ROAS and ROI on the net revenue
-    assert c1["roas"] == pytest.approx(359.15 / 2186)
-    assert c1["roi"] == pytest.approx((359.15 - 2186) / 2186)
+    assert c1["roas"] == pytest.approx(424.15 / 2186)
+    assert c1["roi"] == pytest.approx((424.15 - 2186) / 2186)
     # C2 has no contracts: zeros, and every ratio divides by zero -> NULL
     c2 = roi["C2"]
     assert (c2["posts_delivered"], c2["orders"], Decimal(c2["spend_committed_usd"])) == (0, 0, 0)
@@ -356,11 +359,11 @@ def check_campaigns(query: Query) -> None:
     assert (Decimal(spend), Decimal(paid), orders, Decimal(revenue), delivered) == (
         Decimal("1250.00"),
         Decimal("1000.00"),
-        4,
-        Decimal("183.65"),  # 100.00 + 50.25 + 13.40 + 20.00
+        6,
+        Decimal("248.65"),  # 100.00 + 50.25 + 13.40 + 20.00 + 40.00 (link) + 25.00
         3,
     )
-    assert creator_roi == pytest.approx((183.65 - 1250) / 1250)
+    assert creator_roi == pytest.approx((248.65 - 1250) / 1250)
     spend, paid, orders, revenue, delivered, creator_roi = per_creator[("C1", "cr_004")]
     assert (Decimal(spend), orders, Decimal(revenue), delivered) == (
         Decimal("936.00"),
@@ -452,11 +455,11 @@ def check_health_and_scorecard(query: Query) -> None:
     # cr_001: both accounts alone in their platform-tier: YouTube keeps its own median
     # (index 1, no published YouTube benchmark by followers); Instagram is compared with the
     # published median of its follower band (1-5K: 0.065), its March average 0.064 -> index
-    # (1 + 0.064 / 0.065) / 2, scored / 2; ROI -0.85308 -> (1 - 0.85308) / 2; 5 open flags
+    # (1 + 0.064 / 0.065) / 2, scored / 2; ROI -0.80108 -> (1 - 0.80108) / 2; 5 open flags
     # (the January brand-safety flag is closed) -> 1/6; health 0.775; no growth (no snapshot
     # 30 days back); weights 0.30/0.25/0.20/0.10
     index_001 = (1 + 0.064 / 0.065) / 2
-    roi_001 = (183.65 - 1250) / 1250
+    roi_001 = (248.65 - 1250) / 1250
     engaged = 0.30 * index_001 / 2
     score_001 = 100 * (engaged + 0.25 * (roi_001 + 1) / 2 + 0.20 * 0.775 + 0.10 / 6) / 0.85
     tier, index, roi, open_flags, health_score, score, rank = cards["cr_001"]
@@ -488,7 +491,7 @@ def check_staging(query: Query) -> None:
     ) == [("crm", "contracts", "unknown creator cr_999", "contracts.csv", 4)]
     assert query("select count(*) from staging.stg_instagram__quarantine") == [(1,)]
     assert query("select count(*) from staging.stg_shop__quarantine") == [(0,)]
-    assert query("select count(*) from staging.stg_shop__order_discount_codes") == [(11,)]
+    assert query("select count(*) from staging.stg_shop__order_discount_codes") == [(12,)]
     # the optional utm columns: k1's row carries them, k2's (an older file's) does not
     assert query(
         "select contract_id, utm_campaign, utm_content from staging.stg_crm__contracts"
@@ -851,8 +854,9 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
             "select posts_published from marts.fct_account_daily"
             " where account_id = 'youtube:UCbeta' and date = date '2026-03-02'"
         ) == [(1,)]
+        # 1012, the fourth day's order, joins C1's seven
         assert query("select orders from marts.mart_campaign_roi where campaign_id = 'C1'") == [
-            (6,)
+            (8,)
         ]
         assert query("select count(*) from marts.fct_post where post_id = 'youtube:vg2'") == [(0,)]
         assert query(

@@ -73,23 +73,24 @@ SELECT *, split_part(account_id, ':', 1) AS platform, DATE '2026-02-01' AS first
 
 INSERT INTO marts.mart_campaign_roi BY NAME
 SELECT *, 'Campaign ' || campaign_id AS campaign_name, 1 AS contracts, 1 AS creators FROM (VALUES
- ('camp1', 1000, 500, 2, 69000, 2955, 12, 1500, 1530, 5, 600, 477.5, 14.49, 0.338, 83.33, 200,
+ ('camp1', 1000, 500, 2, 69000, 2955, 12, 9, 3, 1500, 1530, 5, 600, 477.5, 14.49, 0.338, 83.33, 200,
   1.5, 0.5),
- ('camp2', 400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0, -1)
+ ('camp2', 400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0, -1)
 ) AS r(campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views, interactions,
-       orders, revenue_usd, gross_revenue_usd, new_customers, new_customer_revenue_usd, emv_usd,
-       cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd, roas, roi);
+       orders, orders_by_code, orders_by_link, revenue_usd, gross_revenue_usd, new_customers,
+       new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd,
+       roas, roi);
 
 INSERT INTO marts.mart_campaign_creator_roi BY NAME
 SELECT *, 1 AS contracts FROM (VALUES
- ('camp1', 'cr1', 600, 300, 1, 9000, 325, 8, 1000, 1030, 3, 400, 92.5, 66.67, 1.85, 75, 200,
+ ('camp1', 'cr1', 600, 300, 1, 9000, 325, 8, 6, 2, 1000, 1030, 3, 400, 92.5, 66.67, 1.85, 75, 200,
   1.67, 0.67),
- ('camp1', 'cr3', 400, 200, 1, 60000, 2630, 4, 500, 500, 2, 200, 385, 6.67, 0.15, 100, 200,
+ ('camp1', 'cr3', 400, 200, 1, 60000, 2630, 4, 3, 1, 500, 500, 2, 200, 385, 6.67, 0.15, 100, 200,
   1.25, 0.25)
 ) AS r(campaign_id, creator_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,
-       interactions, orders, revenue_usd, gross_revenue_usd, new_customers,
-       new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd,
-       roas, roi);
+       interactions, orders, orders_by_code, orders_by_link, revenue_usd, gross_revenue_usd,
+       new_customers, new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd,
+       cost_per_new_customer_usd, roas, roi);
 
 INSERT INTO marts.mart_quality_flags BY NAME
 SELECT *, true AS is_open FROM (VALUES

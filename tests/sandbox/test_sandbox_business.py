@@ -3,6 +3,8 @@ attribution window's edge, and a ground truth to recompute campaign ROI from."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 
 from sandbox import vocab
@@ -41,10 +43,40 @@ def test_promo_orders_fall_on_both_sides_of_the_attribution_edge(
         edge_outside += not attributed and order.created_s // DAY_S == last + 1
     assert inside > 5 * outside > 0  # leaks, late orders, the UTC edge
     assert edge_inside and edge_outside
-    codes = [o.discount_code for o in orders if o.contract_index is not None]
+    codes = [o.discount_code for o in orders if o.contract_index is not None and o.discount_code]
     assert any(c != c.upper() for c in codes)  # shoppers type codes in lower case too
     assert any(o.contract_index is None and o.discount_code for o in orders)
     assert any(o.contract_index is None and not o.discount_code for o in orders)
+
+
+def test_orders_come_by_code_by_link_by_both_and_with_conflicting_links(
+    world: World, business: Business
+) -> None:
+    """SPEC 5.2, second wave: a contract's orders reach the shop with its promo code only,
+    through its creator's tracked link (UTM parameters in any order, in landing_site or only
+    in referring_site) with or without the code, or with the code and another creator's link;
+    the code decides a conflict; an order through the link alone has no discount."""
+    seen: dict[str, int] = defaultdict(int)
+    for order in business.orders:
+        if order.contract_index is None:
+            assert business.link_contract(order) is None  # a search ad is not a creator's link
+            continue
+        code, link = business.code_contract(order), business.link_contract(order)
+        if code is None and link is None:
+            continue  # outside the campaign's window
+        assert business.attributed_contract(order) == (code or link)
+        if code is not None and link is not None:
+            seen["conflict" if code != link else "both"] += 1
+        elif link is not None:
+            assert order.discount_code is None and order.discount_cents == 0
+            assert business.attribution_method(order) == "link"
+            seen["link"] += 1
+            seen["in_referrer"] += "utm_" not in (order.landing_site or "")
+        else:
+            assert business.attribution_method(order) == "code"
+            seen["code"] += 1
+    assert all(seen[k] > 0 for k in ("code", "both", "link", "conflict", "in_referrer")), seen
+    assert seen["code"] > seen["both"] > seen["link"] > seen["conflict"], seen
 
 
 def test_ground_truth_lets_a_test_recompute_campaign_roi(world: World) -> None:
@@ -67,7 +99,10 @@ def test_ground_truth_lets_a_test_recompute_campaign_roi(world: World) -> None:
             order = orders[order_id]
             assert order["financial_status"] in ("paid", "partially_refunded")
             assert order["cancelled_at"] is None
-            assert contract["promo_code"] in [c.upper() for c in order["discount_codes"]]
+            by_code = contract["promo_code"] in [c.upper() for c in order["discount_codes"]]
+            tracked = f"utm_content={contract['utm_content']}"
+            by_link = any(tracked in (order[s] or "") for s in ("landing_site", "referring_site"))
+            assert by_code or by_link, order["id"]
             # net of a partial refund: what the order's current total says
             total["revenue"] += float(order["current_total_price"]) * rates[order["currency"]]
             total["gross"] += float(order["total_price"]) * rates[order["currency"]]

@@ -221,28 +221,28 @@ SELECT *, split_part(account_id, ':', 1) AS platform, month::DATE AS first_snaps
 ) AS g(account_id, month, followers_start, followers_end, net_new_followers, growth_rate);
 INSERT INTO marts.mart_campaign_roi BY NAME
 SELECT * FROM (VALUES
- ('camp1', 5000.00, 2500.00, 2, 69000, 2955, 120, 9000.00, 9240.00, 50, 3600.00, 477.5, 72.4638,
-  1.6920, 41.6667, 100.0, 1.8, 0.8, 'Spring launch', 2, 2, 6000.00),
- ('camp2', 3000.00, 3000.00, 1, 1000, 40, 3, 150.00, 150.00, 1, 50.00, 10.4, 3000.0, 75.0,
-  1000.0, 3000.0, 0.05, -0.95, 'Summer <sale>', 1, 1, 4000.00),
- ('camp3', 0.00, 0.00, 0, NULL, NULL, 0, 0.00, 0.00, 0, 0.00, NULL, NULL, NULL, NULL, NULL,
+ ('camp1', 5000.00, 2500.00, 2, 69000, 2955, 120, 90, 30, 9000.00, 9240.00, 50, 3600.00, 477.5,
+  72.4638, 1.6920, 41.6667, 100.0, 1.8, 0.8, 'Spring launch', 2, 2, 6000.00),
+ ('camp2', 3000.00, 3000.00, 1, 1000, 40, 3, 3, 0, 150.00, 150.00, 1, 50.00, 10.4, 3000.0,
+  75.0, 1000.0, 3000.0, 0.05, -0.95, 'Summer <sale>', 1, 1, 4000.00),
+ ('camp3', 0.00, 0.00, 0, NULL, NULL, 0, 0, 0, 0.00, 0.00, 0, 0.00, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, 'Gifting only', 0, 0, 500.00)
 ) AS r(campaign_id, spend_committed_usd, spend_paid_usd, posts_delivered, views, interactions,
-       orders, revenue_usd, gross_revenue_usd, new_customers, new_customer_revenue_usd, emv_usd,
-       cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd, roas, roi, campaign_name,
-       contracts, creators, budget_usd);
+       orders, orders_by_code, orders_by_link, revenue_usd, gross_revenue_usd, new_customers,
+       new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd,
+       roas, roi, campaign_name, contracts, creators, budget_usd);
 INSERT INTO marts.mart_campaign_creator_roi BY NAME
 SELECT *, 1 AS contracts FROM (VALUES
- ('camp1', 'cr1', 2000.00, 1000.00, 1, 9000, 325, 80, 6000.00, 6160.00, 30, 2200.00, 92.5,
+ ('camp1', 'cr1', 2000.00, 1000.00, 1, 9000, 325, 80, 60, 20, 6000.00, 6160.00, 30, 2200.00, 92.5,
   222.2222, 6.1538, 25.0, 66.6667, 3.0, 2.0),
- ('camp1', 'cr3', 3000.00, 1500.00, 1, 60000, 2630, 40, 3000.00, 3080.00, 20, 1400.00, 385.0,
-  50.0, 1.1407, 75.0, 150.0, 1.0, 0.0),
- ('camp2', 'cr2', 3000.00, 3000.00, 1, 1000, 40, 3, 150.00, 150.00, 1, 50.00, 10.4, 3000.0,
-  75.0, 1000.0, 3000.0, 0.05, -0.95)
+ ('camp1', 'cr3', 3000.00, 1500.00, 1, 60000, 2630, 40, 30, 10, 3000.00, 3080.00, 20, 1400.00,
+  385.0, 50.0, 1.1407, 75.0, 150.0, 1.0, 0.0),
+ ('camp2', 'cr2', 3000.00, 3000.00, 1, 1000, 40, 3, 3, 0, 150.00, 150.00, 1, 50.00, 10.4,
+  3000.0, 75.0, 1000.0, 3000.0, 0.05, -0.95)
 ) AS r(campaign_id, creator_id, spend_committed_usd, spend_paid_usd, posts_delivered, views,
-       interactions, orders, revenue_usd, gross_revenue_usd, new_customers,
-       new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd,
-       roas, roi);
+       interactions, orders, orders_by_code, orders_by_link, revenue_usd, gross_revenue_usd,
+       new_customers, new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd,
+       cost_per_new_customer_usd, roas, roi);
 INSERT INTO marts.mart_quality_flags BY NAME
 SELECT * FROM (VALUES
  ('f1', 'follower_spike', 'high', 'cr2', 'instagram:a2', NULL, '2026-01-20', 9.4, 3.5,

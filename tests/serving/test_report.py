@@ -145,14 +145,17 @@ def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: 
     campaigns = next(s for s in data.sections if s.key == "campaigns")
     assert campaigns.table is not None
     assert campaigns.table.headers[0] == labels["campaign_name"] == "Campaign"
-    assert campaigns.table.headers[1:13] == [
+    # code and link attribution side by side, then new customers (issue 23)
+    assert campaigns.table.headers[1:15] == [
         labels[c]
         for c in ("budget_usd", "spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders")
-        + ("new_customers", "roas", "roi", "cpm_usd", "cpa_usd", "cost_per_new_customer_usd")
-        + ("emv_usd",)
+        + ("orders_by_code", "orders_by_link", "new_customers", "roas", "roi", "cpm_usd")
+        + ("cpa_usd", "cost_per_new_customer_usd", "emv_usd")
     ]
     spring = next(row for row in campaigns.table.rows if row[0] == "Spring launch")
-    assert spring[1:9] == ["$6,000", "$5,000", "$2,500", "$9,000", "120", "50", "1.80", "80.0%"]
+    assert spring[1:11] == [
+        "$6,000", "$5,000", "$2,500", "$9,000", "120", "90", "30", "50", "1.80", "80.0%"
+    ]  # fmt: skip
 
 
 def test_health_bands_read_as_words_in_the_chart_and_the_table(

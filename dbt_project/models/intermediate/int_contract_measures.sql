@@ -1,7 +1,8 @@
 -- Per contract, everything campaign ROI sums (SPEC 5.2), in the reporting currency:
 -- spend committed (fee + product cost), spend paid (payments with status paid), the posts
 -- tied to the contract with their views, interactions and EMV, the first delivery, and the
--- counted attributed orders with their revenue (net of partial refunds) and gross revenue, and
+-- counted attributed orders (by the method that decided: code or link) with their revenue (net
+-- of partial refunds) and gross revenue, and
 -- those of them that are new-customer orders with their (net) revenue.
 -- Money is not rounded here (exact decimals): mart_campaign_roi and mart_campaign_creator_roi
 -- round their sums to the cent, once.
@@ -48,6 +49,8 @@ sold as (
     select
         contract_id,
         count(*) as orders,
+        sum(case when attribution_method = 'code' then 1 else 0 end) as orders_by_code,
+        sum(case when attribution_method = 'link' then 1 else 0 end) as orders_by_link,
         sum(revenue_usd) as revenue_usd,
         sum(gross_revenue_usd) as gross_revenue_usd,
         sum(case when is_new_customer then 1 else 0 end) as new_customers,
@@ -73,6 +76,8 @@ final as (
         delivered.emv_usd,
         delivered.first_delivered_on,
         coalesce(sold.orders, 0) as orders,
+        cast(coalesce(sold.orders_by_code, 0) as bigint) as orders_by_code,
+        cast(coalesce(sold.orders_by_link, 0) as bigint) as orders_by_link,
         cast(coalesce(sold.revenue_usd, 0) as numeric(38, 12)) as revenue_usd,
         cast(coalesce(sold.gross_revenue_usd, 0) as numeric(38, 12)) as gross_revenue_usd,
         cast(coalesce(sold.new_customers, 0) as bigint) as new_customers,

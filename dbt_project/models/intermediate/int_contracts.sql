@@ -24,6 +24,8 @@ joined as (
         contracts.deliverables,
         coalesce(contracts.is_exclusive, false) as is_exclusive,
         contracts.promo_code,
+        contracts.utm_campaign,
+        contracts.utm_content,
         campaigns.tracking_hashtag,
         campaigns.brand_handle,
         contracts.fee,
@@ -57,6 +59,9 @@ final as (
         deliverables,
         is_exclusive,
         promo_code,
+        -- the tracked link's parameters (NULL when the CRM file lacks them: no link attribution)
+        utm_campaign,
+        utm_content,
         tracking_hashtag,
         brand_handle,
         fee,

@@ -24,6 +24,10 @@ renamed as (
         -- status
         lower({{ json_text('payload', 'financial_status') }}) as financial_status,
 
+        -- the visit: the shop page it began on and the page it came from (URLs as sent)
+        {{ json_text('payload', 'landing_site') }} as landing_site,
+        {{ json_text('payload', 'referring_site') }} as referring_site,
+
         -- money: total_price is a decimal string in the order's currency
         cast({{ json_text('payload', 'total_price') }} as numeric(18, 2)) as total_price,
         upper({{ json_text('payload', 'currency') }}) as currency
