@@ -86,7 +86,7 @@ def built(tmp_path_factory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def built_without_links(tmp_path_factory) -> dict[str, Any]:
-    """A smaller world whose CRM contracts files are of the older template (no utm columns):
+    """A small world whose CRM contracts files are of the older template (no utm columns):
     its orders still come through tracked links, which name no contract."""
     from bench.history import WorldSpec
 
@@ -95,7 +95,7 @@ def built_without_links(tmp_path_factory) -> dict[str, Any]:
     patch.setenv("IRM_DATA_ROOT", str(root / "data"))
     patch.setenv("IRM_DBT_TARGET", "duckdb")
     try:
-        spec = WorldSpec(SEED + 1, 40, 60, crm_links=False)
+        spec = WorldSpec(SEED + 1, 20, 45, crm_links=False)
         # the campaign ROI mart and what it is built from (seeds included); their data tests
         # run on the larger world
         dbt_args = ["build", "--select", "+mart_campaign_roi", "--exclude", "test_type:unit"]
@@ -174,34 +174,34 @@ def usd_rates() -> dict[str, Decimal]:
         return {r["currency"]: Decimal(r["usd_per_unit"]) for r in csv.DictReader(rows)}
 
 
-def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
+def new_totals() -> dict[str, Any]:
+    money = ("committed", "paid", "revenue", "gross", "new_customer_revenue")
+    counted = ("orders", "orders_by_code", "orders_by_link", "conflicts", "partially_refunded")
+    return {**dict.fromkeys(money, Decimal(0)), **dict.fromkeys((*counted, "new_customers"), 0)}
+
+
+def expected_roi(settings: Any, per_creator: bool = False) -> dict[Any, dict[str, Any]]:
+    """The campaign ROI measures recomputed from the raw records: per campaign (every campaign
+    of the CRM), or per campaign and creator (each pair with a contract)."""
     rates = usd_rates()
     campaigns = {c["campaign_id"]: c for c in latest_rows(settings, "crm", "campaigns")}
     contracts = {c["contract_id"]: c for c in latest_rows(settings, "crm", "contracts")}
-    totals: dict[str, dict[str, Any]] = {
-        cid: {
-            "committed": Decimal(0),
-            "paid": Decimal(0),
-            "revenue": Decimal(0),
-            "gross": Decimal(0),
-            "orders": 0,
-            "orders_by_code": 0,
-            "orders_by_link": 0,
-            "conflicts": 0,
-            "partially_refunded": 0,
-            "new_customers": 0,
-            "new_customer_revenue": Decimal(0),
-        }
-        for cid in campaigns
-    }
+
+    def key(contract: dict[str, Any]) -> Any:
+        campaign = contract["campaign_id"]
+        return (campaign, contract["creator_id"]) if per_creator else campaign
+
+    totals = {key(c): new_totals() for c in contracts.values()}
+    if not per_creator:
+        totals = {campaign: totals.get(campaign) or new_totals() for campaign in campaigns}
     for contract in contracts.values():
         rate = rates[contract["currency"]]
         spend = Decimal(contract["fee"]) + Decimal(contract["product_cost"] or 0)
-        totals[contract["campaign_id"]]["committed"] += spend * rate
+        totals[key(contract)]["committed"] += spend * rate
     for payment in latest_rows(settings, "crm", "payments"):
         if payment["status"] == "paid" and payment["contract_id"] in contracts:
-            campaign = contracts[payment["contract_id"]]["campaign_id"]
-            totals[campaign]["paid"] += Decimal(payment["amount"]) * rates[payment["currency"]]
+            paid = totals[key(contracts[payment["contract_id"]])]
+            paid["paid"] += Decimal(payment["amount"]) * rates[payment["currency"]]
     orders = latest_orders(settings)
     new_customer_orders = first_orders_of_customers(orders)
     for order in orders:
@@ -210,18 +210,18 @@ def expected_roi(settings: Any) -> dict[str, dict[str, Decimal | int]]:
         contract = by_code or by_link  # SPEC 5.2 default: the code wins a conflict
         if contract is None or not counts(order):
             continue
-        campaign = totals[contract["campaign_id"]]
-        campaign["orders"] += 1
-        campaign["orders_by_code" if by_code else "orders_by_link"] += 1
-        campaign["conflicts"] += bool(by_code and by_link and by_code is not by_link)
+        sold = totals[key(contract)]
+        sold["orders"] += 1
+        sold["orders_by_code" if by_code else "orders_by_link"] += 1
+        sold["conflicts"] += bool(by_code and by_link and by_code is not by_link)
         rate = rates[order["currency"]]
         refunded = refunded_money(order)
-        campaign["revenue"] += (Decimal(order["total_price"]) - refunded) * rate
-        campaign["gross"] += Decimal(order["total_price"]) * rate
-        campaign["partially_refunded"] += refunded > 0
+        sold["revenue"] += (Decimal(order["total_price"]) - refunded) * rate
+        sold["gross"] += Decimal(order["total_price"]) * rate
+        sold["partially_refunded"] += refunded > 0
         if order["id"] in new_customer_orders:
-            campaign["new_customers"] += 1
-            campaign["new_customer_revenue"] += (Decimal(order["total_price"]) - refunded) * rate
+            sold["new_customers"] += 1
+            sold["new_customer_revenue"] += (Decimal(order["total_price"]) - refunded) * rate
     return totals
 
 
@@ -315,16 +315,25 @@ def counts(order: dict[str, Any]) -> bool:
     )
 
 
-def assert_campaign_roi_is_recomputed(built: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """mart_campaign_roi against expected_roi(), campaign by campaign, to the cent; returns
-    the recomputation."""
-    expected = expected_roi(built["settings"])
+def assert_campaign_roi_is_recomputed(
+    built: dict[str, Any], per_creator: bool = False
+) -> dict[Any, dict[str, Any]]:
+    """mart_campaign_roi (or, per creator, mart_campaign_creator_roi) against expected_roi(),
+    row by row, to the cent; returns the recomputation."""
+    expected = expected_roi(built["settings"], per_creator)
+    mart, keys = (
+        ("mart_campaign_creator_roi", "campaign_id, creator_id")
+        if per_creator
+        else ("mart_campaign_roi", "campaign_id")
+    )
     rows = query(
         built,
-        "SELECT campaign_id, spend_committed_usd, spend_paid_usd, orders, orders_by_code,"
+        f"SELECT {keys}, spend_committed_usd, spend_paid_usd, orders, orders_by_code,"
         " orders_by_link, revenue_usd, gross_revenue_usd, roi, roas, new_customers,"
-        " new_customer_revenue_usd, cost_per_new_customer_usd FROM marts.mart_campaign_roi",
+        f" new_customer_revenue_usd, cost_per_new_customer_usd FROM marts.{mart}",
     )
+    if per_creator:  # the key as a pair, as expected_roi's
+        rows = [((r[0], r[1]), *r[2:]) for r in rows]
     assert {r[0] for r in rows} == set(expected)
     assert any(e["orders"] for e in expected.values()), "no attributed order: nothing tested"
     for campaign_id, committed, paid, orders, by_code, by_link, revenue, gross, *rest in rows:
@@ -368,6 +377,13 @@ def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
     assert total["partially_refunded"] >= 3, "net revenue untested"
     assert 10 < total["new_customers"] < total["orders"], total
     assert total["orders_by_link"] >= 5 and total["conflicts"] >= 1, total
+
+
+def test_campaign_creator_roi_equals_a_recomputation_from_raw_records(built) -> None:
+    """The same measures per campaign and creator (issue 23: "every campaign's and creator's")."""
+    expected = assert_campaign_roi_is_recomputed(built, per_creator=True)
+    assert len({creator for _, creator in expected}) > 10, "too few creators: nothing tested"
+    assert sum(e["orders_by_link"] for e in expected.values()) >= 5
 
 
 def test_a_world_without_link_columns_attributes_by_code_alone(built_without_links) -> None:
