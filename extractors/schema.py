@@ -129,7 +129,8 @@ def _refunded_money(value: Any) -> float:
     """Shopify's `refunds[]`, as the money its successful refund transactions returned: each
     refund an object whose `transactions` list holds objects with a string `kind` and `status`
     and a decimal-string `amount` (listening_api_shapes.md 4.2). dbt casts those amounts; one
-    of another shape would fail the build, so it is a type error here, before it lands."""
+    of another shape would fail the build, so it is a type error here, which the landing gate
+    reports before the load."""
     if not isinstance(value, list):
         raise ValueError("not a list")
     returned = 0.0

@@ -83,7 +83,8 @@ def test_instagram_timestamps_and_shop_codes() -> None:
 
 def test_shop_refunds_are_the_money_their_successful_transactions_returned() -> None:
     """Net revenue subtracts it (SPEC 5.2); a transaction amount dbt could not cast is a type
-    error at landing (a critical one: the day is refused before it lands), not a failed build."""
+    error at landing (a critical one: the landing gate fails before the load), not a failed
+    build."""
 
     def refund(*transactions: tuple[str, str, object]) -> dict[str, Any]:
         return {
