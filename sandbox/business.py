@@ -94,6 +94,7 @@ PARTIAL_REFUND_DAYS = (2, 22)
 # Customers: a share of orders come from someone who ordered before (the customer of an earlier
 # order, any alike), a few from guests (Shopify's guest checkout: no customer).
 P_RETURNING_CUSTOMER = 0.3
+P_GUEST_CHECKOUT = 0.04
 # How a contract's order reached the shop (SPEC 5.2, "Attribution, second wave"): with the
 # promo code only, through the creator's tracked link and the code, through the link only (no
 # code, no discount), or with the code and another creator's link of the campaign (the two
@@ -102,7 +103,6 @@ P_RETURNING_CUSTOMER = 0.3
 LINK_CHANNELS = (("code", 0.55), ("code_and_link", 0.30), ("link", 0.12), ("conflict", 0.03))
 P_LINK_IN_REFERRER = 0.1
 REFERRERS = ("https://www.instagram.com/", "https://www.youtube.com/", "https://www.tiktok.com/")
-P_GUEST_CHECKOUT = 0.04
 P_ORGANIC_CODE = 0.25
 ORDER_ID_BASE = 5_800_000_000_000
 CUSTOMER_ID_BASE = 7_100_000_000_000
@@ -221,9 +221,9 @@ class Order:
     contract_index: int | None
     customer_id: int | None  # None: a guest checkout
     partial_refund_s: int | None = None  # when one unit of a line came back
+    partial_refund_line: int | None = None  # which line
     landing_site: str | None = None  # the shop page the visit began on, with its query
     referring_site: str | None = None  # the page the visitor came from
-    partial_refund_line: int | None = None  # which line
 
     @property
     def number(self) -> int:

@@ -166,7 +166,7 @@ def contract_rows(world: World, day: date | None = None) -> list[Row]:
             "promo_code": c.promo_code,
             "exclusive": "true" if c.exclusive else "false",
             "signed_on": _iso(world, c.signed_day),
-            **dict(zip(("utm_campaign", "utm_content"), business.utm_of(c), strict=True)),
+            **dict(zip(LINK_COLUMNS, business.utm_of(c), strict=True)),
         }
         for c in business.contracts
         if c.signed_day <= d
