@@ -271,6 +271,7 @@ contracts as (
         upper(trim(payload ->> 'promo_code')) as promo_code_key,
         payload ->> 'utm_campaign' as utm_campaign,
         payload ->> 'utm_content' as utm_content,
+        (payload ->> 'commission_rate')::decimal(9, 6) as commission_rate,
         (coalesce((payload ->> 'fee')::decimal(18, 2), 0)
             + coalesce((payload ->> 'product_cost')::decimal(18, 2), 0)) * rates.rate
             as spend_committed_usd
@@ -281,7 +282,9 @@ contracts as (
 ),
 paid as (
     select payload ->> 'contract_id' as contract_id,
-        sum((payload ->> 'amount')::decimal(18, 2) * rates.rate) as spend_paid_usd
+        sum((payload ->> 'amount')::decimal(18, 2) * rates.rate) as spend_paid_usd,
+        sum((payload ->> 'amount')::decimal(18, 2) * rates.rate)
+            filter (where payload ->> 'purpose' = 'commission') as commission_paid_usd
     from latest_crm
     left join rates on payload ->> 'currency' = rates.currency
     where entity = 'payments' and payload ->> 'status' = 'paid'
@@ -372,17 +375,27 @@ sold as (
     where cancelled_at is null and coalesce(financial_status, '') not in ('refunded', 'voided')
     group by all
 ),
+earned as (
+    -- performance-based contracts: the rate x the net revenue, to the cent (an amount owed)
+    select contracts.contract_id,
+        coalesce(round(commission_rate * coalesce(sold.revenue_usd, 0), 2), 0) as commission_usd
+    from contracts
+    left join sold using (contract_id)
+),
 per_campaign as (
     select
         contracts.campaign_id,
-        sum(spend_committed_usd) as spend_committed_usd,
+        sum(spend_committed_usd + commission_usd) as spend_committed_usd,
         sum(coalesce(spend_paid_usd, 0)) as spend_paid_usd,
+        sum(commission_usd) as commission_usd,
+        sum(coalesce(commission_paid_usd, 0)) as commission_paid_usd,
         sum(coalesce(orders, 0)) as orders,
         sum(coalesce(orders_by_code, 0)) as orders_by_code,
         sum(coalesce(orders_by_link, 0)) as orders_by_link,
         sum(coalesce(revenue_usd, 0)) as revenue_usd,
         sum(coalesce(gross_revenue_usd, 0)) as gross_revenue_usd
     from contracts
+    inner join earned using (contract_id)
     left join paid using (contract_id)
     left join sold using (contract_id)
     group by all
@@ -397,7 +410,9 @@ rounded as (
         coalesce(orders_by_code, 0)::bigint as orders_by_code,
         coalesce(orders_by_link, 0)::bigint as orders_by_link,
         round(coalesce(revenue_usd, 0), 2)::decimal(18, 2) as revenue_usd,
-        round(coalesce(gross_revenue_usd, 0), 2)::decimal(18, 2) as gross_revenue_usd
+        round(coalesce(gross_revenue_usd, 0), 2)::decimal(18, 2) as gross_revenue_usd,
+        round(coalesce(commission_usd, 0), 2)::decimal(18, 2) as commission_usd,
+        round(coalesce(commission_paid_usd, 0), 2)::decimal(18, 2) as commission_paid_usd
     from campaigns
     left join per_campaign using (campaign_id)
 )
@@ -410,6 +425,9 @@ select
     orders_by_link,
     revenue_usd::double as revenue_usd,
     gross_revenue_usd::double as gross_revenue_usd,
+    commission_usd::double as commission_usd,
+    commission_paid_usd::double as commission_paid_usd,
+    (commission_usd - commission_paid_usd)::double as commission_outstanding_usd,
     (revenue_usd / nullif(spend_committed_usd, 0))::double as roas,
     ((revenue_usd - spend_committed_usd) / nullif(spend_committed_usd, 0))::double as roi,
     (spend_committed_usd / nullif(orders, 0))::double as cpa_usd

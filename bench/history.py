@@ -47,7 +47,7 @@ class WorldSpec:
     seed: int
     accounts: int
     days: int
-    crm_links: bool = True  # False: the CRM's contracts of the older template (no utm columns)
+    crm_second_wave: bool = True  # False: the CRM files of the older templates (crm.crm_export)
 
 
 @dataclass(frozen=True)
@@ -71,17 +71,17 @@ class SandboxWire:
 
 
 def land_crm_days(
-    world: Any, days: Sequence[date], progress: Callable[[str], None], links: bool = True
+    world: Any, days: Sequence[date], progress: Callable[[str], None], second_wave: bool = True
 ) -> None:
     """Each day's CRM export into the inbox, then landed by the file sources (the roster the
-    platform extractors read for that day); `links`: as crm.write_crm."""
+    platform extractors read for that day); `second_wave`: as crm.write_crm."""
     from irm.tasks import land_files
     from sandbox.crm import write_crm
 
     inbox = get_settings().crm_inbox
     inbox.mkdir(parents=True, exist_ok=True)
     for n, day in enumerate(days, start=1):
-        write_crm(world, inbox, day=day, links=links)
+        write_crm(world, inbox, day=day, second_wave=second_wave)
         for source in registry.file_sources():
             land_files(source.name, day.isoformat())
         if n % 30 == 0 or n == len(days):
@@ -150,7 +150,7 @@ def land_history(
     with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
         futures = {pool.submit(land_platform_days, spec, s, list(days)): s for s in order}
         world = World(spec.seed, spec.accounts, spec.days)
-        land_crm_days(world, days, progress, spec.crm_links)
+        land_crm_days(world, days, progress, spec.crm_second_wave)
         for future in as_completed(futures):
             source = futures[future]
             results[source] = future.result()

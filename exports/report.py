@@ -867,7 +867,9 @@ def campaign_roi(marts: Marts) -> Section:
         "counts), less what partial refunds returned (gross revenue is in the workbook). A new "
         "customer is one whose order was their first in a year. The "
         "budget is what the CRM plans for the campaign; committed spend, what the contracts "
-        "promise (fees and products); paid spend, the payments made so far. Disclosure "
+        "promise (fees and products) plus the commission earned by performance-based "
+        "contracts (their rate times the revenue they brought); paid spend, the payments made "
+        "so far; commission outstanding, the commission earned and not paid yet. Disclosure "
         "compliance is the share of the campaign's sponsored posts that disclosed the "
         'partnership clearly (#ad, #sponsored, "paid partnership" in the first 125 '
         "characters); a weak or missing disclosure counts against it.",
@@ -895,6 +897,7 @@ def campaign_roi(marts: Marts) -> Section:
     named = marts.columns(mart).get("campaign_name") or marts.column(mart, "campaign_id")
     campaign = Cells("label", named.label, shown_text, False)
     cells = marts.cells(mart, "budget_usd", "spend_committed_usd", "spend_paid_usd")
+    cells += marts.cells(mart, "commission_usd", "commission_outstanding_usd")
     cells += marts.cells(mart, "revenue_usd", "orders", "orders_by_code", "orders_by_link")
     cells += marts.cells(mart, "new_customers")
     cells += marts.cells(mart, "roas", "roi", "cpm_usd", "cpa_usd", "cost_per_new_customer_usd")

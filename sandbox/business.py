@@ -14,7 +14,9 @@ first asked; orders and touchpoints are built on first use.
   creators mention a competitor in an unrelated post.
 - Payments: a deposit and a balance, or one payment, due after signing and 15 days after the
   campaign; most are paid on time, some late, some never (injected late_payment cases), a few
-  cancelled. Their status is as of a day.
+  cancelled. Their status is as of a day. A share of contracts also pay a commission on the net
+  revenue they brought (SPEC 5.2, performance-based): one payout in the reporting currency,
+  listed the day after the attribution window closes, due 15 days later, paid like the fees.
 - Shop orders carry a contract's promo code between the campaign start and its end plus the
   14-day attribution window, and also a little before it and after it (so the window's edge
   matters, in UTC dates); organic orders have no code or a shop-wide one. A few are cancelled or
@@ -37,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -54,6 +57,7 @@ _CAMPAIGN, _CONTRACTS, _CONTRACT, _PAYMENT, _SPONSOR, _COMPETITOR, _ORDERS, _ORG
 _PARTIAL_REFUND = 119
 _RETURNING = 121  # 120 is the CRM's bad rows
 _LINKS = 122
+_COMMISSION = 123
 
 MIN_CAMPAIGN_DAYS = 14
 MIN_CAMPAIGNS = 3  # even a small world has a campaign of each kind of result to show
@@ -72,6 +76,14 @@ BURIED_TOKENS = ("#ad", "#sponsored")
 P_COMPETITOR_MENTION = 0.35  # of exclusive contracts
 BALANCE_DUE_AFTER_END = 15
 PAYMENT_KINDS = (("on_time", 0.84), ("cancelled", 0.03), ("late", 0.08), ("missing", 0.05))
+# Performance-based contracts (SPEC 5.2): this share of contracts adds a commission, a whole
+# percent of the net attributed revenue; its payout is due this many days after it is listed.
+# Such a hybrid contract trades part of the flat fee for the commission: its fee is this share
+# of the flat fee the reach would cost.
+P_COMMISSION = 0.3
+COMMISSION_PCTS = (5, 8, 10, 12, 15)
+COMMISSION_TERMS_DAYS = 15
+HYBRID_FEE_SHARE = 0.7
 # Promo-code orders: the deliverables' expected views x shop visits per view x the shop's
 # conversion rate (1.4 %, Littledata's survey of Shopify stores) x the campaign objective's factor
 # x the audience's fit with the brand (log-normal around 1: some audiences buy far more). Visits
@@ -143,6 +155,12 @@ class Contract:
     signed_day: int  # also the day it appears in the CRM export
     expected_views: int  # of all its deliverables: what the fee and the orders follow
     audience_fit: float  # how well the creator's audience buys, around 1 (orders x this)
+    commission_pct: int = 0  # of the net attributed revenue; 0: a flat fee only
+
+    @property
+    def commission_rate(self) -> str:
+        """As the CRM writes it: a fraction ('0.08'); '' without a commission."""
+        return f"0.{self.commission_pct:02d}" if self.commission_pct else ""
 
 
 @dataclass(frozen=True)
@@ -156,7 +174,8 @@ class Payment:
     kind: str  # on_time | late | missing | cancelled
     paid_day: int | None  # when it is (or will be) paid
     failed_day: int | None  # a failed attempt (missing payments only)
-    listed_day: int  # the contract's signature
+    listed_day: int  # the contract's signature (a commission: the day after its window)
+    purpose: str = "fee"  # fee | commission
 
     def status_on(self, day: int) -> str:
         if self.kind == "cancelled":
@@ -225,6 +244,10 @@ class Order:
     landing_site: str | None = None  # the shop page the visit began on, with its query
     referring_site: str | None = None  # the page the visitor came from
 
+    def stands_at(self, as_of_s: int) -> bool:
+        """Neither cancelled nor refunded whole before `as_of_s` (what attribution counts)."""
+        return all(m is None or m >= as_of_s for m in (self.cancelled_s, self.refunded_s))
+
     @property
     def number(self) -> int:
         return 1001 + self.index
@@ -283,6 +306,12 @@ def to_usd(cents: int, currency: str) -> float:
     return cents / 100 * vocab.CURRENCY_RATES_USD[currency]
 
 
+def exact_usd(cents: int, currency: str) -> Decimal:
+    """An amount in the reporting currency, exactly (a float sum can land a cent off once the
+    warehouse, which sums decimals, rounds it)."""
+    return Decimal(cents) / 100 * Decimal(str(vocab.CURRENCY_RATES_USD[currency]))
+
+
 def _utm_query(campaign: str, content: str, u: float) -> str:
     """A tracked link's query: the four UTM parameters in one of several orders, sometimes
     with a click id (a link is matched by its parameters, not their order)."""
@@ -318,6 +347,41 @@ def _local_cents(usd: float, currency: str, step: int) -> int:
     """A USD amount in `currency`, rounded to `step` units, in cents."""
     units = usd / vocab.CURRENCY_RATES_USD[currency]
     return max(step, round(units / step) * step) * 100
+
+
+def _payment(
+    index: int,
+    contract: Contract,
+    amount_cents: int,
+    currency: str,
+    due_day: int,
+    listed_day: int,
+    rng: np.random.Generator,
+) -> Payment:
+    """A payment of a contract listed on `listed_day`, its fate drawn (PAYMENT_KINDS): paid up
+    to 6 days early (not before it is listed), 2 to 25 days late, never (half of those with a
+    failed attempt on the due day), or cancelled."""
+    kind = _weighted(PAYMENT_KINDS, float(rng.random()))
+    early, late, fails = int(rng.integers(0, 7)), int(rng.integers(2, 26)), rng.random()
+    paid = failed = None
+    if kind == "on_time":
+        paid = max(listed_day, due_day - early)
+    elif kind == "late":
+        paid = due_day + late
+    elif kind == "missing" and fails < 0.5:
+        failed = due_day
+    return Payment(
+        index=index,
+        payment_id=f"pm_{index + 1:05d}",
+        contract_index=contract.index,
+        amount_cents=amount_cents,
+        currency=currency,
+        due_day=due_day,
+        kind=kind,
+        paid_day=paid,
+        failed_day=failed,
+        listed_day=listed_day,
+    )
 
 
 class Business:
@@ -414,6 +478,9 @@ class Business:
         low, high = CPM_USD[platform]
         cpm_usd = float(np.exp(np.log(low) + cpm_draw * (np.log(high) - np.log(low))))
         fee_usd = deliverables * max(floor_usd, views_per_post * cpm_usd / 1000)
+        commission_pct = self._commission_pct(index)
+        if commission_pct:
+            fee_usd *= HYBRID_FEE_SHARE
         return Contract(
             index=index,
             contract_id=f"ct_{index + 1:05d}",
@@ -432,7 +499,15 @@ class Business:
             signed_day=signed_day,
             expected_views=round(deliverables * views_per_post),
             audience_fit=audience_fit,
+            commission_pct=commission_pct,
         )
+
+    def _commission_pct(self, index: int) -> int:
+        """A whole percent for a performance-based contract, else 0 (a stream of its own, so
+        adding commissions moved no other draw)."""
+        rng = self.world.rng(_COMMISSION, index)
+        with_commission, pct = rng.random() < P_COMMISSION, _pick(COMMISSION_PCTS, rng.random())
+        return int(pct) if with_commission else 0
 
     def expected_views_per_post(self, creator_index: int) -> tuple[str, float]:
         """The platform of the creator's largest account and a post's expected views there
@@ -463,30 +538,43 @@ class Business:
         else:
             parts = [(contract.fee_cents, balance_due)]
         for amount, due in parts:
-            kind = _weighted(PAYMENT_KINDS, float(rng.random()))
-            early, late, fails = int(rng.integers(0, 7)), int(rng.integers(2, 26)), rng.random()
-            paid = failed = None
-            if kind == "on_time":
-                paid = max(contract.signed_day, due - early)
-            elif kind == "late":
-                paid = due + late
-            elif kind == "missing" and fails < 0.5:
-                failed = due
             index = len(self.payments)
             self.payments.append(
-                Payment(
-                    index=index,
-                    payment_id=f"pm_{index + 1:05d}",
-                    contract_index=contract.index,
-                    amount_cents=amount,
-                    currency=contract.currency,
-                    due_day=due,
-                    kind=kind,
-                    paid_day=paid,
-                    failed_day=failed,
-                    listed_day=contract.signed_day,
-                )
+                _payment(index, contract, amount, contract.currency, due, contract.signed_day, rng)
             )
+
+    @cached_property
+    def commission_payments(self) -> list[Payment]:
+        """Each performance-based contract's payout, when it owes one: listed the day after its
+        attribution window closes, for its rate x the net revenue of its orders standing then
+        (reporting currency, half-up to the cent), due COMMISSION_TERMS_DAYS later. Numbered
+        after the fee payments."""
+        orders: dict[int, list[Order]] = defaultdict(list)
+        for order in self.orders:
+            contract = self.attributed_contract(order)
+            if contract is not None and contract.commission_pct:
+                orders[contract.index].append(order)
+        payouts: list[Payment] = []
+        for contract in self.contracts:
+            listed = self.campaign_of(contract).ends_day + vocab.ATTRIBUTION_WINDOW_DAYS + 1
+            as_of_s = listed * DAY_S
+            standing = [o for o in orders[contract.index] if o.stands_at(as_of_s)]
+            net = sum((exact_usd(o.net_cents(as_of_s), o.currency) for o in standing), Decimal(0))
+            cents = int((net * contract.commission_pct).quantize(Decimal(1), ROUND_HALF_UP))
+            if not cents:
+                continue
+            due = listed + COMMISSION_TERMS_DAYS
+            rng = self.world.rng(_COMMISSION, contract.index, 1)
+            currency = vocab.REPORTING_CURRENCY
+            index = len(self.payments) + len(payouts)
+            payout = _payment(index, contract, cents, currency, due, listed, rng)
+            payouts.append(replace(payout, purpose="commission"))
+        return payouts
+
+    @property
+    def all_payments(self) -> list[Payment]:
+        """The fee payments, then the commission payouts (what payments.csv lists)."""
+        return self.payments + self.commission_payments
 
     # ---- sponsored posts -------------------------------------------------------------------
 
@@ -1016,7 +1104,7 @@ class Business:
 
     def _payment_cases(self, d: int) -> list[dict[str, Any]]:
         cases = []
-        for payment in self.payments:
+        for payment in self.all_payments:
             if payment.listed_day > d or not payment.is_late_on(d):
                 continue
             contract = self.contracts[payment.contract_index]
@@ -1024,6 +1112,7 @@ class Business:
             detail = {
                 "contract_id": contract.contract_id,
                 "kind": payment.kind,
+                "purpose": payment.purpose,
                 "due_on": self.day(payment.due_day).isoformat(),
                 "paid_on": None if paid is None else self.day(paid).isoformat(),
                 "status": payment.status_on(d),

@@ -8,7 +8,7 @@ serve        --seed --accounts --days [--start-date] [--port] [--host] [--day] [
 stop         --pid-file | --port
 clock        [--port] [--host] [--day]       (no --day: print the current day)
 write-crm    --seed --accounts --days [--start-date] --inbox [--day] [--bad-rows]
-             [--without-links]
+             [--older-templates]
 ground-truth --seed --accounts --days [--start-date] [--day] --out [--bad-rows]
              [--comments-window-days]
 
@@ -116,9 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--bad-rows", type=_share, default=0.0, help="share of rows made invalid (0 to 1)"
     )
     p.add_argument(
-        "--without-links",
+        "--older-templates",
         action="store_true",
-        help="contracts.csv of the older template, without the utm columns (SPEC 3.2)",
+        help="the templates before the second wave: no optional columns (commission_rate, utm"
+        " columns, a payment's purpose) and no commission payouts (SPEC 3.2)",
     )
 
     p = commands.add_parser("ground-truth", help="write ground_truth.json as of a day")
@@ -182,8 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if "day" in answer else 1
     world = World(args.seed, args.accounts, args.days, args.start_date)
     if args.command == "write-crm":
-        links = not args.without_links
-        for path in write_crm(world, args.inbox, args.day, args.bad_rows, links):
+        second_wave = not args.older_templates
+        for path in write_crm(world, args.inbox, args.day, args.bad_rows, second_wave):
             print(path)
         return 0
     path = write_ground_truth(

@@ -46,16 +46,18 @@ HEADER_LINES = {
     "campaigns": "campaign_id,name,brand,brand_handle,starts_on,ends_on,budget,currency,objective,"
     "tracking_hashtag",
     "contracts": "contract_id,campaign_id,creator_id,fee,product_cost,currency,deliverables,due_on,"
-    "promo_code,exclusive,signed_on,utm_campaign,utm_content",
-    "payments": "payment_id,contract_id,amount,currency,due_on,paid_on,status",
+    "promo_code,exclusive,signed_on,commission_rate,utm_campaign,utm_content",
+    "payments": "payment_id,contract_id,amount,currency,due_on,paid_on,status,purpose",
     "touchpoints": "touchpoint_id,creator_id,occurred_at,channel,direction,responded_at",
 }
 TEMPLATES: dict[str, tuple[str, ...]] = {
     entity: tuple(line.split(",")) for entity, line in HEADER_LINES.items()
 }
-# The contracts' optional columns of the second wave (SPEC 3.2): an export made before them
-# (`links=False`) lacks them, as a brand's older files do.
+# The optional columns of the second wave (SPEC 3.2; a payment's purpose: README, "Commission
+# contracts"): an export made before them (`second_wave=False`) lacks them, as a brand's older
+# files do, and lists no commission payout.
 LINK_COLUMNS = ("utm_campaign", "utm_content")
+SECOND_WAVE_COLUMNS = {"contracts": ("commission_rate", *LINK_COLUMNS), "payments": ("purpose",)}
 CREATORS_COLUMNS = TEMPLATES["creators"]
 
 BAD_ROW_KINDS = ("missing_id", "unknown_creator", "negative_amount", "bad_date", "duplicate")
@@ -166,6 +168,7 @@ def contract_rows(world: World, day: date | None = None) -> list[Row]:
             "promo_code": c.promo_code,
             "exclusive": "true" if c.exclusive else "false",
             "signed_on": _iso(world, c.signed_day),
+            "commission_rate": c.commission_rate,
             **dict(zip(LINK_COLUMNS, business.utm_of(c), strict=True)),
         }
         for c in business.contracts
@@ -185,8 +188,9 @@ def payment_rows(world: World, day: date | None = None) -> list[Row]:
             "due_on": _iso(world, p.due_day),
             "paid_on": _iso(world, p.paid_on(d)),
             "status": p.status_on(d),
+            "purpose": p.purpose,
         }
-        for p in business.payments
+        for p in business.all_payments
         if p.listed_day <= d
     ]
 
@@ -283,17 +287,21 @@ def with_bad_rows(
 
 
 def crm_export(
-    world: World, day: date | None = None, bad_row_share: float = 0.0, links: bool = True
+    world: World, day: date | None = None, bad_row_share: float = 0.0, second_wave: bool = True
 ) -> dict[str, CrmFile]:
-    """What `write_crm` writes for the day: each file's rows and bad rows; without `links`, the
-    contracts file of the older template (no utm columns)."""
+    """What `write_crm` writes for the day: each file's rows and bad rows; without
+    `second_wave`, the files of the older templates (no optional columns, no commission
+    payouts)."""
     d = _day_index(world, day)
     files = {}
     for number, entity in enumerate(TEMPLATES):
-        columns = tuple(c for c in TEMPLATES[entity] if links or c not in LINK_COLUMNS)
+        newer = () if second_wave else SECOND_WAVE_COLUMNS.get(entity, ())
+        columns = tuple(c for c in TEMPLATES[entity] if c not in newer)
         good = ROWS[entity](world, world.start_date + timedelta(days=d))
-        if not links:
-            good = [{c: row[c] for c in columns} for row in good]
+        if not second_wave:
+            good = [
+                {c: row[c] for c in columns} for row in good if row.get("purpose") != "commission"
+            ]
         rng = world.rng(_CRM_ROWS, number, d)
         rows, bad = with_bad_rows(entity, good, bad_row_share, rng)
         name = f"{entity}.csv"
@@ -354,10 +362,10 @@ def write_crm(
     inbox: str | Path,
     day: date | None = None,
     bad_row_share: float = 0.0,
-    links: bool = True,
+    second_wave: bool = True,
 ) -> list[Path]:
     """Every CRM export of the world as of `day` (default: its last day) into `inbox`, stamped
     with that day's export time; returns the files written, in the order a pipeline must read
-    them (each references the earlier). `links=False`: contracts without the utm columns."""
-    files = crm_export(world, day, bad_row_share, links).values()
+    them (each references the earlier). `second_wave=False`: the older templates (crm_export)."""
+    files = crm_export(world, day, bad_row_share, second_wave).values()
     return write_export(files, inbox, day or world.end_date)

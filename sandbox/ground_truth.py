@@ -38,18 +38,21 @@ currency, `*_usd` as numbers rounded to the cent):
                          "budget", "currency", "objective", "tracking_hashtag"}],
           "contracts": [{"contract_id", "campaign_id", "creator_id", "fee", "product_cost",
                          "currency", "deliverables", "due_on", "promo_code", "exclusive",
-                         "signed_on", "posts": ["<platform>:<post id>", ...],
+                         "signed_on", "commission_rate", "utm_campaign", "utm_content",
+                         "posts": ["<platform>:<post id>", ...],
                          "orders": ["<order id>", ...],              # attributed, counted
                          "orders_by_code", "orders_by_link",
                          "spend_committed_usd", "spend_paid_usd", "revenue_usd",
-                         "gross_revenue_usd", "new_customers", "new_customer_revenue_usd"}],
+                         "gross_revenue_usd", "new_customers", "new_customer_revenue_usd",
+                         "commission_usd", "commission_paid_usd"}],
           "payments": [{"payment_id", "contract_id", "amount", "currency", "due_on",
-                        "paid_on": str | null, "status"}],          # as of as_of
+                        "paid_on": str | null, "status", "purpose"}],  # as of as_of
           "campaign_roi": [{"campaign_id", "spend_committed_usd", "spend_paid_usd",
                             "posts_delivered", "orders", "orders_by_code", "orders_by_link",
                             "revenue_usd", "gross_revenue_usd",
                             "new_customers", "new_customer_revenue_usd",
-                            "cost_per_new_customer_usd", "roi", "roas"}]
+                            "cost_per_new_customer_usd", "commission_usd",
+                            "commission_paid_usd", "roi", "roas"}]
       },
       "injected": [{"flag_type", "subject_kind", "subject_id", "creator_id", "day", "detail"}],
       "comments": {                          # sandbox/comments.py
@@ -94,8 +97,11 @@ omits them. Business rows are those in the CRM export of `as_of` (bad rows exclu
 contract's `posts` are its contracted posts published by then, `orders` the orders SPEC 5.2
 attributes to it (promo code or tracked link, campaign window + 14 days in UTC dates; the code
 wins when they name different contracts) that are neither cancelled nor refunded whole by
-then, `orders_by_link` those only the link attributed. Money in USD: spend_committed_usd =
-round((fee + product_cost) x rate, 2) per contract, spend_paid_usd = paid payments x rate,
+then, `orders_by_link` those only the link attributed. Money in USD: commission_usd = the
+contract's commission rate x its net revenue, rounded to the cent (0 without a rate),
+spend_committed_usd = round((fee + product_cost) x rate, 2) + commission_usd per contract,
+spend_paid_usd = paid payments x rate (fees and commission payouts; commission_paid_usd those
+whose purpose is commission),
 revenue_usd = (order total - a partial refund made by then) x rate (net), gross_revenue_usd =
 order total x rate; new_customers counts the orders whose customer (not a guest) has no
 earlier order created in the 365 days (UTC dates) before it that is not cancelled by then,
@@ -128,7 +134,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import comments, injections, listening, vocab
-from sandbox.business import Business, Contract, Payment, to_usd
+from sandbox.business import Business, Contract, Payment, exact_usd, to_usd
 from sandbox.crm import campaign_rows, contract_rows, crm_export, payment_rows
 from sandbox.shop_api import order_resource, order_state
 from sandbox.world import DAY_S, World, round_3_significant, tier_of
@@ -260,12 +266,6 @@ def _new_customer_orders(business: Business, as_of_s: int) -> set[int]:
     return new
 
 
-def _exact_usd(cents: int, currency: str) -> Decimal:
-    """An amount in the reporting currency, exactly (a float sum can land a cent off once the
-    warehouse, which sums decimals, rounds it)."""
-    return Decimal(cents) / 100 * Decimal(str(vocab.CURRENCY_RATES_USD[currency]))
-
-
 def _to_cent(amount: Decimal) -> float:
     """Rounded to the cent half away from zero, as both warehouses' `round` does."""
     return float(amount.quantize(Decimal("0.01"), ROUND_HALF_UP))
@@ -287,7 +287,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
     by_campaign: dict[str, dict[str, float]] = {}
     rows = {r["contract_id"]: r for r in contract_rows(world, day)}
     payments: dict[int, list[Payment]] = {}
-    for payment in business.payments:
+    for payment in business.all_payments:
         payments.setdefault(payment.contract_index, []).append(payment)
     for contract in business.contracts:
         if contract.contract_id not in rows:
@@ -301,7 +301,7 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         measures["orders_by_code"] = len(measures["orders"]) - len(by_link)
         new_revenue = sum(
             (
-                _exact_usd(totals[int(o)].net_cents(as_of_s), totals[int(o)].currency)
+                exact_usd(totals[int(o)].net_cents(as_of_s), totals[int(o)].currency)
                 for o in new_orders
             ),
             Decimal(0),
@@ -322,6 +322,8 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                     "revenue_usd",
                     "gross_revenue_usd",
                     "new_customers",
+                    "commission_usd",
+                    "commission_paid_usd",
                 ),
                 0.0,
             )
@@ -342,6 +344,8 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
         total["gross_revenue_usd"] += measures.pop("_gross_revenue_exact")
         total["new_customers"] += len(new_orders)
         total["new_customer_revenue_usd"] += new_revenue
+        total["commission_usd"] += measures["commission_usd"]
+        total["commission_paid_usd"] += measures["commission_paid_usd"]
         contracts.append({**rows[contract.contract_id], **measures})
     campaign_roi = []
     for campaign_id, total in by_campaign.items():
@@ -359,6 +363,8 @@ def business_truth(world: World, day: date) -> dict[str, Any]:
                 "gross_revenue_usd": _to_cent(total["gross_revenue_usd"]),
                 "new_customers": int(total["new_customers"]),
                 "new_customer_revenue_usd": _to_cent(total["new_customer_revenue_usd"]),
+                "commission_usd": round(total["commission_usd"], 2),
+                "commission_paid_usd": round(total["commission_paid_usd"], 2),
                 "cost_per_new_customer_usd": None
                 if not total["new_customers"]
                 else round(committed / total["new_customers"], 4),
@@ -395,22 +401,24 @@ def _contract_measures(
     orders = counted.get(contract.index, [])
     as_of_s = (d + 1) * DAY_S
     sold = [totals[int(o)] for o in orders]
-    revenue = sum((_exact_usd(o.net_cents(as_of_s), o.currency) for o in sold), Decimal(0))
-    gross_revenue = sum((_exact_usd(o.total_cents, o.currency) for o in sold), Decimal(0))
-    paid = sum(
-        (
-            _exact_usd(p.amount_cents, p.currency)
-            for p in payments
-            if p.listed_day <= d and p.status_on(d) == "paid"
-        ),
+    revenue = sum((exact_usd(o.net_cents(as_of_s), o.currency) for o in sold), Decimal(0))
+    gross_revenue = sum((exact_usd(o.total_cents, o.currency) for o in sold), Decimal(0))
+    paid_payments = [p for p in payments if p.listed_day <= d and p.status_on(d) == "paid"]
+    paid = sum((exact_usd(p.amount_cents, p.currency) for p in paid_payments), Decimal(0))
+    commission_paid = sum(
+        (exact_usd(p.amount_cents, p.currency) for p in paid_payments if p.purpose == "commission"),
         Decimal(0),
     )
+    # SPEC 5.2 performance-based: the rate x the net revenue, to the cent (a payable)
+    commission = _to_cent(revenue * contract.commission_pct / 100)
     committed = to_usd(contract.fee_cents + contract.product_cost_cents, contract.currency)
     return {
         "posts": posts,
         "orders": orders,
-        "spend_committed_usd": round(committed, 2),
+        "spend_committed_usd": round(committed, 2) + commission,
         "spend_paid_usd": _to_cent(paid),
+        "commission_usd": commission,
+        "commission_paid_usd": _to_cent(commission_paid),
         "revenue_usd": _to_cent(revenue),
         "gross_revenue_usd": _to_cent(gross_revenue),
         "_paid_exact": paid,

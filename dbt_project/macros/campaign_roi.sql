@@ -25,6 +25,8 @@
         sum(gross_revenue_usd) as gross_revenue_usd,
         sum(new_customers) as new_customers,
         sum(new_customer_revenue_usd) as new_customer_revenue_usd,
+        sum(commission_usd) as commission_usd,
+        sum(commission_paid_usd) as commission_paid_usd,
         -- EMV is a double: summed as a decimal, since a sum of doubles depends on the order the
         -- rows arrive in, and the same contracts would give another last digit (and another
         -- mart checksum) whenever an upstream plan or thread schedule orders them differently
@@ -40,8 +42,10 @@
     CPM = spend / views x 1000, CPE = spend / interactions, CPA = spend / orders, cost per new
     customer = spend / new-customer orders (unit costs, decimals to a hundredth of a cent), ROAS = revenue / spend, ROI = (revenue - spend) /
     spend (fractions), revenue being the net revenue (after partial refunds; the gross revenue
-    stands beside it) and spend the committed spend (fee + product cost); NULL on a zero or
-    unknown denominator (safe_divide).
+    stands beside it) and spend the committed spend (fee + product cost + commission earned);
+    NULL on a zero or unknown denominator (safe_divide). The commission: earned (owed), paid
+    (payouts with status paid) and outstanding = earned - paid (negative: paid more than the
+    revenue, net of later refunds, earns).
 -#}
 {% macro campaign_roi_columns(totals) -%}
     {%- set spend = irm.cents("coalesce(" ~ totals ~ ".spend_committed_usd, 0)") -%}
@@ -53,6 +57,8 @@
     {%- set orders = "cast(coalesce(" ~ totals ~ ".orders, 0) as bigint)" -%}
     {%- set new_customers = "cast(coalesce(" ~ totals ~ ".new_customers, 0) as bigint)" -%}
     {%- set new_revenue = irm.cents("coalesce(" ~ totals ~ ".new_customer_revenue_usd, 0)") -%}
+    {%- set commission = irm.cents("coalesce(" ~ totals ~ ".commission_usd, 0)") -%}
+    {%- set commission_paid = irm.cents("coalesce(" ~ totals ~ ".commission_paid_usd, 0)") -%}
         {{ spend }} as spend_committed_usd,
         {{ paid }} as spend_paid_usd,
         cast(coalesce({{ totals }}.posts_delivered, 0) as bigint) as posts_delivered,
@@ -65,6 +71,9 @@
         {{ gross_revenue }} as gross_revenue_usd,
         {{ new_customers }} as new_customers,
         {{ new_revenue }} as new_customer_revenue_usd,
+        {{ commission }} as commission_usd,
+        {{ commission_paid }} as commission_paid_usd,
+        cast({{ commission }} - {{ commission_paid }} as numeric(18, 2)) as commission_outstanding_usd,
         {{ irm.cents(totals ~ '.emv_usd') }} as emv_usd,
         {{ irm.unit_cost(spend ~ ' * 1000', views) }} as cpm_usd,
         {{ irm.unit_cost(spend, interactions) }} as cpe_usd,

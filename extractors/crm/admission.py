@@ -95,8 +95,13 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 # Columns a file may carry after its template (SPEC 3.2, second wave), in any order: files
 # without them stay valid, and their rows land without them (NULL downstream). No other column
 # may follow: a misspelt or unknown one is refused with the file, since its values would be
-# silently dropped. `commission_rate` joins them when commission contracts are read (issue 23).
-OPTIONAL: dict[str, tuple[str, ...]] = {"contracts": ("utm_campaign", "utm_content")}
+# silently dropped. A contract's `commission_rate` makes it performance-based (SPEC 5.2); a
+# payment's `purpose` says what it pays: the fee (the default, and what an older file's rows
+# pay) or the commission (the spec lists no such column; README "Commission contracts").
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "contracts": ("commission_rate", "utm_campaign", "utm_content"),
+    "payments": ("purpose",),
+}
 # Files reference earlier ones, so they are read in this order.
 ORDER = ("creators", "campaigns", "contracts", "payments", "touchpoints")
 # The file that lists the roster: a collapse of it is refused (see `collapse_problem`).
@@ -110,10 +115,12 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("payments", "status"): ("scheduled", "paid", "failed", "cancelled"),
     ("touchpoints", "channel"): ("email", "dm", "call", "meeting"),
     ("touchpoints", "direction"): ("outbound", "inbound"),
+    ("payments", "purpose"): ("fee", "commission"),
 }
 DATES = {"partnered_on", "starts_on", "ends_on", "due_on", "signed_on", "paid_on"}
 TIMESTAMPS = {"occurred_at", "responded_at"}
 AMOUNTS = {"budget", "fee", "product_cost", "amount"}
+FRACTIONS = {"commission_rate"}  # 0..1: a rate of 10 % is written 0.1 (SPEC 5.1)
 BOOLEANS = {"exclusive"}
 REFERENCES = {"creator_id": "creators", "campaign_id": "campaigns", "contract_id": "contracts"}
 CURRENCY = r"^[A-Z]{3}$"  # ISO 4217
@@ -184,6 +191,13 @@ def _is_amount(value: str) -> bool:
         return False
 
 
+def _is_fraction(value: str) -> bool:
+    try:
+        return 0 <= Decimal(value) <= 1
+    except InvalidOperation:
+        return False
+
+
 @dataclass(frozen=True)
 class CellRules:
     """What cells are checked against beyond their column's kind: the currencies of the rates
@@ -215,6 +229,8 @@ def cell_problem(column: str, value: str, rules: CellRules) -> str:
         return "is not an ISO 8601 timestamp with an offset"
     if column in AMOUNTS and not _is_amount(value):
         return "is not a non-negative amount"
+    if column in FRACTIONS and not _is_fraction(value):
+        return "is not a fraction from 0 to 1 (a rate of 10 % is written 0.1)"
     if column == "currency" and not _CURRENCY.match(value):
         return "is not an ISO 4217 currency code"
     if column == "currency" and value not in rules.currencies:

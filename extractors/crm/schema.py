@@ -17,6 +17,7 @@ from extractors.crm.admission import (
     CURRENCY,
     DATES,
     ENUMS,
+    FRACTIONS,
     OPTIONAL,
     ORDER,
     TEMPLATES,
@@ -53,6 +54,7 @@ def _parser(column: str) -> Parser:
         (DATES, DATE_TEXT),
         (TIMESTAMPS, ISO_TIMESTAMP),
         (AMOUNTS, DECIMAL_TEXT),
+        (FRACTIONS, DECIMAL_TEXT),
         (BOOLEANS, BOOL_TEXT),
     ):
         if column in kinds:
@@ -64,7 +66,7 @@ def _column_rules(entity: str, column: str) -> tuple[Rule, ...]:
     found: list[Rule] = []
     if (entity, column) in ENUMS:
         found.append(rules.one_of(column, ENUMS[entity, column], level=WARNING))
-    if column in AMOUNTS:
+    if column in AMOUNTS or column in FRACTIONS:
         found.extend(rules.non_negative(column, level=WARNING))
     if column in PATTERNS:
         found.append(rules.matches(column, PATTERNS[column], level=WARNING))

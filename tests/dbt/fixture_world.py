@@ -449,16 +449,24 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
          "product_cost": "250.00", "currency": "USD", "deliverables": "2 videos + 1 reel",
          "due_on": "2026-03-02", "promo_code": "ALPHA10", "exclusive": "true",
          "signed_on": "2026-02-10", "utm_campaign": "acme-spring", "utm_content": "k1-alpha"},
-        # k2 comes from an older file without the optional utm columns
+        # k2 has no utm columns (as an older file's rows) and a commission of 10 %
         {"contract_id": "k2", "campaign_id": "C1", "creator_id": "cr_004", "fee": "800.00",
          "product_cost": "", "currency": "EUR", "deliverables": "1 TikTok",
          "due_on": "2026-02-25", "promo_code": "GAMMA15", "exclusive": "false",
-         "signed_on": "2026-02-12"},
+         "signed_on": "2026-02-12", "commission_rate": "0.1"},
     ]  # fmt: skip
     payments = [
         ("p1", "k1", "500.00", "USD", "2026-02-20", "2026-02-19", "paid"),
         ("p2", "k1", "500.00", "USD", "2026-02-28", "2026-03-02", "paid"),  # 2 days late
-        ("p3", "k2", "400.00", "EUR", "2026-03-01", "", "scheduled"),  # overdue on 03-03
+        (
+            "p3",
+            "k2",
+            "400.00",
+            "EUR",
+            "2026-03-01",
+            "",
+            "scheduled",
+        ),  # overdue on 03-03 (commission)
         ("p4", "k2", "400.00", "EUR", "2026-03-10", "", "scheduled"),  # not due yet
     ]
     touchpoints = [
@@ -473,8 +481,11 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
     for row in contracts:
         add("crm_contracts", d3, row["contract_id"], row)
     for pid, kid, amount, cur, due, paid, status in payments:
+        # p2 and p4 as an older file's rows, without the purpose column
+        purpose = {"p1": {"purpose": "fee"}, "p3": {"purpose": "commission"}}.get(pid, {})
         add("crm_payments", d3, pid, {"payment_id": pid, "contract_id": kid, "amount": amount,
-            "currency": cur, "due_on": due, "paid_on": paid, "status": status})  # fmt: skip
+            "currency": cur, "due_on": due, "paid_on": paid, "status": status,
+            **purpose})  # fmt: skip
     for tid, cid, at, channel, direction, responded in touchpoints:
         add("crm_touchpoints", d3, tid, {"touchpoint_id": tid, "creator_id": cid,
             "occurred_at": at, "channel": channel, "direction": direction,

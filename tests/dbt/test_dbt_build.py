@@ -304,12 +304,19 @@ def check_campaigns(query: Query) -> None:
         " interactions, orders, orders_by_code, orders_by_link, revenue_usd, gross_revenue_usd,"
         " new_customers,"
         " new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd,"
-        " cost_per_new_customer_usd, roas, roi from marts.mart_campaign_roi",
+        " cost_per_new_customer_usd, roas, roi, commission_usd, commission_paid_usd,"
+        " commission_outstanding_usd from marts.mart_campaign_roi",
     )
     c1 = roi["C1"]
     # spend committed: k1 1000.00 + 250.00 USD; k2 800.00 EUR (empty product cost) * 1.17
-    # = 936.00 USD -> 2186.00
-    assert Decimal(c1["spend_committed_usd"]) == Decimal("2186.00")
+    # = 936.00 USD, plus its commission: 10 % of its net revenue 175.50 (below) = 17.55
+    # -> 2203.55, none of the commission paid
+    assert Decimal(c1["spend_committed_usd"]) == Decimal("2203.55")
+    assert [Decimal(c1[k]) for k in ("commission_usd", "commission_paid_usd")] == [
+        Decimal("17.55"),
+        Decimal("0.00"),
+    ]
+    assert Decimal(c1["commission_outstanding_usd"]) == Decimal("17.55")
     # paid: p1 + p2 (USD); k2's payments are still scheduled
     assert Decimal(c1["spend_paid_usd"]) == Decimal("1000.00")
     # orders counted: k1 1001 (100.00), 1002 (50.25, "alpha10"), 1007 (10.00 GBP * 1.34 =
@@ -329,19 +336,19 @@ def check_campaigns(query: Query) -> None:
         2,
         Decimal("275.50"),  # 100.00 + 175.50 (net)
     )
-    assert Decimal(c1["cost_per_new_customer_usd"]) == Decimal("1093.0")  # 2186 / 2
+    assert Decimal(c1["cost_per_new_customer_usd"]) == Decimal("1101.775")  # 2203.55 / 2
     # posts tied: va1, va2, m2 (k1) and t1 (k2)
     assert c1["posts_delivered"] == 4
     assert c1["views"] == 1000 + 300 + 5000  # m2 has no views
     assert c1["interactions"] == 120 + 320 + 450  # va2's likes are hidden
     # money is a decimal: EMV to the cent, unit costs to a hundredth of a cent
     assert Decimal(c1["emv_usd"]) == Decimal("100.00")  # 32 + 6 + 16 + 46
-    assert Decimal(c1["cpm_usd"]) == Decimal("346.9841")  # 2186 / 6300 x 1000 = 346.98412...
-    assert Decimal(c1["cpe_usd"]) == Decimal("2.4562")  # 2186 / 890 = 2.45617...
-    assert Decimal(c1["cpa_usd"]) == Decimal("312.2857")  # 2186 / 7 = 312.28571...
+    assert Decimal(c1["cpm_usd"]) == Decimal("349.7698")  # 2203.55 / 6300 x 1000 = 349.76984..
+    assert Decimal(c1["cpe_usd"]) == Decimal("2.4759")  # 2203.55 / 890 = 2.47589...
+    assert Decimal(c1["cpa_usd"]) == Decimal("314.7929")  # 2203.55 / 7 = 314.79285...
     # ROAS and ROI on the net revenue
-    assert c1["roas"] == pytest.approx(424.15 / 2186)
-    assert c1["roi"] == pytest.approx((424.15 - 2186) / 2186)
+    assert c1["roas"] == pytest.approx(424.15 / 2203.55)
+    assert c1["roi"] == pytest.approx((424.15 - 2203.55) / 2203.55)
     # C2 has no contracts: zeros, and every ratio divides by zero -> NULL
     c2 = roi["C2"]
     assert (c2["posts_delivered"], c2["orders"], Decimal(c2["spend_committed_usd"])) == (0, 0, 0)
@@ -366,12 +373,12 @@ def check_campaigns(query: Query) -> None:
     assert creator_roi == pytest.approx((248.65 - 1250) / 1250)
     spend, paid, orders, revenue, delivered, creator_roi = per_creator[("C1", "cr_004")]
     assert (Decimal(spend), orders, Decimal(revenue), delivered) == (
-        Decimal("936.00"),
+        Decimal("953.55"),  # 936.00 + 17.55 commission
         1,
         Decimal("175.50"),
         1,
     )
-    assert creator_roi == pytest.approx(-0.8125)  # (175.50 - 936) / 936
+    assert creator_roi == pytest.approx((175.50 - 953.55) / 953.55)
 
 
 def check_flags(query: Query) -> None:
@@ -417,6 +424,9 @@ def check_flags(query: Query) -> None:
     assert json.loads(flags[("competitor_mention", "post", M3)][5])["competitors"] == "Globex"
     assert flags[("late_payment", "payment", "p2")][1:3] == (date(2026, 3, 2), 2.0)
     assert flags[("late_payment", "payment", "p3")][:3] == ("cr_004", date(2026, 3, 3), 2.0)
+    # the evidence names what the payment pays: a commission payout, or (no purpose) a fee
+    assert json.loads(flags[("late_payment", "payment", "p3")][5])["purpose"] == "commission"
+    assert json.loads(flags[("late_payment", "payment", "p2")][5])["purpose"] == "fee"
     assert flags[("inactive_partner", "creator", "cr_005")][1:3] == (date(2026, 3, 3), 52.0)
     assert flags[("undisclosed_sponsorship", "post", M2)][3] == "high"
 
@@ -758,7 +768,8 @@ def test_metrics_through_metricflow_equal_sql_on_the_marts(
         roi = {
             r[0]: r[1:]
             for r in query(
-                "select campaign_id, spend_committed_usd, revenue_usd, roi, cpa_usd"
+                "select campaign_id, spend_committed_usd, revenue_usd, roi, cpa_usd,"
+                " commission_usd, new_customers, orders_by_link, cost_per_new_customer_usd"
                 " from marts.mart_campaign_roi"
             )
         }
@@ -777,14 +788,22 @@ def test_metrics_through_metricflow_equal_sql_on_the_marts(
     finally:
         close()
 
-    by_campaign = metricflow("spend,revenue,roi,cpa", "campaign", warehouse)
+    measures = "spend,revenue,roi,cpa,commission,new_customers,orders_by_link"
+    by_campaign = metricflow(f"{measures},cost_per_new_customer", "campaign", warehouse)
     assert {r["campaign"] for r in by_campaign} == set(roi)
     for row in by_campaign:
-        spend, revenue, mart_roi, cpa = roi[row["campaign"]]
+        spend, revenue, mart_roi, cpa, commission, new, by_link, per_new = roi[row["campaign"]]
         assert (Decimal(row["spend"]), Decimal(row["revenue"])) == (spend, revenue), row
+        assert Decimal(row["commission"] or 0) == commission, row
+        assert (number(row["new_customers"]) or 0, number(row["orders_by_link"]) or 0) == (
+            new,
+            by_link,
+        ), row
         assert number(row["roi"]) == (None if mart_roi is None else pytest.approx(mart_roi))
         # the mart rounds unit costs to a hundredth of a cent; MetricFlow divides unrounded
         assert number(row["cpa"]) == (None if cpa is None else pytest.approx(float(cpa), abs=5e-5))
+        per_new_mf = number(row["cost_per_new_customer"])
+        assert per_new_mf == (None if per_new is None else pytest.approx(float(per_new), abs=5e-5))
     assert any(number(r["roi"]) is not None for r in by_campaign), "no campaign with spend"
 
     by_tier = metricflow("engagement_rate", "account__tier", warehouse)

@@ -6,8 +6,10 @@ then
 - mart_campaign_roi equals, to the cent, a recomputation written here from the landed raw
   records alone (CRM campaigns, contracts and payments, shop orders with their refunds,
   customers and tracked links: orders by code and by link, net and gross revenue, new
-  customers) and the rate seed; the same on a smaller world whose CRM contracts files lack
-  the optional utm columns (the promo code alone attributes);
+  customers, the commission of performance-based contracts, earned, paid and outstanding)
+  and the rate seed, per campaign and per campaign x creator; the same on a smaller world
+  whose CRM files are of the older templates (no commission rates, utm columns or payment
+  purposes: the promo code alone attributes, and no commission is earned);
 - fct_comment's sentiment labels against the ground-truth polarity of the comments (issue 20):
   the label accuracy on scored comments and the share left unscored are printed. The sandbox's
   comments and their polarity are synthetic (sentences written so that an English lexicon model
@@ -95,7 +97,7 @@ def built_without_links(tmp_path_factory) -> dict[str, Any]:
     patch.setenv("IRM_DATA_ROOT", str(root / "data"))
     patch.setenv("IRM_DBT_TARGET", "duckdb")
     try:
-        spec = WorldSpec(SEED + 1, 20, 45, crm_links=False)
+        spec = WorldSpec(SEED + 1, 20, 45, crm_second_wave=False)
         # the campaign ROI mart and what it is built from (seeds included); their data tests
         # run on the larger world
         dbt_args = ["build", "--select", "+mart_campaign_roi", "--exclude", "test_type:unit"]
@@ -175,7 +177,8 @@ def usd_rates() -> dict[str, Decimal]:
 
 
 def new_totals() -> dict[str, Any]:
-    money = ("committed", "paid", "revenue", "gross", "new_customer_revenue")
+    money = ("committed", "paid", "revenue", "gross", "new_customer_revenue", "commission")
+    money += ("commission_paid",)
     counted = ("orders", "orders_by_code", "orders_by_link", "conflicts", "partially_refunded")
     return {**dict.fromkeys(money, Decimal(0)), **dict.fromkeys((*counted, "new_customers"), 0)}
 
@@ -201,7 +204,11 @@ def expected_roi(settings: Any, per_creator: bool = False) -> dict[Any, dict[str
     for payment in latest_rows(settings, "crm", "payments"):
         if payment["status"] == "paid" and payment["contract_id"] in contracts:
             paid = totals[key(contracts[payment["contract_id"]])]
-            paid["paid"] += Decimal(payment["amount"]) * rates[payment["currency"]]
+            amount = Decimal(payment["amount"]) * rates[payment["currency"]]
+            paid["paid"] += amount
+            if payment.get("purpose") == "commission":  # else a fee (an older file: no column)
+                paid["commission_paid"] += amount
+    net_revenue = dict.fromkeys(contracts, Decimal(0))  # per contract, for the commission
     orders = latest_orders(settings)
     new_customer_orders = first_orders_of_customers(orders)
     for order in orders:
@@ -217,11 +224,18 @@ def expected_roi(settings: Any, per_creator: bool = False) -> dict[Any, dict[str
         rate = rates[order["currency"]]
         refunded = refunded_money(order)
         sold["revenue"] += (Decimal(order["total_price"]) - refunded) * rate
+        net_revenue[contract["contract_id"]] += (Decimal(order["total_price"]) - refunded) * rate
         sold["gross"] += Decimal(order["total_price"]) * rate
         sold["partially_refunded"] += refunded > 0
         if order["id"] in new_customer_orders:
             sold["new_customers"] += 1
             sold["new_customer_revenue"] += (Decimal(order["total_price"]) - refunded) * rate
+    for contract_id, revenue in net_revenue.items():
+        # SPEC 5.2 performance-based: the rate x the net revenue, an amount owed to the cent
+        rate = Decimal(contracts[contract_id].get("commission_rate") or 0)
+        commission = (rate * revenue).quantize(CENT, ROUND_HALF_UP)
+        totals[key(contracts[contract_id])]["commission"] += commission
+        totals[key(contracts[contract_id])]["committed"] += commission
     return totals
 
 
@@ -330,17 +344,24 @@ def assert_campaign_roi_is_recomputed(
         built,
         f"SELECT {keys}, spend_committed_usd, spend_paid_usd, orders, orders_by_code,"
         " orders_by_link, revenue_usd, gross_revenue_usd, roi, roas, new_customers,"
-        f" new_customer_revenue_usd, cost_per_new_customer_usd FROM marts.{mart}",
+        " new_customer_revenue_usd, cost_per_new_customer_usd, commission_usd,"
+        f" commission_paid_usd, commission_outstanding_usd FROM marts.{mart}",
     )
     if per_creator:  # the key as a pair, as expected_roi's
         rows = [((r[0], r[1]), *r[2:]) for r in rows]
     assert {r[0] for r in rows} == set(expected)
     assert any(e["orders"] for e in expected.values()), "no attributed order: nothing tested"
     for campaign_id, committed, paid, orders, by_code, by_link, revenue, gross, *rest in rows:
-        roi, roas, count, new_revenue, cost_per_new = rest
+        roi, roas, count, new_revenue, cost_per_new, commission, commission_paid, owed = rest
         want = expected[campaign_id]
         money = ("committed", "paid", "revenue", "gross", "new_customer_revenue")
+        money += ("commission", "commission_paid")
         cents = {k: want[k].quantize(CENT, ROUND_HALF_UP) for k in money}
+        assert (Decimal(commission), Decimal(commission_paid), Decimal(owed)) == (
+            cents["commission"],
+            cents["commission_paid"],
+            cents["commission"] - cents["commission_paid"],
+        ), campaign_id
         assert (Decimal(committed), Decimal(paid), Decimal(revenue), Decimal(gross)) == (
             cents["committed"],
             cents["paid"],
@@ -377,6 +398,7 @@ def test_campaign_roi_equals_a_recomputation_from_raw_records(built) -> None:
     assert total["partially_refunded"] >= 3, "net revenue untested"
     assert 10 < total["new_customers"] < total["orders"], total
     assert total["orders_by_link"] >= 5 and total["conflicts"] >= 1, total
+    assert total["commission"] > total["commission_paid"] > 0, total
 
 
 def test_campaign_creator_roi_equals_a_recomputation_from_raw_records(built) -> None:
@@ -393,6 +415,7 @@ def test_a_world_without_link_columns_attributes_by_code_alone(built_without_lin
     expected = assert_campaign_roi_is_recomputed(built_without_links)
     assert sum(e["orders_by_code"] for e in expected.values()) > 0
     assert all(e["orders_by_link"] == 0 for e in expected.values())
+    assert all(e["commission"] == e["commission_paid"] == 0 for e in expected.values())
     orders = latest_orders(built_without_links["settings"])
     sites = [(o.get("landing_site") or "") + (o.get("referring_site") or "") for o in orders]
     assert any("utm_content=" in site for site in sites), "no tracked link: nothing tested"
@@ -404,11 +427,16 @@ def test_campaign_roi_agrees_with_the_sandbox_own_books(built) -> None:
     rows = query(
         built,
         "SELECT campaign_id, revenue_usd, gross_revenue_usd, orders, orders_by_link,"
-        " new_customers, new_customer_revenue_usd FROM marts.mart_campaign_roi",
+        " new_customers, new_customer_revenue_usd, commission_usd, commission_paid_usd"
+        " FROM marts.mart_campaign_roi",
     )
     assert {r[0] for r in rows} == set(books)
-    for campaign_id, revenue, gross, orders, by_link, new, new_revenue in rows:
+    for campaign_id, revenue, gross, orders, by_link, new, new_revenue, *commission in rows:
         book = books[campaign_id]
+        assert [Decimal(c) for c in commission] == [
+            Decimal(str(book["commission_usd"])),
+            Decimal(str(book["commission_paid_usd"])),
+        ], campaign_id
         assert (book["orders"], book["orders_by_link"]) == (orders, by_link), campaign_id
         assert Decimal(revenue) == Decimal(str(book["revenue_usd"])), campaign_id
         assert Decimal(gross) == Decimal(str(book["gross_revenue_usd"])), campaign_id

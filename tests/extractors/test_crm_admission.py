@@ -331,6 +331,7 @@ def test_contracts_may_carry_their_tracked_link_and_older_files_stay_valid(world
     columns = (*crm.TEMPLATES["contracts"], "utm_content", "utm_campaign")
     for row in contracts:
         row.update(utm_campaign=f"camp-{row['campaign_id']}", utm_content=row["contract_id"])
+        del row["commission_rate"]  # a file may carry some of the optional columns only
     contracts[0]["utm_content"] = ""  # an empty cell is NULL, as everywhere
     write_csv(settings.crm_inbox / "contracts.csv", columns, contracts, DAY)
     crm.land_day(DAY, settings)
@@ -341,16 +342,51 @@ def test_contracts_may_carry_their_tracked_link_and_older_files_stay_valid(world
     assert rows[first]["utm_campaign"] == f"camp-{contracts[0]['campaign_id']}"
     assert rows[second]["utm_content"] == second
 
-    write_crm(world, settings.crm_inbox, day=NEXT, links=False)  # the template alone
+    write_crm(world, settings.crm_inbox, day=NEXT, second_wave=False)  # the template alone
     crm.land_day(NEXT, settings)
     older = landed(settings, "contracts", NEXT)
     assert older and all("utm_campaign" not in row for row in older)
 
 
+def test_commission_contracts_and_payment_purposes_are_admitted_and_bad_ones_quarantined(
+    world, settings
+) -> None:
+    """A contract's commission_rate is a fraction from 0 to 1 and a payment's purpose is fee
+    or commission (issue 23); a row with anything else goes to quarantine naming the cell,
+    and the rest of the file lands."""
+    write_crm(world, settings.crm_inbox, day=DAY)
+    contracts = contract_rows(world, DAY)
+    assert len(contracts) >= 5, "too few contracts: nothing is tested"
+    for row, rate in zip(contracts, ("0.1", "1.5", "-0.05", "10%", ""), strict=False):
+        row["commission_rate"] = rate
+    refused = {c["contract_id"] for c in contracts[1:4]}
+    # the payments of the refused contracts would be quarantined with them: left out
+    payments = [p for p in payment_rows(world, DAY) if p["contract_id"] not in refused]
+    assert len(payments) >= 3, "too few payments: nothing is tested"
+    for row, purpose in zip(payments, ("commission", "", "bonus", "fee"), strict=False):
+        row["purpose"] = purpose
+    write_csv(settings.crm_inbox / "contracts.csv", TEMPLATES["contracts"], contracts, DAY)
+    write_csv(settings.crm_inbox / "payments.csv", TEMPLATES["payments"], payments, DAY)
+    crm.land_day(DAY, settings)
+
+    landed_contracts = {c["contract_id"]: c for c in landed(settings, "contracts")}
+    assert landed_contracts[contracts[0]["contract_id"]]["commission_rate"] == "0.1"
+    assert landed_contracts[contracts[4]["contract_id"]]["commission_rate"] is None
+    assert not refused & set(landed_contracts)
+    reasons = {(q["file"], q["line"]): q["reason"] for q in landed(settings, "quarantine")}
+    for line, value in ((3, "1.5"), (4, "-0.05"), (5, "10%")):
+        assert f"commission_rate {value!r} is not a fraction" in reasons["contracts.csv", line]
+    landed_payments = {p["payment_id"]: p for p in landed(settings, "payments")}
+    assert landed_payments[payments[0]["payment_id"]]["purpose"] == "commission"
+    assert landed_payments[payments[1]["payment_id"]]["purpose"] is None  # a fee
+    assert payments[2]["payment_id"] not in landed_payments
+    assert "purpose 'bonus' is not one of ['commission', 'fee']" in reasons["payments.csv", 4]
+
+
 @pytest.mark.parametrize(
     "extra",
-    [("utm_campain",), ("utm_content", "utm_content"), ("commission_rate",)],
-    ids=["misspelt", "twice", "not-read-yet"],
+    [("utm_campain",), ("utm_content", "utm_content"), ("commission",)],
+    ids=["misspelt", "twice", "unknown"],
 )
 def test_a_contracts_file_with_another_column_is_refused_naming_it(
     world, settings, extra: tuple[str, ...]

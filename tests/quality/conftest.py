@@ -72,7 +72,8 @@ SELECT *, split_part(account_id, ':', 1) AS platform, DATE '2026-02-01' AS first
 ) AS g(account_id, month, followers_start, followers_end, net_new_followers, growth_rate);
 
 INSERT INTO marts.mart_campaign_roi BY NAME
-SELECT *, 'Campaign ' || campaign_id AS campaign_name, 1 AS contracts, 1 AS creators FROM (VALUES
+SELECT *, 'Campaign ' || campaign_id AS campaign_name, 1 AS contracts, 1 AS creators,
+ 0 AS commission_usd, 0 AS commission_paid_usd, 0 AS commission_outstanding_usd FROM (VALUES
  ('camp1', 1000, 500, 2, 69000, 2955, 12, 9, 3, 1500, 1530, 5, 600, 477.5, 14.49, 0.338, 83.33, 200,
   1.5, 0.5),
  ('camp2', 400, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0, -1)
@@ -82,7 +83,8 @@ SELECT *, 'Campaign ' || campaign_id AS campaign_name, 1 AS contracts, 1 AS crea
        roas, roi);
 
 INSERT INTO marts.mart_campaign_creator_roi BY NAME
-SELECT *, 1 AS contracts FROM (VALUES
+SELECT *, 1 AS contracts,
+ 0 AS commission_usd, 0 AS commission_paid_usd, 0 AS commission_outstanding_usd FROM (VALUES
  ('camp1', 'cr1', 600, 300, 1, 9000, 325, 8, 6, 2, 1000, 1030, 3, 400, 92.5, 66.67, 1.85, 75, 200,
   1.67, 0.67),
  ('camp1', 'cr3', 400, 200, 1, 60000, 2630, 4, 3, 1, 500, 500, 2, 200, 385, 6.67, 0.15, 100, 200,

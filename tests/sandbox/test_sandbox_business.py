@@ -8,7 +8,15 @@ from collections import defaultdict
 import pytest
 
 from sandbox import vocab
-from sandbox.business import CPM_USD, DAY_S, MIN_FEE_PER_POST_USD, Business, money, to_usd
+from sandbox.business import (
+    CPM_USD,
+    DAY_S,
+    HYBRID_FEE_SHARE,
+    MIN_FEE_PER_POST_USD,
+    Business,
+    money,
+    to_usd,
+)
 from sandbox.ground_truth import build_ground_truth
 from sandbox.world import World
 
@@ -95,6 +103,7 @@ def test_ground_truth_lets_a_test_recompute_campaign_roi(world: World) -> None:
             contract["currency"]
         ]
         total["committed"] += round(spend, 2)
+        contract_revenue = 0.0
         for order_id in contract["orders"]:
             order = orders[order_id]
             assert order["financial_status"] in ("paid", "partially_refunded")
@@ -104,8 +113,14 @@ def test_ground_truth_lets_a_test_recompute_campaign_roi(world: World) -> None:
             by_link = any(tracked in (order[s] or "") for s in ("landing_site", "referring_site"))
             assert by_code or by_link, order["id"]
             # net of a partial refund: what the order's current total says
-            total["revenue"] += float(order["current_total_price"]) * rates[order["currency"]]
+            net = float(order["current_total_price"]) * rates[order["currency"]]
+            contract_revenue += net
+            total["revenue"] += net
             total["gross"] += float(order["total_price"]) * rates[order["currency"]]
+        # a performance-based contract's commission on its net revenue adds to the spend
+        commission = float(contract["commission_rate"] or 0) * contract_revenue
+        assert contract["commission_usd"] == pytest.approx(commission, abs=0.006)
+        total["committed"] += contract["commission_usd"]
     for row in business["campaign_roi"]:
         mine = by_campaign[row["campaign_id"]]
         assert row["spend_committed_usd"] == pytest.approx(mine["committed"], abs=0.01)
@@ -125,15 +140,17 @@ def test_a_fee_prices_the_contracts_reach_at_the_platforms_quoted_cpm(
 ) -> None:
     """What a brand pays follows the reach it buys (docs/sandbox.md): the fee is the
     deliverables' expected views at a CPM inside the platform's quoted range, or the creator's
-    floor per post for a small account."""
+    floor per post for a small account; a hybrid contract (with a commission) pays
+    HYBRID_FEE_SHARE of that."""
     at_cpm = at_floor = 0
     for contract in business.contracts:
         platform, _ = business.expected_views_per_post(contract.creator_index)
-        fee_usd = to_usd(contract.fee_cents, contract.currency)
+        share = HYBRID_FEE_SHARE if contract.commission_pct else 1.0
+        fee_usd = to_usd(contract.fee_cents, contract.currency) / share
         low, high = CPM_USD[platform]
         cpm = fee_usd / contract.expected_views * 1000
         per_post = fee_usd / contract.deliverables
-        rounding = 10 * max(vocab.CURRENCY_RATES_USD.values()) / contract.deliverables
+        rounding = 10 * max(vocab.CURRENCY_RATES_USD.values()) / contract.deliverables / share
         if low * 0.97 <= cpm <= high * 1.03:
             at_cpm += 1
         else:

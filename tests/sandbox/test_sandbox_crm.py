@@ -37,10 +37,15 @@ def test_every_template_with_its_exact_columns(world: World, tmp_path: Path) -> 
         # the contracts carry the optional columns of the second wave (SPEC 3.2)
         assert tuple(lines[0]) == crm.TEMPLATES[entity] + OPTIONAL.get(entity, ())
         assert len(lines) > 1, entity
-    older = write_crm(world, tmp_path / "older", links=False)
+    older = write_crm(world, tmp_path / "older", second_wave=False)
     assert [tuple(read(path)[0]) for path in older] == [crm.TEMPLATES[e] for e in crm.ORDER]
-    payments = {r["status"] for r in read_rows(tmp_path / "payments.csv")}
-    assert payments == {"paid", "scheduled", "failed", "cancelled"}
+    payments = read_rows(tmp_path / "payments.csv")
+    assert {r["status"] for r in payments} == {"paid", "scheduled", "failed", "cancelled"}
+    # performance-based contracts and their commission payouts (SPEC 5.2)
+    assert {r["purpose"] for r in payments} == {"fee", "commission"}
+    contracts = read_rows(tmp_path / "contracts.csv")
+    assert {"", "0.05", "0.08", "0.10", "0.12", "0.15"} >= {r["commission_rate"] for r in contracts}
+    assert sum(bool(r["commission_rate"]) for r in contracts) >= 5
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

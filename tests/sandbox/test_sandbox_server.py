@@ -215,13 +215,16 @@ def test_write_crm_as_of_a_day_with_bad_rows(
         assert (inbox / path.name).read_bytes() == path.read_bytes()
     clean = write_crm(world, tmp_path / "clean", day=day)
     assert any(p.read_bytes() != (inbox / p.name).read_bytes() for p in clean)
-    older = tmp_path / "older"  # the contracts' older template, without the utm columns
+    older = tmp_path / "older"  # the older templates, without the second wave's columns
     assert (
-        main(["write-crm", *args, "--inbox", str(older), "--day", str(day), "--without-links"]) == 0
+        main(["write-crm", *args, "--inbox", str(older), "--day", str(day), "--older-templates"])
+        == 0
     )
-    expected = write_crm(world, tmp_path / "older-direct", day=day, links=False)
+    expected = write_crm(world, tmp_path / "older-direct", day=day, second_wave=False)
     assert all((older / p.name).read_bytes() == p.read_bytes() for p in expected)
     assert b"utm_campaign" not in (older / "contracts.csv").read_bytes()
+    assert b"commission_rate" not in (older / "contracts.csv").read_bytes()
+    assert b"commission" not in (older / "payments.csv").read_bytes()
     with pytest.raises(SystemExit):
         main(["write-crm", *args, "--inbox", str(inbox), "--bad-rows", "1.5"])
     assert "not a share between 0 and 1" in capsys.readouterr().err

@@ -220,7 +220,11 @@ SELECT *, split_part(account_id, ':', 1) AS platform, month::DATE AS first_snaps
  ('instagram:a4', '2026-01-01', 43000, 42100, -900, -0.0209)
 ) AS g(account_id, month, followers_start, followers_end, net_new_followers, growth_rate);
 INSERT INTO marts.mart_campaign_roi BY NAME
-SELECT * FROM (VALUES
+SELECT *,
+ CASE campaign_id WHEN 'camp1' THEN 900.00 ELSE 0 END AS commission_usd,
+ CASE campaign_id WHEN 'camp1' THEN 600.00 ELSE 0 END AS commission_paid_usd,
+ CASE campaign_id WHEN 'camp1' THEN 300.00 ELSE 0 END AS commission_outstanding_usd
+FROM (VALUES
  ('camp1', 5000.00, 2500.00, 2, 69000, 2955, 120, 90, 30, 9000.00, 9240.00, 50, 3600.00, 477.5,
   72.4638, 1.6920, 41.6667, 100.0, 1.8, 0.8, 'Spring launch', 2, 2, 6000.00),
  ('camp2', 3000.00, 3000.00, 1, 1000, 40, 3, 3, 0, 150.00, 150.00, 1, 50.00, 10.4, 3000.0,
@@ -232,7 +236,14 @@ SELECT * FROM (VALUES
        new_customer_revenue_usd, emv_usd, cpm_usd, cpe_usd, cpa_usd, cost_per_new_customer_usd,
        roas, roi, campaign_name, contracts, creators, budget_usd);
 INSERT INTO marts.mart_campaign_creator_roi BY NAME
-SELECT *, 1 AS contracts FROM (VALUES
+SELECT *, 1 AS contracts,
+ CASE WHEN campaign_id = 'camp1' AND creator_id = 'cr1' THEN 600.00
+      WHEN campaign_id = 'camp1' THEN 300.00 ELSE 0 END AS commission_usd,
+ CASE WHEN campaign_id = 'camp1' AND creator_id = 'cr1' THEN 600.00 ELSE 0 END
+   AS commission_paid_usd,
+ CASE WHEN campaign_id = 'camp1' AND creator_id = 'cr3' THEN 300.00 ELSE 0 END
+   AS commission_outstanding_usd
+FROM (VALUES
  ('camp1', 'cr1', 2000.00, 1000.00, 1, 9000, 325, 80, 60, 20, 6000.00, 6160.00, 30, 2200.00, 92.5,
   222.2222, 6.1538, 25.0, 66.6667, 3.0, 2.0),
  ('camp1', 'cr3', 3000.00, 1500.00, 1, 60000, 2630, 40, 30, 10, 3000.00, 3080.00, 20, 1400.00,

@@ -145,16 +145,19 @@ def test_report_tables_read_with_the_columns_labels(full_marts: Path, tmp_path: 
     campaigns = next(s for s in data.sections if s.key == "campaigns")
     assert campaigns.table is not None
     assert campaigns.table.headers[0] == labels["campaign_name"] == "Campaign"
-    # code and link attribution side by side, then new customers (issue 23)
-    assert campaigns.table.headers[1:15] == [
+    # the commission earned and outstanding beside the spend; code and link attribution side
+    # by side, then new customers (issue 23)
+    assert campaigns.table.headers[1:17] == [
         labels[c]
-        for c in ("budget_usd", "spend_committed_usd", "spend_paid_usd", "revenue_usd", "orders")
-        + ("orders_by_code", "orders_by_link", "new_customers", "roas", "roi", "cpm_usd")
-        + ("cpa_usd", "cost_per_new_customer_usd", "emv_usd")
+        for c in ("budget_usd", "spend_committed_usd", "spend_paid_usd", "commission_usd")
+        + ("commission_outstanding_usd", "revenue_usd", "orders", "orders_by_code")
+        + ("orders_by_link", "new_customers", "roas", "roi", "cpm_usd", "cpa_usd")
+        + ("cost_per_new_customer_usd", "emv_usd")
     ]
     spring = next(row for row in campaigns.table.rows if row[0] == "Spring launch")
-    assert spring[1:11] == [
-        "$6,000", "$5,000", "$2,500", "$9,000", "120", "90", "30", "50", "1.80", "80.0%"
+    assert spring[1:13] == [
+        "$6,000", "$5,000", "$2,500", "$900", "$300", "$9,000", "120", "90", "30", "50", "1.80",
+        "80.0%",
     ]  # fmt: skip
 
 

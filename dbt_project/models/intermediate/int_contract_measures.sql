@@ -1,5 +1,8 @@
 -- Per contract, everything campaign ROI sums (SPEC 5.2), in the reporting currency:
--- spend committed (fee + product cost), spend paid (payments with status paid), the posts
+-- spend committed (fee + product cost + the commission earned), spend paid (payments with
+-- status paid, fees and commission payouts alike), the commission (performance-based
+-- contracts: commission_rate x the net attributed revenue, to the cent, since it is a sum
+-- owed) with what of it was paid (paid payments whose purpose is commission), the posts
 -- tied to the contract with their views, interactions and EMV, the first delivery, and the
 -- counted attributed orders (by the method that decided: code or link) with their revenue (net
 -- of partial refunds) and gross revenue, and
@@ -20,7 +23,13 @@ paid as (
 
     select
         payments.contract_id,
-        sum(payments.amount * rates.rate_to_reporting) as spend_paid_usd
+        sum(payments.amount * rates.rate_to_reporting) as spend_paid_usd,
+        sum(
+            case
+                when payments.purpose = 'commission' then payments.amount * rates.rate_to_reporting
+                else 0
+            end
+        ) as commission_paid_usd
     from payments
     left join rates using (currency)
     where payments.status = 'paid'
@@ -61,6 +70,21 @@ sold as (
 
 ),
 
+earned as (
+
+    select
+        contracts.contract_id,
+        -- rounded here, not in the marts: a commission is an amount owed, in cents (the
+        -- product of the exact decimals rounded once, half away from zero)
+        cast(
+            coalesce(round(contracts.commission_rate * coalesce(sold.revenue_usd, 0), 2), 0)
+            as numeric(18, 2)
+        ) as commission_usd
+    from contracts
+    left join sold using (contract_id)
+
+),
+
 final as (
 
     select
@@ -68,8 +92,12 @@ final as (
         contracts.campaign_id,
         contracts.creator_id,
         contracts.due_on,
-        contracts.spend_committed_usd,
+        cast(
+            contracts.spend_committed_usd + earned.commission_usd as numeric(38, 12)
+        ) as spend_committed_usd,
         cast(coalesce(paid.spend_paid_usd, 0) as numeric(38, 12)) as spend_paid_usd,
+        earned.commission_usd,
+        cast(coalesce(paid.commission_paid_usd, 0) as numeric(38, 12)) as commission_paid_usd,
         coalesce(delivered.posts_delivered, 0) as posts_delivered,
         delivered.views,
         delivered.interactions,
@@ -85,6 +113,7 @@ final as (
             coalesce(sold.new_customer_revenue_usd, 0) as numeric(38, 12)
         ) as new_customer_revenue_usd
     from contracts
+    inner join earned using (contract_id)
     left join paid using (contract_id)
     left join delivered using (contract_id)
     left join sold using (contract_id)

@@ -31,6 +31,7 @@ joined as (
         contracts.fee,
         contracts.product_cost,
         contracts.currency,
+        contracts.commission_rate,
         -- SPEC 5.2: spend_committed = fee + product cost (an empty cell adds nothing)
         cast(
             coalesce(contracts.fee, 0) + coalesce(contracts.product_cost, 0) as numeric(18, 2)
@@ -67,6 +68,8 @@ final as (
         fee,
         product_cost,
         currency,
+        -- a performance-based contract's share of its net attributed revenue (NULL: fee only)
+        commission_rate,
         spend_committed,
         -- unrounded (an amount to the cent times a rate of 10 decimals is exact at 12 decimals):
         -- the marts round their sums to the cent, once

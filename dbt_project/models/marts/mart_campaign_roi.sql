@@ -1,6 +1,9 @@
 -- Return on each campaign (SPEC 5.1, 5.2), money in the reporting currency (USD by default):
---   spend_committed_usd  sum of contract fee + product cost
---   spend_paid_usd       sum of payments with status paid
+--   spend_committed_usd  sum of contract fee + product cost + commission earned
+--   spend_paid_usd       sum of payments with status paid (fees and commission payouts)
+--   commission_usd       commission earned: per contract commission_rate x its net revenue,
+--                        to the cent; commission_paid_usd its payouts with status paid;
+--                        commission_outstanding_usd = earned - paid
 --   posts_delivered, views, interactions, emv_usd   over the posts tied to the contracts
 --   orders, revenue_usd  attributed orders that count (int_order_attributions)
 --   cpm_usd = spend / views x 1000; cpe_usd = spend / interactions; cpa_usd = spend / orders;

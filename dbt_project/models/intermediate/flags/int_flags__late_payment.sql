@@ -1,7 +1,9 @@
 -- late_payment (SPEC 5.3): a payment paid after its due date (detected on the day it was
 -- paid), or not paid and past its due date on the as-of date (status scheduled or failed;
 -- detected on the as-of date, so it stays open until paid). Cancelled payments are not
--- flagged. metric_value = days late; severity high beyond 30 days.
+-- flagged. metric_value = days late; severity high beyond 30 days. Fees and commission
+-- payouts alike (SPEC 5.2 performance-based contracts): the evidence names the purpose (a
+-- payment without one, from a file of the older template, pays the fee).
 
 with
 
@@ -16,6 +18,7 @@ late as (
         payments.payment_id,
         payments.contract_id,
         payments.status,
+        coalesce(payments.purpose, 'fee') as purpose,
         payments.amount,
         payments.currency,
         payments.due_on,
@@ -56,6 +59,7 @@ final as (
             ('contract_id', 'late.contract_id'),
             ('campaign_id', 'contracts.campaign_id'),
             ('status', 'late.status'),
+            ('purpose', 'late.purpose'),
             ('amount', 'late.amount'),
             ('currency', 'late.currency'),
             ('due_on', 'cast(late.due_on as text)'),

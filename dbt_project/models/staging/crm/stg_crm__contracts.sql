@@ -20,6 +20,10 @@ renamed as (
             {{ empty_as_null(json_text('payload', 'product_cost')) }} as numeric(18, 2)
         ) as product_cost,
         upper({{ empty_as_null(json_text('payload', 'currency')) }}) as currency,
+        -- a fraction of the net attributed revenue (optional column: NULL from an older file)
+        cast(
+            {{ empty_as_null(json_text('payload', 'commission_rate')) }} as numeric(9, 6)
+        ) as commission_rate,
 
         -- terms
         {{ empty_as_null(json_text('payload', 'deliverables')) }} as deliverables,

@@ -19,6 +19,8 @@ renamed as (
 
         -- status and dates
         lower({{ empty_as_null(json_text('payload', 'status')) }}) as status,
+        -- what the payment pays: fee or commission (optional column: NULL from an older file)
+        lower({{ empty_as_null(json_text('payload', 'purpose')) }}) as purpose,
         cast({{ empty_as_null(json_text('payload', 'due_on')) }} as date) as due_on,
         cast({{ empty_as_null(json_text('payload', 'paid_on')) }} as date) as paid_on
 
