@@ -481,6 +481,32 @@ def check_health_and_scorecard(query: Query) -> None:
     # cr_002 has neither engagement nor growth: no score, no rank
     assert cards["cr_002"][-2:] == (None, None)
 
+    # Longevity (dbt_project/README.md, "Longevity") on 2026-03-03: cr_001 partnered
+    # 2025-01-15, 13 whole months (the 14th completes on 03-15); cr_004 from 2026-02-01, 1.
+    # C1 ended 03-02: done, each one's only campaign, so the first, and no later ones; its
+    # ROI is the creator's ROI over all contracts (C1 alone). Nothing known about cr_002.
+    longevity = {
+        r[0]: r[1:]
+        for r in query(
+            "select creator_id, months_since_first_partnership, campaigns_done,"
+            " repeat_campaign_rate, first_campaign_id, first_campaign_revenue_usd,"
+            " first_campaign_roi, later_campaigns_revenue_usd, later_campaigns_roi"
+            " from marts.mart_relationship_health"
+        )
+    }
+    assert longevity["cr_001"][:4] == (13, 1, 0.0, "C1")
+    assert Decimal(longevity["cr_001"][4]) == Decimal("248.65")
+    assert longevity["cr_001"][5:] == (pytest.approx(cards["cr_001"][2]), None, None)
+    assert longevity["cr_004"][:4] == (1, 1, 0.0, "C1")
+    assert longevity["cr_004"][6:] == (None, None)
+    assert longevity["cr_002"] == (None, 0, None, None, None, None, None, None)
+    scorecard_longevity = query(
+        "select months_since_first_partnership, campaigns_done, repeat_campaign_rate,"
+        " first_campaign_roi, later_campaigns_roi from marts.mart_creator_scorecard"
+        " where creator_id = 'cr_001'"
+    )
+    assert scorecard_longevity == [(13, 1, 0.0, pytest.approx(cards["cr_001"][2]), None)]
+
 
 def check_staging(query: Query) -> None:
     # staging keeps one row per raw record as received (UCbeta's old-style "0" too); the

@@ -10,6 +10,9 @@ then
   and the rate seed, per campaign and per campaign x creator; the same on a smaller world
   whose CRM files are of the older templates (no commission rates, utm columns or payment
   purposes: the promo code alone attributes, and no commission is earned);
+- mart_relationship_health's longevity (issue 23: months since the first partnership,
+  campaigns done, the first campaign's revenue and ROI against the later ones') equals a
+  recomputation from the CRM records and the campaign x creator ROI recomputed above;
 - fct_comment's sentiment labels against the ground-truth polarity of the comments (issue 20):
   the label accuracy on scored comments and the share left unscored are printed. The sandbox's
   comments and their polarity are synthetic (sentences written so that an English lexicon model
@@ -20,6 +23,7 @@ then
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -406,6 +410,97 @@ def test_campaign_creator_roi_equals_a_recomputation_from_raw_records(built) -> 
     expected = assert_campaign_roi_is_recomputed(built, per_creator=True)
     assert len({creator for _, creator in expected}) > 10, "too few creators: nothing tested"
     assert sum(e["orders_by_link"] for e in expected.values()) >= 5
+
+
+def whole_months(first: date, as_of: date) -> int | None:
+    """Whole calendar months from `first` to `as_of` (dbt_project/README.md, "Longevity"): a
+    month is complete when as_of's day of the month reaches first's; None after as_of."""
+    if first > as_of:
+        return None
+    months = 12 * (as_of.year - first.year) + as_of.month - first.month
+    return months - (as_of.day < first.day)
+
+
+def pooled_roi(revenue: Decimal, spend: Decimal) -> Decimal | None:
+    return (revenue - spend) / spend if spend else None
+
+
+def test_longevity_equals_a_recomputation_from_raw_records(built, measured) -> None:
+    """Issue 23's longevity per creator (dbt_project/README.md, "Longevity"), recomputed from
+    the CRM records and expected_roi() per campaign x creator: the first partnership is the
+    earliest partnered_on of any creators export or contract signature; a campaign is done when
+    it ended by the as-of date (the world's last day); the first done campaign is the earliest
+    start (then id), the later ones are pooled; money to the cent, as the campaign x creator
+    mart rounds it."""
+    settings, as_of = built["settings"], LAST
+    roi = expected_roi(settings, per_creator=True)
+    campaigns = {c["campaign_id"]: c for c in latest_rows(settings, "crm", "campaigns")}
+    contracts = latest_rows(settings, "crm", "contracts")
+    first_dates: dict[str, list[date]] = {}
+    for partition in list_partitions(settings.landing_dir, "crm", "creators"):
+        for record in read_records(partition):
+            creator = record["payload"]
+            dates = first_dates.setdefault(creator["creator_id"], [])
+            if creator.get("partnered_on"):
+                dates.append(date.fromisoformat(creator["partnered_on"]))
+    for contract in contracts:
+        if contract.get("signed_on"):
+            dates = first_dates.setdefault(contract["creator_id"], [])
+            dates.append(date.fromisoformat(contract["signed_on"]))
+    done: dict[str, list[tuple[date, str]]] = {}
+    for campaign_id, creator_id in roi:
+        campaign = campaigns.get(campaign_id)
+        if campaign and date.fromisoformat(campaign["ends_on"]) <= as_of:
+            starts = date.fromisoformat(campaign["starts_on"])
+            done.setdefault(creator_id, []).append((starts, campaign_id))
+
+    def cents(campaign_id: str, creator_id: str, measure: str) -> Decimal:
+        return roi[(campaign_id, creator_id)][measure].quantize(CENT, ROUND_HALF_UP)
+
+    rows = query(
+        built,
+        "SELECT creator_id, months_since_first_partnership, campaigns_done, repeat_campaign_rate,"
+        " first_campaign_id, first_campaign_revenue_usd, first_campaign_roi,"
+        " later_campaigns_revenue_usd, later_campaigns_roi FROM marts.mart_relationship_health",
+    )
+    current = {c["creator_id"] for c in latest_rows(settings, "crm", "creators")}
+    assert {r[0] for r in rows} == current
+    for creator_id, months, count, rate, first_id, first_revenue, first_roi, *later in rows:
+        later_revenue, later_roi = later
+        first = min(first_dates.get(creator_id, []), default=None)
+        assert months == (whole_months(first, as_of) if first else None), creator_id
+        ordered = sorted(done.get(creator_id, []))
+        assert count == len(ordered), creator_id
+        assert rate == (pytest.approx((count - 1) / count) if count else None), creator_id
+        if not ordered:
+            assert (first_id, first_revenue, first_roi) == (None, None, None), creator_id
+            assert (later_revenue, later_roi) == (None, None), creator_id
+            continue
+        (_, first_campaign), others = ordered[0], [c for _, c in ordered[1:]]
+        revenue = cents(first_campaign, creator_id, "revenue")
+        spend = cents(first_campaign, creator_id, "committed")
+        assert (first_id, first_revenue) == (first_campaign, revenue), creator_id
+        want = pooled_roi(revenue, spend)
+        assert first_roi == (None if want is None else pytest.approx(float(want))), creator_id
+        if not others:
+            assert (later_revenue, later_roi) == (None, None), creator_id
+            continue
+        revenue = sum(cents(c, creator_id, "revenue") for c in others)
+        spend = sum(cents(c, creator_id, "committed") for c in others)
+        assert later_revenue == revenue, creator_id
+        want = pooled_roi(revenue, spend)
+        assert later_roi == (None if want is None else pytest.approx(float(want))), creator_id
+    # the world holds what each rule decides, or the recomputation would prove nothing
+    counts = [r[2] for r in rows]
+    measured(
+        f"longevity: {len(rows)} creators by campaigns done "
+        f"{dict(sorted(Counter(counts).items()))}; with a later campaign that sold: "
+        f"{sum(bool(r[7]) for r in rows)}"
+    )
+    assert sum(c >= 2 for c in counts) >= 3, f"too few repeat creators: {sorted(counts)}"
+    assert sum(c == 1 for c in counts) >= 1 and sum(c == 0 for c in counts) >= 1, counts
+    assert any(r[7] for r in rows), "no later campaign sold anything: later revenue untested"
+    assert len({r[1] for r in rows if r[1] is not None}) > 5, "too few partnership ages"
 
 
 def test_a_world_without_link_columns_attributes_by_code_alone(built_without_links) -> None:

@@ -105,19 +105,27 @@ SELECT *, true AS is_open FROM (VALUES
 
 INSERT INTO marts.mart_relationship_health BY NAME
 SELECT * FROM (VALUES
- ('cr1', 823, 1, '2026-02-01 09:00:00+00', 5, 0.8, 1.0, 1.0, 86.5, 'healthy'),
- ('cr2', 302, 0, NULL, NULL, NULL, NULL, NULL, 40, 'at_risk'),
- ('cr3', NULL, 1, '2026-01-20 09:00:00+00', 17, 0.5, 0.5, 1.0, 61, 'needs_attention')
+ ('cr1', 823, 1, '2026-02-01 09:00:00+00', 5, 0.8, 1.0, 1.0, 86.5, 'healthy', 27, 1, 0.0,
+  'camp1', 1000, 0.67, NULL, NULL),
+ ('cr2', 302, 0, NULL, NULL, NULL, NULL, NULL, 40, 'at_risk', 9, 0, NULL, NULL, NULL, NULL, NULL,
+  NULL),
+ ('cr3', NULL, 1, '2026-01-20 09:00:00+00', 17, 0.5, 0.5, 1.0, 61, 'needs_attention', NULL, 1,
+  0.0, 'camp1', 500, 0.25, NULL, NULL)
 ) AS h(creator_id, partnership_days, campaigns, last_touchpoint_at, days_since_touchpoint,
-       response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band);
+       response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band,
+       months_since_first_partnership, campaigns_done, repeat_campaign_rate, first_campaign_id,
+       first_campaign_revenue_usd, first_campaign_roi, later_campaigns_revenue_usd,
+       later_campaigns_roi);
 
 INSERT INTO marts.mart_creator_scorecard BY NAME
 SELECT * FROM (VALUES
- ('cr1', 'micro', 1.0, 0.031, 0.67, 0, 87, 81.2, 1, 0.3, 25),
- ('cr2', 'nano', 1.0, NULL, NULL, 0, 40, 35.0, 3, NULL, 0),
- ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2, 0.0, 3)
+ ('cr1', 'micro', 1.0, 0.031, 0.67, 0, 87, 81.2, 1, 0.3, 25, 27, 1, 0.0, 0.67, NULL),
+ ('cr2', 'nano', 1.0, NULL, NULL, 0, 40, 35.0, 3, NULL, 0, 9, 0, NULL, NULL, NULL),
+ ('cr3', 'macro', 1.0, 0.02, 0.25, 2, 61, 58.4, 2, 0.0, 3, NULL, 1, 0.0, 0.25, NULL)
 ) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
-       score, rank, audience_net_sentiment, audience_comments_scored);
+       score, rank, audience_net_sentiment, audience_comments_scored,
+       months_since_first_partnership, campaigns_done, repeat_campaign_rate, first_campaign_roi,
+       later_campaigns_roi);
 -- A rounded score (INTEGER) still satisfies a "number" column.
 ALTER TABLE marts.mart_creator_scorecard ALTER health_score TYPE INTEGER;
 """

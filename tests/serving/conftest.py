@@ -274,20 +274,29 @@ SELECT * FROM (VALUES
        threshold, evidence, subject_kind, subject_id, is_open);
 INSERT INTO marts.mart_relationship_health BY NAME
 SELECT * FROM (VALUES
- ('cr1', 249, 1, '2026-02-02 09:30:00+01', 3, 0.9, 1.0, 0.5, 78.5, 'healthy'),
- ('cr2', 143, 1, '2026-01-10 17:00:00+00', 26, 0.5, 1.0, 1.0, 61.0, 'needs_attention'),
- ('cr3', 461, 1, '2026-02-04 12:00:00+00', 1, 1.0, 0.0, NULL, 55.25, 'needs_attention'),
- ('cr4', 381, 0, '2025-11-01 08:00:00+00', 96, 0.2, NULL, NULL, 12.0, 'at_risk')
+ ('cr1', 249, 1, '2026-02-02 09:30:00+01', 3, 0.9, 1.0, 0.5, 78.5, 'healthy', 8, 1, 0.0, 'camp1',
+  6000.00, 2.0, NULL, NULL),
+ ('cr2', 143, 1, '2026-01-10 17:00:00+00', 26, 0.5, 1.0, 1.0, 61.0, 'needs_attention', 4, 1, 0.0,
+  'camp2', 150.00, -0.95, NULL, NULL),
+ ('cr3', 461, 1, '2026-02-04 12:00:00+00', 1, 1.0, 0.0, NULL, 55.25, 'needs_attention', 15, 1,
+  0.0, 'camp1', 3000.00, 0.0, NULL, NULL),
+ ('cr4', 381, 0, '2025-11-01 08:00:00+00', 96, 0.2, NULL, NULL, 12.0, 'at_risk', 12, 0, NULL,
+  NULL, NULL, NULL, NULL, NULL)
 ) AS h(creator_id, partnership_days, campaigns, last_touchpoint_at, days_since_touchpoint,
-       response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band);
+       response_rate, on_time_delivery_rate, on_time_payment_rate, health_score, health_band,
+       months_since_first_partnership, campaigns_done, repeat_campaign_rate, first_campaign_id,
+       first_campaign_revenue_usd, first_campaign_roi, later_campaigns_revenue_usd,
+       later_campaigns_roi);
 INSERT INTO marts.mart_creator_scorecard BY NAME
 SELECT * FROM (VALUES
- ('cr1', 'micro', 1.1225, 0.0725, 2.0, 2, 78.5, 81.2, 1, 0.42, 120),
- ('cr3', 'macro', 0.4632, 0.0060, 0.0, 1, 55.25, 52.0, 2, -0.1, 40),
- ('cr2', 'nano', 0.1, 0.0833, -0.95, 1, 61.0, 33.3, 3, NULL, 0),
- ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL, NULL, 0)
+ ('cr1', 'micro', 1.1225, 0.0725, 2.0, 2, 78.5, 81.2, 1, 0.42, 120, 8, 1, 0.0, 2.0, NULL),
+ ('cr3', 'macro', 0.4632, 0.0060, 0.0, 1, 55.25, 52.0, 2, -0.1, 40, 15, 1, 0.0, 0.0, NULL),
+ ('cr2', 'nano', 0.1, 0.0833, -0.95, 1, 61.0, 33.3, 3, NULL, 0, 4, 1, 0.0, -0.95, NULL),
+ ('cr4', 'mid-tier', NULL, -0.0209, NULL, 1, 12.0, NULL, NULL, NULL, 0, 12, 0, NULL, NULL, NULL)
 ) AS s(creator_id, tier, engagement_index, growth_rate_30d, roi, open_flags, health_score,
-       score, rank, audience_net_sentiment, audience_comments_scored);
+       score, rank, audience_net_sentiment, audience_comments_scored,
+       months_since_first_partnership, campaigns_done, repeat_campaign_rate, first_campaign_roi,
+       later_campaigns_roi);
 INSERT INTO marts.mart_creator_sentiment BY NAME
 SELECT * FROM (VALUES
  ('cr1', '2026-01-01', 50, 60, 0.6, 0.1, 0.5, NULL, 0.5, 0, 50),

@@ -12,6 +12,10 @@
 --                     scored comments published on the creator's posts in the
 --                     scorecard_sentiment_days (30) days up to the as-of date, with their
 --                     number in audience_comments_scored; shown, not part of the score
+--   months_since_first_partnership, campaigns_done, repeat_campaign_rate,
+--   first_campaign_roi, later_campaigns_roi   the creator's longevity, computed once in
+--                     mart_relationship_health (defined there and in dbt_project/README.md,
+--                     "Longevity"); shown, not part of the score
 -- score (0-100) = 100 x the weighted mean of the component scores that are known (weights
 -- renormalised over them), each in 0..1:
 --   engagement  min(engagement_index / scorecard_engagement_index_cap (2), 1): the tier
@@ -138,6 +142,11 @@ measured as (
         cast(returns.roi as double precision) as roi,
         coalesce(flags.open_flags, 0) as open_flags,
         health.health_score,
+        health.months_since_first_partnership,
+        coalesce(health.campaigns_done, 0) as campaigns_done,
+        health.repeat_campaign_rate,
+        health.first_campaign_roi,
+        health.later_campaigns_roi,
         coalesce(audience.comments_scored, 0) as audience_comments_scored,
         {{ net_sentiment('audience.comments_positive', 'audience.comments_negative',
             'audience.comments_scored') }} as audience_net_sentiment
@@ -243,7 +252,12 @@ final as (
         cast(scored.roi_score as double precision) as roi_score,
         cast(scored.flags_score as double precision) as flags_score,
         cast(scored.audience_net_sentiment as double precision) as audience_net_sentiment,
-        scored.audience_comments_scored
+        scored.audience_comments_scored,
+        scored.months_since_first_partnership,
+        scored.campaigns_done,
+        scored.repeat_campaign_rate,
+        scored.first_campaign_roi,
+        scored.later_campaigns_roi
     from gated as scored
     left join ranked using (creator_id)
 

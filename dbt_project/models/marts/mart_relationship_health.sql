@@ -17,6 +17,21 @@
 --   on_time_payment_rate (health_weight_on_time_payment, 0.20)
 -- health_band: healthy from `health_band_healthy` (70), needs_attention from
 -- `health_band_needs_attention` (40), else at_risk; NULL when nothing is known.
+-- Longevity (issue 23; shown, not part of the score; dbt_project/README.md, "Longevity"):
+--   months_since_first_partnership  whole calendar months (macros/cross_db/dates.sql,
+--                          months_between) from first_partnered_on (dim_creator: the earliest
+--                          CRM partnered_on or contract signature, as partnership_days) to the
+--                          as-of date; NULL without one or when it lies after the as-of date
+--   campaigns_done         distinct campaigns of the creator's contracts that ended (ends_on)
+--                          on or before the as-of date
+--   repeat_campaign_rate   (campaigns_done - 1) / campaigns_done: the share of those campaigns
+--                          that were repeat engagements; NULL when none is done
+--   first_campaign_*       the done campaign with the earliest starts_on (ties: campaign_id):
+--                          its revenue_usd and roi in mart_campaign_creator_roi
+--   later_campaigns_*      the creator's other done campaigns pooled: summed revenue_usd, and
+--                          (sum revenue - sum spend_committed) / sum spend_committed; both NULL
+--                          when there is no later done campaign (a 0.00 revenue would read as
+--                          a campaign that sold nothing), the ROI also on zero spend
 
 {%- set full_days = var('health_recency_full_days') %}
 {%- set zero_days = var('health_recency_zero_days') %}
@@ -88,6 +103,43 @@ delivery_summary as (
 
 ),
 
+creator_campaigns as (
+
+    -- the creator's campaigns that are done, numbered from the first (earliest start)
+    select
+        creator_campaigns.creator_id,
+        creator_campaigns.campaign_id,
+        creator_campaigns.revenue_usd,
+        creator_campaigns.spend_committed_usd,
+        creator_campaigns.roi,
+        row_number() over (
+            partition by creator_campaigns.creator_id
+            order by campaigns.starts_on asc nulls last, creator_campaigns.campaign_id asc
+        ) as campaign_number
+    from {{ ref('mart_campaign_creator_roi') }} as creator_campaigns
+    inner join {{ ref('mart_campaign_roi') }} as campaigns using (campaign_id)
+    cross join as_of
+    where campaigns.ends_on <= as_of.as_of_date
+
+),
+
+longevity as (
+
+    select
+        creator_id,
+        count(*) as campaigns_done,
+        max(case when campaign_number = 1 then campaign_id end) as first_campaign_id,
+        max(case when campaign_number = 1 then revenue_usd end) as first_campaign_revenue_usd,
+        max(case when campaign_number = 1 then roi end) as first_campaign_roi,
+        -- NULL (not 0) without a later campaign: sums over no row
+        sum(case when campaign_number > 1 then revenue_usd end) as later_campaigns_revenue_usd,
+        sum(case when campaign_number > 1 then spend_committed_usd end)
+            as later_campaigns_spend_usd
+    from creator_campaigns
+    group by creator_id
+
+),
+
 payment_summary as (
 
     select
@@ -131,12 +183,28 @@ measured as (
         {{ safe_divide('delivery_summary.deliveries_on_time', 'delivery_summary.deliveries_due') }}
             as on_time_delivery_rate,
         {{ safe_divide('payment_summary.payments_on_time', 'payment_summary.payments_due') }}
-            as on_time_payment_rate
+            as on_time_payment_rate,
+        case
+            when creators.first_partnered_on <= as_of.as_of_date
+                then {{ months_between('creators.first_partnered_on', 'as_of.as_of_date') }}
+        end as months_since_first_partnership,
+        coalesce(longevity.campaigns_done, 0) as campaigns_done,
+        {{ safe_divide('longevity.campaigns_done - 1', 'longevity.campaigns_done') }}
+            as repeat_campaign_rate,
+        longevity.first_campaign_id,
+        longevity.first_campaign_revenue_usd,
+        longevity.first_campaign_roi,
+        longevity.later_campaigns_revenue_usd,
+        {{ safe_divide(
+            'longevity.later_campaigns_revenue_usd - longevity.later_campaigns_spend_usd',
+            'longevity.later_campaigns_spend_usd'
+        ) }} as later_campaigns_roi
     from creators
     cross join as_of
     left join touch_summary using (creator_id)
     left join delivery_summary using (creator_id)
     left join payment_summary using (creator_id)
+    left join longevity using (creator_id)
 
 ),
 
@@ -187,7 +255,15 @@ final as (
             when health_score >= {{ var('health_band_needs_attention') }} then 'needs_attention'
             when health_score is not null then 'at_risk'
         end as health_band,
-        cast(recency_score as double precision) as touchpoint_recency_score
+        cast(recency_score as double precision) as touchpoint_recency_score,
+        months_since_first_partnership,
+        campaigns_done,
+        cast(repeat_campaign_rate as double precision) as repeat_campaign_rate,
+        first_campaign_id,
+        {{ cents('first_campaign_revenue_usd') }} as first_campaign_revenue_usd,
+        cast(first_campaign_roi as double precision) as first_campaign_roi,
+        {{ cents('later_campaigns_revenue_usd') }} as later_campaigns_revenue_usd,
+        cast(later_campaigns_roi as double precision) as later_campaigns_roi
     from scored
 
 )
