@@ -121,6 +121,13 @@ DATES = {"partnered_on", "starts_on", "ends_on", "due_on", "signed_on", "paid_on
 TIMESTAMPS = {"occurred_at", "responded_at"}
 AMOUNTS = {"budget", "fee", "product_cost", "amount"}
 FRACTIONS = {"commission_rate"}  # 0..1: a rate of 10 % is written 0.1 (SPEC 5.1)
+# A tracked link's parameters are compared with the link's query as written (SPEC 5.2; the
+# marts do not percent-decode): a value with a character a link cannot carry as it is (a space
+# or another control or non-ASCII character is percent-encoded there; &, # and = end the value)
+# would never match, and the contract's orders would be lost to link attribution without a word.
+URL_VALUES = {"utm_campaign", "utm_content"}
+_URL_VALUE = re.compile(r"[!-~]+")  # printable ASCII, no space
+_URL_DELIMITERS = set("&#=")
 BOOLEANS = {"exclusive"}
 REFERENCES = {"creator_id": "creators", "campaign_id": "campaigns", "contract_id": "contracts"}
 CURRENCY = r"^[A-Z]{3}$"  # ISO 4217
@@ -239,6 +246,12 @@ def cell_problem(column: str, value: str, rules: CellRules) -> str:
         return "is not an ISO 3166-1 alpha-2 country code"
     if column in BOOLEANS and value not in ("true", "false"):
         return "is not true or false"
+    if column in URL_VALUES and (not _URL_VALUE.fullmatch(value) or _URL_DELIMITERS & set(value)):
+        return (
+            "is not as a link's query carries it (a space or non-ASCII character is"
+            " percent-encoded there, and &, # or = ends the value): write it as it stands in"
+            " the link, e.g. spring%20launch"
+        )
     handle = rules.handles.get(column)
     return handle.problem(value) if handle is not None else ""
 

@@ -383,6 +383,33 @@ def test_commission_contracts_and_payment_purposes_are_admitted_and_bad_ones_qua
     assert "purpose 'bonus' is not one of ['commission', 'fee']" in reasons["payments.csv", 4]
 
 
+def test_a_tracked_link_value_the_link_cannot_carry_as_written_is_quarantined(
+    world, settings
+) -> None:
+    """Links are matched on their query as written (not percent-decoded): a utm value with a
+    space, a non-ASCII letter or a query delimiter would never match a link, so its contract
+    is quarantined naming the cell; the encoded form, as the link carries it, lands."""
+    write_crm(world, settings.crm_inbox, day=DAY)
+    contracts = contract_rows(world, DAY)
+    assert len(contracts) >= 5, "too few contracts: nothing is tested"
+    values = ("spring%20launch", "Spring Launch", "été-2026", "a&b", "k1+x")
+    for row, value in zip(contracts, values, strict=False):
+        row["utm_campaign"] = value
+    refused = {c["contract_id"] for c in contracts[1:4]}
+    payments = [p for p in payment_rows(world, DAY) if p["contract_id"] not in refused]
+    write_csv(settings.crm_inbox / "contracts.csv", TEMPLATES["contracts"], contracts, DAY)
+    write_csv(settings.crm_inbox / "payments.csv", TEMPLATES["payments"], payments, DAY)
+    crm.land_day(DAY, settings)
+    landed_contracts = {c["contract_id"]: c for c in landed(settings, "contracts")}
+    assert landed_contracts[contracts[0]["contract_id"]]["utm_campaign"] == "spring%20launch"
+    assert landed_contracts[contracts[4]["contract_id"]]["utm_campaign"] == "k1+x"
+    assert not refused & set(landed_contracts)
+    reasons = {(q["file"], q["line"]): q["reason"] for q in landed(settings, "quarantine")}
+    for line, value in ((3, "Spring Launch"), (4, "été-2026"), (5, "a&b")):
+        reason = reasons["contracts.csv", line]
+        assert reason.startswith(f"utm_campaign {value!r} is not as a link's query carries it")
+
+
 @pytest.mark.parametrize(
     "extra",
     [("utm_campain",), ("utm_content", "utm_content"), ("commission",)],
