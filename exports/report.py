@@ -1000,7 +1000,9 @@ def relationship_health(marts: Marts) -> Section:
         "Relationship health",
         "How each partnership is going, 0 to 100, from how recently we were in touch, how "
         "often the creator answers, whether posts arrive on time and whether we pay on time. "
-        "Healthy is 70 or more, at risk under 40. The creators who need attention first:",
+        "Healthy is 70 or more, at risk under 40. Beside it, how long we have worked together "
+        "(months since the first partnership, campaigns done; the workbook adds how the first "
+        "campaign did against the later ones). The creators who need attention first:",
     )
     mart = "mart_relationship_health"
     if not marts.has(mart, "creator_id", "health_score", "health_band"):
@@ -1017,6 +1019,7 @@ def relationship_health(marts: Marts) -> Section:
     present = marts.cells(
         mart, "health_band", "health_score", "days_since_touchpoint", "response_rate"
     ) + marts.cells(mart, "on_time_delivery_rate", "on_time_payment_rate")
+    present += marts.cells(mart, "months_since_first_partnership", "campaigns_done")
     rows = marts.rows(
         f"SELECT * FROM marts.{mart} WHERE health_score IS NOT NULL "
         "ORDER BY health_score, creator_id LIMIT 10"

@@ -174,6 +174,20 @@ def test_health_bands_read_as_words_in_the_chart_and_the_table(
     assert "Needs attention" in health.figures[0].svg and "needs_attention" not in (
         health.figures[0].svg
     )
+    # how long the partnership has lasted, beside its health (issue 23's longevity)
+    with open_source(full_marts) as con:
+        labels = dict(
+            con.execute(
+                "SELECT column_name, label FROM meta.columns"
+                " WHERE table_name = 'mart_relationship_health'"
+            ).fetchall()
+        )
+    assert health.table.headers[-2:] == [
+        labels["months_since_first_partnership"],
+        labels["campaigns_done"],
+    ]
+    by_band = {row[band]: row[-2:] for row in health.table.rows}
+    assert by_band["At risk"] == ["12", "0"]  # cr4: a year partnered, no campaign done
 
 
 def test_a_small_change_gets_axis_labels_that_differ() -> None:
