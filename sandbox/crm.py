@@ -53,9 +53,9 @@ HEADER_LINES = {
 TEMPLATES: dict[str, tuple[str, ...]] = {
     entity: tuple(line.split(",")) for entity, line in HEADER_LINES.items()
 }
-# The optional columns of the second wave (SPEC 3.2; a payment's purpose: README, "Commission
-# contracts"): an export made before them (`second_wave=False`) lacks them, as a brand's older
-# files do, and lists no commission payout.
+# The optional columns of the second wave (SPEC 3.2; a payment's purpose: dbt_project/
+# README.md, "Commission contracts"): an export made before them (`second_wave=False`) lacks
+# them, as a brand's older files do, and lists no commission payout.
 LINK_COLUMNS = ("utm_campaign", "utm_content")
 SECOND_WAVE_COLUMNS = {"contracts": ("commission_rate", *LINK_COLUMNS), "payments": ("purpose",)}
 CREATORS_COLUMNS = TEMPLATES["creators"]

@@ -97,7 +97,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 # may follow: a misspelt or unknown one is refused with the file, since its values would be
 # silently dropped. A contract's `commission_rate` makes it performance-based (SPEC 5.2); a
 # payment's `purpose` says what it pays: the fee (the default, and what an older file's rows
-# pay) or the commission (the spec lists no such column; README "Commission contracts").
+# pay) or the commission (the spec lists no such column: dbt_project/README.md, "Commission
+# contracts").
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "contracts": ("commission_rate", "utm_campaign", "utm_content"),
     "payments": ("purpose",),
