@@ -357,10 +357,11 @@ def _payment(
     due_day: int,
     listed_day: int,
     rng: np.random.Generator,
+    purpose: str = "fee",
 ) -> Payment:
-    """A payment of a contract listed on `listed_day`, its fate drawn (PAYMENT_KINDS): paid up
-    to 6 days early (not before it is listed), 2 to 25 days late, never (half of those with a
-    failed attempt on the due day), or cancelled."""
+    """A payment of a contract (its fee or a commission payout) listed on `listed_day`, its
+    fate drawn (PAYMENT_KINDS): paid up to 6 days early (not before it is listed), 2 to 25 days
+    late, never (half of those with a failed attempt on the due day), or cancelled."""
     kind = _weighted(PAYMENT_KINDS, float(rng.random()))
     early, late, fails = int(rng.integers(0, 7)), int(rng.integers(2, 26)), rng.random()
     paid = failed = None
@@ -381,6 +382,7 @@ def _payment(
         paid_day=paid,
         failed_day=failed,
         listed_day=listed_day,
+        purpose=purpose,
     )
 
 
@@ -567,8 +569,9 @@ class Business:
             rng = self.world.rng(_COMMISSION, contract.index, 1)
             currency = vocab.REPORTING_CURRENCY
             index = len(self.payments) + len(payouts)
-            payout = _payment(index, contract, cents, currency, due, listed, rng)
-            payouts.append(replace(payout, purpose="commission"))
+            payouts.append(
+                _payment(index, contract, cents, currency, due, listed, rng, "commission")
+            )
         return payouts
 
     @property

@@ -238,9 +238,7 @@ def _counted_orders(business: Business, as_of_s: int) -> dict[int, list[str]]:
         if order.created_s >= as_of_s:
             break
         contract = business.attributed_contract(order)
-        state = order_state(order, as_of_s)
-        counts = state["financial_status"] in ("paid", "partially_refunded")
-        if contract is None or state["cancelled"] or not counts:
+        if contract is None or not order.stands_at(as_of_s):
             continue
         counted.setdefault(contract.index, []).append(str(order.order_id))
     return counted
