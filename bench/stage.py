@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import get_settings
-from irm.dbt_build import DBT_BUILD_FLAGS
+from irm.dbt_build import DBT_BUILD_FLAGS, DBT_TEST_SCOPE_ENV
 
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -60,7 +60,7 @@ def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
     ]  # fmt: skip
     if full_refresh:
         command.append("--full-refresh")
-    env = {**os.environ, "IRM_WAREHOUSE_PATH": str(settings.warehouse_path)}
+    env = {**os.environ, "IRM_WAREHOUSE_PATH": str(settings.warehouse_path), **DBT_TEST_SCOPE_ENV}
     with Path(log).open("a") as out:
         done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode:

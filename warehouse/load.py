@@ -124,6 +124,13 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for source, entity in raw_entities():
         con.execute(f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_RAW_COLUMNS})")
+    ensure_ledger(con)
+
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """The load ledger: one row per loaded partition. dbt reads it too: the daily build's data
+    tests read the rows of the partitions loaded since the last passed build
+    (dbt_project/macros/data_test_scope.sql)."""
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {LEDGER} (source VARCHAR, entity VARCHAR, dt DATE, "
         "checksum VARCHAR, record_count BIGINT, loaded_at TIMESTAMPTZ, "

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from irm.dbt_build import DBT_GLOBAL_FLAGS
+from irm.dbt_build import DBT_GLOBAL_FLAGS, DBT_TEST_SCOPE_ENV
 from tests.dbt.fixture_world import (
     COMMENT_SCORES,
     COMMENT_SCORES_COLUMNS,
@@ -84,10 +84,10 @@ def _dbt_executable() -> str:
     return found
 
 
-def run_dbt(
+def dbt_command(
     args: list[str], env: dict[str, str], work: Path, target: str, *, artifacts: bool = False
-) -> float:
-    """Run one dbt command with its own target and log folders; return its wall time.
+) -> subprocess.CompletedProcess:
+    """Run one dbt command with its own target and log folders.
 
     Without `artifacts` the command skips dbt's JSON artifacts, as the transform does
     (irm.dbt_build.DBT_GLOBAL_FLAGS): manifest.json, written twice per command, and
@@ -107,10 +107,17 @@ def run_dbt(
         "--log-path",
         str(work / "logs"),
     ]
-    started = time.perf_counter()
-    result = subprocess.run(
+    return subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=900, check=False
     )
+
+
+def run_dbt(
+    args: list[str], env: dict[str, str], work: Path, target: str, *, artifacts: bool = False
+) -> float:
+    """Run one dbt command that must succeed; return its wall time."""
+    started = time.perf_counter()
+    result = dbt_command(args, env, work, target, artifacts=artifacts)
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, (
         f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-20000:]}\n"
@@ -638,12 +645,16 @@ def _create_table_sql(table: str, json_type: str) -> str:
 
 
 def load_duckdb_raw(path: Path, extra_day: bool = False) -> None:
-    """Create the raw tables (first call) and insert the world's rows (or only the new day)."""
+    """Create the raw tables (first call) and insert the world's rows (or only the new day),
+    with a row in the load ledger for each table and day, as the loader writes them."""
     import duckdb
+
+    from warehouse.load import LEDGER, ensure_ledger
 
     con = duckdb.connect(str(path))
     try:
         con.execute("create schema if not exists raw")
+        ensure_ledger(con)
         existing = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         everything = raw_rows(extra_day=extra_day)
         before = raw_rows() if extra_day else {table: [] for table in RAW_TABLES}
@@ -662,6 +673,12 @@ def load_duckdb_raw(path: Path, extra_day: bool = False) -> None:
                     f"insert into raw.{table} values"
                     " (?, cast(? as timestamptz), ?, ?, cast(? as json))",
                     new_rows,
+                )
+            source, entity = table.split("_", 1)
+            for day in sorted({row[0] for row in new_rows}):
+                con.execute(
+                    f"insert or replace into {LEDGER} values (?, ?, ?, 'fixture', 0, now())",
+                    [source, entity, day],
                 )
     finally:
         con.close()
@@ -910,6 +927,90 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
         ) == [(0,)]
     finally:
         close()
+
+
+def _latest_test_run(path: Path) -> tuple:
+    query, close = duckdb_query(path)
+    try:
+        [run] = query(
+            "select scope, tests_since, whole_project, passed_at is not null"
+            " from audit.data_test_runs order by planned_at desc limit 1"
+        )
+        return run
+    finally:
+        close()
+
+
+def _land_channel(path: Path, day: str, key: str | None, payload: str, loaded_at: str) -> None:
+    """A raw channel record, and the ledger row of its partition loaded at `loaded_at`."""
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "insert into raw.youtube_channels values (cast(? as date), now(), ?, null,"
+            " cast(? as json))",
+            [day, key, payload],
+        )
+        con.execute(
+            "insert or replace into raw._loaded_partitions values ('youtube', 'channels',"
+            f" cast(? as date), 'x', 1, {loaded_at})",
+            [day],
+        )
+
+
+def test_the_daily_build_tests_new_rows_and_every_row_weekly(
+    duckdb_build: tuple[Path, float], tmp_path: Path
+) -> None:
+    """The transform's dbt build (IRM_DBT_TESTS=new) reads, in its staging and incremental
+    models' tests, only the rows of the days loaded since the last passed whole-project build
+    (less refresh_lookback_days: 3), and every row when no build tested every row in 7 days
+    or a partition was set aside (macros/data_test_scope.sql). A failed build is not counted:
+    the next one tests its days again."""
+    import duckdb
+
+    warehouse, _ = duckdb_build
+    copy = tmp_path / "irm.duckdb"
+    shutil.copyfile(warehouse, copy)
+    # the fixture's build (IRM_DBT_TESTS unset) tested every row and passed
+    assert _latest_test_run(copy) == ("all", None, True, True)
+
+    env = dbt_env(IRM_WAREHOUSE_PATH=str(copy), DBT_USE_COLORS="false", **DBT_TEST_SCOPE_ENV)
+    channels = ["test", "--select", "stg_youtube__channels"]
+    # nothing loaded since: the newest day (2026-03-03) and its lookback are read
+    dbt_command(channels, env, tmp_path, "duckdb")
+    assert _latest_test_run(copy) == ("new", date(2026, 2, 28), False, False)
+    # 7 days without a build that tested every row: the next one does
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update audit.data_test_runs set planned_at = planned_at - interval 8 day")
+    dbt_command(channels, env, tmp_path, "duckdb")
+    assert _latest_test_run(copy)[0] == "all"
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from audit.data_test_runs where not whole_project")
+        con.execute("update audit.data_test_runs set planned_at = planned_at + interval 8 day")
+
+    # A negative count in an old day (it cannot land now: raw is append-only; here it stands
+    # for a rule made stricter later) and a record without its id in a day loaded now.
+    # stg_youtube__channels' column_checks fails with one row per failing check.
+    old = "timestamp '2026-03-01 12:00'"
+    _land_channel(copy, "2026-03-01", "UCold", '{"statistics": {"subscriberCount": "-5"}}', old)
+    _land_channel(copy, "2026-03-21", None, "{}", "now()")
+    failed = dbt_command(["test", "--exclude-resource-type", "unit_test"], env, tmp_path, "duckdb")
+    assert failed.returncode == 1
+    assert "rows dated from 2026-03-18 on" in failed.stdout
+    [failure] = [line for line in failed.stdout.splitlines() if " FAIL " in line and " of " in line]
+    assert "FAIL 1 column_checks_stg_youtube__channels" in failure  # the new day's, only
+    assert _latest_test_run(copy) == ("new", date(2026, 3, 18), True, False)
+
+    # the failed build did not count: the next one reads the same days again
+    again = dbt_command(channels, env, tmp_path, "duckdb")
+    assert "rows dated from 2026-03-18 on" in again.stdout and "FAIL 1 " in again.stdout
+
+    # a partition set aside (the ledger lost it): every row is read, the old day's too
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from raw._loaded_partitions where dt = date '2026-03-02'")
+    set_aside = dbt_command(channels, env, tmp_path, "duckdb")
+    assert _latest_test_run(copy) == ("all", None, False, False)
+    assert "FAIL 2 " in set_aside.stdout
 
 
 def test_parse_needs_only_the_warehouse_path(tmp_path: Path) -> None:

@@ -190,6 +190,18 @@ def test_the_transform_ran_and_logged_every_dbt_test(demo_run) -> None:
     assert every_dbt_test_line(manifest) in demo_transform_log(demo_run)
 
 
+def test_the_next_transform_tests_the_new_rows_only(demo_run) -> None:
+    """The demo's transform tested every row (the warehouse's first build); the day run again
+    after the killed build tests the rows of the days loaded since the last passed build, less
+    the lookback (dbt_project/macros/data_test_scope.sql), and still runs every test."""
+    _, first, _, data_root = demo_run
+    rerun = (data_root / "logs" / "rerun" / f"{first.last_day}_irm_transform.log").read_text()
+    assert "data tests: every row" in demo_transform_log(demo_run)
+    assert "data tests: rows dated from" in rerun
+    manifest = get_settings().dbt_project_dir / "target" / "manifest.json"
+    assert every_dbt_test_line(manifest) in rerun
+
+
 def test_the_transform_logs_only_warnings_that_need_action(demo_run) -> None:
     assert_only_actionable_warnings(demo_transform_log(demo_run))
 
