@@ -372,11 +372,16 @@ def ensure_postgres_raw_schema(con: PgConnection) -> None:
             cur.execute(
                 f"CREATE TABLE IF NOT EXISTS {raw_table(source, entity)} ({_PG_RAW_COLUMNS})"
             )
-        cur.execute(
-            f"CREATE TABLE IF NOT EXISTS {LEDGER} (source text, entity text, dt date, "
-            "checksum text, record_count bigint, loaded_at timestamptz, "
-            "PRIMARY KEY (source, entity, dt))"
-        )
+        ensure_postgres_ledger(cur)
+
+
+def ensure_postgres_ledger(cur: Any) -> None:
+    """The load ledger in Postgres (ensure_ledger says who reads it)."""
+    cur.execute(
+        f"CREATE TABLE IF NOT EXISTS {LEDGER} (source text, entity text, dt date, "
+        "checksum text, record_count bigint, loaded_at timestamptz, "
+        "PRIMARY KEY (source, entity, dt))"
+    )
 
 
 def load_partition_postgres(con: PgConnection, part: Partition) -> int:

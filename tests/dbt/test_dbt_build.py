@@ -1045,6 +1045,8 @@ def _pg_settings() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def postgres_database() -> Iterator[dict[str, str]]:
     psycopg2 = pytest.importorskip("psycopg2")
+    from warehouse.load import LEDGER, ensure_postgres_ledger
+
     settings = _pg_settings()
     try:
         admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **settings)
@@ -1067,12 +1069,18 @@ def postgres_database() -> Iterator[dict[str, str]]:
                     "insert into raw.comment_scores values (%s, %s, %s, %s, %s, now(), 'vader')",
                     COMMENT_SCORES,
                 )
+                ensure_postgres_ledger(cur)
                 for table, rows in raw_rows().items():
                     cur.execute(_create_table_sql(table, "jsonb"))
                     if rows:
                         cur.executemany(
                             f"insert into raw.{table} values (%s, %s, %s, %s, %s::jsonb)", rows
                         )
+                    source, entity = table.split("_", 1)
+                    cur.executemany(
+                        f"insert into {LEDGER} values (%s, %s, %s, 'fixture', 0, now())",
+                        [(source, entity, day) for day in sorted({row[0] for row in rows})],
+                    )
         finally:
             con.close()
         yield {**settings, "dbname": name}
@@ -1092,6 +1100,7 @@ def test_postgres_build_marts(postgres_database: dict[str, str], tmp_path: Path)
         IRM_PG_USER=postgres_database["user"],
         IRM_PG_PASSWORD=postgres_database["password"],
         IRM_PG_DATABASE=postgres_database["dbname"],
+        **DBT_TEST_SCOPE_ENV,
     )
     elapsed = run_dbt(["build"], env, tmp_path, "postgres")
     print(f"dbt build on the PostgreSQL fixture: {elapsed:.1f} s")
@@ -1111,5 +1120,13 @@ def test_postgres_build_marts(postgres_database: dict[str, str], tmp_path: Path)
         con.commit()
         run_dbt(["run", "--select", "config.materialized:incremental"], env, tmp_path, "postgres")
         assert query(daily) == before
+
+        # the data tests' scope on PostgreSQL (macros/data_test_scope.sql): the first build
+        # tested every row and passed; the next command reads the newest day and its lookback
+        runs = "select scope, tests_since, passed_at is not null from audit.data_test_runs"
+        assert query(runs) == [("all", None, True)]
+        con.commit()
+        run_dbt(["test", "--select", "stg_youtube__channels"], env, tmp_path, "postgres")
+        assert query(runs + " where not whole_project") == [("new", date(2026, 2, 28), False)]
     finally:
         con.close()
