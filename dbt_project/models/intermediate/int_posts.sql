@@ -8,19 +8,7 @@
 
 with
 
-snapshots as (select * from {{ ref('int_post_metric_snapshots') }}),
-
-latest as (
-
-    select
-        snapshots.*,
-        row_number() over (
-            partition by snapshots.post_id
-            order by snapshots.snapshot_date desc, snapshots.extracted_at desc
-        ) as snapshot_rank
-    from snapshots
-
-),
+latest as (select * from {{ ref('int_post_latest_snapshots') }}),
 
 tracked_accounts as (
 
@@ -54,7 +42,6 @@ joined as (
         on
             latest.platform = handles.platform
             and latest.account_username = handles.handle
-    where latest.snapshot_rank = 1
 
 ),
 
