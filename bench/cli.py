@@ -98,8 +98,9 @@ def step(monitor: Monitor, name: str, step_name: str, *arguments: Any) -> dict[s
 
     with monitor.stage(name) as info:
         result, info[STEP_PEAK] = run_step(step_name, *arguments)
-        if "rows" in result:
-            info["rows"] = result["rows"]
+        for kept in ("rows", "dbt_profile"):  # what a step reports besides its time
+            if kept in result:
+                info[kept] = result[kept]
     return result
 
 

@@ -65,7 +65,26 @@ def dbt_build(full_refresh: bool, log: str) -> dict[str, Any]:
         done = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if done.returncode:
         raise RuntimeError(f"dbt build failed (exit {done.returncode}); see {log}")
-    return {}
+    return {"dbt_profile": dbt_profile(work / "target" / "run_results.json")}
+
+
+def dbt_profile(run_results: Path, slowest: int = 5) -> dict[str, Any]:
+    """Where a `dbt build` spent its time, from its run_results.json: models, data tests and
+    unit tests (each node's own seconds; dbt runs one at a time here) and the slowest nodes.
+    docs/benchmarks.md reads it to say what a change to the daily build bought."""
+    document = json.loads(run_results.read_text())
+    seconds: dict[str, float] = {}
+    for node in document["results"]:
+        kind = node["unique_id"].split(".")[0]
+        seconds[kind] = seconds.get(kind, 0.0) + node["execution_time"]
+    nodes = sorted(document["results"], key=lambda node: -node["execution_time"])
+    return {
+        "elapsed_s": round(document["elapsed_time"], 1),
+        "models_s": round(seconds.get("model", 0.0), 1),
+        "data_tests_s": round(seconds.get("test", 0.0), 1),
+        "unit_tests_s": round(seconds.get("unit_test", 0.0), 1),
+        "slowest": [[n["unique_id"], round(n["execution_time"], 2)] for n in nodes[:slowest]],
+    }
 
 
 def extract(day: str, base_url: str) -> dict[str, Any]:

@@ -145,6 +145,13 @@ def test_tiny_benchmark_reports_every_measure(tmp_path: Path) -> None:
     assert api["youtube"]["quota_units"] == api["youtube"]["calls"]
 
     assert doc["incremental"]["ratio"] > 0
+    # each dbt build says where its time went: the full build, then the two daily ones
+    profiles = [s["detail"]["dbt_profile"] for s in doc["stages"] if "dbt_profile" in s["detail"]]
+    assert len(profiles) == 3
+    for profile in profiles:
+        assert profile["models_s"] > 0 and profile["data_tests_s"] > 0
+        assert profile["models_s"] + profile["data_tests_s"] <= profile["elapsed_s"] + 1
+        assert all(uid.startswith(("model.", "test.", "seed.")) for uid, _ in profile["slowest"])
     assert set(doc["dag_parse_seconds"]) == {p.name for p in (REPO / "dags").glob("*.py")}
     for times in doc["dag_parse_seconds"].values():
         assert set(times) == {"warm", "sdk", "cold"} and all(t > 0 for t in times.values())
