@@ -1,6 +1,6 @@
 {#-
     Which rows the data tests read: the new ones every day, all of them every week
-    (README.md, "Tests", "New rows daily, everything weekly").
+    (dbt_project/README.md, "Tests", "New rows daily, every row weekly").
 
     Raw is append-only: a landed partition is never changed, only replaced whole (a corrected
     re-delivery, loaded again) or set aside. A row-level check (not NULL, not negative, an
@@ -11,7 +11,7 @@
     So a test whose `where` holds `__tests_since__` (the staging models and the incremental
     models by snapshot date; dbt_project.yml and the models' YAML) reads, when the command runs
     with IRM_DBT_TESTS=new (the transform's dbt task), only the rows dated on or after the
-    earliest day loaded since the last command whose tests all passed, less
+    earliest day loaded since the last whole-project command whose every node passed, less
     `refresh_lookback_days` (the days an incremental model re-derives). It reads everything in
     any other case: IRM_DBT_TESTS unset (a dbt command by hand), a full refresh, no ledger, no
     whole-project test run that passed in the last `full_tests_every_days` days (the weekly
