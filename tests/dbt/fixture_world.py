@@ -505,7 +505,7 @@ def raw_rows(extra_day: bool = False) -> dict[str, list[Row]]:
 
 
 def _add_extra_day(add, d4, alpha, beta, gamma) -> None:
-    """A fourth day: new snapshots, a new video, a late-discovered one, a new order."""
+    """A fourth day: new snapshots, a new video, a late-discovered one, comments, a new order."""
     for cid, fields in (
         (alpha, ("@alpha", "1600", False, "13", "10500")),
         (beta, ("@beta", None, True, "42", "73000")),
@@ -544,6 +544,15 @@ def _add_extra_day(add, d4, alpha, beta, gamma) -> None:
     add("tiktok_videos", d4, str(TT_BIG_2),
         _tt_video(TT_BIG_2, "tt_bo", "just dancing", "2026-03-02T18:00:00Z", 2000, 150, 12, 6),
         "tt_bo")  # fmt: skip
+    # comments: ya1 listed again (its likes grow: the latest version changes, the first
+    # listing stays day 2), ya7 new; TikTok's first comment listed again
+    for cid, likes, at in (("ya1", 9, "2026-03-01T16:00:00Z"), ("ya7", 0, "2026-03-04T08:00:00Z")):
+        add("youtube_comments", d4, cid,
+            _yt_comment(cid, "va1", "Love this gear", likes, 2, at), "va1")  # fmt: skip
+    add("youtube_comment_fetches", d4, "va1", _fetch("va1", "listed", 2, False))
+    add("tiktok_comments", d4, str(TT_COMMENT_1),
+        _tt_comment(TT_COMMENT_1, TT_BIG_1, "love it", 5, "2026-03-01T13:00:00Z"),
+        str(TT_BIG_1))  # fmt: skip
     add(
         "shop_orders",
         d4,

@@ -895,6 +895,8 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
     load_duckdb_raw(copy, extra_day=True)
     # day 3's videos re-loaded without vg2 (its only snapshot): it must leave every model
     reload_partition_without(copy, "youtube_videos", "2026-03-03", "vg2")
+    # and day 3's comments without ya6 (its only version): it must leave int_comments too
+    reload_partition_without(copy, "youtube_comments", "2026-03-03", "ya6")
     started = time.perf_counter()
     run_dbt(["run"], env, work, "duckdb")
     print(f"incremental dbt run after one more day: {time.perf_counter() - started:.1f} s")
@@ -921,6 +923,14 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
             (8,)
         ]
         assert query("select count(*) from marts.fct_post where post_id = 'youtube:vg2'") == [(0,)]
+        # comments: ya1's latest version is day 4's, first listed on day 2; ya6 is gone
+        assert query(
+            "select like_count, first_listed_on, last_listed_on from marts.fct_comment"
+            " where comment_id = 'youtube:ya1'"
+        ) == [(9, date(2026, 3, 2), date(2026, 3, 4))]
+        assert query(
+            "select count(*) from marts.fct_comment where comment_id like 'youtube:ya%'"
+        ) == [(6,)]
         assert query(
             "select posts_published from marts.fct_account_daily"
             " where account_id = 'youtube:UCgamma' and date = date '2026-03-03'"

@@ -7,52 +7,15 @@
 -- score the comment (never neutral; unscored_reason says why, `not_scored_yet` when the scoring
 -- step has not seen it). The post's account, creator and campaign tie come from
 -- int_post_owners (sponsored = tied to a contract, as fct_post.is_sponsored; NULL account: the
--- post is not in fct_post).
-
-{%- set platforms = ['youtube', 'tiktok'] %}
+-- post is not in fct_post). Each comment's latest version and first listing come from
+-- int_comment_latest_versions (incremental); this table re-joins the scores and the owners,
+-- which change without a new version (a comment scored later, a post tied to a new contract).
 
 with
 
+latest as (select * from {{ ref('int_comment_latest_versions') }}),
 scores as (select * from {{ ref('stg_sentiment__comment_scores') }}),
 owners as (select * from {{ ref('int_post_owners') }}),
-
-unioned as (
-
-    {% for platform in platforms %}
-    select
-        '{{ platform }}:' || comment_id as comment_id,
-        '{{ platform }}:' || video_id as post_id,
-        '{{ platform }}' as platform,
-        comment_id as platform_comment_id,
-        video_id as platform_post_id,
-        author_handle,
-        text,
-        like_count,
-        reply_count,
-        published_at,
-        snapshot_date,
-        extracted_at
-    from {{ ref('stg_' ~ platform ~ '__comments') }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-latest as (
-
-    {{ latest_record('unioned', ['comment_id'], 'snapshot_date desc, extracted_at desc') }}
-
-),
-
-firsts as (
-
-    select
-        comment_id,
-        min(snapshot_date) as first_listed_on
-    from unioned
-    group by comment_id
-
-),
 
 final as (
 
@@ -78,10 +41,9 @@ final as (
         latest.author_handle,
         latest.platform_comment_id,
         latest.platform_post_id,
-        firsts.first_listed_on,
+        latest.first_listed_on,
         latest.snapshot_date as last_listed_on
     from latest
-    inner join firsts using (comment_id)
     left join scores using (comment_id)
     left join owners using (post_id)
 

@@ -24,30 +24,9 @@ with
 
 snapshots as (select * from {{ ref('int_post_metric_snapshots') }}),
 
-{% if is_incremental() %}
-rederived_posts as (
+latest as (
 
-    select post_id from snapshots
-    where {{ incremental_lookback('snapshot_date') }}
-    union
-    select post_id from {{ this }}
-    where {{ incremental_lookback('snapshot_date') }}
-
-),
-{% endif %}
-
-ranked as (
-
-    select
-        snapshots.*,
-        row_number() over (
-            partition by snapshots.post_id
-            order by snapshots.snapshot_date desc, snapshots.extracted_at desc
-        ) as snapshot_rank
-    from snapshots
-    {% if is_incremental() %}
-    where snapshots.post_id in (select rederived_posts.post_id from rederived_posts)
-    {% endif %}
+    {{ latest_version_per_key('snapshots', 'post_id') }}
 
 ),
 
@@ -68,8 +47,7 @@ final as (
         shares,
         saves,
         views
-    from ranked
-    where snapshot_rank = 1
+    from latest
 
 )
 

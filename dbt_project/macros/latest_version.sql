@@ -1,0 +1,36 @@
+{#-
+    latest_version_per_key('snapshots', 'post_id'): a query keeping the latest row of each `key`
+    of a history model (the latest snapshot_date, then the latest extracted_at), with
+    `first_snapshot_date`, the key's earliest snapshot_date, and `version_rank` (always 1).
+    For the incremental models keyed by post or comment (int_post_latest_snapshots,
+    int_comment_latest_versions): on an incremental run it ranks only the keys with a row in the
+    days the history model re-derives (this model's newest snapshot_date less
+    `refresh_lookback_days`: incremental_lookback) or whose latest row here lies in those days
+    (a re-loaded partition may have lost it), each over its whole history, so the rows it
+    replaces (delete+insert on the key) equal a full refresh's. The model removes the keys
+    whose history is gone with a post hook.
+-#}
+{% macro latest_version_per_key(relation, key) -%}
+    select * from (
+        select
+            {{ relation }}.*,
+            min({{ relation }}.snapshot_date) over (
+                partition by {{ relation }}.{{ key }}
+            ) as first_snapshot_date,
+            row_number() over (
+                partition by {{ relation }}.{{ key }}
+                order by {{ relation }}.snapshot_date desc, {{ relation }}.extracted_at desc
+            ) as version_rank
+        from {{ relation }}
+        {%- if is_incremental() %}
+        where {{ relation }}.{{ key }} in (
+            select {{ key }} from {{ relation }}
+            where {{ irm.incremental_lookback('snapshot_date') }}
+            union
+            select {{ key }} from {{ this }}
+            where {{ irm.incremental_lookback('snapshot_date') }}
+        )
+        {%- endif %}
+    ) as ranked
+    where version_rank = 1
+{%- endmacro %}
