@@ -559,3 +559,7 @@ def _add_extra_day(add, d4, alpha, beta, gamma) -> None:
         "1012",
         _order(1012, "2026-03-04T10:00:00Z", "30.00", "USD", "paid", ["ALPHA10"]),
     )
+    # 1002 partly refunded on day 4: its latest record says so (10.25 back)
+    add("shop_orders", d4, "1002",
+        _order(1002, "2026-03-02T23:30:00Z", "50.25", "USD", "partially_refunded", ["alpha10"],
+               refunds=[[("success", "10.25")]], customer=501))  # fmt: skip

@@ -897,6 +897,8 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
     reload_partition_without(copy, "youtube_videos", "2026-03-03", "vg2")
     # and day 3's comments without ya6 (its only version): it must leave int_comments too
     reload_partition_without(copy, "youtube_comments", "2026-03-03", "ya6")
+    # and day 1's orders without 1009 (its only record): it must leave the orders too
+    reload_partition_without(copy, "shop_orders", "2026-03-01", "1009")
     started = time.perf_counter()
     run_dbt(["run"], env, work, "duckdb")
     print(f"incremental dbt run after one more day: {time.perf_counter() - started:.1f} s")
@@ -923,6 +925,15 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
             (8,)
         ]
         assert query("select count(*) from marts.fct_post where post_id = 'youtube:vg2'") == [(0,)]
+        # orders: 1002's latest record is day 4's (partly refunded); 1009 is gone
+        assert query(
+            "select financial_status, refunded_amount"
+            " from intermediate.int_shop__order_latest_versions where order_id = '1002'"
+        ) == [("partially_refunded", Decimal("10.25"))]
+        assert query(
+            "select count(*) from intermediate.int_shop__order_latest_versions"
+            " where order_id = '1009'"
+        ) == [(0,)]
         # comments: ya1's latest version is day 4's, first listed on day 2; ya6 is gone
         assert query(
             "select like_count, first_listed_on, last_listed_on from marts.fct_comment"
