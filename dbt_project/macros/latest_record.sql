@@ -5,7 +5,7 @@
     instant, any one). The columns are the relation's, in its order. `distinct on` is the same
     on DuckDB and PostgreSQL. Used wherever a model keeps the latest version of something: the
     daily snapshots (int_account_snapshots, int_post_metric_snapshots), the current account and
-    order (int_accounts_current, int_shop__orders_current) and the CRM exports
+    comment version of a day (int_accounts_current, int_comment_versions) and the CRM exports
     (latest_crm_export).
 -#}
 {% macro latest_record(relation, grain, order_by='extracted_at desc') -%}

@@ -2,8 +2,8 @@
     latest_version_per_key('snapshots', 'post_id'): a query keeping the latest row of each `key`
     of a history model (the latest snapshot_date, then the latest extracted_at), with
     `first_snapshot_date`, the key's earliest snapshot_date, and `version_rank` (always 1).
-    For the incremental models keyed by post or comment (int_post_latest_snapshots,
-    int_comment_latest_versions): on an incremental run it ranks only the keys with a row in the
+    For the incremental models keyed by post, comment or order (int_post_latest_snapshots,
+    int_comment_latest_versions, int_shop__order_latest_versions): on an incremental run it ranks only the keys with a row in the
     days the history model re-derives (this model's newest snapshot_date less
     `refresh_lookback_days`: incremental_lookback) or whose latest row here lies in those days
     (a re-loaded partition may have lost it), each over its whole history, so the rows it
