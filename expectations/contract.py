@@ -16,6 +16,7 @@ integer belongs still fails.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -55,6 +56,11 @@ class Check:
         return self.kwargs.get("column")
 
     @property
+    def key(self) -> str:
+        """The check's identity: its type, arguments and level (a suite keeps each check once)."""
+        return json.dumps([self.type, self.kwargs, self.level], sort_keys=True, default=str)
+
+    @property
     def columns(self) -> list[str]:
         """Every column the check reads (single, pair or compound)."""
         named = [self.kwargs.get(k) for k in ("column", "column_A", "column_B")]
@@ -75,6 +81,17 @@ class Reference:
     def orphan_column(self) -> str:
         """Name of the derived column holding the values without a parent (see marts.py)."""
         return f"{self.column} not in {self.table}.{self.parent_column}"
+
+    def check(self) -> Check:
+        """The check of the reference: its derived orphan column is NULL in every row."""
+        return is_null(
+            self.orphan_column,
+            level=self.level,
+            notes=(
+                f"every {self.column} exists in {self.table}.{self.parent_column}; "
+                "this derived column holds the ones that do not"
+            ),
+        )
 
 
 @dataclass(frozen=True)

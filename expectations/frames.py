@@ -7,17 +7,16 @@ kind (`contract.KIND_DTYPES`); a type outside the known kinds keeps whatever Duc
 An integer column where the contract says "number" is read as a number: integers are numbers,
 and a mart should not fail because dbt rounded a score to INTEGER.
 
-Referential checks are answered here too, by one anti-join per reference inside DuckDB (the
-orphan values only), so a large parent never travels into Python.
-
-`read_warehouse` hands over one table at a time, for the caller to write away before the next is
-read: the marts together are much larger than the largest of them.
+`read_warehouse` hands over one table at a time, counted by DuckDB (counts.py): the frame holds
+only the rows that can fail a check, so no table travels into Python whole. Referential checks
+are answered in DuckDB too, by an anti-join per reference (a derived column of the orphan
+values), so a large parent never travels either.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from core.db import list_tables, open_warehouse, quote_ident
-from expectations.contract import KIND_DTYPES, Reference
+from expectations.contract import KIND_DTYPES, Check, Reference, TableSuite
+from expectations.counts import TableCounts, count_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,6 +64,7 @@ def read_table(
     expected: Mapping[str, str] | None = None,
     columns: Collection[str] | None = None,
     values: Collection[str] | None = None,
+    rows: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """The table with one dtype per kind; `expected` (column -> kind) allows integer -> number.
 
@@ -71,15 +72,15 @@ def read_table(
     the ones whose values are read (None: all); the others come as NULLs of their own type, for
     the checks of the schema, which look at types only. A column no value check reads can be
     most of a mart's memory (fct_post's captions and permalinks at 10k accounts: half of its
-    635 MB frame)."""
-    relation = f"{quote_ident(schema)}.{quote_ident(table)}"
+    635 MB frame). `rows`: only these rows (DuckDB rowids; None: all)."""
+    relation = _relation(schema, table)
     types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     if columns is not None:
         keep = set(columns)
         # None of them there: everything is read and the suite's schema check says what lacks.
         types = [t for t in types if t[0] in keep] or types
     select = ", ".join(_select(column, duckdb_type, values) for column, duckdb_type, *_ in types)
-    frame = con.execute(f"SELECT {select} FROM {relation}").df()
+    frame = con.execute(f"SELECT {select} FROM {relation} WHERE {_in_rows(rows)}").df()
     for column, duckdb_type, *_ in types:
         kind = kind_of(duckdb_type)
         if kind == "integer" and (expected or {}).get(column) == "number":
@@ -109,57 +110,61 @@ def read_tables(
 
 @dataclass(frozen=True)
 class TableRead:
-    """One table as read in a visit to the warehouse."""
+    """One table as read in a visit to the warehouse: the rows GX is shown and the counts."""
 
     table: str
     frame: pd.DataFrame
-    # reference -> the table's values missing from the parent; a reference whose parent table or
-    # columns are missing is absent (the parent's own suite reports that).
+    # reference -> the shown rows' values missing from the parent; a reference whose parent
+    # table or columns are missing is absent (the parent's own suite reports that).
     orphans: dict[Reference, list[Any]]
+    counts: TableCounts
 
 
 def read_warehouse(
     path: Path,
     schema: str,
-    tables: Mapping[str, Mapping[str, str]],
-    references: Mapping[str, tuple[Reference, ...]] | None = None,
+    suites: Sequence[TableSuite],
     *,
     take: Callable[[TableRead], None],
-    values: Mapping[str, Collection[str]] | None = None,
+    run_checks: Mapping[str, Sequence[Check]] | None = None,
 ) -> list[str]:
-    """Hand each named table that exists (table -> expected column kinds) to `take`, with the
-    orphans of its references, in one short connection; return every table the schema holds.
-    `values`: per table, the columns whose values are read (read_table; default: all).
+    """Hand each suite's table that exists to `take`, counted by DuckDB with the suite's checks,
+    its `run_checks` (by suite name) and its answerable references' (counts.py), in one short
+    connection; return every table the schema holds.
 
-    One table at a time, and nothing here keeps it once `take` returns: a caller that writes
-    the frame away (runner.FrameSpool) holds one table's frame, never all of them."""
+    Each frame holds only the rows that can fail a check (counts.py), and nothing here keeps it
+    once `take` returns."""
     with open_warehouse(path) as con:
         present = list_tables(con, schema)
-        for table, kinds in tables.items():
-            if table in present:
-                refs = (references or {}).get(table, ())
-                read = (values or {}).get(table)
-                take(_read_with_orphans(con, schema, table, kinds, refs, present, read))
+        for suite in suites:
+            if suite.table in present:
+                extra = (run_checks or {}).get(suite.name, ())
+                take(_read_counted(con, suite, extra, present))
     return present
 
 
-def _read_with_orphans(
+def _read_counted(
     con: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    kinds: Mapping[str, str],
-    references: tuple[Reference, ...],
+    suite: TableSuite,
+    extra: Sequence[Check],
     present: list[str],
-    value_columns: Collection[str] | None,
 ) -> TableRead:
-    checked = _checked_columns(kinds, references)
-    frame = read_table(con, schema, table, kinds, checked, value_columns)
-    orphans = {
-        ref: values
-        for ref in references
-        if (values := _orphans(con, schema, table, ref, present)) is not None
-    }
-    return TableRead(table, frame, orphans)
+    schema, table = suite.stage, suite.table
+    refs = [ref for ref in suite.references if _answerable(con, schema, table, ref, present)]
+    counts = count_table(
+        con,
+        _relation(schema, table),
+        [*suite.all_checks(), *extra, *(ref.check() for ref in refs)],
+        _columns(con, schema, table),
+        derived={ref.orphan_column: _orphan_value(schema, ref) for ref in refs},
+        newest=suite.freshness,
+    )
+    checked = _checked_columns(suite.columns, suite.references)
+    frame = read_table(
+        con, schema, table, suite.columns, checked, suite.value_columns, rows=counts.picked
+    )
+    orphans = {ref: _orphans(con, schema, table, ref, counts.picked) for ref in refs}
+    return TableRead(table, frame, orphans, counts)
 
 
 def _checked_columns(
@@ -169,30 +174,58 @@ def _checked_columns(
     return [*declared, *(ref.column for ref in references or ())]
 
 
-def _orphans(
+def _relation(schema: str, table: str) -> str:
+    return f"{quote_ident(schema)}.{quote_ident(table)}"
+
+
+def _orphan_value(schema: str, ref: Reference) -> str:
+    """The child's value where the parent lacks it, else NULL (SQL over the child as `t`)."""
+    column, parent_column = f"t.{quote_ident(ref.column)}", quote_ident(ref.parent_column)
+    return (
+        f"CASE WHEN {column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        f"{_relation(schema, ref.table)} AS p WHERE p.{parent_column} = {column}) "
+        f"THEN {column} END"
+    )
+
+
+def _answerable(
     con: duckdb.DuckDBPyConnection, schema: str, child: str, ref: Reference, present: list[str]
-) -> list[Any] | None:
-    """Distinct non-NULL values of child.column without a row in table.parent_column."""
+) -> bool:
+    """The reference can be checked: the parent and both columns exist, and compare."""
     if ref.table not in present:
         log.warning("reference %s.%s -> %s skipped: no such table", child, ref.column, ref.table)
-        return None
+        return False
     has_columns = ref.column in _columns(con, schema, child) and ref.parent_column in _columns(
         con, schema, ref.table
     )
     if not has_columns:
-        return None  # the schema check of the table missing the column reports it
-    child_rel = f"{quote_ident(schema)}.{quote_ident(child)}"
-    parent_rel = f"{quote_ident(schema)}.{quote_ident(ref.table)}"
-    column, parent_column = quote_ident(ref.column), quote_ident(ref.parent_column)
-    try:
-        rows = con.execute(
-            f"SELECT DISTINCT c.{column} FROM {child_rel} AS c WHERE c.{column} IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {parent_rel} AS p WHERE p.{parent_column} = c.{column})"
-        ).fetchall()
-    except duckdb.Error as exc:  # e.g. the two columns' types cannot be compared
+        return False  # the schema check of the table missing the column reports it
+    try:  # bound, not run: e.g. the two columns' types cannot be compared
+        value, relation = _orphan_value(schema, ref), _relation(schema, child)
+        con.execute(f"SELECT {value} FROM {relation} AS t LIMIT 0")
+    except duckdb.Error as exc:
         log.warning("reference %s.%s -> %s skipped: %s", child, ref.column, ref.table, exc)
-        return None
-    return [r[0] for r in rows]
+        return False
+    return True
+
+
+def _orphans(
+    con: duckdb.DuckDBPyConnection, schema: str, child: str, ref: Reference, rows: Sequence[int]
+) -> list[Any]:
+    """Distinct non-NULL values of the child's column in `rows` without a parent row."""
+    value = _orphan_value(schema, ref)
+    found = con.execute(
+        f"SELECT DISTINCT {value} AS orphan FROM {_relation(schema, child)} AS t "
+        f"WHERE {_in_rows(rows)} AND {value} IS NOT NULL"
+    ).fetchall()
+    return [r[0] for r in found]
+
+
+def _in_rows(rows: Sequence[int] | None) -> str:
+    """The rows (DuckDB rowids) a read is limited to, as a WHERE condition."""
+    if rows is None:
+        return "true"
+    return f"rowid IN ({', '.join(str(int(r)) for r in rows)})" if rows else "false"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:

@@ -16,16 +16,16 @@ lets the whole stage run as a single checkpoint, as designed.
 The files are written before the checkpoint into a `FrameSpool`, which keeps only each table's
 row count besides its file; GX reads the files itself. So a caller that spools each frame as soon
 as it is built and drops it (the marts, one at a time from the warehouse read) holds none of its
-frames while the checkpoint runs: on synthetic marts of the 10k-account shape a fresh
-validate_marts peaked at 2.4 GB holding them and at 1.6 GB without. What is left is mostly GX's
-own: the data source's one execution engine keeps every batch it loaded until the checkpoint
-ends. A caller with a mapping of frames (landing) has them spooled here, as before.
+frames while the checkpoint runs. GX's data source keeps every batch it loaded until the
+checkpoint ends, so the marts' frames hold only the rows that can fail a check, the checks
+being counted over each whole mart by DuckDB (counts.py); `counts` hands those counts to
+`validate_frames`, which writes them into the results before the Data Docs are built. A caller
+with a mapping of whole frames (landing: one day's records) has them spooled here, as before.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.files import replace_dir
 from expectations.contract import CRITICAL, TABLE_EXISTS, WARNING, Check, TableSuite
+from expectations.counts import TableCounts, apply_counts
 from expectations.docs import build_site, publish_run, site_config
 from expectations.report import (
     SAMPLE_SIZE,
@@ -67,10 +68,14 @@ class FrameSpool:
 
     folder: Path
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    # The rows of each frame, fewer than the table's where DuckDB counted it (counts.py).
+    shown: dict[str, int] = dataclasses.field(default_factory=dict)
 
-    def add(self, table: str, frame: pd.DataFrame) -> None:
+    def add(self, table: str, frame: pd.DataFrame, rows: int | None = None) -> None:
+        """`rows`: the table's row count, when `frame` holds only some of its rows (counts.py)."""
         frame.to_feather(self.path(table))
-        self.rows[table] = len(frame)
+        self.rows[table] = len(frame) if rows is None else rows
+        self.shown[table] = len(frame)
 
     def path(self, table: str) -> Path:
         """The table's Feather file (table names are plain SQL identifiers: core.db.quote_ident)."""
@@ -101,14 +106,17 @@ def validate_frames(
     extra_checks: Mapping[str, Sequence[Check]] | None = None,
     sources: Mapping[str, str] | None = None,
     row_id: Sequence[str] = (),
+    counts: Mapping[str, TableCounts] | None = None,
 ) -> ValidationReport:
     """Validate each suite's frame (by table) in one checkpoint named after the stage.
 
     `frames` by table, or a `FrameSpool` the caller filled (so it need not hold the frames).
     `extra_checks` (by suite name) are the checks that depend on the run; `sources` (by table)
     say in the Data Docs where a frame came from; `row_id` names columns every frame has, used
-    to say in which rows failing values were found. A suite without a frame (its table is
-    missing) fails without running GX, or is skipped with a warning when it is optional.
+    to say in which rows failing values were found. `counts` (by table): a table whose frame
+    holds only the rows that can fail a check, with its checks counted whole by DuckDB
+    (counts.py); they go into its results. A suite without a frame (its table is missing) fails
+    without running GX, or is skipped with a warning when it is optional.
     """
     started = time.perf_counter()
     site_dir = data_docs_dir / stage
@@ -117,7 +125,9 @@ def validate_frames(
     with _spooled(stage, frames) as spool:
         present = [s for s in suites if s.table in spool]
         if present:
-            run = _CheckpointRun(stage, extra_checks or {}, sources or {}, list(row_id))
+            run = _CheckpointRun(
+                stage, extra_checks or {}, sources or {}, list(row_id), counts or {}
+            )
             results, docs_index = run.execute(present, spool, site_dir)
         else:
             _clear_site(site_dir)  # no stale docs of an earlier run under this run's summary
@@ -159,6 +169,7 @@ class _CheckpointRun:
     extra_checks: Mapping[str, Sequence[Check]]
     sources: Mapping[str, str]
     row_id: list[str]
+    counts: Mapping[str, TableCounts]
 
     def execute(
         self, suites: list[TableSuite], spool: FrameSpool, site_dir: Path
@@ -178,6 +189,7 @@ class _CheckpointRun:
                 )
             )
             result = checkpoint.run(run_id=_run_id(self.stage))
+            self._apply_counts(context, result.run_results, suites)
             # Built once here rather than by an UpdateDataDocsAction, which rebuilds the site
             # index after every validation (11 marts: 3.3 s instead of 2.2 s).
             build_site(context, SITE_NAME)  # failing values shown safely (docs.py)
@@ -208,18 +220,36 @@ class _CheckpointRun:
         """The suite bound to its table's spooled Feather file (module doc)."""
         # The docs show this metadata; the Feather path itself is temporary.
         source = self.sources.get(suite.table, f"warehouse {suite.stage}.{suite.table}")
-        metadata = {"source": source, "rows": spool.rows[suite.table]}
+        metadata: dict[str, Any] = {"source": source, "rows": spool.rows[suite.table]}
+        if suite.table in self.counts:
+            metadata["rows shown to GX"] = spool.shown[suite.table]
+            metadata["counted by"] = "DuckDB, over every row (expectations/counts.py)"
         asset = datasource.add_feather_asset(
             suite.table, path=spool.path(suite.table), batch_metadata=metadata
         )
-        checks = [*suite.all_checks(), *self.extra_checks.get(suite.name, ())]
         return context.validation_definitions.add(
             gx.ValidationDefinition(
                 name=suite.name,
                 data=asset.add_batch_definition_whole_dataframe("whole"),
-                suite=context.suites.add(_gx_suite(gx, suite, checks)),
+                suite=context.suites.add(_gx_suite(gx, suite, self._checks(suite))),
             )
         )
+
+    def _checks(self, suite: TableSuite) -> list[Check]:
+        """The suite's checks and the run's, each once, in the order of its results."""
+        return _distinct_checks([*suite.all_checks(), *self.extra_checks.get(suite.name, ())])
+
+    def _apply_counts(
+        self, context: Any, run_results: Mapping[Any, Any], suites: list[TableSuite]
+    ) -> None:
+        """Write the whole tables' counts into the results of the suites DuckDB counted, in the
+        checkpoint's result and in the store the Data Docs are built from."""
+        by_name = {s.name: s for s in suites}
+        for key, suite_result in run_results.items():
+            suite = by_name[suite_result.suite_name]
+            if suite.table in self.counts:
+                apply_counts(suite_result, self._checks(suite), self.counts[suite.table])
+                context.validation_results_store.set(key, suite_result)
 
 
 def _context(gx: Any, site_dir: Path) -> Any:
@@ -263,8 +293,7 @@ def _distinct_checks(checks: list[Check]) -> list[Check]:
     """The checks without repeats (the same type, arguments and level), first kept."""
     seen: dict[str, Check] = {}
     for check in checks:
-        key = json.dumps([check.type, check.kwargs, check.level], sort_keys=True, default=str)
-        seen.setdefault(key, check)
+        seen.setdefault(check.key, check)
     return list(seen.values())
 
 

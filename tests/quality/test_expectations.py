@@ -6,6 +6,7 @@ import gc
 import json
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -163,25 +164,19 @@ def test_marts_are_read_with_the_columns_their_suites_check(
         "UPDATE marts.fct_post SET caption = 'a long caption'",
         "ALTER TABLE marts.fct_post ADD COLUMN undeclared VARCHAR DEFAULT 'x'",
     )
-    suites = {s.table: s for s in suites_for("marts", ["fct_post"])}
+    [suite] = suites_for("marts", ["fct_post"])
     reads: list[TableRead] = []
-    present = read_warehouse(
-        settings.warehouse_path,
-        "marts",
-        {t: s.columns for t, s in suites.items()},
-        {t: s.references for t, s in suites.items()},
-        take=reads.append,
-        values={t: s.value_columns for t, s in suites.items()},
-    )
+    present = read_warehouse(settings.warehouse_path, "marts", [suite], take=reads.append)
     assert "dim_creator" in present  # every table of the schema, not only those read
     [read] = reads
     frame = read.frame
-    suite = suites["fct_post"]
     assert set(frame.columns) == set(suite.columns)
     assert "caption" not in suite.value_columns and frame["caption"].isna().all()
     assert str(frame["caption"].dtype) == KIND_DTYPES["string"]
     assert {ref.column for ref in suite.references} <= set(suite.value_columns)
-    assert frame["likes"].tolist()[:2] == [120, 300]
+    # A healthy mart shows GX its first row and the one with the newest freshness value.
+    assert read.counts.rows == 5 and 1 <= len(frame) <= 2
+    assert frame["likes"].notna().all()
 
 
 # --- with Great Expectations (one import per session) ---------------------------------------
@@ -283,6 +278,72 @@ def test_a_second_docs_build_in_a_process_compiles_no_template(
     for page in (first, again):
         assert page.count("marts.fct_post") == first.count("marts.fct_post") > 0
     assert len(again) == pytest.approx(len(first), rel=0.01)
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_checks_count_the_whole_mart_while_gx_sees_only_rows_that_can_fail(
+    settings: Settings, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2,000 more posts: 40 with negative likes, 600 with a rate above 1, fewer than the half
+    # `mostly` allows (a check GX alone, shown only failing rows, would fail).
+    more_posts = (
+        "INSERT INTO marts.fct_post SELECT p.* REPLACE ("
+        "'youtube:x' || i AS post_id, CASE WHEN i < 40 THEN -1 ELSE likes END AS likes, "
+        "CASE WHEN i < 600 THEN 2.0 ELSE 0.1 END AS engagement_rate) "
+        "FROM marts.fct_post AS p, range(2000) AS r(i) WHERE post_id = 'youtube:v1'"
+    )
+    warehouse(more_posts)
+    from expectations import frames
+
+    shown: list[int] = []
+    read_table = frames.read_table
+
+    def recorded_read(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        frame = read_table(*args, **kwargs)
+        shown.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(frames, "read_table", recorded_read)
+    report = validate_marts(["fct_post"], as_of=AS_OF)
+    [failure] = report.failed_critical
+    assert (failure.column, failure.unexpected_count, failure.element_count) == ("likes", 40, 2005)
+    assert failure.sample == [-1]
+    assert report.suites[0].rows == 2005
+    # The first row, the newest, and at most 20 failing rows of each of the two failing checks.
+    assert len(shown) == 1 and shown[0] <= 42
+
+    # Now most rates are above 1: the `mostly` check fails, counted over the whole mart.
+    settings.warehouse_path.unlink()
+    all_new_above_1 = (
+        "UPDATE marts.fct_post SET engagement_rate = 2.0 WHERE post_id LIKE 'youtube:x%'"
+    )
+    warehouse(more_posts, all_new_above_1)
+    report = validate_marts(["fct_post"], as_of=AS_OF)
+    rate = [f for f in report.failed_critical if f.column == "engagement_rate"]
+    assert [(f.unexpected_count, f.element_count) for f in rate] == [(2000, 2005)]
+
+
+@pytest.mark.usefixtures("gx_imported")
+def test_a_check_the_warehouse_and_gx_decide_differently_fails(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # If the SQL of a check (expectations/counts.py) ever counted otherwise than GX decides on
+    # the same rows, the check must fail saying so, not pass on either's word.
+    from expectations import frames
+
+    warehouse("UPDATE marts.fct_post SET likes = -7 WHERE post_id = 'youtube:v2'")
+    count_table = frames.count_table
+
+    def undercounted(*args: Any, **kwargs: Any) -> Any:
+        counts = count_table(*args, **kwargs)
+        none_failing = {key: replace(c, unexpected=0) for key, c in counts.checks.items()}
+        return replace(counts, checks=none_failing)
+
+    monkeypatch.setattr(frames, "count_table", undercounted)
+    report = validate_marts(["fct_post"], as_of=AS_OF)
+    [failure] = report.failed_critical
+    assert failure.column == "likes"
+    assert failure.error is not None and "disagree" in failure.error
 
 
 @pytest.mark.usefixtures("gx_imported")
