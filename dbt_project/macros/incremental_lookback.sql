@@ -29,3 +29,19 @@
 {% macro snapshots_to_rederive(staging_model) -%}
     select * from {{ ref(staging_model) }} where {{ irm.incremental_lookback('snapshot_date') }}
 {%- endmacro %}
+
+{#-
+    history_by_day(): the configuration of the history models keyed by day
+    (int_post_metric_snapshots, int_comment_versions, int_shop__order_versions,
+    int_shop__order_code_versions): incremental, each re-derived day (snapshots_to_rederive)
+    replaced whole by delete+insert on snapshot_date, so a record missing from a re-loaded
+    partition leaves that day, as in a full refresh.
+-#}
+{% macro history_by_day() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='snapshot_date',
+        on_schema_change='sync_all_columns'
+    ) }}
+{%- endmacro %}

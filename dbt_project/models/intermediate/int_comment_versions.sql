@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-        on_schema_change='sync_all_columns'
-    )
-}}
+{{ history_by_day() }}
 
 -- Every listed version of every top-level YouTube or TikTok comment, one row per comment and
 -- day it was listed (the latest extraction of that day): the comments' history, typed once.

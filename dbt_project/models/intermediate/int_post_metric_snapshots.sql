@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-        on_schema_change='sync_all_columns'
-    )
-}}
+{{ history_by_day() }}
 
 -- Post metrics per snapshot date, every platform in one shape: the metric history of each
 -- post (posts are re-measured while they are young). Keys and counts only: a post's title,

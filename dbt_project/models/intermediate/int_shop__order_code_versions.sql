@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-        on_schema_change='sync_all_columns'
-    )
-}}
+{{ history_by_day() }}
 
 -- Every discount code of every landed shop order record (Shopify `discount_codes[]`), one row
 -- per record and code; a record without codes has none. Incremental as

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_date',
-        on_schema_change='sync_all_columns'
-    )
-}}
+{{ history_by_day() }}
 
 -- Every landed record of every shop order (an order is extracted again when it is refunded or
 -- cancelled), one row per record, typed once: its facts, the money its refunds returned (the
