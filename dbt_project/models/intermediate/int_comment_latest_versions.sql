@@ -22,11 +22,9 @@
 
 with
 
-versions as (select * from {{ ref('int_comment_versions') }}),
-
 latest as (
 
-    {{ latest_version_per_key('versions', 'comment_id') }}
+    {{ latest_version_per_key('int_comment_versions', 'comment_id') }}
 
 ),
 

@@ -22,11 +22,9 @@
 
 with
 
-snapshots as (select * from {{ ref('int_post_metric_snapshots') }}),
-
 latest as (
 
-    {{ latest_version_per_key('snapshots', 'post_id') }}
+    {{ latest_version_per_key('int_post_metric_snapshots', 'post_id') }}
 
 ),
 

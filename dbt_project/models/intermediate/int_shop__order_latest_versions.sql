@@ -17,11 +17,9 @@
 
 with
 
-versions as (select * from {{ ref('int_shop__order_versions') }}),
-
 latest as (
 
-    {{ latest_version_per_key('versions', 'order_id') }}
+    {{ latest_version_per_key('int_shop__order_versions', 'order_id') }}
 
 ),
 
