@@ -1,7 +1,6 @@
-{{ config(materialized='ephemeral') }}
-
--- Ephemeral (dbt_project/README.md, "Materializations"): inlined as a CTE into the models
--- that use it; no table, and no orchestrator task of its own.
+-- A table, not ephemeral (dbt_project/README.md, "Materializations"): its as-of join reads
+-- every post and account snapshot, and inlined it was computed again by each of its four data
+-- tests (4.6 s of the daily build at medium scale, 181 days, besides its one use).
 
 -- followers_at_post (SPEC 5.2): the account's follower count on the latest snapshot at or
 -- before the post's publication date (UTC); when the account has no such snapshot, the
