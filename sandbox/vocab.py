@@ -3,11 +3,25 @@
 Names include apostrophes and non-ASCII letters on purpose: the pipeline must carry them through
 CSV, JSON and SQL unharmed. Texts avoid disclosure tags (#ad, #collab, ...) and brand names, so
 organic posts never trip the sponsorship flags; injected cases add those deliberately.
+
+The long tables of words (each niche's topics and hashtags, the comments by language and
+polarity) are data: they live in vocab.toml beside this module, read once at import.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+
+def _word_tables() -> dict[str, Any]:
+    """vocab.toml, shipped in the package (read through importlib.resources, not a path)."""
+    return tomllib.loads(resources.files("sandbox").joinpath("vocab.toml").read_text("utf-8"))
+
+
+_TABLES = _word_tables()
 
 FIRST_NAMES = (
     "Maya", "Liam", "Sofia", "Noah", "Aisha", "Lucas", "Chloé", "Mateo", "Hana", "Oliver",
@@ -44,62 +58,13 @@ class Niche:
     category_id: str  # YouTube video category
 
 
-NICHES: dict[str, Niche] = {
-    "beauty": Niche(
-        ("skincare", "makeup", "hair care", "fragrance", "nail art"),
-        ("#beauty", "#skincare", "#makeup", "#glowup", "#grwm"),
-        "Beauty",
-        "26",
-    ),
-    "fitness": Niche(
-        ("home workout", "running", "yoga", "strength training", "meal prep"),
-        ("#fitness", "#workout", "#gymtok", "#yoga", "#healthyliving"),
-        "Moves",
-        "17",
-    ),
-    "gaming": Niche(
-        ("speedrun", "indie games", "retro consoles", "strategy games", "co-op"),
-        ("#gaming", "#gamer", "#indiegames", "#letsplay", "#retrogaming"),
-        "Plays",
-        "20",
-    ),
-    "food": Niche(
-        ("weeknight dinners", "sourdough", "street food", "vegan baking", "coffee"),
-        ("#food", "#recipe", "#foodie", "#homecooking", "#baking"),
-        "Cooks",
-        "26",
-    ),
-    "travel": Niche(
-        ("city guide", "van life", "budget travel", "island hopping", "night trains"),
-        ("#travel", "#wanderlust", "#travelguide", "#roadtrip", "#backpacking"),
-        "Travels",
-        "19",
-    ),
-    "tech": Niche(
-        ("smartphones", "desk setup", "budget laptops", "smart home", "audio gear"),
-        ("#tech", "#gadgets", "#setup", "#techreview", "#unboxing"),
-        "Tech",
-        "28",
-    ),
-    "fashion": Niche(
-        ("capsule wardrobe", "thrift finds", "sneakers", "street style", "tailoring"),
-        ("#fashion", "#ootd", "#style", "#thrifted", "#outfitinspo"),
-        "Style",
-        "26",
-    ),
-    "parenting": Niche(
-        ("toddler meals", "family travel", "bedtime routines", "crafts", "school mornings"),
-        ("#parenting", "#momlife", "#dadlife", "#familytime", "#kidsactivities"),
-        "Family",
-        "22",
-    ),
-    "outdoors": Niche(
-        ("hiking", "camping gear", "trail running", "climbing", "wild swimming"),
-        ("#outdoors", "#hiking", "#camping", "#getoutside", "#naturelovers"),
-        "Outdoors",
-        "19",
-    ),
-}
+def _niche(table: dict[str, Any]) -> Niche:
+    topics, hashtags = tuple(table["topics"]), tuple(table["hashtags"])
+    return Niche(topics, hashtags, table["channel_word"], table["category_id"])
+
+
+# In vocab.toml's order, which matters: a creator's niche is drawn from this list by position.
+NICHES: dict[str, Niche] = {name: _niche(table) for name, table in _TABLES["niches"].items()}
 
 TITLE_TEMPLATES = (
     "My {topic} {format}",
@@ -235,124 +200,13 @@ BURIED_FILLER = (
 )
 
 # ---- comments under posts (sandbox/comments.py) ---------------------------------------------
-# Each comment's text is one of these sentences, chosen by its language and its ground-truth
-# polarity. The English ones say what they mean in words a lexicon model reads plainly (VADER:
-# "love", "great", "boring", "disappointing"), never in slang it misreads ("sick", "killing it",
-# "🔥"), and the neutral ones carry no word of its lexicon at all, so the label a comment was
-# drawn with is the label an English sentiment model should give it
-# (tests/sandbox/test_sandbox_comments.py scores every sentence with VADER).
+# Each comment's text is one of vocab.toml's sentences, chosen by its language and its
+# ground-truth polarity (that file says why the English ones are worded as they are).
 COMMENT_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "en": {
-        "positive": (
-            "I love this, thank you so much!",
-            "This is great, really helpful.",
-            "Amazing video, you explained it so well.",
-            "Best one yet, I enjoyed every minute.",
-            "So happy I found your channel, this is wonderful.",
-            "Beautiful work, thanks for sharing.",
-            "This was really useful, great tips.",
-            "Love your energy, keep it up!",
-            "Perfect timing, I needed this today. Thank you!",
-            "Brilliant idea, I can't wait to try it.",
-        ),
-        "neutral": (
-            "What camera do you use?",
-            "Where did you buy the one in the video?",
-            "First time watching from Ohio.",
-            "Which part was filmed last week?",
-            "How long did this take you?",
-            "Is there a link to the product?",
-            "What time of day was this filmed?",
-            "Watching this on the train.",
-            "Can you do one on this next week?",
-            "Which one did you use at the end?",
-        ),
-        "negative": (
-            "This was boring and way too long.",
-            "Terrible advice, I hate this.",
-            "Really disappointing, the sound is awful.",
-            "Worst video so far, what a waste of time.",
-            "This is so annoying, stop doing ads.",
-            "Bad idea, this looks fake and cheap.",
-            "I'm sad you stopped being honest with us.",
-            "Horrible editing, I gave up halfway.",
-            "Sorry but this was a total failure.",
-            "Ugly and useless, not impressed.",
-        ),
-    },
-    "es": {
-        "positive": (
-            "Me encanta este video, muchas gracias.",
-            "Qué buen contenido, sigue así.",
-            "Excelente explicación, me ayudó muchísimo.",
-        ),
-        "neutral": (
-            "¿Dónde compraste la que sale al final?",
-            "Saludos desde Guadalajara.",
-            "¿Qué cámara usas para grabar?",
-        ),
-        "negative": (
-            "No me gustó nada, demasiado largo.",
-            "Qué aburrido, perdí mi tiempo.",
-            "Muy decepcionante, esperaba mucho más.",
-        ),
-    },
-    "de": {
-        "positive": (
-            "Richtig schönes Video, vielen Dank dafür.",
-            "Super erklärt, das hat mir sehr geholfen.",
-            "Ich liebe deine Videos, mach weiter so.",
-        ),
-        "neutral": (
-            "Welche Kamera benutzt du eigentlich?",
-            "Grüße aus Hamburg an alle hier.",
-            "Wo hast du das gekauft?",
-        ),
-        "negative": (
-            "Leider ziemlich langweilig und viel zu lang.",
-            "Das war wirklich enttäuschend, schade.",
-            "Schlechter Ton und schlechte Tipps.",
-        ),
-    },
-    "fr": {
-        "positive": (
-            "J'adore cette vidéo, merci beaucoup.",
-            "Super contenu, continue comme ça.",
-            "Très bien expliqué, ça m'aide énormément.",
-        ),
-        "neutral": (
-            "Tu utilises quelle caméra pour filmer ?",
-            "Bonjour depuis Lyon.",
-            "C'est filmé où exactement ?",
-        ),
-        "negative": (
-            "Vraiment décevant, beaucoup trop long.",
-            "Quel ennui, je n'ai pas aimé du tout.",
-            "Mauvais conseils, je suis déçue.",
-        ),
-    },
-    "pt": {
-        "positive": (
-            "Adorei o vídeo, muito obrigada.",
-            "Que conteúdo incrível, continua assim.",
-            "Explicação excelente, ajudou demais.",
-        ),
-        "neutral": (
-            "Qual câmera você usa para gravar?",
-            "Assistindo de Belo Horizonte.",
-            "Onde você comprou isso?",
-        ),
-        "negative": (
-            "Achei muito chato e comprido demais.",
-            "Que decepção, não gostei nada.",
-            "Conselhos ruins, perdi meu tempo.",
-        ),
-    },
+    language: {polarity: tuple(texts) for polarity, texts in by_polarity.items()}
+    for language, by_polarity in _TABLES["comment_texts"].items()
 }
-# Comments of emoji only, by polarity: emoji VADER's emoji lexicon describes in words it has no
-# valence for ("raising hands", "eyes"), so a lexicon model cannot score them (is_scorable false).
+# Comments of emoji only, by polarity, that a lexicon model cannot score (vocab.toml).
 EMOJI_ONLY_COMMENTS: dict[str, tuple[str, ...]] = {
-    "positive": ("🙌🙌", "👏👏👏", "💯", "🙌👏"),
-    "neutral": ("👀", "🤔🤔", "😮", "👀🍿"),
-    "negative": ("🤔👎",),
+    polarity: tuple(texts) for polarity, texts in _TABLES["emoji_only_comments"].items()
 }
