@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import math
 from collections import defaultdict
+from collections.abc import Container, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -120,6 +121,13 @@ def terms() -> list[str]:
     return [term for term, _ in sandbox_listening.all_terms()]
 
 
+def served_by_term(holders: Mapping[str, Container[str]]) -> dict[str, set[str]]:
+    """Each term with the ids whose text (or set of hashtags) holds it; a term that none holds
+    is left out, as an endpoint that serves nothing for it."""
+    served = {t: {i for i, held in holders.items() if t in held} for t in terms()}
+    return {t: ids for t, ids in served.items() if ids}
+
+
 def day_posts(world: World, platform: str, day=DAY) -> list[sandbox_listening.PostRef]:
     d = world.day_index(day)
     return list(sandbox_listening.platform_posts(world, platform, d * DAY_S, (d + 1) * DAY_S))
@@ -177,9 +185,7 @@ def youtube_served(world: World, day=DAY) -> dict[str, set[str]]:
     """What search.list serves for each term over the day: every video whose title or
     description holds the term (substrings too; at most 500, which no day of this world
     reaches)."""
-    texts = youtube_texts(world, day)
-    served = {t: {v for v, text in texts.items() if t in text.lower()} for t in terms()}
-    return {t: ids for t, ids in served.items() if ids}
+    return served_by_term({v: text.lower() for v, text in youtube_texts(world, day).items()})
 
 
 def landed_text(video: dict[str, Any]) -> str:
@@ -502,8 +508,7 @@ def tiktok_served(world: World, day=DAY) -> dict[str, set[str]]:
         ).lower()
         for ref in day_posts(world, "tiktok", day)
     }
-    served = {t: {v for v, text in texts.items() if t in text} for t in terms()}
-    return {t: ids for t, ids in served.items() if ids}
+    return served_by_term(texts)
 
 
 def tiktok_id(item: dict[str, Any]) -> str:
@@ -649,8 +654,7 @@ def instagram_served(world: World, day=DAY) -> dict[str, set[str]]:
         )
         for ref in day_posts(world, "instagram", day)
     }
-    served = {t: {m for m, names in tags.items() if t in names} for t in terms()}
-    return {t: ids for t, ids in served.items() if ids}
+    return served_by_term(tags)
 
 
 def media_id(item: dict[str, Any]) -> str:
