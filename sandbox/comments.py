@@ -18,7 +18,7 @@ or shifts any other stream of the world and every other output stays byte-identi
 So listed + Σ reply counts + withheld = the reported count, and the listed comments are about
 82% of it. A comment's language is mostly English (LANGUAGE_SHARES); EMOJI_ONLY_SHARE of them
 are emoji only. Its polarity is drawn from POLARITY_SHARES, with a few more negative comments
-under sponsored posts; its text is a sentence of sandbox/vocab.py of that language and polarity,
+under sponsored posts; its text is a sentence of sandbox/vocab.toml of that language and polarity,
 written so that an English lexicon model (VADER) gives it that polarity. Only English comments
 with words are `is_scorable`. Published times fall inside the unit's day, after the post's
 publication and never after the as-of day; likes grow over the comment's first days.
