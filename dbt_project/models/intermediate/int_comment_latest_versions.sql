@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='comment_id',
-        on_schema_change='sync_all_columns',
-        post_hook="delete from {{ this }} where comment_id not in (select comment_id from {{ ref('int_comment_versions') }})"
-    )
-}}
-
 -- Each comment's latest version (the latest date, then the latest extraction: likes and
 -- replies grow) and the first day it was listed, one row per comment: what int_comments
 -- scores and ties to its post.
@@ -19,33 +9,9 @@
 -- partition may have lost it); their whole history comes from int_comment_versions, so
 -- first_listed_on stays exact. A comment whose versions all left is removed by the post hook:
 -- the table equals a full refresh (tests/dbt: test_incremental_equals_full_refresh).
+-- The model, its configuration included, is macros/latest_version.sql; first_listed_on is its
+-- last column, after int_comment_versions'.
 
-with
-
-latest as (
-
-    {{ latest_version_per_key('int_comment_versions', 'comment_id') }}
-
-),
-
-final as (
-
-    select
-        comment_id,
-        post_id,
-        platform,
-        platform_comment_id,
-        platform_post_id,
-        author_handle,
-        text,
-        like_count,
-        reply_count,
-        published_at,
-        first_snapshot_date as first_listed_on,
-        snapshot_date,
-        extracted_at
-    from latest
-
-)
-
-select * from final
+{{ latest_version_per_key(
+    'int_comment_versions', 'comment_id', first_snapshot_as='first_listed_on'
+) }}

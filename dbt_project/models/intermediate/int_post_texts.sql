@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='post_id',
-        on_schema_change='sync_all_columns',
-        post_hook="delete from {{ this }} where post_id not in (select post_id from {{ ref('int_posts') }})"
-    )
-}}
+{{ incremental_by_key('post_id', 'int_posts') }}
 
 -- The texts of each post, one row per post: title, caption (YouTube description, Instagram
 -- caption, TikTok video_description) and permalink from the post's latest landed version (the
