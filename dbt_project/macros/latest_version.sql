@@ -17,7 +17,11 @@
     took 10.2 s of a daily build at 181 days, 0.7 s reading the model directly). The latest
     row is a `distinct on` (the columns stay the history model's, with no rank column to drop);
     the first date, where asked for, an aggregate joined to it (a window over the whole history
-    beside `distinct on` took a third longer in DuckDB).
+    beside `distinct on` took a third longer in DuckDB). Against the `row_number()` ranking it
+    replaced, on 9 M synthetic history rows in DuckDB 2.0 (2 threads, a busy machine, best of
+    six): 10 % longer for one row per key, 20 % with the first date, on a full build; an
+    incremental run ranks only the re-derived keys. DuckDB's `qualify row_number() ... = 1`
+    kept the old time, but PostgreSQL has no QUALIFY.
 -#}
 {% macro latest_version_per_key(model, key, first_snapshot_as=none) -%}
     {{ irm.incremental_by_key(key, model) }}
