@@ -11,7 +11,10 @@ for every consumer of the marts' schema:
   format, unit, meaning, key, name column, parent) from it, which the export reads;
 - the tests' hand-made marts: tests/mart_fixtures.py creates the tables from it.
 
-So a contract change reaches them all, and one that breaks a consumer fails its tests.
+So a contract change reaches them all, and one that breaks a consumer fails its tests. A mart's
+`column_checks` test (its `not_null` and `non_negative` columns, checked by dbt in one scan:
+dbt_project/tests/generic/column_checks.sql) reads here as one `not_null` or `non_negative`
+test per column, at its severity, as if each column had its own.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from core.config import Settings
 MARTS = "marts"
 
 Severity = Literal["error", "warn"]
+# The generic test checking several columns in one scan, and the per-column tests it stands for.
+COLUMN_CHECKS = "column_checks"
+COLUMN_CHECKS_CHECKS = ("not_null", "non_negative")
 
 # How a column's values read (meta `format`); README "Column meta" says what each one means.
 FORMATS = (
@@ -205,7 +211,10 @@ def _marts(path: Path, schema: str, _mtime_ns: int) -> dict[str, Mart]:
     for node in nodes.values():
         attached = node.get("attached_node")
         if node["resource_type"] == "test" and attached in models and node.get("test_metadata"):
-            tests[attached].append(_data_test(node, attached, names, models))
+            if node["test_metadata"]["name"] == COLUMN_CHECKS:
+                tests[attached].extend(_column_checks(node, models[attached], names[attached]))
+            else:
+                tests[attached].append(_data_test(node, attached, names, models))
     marts = {names[uid]: _mart(node, names, tests[uid], models) for uid, node in models.items()}
     return {name: marts[name] for name in _build_order(marts)}
 
@@ -224,14 +233,35 @@ def _data_test(
     # A relationship to a mart; one to a seed or an intermediate model concerns dbt only.
     others = [uid for uid in node["depends_on"]["nodes"] if uid != attached and uid in marts]
     parent = names[others[0]] if metadata["name"] == "relationships" and others else None
-    severity = str(node["config"].get("severity", "error")).lower()
     return DataTest(
         name=metadata["name"],
-        severity="warn" if severity == "warn" else "error",
+        severity=_severity(node),
         kwargs=kwargs,
         column=node.get("column_name"),
         parent=parent,
     )
+
+
+def _column_checks(node: dict[str, Any], model: dict[str, Any], mart: str) -> list[DataTest]:
+    """A `column_checks` test as the per-column tests it stands for, in its order."""
+    kwargs = node["test_metadata"].get("kwargs", {})
+    tests = [
+        DataTest(name=check, severity=_severity(node), kwargs={}, column=column)
+        for check in COLUMN_CHECKS_CHECKS
+        for column in kwargs.get(check) or ()
+    ]
+    for test in tests:
+        if test.column not in model["columns"]:
+            raise ContractError(
+                f"{mart}.{test.column}: column_checks ({test.name}) names a column that is not "
+                "in the contract"
+            )
+    return tests
+
+
+def _severity(node: dict[str, Any]) -> Severity:
+    severity = str(node["config"].get("severity", "error")).lower()
+    return "warn" if severity == "warn" else "error"
 
 
 def _mart(

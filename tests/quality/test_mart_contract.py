@@ -12,10 +12,18 @@ import duckdb
 import pytest
 
 from core.config import Settings, get_settings
+from expectations.contract import WARNING
 from expectations.suites import suites_for
 from tests.mart_fixtures import create_marts
 from tests.serving.conftest import FULL_MARTS
-from warehouse.mart_contract import FORMATS, ROLES, ContractError, manifest_path, read_marts
+from warehouse.mart_contract import (
+    FORMATS,
+    ROLES,
+    ContractError,
+    DataTest,
+    manifest_path,
+    read_marts,
+)
 
 
 def edited_project(settings: Settings, root: Path, edit: Callable[[dict], None]) -> Path:
@@ -30,7 +38,7 @@ def edited_project(settings: Settings, root: Path, edit: Callable[[dict], None])
 
 
 def renamed(mart: str, old: str, new: str) -> Callable[[dict], None]:
-    """Rename a mart's column, with the data tests on it."""
+    """Rename a mart's column, with the data tests on it (and in its column_checks lists)."""
 
     def edit(manifest: dict) -> None:
         for node in manifest["nodes"].values():
@@ -39,9 +47,37 @@ def renamed(mart: str, old: str, new: str) -> Callable[[dict], None]:
                     (new if name == old else name): {**c, "name": new} if name == old else c
                     for name, c in node["columns"].items()
                 }
-            elif node.get("attached_node", "").endswith(f".{mart}") and node["column_name"] == old:
-                node["column_name"] = new
-                node["test_metadata"]["kwargs"]["column_name"] = new
+            elif node.get("attached_node", "").endswith(f".{mart}"):
+                kwargs = node["test_metadata"]["kwargs"]
+                if node["column_name"] == old:
+                    node["column_name"] = kwargs["column_name"] = new
+                for check in ("not_null", "non_negative"):
+                    if isinstance(kwargs.get(check), list):
+                        kwargs[check] = [new if c == old else c for c in kwargs[check]]
+
+    return edit
+
+
+def with_column_checks(mart: str, severity: str, **columns: list[str]) -> Callable[[dict], None]:
+    """Add a `column_checks` test to a mart, as `dbt parse` writes it from the model's
+    `data_tests: [{column_checks: {arguments: ..., config: {severity: ...}}}]`."""
+
+    def edit(manifest: dict) -> None:
+        model = f"model.irm.{mart}"
+        manifest["nodes"][f"test.irm.column_checks_{mart}_.0"] = {
+            "resource_type": "test",
+            "name": f"column_checks_{mart}_",
+            "unique_id": f"test.irm.column_checks_{mart}_.0",
+            "attached_node": model,
+            "column_name": None,
+            "depends_on": {"macros": [], "nodes": [model]},
+            "config": {"severity": severity.upper()},
+            "test_metadata": {
+                "name": "column_checks",
+                "kwargs": {**columns, "model": "{{ get_where_subquery(ref('" + mart + "')) }}"},
+                "namespace": None,
+            },
+        }
 
     return edit
 
@@ -146,4 +182,38 @@ def test_a_number_without_its_unit_fails_naming_the_column(
 
     monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, no_unit)))
     with pytest.raises(ContractError, match=r"fct_post\.engagement_rate: a number needs meta unit"):
+        read_marts(get_settings())
+
+
+def test_column_checks_read_as_per_column_tests_at_their_severity(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One dbt node checks several columns of a mart in one scan (tests/generic/column_checks.sql);
+    # the contract's readers see one not_null or non_negative test per column, as before.
+    mart = "mart_creator_growth"
+    edit = with_column_checks(mart, "warn", not_null=["creator_id"], non_negative=["snapshots"])
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
+    growth = read_marts(get_settings())[mart]
+    assert DataTest("not_null", "warn", {}, "creator_id") in growth.column("creator_id").tests
+    assert DataTest("non_negative", "warn", {}, "snapshots") in growth.column("snapshots").tests
+    assert all(t.name != "column_checks" for t in growth.tests)
+
+    [suite] = suites_for("marts", [mart])
+    checks = {(c.type, c.column): (c.level, c.notes) for c in suite.checks}
+    assert checks["expect_column_values_to_not_be_null", "creator_id"] == (
+        WARNING,
+        "dbt data test not_null",
+    )
+    assert checks["expect_column_values_to_be_between", "snapshots"] == (
+        WARNING,
+        "dbt data test non_negative",
+    )
+
+
+def test_column_checks_naming_a_column_outside_the_contract_fails_naming_it(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit = with_column_checks("fct_post", "error", non_negative=["likes", "dislikes"])
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
+    with pytest.raises(ContractError, match=r"fct_post\.dislikes: column_checks \(non_negative\)"):
         read_marts(get_settings())
