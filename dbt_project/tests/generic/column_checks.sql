@@ -4,11 +4,12 @@
     failing column: its name, the check and how many rows break it (`dbt show --select <test>`
     lists them; a transform that fails on a test says that command).
 
-    Why one test for many columns (staging and intermediate models): a per-column test is a dbt
-    node of its own, about 18 ms of dbt's overhead each whatever the data, and a scan of its own;
-    on a staging view every scan parses the landed JSON again, and on an ephemeral model it
-    computes the whole model again. The marts keep their per-column tests: they are the public
-    contract, which the mart checks and the docs read column by column.
+    Why one test for many columns (every model): a per-column test is a dbt node of
+    its own, about 18 ms of dbt's overhead each whatever the data, and a scan of its own; on a
+    staging view every scan parses the landed JSON again, and on an ephemeral model it computes
+    the whole model again. On a mart, the contract's reader (warehouse/mart_contract.py) reads
+    it as one not_null or non_negative test per column, so the mart checks and the docs still
+    see each column's checks; a test with another severity is a second column_checks.
 -#}
 {% test column_checks(model, not_null=[], non_negative=[]) %}
 {%- set checks = [] -%}
