@@ -4,7 +4,7 @@
     failing column: its name, the check and how many rows break it (`dbt show --select <test>`
     lists them; a transform that fails on a test says that command).
 
-    Why one test for many columns (every model): a per-column test is a dbt node of
+    Why one test for many columns (every model and seed): a per-column test is a dbt node of
     its own, about 18 ms of dbt's overhead each whatever the data, and a scan of its own; on a
     staging view every scan parses the landed JSON again, and on an ephemeral model it computes
     the whole model again. On a mart, the contract's reader (warehouse/mart_contract.py) reads
