@@ -105,7 +105,7 @@ def test_the_build_records_each_models_result_and_the_tests_it_ran(manifest_path
     finish_dbt_command(
         {
             "model.irm.fct_post": "success",
-            "test.irm.not_null_fct_post_post_id.1": "pass",
+            "test.irm.unique_fct_post_post_id.1": "pass",
             relationships: "warn",
             "model.irm.dim_creator": "success",
         },
@@ -117,7 +117,7 @@ def test_the_build_records_each_models_result_and_the_tests_it_ran(manifest_path
         "model.irm.dim_creator": {"status": "success", "seconds": 0.75},
     }
     assert ti.pushed[TESTS_RUN_XCOM_KEY] == sorted(
-        ["test.irm.not_null_fct_post_post_id.1", relationships]
+        ["test.irm.unique_fct_post_post_id.1", relationships]
     )
     assert "model.irm.dim_creator  success     0.75 s" in caplog.text
     assert (
@@ -131,7 +131,7 @@ def test_a_failed_dbt_test_fails_the_build_without_retry(manifest_path) -> None:
     from airflow.sdk.exceptions import AirflowFailException
 
     failing = "test.irm.relationships_fct_post_account_id.2"
-    finish_dbt_command({"test.irm.not_null_fct_post_post_id.1": "pass", failing: "fail"})
+    finish_dbt_command({"test.irm.unique_fct_post_post_id.1": "pass", failing: "fail"})
     with pytest.raises(AirflowFailException, match=failing):
         record(manifest_path)
 
