@@ -9,8 +9,8 @@ the dbt manifest (warehouse/mart_contract.py). Each mart's suite is:
 - the columns' dbt data tests: `not_null` (and the contract's not_null constraints),
   `accepted_values`, `non_negative` (>= 0), and `relationships` to another mart (a reference,
   answered by one anti-join in the warehouse; a relationship to a seed or an intermediate model
-  is dbt's alone); a mart's `column_checks` test reads as a `not_null` or `non_negative` test of
-  each column it names (warehouse/mart_contract.py);
+  is dbt's alone); a mart's `column_checks` test reads as a `not_null`, `non_negative`,
+  `unique` or `accepted_values` test of each column it names (warehouse/mart_contract.py);
 - what only Great Expectations checks, from the column's meta `expect` list: `between: [min,
   max]` (null for an open end) with an optional `mostly` share, `matches: <regex>`, and
   `not_null: true` (a NULL worth a look, with `severity: warn`, which dbt would report on every

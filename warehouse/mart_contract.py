@@ -12,9 +12,10 @@ for every consumer of the marts' schema:
 - the tests' hand-made marts: tests/mart_fixtures.py creates the tables from it.
 
 So a contract change reaches them all, and one that breaks a consumer fails its tests. A mart's
-`column_checks` test (its `not_null` and `non_negative` columns, checked by dbt in one scan:
-dbt_project/tests/generic/column_checks.sql) reads here as one `not_null` or `non_negative`
-test per column, at its severity, as if each column had its own.
+`column_checks` test (its `not_null`, `non_negative` and `unique` columns and its
+`accepted_values` columns with their values, checked by dbt in one scan:
+dbt_project/tests/generic/column_checks.sql) reads here as one `not_null`, `non_negative`,
+`unique` or `accepted_values` test per column, at its severity, as if each column had its own.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from core.config import Settings
 MARTS = "marts"
 
 Severity = Literal["error", "warn"]
-# The generic test checking several columns in one scan, and the per-column tests it stands for.
+# The generic test checking several columns in one scan, and the per-column tests it stands for:
+# lists of columns, and `accepted_values`, a mapping of each column to its values.
 COLUMN_CHECKS = "column_checks"
-COLUMN_CHECKS_CHECKS = ("not_null", "non_negative")
+COLUMN_CHECKS_CHECKS = ("not_null", "non_negative", "unique")
+COLUMN_CHECKS_VALUES = "accepted_values"
 
 # How a column's values read (meta `format`); README "Column meta" says what each one means.
 FORMATS = (
@@ -243,12 +246,23 @@ def _data_test(
 
 
 def _column_checks(node: dict[str, Any], model: dict[str, Any], mart: str) -> list[DataTest]:
-    """A `column_checks` test as the per-column tests it stands for, in its order."""
+    """A `column_checks` test as the per-column tests it stands for, in its order: an
+    `accepted_values` column's test holds its values as dbt's accepted_values test did."""
     kwargs = node["test_metadata"].get("kwargs", {})
+    severity = _severity(node)
     tests = [
-        DataTest(name=check, severity=_severity(node), kwargs={}, column=column)
+        DataTest(name=check, severity=severity, kwargs={}, column=column)
         for check in COLUMN_CHECKS_CHECKS
         for column in kwargs.get(check) or ()
+    ]
+    accepted = kwargs.get(COLUMN_CHECKS_VALUES) or {}
+    if not isinstance(accepted, Mapping):
+        raise ContractError(
+            f"{mart}: column_checks ({COLUMN_CHECKS_VALUES}) must map each column to its values"
+        )
+    tests += [
+        DataTest(name=COLUMN_CHECKS_VALUES, severity=severity, kwargs={"values": values}, column=c)
+        for c, values in accepted.items()
     ]
     for test in tests:
         if test.column not in model["columns"]:

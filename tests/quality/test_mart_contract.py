@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from core.config import Settings, get_settings
-from expectations.contract import WARNING
+from expectations.contract import CRITICAL, WARNING
+from expectations.mart_suites import flag_types
 from expectations.suites import suites_for
 from tests.mart_fixtures import create_marts
 from tests.serving.conftest import FULL_MARTS
@@ -51,14 +52,40 @@ def renamed(mart: str, old: str, new: str) -> Callable[[dict], None]:
                 kwargs = node["test_metadata"]["kwargs"]
                 if node["column_name"] == old:
                     node["column_name"] = kwargs["column_name"] = new
-                for check in ("not_null", "non_negative"):
+                for check in ("not_null", "non_negative", "unique"):
                     if isinstance(kwargs.get(check), list):
                         kwargs[check] = [new if c == old else c for c in kwargs[check]]
+                if isinstance(kwargs.get("accepted_values"), dict):
+                    kwargs["accepted_values"] = {
+                        (new if c == old else c): values
+                        for c, values in kwargs["accepted_values"].items()
+                    }
 
     return edit
 
 
-def with_column_checks(mart: str, severity: str, **columns: list[str]) -> Callable[[dict], None]:
+def without_test(mart: str, check: str, column: str) -> Callable[[dict], None]:
+    """Drop a mart column's `check` test, a test of its own or a column_checks test's."""
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        for uid, node in list(nodes.items()):
+            if node.get("attached_node") != f"model.irm.{mart}" or not node.get("test_metadata"):
+                continue
+            name, kwargs = node["test_metadata"]["name"], node["test_metadata"]["kwargs"]
+            if name == check and node["column_name"] == column:
+                del nodes[uid]
+            elif name == "column_checks" and isinstance(kwargs.get(check), list):
+                kwargs[check] = [c for c in kwargs[check] if c != column]
+            elif name == "column_checks" and isinstance(kwargs.get(check), dict):
+                kwargs[check] = {c: v for c, v in kwargs[check].items() if c != column}
+
+    return edit
+
+
+def with_column_checks(
+    mart: str, severity: str, **columns: list[str] | dict[str, list[str]]
+) -> Callable[[dict], None]:
     """Add a `column_checks` test to a mart, as `dbt parse` writes it from the model's
     `data_tests: [{column_checks: {arguments: ..., config: {severity: ...}}}]`."""
 
@@ -216,4 +243,74 @@ def test_column_checks_naming_a_column_outside_the_contract_fails_naming_it(
     edit = with_column_checks("fct_post", "error", non_negative=["likes", "dislikes"])
     monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
     with pytest.raises(ContractError, match=r"fct_post\.dislikes: column_checks \(non_negative\)"):
+        read_marts(get_settings())
+
+
+def edits(*changes: Callable[[dict], None]) -> Callable[[dict], None]:
+    def edit(manifest: dict) -> None:
+        for change in changes:
+            change(manifest)
+
+    return edit
+
+
+def test_column_checks_unique_column_is_the_marts_key(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dim_creator's key is its unique column; named in a column_checks test, it still is, at
+    # that test's severity.
+    edit = edits(
+        without_test("dim_creator", "unique", "creator_id"),
+        with_column_checks("dim_creator", "warn", unique=["creator_id"]),
+    )
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
+    creator = read_marts(get_settings())["dim_creator"]
+    assert creator.key == ("creator_id",)
+    assert [t for t in creator.column("creator_id").tests if t.name == "unique"] == [
+        DataTest("unique", "warn", {}, "creator_id")
+    ]
+    [suite] = suites_for("marts", ["dim_creator"])
+    assert suite.key == ("creator_id",) and suite.unique_level == WARNING
+
+
+def test_column_checks_accepted_values_are_the_columns_values(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The flag types the contract accepts are mart_quality_flags.flag_type's accepted values,
+    # wherever dbt checks them.
+    edit = edits(
+        without_test("mart_quality_flags", "accepted_values", "flag_type"),
+        with_column_checks(
+            "mart_quality_flags", "error", accepted_values={"flag_type": ["late_payment", "x"]}
+        ),
+    )
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
+    flags = read_marts(get_settings())["mart_quality_flags"]
+    assert [t for t in flags.column("flag_type").tests if t.name == "accepted_values"] == [
+        DataTest("accepted_values", "error", {"values": ["late_payment", "x"]}, "flag_type")
+    ]
+    assert flag_types() == ("late_payment", "x")
+    [suite] = suites_for("marts", ["mart_quality_flags"])
+    [in_set] = [
+        c
+        for c in suite.checks
+        if c.type == "expect_column_values_to_be_in_set" and c.column == "flag_type"
+    ]
+    assert (in_set.kwargs["value_set"], in_set.level) == (["late_payment", "x"], CRITICAL)
+
+
+@pytest.mark.parametrize(
+    ("check", "columns"),
+    [("unique", ["post_id", "post_uid"]), ("accepted_values", {"post_uid": ["a"]})],
+)
+def test_column_checks_unique_or_accepted_values_outside_the_contract_fail_naming_it(
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    check: str,
+    columns: list[str] | dict[str, list[str]],
+) -> None:
+    edit = with_column_checks("fct_post", "error", **{check: columns})
+    monkeypatch.setenv("IRM_DBT_PROJECT_DIR", str(edited_project(settings, tmp_path, edit)))
+    with pytest.raises(ContractError, match=rf"fct_post\.post_uid: column_checks \({check}\)"):
         read_marts(get_settings())
