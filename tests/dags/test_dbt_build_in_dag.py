@@ -6,6 +6,7 @@ tests spanning two models and tests of ephemeral models ran in no model's task. 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -90,13 +91,35 @@ def manifest_path() -> str:
     return str(get_settings().dbt_project_dir / "target" / "manifest.json")
 
 
+def column_checks_of(manifest_path: str, model: str) -> str:
+    """The unique id of a model's column_checks test (its name lists the columns it checks)."""
+    import json
+
+    nodes = json.loads(Path(manifest_path).read_text())["nodes"].values()
+    [test] = [
+        n["unique_id"]
+        for n in nodes
+        if (n.get("test_metadata") or {}).get("name") == "column_checks"
+        and n["attached_node"] == f"model.irm.{model}"
+    ]
+    return test
+
+
+@pytest.fixture
+def fct_post_test(manifest_path: str) -> str:
+    """A data test of fct_post alone (no other parent)."""
+    return column_checks_of(manifest_path, "fct_post")
+
+
 def record(manifest_path: str, dbt_select: tuple[str, ...] = ()) -> FakeTaskInstance:
     ti = FakeTaskInstance()
     record_build("/tmp/project", {"ti": ti}, manifest_path=manifest_path, dbt_select=dbt_select)
     return ti
 
 
-def test_the_build_records_each_models_result_and_the_tests_it_ran(manifest_path, caplog) -> None:
+def test_the_build_records_each_models_result_and_the_tests_it_ran(
+    manifest_path, fct_post_test, caplog
+) -> None:
     import json
 
     manifest = json.loads(Path(manifest_path).read_text())
@@ -105,7 +128,7 @@ def test_the_build_records_each_models_result_and_the_tests_it_ran(manifest_path
     finish_dbt_command(
         {
             "model.irm.fct_post": "success",
-            "test.irm.unique_fct_post_post_id.1": "pass",
+            fct_post_test: "pass",
             relationships: "warn",
             "model.irm.dim_creator": "success",
         },
@@ -116,9 +139,7 @@ def test_the_build_records_each_models_result_and_the_tests_it_ran(manifest_path
         "model.irm.fct_post": {"status": "success", "seconds": 0.0},
         "model.irm.dim_creator": {"status": "success", "seconds": 0.75},
     }
-    assert ti.pushed[TESTS_RUN_XCOM_KEY] == sorted(
-        ["test.irm.unique_fct_post_post_id.1", relationships]
-    )
+    assert ti.pushed[TESTS_RUN_XCOM_KEY] == sorted([fct_post_test, relationships])
     assert "model.irm.dim_creator  success     0.75 s" in caplog.text
     assert (
         f"dbt tests run in this transform: 2 of {len(tests)} in the manifest "
@@ -126,12 +147,12 @@ def test_the_build_records_each_models_result_and_the_tests_it_ran(manifest_path
     ) in caplog.text
 
 
-def test_a_failed_dbt_test_fails_the_build_without_retry(manifest_path) -> None:
+def test_a_failed_dbt_test_fails_the_build_without_retry(manifest_path, fct_post_test) -> None:
     """Bad data: another try would read the same rows."""
     from airflow.sdk.exceptions import AirflowFailException
 
     failing = "test.irm.relationships_fct_post_account_id.2"
-    finish_dbt_command({"test.irm.unique_fct_post_post_id.1": "pass", failing: "fail"})
+    finish_dbt_command({fct_post_test: "pass", failing: "fail"})
     with pytest.raises(AirflowFailException, match=failing):
         record(manifest_path)
 
@@ -141,29 +162,25 @@ def test_a_failed_dbt_test_says_how_to_see_its_failing_rows(manifest_path) -> No
     rows; `dbt show --select <test>` lists them (which column, which check, how many)."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    failing = "test.irm.column_checks_int_contracts_contract_id.4"
+    failing = column_checks_of(manifest_path, "int_contracts")
     finish_dbt_command({failing: "fail"})
     with pytest.raises(AirflowFailException) as caught:
         record(manifest_path)
-    assert "dbt show --select column_checks_int_contracts_contract_id" in str(caught.value)
+    assert f"dbt show --select {failing.split('.')[2]}" in str(caught.value)
 
 
-def test_a_selected_test_that_did_not_run_fails_the_build(manifest_path) -> None:
+def test_a_selected_test_that_did_not_run_fails_the_build(manifest_path, fct_post_test) -> None:
     from airflow.sdk.exceptions import AirflowFailException
 
-    finish_dbt_command(
-        {"model.irm.fct_post": "success", "test.irm.unique_fct_post_post_id.3": "skipped"}
-    )
-    with pytest.raises(AirflowFailException, match="unique_fct_post_post_id"):
+    finish_dbt_command({"model.irm.fct_post": "success", fct_post_test: "skipped"})
+    with pytest.raises(AirflowFailException, match=re.escape(fct_post_test)):
         record(manifest_path)
 
 
-def test_a_model_error_is_left_to_cosmos_and_its_retries(manifest_path) -> None:
+def test_a_model_error_is_left_to_cosmos_and_its_retries(manifest_path, fct_post_test) -> None:
     """A model that did not build (a locked database, say) may build at the next try: cosmos
     raises dbt's error after the callback, and the task's retries apply."""
-    finish_dbt_command(
-        {"model.irm.fct_post": "error", "test.irm.unique_fct_post_post_id.3": "skipped"}
-    )
+    finish_dbt_command({"model.irm.fct_post": "error", fct_post_test: "skipped"})
     ti = record(manifest_path)
     assert ti.pushed[RESULTS_XCOM_KEY]["model.irm.fct_post"]["status"] == "error"
 

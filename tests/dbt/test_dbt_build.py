@@ -714,7 +714,7 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
     warehouse = work / "irm.duckdb"
     load_duckdb_raw(warehouse)
     env = dbt_env(IRM_WAREHOUSE_PATH=str(warehouse))
-    # test_column_checks_name_each_failing_column reads this build's manifest.
+    # The column_checks tests below read this build's manifest and compiled SQL.
     elapsed = run_dbt(["build"], env, work, "duckdb", artifacts=True)
     print(f"dbt build on the DuckDB fixture: {elapsed:.1f} s")
     yield warehouse, elapsed
@@ -732,6 +732,21 @@ def test_duckdb_build_marts(duckdb_build: tuple[Path, float]) -> None:
         close()
 
 
+def compiled_column_checks(warehouse: Path, model: str) -> tuple[dict, str]:
+    """A model's column_checks test in the fixture build: its arguments and its SQL as dbt
+    compiled it."""
+    target = warehouse.parent / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    node = next(
+        n
+        for n in manifest["nodes"].values()
+        if (n.get("test_metadata") or {}).get("name") == "column_checks"
+        and n["attached_node"] == f"model.irm.{model}"
+    )
+    compiled = target / "compiled" / "irm" / node["original_file_path"] / node["path"]
+    return node["test_metadata"]["kwargs"], compiled.read_text()
+
+
 def test_column_checks_name_each_failing_column(
     duckdb_build: tuple[Path, float], tmp_path: Path
 ) -> None:
@@ -742,18 +757,8 @@ def test_column_checks_name_each_failing_column(
     import duckdb
 
     warehouse, _ = duckdb_build
-    target = warehouse.parent / "target"
-    manifest = json.loads((target / "manifest.json").read_text())
-    node = next(
-        n
-        for n in manifest["nodes"].values()
-        if (n.get("test_metadata") or {}).get("name") == "column_checks"
-        and n["attached_node"] == "model.irm.int_post_engagement"
-    )
-    arguments = node["test_metadata"]["kwargs"]
+    arguments, sql = compiled_column_checks(warehouse, "int_post_engagement")
     not_null, non_negative = arguments["not_null"][0], arguments["non_negative"][0]
-    compiled = target / "compiled" / "irm" / node["original_file_path"] / node["path"]
-    sql = compiled.read_text()
     spoiled = tmp_path / "irm.duckdb"  # the compiled SQL names the database after the file
     shutil.copy(warehouse, spoiled)
     with duckdb.connect(str(spoiled)) as con:
@@ -764,6 +769,42 @@ def test_column_checks_name_each_failing_column(
         )
         assert sorted(con.execute(sql).fetchall()) == sorted(
             [(not_null, "not_null", 1), (non_negative, "non_negative", 1)]
+        )
+
+
+def test_column_checks_name_a_duplicated_key_and_a_value_outside_the_list(
+    duckdb_build: tuple[Path, float], tmp_path: Path
+) -> None:
+    """The same test's `unique` and `accepted_values` checks (int_comments): a comment copied
+    (its comment_id twice) and a sentiment label outside the accepted ones give one row each,
+    naming the column and the check. NULLs pass both, as with dbt's unique and accepted_values:
+    two comments without an id and a label are only the not_null check's."""
+    import duckdb
+
+    warehouse, _ = duckdb_build
+    arguments, sql = compiled_column_checks(warehouse, "int_comments")
+    assert arguments["unique"] == ["comment_id"]
+    assert "unscored" in arguments["accepted_values"]["sentiment_label"]
+    assert {"comment_id", "sentiment_label"} <= set(arguments["not_null"])
+    spoiled = tmp_path / "irm.duckdb"  # the compiled SQL names the database after the file
+    shutil.copy(warehouse, spoiled)
+    comments = "intermediate.int_comments"
+    with duckdb.connect(str(spoiled)) as con:
+        assert con.execute(sql).fetchall() == []
+        con.execute(
+            f"update {comments} set comment_id = null, sentiment_label = null where comment_id in"
+            f" (select comment_id from {comments} order by comment_id limit 2 offset 1)"
+        )
+        first, last = (f"(select {f}(comment_id) from {comments})" for f in ("min", "max"))
+        con.execute(f"insert into {comments} select * from {comments} where comment_id = {first}")
+        con.execute(f"update {comments} set sentiment_label = 'furious' where comment_id = {last}")
+        assert sorted(con.execute(sql).fetchall()) == sorted(
+            [
+                ("comment_id", "unique", 1),
+                ("sentiment_label", "accepted_values", 1),
+                ("comment_id", "not_null", 2),
+                ("sentiment_label", "not_null", 2),
+            ]
         )
 
 
