@@ -43,6 +43,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -86,10 +87,10 @@ T = TypeVar("T")
 
 
 class LazyColumn(Sequence[T]):
-    """A column of a listing whose items are made when read. A post's listing is drawn whole
-    every day it is asked for, but a call reads at most a page of its newest comments (the
-    pipeline asks for up to its cap): hashing an id and naming a language for every comment of
-    every popular post, every day, was most of the sandbox's time for TikTok's comments."""
+    """A column of a listing whose items are made when read. A post's listing holds every
+    comment it has, but a call reads at most a page of its newest comments (the pipeline asks
+    for up to its cap): hashing an id and naming a language for every comment of every popular
+    post, every day, was most of the sandbox's time for TikTok's comments."""
 
     def __init__(self, size: int, item: Callable[[int], T]) -> None:
         self._size, self._item = size, item
@@ -166,66 +167,76 @@ def post_comments(
 def account_comments(
     world: World, account_index: int, day_index: int, post_indexes: list[int]
 ) -> list[PostComments]:
-    """The comments of several posts of one account (published by `day_index`), computing the
-    account's daily comment counts once for all of them."""
+    """The comments of several posts of one account (published by `day_index`)."""
     if not has_comments(world, account_index):
         raise ValueError("only YouTube and TikTok posts have comments in the sandbox")
-    if not post_indexes:
-        return []
     turn = sentiment_turn(world, world.account(account_index).creator_index)
     turned_from_s = None if turn is None else turn.day_index * DAY_S
-    posts = world.posts(account_index)
-    first_day = int(posts.published_s[min(post_indexes)] // DAY_S)
-    lo, hi = min(post_indexes), max(post_indexes) + 1
-    # counts[d - first_day, j - lo]: post j's reported comments at the end of day d.
-    counts = np.stack(
-        [world.comment_counts(account_index, d)[lo:hi] for d in range(first_day, day_index + 1)]
-    )
-    return [
-        _one_post(world, account_index, p, day_index, counts[:, p - lo], first_day, turned_from_s)
-        for p in post_indexes
-    ]
+    return [_listing(world, account_index, p, day_index, turned_from_s) for p in post_indexes]
 
 
-def _one_post(
+# Posts whose comment units a world keeps (as World.comment_counts keeps rows): every post of
+# the refresh window of a 200-account world; the most recently listed ones of a larger world.
+UNITS_CACHED = 32_768
+
+
+@dataclass(frozen=True)
+class _Units:
+    """A post's first `count` comment units as drawn and placed in time.
+
+    Nothing of a unit changes once it is written (role, time, parent, polarity, words, author,
+    eventual likes: row k of the post's stream is unit k's, whatever the count), and a unit
+    written on a later day is newer than every unit before it. So the top-level comments of
+    any day whose count is at most `count` are the last ones of `tops` (newest first), and that
+    day's listing is slices of these arrays: a post's units are drawn again only when it has
+    gained comments since (a few % of the listings), not on every listing of every day.
+    """
+
+    count: int
+    tops: np.ndarray  # unit of each top-level comment, newest first
+    published_s: np.ndarray
+    polarity: np.ndarray  # index into POLARITIES
+    language: np.ndarray  # index into _LANGUAGE_NAMES
+    text_draw: np.ndarray
+    author: np.ndarray
+    final_likes: np.ndarray
+    top_units: np.ndarray  # `tops` ascending: how many of a day's first units are top-level
+    reply_units: np.ndarray  # ascending
+    reply_parents: np.ndarray  # each reply's parent, as its position in `tops`
+    withheld_units: np.ndarray  # ascending
+    ids: dict[int, str]  # comment ids by unit, made when first read
+
+
+def _listing(
     world: World,
     account_index: int,
     post_index: int,
     day_index: int,
-    daily_counts: np.ndarray,
-    first_day: int,
     turned_from_s: int | None,
 ) -> PostComments:
+    """One post's listing as of the end of `day_index`: its units' slices and that day's
+    likes and reply counts."""
     posts = world.posts(account_index)
     platform = world.account(account_index).platform
     disabled = bool(posts.comments_hidden[post_index])
     sponsored = world.business.sponsored_post(account_index, post_index) is not None
-    units = 0 if disabled else int(daily_counts[-1])
-    draws = world.rng(COMMENTS_STREAM, account_index, post_index).random((units, 9))
-    roles = _roles(draws[:, _ROLE])
-    tops = np.flatnonzero(roles == _TOP)
-    replies = np.flatnonzero(roles == _REPLY)
-    # A reply answers one of the top-level comments written before it.
-    before = np.searchsorted(tops, replies)
-    parents = tops[(draws[replies, _PARENT] * before).astype(np.int64)]
-    reply_count = np.bincount(np.searchsorted(tops, parents), minlength=len(tops))
-    published = _unit_times(
-        int(posts.published_s[post_index]), daily_counts, first_day, draws[:, _TIME]
-    )[tops]
-    # Newest first; a tie of seconds is broken by the later unit.
-    order = np.lexsort((-tops, -published))
-    tops, published, reply_count = tops[order], published[order], reply_count[order]
-    top_draws = draws[tops]
-    turned = (
-        np.zeros(len(published), dtype=bool)
-        if turned_from_s is None
-        else published >= turned_from_s
-    )
-    polarity = _polarity(top_draws[:, _POLARITY], sponsored, turned)
+    count = 0 if disabled else int(world.comment_counts(account_index, day_index)[post_index])
+    units = _units(world, account_index, post_index, day_index, count, sponsored, turned_from_s)
+    start = len(units.tops) - int(np.searchsorted(units.top_units, count))
+    replies = int(np.searchsorted(units.reply_units, count))
+    reply_count = np.bincount(units.reply_parents[:replies], minlength=len(units.tops))
+    published = units.published_s[start:]
     age_days = ((day_index + 1) * DAY_S - published) / DAY_S
-    final_likes = np.floor(10 ** (2.5 * top_draws[:, _LIKES] ** 2)) - 1
-    likes = np.floor(final_likes * (1 - np.exp(-age_days / LIKES_SETTLE_DAYS))).astype(np.int64)
+    settled = 1 - np.exp(-age_days / LIKES_SETTLE_DAYS)
     post_id = world.post_id(account_index, post_index)
+    listed = len(units.tops) - start
+
+    def comment_id(i: int) -> str:
+        unit = int(units.tops[start + i])
+        if unit not in units.ids:
+            units.ids[unit] = _comment_id(world.seed, platform, post_id, unit)
+        return units.ids[unit]
+
     return PostComments(
         platform=platform,
         account_index=account_index,
@@ -234,20 +245,120 @@ def _one_post(
         day_index=day_index,
         disabled=disabled,
         sponsored=sponsored,
-        comment_count=units,
-        replies=len(replies),
-        withheld=int((roles == _WITHHELD).sum()),
-        ids=LazyColumn(
-            len(tops), lambda i: _comment_id(world.seed, platform, post_id, int(tops[i]))
-        ),
+        comment_count=count,
+        replies=replies,
+        withheld=int(np.searchsorted(units.withheld_units, count)),
+        ids=LazyColumn(listed, comment_id),
         published_s=published,
-        polarity=polarity,
+        polarity=units.polarity[start:],
+        language=LazyColumn(listed, lambda i: _LANGUAGE_NAMES[units.language[start + i]]),
+        text_draw=units.text_draw[start:],
+        author=units.author[start:],
+        like_count=np.floor(units.final_likes[start:] * settled).astype(np.int64),
+        reply_count=reply_count[start:].astype(np.int64),
+    )
+
+
+# Units per world and (account, post), least recently listed first.
+_UNITS: weakref.WeakKeyDictionary[World, OrderedDict[tuple[int, int], _Units]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+_NONE, _NO_DRAWS = np.zeros(0, dtype=np.int64), np.zeros(0)
+_NONE.flags.writeable = _NO_DRAWS.flags.writeable = False
+# A post without comments (yet, or disabled): most YouTube posts of a day's window.
+_NO_UNITS = _Units(
+    0, _NONE, _NONE, _NONE, _NONE, _NO_DRAWS, _NONE, _NO_DRAWS, _NONE, _NONE, _NONE, _NONE, {}
+)
+
+
+def _units(
+    world: World,
+    account_index: int,
+    post_index: int,
+    day_index: int,
+    count: int,
+    sponsored: bool,
+    turned_from_s: int | None,
+) -> _Units:
+    """The post's units, at least `count` of them (its count at the end of `day_index`): the
+    kept ones if they suffice, else drawn again up to `count`."""
+    if count == 0:
+        return _NO_UNITS
+    cache = _UNITS.setdefault(world, OrderedDict())
+    key = (account_index, post_index)
+    kept = cache.get(key)
+    if kept is not None and kept.count >= count:
+        cache.move_to_end(key)
+        return kept
+    units = _draw_units(
+        world, account_index, post_index, day_index, count, sponsored, turned_from_s
+    )
+    if kept is not None:
+        units.ids.update(kept.ids)  # a unit's id never changes
+    cache[key] = units
+    cache.move_to_end(key)
+    if len(cache) > UNITS_CACHED:
+        cache.popitem(last=False)
+    return units
+
+
+def _draw_units(
+    world: World,
+    account_index: int,
+    post_index: int,
+    day_index: int,
+    count: int,
+    sponsored: bool,
+    turned_from_s: int | None,
+) -> _Units:
+    """The post's first `count` units, `count` being its count at the end of `day_index`."""
+    published_s = int(world.posts(account_index).published_s[post_index])
+    first_day = published_s // DAY_S
+    # daily_counts[d - first_day]: the post's reported comments at the end of day d.
+    days = range(first_day, day_index + 1)
+    daily_counts = np.array(
+        [world.comment_counts(account_index, d)[post_index] for d in days], dtype=np.int64
+    )
+    draws = world.rng(COMMENTS_STREAM, account_index, post_index).random((count, 9))
+    roles = _roles(draws[:, _ROLE])
+    top_units = np.flatnonzero(roles == _TOP)
+    reply_units = np.flatnonzero(roles == _REPLY)
+    # A reply answers one of the top-level comments written before it.
+    before = np.searchsorted(top_units, reply_units)
+    parents = top_units[(draws[reply_units, _PARENT] * before).astype(np.int64)]
+    published = _unit_times(published_s, daily_counts, first_day, draws[:, _TIME])[top_units]
+    # Newest first; a tie of seconds is broken by the later unit.
+    order = np.lexsort((-top_units, -published))
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
+    tops, published = top_units[order], published[order]
+    top_draws = draws[tops]
+    turned = (
+        np.zeros(len(published), dtype=bool)
+        if turned_from_s is None
+        else published >= turned_from_s
+    )
+    units = _Units(
+        count=count,
+        tops=tops,
+        published_s=published,
+        polarity=_polarity(top_draws[:, _POLARITY], sponsored, turned),
         language=_languages(top_draws[:, _LANGUAGE], top_draws[:, _EMOJI]),
         text_draw=top_draws[:, _TEXT],
         author=(top_draws[:, _AUTHOR] * COMMENTERS).astype(np.int64),
-        like_count=likes,
-        reply_count=reply_count.astype(np.int64),
+        final_likes=np.floor(10 ** (2.5 * top_draws[:, _LIKES] ** 2)) - 1,
+        top_units=top_units,
+        reply_units=reply_units,
+        reply_parents=position[np.searchsorted(top_units, parents)],
+        withheld_units=np.flatnonzero(roles == _WITHHELD),
+        ids={},
     )
+    for array in (getattr(units, name) for name in _Units.__dataclass_fields__):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False  # listings are views of them
+    return units
 
 
 def _roles(u: np.ndarray) -> np.ndarray:
@@ -281,14 +392,15 @@ def _polarity_of(u: np.ndarray, shares: tuple[float, float, float]) -> np.ndarra
     return np.where(u < positive, 0, np.where(u < positive + neutral, 1, 2))
 
 
-def _languages(u_language: np.ndarray, u_emoji: np.ndarray) -> LazyColumn[str | None]:
+# A comment's language by index; the last, None, is an emoji-only comment's.
+_LANGUAGE_NAMES: tuple[str | None, ...] = (*(language for language, _ in LANGUAGE_SHARES), None)
+
+
+def _languages(u_language: np.ndarray, u_emoji: np.ndarray) -> np.ndarray:
+    """Index into _LANGUAGE_NAMES."""
     picked = np.searchsorted(_LANGUAGE_CUTS, u_language * _LANGUAGE_CUTS[-1], side="right")
-    names = [language for language, _ in LANGUAGE_SHARES]
-
-    def language(i: int) -> str | None:
-        return None if u_emoji[i] < EMOJI_ONLY_SHARE else names[min(int(picked[i]), 4)]
-
-    return LazyColumn(len(picked), language)
+    named = np.minimum(picked, len(LANGUAGE_SHARES) - 1)
+    return np.where(u_emoji < EMOJI_ONLY_SHARE, len(LANGUAGE_SHARES), named)
 
 
 def _comment_id(seed: int, platform: str, post_id: str, unit: int) -> str:
