@@ -577,10 +577,9 @@ class TikTokApi(PlatformApi):
         if search.cursor > len(found):
             raise _invalid_params("Invalid count or cursor")
         page = found[search.cursor : search.cursor + search.max_count]
-        counts = {
-            (ref.source, ref.account_index): self._counts(ref.source, ref.account_index, d)
-            for ref in page
-        }
+        # A page holds many videos of few accounts: each account's counts are computed once.
+        accounts = dict.fromkeys((ref.source, ref.account_index) for ref in page)
+        counts = {account: self._counts(*account, d) for account in accounts}
         videos = [self._video(ref, counts[(ref.source, ref.account_index)], fields) for ref in page]
         with self._lock:
             used = self._usage[day]
