@@ -214,10 +214,6 @@ def following_count(world: World, account_index: int) -> int:
     return 20 + int(world.rng(_TRAIT_STREAM, account_index, 1).random() * 900)
 
 
-def _epoch_seconds(world: World, published_s: int) -> int:
-    return int(world.published_at(published_s).timestamp())
-
-
 # ---- query parsing --------------------------------------------------------------------------
 
 
@@ -649,7 +645,7 @@ class TikTokApi(PlatformApi):
         description = source.post_text(account_index, post_index).description
         values = {
             "id": int(source.post_id(account_index, post_index)),  # int64, above 2**53
-            "create_time": _epoch_seconds(source, int(posts.published_s[post_index])),
+            "create_time": source.epoch_s(posts.published_s[post_index]),
             "username": account.handle,
             "region_code": source.creator_of(account).country,
             "video_description": description,
@@ -710,7 +706,7 @@ class TikTokApi(PlatformApi):
             "like_count": int(listing.like_count[i]),
             "reply_count": int(listing.reply_count[i]),
             "parent_comment_id": video_id,  # a top-level comment's parent is its video
-            "create_time": _epoch_seconds(self.world, int(listing.published_s[i])),
+            "create_time": self.world.epoch_s(listing.published_s[i]),
         }
         return {name: values[name] for name in fields}
 
@@ -737,7 +733,7 @@ def account_truth(world: World, account_index: int, day: date) -> dict[str, Any]
     videos = [
         {
             "video_id": world.post_id(account_index, p),
-            "create_time": _epoch_seconds(world, int(published[p])),
+            "create_time": world.epoch_s(published[p]),
             "view_count": int(counts.views[p]),
             "like_count": int(counts.likes[p]),
             "comment_count": int(counts.comments[p]),
