@@ -47,6 +47,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 import numpy as np
@@ -517,6 +518,8 @@ def month_sentiment(
 # ---- commenters ----------------------------------------------------------------------------
 
 
+# A listing names each comment's author, and the pool's authors comment again and again.
+@lru_cache(COMMENTERS)
 def commenter_handle(author: int) -> str:
     """A commenter's handle, unique per index of the pool: 'mayachen12'."""
     first = vocab.FIRST_NAMES[author % len(vocab.FIRST_NAMES)]
@@ -525,6 +528,7 @@ def commenter_handle(author: int) -> str:
     return f"{ascii_slug(first)}{ascii_slug(last)}{rest // len(vocab.LAST_NAMES)}"
 
 
+@lru_cache(COMMENTERS)
 def commenter_channel_id(seed: int, author: int) -> str:
     digest = hashlib.blake2b(f"commenter:{seed}:{author}".encode(), digest_size=16).digest()
     return "UC" + base64.urlsafe_b64encode(digest).decode()[:22]

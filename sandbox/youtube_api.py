@@ -181,6 +181,7 @@ def _comment_thread_error(code: int, reason: str, ending: str) -> ApiError:
     return google_error(code, message, reason, "youtube.commentThread", location="videoId")
 
 
+@lru_cache(1024)  # comments say the sentences of sandbox/vocab.toml, a few dozen
 def _html(text: str) -> str:
     """textFormat=html: the text as YouTube escapes it ("I can&#39;t")."""
     return html.escape(text).replace("&#x27;", "&#39;")
