@@ -207,6 +207,41 @@ class _Units:
     withheld_units: np.ndarray  # ascending
     ids: dict[int, str]  # comment ids by unit, made when first read
 
+    def first_listed(self, count: int) -> int:
+        """Position in `tops` of the newest top-level comment among the first `count` units
+        (len(tops) when there is none)."""
+        return len(self.tops) - int(self.top_units.searchsorted(count))
+
+    def likes(self, start: int, day_index: int) -> np.ndarray:
+        """Likes of tops[start:] at the end of `day_index`: they grow over a comment's first
+        days."""
+        if start == len(self.tops):
+            return _NONE
+        age_days = ((day_index + 1) * DAY_S - self.published_s[start:]) / DAY_S
+        settled = 1 - np.exp(-age_days / LIKES_SETTLE_DAYS)
+        return np.floor(self.final_likes[start:] * settled).astype(np.int64)
+
+    def reply_counts(self, start: int, replies: int) -> np.ndarray:
+        """Replies to tops[start:] among the first `replies` replies."""
+        if start == len(self.tops):
+            return _NONE
+        counts = np.bincount(self.reply_parents[:replies], minlength=len(self.tops))
+        return counts[start:].astype(np.int64, copy=False)
+
+    def comment_id(self, seed: int, platform: str, post_id: str, position: int) -> str:
+        unit = int(self.tops[position])
+        if unit not in self.ids:
+            self.ids[unit] = _comment_id(seed, platform, post_id, unit)
+        return self.ids[unit]
+
+
+_NONE, _NO_DRAWS = np.zeros(0, dtype=np.int64), np.zeros(0)
+_NONE.flags.writeable = _NO_DRAWS.flags.writeable = False
+# A post without comments (yet, or disabled): most YouTube posts of a day's window.
+_NO_UNITS = _Units(
+    0, _NONE, _NONE, _NONE, _NONE, _NO_DRAWS, _NONE, _NO_DRAWS, _NONE, _NONE, _NONE, _NONE, {}
+)
+
 
 def _listing(
     world: World,
@@ -223,21 +258,10 @@ def _listing(
     sponsored = world.business.sponsored_post(account_index, post_index) is not None
     count = 0 if disabled else int(world.comment_counts(account_index, day_index)[post_index])
     units = _units(world, account_index, post_index, day_index, count, sponsored, turned_from_s)
-    start = len(units.tops) - int(np.searchsorted(units.top_units, count))
-    replies = int(np.searchsorted(units.reply_units, count))
-    reply_count = np.bincount(units.reply_parents[:replies], minlength=len(units.tops))
-    published = units.published_s[start:]
-    age_days = ((day_index + 1) * DAY_S - published) / DAY_S
-    settled = 1 - np.exp(-age_days / LIKES_SETTLE_DAYS)
+    start = units.first_listed(count)
+    replies = int(units.reply_units.searchsorted(count))
     post_id = world.post_id(account_index, post_index)
     listed = len(units.tops) - start
-
-    def comment_id(i: int) -> str:
-        unit = int(units.tops[start + i])
-        if unit not in units.ids:
-            units.ids[unit] = _comment_id(world.seed, platform, post_id, unit)
-        return units.ids[unit]
-
     return PostComments(
         platform=platform,
         account_index=account_index,
@@ -248,29 +272,23 @@ def _listing(
         sponsored=sponsored,
         comment_count=count,
         replies=replies,
-        withheld=int(np.searchsorted(units.withheld_units, count)),
-        ids=LazyColumn(listed, comment_id),
-        published_s=published,
+        withheld=int(units.withheld_units.searchsorted(count)),
+        ids=LazyColumn(
+            listed, lambda i: units.comment_id(world.seed, platform, post_id, start + i)
+        ),
+        published_s=units.published_s[start:],
         polarity=units.polarity[start:],
         language=LazyColumn(listed, lambda i: _LANGUAGE_NAMES[units.language[start + i]]),
         text_draw=units.text_draw[start:],
         author=units.author[start:],
-        like_count=np.floor(units.final_likes[start:] * settled).astype(np.int64),
-        reply_count=reply_count[start:].astype(np.int64),
+        like_count=units.likes(start, day_index),
+        reply_count=units.reply_counts(start, replies),
     )
 
 
 # Units per world and (account, post), least recently listed first.
 _UNITS: weakref.WeakKeyDictionary[World, OrderedDict[tuple[int, int], _Units]] = (
     weakref.WeakKeyDictionary()
-)
-
-
-_NONE, _NO_DRAWS = np.zeros(0, dtype=np.int64), np.zeros(0)
-_NONE.flags.writeable = _NO_DRAWS.flags.writeable = False
-# A post without comments (yet, or disabled): most YouTube posts of a day's window.
-_NO_UNITS = _Units(
-    0, _NONE, _NONE, _NONE, _NONE, _NO_DRAWS, _NONE, _NO_DRAWS, _NONE, _NONE, _NONE, _NONE, {}
 )
 
 
