@@ -49,7 +49,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple, NoReturn
 from urllib.parse import urlencode
@@ -414,8 +414,7 @@ def media_kinds(traits: np.ndarray) -> np.ndarray:
     return np.searchsorted(_KIND_EDGES, traits[:, 0], side="right").clip(0, len(MEDIA_KINDS) - 1)
 
 
-def graph_timestamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S+0000")
+GRAPH_UTC = "+0000"  # how the Graph API's timestamps name UTC: no colon
 
 
 def shortcode(media_id: str) -> str:
@@ -682,6 +681,7 @@ class InstagramApi(PlatformApi):
         fields: tuple[FieldSpec, ...],
     ) -> dict[str, Any]:
         media_id = source.post_id(account_index, post_index)
+        published_s = source.posts(account_index).published_s[post_index]
         media_type, product_type, _ = MEDIA_KINDS[kind]
         code = shortcode(media_id)
         cdn = f"https://scontent.cdninstagram.com/v/t51.2885-15/{media_id}"
@@ -698,7 +698,7 @@ class InstagramApi(PlatformApi):
                 f"https://www.instagram.com/{'reel' if product_type == 'REELS' else 'p'}/{code}/"
             ),
             "shortcode": code,
-            "timestamp": graph_timestamp(source.post_published_at(account_index, post_index)),
+            "timestamp": source.iso_time(published_s, GRAPH_UTC),
             "username": source.account(account_index).handle,
             "is_comment_enabled": not bool(counts.comments_disabled[post_index]),
         }
@@ -915,7 +915,7 @@ def account_truth(world: World, account_index: int, day: date) -> dict[str, Any]
         media.append(
             {
                 "media_id": world.post_id(account_index, p),
-                "timestamp": graph_timestamp(world.post_published_at(account_index, p)),
+                "timestamp": world.iso_time(world.posts(account_index).published_s[p], GRAPH_UTC),
                 "media_type": media_type,
                 "media_product_type": product_type,
                 "like_count": int(counts.likes[p]),

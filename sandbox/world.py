@@ -647,17 +647,18 @@ class World:
         return start + timedelta(seconds=int(published_s))
 
     # The APIs give the time of every post and comment they list, day after day: these two
-    # give published_at's Unix seconds and RFC 3339 text without making a datetime each time.
+    # give published_at's Unix seconds and ISO 8601 text without making a datetime each time.
 
     def epoch_s(self, published_s: int | np.integer[Any]) -> int:
         """int(published_at(published_s).timestamp())."""
         return self._start_epoch_s + int(published_s)
 
-    def rfc3339(self, published_s: int | np.integer[Any]) -> str:
-        """published_at(published_s) as "2026-01-05T14:03:09Z"."""
+    def iso_time(self, published_s: int | np.integer[Any], zone: str = "Z") -> str:
+        """published_at(published_s) as "2026-01-05T14:03:09Z" (RFC 3339), or with another
+        `zone` for UTC (Instagram's "+0000")."""
         day, second = divmod(int(published_s), DAY_S)
         minutes, seconds = divmod(second, 60)
-        return f"{self._iso_day(day)}T{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}Z"
+        return f"{self._iso_day(day)}T{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}{zone}"
 
     def _iso_day_of(self, day_index: int) -> str:
         return (self.start_date + timedelta(days=day_index)).isoformat()

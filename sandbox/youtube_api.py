@@ -496,7 +496,7 @@ class YouTubeApi(PlatformApi):
         account = source.account(account_index)
         playlist_id = "UU" + account.platform_id[2:]
         video_id = source.video_id(account_index, post_index)
-        published = source.rfc3339(source.posts(account_index).published_s[post_index])
+        published = source.iso_time(source.posts(account_index).published_s[post_index])
         item_id = base64.urlsafe_b64encode(f"{playlist_id}.{video_id}".encode()).decode()
         item: dict[str, Any] = {
             "kind": "youtube#playlistItem",
@@ -671,7 +671,7 @@ class YouTubeApi(PlatformApi):
         author = int(listing.author[i])
         author_channel = comments.commenter_channel_id(self.world.seed, author)
         text = listing.text(i)
-        published = self.world.rfc3339(listing.published_s[i])
+        published = self.world.iso_time(listing.published_s[i])
         top_level = {
             "kind": "youtube#comment",
             "etag": _etag(comment_id, "comment", int(listing.like_count[i])),
@@ -817,7 +817,7 @@ class YouTubeApi(PlatformApi):
         account = source.account(ref.account_index)
         video_id = source.video_id(ref.account_index, ref.post_index)
         text = source.post_text(ref.account_index, ref.post_index)
-        published = source.rfc3339(ref.published_s)
+        published = source.iso_time(ref.published_s)
         description = text.description
         if len(description) > SEARCH_DESCRIPTION_CHARS:  # the whole text is videos.list's
             description = description[: SEARCH_DESCRIPTION_CHARS - 4].rstrip() + " ..."
