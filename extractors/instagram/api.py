@@ -27,6 +27,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extractors.base import Extraction, keep_unique
@@ -114,6 +115,7 @@ def discovery_fields(username: str) -> str:
     return f"business_discovery.username({username}){{{ACCOUNT_FIELDS},{media}{{{MEDIA_FIELDS}}}}}"
 
 
+@lru_cache(16_384)  # a run reads each media's timestamp again and again (and days after)
 def parse_timestamp(value: str) -> datetime:
     """Instagram writes `2026-03-01T12:00:00+0000` (no colon in the offset)."""
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
