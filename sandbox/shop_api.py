@@ -33,6 +33,7 @@ import time
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -81,25 +82,26 @@ def _nth_sunday(year: int, month: int, first_day: int) -> date:
     return start + timedelta(days=(6 - start.weekday()) % 7)
 
 
+@lru_cache(64)  # every order has several times, all in a year or two
+def _daylight_saving(year: int) -> tuple[datetime, datetime]:
+    """US Eastern daylight saving time of `year` in UTC: from the second Sunday of March at
+    07:00 to the first Sunday of November at 06:00."""
+    midnight = datetime.min.time()
+    start = datetime.combine(_nth_sunday(year, 3, 8), midnight, UTC) + timedelta(hours=7)
+    end = datetime.combine(_nth_sunday(year, 11, 1), midnight, UTC) + timedelta(hours=6)
+    return start, end
+
+
 def eastern_offset_hours(moment: datetime) -> int:
-    """UTC offset of US Eastern time at a UTC instant: -4 from the second Sunday of March at
-    07:00 UTC to the first Sunday of November at 06:00 UTC, else -5."""
-    year = moment.year
-    dst_start = datetime.combine(_nth_sunday(year, 3, 8), datetime.min.time(), UTC) + timedelta(
-        hours=7
-    )
-    dst_end = datetime.combine(_nth_sunday(year, 11, 1), datetime.min.time(), UTC) + timedelta(
-        hours=6
-    )
-    return -4 if dst_start <= moment < dst_end else -5
+    """UTC offset of US Eastern time at a UTC instant: -4 in daylight saving time, else -5."""
+    start, end = _daylight_saving(moment.year)
+    return -4 if start <= moment < end else -5
 
 
 def shop_time(world: World, seconds: int) -> str:
     """An instant as Shopify writes it: local shop time with its offset."""
-    moment = world.published_at(seconds)
-    offset = eastern_offset_hours(moment)
-    local = moment + timedelta(hours=offset)
-    return local.strftime("%Y-%m-%dT%H:%M:%S") + f"-{abs(offset):02d}:00"
+    offset = eastern_offset_hours(world.published_at(seconds))
+    return world.iso_time(seconds + offset * 3600, f"-{abs(offset):02d}:00")
 
 
 # ---- an order as of a moment ------------------------------------------------------------------
