@@ -314,6 +314,13 @@ class World:
         self.comment_counts: Callable[[int, int], np.ndarray] = lru_cache(COMMENT_ROWS_CACHED)(
             self._comment_counts
         )
+        # The APIs are asked about the same posts day after day (statistics, comments).
+        self.decode_video_id: Callable[[str], tuple[int, int] | None] = lru_cache(cache_size)(
+            self._decode_video_id
+        )
+        self.decode_post_id: Callable[[str, str], tuple[int, int] | None] = lru_cache(cache_size)(
+            self._decode_post_id
+        )
         self._start_epoch_s = int(self.published_at(0).timestamp())
         self._iso_day: Callable[[int], str] = lru_cache(cache_size)(self._iso_day_of)
 
@@ -706,7 +713,7 @@ class World:
             return str(17 * 10**15 + (_ID_MULTIPLIER * packed + self._id_offset) % 10**15)
         return str(7 * 10**18 + (_ID_MULTIPLIER * packed + self._id_offset) % 10**18)
 
-    def decode_post_id(self, platform: str, post_id: str) -> tuple[int, int] | None:
+    def _decode_post_id(self, platform: str, post_id: str) -> tuple[int, int] | None:
         """(account index, post index) of a post id of this world on `platform`, else None:
         the affine map of post_id() inverted (its multiplier is invertible modulo 10**k)."""
         if platform == "youtube":
@@ -723,7 +730,7 @@ class World:
             return None
         return account_index, post_index
 
-    def decode_video_id(self, video_id: str) -> tuple[int, int] | None:
+    def _decode_video_id(self, video_id: str) -> tuple[int, int] | None:
         """(account index, post index) of a YouTube video id of this world, else None."""
         if not _VIDEO_ID.fullmatch(video_id):
             return None
