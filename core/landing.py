@@ -182,12 +182,27 @@ def write_partition_lines(
 def _write_lines(path: Path, lines: Iterable[bytes]) -> Content:
     digest = ContentDigest()
     with path.open("wb") as out:
-        for line in lines:
-            digest.update(line)
-            out.write(line)
+        for chunk in _chunks(lines):
+            digest.update(chunk)
+            out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
     return digest.content()
+
+
+def _chunks(lines: Iterable[bytes], size: int = _COPY_CHUNK) -> Iterator[bytes]:
+    """The lines joined into chunks of about `size` bytes: hashed and written a chunk at a
+    time, not a line at a time (a partition can hold a hundred thousand short lines)."""
+    chunk: list[bytes] = []
+    length = 0
+    for line in lines:
+        chunk.append(line)
+        length += len(line)
+        if length >= size:
+            yield b"".join(chunk)
+            chunk, length = [], 0
+    if chunk:
+        yield b"".join(chunk)
 
 
 def copy_records(partition: Partition, target: Path) -> Content:
