@@ -176,9 +176,10 @@ def account_comments(
     return [_listing(world, account_index, p, day_index, turned_from_s) for p in post_indexes]
 
 
-# Posts whose comment units a world keeps (as World.comment_counts keeps rows): every post of
-# the refresh window of a 200-account world; the most recently listed ones of a larger world.
-UNITS_CACHED = 32_768
+# Posts whose comment units a world keeps (as World.comment_counts keeps rows): every post with
+# comments that a 200-account, 90-day history lists (about 5,000, 6 KB each with the ids read),
+# the most recently listed ones of a larger world (at most about 100 MB).
+UNITS_CACHED = 16_384
 
 
 @dataclass(frozen=True)
