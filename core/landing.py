@@ -40,6 +40,9 @@ SET_ASIDE_LOG = "audit.jsonl"
 # The only folder name a partition has; anything else beside partitions is skipped.
 _PARTITION_NAME = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
 _COPY_CHUNK = 1 << 20
+# Lines are written this many bytes at a time: far fewer calls than a line each, and little
+# memory held whatever the partition's size (CRM files are streamed through).
+_WRITE_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -190,9 +193,9 @@ def _write_lines(path: Path, lines: Iterable[bytes]) -> Content:
     return digest.content()
 
 
-def _chunks(lines: Iterable[bytes], size: int = _COPY_CHUNK) -> Iterator[bytes]:
-    """The lines joined into chunks of about `size` bytes: hashed and written a chunk at a
-    time, not a line at a time (a partition can hold a hundred thousand short lines)."""
+def _chunks(lines: Iterable[bytes], size: int = _WRITE_CHUNK) -> Iterator[bytes]:
+    """The lines joined into chunks of about `size` bytes, to be hashed and written a chunk at
+    a time (a partition can hold a hundred thousand short lines)."""
     chunk: list[bytes] = []
     length = 0
     for line in lines:
