@@ -48,7 +48,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 import numpy as np
 
@@ -258,7 +258,9 @@ def _listing(
     disabled = bool(posts.comments_hidden[post_index])
     sponsored = world.business.sponsored_post(account_index, post_index) is not None
     count = 0 if disabled else int(world.comment_counts(account_index, day_index)[post_index])
-    units = _units(world, account_index, post_index, day_index, count, sponsored, turned_from_s)
+    units = _units(
+        world, _Post(account_index, post_index, sponsored, turned_from_s), day_index, count
+    )
     start = units.first_listed(count)
     replies = int(units.reply_units.searchsorted(count))
     post_id = world.post_id(account_index, post_index)
@@ -287,34 +289,33 @@ def _listing(
     )
 
 
+class _Post(NamedTuple):
+    """A post as its comments' draws need it."""
+
+    account_index: int
+    post_index: int
+    sponsored: bool
+    turned_from_s: int | None  # from then on, its comments are those of an audience that turned
+
+
 # Units per world and (account, post), least recently listed first.
 _UNITS: weakref.WeakKeyDictionary[World, OrderedDict[tuple[int, int], _Units]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _units(
-    world: World,
-    account_index: int,
-    post_index: int,
-    day_index: int,
-    count: int,
-    sponsored: bool,
-    turned_from_s: int | None,
-) -> _Units:
+def _units(world: World, post: _Post, day_index: int, count: int) -> _Units:
     """The post's units, at least `count` of them (its count at the end of `day_index`): the
     kept ones if they suffice, else drawn again up to `count`."""
     if count == 0:
         return _NO_UNITS
     cache = _UNITS.setdefault(world, OrderedDict())
-    key = (account_index, post_index)
+    key = (post.account_index, post.post_index)
     kept = cache.get(key)
     if kept is not None and kept.count >= count:
         cache.move_to_end(key)
         return kept
-    units = _draw_units(
-        world, account_index, post_index, day_index, count, sponsored, turned_from_s
-    )
+    units = _draw_units(world, post, day_index, count)
     if kept is not None:
         units.ids.update(kept.ids)  # a unit's id never changes
     cache[key] = units
@@ -324,16 +325,9 @@ def _units(
     return units
 
 
-def _draw_units(
-    world: World,
-    account_index: int,
-    post_index: int,
-    day_index: int,
-    count: int,
-    sponsored: bool,
-    turned_from_s: int | None,
-) -> _Units:
+def _draw_units(world: World, post: _Post, day_index: int, count: int) -> _Units:
     """The post's first `count` units, `count` being its count at the end of `day_index`."""
+    account_index, post_index, sponsored, turned_from_s = post
     published_s = int(world.posts(account_index).published_s[post_index])
     first_day = published_s // DAY_S
     # daily_counts[d - first_day]: the post's reported comments at the end of day d.
