@@ -36,8 +36,10 @@ KIND_DTYPES: dict[str, str] = {
     "date": "datetime64[us]",
 }
 
+# Every column's dtype in one expectation (column_types.py, a custom GX expectation).
+COLUMN_TYPES = "expect_table_column_types_to_be"
 # The checks of a table's schema (columns and types), which read no values.
-SCHEMA_CHECKS = ("expect_table_columns_to_match_set", "expect_column_type_to_be")
+SCHEMA_CHECKS = ("expect_table_columns_to_match_set", COLUMN_TYPES)
 # The expectation type reported for a table that is not there (no GX expectation exists for it).
 TABLE_EXISTS = "expect_table_to_exist"
 
@@ -144,11 +146,12 @@ class TableSuite:
             {"column_set": list(self.columns), "exact_match": False},
             notes="every contracted column is present",
         )
-        types = [
-            Check("expect_column_type_to_be", {"column": col, "type_": KIND_DTYPES[kind]})
-            for col, kind in self.columns.items()
-        ]
-        return [present, *types]
+        types = Check(
+            COLUMN_TYPES,
+            {"column_types": {col: KIND_DTYPES[kind] for col, kind in self.columns.items()}},
+            notes="every contracted column has its kind's type",
+        )
+        return [present, types]
 
     @property
     def value_columns(self) -> list[str]:

@@ -158,6 +158,8 @@ def import_gx() -> Any:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
 
+    import expectations.column_types  # noqa: F401  (registers expect_table_column_types_to_be)
+
     return gx
 
 

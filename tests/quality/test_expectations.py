@@ -17,6 +17,7 @@ import pytest
 from core.config import Settings, get_settings
 from core.errors import DataQualityError
 from expectations import raise_on_critical, validate_marts
+from expectations.contract import COLUMN_TYPES
 from expectations.frames import TableRead, kind_of, read_tables, read_warehouse
 from expectations.mart_suites import mart_suites
 from expectations.suites import KIND_DTYPES, STAGES, registry, suites_for
@@ -398,10 +399,15 @@ def test_wrong_type_and_unknown_platform_are_critical(warehouse: Warehouse) -> N
         "UPDATE marts.dim_creator_account SET platform = 'myspace' WHERE account_id = 'youtube:c1'",
     )
     report = validate_marts(["fct_post", "dim_creator_account"], as_of=AS_OF)
-    failures = {(f.expectation_type, f.column) for f in report.failed_critical}
-    assert ("expect_column_type_to_be", "views") in failures
-    assert ("expect_column_values_to_be_in_set", "platform") in failures
-    assert "myspace" in critical_error(report)
+    failures = {(f.suite, f.expectation_type, f.column): f for f in report.failed_critical}
+    # One check of every column's type per table, naming the column that is off.
+    types = failures[("marts.fct_post", COLUMN_TYPES, None)]
+    assert types.observed == {"views": {"found": "string", "expected": "Int64"}}
+    assert ("marts.dim_creator_account", COLUMN_TYPES, None) not in failures
+    platform = ("marts.dim_creator_account", "expect_column_values_to_be_in_set", "platform")
+    assert platform in failures
+    message = critical_error(report)
+    assert "myspace" in message and "views" in message
 
 
 @pytest.mark.usefixtures("gx_imported")
