@@ -316,7 +316,9 @@ def _failed(result: Any, message: str) -> None:
     result.exception_info = {
         "raised_exception": True,
         "exception_message": message,
-        "exception_traceback": None,
+        # Text, not None: GX's Data Docs render the traceback of a failed check as a template,
+        # and a None there left the validation's whole page unwritten.
+        "exception_traceback": f"{message} (counted in the warehouse: no Python traceback)",
     }
 
 

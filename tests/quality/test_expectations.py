@@ -408,6 +408,16 @@ def test_wrong_type_and_unknown_platform_are_critical(warehouse: Warehouse) -> N
     assert platform in failures
     message = critical_error(report)
     assert "myspace" in message and "views" in message
+    # Data Docs show each failing validation on a page of its own, this one too: DuckDB could not
+    # count `views >= 0` over text, a check failed without a Python traceback.
+    assert (
+        "could not count"
+        in failures[("marts.fct_post", "expect_column_values_to_be_between", "views")].error
+    )
+    site = report.data_docs_index.parent
+    pages = {p.parts[-4]: p for p in site.glob("validations/marts/*/*/*/*.html")}
+    assert set(pages) == {"fct_post", "dim_creator_account"}
+    assert "could not count" in pages["fct_post"].read_text(encoding="utf-8")
 
 
 @pytest.mark.usefixtures("gx_imported")
