@@ -55,8 +55,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SITE_NAME = "irm"
-# SUMMARY keeps a sample of failing values without copying whole columns into the results.
-RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
+# BASIC keeps a sample of failing values without copying whole columns into the results.
+# SUMMARY adds the sample's value counts (read by nothing here) and, given the columns that name
+# a row, the failing rows' ids: only a stage with row ids (landing) asks for it. A mart
+# validation is about a tenth cheaper in BASIC (measured on the fixture marts: GX computes
+# fewer metrics per expectation).
+RESULT_FORMAT: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": 20}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -207,6 +211,7 @@ class _CheckpointRun:
         # GX then names each failing row by these columns (every frame of the stage has them).
         return {
             **RESULT_FORMAT,
+            "result_format": "SUMMARY",
             "unexpected_index_column_names": self.row_id,
             "return_unexpected_index_query": False,
         }
