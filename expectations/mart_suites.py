@@ -5,7 +5,8 @@ the dbt manifest (warehouse/mart_contract.py). Each mart's suite is:
 
 - its columns with their kinds, from the contract's data types (the schema checks: every column
   present, with its type);
-- its key (the `unique` test, or the model's `unique_combination_of_columns`): not NULL, unique;
+- its key (the `unique` test, or the model's grain: its `column_checks`' `unique_combination`,
+  read as `unique_combination_of_columns` by warehouse/mart_contract.py): not NULL, unique;
 - the columns' dbt data tests: `not_null` (and the contract's not_null constraints),
   `accepted_values`, `non_negative` (>= 0), and `relationships` to another mart (a reference,
   answered by one anti-join in the warehouse; a relationship to a seed or an intermediate model

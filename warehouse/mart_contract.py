@@ -12,10 +12,11 @@ for every consumer of the marts' schema:
 - the tests' hand-made marts: tests/mart_fixtures.py creates the tables from it.
 
 So a contract change reaches them all, and one that breaks a consumer fails its tests. A mart's
-`column_checks` test (its `not_null`, `non_negative` and `unique` columns and its
-`accepted_values` columns with their values, checked by dbt in one scan:
-dbt_project/tests/generic/column_checks.sql) reads here as one `not_null`, `non_negative`,
-`unique` or `accepted_values` test per column, at its severity, as if each column had its own.
+`column_checks` test (its `not_null`, `non_negative` and `unique` columns, its
+`accepted_values` columns with their values and its `unique_combination`, the grain, checked by
+dbt in one test: dbt_project/tests/generic/column_checks.sql) reads here as one `not_null`,
+`non_negative`, `unique` or `accepted_values` test per column and the grain as the model's own
+`unique_combination_of_columns` test, at its severity, as if each had its own.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ Severity = Literal["error", "warn"]
 COLUMN_CHECKS = "column_checks"
 COLUMN_CHECKS_CHECKS = ("not_null", "non_negative", "unique")
 COLUMN_CHECKS_VALUES = "accepted_values"
+# Its list of the columns that together identify a row, read as the model's own grain test.
+COLUMN_CHECKS_GRAIN = "unique_combination"
+GRAIN_TEST = "unique_combination_of_columns"
 
 # How a column's values read (meta `format`); README "Column meta" says what each one means.
 FORMATS = (
@@ -127,7 +131,7 @@ class Mart:
     description: str
     columns: tuple[MartColumn, ...]  # in the contract's order
     meta: Mapping[str, Any]
-    tests: tuple[DataTest, ...]  # the model's own (unique_combination_of_columns)
+    tests: tuple[DataTest, ...]  # the model's own (its grain: GRAIN_TEST)
     parents: tuple[str, ...]  # the marts it is built from
 
     def column(self, name: str) -> MartColumn:
@@ -140,7 +144,7 @@ class Mart:
     def key(self) -> tuple[str, ...]:
         """Its unique key: the unique combination of columns, else the first unique column."""
         for test in self.tests:
-            if test.name == "unique_combination_of_columns":
+            if test.name == GRAIN_TEST:
                 return tuple(test.kwargs["combination_of_columns"])
         for column in self.columns:
             if any(t.name == "unique" for t in column.tests):
@@ -247,7 +251,8 @@ def _data_test(
 
 def _column_checks(node: dict[str, Any], model: dict[str, Any], mart: str) -> list[DataTest]:
     """A `column_checks` test as the per-column tests it stands for, in its order: an
-    `accepted_values` column's test holds its values as dbt's accepted_values test did."""
+    `accepted_values` column's test holds its values as dbt's accepted_values test did, and its
+    `unique_combination` reads as the model's grain test (GRAIN_TEST, no column of its own)."""
     kwargs = node["test_metadata"].get("kwargs", {})
     severity = _severity(node)
     tests = [
@@ -264,12 +269,17 @@ def _column_checks(node: dict[str, Any], model: dict[str, Any], mart: str) -> li
         DataTest(name=COLUMN_CHECKS_VALUES, severity=severity, kwargs={"values": values}, column=c)
         for c, values in accepted.items()
     ]
-    for test in tests:
-        if test.column not in model["columns"]:
+    grain = list(kwargs.get(COLUMN_CHECKS_GRAIN) or ())
+    named = [(test.name, test.column) for test in tests] + [(COLUMN_CHECKS_GRAIN, c) for c in grain]
+    for check, column in named:
+        if column not in model["columns"]:
             raise ContractError(
-                f"{mart}.{test.column}: column_checks ({test.name}) names a column that is not "
-                "in the contract"
+                f"{mart}.{column}: column_checks ({check}) names a column that is not in the "
+                "contract"
             )
+    if grain:
+        kwargs = {"combination_of_columns": grain}
+        tests.append(DataTest(name=GRAIN_TEST, severity=severity, kwargs=kwargs, column=None))
     return tests
 
 

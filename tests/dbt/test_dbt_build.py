@@ -808,6 +808,46 @@ def test_column_checks_name_a_duplicated_key_and_a_value_outside_the_list(
         )
 
 
+def test_column_checks_count_the_rows_beyond_each_grain_combination(
+    duckdb_build: tuple[Path, float], tmp_path: Path
+) -> None:
+    """The same test's grain check (`unique_combination`, int_account_follower_deltas: one row
+    per account and snapshot date): a row copied once and another copied twice are 3 rows
+    beyond their combinations' first; two days of one account whose snapshot_date went NULL are
+    one combination twice (NULLs compare equal, as in the GROUP BY of dbt's
+    unique_combination_of_columns, which this check replaced), and the not_null check's too."""
+    import duckdb
+
+    warehouse, _ = duckdb_build
+    arguments, sql = compiled_column_checks(warehouse, "int_account_follower_deltas")
+    assert arguments["unique_combination"] == ["account_id", "snapshot_date"]
+    spoiled = tmp_path / "irm.duckdb"  # the compiled SQL names the database after the file
+    shutil.copy(warehouse, spoiled)
+    deltas = "intermediate.int_account_follower_deltas"
+    with duckdb.connect(str(spoiled)) as con:
+        assert con.execute(sql).fetchall() == []
+        [(two_days,)] = con.execute(
+            f"select account_id from {deltas} group by account_id having count(*) = 2"
+            " order by account_id limit 1"
+        ).fetchall()
+        once, twice = con.execute(
+            f"select account_id, snapshot_date from {deltas} where account_id <> ?"
+            " order by account_id, snapshot_date limit 2",
+            [two_days],
+        ).fetchall()
+        for key in (once, twice, twice):
+            con.execute(
+                f"insert into {deltas} select * from {deltas}"
+                " where account_id = ? and snapshot_date = ? limit 1",
+                list(key),
+            )
+        con.execute(f"update {deltas} set snapshot_date = null where account_id = ?", [two_days])
+        assert sorted(con.execute(sql).fetchall()) == [
+            ("account_id, snapshot_date", "unique_combination", 4),
+            ("snapshot_date", "not_null", 2),
+        ]
+
+
 def test_docs_generate(duckdb_build: tuple[Path, float]) -> None:
     """`dbt docs generate` works and its catalog describes every mart."""
     warehouse, _ = duckdb_build

@@ -4,6 +4,9 @@
     - `non_negative` columns no value below zero (NULLs pass: unknown is not negative);
     - `unique` columns, each on its own, no value twice (NULLs pass, as with dbt's `unique`);
       its failing rows are the rows beyond each value's first: count(col) - count(distinct col);
+    - `unique_combination` (`[column, ...]`, the model's grain) no combination of those columns
+      twice; NULLs compare equal, as in a GROUP BY (the unique_combination_of_columns test this
+      replaced did so); its failing rows are the rows beyond each combination's first;
     - `accepted_values` (`{column: [values, ...]}`) columns no value outside the column's list
       (NULLs pass, as with dbt's `accepted_values`). The values are written as quoted text, as
       dbt's `accepted_values` writes them by default (`quote: true`); a list to compare
@@ -15,11 +18,12 @@
     its own, about 18 ms of dbt's overhead each whatever the data, and a scan of its own; on a
     staging view every scan parses the landed JSON again, and on an ephemeral model it computes
     the whole model again. On a mart, the contract's reader (warehouse/mart_contract.py) reads
-    it as one not_null, non_negative, unique or accepted_values test per column, so the mart
-    checks and the docs still see each column's checks; a test with another severity or
-    `where` is a second column_checks.
+    it as one not_null, non_negative, unique or accepted_values test per column (and the grain as
+    the model's key), so the mart checks and the docs still see each column's checks; a test
+    with another severity or `where` is a second column_checks.
 -#}
-{% test column_checks(model, not_null=[], non_negative=[], unique=[], accepted_values={}) %}
+{% test column_checks(model, not_null=[], non_negative=[], unique=[], accepted_values={},
+                      unique_combination=[]) %}
 {%- set checks = [] -%}
 {%- for column in not_null -%}
     {% do checks.append(('not_null', column,
@@ -33,6 +37,16 @@
     {% do checks.append(('unique', column,
                          'count(' ~ column ~ ') - count(distinct ' ~ column ~ ')')) %}
 {%- endfor -%}
+{%- if unique_combination is string -%}
+    {{ exceptions.raise_compiler_error("column_checks on " ~ model
+        ~ ": unique_combination is a list of columns") }}
+{%- endif -%}
+{%- if unique_combination -%}
+    {%- set grain = unique_combination | join(', ') -%}
+    {% do checks.append(('unique_combination', grain,
+                         '(select coalesce(sum(n - 1), 0) from (select count(*) as n from '
+                         ~ model ~ ' group by ' ~ grain ~ ' having count(*) > 1) as repeats)')) %}
+{%- endif -%}
 {%- if accepted_values is not mapping -%}
     {{ exceptions.raise_compiler_error("column_checks on " ~ model
         ~ ": accepted_values maps each column to its list of values") }}
