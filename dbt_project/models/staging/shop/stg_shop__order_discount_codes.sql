@@ -20,8 +20,7 @@ renamed as (
         cast({{ json_text('discount_code', 'amount') }} as numeric(18, 2)) as discount_amount,
         lower({{ json_text('discount_code', 'type') }}) as discount_type
 
-    from source
-    {{ json_array_rows('source.payload', 'discount_codes', 'discount_code') }}
+    from {{ json_array_rows('source', 'source.payload', 'discount_codes', 'discount_code') }}
 
 )
 

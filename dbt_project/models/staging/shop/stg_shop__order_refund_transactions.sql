@@ -12,7 +12,7 @@ renamed as (
     select
         -- ids
         source.record_key as order_id,
-        {{ json_text('refund', 'id') }} as refund_id,
+        {{ json_text('source.refund', 'id') }} as refund_id,
         {{ json_text('refund_transaction', 'id') }} as refund_transaction_id,
 
         -- extraction
@@ -30,9 +30,10 @@ renamed as (
         cast({{ json_text('refund_transaction', 'amount') }} as numeric(18, 2)) as amount,
         upper({{ json_text('refund_transaction', 'currency') }}) as currency
 
-    from source
-    {{ json_array_rows('source.payload', 'refunds', 'refund') }}
-    {{ json_array_rows('refund', 'transactions', 'refund_transaction') }}
+    from {{ json_array_rows(
+        json_array_rows('source', 'source.payload', 'refunds', 'refund'),
+        'source.refund', 'transactions', 'refund_transaction'
+    ) }}
 
 )
 
