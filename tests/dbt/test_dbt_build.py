@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from irm.dbt_build import DBT_GLOBAL_FLAGS, DBT_TEST_SCOPE_ENV
+from tests.dbt import parse_once as parse_once_
 from tests.dbt.fixture_world import (
     COMMENT_SCORES,
     COMMENT_SCORES_COLUMNS,
@@ -85,13 +86,26 @@ def _dbt_executable() -> str:
 
 
 def dbt_command(
-    args: list[str], env: dict[str, str], work: Path, target: str, *, artifacts: bool = False
+    args: list[str],
+    env: dict[str, str],
+    work: Path,
+    target: str,
+    *,
+    artifacts: bool = False,
+    parse_once: bool = True,
 ) -> subprocess.CompletedProcess:
     """Run one dbt command with its own target and log folders.
 
     Without `artifacts` the command skips dbt's JSON artifacts, as the transform does
     (irm.dbt_build.DBT_GLOBAL_FLAGS): manifest.json, written twice per command, and
-    run_results.json cost about 2 s of each command here. A test that reads them asks."""
+    run_results.json cost about 2 s of each command here. A test that reads them asks.
+    With `parse_once` (DuckDB) the command reaches the warehouse through this process's link
+    and starts from an earlier command's parse (tests/dbt/parse_once.py)."""
+    target_dir = work / "target"
+    if parse_once and target == "duckdb":
+        warehouse = parse_once_.linked_warehouse(Path(env["IRM_WAREHOUSE_PATH"]))
+        env = {**env, "IRM_WAREHOUSE_PATH": str(warehouse)}
+        parse_once_.start_from_earlier_parse(args, env, target, target_dir)
     command = [
         _dbt_executable(),
         *(() if artifacts else DBT_GLOBAL_FLAGS),
@@ -103,21 +117,30 @@ def dbt_command(
         "--target",
         target,
         "--target-path",
-        str(work / "target"),
+        str(target_dir),
         "--log-path",
         str(work / "logs"),
     ]
-    return subprocess.run(
+    done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=900, check=False
     )
+    if parse_once and target == "duckdb" and done.returncode == 0:
+        parse_once_.keep_parse(args, env, target, target_dir)
+    return done
 
 
 def run_dbt(
-    args: list[str], env: dict[str, str], work: Path, target: str, *, artifacts: bool = False
+    args: list[str],
+    env: dict[str, str],
+    work: Path,
+    target: str,
+    *,
+    artifacts: bool = False,
+    parse_once: bool = True,
 ) -> float:
     """Run one dbt command that must succeed; return its wall time."""
     started = time.perf_counter()
-    result = dbt_command(args, env, work, target, artifacts=artifacts)
+    result = dbt_command(args, env, work, target, artifacts=artifacts, parse_once=parse_once)
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, (
         f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-20000:]}\n"
@@ -965,7 +988,7 @@ def test_incremental_equals_full_refresh(duckdb_build: tuple[Path, float]) -> No
     warehouse, _ = duckdb_build
     work = warehouse.parent / "incremental"
     work.mkdir(exist_ok=True)
-    copy = work / "warehouse.duckdb"
+    copy = work / "irm.duckdb"  # the pipeline's name: dbt reuses the parse (parse_once.py)
     shutil.copyfile(warehouse, copy)
     env = dbt_env(IRM_WAREHOUSE_PATH=str(copy))
     before = _snapshot_models(copy)
@@ -1141,9 +1164,10 @@ def test_the_daily_build_tests_new_rows_and_every_row_weekly(
 
 
 def test_parse_needs_only_the_warehouse_path(tmp_path: Path) -> None:
-    """`dbt parse` (the manifest the mart contracts are read from) needs no database."""
+    """`dbt parse` (the manifest the mart contracts are read from) needs no database: a whole
+    parse, from no earlier parse file."""
     env = dbt_env(IRM_WAREHOUSE_PATH=str(tmp_path / "absent.duckdb"))
-    run_dbt(["parse"], env, tmp_path, "duckdb", artifacts=True)
+    run_dbt(["parse"], env, tmp_path, "duckdb", artifacts=True, parse_once=False)
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     models = {node["name"] for node in manifest["nodes"].values()}
     assert models >= ALL_MARTS | {"stg_tiktok__videos", "stg_crm__quarantine"}

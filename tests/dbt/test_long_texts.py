@@ -41,7 +41,7 @@ TEXT_CHARS = {
 
 
 def test_maximum_length_texts_build_at_the_default_memory_limit(tmp_path: Path) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse = tmp_path / "irm.duckdb"  # the pipeline's name: dbt reuses the parse (parse_once.py)
     load_long_text_world(warehouse, WORLD)
     # the default, whatever this session's environment says
     env = dbt_env(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,9 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from core.config import REPO_ROOT, Settings
+from core.config import Settings
 from core.landing import Partition, envelope, write_partition
 from extractors import EXTRACTOR_VERSION
+from tests.dbt.test_dbt_build import dbt_command, dbt_env
 from warehouse.load import RAW_ENTITIES, ensure_raw_schema, load_landing
 
 DAY = date(2026, 1, 14)  # the day being transformed; the wall clock is months later
@@ -87,30 +86,9 @@ def test_dbt_source_freshness_checks_every_source_and_skips_quarantine(
             con.execute(
                 f"INSERT INTO raw.{source}_{entity} VALUES (?, now(), 'k', NULL, '{{}}')", [today]
             )
-    project = settings.dbt_project_dir
-    result = subprocess.run(
-        [
-            str(REPO_ROOT / ".venv" / "bin" / "dbt"),
-            "source",
-            "freshness",
-            "--project-dir",
-            str(project),
-            "--profiles-dir",
-            str(project),
-            "--target",
-            "duckdb",
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--output",
-            str(tmp_path / "sources.json"),
-        ],
-        env={**os.environ, "IRM_WAREHOUSE_PATH": str(settings.warehouse_path)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    env = dbt_env(IRM_WAREHOUSE_PATH=str(settings.warehouse_path))
+    output = ["--output", str(tmp_path / "sources.json")]
+    result = dbt_command(["source", "freshness", *output], env, tmp_path, "duckdb", artifacts=True)
     results = json.loads((tmp_path / "sources.json").read_text())["results"]
     status = {r["unique_id"].removeprefix("source.irm."): r["status"] for r in results}
     assert status == {f"{s}.{e}": "pass" for s, e in DATA_TABLES}, result.stdout[-3000:]
