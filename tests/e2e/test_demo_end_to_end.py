@@ -4,16 +4,19 @@
 Recovery: the demo's live interval is then transformed again after a run of it was killed
 (SIGKILL, see crash_hook/sitecustomize.py) inside dbt (after an incremental model's DELETE, before
 its INSERT), as a retry of the killed task would run dbt again; it must give the clean run's
-marts. Then, on a new warehouse file, a transform is killed inside the load (after the second raw
-partition is committed) and the load runs again, as the retried task would: it must leave the
-clean run's raw tables and load ledger, from which dbt builds the marts (the clean run shows
-what it makes of them; a second full transform here took two minutes of the suite).
+marts. Then, on a new warehouse file, the load task's own function, in a process of its own as
+Airflow runs a task, is killed inside the load (after the second raw partition is committed) and
+runs again, as the retried task would: it must leave the clean run's raw tables and load ledger,
+from which dbt builds the marts (the clean run shows what it makes of them; a second full
+transform here took two minutes of the suite, and a whole `airflow dags test` only to die in its
+load about 15 s).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -86,7 +89,7 @@ def demo_run(tmp_path_factory):
     # A new warehouse file: the load has every partition to do again, so it dies mid-way.
     for path in settings.warehouse_path.parent.glob(settings.warehouse_path.name + "*"):
         path.unlink()
-    runs.crash_in_load = crash_transform(settings, first.last_day, LOAD_CRASH, markers / "load")
+    runs.crash_in_load = crash_load(LOAD_CRASH, markers / "load")
     tasks.load_raw(None)  # the load task's own function, as its retry runs it
     runs.raw_after_crash_in_load = raw_checksums(settings.warehouse_path)
     yield options, first, runs, data_root
@@ -121,18 +124,40 @@ def transform(settings, day, name: str, extra_env: dict[str, str] | None = None)
     run_airflow(["dags", "test", "irm_transform", run_after], settings, extra_env, log_file=log)
 
 
-def crash_transform(settings, day, crash: str, marker: Path) -> str:
-    """Run the transform with the crash hook armed; return where it died (its marker)."""
+def crash_env(crash: str, marker: Path) -> dict[str, str]:
+    """The variables that arm the crash hook (crash_hook/sitecustomize.py) in a new process."""
     python_path = [str(CRASH_HOOK), *filter(None, [os.environ.get("PYTHONPATH")])]
-    env = {
+    return {
         "PYTHONPATH": os.pathsep.join(python_path),
         "IRM_TEST_CRASH": crash,
         "IRM_TEST_CRASH_MARKER": str(marker),
     }
-    with pytest.raises(AirflowCommandError):
-        transform(settings, day, f"crash_{crash.replace(':', '_')}", env)
-    assert marker.is_file(), f"the transform failed, but not by the {crash} crash hook"
+
+
+def died_by_the_hook(crash: str, marker: Path) -> str:
+    assert marker.is_file(), f"the run failed, but not by the {crash} crash hook"
     return marker.read_text()
+
+
+def crash_transform(settings, day, crash: str, marker: Path) -> str:
+    """Run the transform with the crash hook armed; return where it died (its marker)."""
+    with pytest.raises(AirflowCommandError):
+        transform(settings, day, f"crash_{crash.replace(':', '_')}", crash_env(crash, marker))
+    return died_by_the_hook(crash, marker)
+
+
+def crash_load(crash: str, marker: Path) -> str:
+    """Run the load task's own function in a process of its own with the crash hook armed, as
+    Airflow's task process would run it; return where it died (its marker)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from irm import tasks; tasks.load_raw(None)"],
+        env={**os.environ, **crash_env(crash, marker)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, f"the load was not killed: {done.stderr[-2000:]}"
+    return died_by_the_hook(crash, marker)
 
 
 @pytest.fixture(scope="module")
