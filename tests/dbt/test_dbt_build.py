@@ -130,17 +130,11 @@ def dbt_command(
 
 
 def run_dbt(
-    args: list[str],
-    env: dict[str, str],
-    work: Path,
-    target: str,
-    *,
-    artifacts: bool = False,
-    parse_once: bool = True,
+    args: list[str], env: dict[str, str], work: Path, target: str, **options: bool
 ) -> float:
-    """Run one dbt command that must succeed; return its wall time."""
+    """Run one dbt command that must succeed (`options`: dbt_command's); return its wall time."""
     started = time.perf_counter()
-    result = dbt_command(args, env, work, target, artifacts=artifacts, parse_once=parse_once)
+    result = dbt_command(args, env, work, target, **options)
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, (
         f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout[-20000:]}\n"
