@@ -91,9 +91,8 @@ def test_tiny_benchmark_reports_every_measure(tmp_path: Path) -> None:
     """30 accounts, 20 days: the first campaigns start within the first weeks, so every key
     mart has rows."""
     root = tmp_path / "bench"
-    # One import per DAG file and prelude, not the median of three: each is a fresh interpreter
-    # importing Airflow (3-4 s, 10 s on a busy machine), and the test checks that every DAG
-    # file is measured, not the figure's spread.
+    # One import per DAG file and prelude, not the median of three: the test checks that every
+    # DAG file is measured, not the figure's spread (a cold import is 1.5-2.5 s).
     command = [
         sys.executable, "-m", "bench", "--accounts", "30", "--days", "20",
         "--data-root", str(root), "--port", str(_free_port()), "--parse-repeats", "1",
