@@ -141,13 +141,19 @@ def _run_with_airflow_settings(
 ) -> None:
     """Run `command` with the local Airflow settings overridden by `extra_env`; on failure
     raise with the tail of its output."""
-    env = {**os.environ, **airflow_environment(settings), **(extra_env or {})}
-    settings.airflow_home.mkdir(parents=True, exist_ok=True)
+    env = airflow_process_env(settings, extra_env)
     returncode, output = stream_output(list(command), env, log_file, on_line)
     if returncode != 0 or _dag_run_failed(command[1:], output):
         tail = "\n".join(output.splitlines()[-40:])
         where = f" (full log: {log_file})" if log_file else ""
         raise AirflowCommandError(f"{what} failed{where}:\n{tail}")
+
+
+def airflow_process_env(settings: Settings, extra_env: Mapping[str, str] | None) -> dict[str, str]:
+    """The environment of an Airflow process of the local installation: this one's, the local
+    Airflow settings, then `extra_env` (the connections, a crash hook); its home exists."""
+    settings.airflow_home.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, **airflow_environment(settings), **(extra_env or {})}
 
 
 def stream_output(

@@ -192,6 +192,19 @@ def test_printed_paths_exist(demo_run) -> None:
         assert path.exists(), path
 
 
+def test_each_run_of_the_live_day_has_a_log_of_its_own(demo_run) -> None:
+    """The live day's extract, transform and weekly export ran in one Airflow process
+    (irm.dag_runs); each run's output is in its own log file."""
+    _, first, _, data_root = demo_run
+    logs = data_root / "logs" / "demo"
+    for dag_id, log in (("irm_extract", f"{first.last_day}_irm_extract.log"),
+                        ("irm_transform", f"{first.last_day}_irm_transform.log"),
+                        ("irm_exports", "irm_exports.log")):  # fmt: skip
+        finished = [line for line in (logs / log).read_text().splitlines() if "DagRun Fin" in line]
+        assert len(finished) == 1 and f"dag_id={dag_id}," in finished[0], (log, finished)
+        assert "state=success" in finished[0]
+
+
 def test_the_bi_copy_holds_the_warehouse_marts(demo_run) -> None:
     _, _, runs, _ = demo_run
     assert runs.clean, "no marts were built"

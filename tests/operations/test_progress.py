@@ -94,3 +94,38 @@ def test_bootstrap_reports_one_line_per_day_and_writes_nothing_outside_the_data_
     assert "youtube:" in (data_root / "logs" / "bootstrap.log").read_text()
     assert not [line for line in output if str(home) in line]
     assert sorted(p.relative_to(home) for p in home.rglob("*")) == []
+
+
+def test_the_runs_of_one_airflow_process_each_get_their_log_and_their_task_lines(tmp_path):
+    """`irm run` and the demo run a day's DAGs in one Airflow process (irm.dag_runs): its
+    output is split at each run's marker line into that run's log file and task report."""
+    from datetime import date
+
+    from irm.dag_runs import MARKER
+    from irm.run_day import DagTest, _RunOutput
+
+    day = date(2026, 1, 6)
+    runs = [
+        DagTest("irm_extract", day, tmp_path / "extract.log", "the interval"),
+        DagTest("irm_transform", day, tmp_path / "transform.log"),
+    ]
+    reported: list[str] = []
+    output = _RunOutput(runs, reported.append)
+    extract_lines = DAG_TEST_OUTPUT.read_text().splitlines()
+    for line in ["an Airflow warning at import", f"{MARKER} run irm_extract 2026-01-06",
+                 *extract_lines, f"{MARKER} run irm_transform 2026-01-06",
+                 "DagRun Finished: dag_id=irm_transform, state=success"]:  # fmt: skip
+        output(line)
+    output.close()
+    assert (tmp_path / "extract.log").read_text().splitlines() == [
+        "an Airflow warning at import",
+        *extract_lines,
+    ]
+    assert (tmp_path / "transform.log").read_text().splitlines() == [
+        "DagRun Finished: dag_id=irm_transform, state=success"
+    ]
+    extract, transform = output.started
+    assert [t for t, _ in extract.finished] == ["crm.land_files", "youtube.land_batch[0]"]
+    assert transform.finished == []
+    assert reported[0] == "irm_extract: the interval"
+    assert reported[-1].startswith("irm_transform: 0 tasks in")
