@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
 from pathlib import Path
 
 import pytest
 
-from core.config import Settings
-from tests.data_root import data_root_fixtures
-from tests.mart_fixtures import ACCOUNTS_AND_POSTS, MartRows
+from core.config import Settings, get_settings
+from tests.data_root import OVERRIDES, data_root_fixtures
+from tests.mart_fixtures import ACCOUNTS_AND_POSTS, MartRows, build_warehouse
+from tests.prepared import prepared_copy
 
 # The warehouse starts from fct_post and dim_creator_account; a test adds its changes (SQL, or
 # marts such as FULL_MARTS).
@@ -316,9 +317,21 @@ FULL_MARTS = MartRows(None, FULL_MARTS_ROWS)
 
 
 @pytest.fixture
-def full_marts(settings: Settings, warehouse: Callable[..., Path]) -> Path:
-    """Every SPEC mart published; returns the BI copy."""
+def full_marts(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every SPEC mart published; returns the BI copy. The warehouse is built and published
+    once per test run (about 0.8 s, and some fifty tests ask for it); each test gets a copy of
+    both in its own data root (tests/prepared.py)."""
+    prepared = prepared_copy(tmp_path_factory, "full-marts", _publish_full_marts)
+    shutil.copytree(prepared, settings.data_root, symlinks=True, dirs_exist_ok=True)
+    return settings.published_path
+
+
+def _publish_full_marts(data_root: Path) -> None:
     from warehouse.publish import publish_marts
 
-    warehouse(FULL_MARTS)
-    return publish_marts().path
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IRM_DATA_ROOT", str(data_root))
+        for variable in OVERRIDES:
+            patch.delenv(variable, raising=False)
+        build_warehouse(get_settings().warehouse_path, ACCOUNTS_AND_POSTS, FULL_MARTS)
+        publish_marts()
