@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from core.config import Settings, get_settings
-from core.db import open_warehouse
+from core.db import insert_rows, open_warehouse
 from warehouse.load import LEDGER, latest_loaded_day, read_ledger
 
 log = logging.getLogger(__name__)
@@ -212,10 +212,7 @@ def store_results(results: Iterable[SourceFreshness], settings: Settings | None 
                 "warn_after VARCHAR, error_after VARCHAR, status VARCHAR NOT NULL, "
                 "checked_at TIMESTAMPTZ NOT NULL)"
             )
-            if rows:
-                con.executemany(
-                    f"INSERT INTO {RESULTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
+            insert_rows(con, RESULTS_TABLE, rows)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -74,7 +74,7 @@ from typing import Any
 import duckdb
 
 from core.config import Settings, get_settings
-from core.db import IDENTIFIER, list_tables, open_warehouse, quote_ident
+from core.db import IDENTIFIER, insert_rows, list_tables, open_warehouse, quote_ident
 from core.errors import DataQualityError
 from warehouse.mart_contract import Mart, manifest_models, manifest_path, read_marts
 
@@ -481,8 +481,9 @@ def _write_publication_table(
         "table_name VARCHAR NOT NULL, row_count BIGINT NOT NULL)"
     )
     published_at = datetime.now(UTC)
-    snap.executemany(
-        f"INSERT INTO {META_SCHEMA}.{META_TABLE} VALUES (?, ?, ?, ?, ?)",
+    insert_rows(
+        snap,
+        f"{META_SCHEMA}.{META_TABLE}",
         [[publication_id, published_at, schema, t, n] for t, n in row_counts.items()],
     )
 
@@ -530,9 +531,7 @@ def _describe_columns(
                 [table, name, column.label, column.format, column.unit, column.description]
                 + [column.meaning, name in mart.key, column.role, parent_table, parent_column]
             )
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        snap.executemany(f"INSERT INTO {META_SCHEMA}.{COLUMNS_TABLE} VALUES ({marks})", rows)
+    insert_rows(snap, f"{META_SCHEMA}.{COLUMNS_TABLE}", rows)
     snap.execute("COMMIT")
     return len(rows)
 

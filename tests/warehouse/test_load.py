@@ -225,3 +225,17 @@ def test_the_postgres_load_refuses_an_edited_partition_too(
         assert str(edited.path) in message and "does not match its manifest" in message
         rows, loaded = postgres_raw("youtube_channels")
         assert rows == [(good.dt, "c1")] and loaded == [(good.dt,)]
+
+
+def test_insert_rows_writes_every_row_in_batches_with_its_types() -> None:
+    """The publisher's meta tables and the freshness results are written by insert_rows, a few
+    hundred rows per statement: every row arrives, in order, NULLs and types kept."""
+    from core.db import INSERT_BATCH_ROWS, insert_rows
+
+    rows = [(n, f"t{n}", None if n % 7 else date(2026, 1, 1), n % 2 == 0)
+            for n in range(2 * INSERT_BATCH_ROWS + 3)]  # fmt: skip
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE t (n INTEGER, name VARCHAR, day DATE, even BOOLEAN)")
+        insert_rows(con, "t", rows)
+        insert_rows(con, "t", [])
+        assert con.execute("SELECT * FROM t ORDER BY n").fetchall() == rows
