@@ -14,13 +14,14 @@ risk"), `json` shows JSON as short `key: value` words.
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
 from exports import glossary
-from exports.folder import fetch_dicts, has_table, mart_columns
+from exports.folder import READ_ONLY_COPIES, fetch_dicts, has_table, mart_columns
 
 # meta.columns in the BI copy (warehouse/publish.py).
 COLUMNS_TABLE = ("meta", "columns")
@@ -44,7 +45,22 @@ class Column:
 
 def described_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[Column]:
     """The mart's columns in table order, as meta.columns describes them; [] when the mart is
-    not published."""
+    not published. Kept per connection to a BI copy (open_source): the workbook and the report
+    ask for the same marts' columns dozens of times, three catalog queries each."""
+    if con not in READ_ONLY_COPIES:
+        return _described_columns(con, mart)
+    kept = _KEPT.setdefault(con, {})
+    if mart not in kept:
+        kept[mart] = tuple(_described_columns(con, mart))
+    return list(kept[mart])
+
+
+_KEPT: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, tuple[Column, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _described_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[Column]:
     types = mart_columns(con, mart)
     described = {row["column_name"]: row for row in _described(con, mart)}
     return [

@@ -24,6 +24,7 @@ import os
 import shutil
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -102,7 +103,13 @@ def open_source(source: Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     with duckdb.connect(str(path), read_only=True) as con:
         # Timestamps are written in UTC whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
+        READ_ONLY_COPIES.add(con)
         yield con
+
+
+# The connections open_source opened: read-only, to a BI copy that cannot change under them,
+# so what they say of its tables may be kept while they live (exports.columns).
+READ_ONLY_COPIES: weakref.WeakSet[duckdb.DuckDBPyConnection] = weakref.WeakSet()
 
 
 def mart_columns(con: duckdb.DuckDBPyConnection, mart: str) -> dict[str, str]:
