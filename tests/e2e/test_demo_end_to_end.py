@@ -248,7 +248,7 @@ def test_a_run_killed_inside_dbt_and_run_again_gives_the_clean_marts(demo_run) -
 
 def test_a_load_killed_and_run_again_gives_the_clean_raw_tables(demo_run) -> None:
     _, _, runs, _ = demo_run
-    assert runs.crash_in_load.startswith("load: killed after committing partition 2")
+    assert runs.crash_in_load.startswith("load: killed after committing batch 2")
     assert {"youtube_videos", "crm_creators", "_loaded_partitions"} <= runs.clean_raw.keys()
     assert runs.raw_after_crash_in_load == runs.clean_raw
 

@@ -76,6 +76,32 @@ def test_int64_ids_and_unknown_fields_survive_the_load(settings) -> None:
     assert big == "7028743950684949651" and nested == "true"
 
 
+def test_a_long_history_loads_every_day_with_its_own_rows(settings) -> None:
+    """A first load of months of history replaces a raw table's days a month at a time
+    (warehouse/load.py LOAD_BATCH_DAYS); each row keeps the day of its own partition, an empty
+    day is loaded (in the ledger, no rows) and a day landed again later replaces only itself."""
+    from warehouse.load import LOAD_BATCH_DAYS
+
+    start = date(2026, 1, 1)
+    days = [start + timedelta(days=n) for n in range(LOAD_BATCH_DAYS + 9)]
+    empty = days[LOAD_BATCH_DAYS - 1]  # the last day of the first batch
+    for n, day in enumerate(days):
+        land(settings, "videos", day, [] if day == empty else [f"v{n}", f"w{n}"])
+    assert load_landing(settings=settings).rows == 2 * (len(days) - 1)
+    expected = [
+        (day, f"{letter}{n}") for n, day in enumerate(days) if day != empty for letter in "vw"
+    ]
+    assert sorted((r[0], r[1]) for r in raw_rows(settings)) == sorted(expected)
+    assert ledger_days(settings, "videos") == days
+
+    redone = days[3]
+    shutil.rmtree(Partition(settings.landing_dir, "youtube", "videos", redone).path)
+    land(settings, "videos", redone, ["z"])
+    assert load_landing(settings=settings).loaded == [f"youtube/videos/dt={redone}"]
+    expected = [row for row in expected if row[0] != redone] + [(redone, "z")]
+    assert sorted((r[0], r[1]) for r in raw_rows(settings)) == sorted(expected)
+
+
 # --- partitions that do not match their manifest (issue 17, item 3) -------------------------
 
 CHANNELS_DAY = date(2026, 1, 3)

@@ -4,8 +4,9 @@ kills itself with SIGKILL at a chosen point, as a lost machine or an OOM kill wo
 exception handler, `finally` block or atexit hook runs.
 
 IRM_TEST_CRASH:
-- `load:<n>`: inside the load task, right after the n-th raw partition is committed (the
-  other partitions of the run are not loaded yet);
+- `load:<n>`: inside the load task, right after the n-th raw table's batch of partitions is
+  committed (warehouse/load.py `load_partitions`; the other tables of the run are not loaded
+  yet);
 - `dbt:<model>`: inside dbt, right after dbt-duckdb executed a DELETE on `<model>` (the
   incremental delete+insert), before its INSERT and before dbt commits.
 
@@ -29,18 +30,19 @@ def _die(reason: str) -> None:
 def _crash_in_load(after: int) -> None:
     from warehouse import load as loader
 
-    original = loader.load_partition
+    original = loader.load_partitions
     committed = 0
 
-    def load_partition(con: Any, part: Any) -> int:
+    def load_partitions(con: Any, batch: Any) -> int:
         nonlocal committed
-        rows = original(con, part)
+        rows = original(con, batch)
         committed += 1
         if committed == after:
-            _die(f"load: killed after committing partition {committed}: {part}")
+            parts = ", ".join(str(verified.part) for verified in batch)
+            _die(f"load: killed after committing batch {committed}: {parts}")
         return rows
 
-    loader.load_partition = load_partition
+    loader.load_partitions = load_partitions
 
 
 def _crash_in_dbt(model: str) -> None:
