@@ -28,11 +28,14 @@ def session_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def prepared_copy(
-    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    build: Callable[[Path], None],
+    into: Path | None = None,
 ) -> Path:
     """A fresh copy of the world `build(folder)` makes, built at most once per test run (a
     build that failed is tried again by the next module that asks, and fails it the same
-    way)."""
+    way): into the folder `into` (made, or added to) or a new temporary one."""
     shared = session_folder(tmp_path_factory) / f"prepared-{name}"
     with shared.with_name(f"prepared-{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -40,6 +43,8 @@ def prepared_copy(
             shutil.rmtree(shared, ignore_errors=True)
             build(shared)
             (shared / READY).touch()
-    copy = tmp_path_factory.mktemp(name) / "world"
-    shutil.copytree(shared, copy, symlinks=True, ignore=shutil.ignore_patterns(READY))
+    copy = into or tmp_path_factory.mktemp(name) / "world"
+    shutil.copytree(
+        shared, copy, symlinks=True, ignore=shutil.ignore_patterns(READY), dirs_exist_ok=True
+    )
     return copy

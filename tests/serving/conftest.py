@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -321,8 +320,7 @@ def full_marts(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     """Every SPEC mart published; returns the BI copy. The warehouse is built and published
     once per test run (about 0.8 s, and some fifty tests ask for it); each test gets a copy of
     both in its own data root (tests/prepared.py)."""
-    prepared = prepared_copy(tmp_path_factory, "full-marts", _publish_full_marts)
-    shutil.copytree(prepared, settings.data_root, symlinks=True, dirs_exist_ok=True)
+    prepared_copy(tmp_path_factory, "full-marts", _publish_full_marts, into=settings.data_root)
     return settings.published_path
 
 
