@@ -5,7 +5,7 @@ configuration, the DAG bag, and the in-process execution API that `dags test` se
 from (cadwyn builds a router for each of the API's versions: about 4 s), 10-12 s in all on this
 machine. A data day runs two DAGs and the demo three, one after the other: this process runs
 them in turn, each through the `dags test` command's own function (Airflow's CLI parser and
-`args.func`, as `airflow dags test` does), and pays the start-up once.
+`args.func`, as `airflow dags test` does: irm.airflow_commands), and pays the start-up once.
 
 It stops after the first run that did not do what was asked, before the next one starts:
 - a run that failed;
@@ -26,6 +26,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from irm.airflow_commands import airflow_parser
 
 MARKER = "[irm.dag_runs]"
 STOPPED = 3  # the exit code when a run did not do what was asked
@@ -58,13 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not requests:
         print(__doc__, file=sys.stderr)
         return 2
-    # Imported here: `python -m irm.dag_runs` is an Airflow command, and Airflow reads its
-    # configuration at import (the caller's environment: irm.airflow_cli.airflow_environment).
-    from airflow.cli import cli_parser
-    from airflow.configuration import write_default_airflow_configuration_if_needed
-
-    write_default_airflow_configuration_if_needed()  # as `airflow` does before a command
-    parser = cli_parser.get_parser()
+    parser = airflow_parser()
     for request in requests:
         print(f"{MARKER} run {request.dag_id} {request.logical_date}", flush=True)
         args = parser.parse_args(["dags", "test", request.dag_id, request.logical_date])
